@@ -1,0 +1,79 @@
+// Package trace defines forkcost's process-creation trace: one Apache Arrow
+// schema shared by every source (synthetic workloads, strace and kdump
+// converters, the ptrace recorder), and streaming readers and writers for it.
+//
+// # Data model
+//
+// A trace is a table with one row per event, ordered by time. Every source
+// produces the same columns, so that replay, dump and the plots never need
+// to know where a trace came from. The columns are:
+//
+//	time_ns                  int64, not null. Nanoseconds since the trace's first
+//	                         event. The absolute start is the schema metadata key
+//	                         forkcost.start_unix_ns (empty when unknown).
+//	pid                      int32, not null. The process the event belongs to. For
+//	                         a creation row, the parent.
+//	ppid                     int32. The parent of pid, when known.
+//	kind                     dictionary<int32, utf8>, not null. One of the Kind
+//	                         constants: fork, vfork, spawn, clone, thread, exec,
+//	                         exec_failed, exit, signal, mmap, munmap, mremap,
+//	                         mprotect, brk.
+//	child_pid                int32. On creation rows (and thread rows) the new pid
+//	                         or tid.
+//	clone_flags              uint64. The creation's flags as the source recorded
+//	                         them (Linux clone flags, BSD rfork flags); the OS whose
+//	                         flags they are is the metadata key forkcost.source_os.
+//	                         Null for calls that take no flags (fork, vfork).
+//	comm                     utf8. The process's command name at
+//	                         the time of the event (after an exec: the new name).
+//	exec_path                utf8. On exec and exec_failed rows, the path executed.
+//	argv                     list<utf8>. On exec rows, when the source recorded it.
+//	exit_status              int32. On exit rows of a normal exit, the status.
+//	signal                   int32. On exit rows, the signal that killed the
+//	                         process; on signal rows, the signal delivered.
+//	core_dumped              bool. On exit rows caused by a signal.
+//
+// On every process-creation row (kinds fork, vfork, spawn, clone) the parent's
+// address space at the instant of the creation, in bytes:
+//
+//	virt_bytes               int64. All mapped address space.
+//	writable_bytes           int64. Private writable mappings.
+//	resident_bytes           int64. Resident set (RSS).
+//	writable_resident_bytes  int64. Resident pages in private writable mappings:
+//	                         what a copy-on-write fork must write-protect.
+//	anon_resident_bytes      int64. Resident anonymous memory.
+//	huge_resident_bytes      int64. Resident memory in huge pages.
+//	page_table_bytes         int64. Size of the parent's page tables.
+//	map_entries              int64. Number of mappings (vm_map entries).
+//	parent_threads           int32. Threads in the parent.
+//	page_size                int32. Base page size of the recording host.
+//	snapshot_source          dictionary<int32, utf8>. How the sizes were obtained:
+//	                         recorded, reconstructed, synthetic or estimated. A row
+//	                         whose sizes are partly estimated says estimated.
+//	child_exec_ns            int64. Time of the child's first successful exec, null
+//	                         if it never exec'd.
+//
+// The schema metadata carries forkcost.schema_version (major.minor). Later
+// versions only add nullable columns and bump the minor version, so a reader
+// accepts any file with the same major version and ignores columns it does not
+// know. Other metadata keys are listed with Meta.
+//
+// # Eligibility
+//
+// A creation is eligible for vfork when the child's first actions are exec
+// attempts (successful or not) or its exit, with no process creation and no
+// memory system call before them; creations that already were vfork or spawn
+// are eligible. Eligibility needs look-ahead in the trace; the Eligibility
+// tracker decides it while streaming, holding state only for children whose
+// first action has not been seen yet.
+//
+// # Files
+//
+// Writers choose the format by the output file's extension (.arrow for the
+// Arrow IPC file format, .parquet for Parquet); readers recognise the format by
+// its magic bytes, never by name. Parquet support lives in the package
+// trace/parquetio, which registers itself with RegisterFormat, so that programs
+// that only need Arrow IPC do not link Parquet's dependencies. Every writer
+// writes to a temporary file beside its target and renames it into place on
+// Close, so an interrupted run never leaves a half-written table.
+package trace

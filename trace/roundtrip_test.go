@@ -1,0 +1,135 @@
+package trace_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/trace"
+	_ "github.com/forkcost/forkcost/trace/parquetio"
+)
+
+func sampleEvents() []trace.Event {
+	snap := trace.Snapshot{VirtBytes: 10 << 20, WritableBytes: 4 << 20, ResidentBytes: 3 << 20,
+		WritableResidentBytes: 2 << 20, AnonResidentBytes: 1 << 20, HugeResidentBytes: 0,
+		PageTableBytes: 16 << 10, MapEntries: 23, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
+	return []trace.Event{
+		{TimeNs: 0, PID: 100, PPID: 1, Kind: trace.Exec, Comm: "make", ExecPath: "/usr/bin/make", Argv: []string{"make", "-j2"}},
+		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true},
+		{TimeNs: 20, PID: 101, PPID: 100, Kind: trace.ExecFailed, Comm: "make", ExecPath: "/usr/local/bin/cc", Argv: []string{"cc", "-c", "x y.c", ""}},
+		{TimeNs: 30, PID: 101, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc", Argv: []string{}},
+		{TimeNs: 40, PID: 101, PPID: 100, Kind: trace.Exit, Comm: "cc", Signal: 11, CoreDumped: true},
+		{TimeNs: 50, PID: 100, PPID: 1, Kind: trace.Exit, Comm: "make", ExitStatus: 0, HasExitStatus: true},
+	}
+}
+
+func writeTrace(t testing.TB, path string, mem memory.Allocator, evs []trace.Event, batch int) {
+	t.Helper()
+	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "unit test", StartUnixNs: 1700000000000000000}, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batch > 0 {
+		w.BatchRows = batch
+	}
+	for i := range evs {
+		if err := w.Append(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readTrace(t testing.TB, path string, mem memory.Allocator) (trace.Meta, []trace.Event) {
+	t.Helper()
+	r, err := trace.Open(path, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []trace.Event
+	for r.Next() {
+		ev := *r.Event()
+		if ev.Argv != nil {
+			ev.Argv = append([]string{}, ev.Argv...)
+		}
+		got = append(got, ev)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return r.Meta(), got
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, ext := range []string{".arrow", ".parquet"} {
+		for _, batch := range []int{0, 2} {
+			t.Run(ext, func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				defer mem.AssertSize(t, 0)
+				path := filepath.Join(t.TempDir(), "t"+ext)
+				want := sampleEvents()
+				writeTrace(t, path, mem, want, batch)
+				meta, got := readTrace(t, path, mem)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("round trip through %s changed events:\ngot  %+v\nwant %+v", ext, got, want)
+				}
+				if meta.Version != trace.SchemaVersion || meta.StartUnixNs != 1700000000000000000 || meta.Origin != "unit test" || meta.SourceOS != "linux" {
+					t.Errorf("metadata = %+v", meta)
+				}
+				entries, _ := os.ReadDir(filepath.Dir(path))
+				if len(entries) != 1 {
+					t.Errorf("directory holds %d entries after Close, want only the trace", len(entries))
+				}
+			})
+		}
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.arrow")
+	w, err := trace.Create(path, trace.Meta{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := sampleEvents()[0]
+	w.Append(&ev)
+	w.Abort()
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("Abort left %v", entries)
+	}
+}
+
+func TestOpenRecognisesByContent(t *testing.T) {
+	dir := t.TempDir()
+	// A Parquet file named .arrow still opens: the name is never trusted.
+	pq := filepath.Join(dir, "t.parquet")
+	writeTrace(t, pq, nil, sampleEvents(), 0)
+	misnamed := filepath.Join(dir, "really-parquet.arrow")
+	if err := os.Rename(pq, misnamed); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := readTrace(t, misnamed, nil); len(got) != len(sampleEvents()) {
+		t.Errorf("read %d events from a misnamed Parquet file", len(got))
+	}
+	text := filepath.Join(dir, "log.arrow")
+	os.WriteFile(text, []byte("1234  execve(\"/bin/true\", [\"true\"], 0x7ff /* 3 vars */) = 0\n"), 0o644)
+	_, err := trace.Open(text, nil)
+	if err == nil || !strings.Contains(err.Error(), "analyze convert") || !strings.Contains(err.Error(), text) {
+		t.Errorf("opening a text log: err = %v, want a hint to convert naming the file", err)
+	}
+}
+
+func TestUnknownExtension(t *testing.T) {
+	_, err := trace.Create(filepath.Join(t.TempDir(), "t.csv"), trace.Meta{}, nil)
+	if err == nil || !strings.Contains(err.Error(), ".arrow") {
+		t.Errorf("err = %v, want the list of known extensions", err)
+	}
+}

@@ -1,0 +1,312 @@
+package trace
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// SchemaVersion is the version written into every trace's metadata. Readers
+// accept files with the same major version.
+const SchemaVersion = "1.0"
+
+// Kind is the kind of a trace event.
+type Kind string
+
+// Event kinds. Fork, VFork, Spawn and Clone are process creations.
+const (
+	Fork       Kind = "fork"        // fork, or clone/clone3 without CLONE_VM
+	VFork      Kind = "vfork"       // the vfork system call
+	Spawn      Kind = "spawn"       // clone/clone3 with CLONE_VM|CLONE_VFORK, posix_spawn
+	Clone      Kind = "clone"       // other process-creating flag sets
+	Thread     Kind = "thread"      // a new thread: not a process creation
+	Exec       Kind = "exec"        // successful execve
+	ExecFailed Kind = "exec_failed" // failed execve (e.g. during a PATH search)
+	Exit       Kind = "exit"        // process exit, including death by signal
+	Signal     Kind = "signal"      // signal delivered
+	Mmap       Kind = "mmap"
+	Munmap     Kind = "munmap"
+	Mremap     Kind = "mremap"
+	Mprotect   Kind = "mprotect"
+	Brk        Kind = "brk"
+)
+
+// Kinds lists every kind in a stable order.
+var Kinds = []Kind{Fork, VFork, Spawn, Clone, Thread, Exec, ExecFailed, Exit, Signal, Mmap, Munmap, Mremap, Mprotect, Brk}
+
+// ParseKind returns the kind named s.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown event kind %q (want one of %s)", s, kindList())
+}
+
+func kindList() string {
+	var b strings.Builder
+	for i, k := range Kinds {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(k))
+	}
+	return b.String()
+}
+
+// IsCreation reports whether k creates a process.
+func (k Kind) IsCreation() bool {
+	return k == Fork || k == VFork || k == Spawn || k == Clone
+}
+
+// IsMemory reports whether k is a memory system call.
+func (k Kind) IsMemory() bool {
+	return k == Mmap || k == Munmap || k == Mremap || k == Mprotect || k == Brk
+}
+
+// SnapshotSource says how a creation row's address-space sizes were obtained.
+type SnapshotSource string
+
+const (
+	Recorded      SnapshotSource = "recorded"      // read from /proc at the creation
+	Reconstructed SnapshotSource = "reconstructed" // rebuilt from memory system calls
+	Synthetic     SnapshotSource = "synthetic"     // made up by a synthetic workload
+	Estimated     SnapshotSource = "estimated"     // partly estimated
+)
+
+// Snapshot is the parent's address space at the instant of a creation.
+// Sizes are in bytes.
+type Snapshot struct {
+	VirtBytes             int64
+	WritableBytes         int64
+	ResidentBytes         int64
+	WritableResidentBytes int64
+	AnonResidentBytes     int64
+	HugeResidentBytes     int64
+	PageTableBytes        int64
+	MapEntries            int64
+	ParentThreads         int32
+	PageSize              int32
+	Source                SnapshotSource
+}
+
+// Event is one row of a trace. Fields that the schema allows to be null use
+// a zero value (PPID, ChildPID, Signal, strings) or a Has flag to say so.
+type Event struct {
+	TimeNs        int64
+	PID           int32
+	PPID          int32 // 0: unknown
+	Kind          Kind
+	ChildPID      int32 // 0: none
+	CloneFlags    uint64
+	HasCloneFlags bool
+	Comm          string
+	ExecPath      string
+	Argv          []string // nil: not recorded
+	ExitStatus    int32
+	HasExitStatus bool
+	Signal        int32 // 0: none
+	CoreDumped    bool
+	Snapshot      Snapshot
+	HasSnapshot   bool
+	ChildExecNs   int64
+	HasChildExec  bool
+}
+
+// Column names, in schema order.
+const (
+	ColTimeNs                = "time_ns"
+	ColPID                   = "pid"
+	ColPPID                  = "ppid"
+	ColKind                  = "kind"
+	ColChildPID              = "child_pid"
+	ColCloneFlags            = "clone_flags"
+	ColComm                  = "comm"
+	ColExecPath              = "exec_path"
+	ColArgv                  = "argv"
+	ColExitStatus            = "exit_status"
+	ColSignal                = "signal"
+	ColCoreDumped            = "core_dumped"
+	ColVirtBytes             = "virt_bytes"
+	ColWritableBytes         = "writable_bytes"
+	ColResidentBytes         = "resident_bytes"
+	ColWritableResidentBytes = "writable_resident_bytes"
+	ColAnonResidentBytes     = "anon_resident_bytes"
+	ColHugeResidentBytes     = "huge_resident_bytes"
+	ColPageTableBytes        = "page_table_bytes"
+	ColMapEntries            = "map_entries"
+	ColParentThreads         = "parent_threads"
+	ColPageSize              = "page_size"
+	ColSnapshotSource        = "snapshot_source"
+	ColChildExecNs           = "child_exec_ns"
+)
+
+var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+// fields is the schema without metadata. The order is part of the contract
+// only for humans; readers look columns up by name.
+var fields = []arrow.Field{
+	{Name: ColTimeNs, Type: arrow.PrimitiveTypes.Int64},
+	{Name: ColPID, Type: arrow.PrimitiveTypes.Int32},
+	{Name: ColPPID, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColKind, Type: dictString},
+	{Name: ColChildPID, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColCloneFlags, Type: arrow.PrimitiveTypes.Uint64, Nullable: true},
+	{Name: ColComm, Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: ColExecPath, Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: ColArgv, Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+	{Name: ColExitStatus, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColSignal, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColCoreDumped, Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	{Name: ColVirtBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColWritableBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColWritableResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColAnonResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColHugeResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColPageTableBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColMapEntries, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColParentThreads, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColPageSize, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	{Name: ColSnapshotSource, Type: dictString, Nullable: true},
+	{Name: ColChildExecNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+}
+
+// dictValues are the fixed dictionaries of the dictionary columns.
+var dictValues = map[string][]string{
+	ColKind:           kindStrings(),
+	ColSnapshotSource: {string(Recorded), string(Reconstructed), string(Synthetic), string(Estimated)},
+}
+
+func kindStrings() []string {
+	s := make([]string, len(Kinds))
+	for i, k := range Kinds {
+		s[i] = string(k)
+	}
+	return s
+}
+
+// Metadata keys.
+const (
+	MetaSchemaVersion = "forkcost.schema_version"
+	MetaStartUnixNs   = "forkcost.start_unix_ns"
+	MetaSource        = "forkcost.source"
+	MetaSourceOS      = "forkcost.source_os"
+	MetaOrigin        = "forkcost.origin"
+	MetaTimeSynthetic = "forkcost.time_synthetic"
+	MetaIncomplete    = "forkcost.incomplete"
+	MetaTool          = "forkcost.tool"
+)
+
+// Meta is a trace's schema metadata.
+type Meta struct {
+	// StartUnixNs is the absolute time of time_ns == 0; 0 when unknown.
+	StartUnixNs int64
+	// Source names the producer: synth, strace, kdump, truss, record.
+	Source string
+	// SourceOS is the OS whose clone flags and pids the trace holds
+	// (linux, netbsd, freebsd, openbsd, dragonfly) or "synthetic".
+	SourceOS string
+	// Origin describes where the trace came from: a command line, the input
+	// files, a workload and seed.
+	Origin string
+	// TimeSynthetic is true when times were not measured (synthetic
+	// workloads, logs without timestamps).
+	TimeSynthetic bool
+	// Incomplete, when not empty, says why the trace stops early (for
+	// example, a recording interrupted by a signal).
+	Incomplete string
+	// Tool is the producing tool and version.
+	Tool string
+	// Version is the schema version read from a file; writers always
+	// write SchemaVersion.
+	Version string
+	// Extra holds other metadata keys, written as they are.
+	Extra map[string]string
+}
+
+// Schema returns the trace schema with meta in its metadata.
+func Schema(meta Meta) *arrow.Schema {
+	kv := map[string]string{
+		MetaSchemaVersion: SchemaVersion,
+		MetaSource:        meta.Source,
+		MetaSourceOS:      meta.SourceOS,
+		MetaOrigin:        meta.Origin,
+		MetaTimeSynthetic: strconv.FormatBool(meta.TimeSynthetic),
+		MetaTool:          meta.Tool,
+	}
+	if meta.StartUnixNs != 0 {
+		kv[MetaStartUnixNs] = strconv.FormatInt(meta.StartUnixNs, 10)
+	} else {
+		kv[MetaStartUnixNs] = ""
+	}
+	if meta.Incomplete != "" {
+		kv[MetaIncomplete] = meta.Incomplete
+	}
+	for k, v := range meta.Extra {
+		if _, ok := kv[k]; !ok {
+			kv[k] = v
+		}
+	}
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // deterministic bytes
+	vals := make([]string, len(keys))
+	for i, k := range keys {
+		vals[i] = kv[k]
+	}
+	md := arrow.NewMetadata(keys, vals)
+	return arrow.NewSchema(fields, &md)
+}
+
+// MetaFromSchema reads Meta from a schema and checks its version.
+func MetaFromSchema(s *arrow.Schema) (Meta, error) {
+	md := s.Metadata()
+	get := func(k string) string {
+		if i := md.FindKey(k); i >= 0 {
+			return md.Values()[i]
+		}
+		return ""
+	}
+	m := Meta{
+		Version:    get(MetaSchemaVersion),
+		Source:     get(MetaSource),
+		SourceOS:   get(MetaSourceOS),
+		Origin:     get(MetaOrigin),
+		Incomplete: get(MetaIncomplete),
+		Tool:       get(MetaTool),
+	}
+	if m.Version == "" {
+		return m, fmt.Errorf("not a forkcost trace: schema metadata has no %s", MetaSchemaVersion)
+	}
+	major, _, _ := strings.Cut(m.Version, ".")
+	wantMajor, _, _ := strings.Cut(SchemaVersion, ".")
+	if major != wantMajor {
+		return m, fmt.Errorf("trace schema version %s is not supported (this forkcost reads %s.x)", m.Version, wantMajor)
+	}
+	if v := get(MetaStartUnixNs); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return m, fmt.Errorf("metadata %s: %q is not an integer", MetaStartUnixNs, v)
+		}
+		m.StartUnixNs = n
+	}
+	m.TimeSynthetic = get(MetaTimeSynthetic) == "true"
+	known := map[string]bool{MetaSchemaVersion: true, MetaSource: true, MetaSourceOS: true, MetaOrigin: true,
+		MetaIncomplete: true, MetaTool: true, MetaStartUnixNs: true, MetaTimeSynthetic: true}
+	for i, k := range md.Keys() {
+		if !known[k] {
+			if m.Extra == nil {
+				m.Extra = map[string]string{}
+			}
+			m.Extra[k] = md.Values()[i]
+		}
+	}
+	return m, nil
+}

@@ -1,0 +1,313 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// BatchWriter writes record batches in one file format. Close finishes the
+// format (footers) but does not close the underlying file.
+type BatchWriter interface {
+	Write(arrow.RecordBatch) error
+	Close() error
+}
+
+// BatchReader reads record batches. The batch returned by RecordBatch is owned
+// by the reader and valid until the next call to Next.
+type BatchReader interface {
+	Schema() *arrow.Schema
+	Next() bool
+	RecordBatch() arrow.RecordBatch
+	Err() error
+	Close() error
+}
+
+// Format is a table file format: how to recognise it and how to read and
+// write it.
+type Format struct {
+	Name  string   // "arrow", "parquet"
+	Exts  []string // output extensions, with the dot
+	Magic []byte   // leading bytes of a file in this format
+	// NewWriter starts writing a table with schema to w.
+	NewWriter func(w io.Writer, schema *arrow.Schema, mem memory.Allocator) (BatchWriter, error)
+	// NewReader reads a table from f.
+	NewReader func(f *os.File, mem memory.Allocator) (BatchReader, error)
+}
+
+var (
+	formatsMu sync.RWMutex
+	formats   []*Format
+)
+
+// RegisterFormat makes a table format known to CreateTable and OpenTable.
+// The Parquet format registers itself when trace/parquetio is imported.
+func RegisterFormat(f *Format) {
+	formatsMu.Lock()
+	defer formatsMu.Unlock()
+	formats = append(formats, f)
+}
+
+func init() {
+	RegisterFormat(&Format{
+		Name:  "arrow",
+		Exts:  []string{".arrow", ".feather", ".ipc"},
+		Magic: []byte("ARROW1"),
+		NewWriter: func(w io.Writer, schema *arrow.Schema, mem memory.Allocator) (BatchWriter, error) {
+			return ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithDictionaryDeltas(true))
+		},
+		NewReader: newIPCFileReader,
+	})
+	// The Arrow IPC stream format is read but never written: it has no
+	// footer, so a truncated stream cannot be told from a complete one.
+	RegisterFormat(&Format{
+		Name:      "arrow-stream",
+		Magic:     []byte{0xff, 0xff, 0xff, 0xff},
+		NewReader: newIPCStreamReader,
+	})
+}
+
+func formatForPath(path string) (*Format, error) {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	ext := strings.ToLower(filepath.Ext(path))
+	var known []string
+	for _, f := range formats {
+		for _, e := range f.Exts {
+			if e == ext {
+				return f, nil
+			}
+			known = append(known, e)
+		}
+	}
+	hint := ""
+	if ext == ".parquet" {
+		hint = " (this program was built without Parquet support)"
+	}
+	return nil, fmt.Errorf("%s: cannot tell the output format from the extension %q%s; use one of %s", path, ext, hint, strings.Join(known, ", "))
+}
+
+// TableWriter writes a table to a temporary file beside its destination and
+// renames it into place on Close. Abort removes the temporary file.
+type TableWriter struct {
+	path string
+	tmp  *os.File
+	buf  *bufio.Writer
+	bw   BatchWriter
+	done bool
+}
+
+// CreateTable starts writing a table with the given schema to path, in the
+// format its extension names.
+func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator) (*TableWriter, error) {
+	f, err := formatForPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if f.NewWriter == nil {
+		return nil, fmt.Errorf("%s: format %s cannot be written", path, f.Name)
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
+	tw.bw, err = f.NewWriter(tw.buf, schema, mem)
+	if err != nil {
+		tw.Abort()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return tw, nil
+}
+
+// Path returns the destination path.
+func (w *TableWriter) Path() string { return w.path }
+
+// TempPath returns the temporary file being written.
+func (w *TableWriter) TempPath() string { return w.tmp.Name() }
+
+// Write appends a record batch.
+func (w *TableWriter) Write(rec arrow.RecordBatch) error {
+	if err := w.bw.Write(rec); err != nil {
+		return fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Close finishes the file and renames it into place.
+func (w *TableWriter) Close() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	err := w.bw.Close()
+	if err == nil {
+		err = w.buf.Flush()
+	}
+	if err == nil {
+		err = w.tmp.Sync()
+	}
+	if cerr := w.tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(w.tmp.Name(), w.path)
+	}
+	if err != nil {
+		os.Remove(w.tmp.Name())
+		return fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort discards the table: the destination is left as it was.
+func (w *TableWriter) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	if w.bw != nil {
+		w.bw.Close()
+	}
+	w.tmp.Close()
+	os.Remove(w.tmp.Name())
+}
+
+// OpenTable opens a table file, recognising its format by content.
+func OpenTable(path string, mem memory.Allocator) (BatchReader, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	formatsMu.RLock()
+	var match *Format
+	for _, fm := range formats {
+		if bytes.HasPrefix(head, fm.Magic) {
+			match = fm
+			break
+		}
+	}
+	formatsMu.RUnlock()
+	if match == nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, unknownFormatError(head))
+	}
+	r, err := match.NewReader(f, mem)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: reading %s file: %w", path, match.Name, err)
+	}
+	return r, nil
+}
+
+// ErrNotTable is returned (wrapped) by OpenTable for files that are neither
+// Arrow nor Parquet.
+var ErrNotTable = errors.New("not an Arrow IPC or Parquet file")
+
+func unknownFormatError(head []byte) error {
+	if bytes.HasPrefix(head, []byte("PAR1")) {
+		return fmt.Errorf("%w: a Parquet file, but this program was built without Parquet support", ErrNotTable)
+	}
+	text := len(head) > 0
+	for _, c := range head {
+		if c < 0x09 || (c > 0x0d && c < 0x20) {
+			text = false
+		}
+	}
+	if text {
+		return fmt.Errorf("%w: looks like text; convert a log first with 'analyze convert'", ErrNotTable)
+	}
+	if len(head) == 0 {
+		return fmt.Errorf("%w: the file is empty", ErrNotTable)
+	}
+	return ErrNotTable
+}
+
+type ipcFileReader struct {
+	f   *os.File
+	r   *ipc.FileReader
+	i   int
+	cur arrow.RecordBatch
+	err error
+}
+
+func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
+	r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem), ipc.WithEnsureNativeEndian(true))
+	if err != nil {
+		return nil, err
+	}
+	return &ipcFileReader{f: f, r: r}, nil
+}
+
+func (r *ipcFileReader) Schema() *arrow.Schema { return r.r.Schema() }
+func (r *ipcFileReader) Next() bool {
+	if r.err != nil || r.i >= r.r.NumRecords() {
+		return false
+	}
+	rec, err := r.r.RecordBatch(r.i)
+	if err != nil {
+		r.err = fmt.Errorf("record batch %d: %w", r.i, err)
+		return false
+	}
+	r.i++
+	r.cur = rec
+	return true
+}
+func (r *ipcFileReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *ipcFileReader) Err() error                     { return r.err }
+func (r *ipcFileReader) Close() error {
+	err := r.r.Close()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type ipcStreamReader struct {
+	f *os.File
+	r *ipc.Reader
+}
+
+func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
+	r, err := ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(mem))
+	if err != nil {
+		return nil, err
+	}
+	return &ipcStreamReader{f: f, r: r}, nil
+}
+
+func (r *ipcStreamReader) Schema() *arrow.Schema          { return r.r.Schema() }
+func (r *ipcStreamReader) Next() bool                     { return r.r.Next() }
+func (r *ipcStreamReader) RecordBatch() arrow.RecordBatch { return r.r.RecordBatch() }
+func (r *ipcStreamReader) Err() error                     { return r.r.Err() }
+func (r *ipcStreamReader) Close() error {
+	r.r.Release()
+	return r.f.Close()
+}
