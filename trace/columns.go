@@ -102,16 +102,16 @@ func (c *strCol) get(i int) string {
 }
 
 type readCols struct {
-	idx                                                  map[string]int
-	time, pid, ppid, child, flags, exitStatus, sig, thr  intCol
-	pgsize, childExec                                    intCol
-	sizes                                                [8]intCol
-	kind, comm, source                                   strCol
-	path                                                 strCol
-	argv                                                 *array.List
-	argvVals                                             interface{ Value(int) string }
-	core                                                 *array.Boolean
-	kindCache                                            []Kind
+	idx                                                 map[string]int
+	time, pid, ppid, child, flags, exitStatus, sig, thr intCol
+	pgsize, childExec                                   intCol
+	sizes                                               [8]intCol
+	kind, comm, source                                  strCol
+	path                                                strCol
+	argv                                                *array.List
+	argvVals                                            interface{ Value(int) string }
+	core                                                *array.Boolean
+	kindCache                                           []Kind
 }
 
 // check finds the columns by name. Required columns must exist; optional

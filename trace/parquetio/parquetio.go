@@ -112,6 +112,7 @@ func (r *reader) Err() error {
 	}
 	return nil
 }
+
 // Close releases the reader and closes the file.
 func (r *reader) Close() error {
 	r.rr.Release()
