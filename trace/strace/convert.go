@@ -120,6 +120,8 @@ type Converter struct {
 	scratch  []byte
 	scratch2 []byte
 
+	singleLog bool
+
 	// PendingCreation reports whether some process is inside a creation
 	// call that has not returned (see the Reader's unfinished calls): a new
 	// pid then is taken for its child. Set by Run and Merge.
@@ -481,10 +483,19 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 			}
 		}
 	case "wait4", "waitpid", "waitid":
-		if rec.Ret == RetValue && rec.RetVal > 0 && rec.RetVal < 1<<31 {
-			if q, ok := c.tasks[int32(rec.RetVal)]; ok && q.pid == int32(rec.RetVal) && q.fbHas && !q.exited {
-				c.exitRow(q, q.fbTime, q.fbStatus, true, 0, false)
+		// The parent reaped a child: its last chance to get an exit row
+		// when the log has no +++ line for it (-qq, -e signal=none, old
+		// strace). Only in a single log: in a merged -ff set the line
+		// carries the time the wait started, before the child's exit.
+		if c.singleLog && rec.Ret == RetValue && rec.RetVal > 0 && rec.RetVal < 1<<31 {
+			if q, ok := c.tasks[int32(rec.RetVal)]; ok && q.pid == int32(rec.RetVal) && !q.exited {
 				c.Stats.ExitFallbacks++
+				if q.fbHas {
+					c.exitRow(q, q.fbTime, q.fbStatus, true, 0, false)
+				} else {
+					status, has, sig, core := waitStatus(rec.Args)
+					c.exitRow(q, t, status, has, sig, core)
+				}
 			}
 		}
 	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
@@ -953,4 +964,25 @@ func (s *Stats) String() string {
 	return fmt.Sprintf("%d records, %d rows: fork %d, vfork %d, spawn %d, clone %d, thread %d, exec %d, exec_failed %d, exit %d",
 		s.Records, s.Rows, s.Creations[trace.Fork], s.Creations[trace.VFork], s.Creations[trace.Spawn],
 		s.Creations[trace.Clone], s.Threads, s.Execs, s.ExecsFailed, s.Exits)
+}
+
+// waitStatus reads the status that wait4 decodes, such as
+// [{WIFEXITED(s) && WEXITSTATUS(s) == 3}] or
+// [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}].
+func waitStatus(args []byte) (status int32, has bool, sig int32, core bool) {
+	if i := bytes.Index(args, []byte("WEXITSTATUS(s) == ")); i >= 0 {
+		v, k := digits(args, i+len("WEXITSTATUS(s) == "))
+		if k > i+len("WEXITSTATUS(s) == ") {
+			return int32(v & 0xff), true, 0, false
+		}
+	}
+	if i := bytes.Index(args, []byte("WTERMSIG(s) == ")); i >= 0 {
+		rest := args[i+len("WTERMSIG(s) == "):]
+		e := 0
+		for e < len(rest) && (isNameChar(rest[e])) {
+			e++
+		}
+		return 0, false, signalNumber(rest[:e]), bytes.Contains(rest, []byte("WCOREDUMP(s)"))
+	}
+	return 0, false, 0, false
 }

@@ -391,15 +391,38 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	rec := &r.rec
 	rest, dur := cutDuration(rest)
+	// Find the first half: the same pid's; in a stderr log, where lines
+	// printed while only one tracee lived have no pid, a pid-less half with
+	// the same name, or the only pid waiting in a call of that name.
 	var p *pending
+	fromNoPID := false
 	if rec.HasPID {
 		p = r.pend[rec.PID]
-	} else if r.hasNoPD {
-		p = &r.noPID
+		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+			p, fromNoPID = &r.noPID, true
+		}
+	} else {
+		if r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+			p, fromNoPID = &r.noPID, true
+		} else {
+			var found int32
+			n := 0
+			for pid, q := range r.pend {
+				if bytes.Equal(q.name, name) {
+					found, p = pid, q
+					n++
+				}
+			}
+			if n == 1 {
+				rec.PID, rec.HasPID = found, true
+			} else {
+				p = nil
+			}
+		}
 	}
 	if p != nil && !bytes.Equal(p.name, name) {
 		// A different call than the one pending: the pending half is lost.
-		r.drop(rec)
+		r.drop(rec.PID, fromNoPID)
 		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name, p.line)
 		return true
 	}
@@ -421,21 +444,21 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	if len(rec.Comm) == 0 {
 		rec.Comm = append(rec.Comm, p.comm...)
 	}
-	rec.Name = append(rec.Name[:0], p.name...)
+	rec.Name = p.name
 	ok := r.call(p.text, p.line)
-	r.drop(rec)
+	r.drop(rec.PID, fromNoPID)
 	return ok
 }
 
-// drop forgets the pending half of rec's pid; its buffers stay valid until
-// the next stash, which only happens after the next call to Next.
-func (r *Reader) drop(rec *Record) {
-	if !rec.HasPID {
+// drop forgets a pending half; its buffers stay valid until the next
+// stash, which only happens after the next call to Next.
+func (r *Reader) drop(pid int32, noPID bool) {
+	if noPID {
 		r.hasNoPD = false
 		return
 	}
-	if p, ok := r.pend[rec.PID]; ok {
-		delete(r.pend, rec.PID)
+	if p, ok := r.pend[pid]; ok {
+		delete(r.pend, pid)
 		r.free = append(r.free, p)
 	}
 }

@@ -16,6 +16,7 @@ func Run(rd *Reader, c *Converter, onErr func(*SyntaxError) error) error {
 // timestamps for the merge to mean anything; without them the files are
 // read one after the other, in the order given).
 func Merge(rds []*Reader, c *Converter, onErr func(*SyntaxError) error) error {
+	c.singleLog = len(rds) == 1
 	c.PendingCreation = func() bool {
 		for _, rd := range rds {
 			if pendingCreation(rd) {
