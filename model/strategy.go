@@ -62,7 +62,7 @@ func SizesFor(p *Params, in *Input) Sizes {
 	if in.HasParentWrites {
 		z.ParentWrites = in.ParentWrites
 	} else {
-		z.ParentWrites = math.Round(z.WritableResidentPages * p.ParentWriteFraction)
+		z.ParentWrites = z.WritableResidentPages * p.ParentWriteFraction // an expectation: not rounded, so costs stay linear
 	}
 	return z
 }
