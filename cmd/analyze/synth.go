@@ -68,7 +68,7 @@ Every size is an assumption with a documented default; see package synth.`,
 	case "libc-build":
 		for _, f := range []struct {
 			name, v string
-			into *synth.ProcessSize
+			into    *synth.ProcessSize
 		}{{"make-kib", *makeSize, &lb.Make}, {"sh-kib", *shSize, &lb.Shell}, {"cc-kib", *ccSize, &lb.CC}} {
 			if err := sizeFlag(fs, f.name, f.v, f.into); err != nil {
 				return err
