@@ -803,9 +803,8 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	}
 	p.tids = nil
 	p.threads = 1
-	if len(rec.Comm) > 0 {
-		p.comm = string(rec.Comm)
-	} else if file != "" {
+	// The -Y comm of an execve line is the one before the exec.
+	if file != "" {
 		p.comm = comm(file)
 	}
 	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exec, Comm: p.comm, ExecPath: file, Argv: argv}

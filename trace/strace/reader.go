@@ -799,7 +799,7 @@ func fraction(b []byte, i int) (int64, int, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isNameChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z'
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z' || c == '?'
 }
 
 func skipSpaces(b []byte, i int) int {
