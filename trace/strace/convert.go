@@ -190,17 +190,20 @@ func (c *Converter) Add(rec *Record) error {
 	c.seq++
 	// Time.
 	var t int64
+	if !c.startSet {
+		c.startSet, c.form = true, rec.TimeForm
+		if rec.TimeForm != TimeNone {
+			c.start = rec.Time
+		}
+	}
 	switch {
-	case rec.TimeForm == TimeNone:
-		t = c.seq * 1000 // no timestamps: one microsecond per record
-		if !c.startSet {
-			c.startSet, c.start, c.form = true, 0, TimeNone
-		}
-		t -= 1000
+	case c.form == TimeNone:
+		t = (c.seq - 1) * 1000 // no timestamps: one microsecond per record
+	case rec.TimeForm != c.form:
+		// A line without a timestamp (or another form) in a timestamped
+		// log: it happened after the previous line.
+		t = c.last
 	default:
-		if !c.startSet {
-			c.startSet, c.start, c.form = true, rec.Time, rec.TimeForm
-		}
 		t = rec.Time - c.start
 	}
 	if t < c.last && rec.Kind != KindMessage {
@@ -416,7 +419,7 @@ func (c *Converter) resolve(h *hold, execNs int64, hasExec bool) {
 	}
 	h.resolved = true
 	if h.creation != nil && hasExec {
-		h.creation.ChildExecNs, h.creation.HasChildExec = execNs, true
+		h.creation.ChildExecNs, h.creation.HasChildExec = max(execNs, h.creation.TimeNs), true
 	}
 	if h.child != nil && h.child.created == h {
 		h.child.created = nil

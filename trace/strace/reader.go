@@ -329,8 +329,8 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	case bytes.HasPrefix(body, []byte("--- ")):
 		return r.signalLine(body, lineNo)
 	case bytes.HasPrefix(body, []byte("<... ")):
-		e := bytes.Index(body, resumedMark)
-		if e < 0 {
+		e := bytes.Index(body[4:], resumedMark) + 4
+		if e < 5 {
 			return r.fail(lineNo, "expected \"<... NAME resumed>\"")
 		}
 		name := body[5:e]
