@@ -107,6 +107,9 @@ type Converter struct {
 	tops     []*hold
 	held     int
 	attached map[int32]bool
+	// deadOrphans are children that exited before their parent's creation
+	// call returned (a vfork child that only exits), kept to be linked.
+	deadOrphans map[int32]*proc
 	sole     *proc // the process of pid-less lines in a stderr log
 	unknown  *proc // the pid-less process whose pid is not known yet
 
@@ -142,7 +145,7 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 	if opt.MaxHeld <= 0 {
 		opt.MaxHeld = DefaultMaxHeld
 	}
-	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}}
+	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
 	c.base = addrspace.DefaultBaseline
 	if opt.Baseline != nil {
 		c.base = *opt.Baseline
@@ -389,6 +392,7 @@ func (c *Converter) releaseOrphans() {
 		h := c.tops[i]
 		if h.creation == nil && !h.alias {
 			h.child.orphan = false
+			delete(c.deadOrphans, h.child.pid)
 			c.resolve(h, 0, false)
 			continue
 		}
@@ -671,6 +675,11 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	// The child: new, or seen already (its lines came before the parent's
 	// call returned), or a stale entry of a reused pid.
 	ch, seen := c.tasks[child]
+	if !seen {
+		if ch, seen = c.deadOrphans[child]; seen {
+			delete(c.deadOrphans, child)
+		}
+	}
 	if seen && (!ch.orphan || ch == p) {
 		c.gone(ch) // pid reuse: the old process's exit was not in the log
 		seen = false
@@ -752,6 +761,9 @@ func (c *Converter) gone(p *proc) {
 }
 
 func (c *Converter) forget(p *proc) {
+	if p.orphan && p.exited {
+		c.deadOrphans[p.pid] = p
+	}
 	if c.tasks[p.pid] == p {
 		delete(c.tasks, p.pid)
 	}

@@ -463,6 +463,14 @@ func (r *Reader) drop(pid int32, noPID bool) {
 	}
 }
 
+// dropDead forgets the call a task was in when it died: a thread blocked in
+// exit_group (or anything else) when the process ends never resumes.
+func (r *Reader) dropDead(rec *Record) {
+	if rec.HasPID {
+		r.drop(rec.PID, false)
+	}
+}
+
 // call parses ARGS) = RET... (the text after "NAME(").
 func (r *Reader) call(rest []byte, lineNo int) bool {
 	rec := &r.rec
@@ -655,6 +663,7 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 			return r.fail(lineNo, "expected \"+++ exited with N +++\"")
 		}
 		rec.ExitStatus = int32(v)
+		r.dropDead(rec)
 	case bytes.HasPrefix(in, []byte("killed by ")):
 		s := in[len("killed by "):]
 		if t, ok := bytes.CutSuffix(s, []byte(" (core dumped)")); ok {
@@ -668,6 +677,7 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 			return r.fail(lineNo, "expected \"+++ killed by SIGNAL +++\"")
 		}
 		rec.KillSignal = s
+		r.dropDead(rec)
 	case bytes.HasPrefix(in, []byte("superseded by execve in pid ")):
 		v, k := digits(in, len("superseded by execve in pid "))
 		if k != len(in) || v == 0 || v > 1<<31-1 {
