@@ -2,7 +2,6 @@ package strace
 
 import (
 	"bytes"
-	"strconv"
 )
 
 // nextArg returns the top-level argument starting at s[i:] and the index of
@@ -99,17 +98,41 @@ func parseNum(s []byte) (uint64, bool) {
 	if len(s) > 0 && s[0] == '-' {
 		neg, s = true, s[1:]
 	}
-	var v uint64
-	var err error
-	if len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		v, err = strconv.ParseUint(string(s[2:]), 16, 64)
-	} else if len(s) > 1 && s[0] == '0' {
-		v, err = strconv.ParseUint(string(s[1:]), 8, 64)
-	} else {
-		v, err = strconv.ParseUint(string(s), 10, 64)
-	}
-	if err != nil {
+	if len(s) == 0 {
 		return 0, false
+	}
+	var v uint64
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		if len(s) > 18 {
+			return 0, false
+		}
+		for _, c := range s[2:] {
+			if !isHex(c) {
+				return 0, false
+			}
+			v = v<<4 | uint64(hexVal(c))
+		}
+	case len(s) > 1 && s[0] == '0':
+		if len(s) > 22 {
+			return 0, false
+		}
+		for _, c := range s[1:] {
+			if c < '0' || c > '7' {
+				return 0, false
+			}
+			v = v<<3 | uint64(c-'0')
+		}
+	default:
+		if len(s) > 19 {
+			return 0, false
+		}
+		for _, c := range s {
+			if !isDigit(c) {
+				return 0, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
 	}
 	if neg {
 		v = -v

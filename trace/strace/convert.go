@@ -110,8 +110,8 @@ type Converter struct {
 	// deadOrphans are children that exited before their parent's creation
 	// call returned (a vfork child that only exits), kept to be linked.
 	deadOrphans map[int32]*proc
-	sole     *proc // the process of pid-less lines in a stderr log
-	unknown  *proc // the pid-less process whose pid is not known yet
+	sole        *proc // the process of pid-less lines in a stderr log
+	unknown     *proc // the pid-less process whose pid is not known yet
 
 	startSet bool
 	start    int64
@@ -119,11 +119,13 @@ type Converter struct {
 	last     int64
 	seq      int64
 
-	argBuf   [8][]byte
+	argBuf    [8][]byte
+	scratchEv trace.Event
 	scratch  []byte
 	scratch2 []byte
 
 	singleLog bool
+	cur       *Record
 
 	// PendingCreation reports whether some process is inside a creation
 	// call that has not returned (see the Reader's unfinished calls): a new
@@ -191,6 +193,7 @@ func (c *Converter) Add(rec *Record) error {
 	}
 	c.Stats.Records++
 	c.seq++
+	c.cur = rec
 	// Time.
 	var t int64
 	if !c.startSet {
@@ -252,7 +255,7 @@ func (c *Converter) Add(rec *Record) error {
 
 // task finds (or makes) the process of a record.
 func (c *Converter) pending() bool {
-	return c.PendingCreation != nil && c.PendingCreation()
+	return c.cur != nil && c.cur.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
 }
 
 func (c *Converter) task(rec *Record) (*proc, int32) {
@@ -587,8 +590,9 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		kind = trace.Brk
 	}
 	c.Stats.MemoryCalls++
-	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, Comm: p.comm}
-	c.row(p, &ev)
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, Comm: p.comm}
+	c.row(p, ev)
 }
 
 // cloneFlags reads the flags of a clone or clone3 call.
@@ -659,9 +663,10 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		c.tasks[child] = p
 		p.threads++
 		p.tids = append(p.tids, child)
-		ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
+		ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
 			CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm}
-		c.row(p, &ev)
+		c.row(p, ev)
 		return
 	}
 	ppid := p.pid
@@ -670,7 +675,8 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		ppid = p.ppid
 		parent = p.parent
 	}
-	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
 		CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm, HasSnapshot: true, Snapshot: c.snapshot(p)}
 	// The child: new, or seen already (its lines came before the parent's
 	// call returned), or a stale entry of a reused pid.
@@ -704,8 +710,9 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	if ch.comm == "" {
 		ch.comm = p.comm
 	}
-	e := ev
-	h := &hold{creation: &e, child: ch, items: []holdItem{{ev: &e, p: p}}}
+	e := new(trace.Event)
+	*e = *ev
+	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
 	c.held++
 	if ph := c.effHold(p); ph != nil {
 		h.parent = ph
@@ -802,8 +809,9 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if !success {
 		if rec.Ret == RetError {
 			c.Stats.ExecsFailed++
-			ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
-			c.row(p, &ev)
+			ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
+			c.row(p, ev)
 		}
 		return
 	}
@@ -822,8 +830,9 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if file != "" {
 		p.comm = comm(file)
 	}
-	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exec, Comm: p.comm, ExecPath: file, Argv: argv}
-	c.row(p, &ev)
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exec, Comm: p.comm, ExecPath: file, Argv: argv}
+	c.row(p, ev)
 	if !p.execd {
 		p.execd, p.execNs = true, t
 		if p.created != nil {
@@ -875,9 +884,10 @@ func (c *Converter) exitLine(rec *Record, p *proc, tid int32, t int64) {
 func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig int32, core bool) {
 	p.exited = true
 	c.Stats.Exits++
-	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm,
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm,
 		ExitStatus: status, HasExitStatus: hasStatus, Signal: sig, CoreDumped: core}
-	c.row(p, &ev)
+	c.row(p, ev)
 	if p.created != nil {
 		c.resolve(p.created, 0, false)
 	}
@@ -891,8 +901,9 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 
 func (c *Converter) signal(rec *Record, p *proc, t int64) {
 	sig := signalNumber(rec.Signal)
-	ev := trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
-	c.row(p, &ev)
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
+	c.row(p, ev)
 	if sig != 17 || rec.SigInfo == nil {
 		return
 	}
@@ -967,6 +978,9 @@ func (r *Reader) moveUnfinished(from, to int32) {
 	if p, ok := r.pend[from]; ok {
 		delete(r.pend, from)
 		if old, ok := r.pend[to]; ok {
+			if isCreationCall(old.name) {
+				r.nCreate--
+			}
 			r.free = append(r.free, old)
 		}
 		r.pend[to] = p

@@ -85,6 +85,7 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		names = append(names, name)
 	}
 	var w *trace.Writer
+	var aw *asyncWriter
 	var conv *Converter
 	ensure := func() error {
 		if w != nil {
@@ -111,14 +112,17 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		meta.Extra[MetaSizes] = "virt_bytes, writable_bytes and map_entries are rebuilt from the memory system calls in the log plus the per-exec baseline; " +
 			"resident sizes are resident_fraction of them and page tables are derived from those (snapshot_source=estimated)"
 		var err error
-		w, err = trace.Create(out, meta, nil)
-		return err
+		if w, err = trace.Create(out, meta, nil); err != nil {
+			return err
+		}
+		aw = newAsyncWriter(w)
+		return nil
 	}
 	conv = NewConverter(cfg.Options, func(ev *trace.Event) error {
 		if err := ensure(); err != nil {
 			return err
 		}
-		return w.Append(ev)
+		return aw.Append(ev)
 	})
 	reported := 0
 	var readBytes func() int64
@@ -151,9 +155,18 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 			return emit(ev)
 		}
 	}
-	err = Merge(rds, conv, onErr)
+	if len(rds) == 1 {
+		err = RunPipelined(rds[0], conv, onErr)
+	} else {
+		err = Merge(rds, conv, onErr)
+	}
 	if err == nil {
 		err = ensure()
+	}
+	if aw != nil {
+		if werr := aw.finish(); err == nil {
+			err = werr
+		}
 	}
 	if err != nil {
 		if w != nil {

@@ -71,6 +71,7 @@ type Reader struct {
 	todBase  int64 // -t -r: the first line's time of day
 	haveTod  bool
 	stderrPD bool // seen a "[pid N]" prefix
+	nCreate  int  // unfinished creation calls
 
 	// Counters.
 	Lines, Bytes int64
@@ -97,7 +98,12 @@ func (r *Reader) StderrPrefixes() bool { return r.stderrPD }
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
-func (r *Reader) Result() Result { return r.cur }
+func (r *Reader) Result() Result {
+	if r.cur == &r.rec {
+		r.rec.PendingCreation = r.nCreate > 0
+	}
+	return r.cur
+}
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
@@ -368,12 +374,13 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 // stash holds the first half of a split call.
 func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 	var p *pending
+	replaced := false
 	if !rec.HasPID {
 		p = &r.noPID
+		replaced = r.hasNoPD
 		r.hasNoPD = true
 	} else {
-		var ok bool
-		if p, ok = r.pend[rec.PID]; !ok {
+		if p, replaced = r.pend[rec.PID]; !replaced {
 			if k := len(r.free); k > 0 {
 				p, r.free = r.free[k-1], r.free[:k-1]
 			} else {
@@ -381,6 +388,12 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 			}
 			r.pend[rec.PID] = p
 		}
+	}
+	if replaced && isCreationCall(p.name) {
+		r.nCreate--
+	}
+	if isCreationCall(name) {
+		r.nCreate++
 	}
 	p.name = append(p.name[:0], name...)
 	p.text = append(p.text[:0], text...)
@@ -454,10 +467,16 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 // stash, which only happens after the next call to Next.
 func (r *Reader) drop(pid int32, noPID bool) {
 	if noPID {
+		if r.hasNoPD && isCreationCall(r.noPID.name) {
+			r.nCreate--
+		}
 		r.hasNoPD = false
 		return
 	}
 	if p, ok := r.pend[pid]; ok {
+		if isCreationCall(p.name) {
+			r.nCreate--
+		}
 		delete(r.pend, pid)
 		r.free = append(r.free, p)
 	}

@@ -103,6 +103,11 @@ type Record struct {
 	Signal  []byte
 	SigInfo []byte
 
+	// PendingCreation is true when, after this record, some task of the
+	// same log is inside a clone, fork or vfork call that has not returned:
+	// a pid not seen before is then taken for its child.
+	PendingCreation bool
+
 	// Messages: the text after "strace: ". Attached is the pid of a
 	// "Process N attached" message, else 0.
 	Msg      []byte
