@@ -675,7 +675,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		ppid = p.ppid
 		parent = p.parent
 	}
-	ev := &c.scratchEv
+	ev := new(trace.Event) // held below; c.gone may use the scratch event
 	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
 		CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm, HasSnapshot: true, Snapshot: c.snapshot(p)}
 	// The child: new, or seen already (its lines came before the parent's
@@ -710,8 +710,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	if ch.comm == "" {
 		ch.comm = p.comm
 	}
-	e := new(trace.Event)
-	*e = *ev
+	e := ev
 	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
 	c.held++
 	if ph := c.effHold(p); ph != nil {
