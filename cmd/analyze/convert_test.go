@@ -14,13 +14,6 @@ import (
 
 const samples = "../../trace/strace/testdata/"
 
-func runCLI(t *testing.T, args ...string) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := exitCode(run(args, &out, &errb), &errb)
-	return out.String(), errb.String(), code
-}
-
 func rows(t *testing.T, path string) map[trace.Kind]int {
 	t.Helper()
 	rd, err := trace.Open(path, nil)
