@@ -41,6 +41,7 @@ reported with file:line; with --strict the first one is an error.`,
 	pageSize := fs.Int("page-size", 4096, "page size of the recording host, in `bytes`")
 	baseVirt := fs.Int64("exec-baseline", addrspace.DefaultBaseline.VirtBytes, "`bytes` mapped by the kernel at each exec, invisible to strace (program, ld.so, stack)")
 	maxHeld := fs.Int("max-held", strace.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
+	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	quiet := fs.BoolP("quiet", "q", false, "print no summary")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -103,9 +104,10 @@ reported with file:line; with --strict the first one is an error.`,
 		base.VirtBytes = *baseVirt
 	}
 	cfg := strace.Config{
-		Options: strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
-		Strict:  *strict,
-		Stdin:   e.stdin,
+		Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
+		Strict:   *strict,
+		Compress: *compress,
+		Stdin:    e.stdin,
 		Warn: func(format string, args ...any) {
 			bar.Done()
 			fmt.Fprintf(e.stderr, "analyze convert: "+format+"\n", args...)
