@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
@@ -96,6 +97,12 @@ reported with file:line; with --strict the first one is an error.`,
 				return fmt.Errorf("%s: not recognised as a strace log (its first lines do not parse); use --from strace to convert it anyway", in.Name)
 			}
 		}
+	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// The heap is small and churns: collect less often, within a limit
+		// that keeps the peak RSS well below 256 MiB.
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
 	}
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
