@@ -32,7 +32,7 @@ type Options struct {
 const DefaultResidentFraction = 0.5
 
 // DefaultMaxHeld is the default Options.MaxHeld.
-const DefaultMaxHeld = 1 << 18
+const DefaultMaxHeld = 1 << 16
 
 // Stats counts what a conversion met.
 type Stats struct {
@@ -629,6 +629,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		return // failed or never returned: nothing was created
 	}
 	child := int32(rec.RetVal)
+	delete(c.attached, child) // its "attached" message served its purpose
 	var flags uint64
 	hasFlags, known := false, true
 	var kind trace.Kind

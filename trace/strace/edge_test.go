@@ -1,6 +1,7 @@
 package strace
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,5 +97,41 @@ func TestMaxHeldBounds(t *testing.T) {
 	evs, c := convertText(t, Options{MaxHeld: 100}, b.String())
 	if c.Stats.ForcedRelease != 1 || len(evs) != 1001 || evs[0].Kind != trace.Fork || evs[0].HasChildExec {
 		t.Errorf("forced %d rows %d first %s", c.Stats.ForcedRelease, len(evs), formatEvent(&evs[0]))
+	}
+}
+
+func TestStateBoundedByLiveProcesses(t *testing.T) {
+	// 5000 children created, exec'd and reaped one after the other, in a
+	// stderr log with "attached" messages and split calls: the state left
+	// is the one live process.
+	var b strings.Builder
+	b.WriteString("execve(\"/bin/make\", [\"make\"], 0x1 /* 1 var */) = 0\n")
+	for i := 0; i < 5000; i++ {
+		pid := 1000 + i
+		fmt.Fprintf(&b, "vfork(strace: Process %d attached\n <unfinished ...>\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] execve(\"/bin/cc\", [\"cc\"], 0x1 /* 1 var */ <unfinished ...>\n", pid)
+		fmt.Fprintf(&b, "[pid   999] <... vfork resumed>) = %d\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] <... execve resumed>) = 0\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] exit_group(0) = ?\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] +++ exited with 0 +++\n", pid)
+		fmt.Fprintf(&b, "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=%d, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n", pid)
+	}
+	rd := NewReader(strings.NewReader(b.String()), "log")
+	var rows int
+	c := NewConverter(Options{}, func(*trace.Event) error { rows++; return nil })
+	for rd.Next() {
+		if r, ok := rd.Result().(*Record); ok {
+			c.Add(r)
+		} else {
+			t.Fatal(rd.Result())
+		}
+	}
+	if c.Live() != 1 || len(c.attached) != 0 || len(c.deadOrphans) != 0 || c.Held() != 0 || rd.Unfinished() != 0 || len(c.tops) != 0 {
+		t.Errorf("state after 5000 processes: live %d attached %d dead orphans %d held %d unfinished %d tops %d",
+			c.Live(), len(c.attached), len(c.deadOrphans), c.Held(), rd.Unfinished(), len(c.tops))
+	}
+	c.Finish()
+	if c.Stats.Creations[trace.VFork] != 5000 || c.Stats.Execs != 5001 || c.Stats.Exits != 5000 {
+		t.Errorf("stats %s", &c.Stats)
 	}
 }
