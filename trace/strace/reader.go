@@ -172,7 +172,7 @@ func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
 	if err != nil {
 		r.eof = true
 		if err != io.EOF {
-			r.err = err
+			r.err = fmt.Errorf("reading %s: %w", r.name, err)
 		}
 		if len(b) == 0 {
 			return nil, false, false
