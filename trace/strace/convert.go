@@ -513,86 +513,142 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 	}
 }
 
-func (c *Converter) memory(rec *Record, p *proc, t int64) {
+// memCall is a memory call's arguments, decoded.
+type memCall struct {
+	kind    trace.Kind // "" when the call is not applied (failed, malformed, a brk query)
+	a, b, c uint64
+	prot    uint8
+	flags   uint8 // addrspace flags (mmap)
+}
+
+// decodeMem reads the arguments of a memory call. It runs on the reader's
+// goroutine when the conversion is pipelined.
+func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
 	if rec.Ret != RetValue || rec.Interrupted {
 		return
 	}
-	ret := uint64(rec.RetVal)
-	a := memArgs(rec.Args, c.argBuf[:4])
-	var kind trace.Kind
+	a := memArgs(rec.Args, argBuf[:4])
+	failed := rec.RetVal < 0 && rec.RetVal > -4096
+	var ok1, ok2, ok3 bool
 	switch string(rec.Name) {
 	case "mmap", "mmap2":
-		if len(a) < 4 || rec.RetVal < 0 && rec.RetVal > -4096 {
+		if len(a) < 4 || failed {
 			return
 		}
-		length, ok1 := parseNum(a[1])
-		prot, _ := parseBits(a[2], protNames, c.scratch)
-		flags, _ := parseBits(a[3], mapNames, c.scratch)
-		if !ok1 {
+		if m.b, ok1 = parseNum(a[1]); !ok1 {
 			return
 		}
-		var f uint8
+		prot, _ := parseBits(a[2], protNames, scratch)
+		flags, _ := parseBits(a[3], mapNames, scratch)
+		m.prot = uint8(prot & 7)
 		if flags&mapShared == 0 || flags&mapPrivate != 0 {
-			f |= addrspace.Private
+			m.flags |= addrspace.Private
 		}
 		if flags&mapAnonymous != 0 {
-			f |= addrspace.Anonymous
+			m.flags |= addrspace.Anonymous
 		}
 		if flags&mapStack != 0 {
-			f |= addrspace.Stack
+			m.flags |= addrspace.Stack
 		}
-		p.space.Map(ret, length, uint8(prot&7), f)
-		kind = trace.Mmap
+		m.kind = trace.Mmap
 	case "munmap":
 		if len(a) < 2 || rec.RetVal != 0 {
 			return
 		}
-		addr, ok1 := parseNum(a[0])
-		length, ok2 := parseNum(a[1])
-		if !ok1 || !ok2 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		if ok1 && ok2 {
+			m.kind = trace.Munmap
 		}
-		p.space.Unmap(addr, length)
-		kind = trace.Munmap
 	case "mremap":
-		if len(a) < 3 || rec.RetVal < 0 && rec.RetVal > -4096 {
+		if len(a) < 3 || failed {
 			return
 		}
-		old, ok1 := parseNum(a[0])
-		oldLen, ok2 := parseNum(a[1])
-		newLen, ok3 := parseNum(a[2])
-		if !ok1 || !ok2 || !ok3 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		m.c, ok3 = parseNum(a[2])
+		if ok1 && ok2 && ok3 {
+			m.kind = trace.Mremap
 		}
-		p.space.Remap(old, oldLen, newLen, ret)
-		kind = trace.Mremap
 	case "mprotect", "pkey_mprotect":
 		if len(a) < 3 || rec.RetVal != 0 {
 			return
 		}
-		addr, ok1 := parseNum(a[0])
-		length, ok2 := parseNum(a[1])
-		prot, _ := parseBits(a[2], protNames, c.scratch)
-		if !ok1 || !ok2 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		prot, _ := parseBits(a[2], protNames, scratch)
+		m.prot = uint8(prot & 7)
+		if ok1 && ok2 {
+			m.kind = trace.Mprotect
 		}
-		p.space.Protect(addr, length, uint8(prot&7))
-		kind = trace.Mprotect
 	case "brk":
 		if len(a) < 1 {
 			return
 		}
-		req, _ := parseNum(a[0])
-		p.space.Brk(req, ret)
-		if req == 0 {
+		m.a, _ = parseNum(a[0])
+		m.kind = trace.Brk // a query (brk(NULL)) too: it tells where the heap starts
+	}
+	return
+}
+
+func (c *Converter) memory(rec *Record, p *proc, t int64) {
+	m := rec.mem
+	if !rec.decoded {
+		m = decodeMem(rec, c.argBuf[:], c.scratch)
+	}
+	ret := uint64(rec.RetVal)
+	switch m.kind {
+	case trace.Mmap:
+		p.space.Map(ret, m.b, m.prot, m.flags)
+	case trace.Munmap:
+		p.space.Unmap(m.a, m.b)
+	case trace.Mremap:
+		p.space.Remap(m.a, m.b, m.c, ret)
+	case trace.Mprotect:
+		p.space.Protect(m.a, m.b, m.prot)
+	case trace.Brk:
+		p.space.Brk(m.a, ret)
+		if m.a == 0 {
 			return // a query
 		}
-		kind = trace.Brk
+	default:
+		return
 	}
 	c.Stats.MemoryCalls++
 	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, Comm: p.comm}
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: m.kind, Comm: p.comm}
 	c.row(p, ev)
+}
+
+// decodeExec reads the path and argv of an execve or execveat call.
+func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv []string) {
+	a := splitArgs(rec.Args, argBuf[:4])
+	pi, ai := 0, 1
+	if string(rec.Name) == "execveat" {
+		pi, ai = 1, 2
+	}
+	if len(a) > pi {
+		if b, ok := unquote(scratch[:0], a[pi]); ok {
+			file = string(b)
+		}
+	}
+	if len(a) > ai {
+		argv, _ = parseArgv(a[ai], scratch)
+	}
+	return file, argv
+}
+
+// predecode decodes, on the reader's goroutine, the arguments the
+// Converter needs, so that the two goroutines share the work.
+func predecode(rec *Record, argBuf [][]byte, scratch []byte) {
+	switch string(rec.Name) {
+	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+		rec.mem = decodeMem(rec, argBuf, scratch)
+		rec.decoded = true
+	case "execve", "execveat":
+		rec.execFile, rec.execArgv = decodeExec(rec, argBuf, scratch)
+		rec.decoded = true
+	}
 }
 
 // cloneFlags reads the flags of a clone or clone3 call.
@@ -789,21 +845,9 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if rec.Interrupted && rec.Ret != RetValue {
 		return
 	}
-	a := splitArgs(rec.Args, c.argBuf[:4])
-	pi, ai := 0, 1
-	if string(rec.Name) == "execveat" {
-		pi, ai = 1, 2
-	}
-	var file string
-	var argv []string
-	if len(a) > pi {
-		var ok bool
-		if c.scratch2, ok = unquote(c.scratch2[:0], a[pi]); ok {
-			file = string(c.scratch2)
-		}
-	}
-	if len(a) > ai {
-		argv, _ = parseArgv(a[ai], c.scratch2)
+	file, argv := rec.execFile, rec.execArgv
+	if !rec.decoded {
+		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
 	if !success {

@@ -89,6 +89,8 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	go func() {
 		defer wg.Done()
 		defer close(full)
+		var argBuf [8][]byte
+		var scratch []byte
 		for {
 			var b *recBatch
 			select {
@@ -101,6 +103,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 				switch res := rd.Result().(type) {
 				case *Record:
 					b.add(res)
+					predecode(&b.recs[len(b.recs)-1], argBuf[:], scratch)
 				case *SyntaxError:
 					b.addErr(res)
 				}
