@@ -2,6 +2,7 @@ package strace
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -133,5 +134,28 @@ func TestStateBoundedByLiveProcesses(t *testing.T) {
 	c.Finish()
 	if c.Stats.Creations[trace.VFork] != 5000 || c.Stats.Execs != 5001 || c.Stats.Exits != 5000 {
 		t.Errorf("stats %s", &c.Stats)
+	}
+}
+
+func TestOpenAnyConvertsRawLogs(t *testing.T) {
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "forkcost-convert-*"))
+	rd, err := trace.OpenAny("testdata/s_f_ttt_T.txt", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rd.Next() {
+		n++
+	}
+	if rd.Err() != nil || n != 133 || rd.Meta().Source != "strace" || rd.Name() != "testdata/s_f_ttt_T.txt" {
+		t.Errorf("rows %d err %v meta %+v", n, rd.Err(), rd.Meta())
+	}
+	rd.Close()
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "forkcost-convert-*"))
+	if len(after) > len(before) {
+		t.Errorf("temporary conversion left behind: %v", after)
+	}
+	if _, err := trace.OpenAny("testdata/prog.c", nil, nil); err == nil {
+		t.Error("a C file opened as a trace")
 	}
 }
