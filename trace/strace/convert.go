@@ -125,6 +125,7 @@ type Converter struct {
 	scratch2  []byte
 
 	singleLog bool
+	bytesRead int64 // input consumed so far, when pipelined
 	cur       *Record
 
 	// PendingCreation reports whether some process is inside a creation

@@ -131,8 +131,10 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		return aw.Append(ev)
 	})
 	reported := 0
-	var readBytes func() int64
-	readBytes = func() int64 {
+	readBytes := func() int64 {
+		if len(rds) == 1 {
+			return conv.bytesRead // the Reader runs on another goroutine
+		}
 		var n int64
 		for _, rd := range rds {
 			n += rd.Bytes
@@ -208,8 +210,8 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 	return st, nil
 }
 
-// Sniff reports whether the file at path (possibly compressed) looks like
-// a strace log; see SniffBytes.
+// SniffFile reports whether the file at path (possibly compressed) looks
+// like a strace log; see Sniff.
 func SniffFile(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {

@@ -25,6 +25,7 @@ type recBatch struct {
 	chunks [][]byte
 	cur    []byte
 	err    error // the Reader's I/O error, on the last batch
+	read   int64 // bytes read by the Reader when the batch was full
 }
 
 func (b *recBatch) reset() {
@@ -108,6 +109,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 					b.addErr(res)
 				}
 			}
+			b.read = rd.Bytes
 			last := len(b.recs) < batchRecords
 			if last {
 				b.err = rd.Err()
@@ -130,6 +132,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 		return err
 	}
 	for b := range full {
+		c.bytesRead = b.read
 		j := 0
 		for i := range b.recs {
 			if b.isErr[i] {

@@ -3,7 +3,6 @@ package strace
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -861,5 +860,3 @@ func atoi(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
-
-var errNotStrace = errors.New("not a strace log")
