@@ -159,3 +159,52 @@ func TestOpenAnyConvertsRawLogs(t *testing.T) {
 		t.Error("a C file opened as a trace")
 	}
 }
+
+func TestOldStraceAndFlags(t *testing.T) {
+	// strace 4.x: env as [/* N vars */], no +++ lines, old signal lines.
+	// Also: a failed clone, CLONE_PARENT, numeric flags, a plain clone
+	// with CLONE_VM (neither fork nor spawn).
+	evs, _ := convertText(t, Options{}, `100  execve("/bin/sh", ["sh", "-c", "ls"], [/* 25 vars */]) = 0
+100  clone(child_stack=0, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = -1 EAGAIN (Resource temporarily unavailable)
+100  clone(child_stack=0, flags=0x1200000|17, child_tidptr=0x7f) = 101
+101  clone(child_stack=0, flags=CLONE_PARENT|SIGCHLD) = 102
+102  execve("/bin/ls", ["ls"], [/* 1 var */]) = 0
+102  exit_group(2)                     = ?
+101  clone(child_stack=0x1000, flags=CLONE_VM|SIGCHLD) = 103
+103  exit(0) = ?
+101  exit_group(0)                     = ?
+100  --- SIGCHLD (Child exited) @ 0 (0) ---
+100  wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 2}], 0, NULL) = 102
+100  wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], 0, NULL) = 101
+100  exit_group(1)                     = ?
+`)
+	var got []string
+	for i := range evs {
+		e := &evs[i]
+		switch {
+		case e.Kind.IsCreation():
+			got = append(got, fmt.Sprintf("%d %s %d flags=%#x", e.PID, e.Kind, e.ChildPID, e.CloneFlags))
+		case e.Kind == trace.Exec:
+			got = append(got, fmt.Sprintf("%d exec ppid=%d %s", e.PID, e.PPID, e.ExecPath))
+		case e.Kind == trace.Exit:
+			got = append(got, fmt.Sprintf("%d exit status=%d/%v sig=%d core=%v", e.PID, e.ExitStatus, e.HasExitStatus, e.Signal, e.CoreDumped))
+		}
+	}
+	want := []string{
+		"100 exec ppid=0 /bin/sh",
+		"100 fork 101 flags=0x1200011", // the failed clone made nothing
+		"101 fork 102 flags=0x8011",
+		"102 exec ppid=100 /bin/ls",               // CLONE_PARENT: 101's parent is 102's parent
+		"102 exit status=2/true sig=0 core=false", // exit_group, confirmed by wait4
+		"101 exit status=0/true sig=0 core=false", // exit_group(0) comes before wait4's status
+		// 103 never exec'd and its exit(0) was never confirmed: its creation
+		// waits (held) until the end of the log, where its exit is taken
+		// from exit(0).
+		"101 clone 103 flags=0x111",
+		"103 exit status=0/true sig=0 core=false",
+		"100 exit status=1/true sig=0 core=false", // exit_group at the end of the log
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
