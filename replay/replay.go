@@ -48,6 +48,9 @@ type Config struct {
 	ProgressEvery int64
 	// Uncertainty puts intervals around the savings.
 	Uncertainty Uncertainty
+	// KeepSample keeps the sample of eligible creations (see Sample) even
+	// without intervals.
+	KeepSample bool
 }
 
 // Replayer accumulates a Summary over one or more traces.
@@ -170,7 +173,7 @@ func (r *Replayer) decide(d trace.Decision) {
 		return
 	}
 	input := model.Input{Snapshot: c.Snapshot}
-	if r.cfg.Uncertainty.Draws > 0 {
+	if r.cfg.Uncertainty.Draws > 0 || r.cfg.KeepSample {
 		r.sample.add(input)
 	}
 	estimated := c.Snapshot.Source == trace.Estimated
