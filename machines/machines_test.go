@@ -1,0 +1,118 @@
+package machines
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/forkcost/forkcost/model"
+)
+
+func TestBuiltinProfilesAreComplete(t *testing.T) {
+	all, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 2 {
+		t.Fatalf("got %d built-in profiles, want ppro200 and zen4 at least", len(all))
+	}
+	for _, p := range all {
+		for _, spec := range model.ParamSpecs() {
+			prm := p.Params[spec.Name]
+			if prm.Source == "" || prm.Unit != spec.Unit {
+				t.Errorf("%s: %s has source %q unit %q", p.Name, spec.Name, prm.Source, prm.Unit)
+			}
+			if got, _ := p.ModelParams().Get(spec.Name); got != prm.Value {
+				t.Errorf("%s: %s: model param %v, profile %v", p.Name, spec.Name, got, prm.Value)
+			}
+		}
+	}
+}
+
+func builtinText(t *testing.T, name string) string {
+	data, err := builtin.ReadFile("profiles/" + name + ".toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestValidationErrors(t *testing.T) {
+	base := builtinText(t, "ppro200")
+	cases := []struct {
+		name, edit, want string
+	}{
+		{"unknown parameter", base + "\n[params.warp_drive_ns]\nvalue = 1\nunit = \"ns\"\nsource = \"x\"\n", "params.warp_drive_ns"},
+		{"missing source", strings.Replace(base, `source = "lmbench 1.1 null syscall`, `xsource = "`, 1), "params.syscall_ns"},
+		{"negative", strings.Replace(base, "value = 6000\n", "value = -6000\n", 1), "params.ctx_switch_ns.value"},
+		{"wrong unit", strings.Replace(base, "unit = \"ns/entry\"", "unit = \"us\"", 1), "unit"},
+		{"missing parameter", strings.Replace(base, "[params.page_free_ns]", "[params.page_free_nsx]", 1), "page_free_ns"},
+		{"unknown native", strings.Replace(base, `native = "fork-cow"`, `native = "fork-magic"`, 1), "native"},
+		{"nan", strings.Replace(base, "value = 6000\n", "value = nan\n", 1), "ctx_switch_ns"},
+		{"out of range", strings.Replace(base, "value = 6000\n", "value = 60000\n", 1), "outside its range"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("my.toml", []byte(c.edit))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), "my.toml") || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not name the file and %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestSelect(t *testing.T) {
+	ps, err := Select(nil, nil, nil)
+	if err != nil || len(ps) != 2 || ps[0].Name != "ppro200" || ps[1].Name != "zen4" {
+		t.Fatalf("default selection = %v, %v", ps, err)
+	}
+	ps, err = Select([]string{"ppro200"}, nil, []string{"ppro200.syscall_ns=5000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := ps[0].ModelParams().Get("syscall_ns"); v != 5000 || ps[0].Overrides["syscall_ns"] != 5000 {
+		t.Errorf("override not applied: %v %v", v, ps[0].Overrides)
+	}
+	// Overrides never leak into the next lookup.
+	fresh, _ := Lookup("ppro200")
+	if v, _ := fresh.ModelParams().Get("syscall_ns"); v != 4000 {
+		t.Errorf("override leaked: %v", v)
+	}
+	for _, c := range []struct {
+		names, sets []string
+		want        string
+	}{
+		{[]string{"vax780"}, nil, `unknown machine "vax780"`},
+		{[]string{"ppro200"}, []string{"zen4.syscall_ns=1"}, `"zen4" is not selected`},
+		{[]string{"ppro200"}, []string{"ppro200.nope=1"}, `unknown parameter "nope"`},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=-1"}, "negative"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=inf"}, "finite"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1,2"}, "not a number"},
+	} {
+		_, err := Select(c.names, nil, c.sets)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Select(%v, %v) error = %v, want %q", c.names, c.sets, err, c.want)
+		}
+	}
+}
+
+func TestLoadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mybox.toml")
+	text := strings.Replace(builtinText(t, "zen4"), `name = "zen4"`, `name = "mybox"`, 1)
+	os.WriteFile(path, []byte(text), 0o644)
+	ps, err := Select(nil, []string{path}, []string{"mybox.page_size=16384"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].Name != "mybox" || ps[0].File != path {
+		t.Fatalf("got %+v", ps)
+	}
+	if v, _ := ps[0].ModelParams().Get("page_size"); v != 16384 {
+		t.Errorf("page_size = %v", v)
+	}
+}

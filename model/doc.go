@@ -1,0 +1,38 @@
+// Package model is forkcost's cost model of process creation.
+//
+// A strategy is an explicit, named list of steps. The two at the heart of it
+// follow NetBSD's "Why implement traditional vfork()" step for step:
+//
+//	fork-cow     the 4.4BSD copy-on-write fork: syscall, proc-create,
+//	             cow-mark (traverse the parent's vm_map, write-protect its
+//	             writable resident PTEs), tlb-flush, vmspace-create,
+//	             map-copy, pte-copy (zero: PTEs are not copied),
+//	             block-parent, child-faults (the text page at the PC, and
+//	             the child's stack writes), exec-load, teardown (unmap the
+//	             address space just created), cow-unmark (traverse the
+//	             parent's map again), unblock-parent, parent-faults (the
+//	             parent's write faults on pages that were made read-only)
+//	vfork-share  the 3.0BSD/NetBSD vfork: syscall, proc-create, vmspace-ref,
+//	             block-parent, child-faults (none: the PTEs are valid),
+//	             exec-load, teardown (drop the reference), unblock-parent,
+//	             parent-faults (none)
+//
+// and three more give the context: fork-cow-pte (copy-on-write with the
+// PTEs copied at fork, as Linux does; the machine parameter
+// pte_copy_file_fraction says which mapping classes are exempt), fork-copy
+// (the pre-COW fork that copies every private writable resident page) and
+// spawn (posix_spawn).
+//
+// Each step has a phase (create, child-before-exec, exec, parent-resume,
+// parent-after), so that fork alone, fork+exit and fork+exec+wait are
+// defined sums (Sequence) that can be set against measurements such as
+// lmbench's. Each step's cost is a function of the creation's address-space
+// snapshot, converted from bytes to pages of the machine's page size
+// (SizesFor), and of the machine's Params. The parent's later write faults
+// come from the trace when it has them (Input.ParentWrites) and from the
+// parameter parent_write_fraction otherwise.
+//
+// The model knows nothing of files or profiles: package machines loads
+// Params with a source for each, and package replay streams traces through
+// Evaluate.
+package model

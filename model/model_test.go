@@ -1,0 +1,225 @@
+package model_test
+
+import (
+	"bufio"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/trace"
+)
+
+const MiB = 1 << 20
+
+func profiles(t *testing.T) []*machines.Profile {
+	t.Helper()
+	ps, err := machines.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+func strat(t *testing.T, name string) *model.Strategy {
+	i, err := model.StrategyIndex(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &model.Strategies()[i]
+}
+
+// snap is a parent with the given sizes; everything writable is anonymous.
+func snap(residentMiB, writableResidentMiB float64, entries int64) *model.Input {
+	return &model.Input{Snapshot: trace.Snapshot{
+		VirtBytes: int64(residentMiB * 4 * MiB), WritableBytes: int64(writableResidentMiB * 2 * MiB),
+		ResidentBytes: int64(residentMiB * MiB), WritableResidentBytes: int64(writableResidentMiB * MiB),
+		AnonResidentBytes: int64(writableResidentMiB * MiB), MapEntries: entries, ParentThreads: 1, PageSize: 4096,
+	}}
+}
+
+func total(p *model.Params, in *model.Input, name string, t *testing.T) float64 {
+	return model.SequenceCost(p, in, strat(t, name), model.ForkExecWait)
+}
+
+func TestTotalsAreSumsOfSteps(t *testing.T) {
+	for _, prof := range profiles(t) {
+		r := model.NewResult()
+		in := snap(37, 11, 42)
+		model.Evaluate(prof.ModelParams(), in, r)
+		for i, s := range model.Strategies() {
+			var sum float64
+			for j := range s.Steps {
+				sum += r.Steps[i][j]
+			}
+			if sum != r.Total[i] || r.Total[i] <= 0 {
+				t.Errorf("%s %s: total %v, sum of steps %v", prof.Name, s.Name, r.Total[i], sum)
+			}
+			if got := total(prof.ModelParams(), in, s.Name, t); math.Abs(got-r.Total[i]) > 1e-6 {
+				t.Errorf("%s %s: SequenceCost(ForkExecWait) %v != Evaluate total %v", prof.Name, s.Name, got, r.Total[i])
+			}
+		}
+	}
+}
+
+func TestVForkShareIsFlatInParentSize(t *testing.T) {
+	for _, prof := range profiles(t) {
+		p := prof.ModelParams()
+		base := total(p, snap(1, 0.5, 5), model.VForkShare, t)
+		for _, in := range []*model.Input{snap(1024, 900, 5), snap(64, 32, 500), snap(4096, 4000, 5000)} {
+			if got := total(p, in, model.VForkShare, t); got != base {
+				t.Errorf("%s: vfork-share costs %v for %+v, %v for a tiny parent", prof.Name, got, in.Snapshot, base)
+			}
+		}
+		if got := total(p, snap(1, 0.5, 5), model.SpawnStrat, t); got != total(p, snap(4096, 4000, 5000), model.SpawnStrat, t) {
+			t.Errorf("%s: spawn depends on parent size", prof.Name)
+		}
+	}
+}
+
+// linear checks that f(k) is an affine function of k with a positive slope.
+func linear(t *testing.T, what string, f func(k float64) float64) {
+	t.Helper()
+	y0, y1 := f(1), f(2)
+	slope := y1 - y0
+	if slope <= 0 {
+		t.Errorf("%s: slope %v, want positive", what, slope)
+		return
+	}
+	for k := 3.0; k <= 6; k++ {
+		want := y0 + slope*(k-1)
+		if got := f(k); math.Abs(got-want) > 1e-6*want {
+			t.Errorf("%s: f(%v) = %v, a straight line gives %v", what, k, got, want)
+		}
+	}
+}
+
+func TestCOWForkIsLinearInWritableResidentPagesAndMapEntries(t *testing.T) {
+	for _, prof := range profiles(t) {
+		p := prof.ModelParams()
+		for _, name := range []string{model.ForkCOW, model.ForkCOWPTE} {
+			// Resident size fixed and large, so that the TLB refill and the
+			// child's faults are not capped; writable resident grows by 64 MiB steps.
+			linear(t, prof.Name+" "+name+" in writable resident bytes", func(k float64) float64 {
+				return total(p, snap(4096, 64*k, 20), name, t)
+			})
+			linear(t, prof.Name+" "+name+" in map entries", func(k float64) float64 {
+				return total(p, snap(4096, 64, int64(100*k)), name, t)
+			})
+		}
+	}
+}
+
+func TestForkCopyIsLinearInBytes(t *testing.T) {
+	for _, prof := range profiles(t) {
+		p := prof.ModelParams()
+		linear(t, prof.Name+" fork-copy", func(k float64) float64 {
+			return total(p, snap(4096, 32*k, 20), model.ForkCopy, t)
+		})
+		// And it costs at least a page copy per page.
+		small, big := total(p, snap(4096, 32, 20), model.ForkCopy, t), total(p, snap(4096, 64, 20), model.ForkCopy, t)
+		if perPage := (big - small) / (32 * MiB / p.PageSize); perPage < p.PageCopyNs {
+			t.Errorf("%s: fork-copy costs %v ns per extra page, less than a page copy (%v)", prof.Name, perPage, p.PageCopyNs)
+		}
+	}
+}
+
+func TestSavingOrdering(t *testing.T) {
+	// For any real parent, sharing vfork is cheaper than COW fork, which is
+	// cheaper than copying everything.
+	for _, prof := range profiles(t) {
+		p := prof.ModelParams()
+		for _, in := range []*model.Input{snap(0.5, 0.2, 8), snap(16, 8, 30), snap(512, 400, 80)} {
+			cp, cow, vf := total(p, in, model.ForkCopy, t), total(p, in, model.ForkCOW, t), total(p, in, model.VForkShare, t)
+			if !(vf < cow && cow < cp) {
+				t.Errorf("%s %+v: vfork-share %v, fork-cow %v, fork-copy %v: want increasing", prof.Name, in.Snapshot, vf, cow, cp)
+			}
+		}
+	}
+}
+
+func TestParentWritesFromTrace(t *testing.T) {
+	prof := profiles(t)[0]
+	p := prof.ModelParams()
+	in := snap(64, 32, 20)
+	estimated := total(p, in, model.ForkCOW, t)
+	in.ParentWrites, in.HasParentWrites = 0, true
+	measured := total(p, in, model.ForkCOW, t)
+	want := 32 * MiB / p.PageSize * p.ParentWriteFraction * p.SoftFaultNs
+	if d := estimated - measured; math.Abs(d-want) > 1e-6 {
+		t.Errorf("a trace saying 0 parent writes removed %v ns, want %v", d, want)
+	}
+}
+
+// parents used with the published figures: the benchmark process itself.
+var parents = map[string]*model.Input{
+	// A small 1996 lmbench process: about 300 KiB resident, a third of it
+	// writable, ten mappings (static a.out/ELF of the time).
+	"lmbench-1996": snap(0.3, 0.1, 10),
+	// A 2008 dynamically linked lmbench: 1 MiB resident, 256 KiB writable,
+	// about 30 mappings.
+	"lmbench-2008": snap(1, 0.25, 30),
+}
+
+func seqOf(s string) model.Sequence {
+	switch s {
+	case "fork":
+		return model.ForkOnly
+	case "fork+exit":
+		return model.ForkExit
+	}
+	return model.ForkExecWait
+}
+
+func TestAgreesWithPublishedFigures(t *testing.T) {
+	f, err := os.Open("testdata/published.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	n := 0
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		col := strings.Split(line, "\t")
+		id, mach, check, parent, unit, src := col[0], col[1], col[2], col[3], col[5], col[7]
+		want, _ := strconv.ParseFloat(col[4], 64)
+		factor, _ := strconv.ParseFloat(col[6], 64)
+		prof, err := machines.Lookup(mach)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := prof.ModelParams()
+		parts := strings.Split(check, ":")
+		var got float64
+		switch parts[0] {
+		case "ratio":
+			names := strings.Split(parts[1], "/")
+			in := parents[parent]
+			got = model.SequenceCost(p, in, strat(t, names[0]), seqOf(parts[2])) /
+				model.SequenceCost(p, in, strat(t, names[1]), seqOf(parts[2]))
+		case "slope":
+			// ms per GB of anonymous writable resident memory.
+			a := model.SequenceCost(p, snap(1024, 1024, 20), strat(t, parts[1]), seqOf(parts[2]))
+			b := model.SequenceCost(p, snap(2048, 2048, 20), strat(t, parts[1]), seqOf(parts[2]))
+			got = (b - a) / 1e6 / (1024 * MiB / 1e9)
+		default:
+			got = model.SequenceCost(p, parents[parent], strat(t, parts[0]), seqOf(parts[1])) / 1e3
+		}
+		n++
+		if got < want/factor || got > want*factor {
+			t.Errorf("%s (%s): model gives %.3g %s on %s, published %.3g (within x%v): %s", id, check, got, unit, mach, want, factor, src)
+		} else {
+			t.Logf("%s %-40s model %8.3g %s, published %8.3g (x%v)", id, check, got, unit, want, factor)
+		}
+	}
+	if n < 5 {
+		t.Fatalf("only %d figures checked", n)
+	}
+}

@@ -1,0 +1,154 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+)
+
+// Params are a machine's cost parameters. Each field's tag names the
+// parameter as profiles and --set spell it, and its unit; a profile must give
+// every one of them, with a source.
+type Params struct {
+	// Geometry.
+	PageSize    float64 `param:"page_size" unit:"bytes" doc:"base page size"`
+	PTEBytes    float64 `param:"pte_bytes" unit:"bytes" doc:"size of one page-table entry"`
+	DTLBEntries float64 `param:"dtlb_entries" unit:"entries" doc:"data TLB entries for base pages"`
+	ITLBEntries float64 `param:"itlb_entries" unit:"entries" doc:"instruction TLB entries for base pages"`
+
+	// Kernel entry and scheduling.
+	SyscallNs    float64 `param:"syscall_ns" unit:"ns" doc:"enter and leave the kernel for the creation call"`
+	CtxSwitchNs  float64 `param:"ctx_switch_ns" unit:"ns" doc:"switch between two processes"`
+	ProcCreateNs float64 `param:"proc_create_ns" unit:"ns" doc:"create a process: proc entry, credentials, descriptor table, kernel stack"`
+	ExecLoadNs   float64 `param:"exec_load_ns" unit:"ns" doc:"exec a small program: the same for every strategy"`
+	SpawnSetupNs float64 `param:"spawn_setup_ns" unit:"ns" doc:"posix_spawn's own setup: attributes, file actions, its child stack"`
+
+	// Address-space objects.
+	VmspaceCreateNs float64 `param:"vmspace_create_ns" unit:"ns" doc:"create a vmspace and its pmap (page directory)"`
+	VmspaceRefNs    float64 `param:"vmspace_ref_ns" unit:"ns" doc:"take or drop a reference to a vmspace"`
+	MapEntryCopyNs  float64 `param:"map_entry_copy_ns" unit:"ns/entry" doc:"copy one vm_map entry into the child's map"`
+	MapEntryWalkNs  float64 `param:"map_entry_walk_ns" unit:"ns/entry" doc:"visit one vm_map entry while marking or unmarking copy-on-write"`
+	MapEntryFreeNs  float64 `param:"map_entry_free_ns" unit:"ns/entry" doc:"unmap one vm_map entry at exec or exit"`
+
+	// Page tables and TLB.
+	PTEProtectNs  float64 `param:"pte_protect_ns" unit:"ns/page" doc:"write-protect one resident page's PTE"`
+	PTECopyNs     float64 `param:"pte_copy_ns" unit:"ns/page" doc:"copy one PTE into the child's page table, with its page reference"`
+	PTEZapNs      float64 `param:"pte_zap_ns" unit:"ns/page" doc:"clear one PTE and drop its page reference at teardown"`
+	PTPageAllocNs float64 `param:"pt_page_alloc_ns" unit:"ns/page" doc:"allocate and zero one page-table page"`
+	TLBFlushNs    float64 `param:"tlb_flush_ns" unit:"ns" doc:"flush the TLB after changing PTEs"`
+	TLBRefillNs   float64 `param:"tlb_refill_ns" unit:"ns/entry" doc:"refill one TLB entry after a flush (a page walk)"`
+
+	// Faults and copies.
+	SoftFaultNs float64 `param:"soft_fault_ns" unit:"ns" doc:"a page fault that copies nothing (map a present page, or make one writable again)"`
+	PageCopyNs  float64 `param:"page_copy_ns" unit:"ns/page" doc:"copy one page, memory-bound"`
+	PageFreeNs  float64 `param:"page_free_ns" unit:"ns/page" doc:"free one page of a torn-down copy"`
+
+	// Behaviour of the processes around a creation (used when the trace does
+	// not say).
+	ChildTextFaults     float64 `param:"child_text_faults" unit:"pages" doc:"pages the child faults in before exec when PTEs were not copied (the seed: the text page at the program counter)"`
+	ChildStackCOW       float64 `param:"child_stack_cow" unit:"pages" doc:"pages the child writes before exec, each a copy-on-write copy (its stack)"`
+	ParentWriteFraction float64 `param:"parent_write_fraction" unit:"fraction" doc:"share of its writable resident pages the parent writes after resuming, each one write fault under copy-on-write"`
+
+	// PTE-copying forks (Linux) leave shared file mappings to fault in: the
+	// share of non-anonymous resident pages whose PTEs are copied anyway.
+	PTECopyFileFraction float64 `param:"pte_copy_file_fraction" unit:"fraction" doc:"share of resident file-backed pages whose PTEs a PTE-copying fork copies (Linux: 0, it skips them)"`
+}
+
+// ParamSpec describes one parameter.
+type ParamSpec struct {
+	Name  string
+	Unit  string
+	Doc   string
+	index int
+}
+
+var paramSpecs = func() []ParamSpec {
+	t := reflect.TypeOf(Params{})
+	var specs []ParamSpec
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		specs = append(specs, ParamSpec{Name: f.Tag.Get("param"), Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc"), index: i})
+	}
+	return specs
+}()
+
+// ParamSpecs lists every parameter, in declaration order.
+func ParamSpecs() []ParamSpec { return append([]ParamSpec(nil), paramSpecs...) }
+
+// LookupParam returns the spec of the parameter called name.
+func LookupParam(name string) (ParamSpec, bool) {
+	for _, s := range paramSpecs {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+// Get returns the value of the parameter called name.
+func (p *Params) Get(name string) (float64, bool) {
+	s, ok := LookupParam(name)
+	if !ok {
+		return 0, false
+	}
+	return reflect.ValueOf(p).Elem().Field(s.index).Float(), true
+}
+
+// Set sets the parameter called name.
+func (p *Params) Set(name string, v float64) error {
+	s, ok := LookupParam(name)
+	if !ok {
+		return fmt.Errorf("unknown parameter %q", name)
+	}
+	if err := CheckValue(name, v); err != nil {
+		return err
+	}
+	reflect.ValueOf(p).Elem().Field(s.index).SetFloat(v)
+	return nil
+}
+
+// CheckValue reports whether v is an acceptable value for the parameter.
+func CheckValue(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%s = %v: not a finite number", name, v)
+	}
+	if v < 0 {
+		return fmt.Errorf("%s = %v: must not be negative", name, v)
+	}
+	s, _ := LookupParam(name)
+	if s.Unit == "fraction" && v > 1 {
+		return fmt.Errorf("%s = %v: a fraction must be between 0 and 1", name, v)
+	}
+	if name == "page_size" && (v < 512 || math.Trunc(v) != v) {
+		return fmt.Errorf("%s = %v: must be a whole number of bytes, at least 512", name, v)
+	}
+	return nil
+}
+
+// ParamsFromMap builds Params from named values. Every parameter must be
+// present and no unknown one may be.
+func ParamsFromMap(m map[string]float64) (Params, error) {
+	var p Params
+	var missing []string
+	for _, s := range paramSpecs {
+		v, ok := m[s.Name]
+		if !ok {
+			missing = append(missing, s.Name)
+			continue
+		}
+		if err := p.Set(s.Name, v); err != nil {
+			return p, err
+		}
+	}
+	for k := range m {
+		if _, ok := LookupParam(k); !ok {
+			return p, fmt.Errorf("unknown parameter %q", k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return p, fmt.Errorf("missing parameters: %v", missing)
+	}
+	return p, nil
+}

@@ -1,0 +1,305 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// Phase is when a step happens in the life of a creation.
+type Phase string
+
+const (
+	Create          Phase = "create"            // inside the creation call
+	ChildBeforeExec Phase = "child-before-exec" // the child runs, before exec
+	ExecPhase       Phase = "exec"              // the child's exec
+	ParentResume    Phase = "parent-resume"     // the parent is unblocked
+	ParentAfter     Phase = "parent-after"      // the parent runs on
+)
+
+// Phases lists the phases in order.
+var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ParentAfter}
+
+// Sizes is a creation's snapshot converted to a machine's units: pages of
+// that machine's page size, entries, faults.
+type Sizes struct {
+	ResidentPages         float64
+	WritableResidentPages float64
+	AnonResidentPages     float64
+	MapEntries            float64
+	// ParentWrites is the number of write faults the parent takes after it
+	// resumes, under copy-on-write: measured when the trace has it,
+	// otherwise parent_write_fraction of the writable resident pages.
+	ParentWrites float64
+}
+
+// Input is one creation to evaluate.
+type Input struct {
+	Snapshot trace.Snapshot
+	// ParentWrites, when HasParentWrites, is the number of pages the parent
+	// wrote after the creation, from the trace.
+	ParentWrites    float64
+	HasParentWrites bool
+}
+
+func pages(bytes int64, pageSize float64) float64 {
+	if bytes <= 0 {
+		return 0
+	}
+	return math.Ceil(float64(bytes) / pageSize)
+}
+
+// SizesFor converts in to p's units.
+func SizesFor(p *Params, in *Input) Sizes {
+	s := in.Snapshot
+	z := Sizes{
+		ResidentPages:         pages(s.ResidentBytes, p.PageSize),
+		WritableResidentPages: pages(s.WritableResidentBytes, p.PageSize),
+		AnonResidentPages:     pages(s.AnonResidentBytes, p.PageSize),
+		MapEntries:            float64(s.MapEntries),
+	}
+	if in.HasParentWrites {
+		z.ParentWrites = in.ParentWrites
+	} else {
+		z.ParentWrites = z.WritableResidentPages * p.ParentWriteFraction // an expectation: not rounded, so costs stay linear
+	}
+	return z
+}
+
+// Step is one step of a strategy's sequence.
+type Step struct {
+	Name  string
+	Phase Phase
+	// Seed quotes the line of the NetBSD text the step mirrors, or says
+	// where it comes from instead.
+	Seed string
+	// ExecOnly marks steps that happen only because the child execs (loading
+	// the new image); a child that exits instead skips them.
+	ExecOnly bool
+	Cost     func(p *Params, z *Sizes) float64 // nanoseconds
+}
+
+// Strategy is a way to create a process, as an explicit list of steps.
+type Strategy struct {
+	Name        string
+	Description string
+	// CopiesPTEs says whether the creation copies the parent's PTEs into the
+	// child. It is the strategy's choice; a machine may only exempt mapping
+	// classes from it (pte_copy_file_fraction).
+	CopiesPTEs bool
+	Steps      []Step
+}
+
+// Strategy names.
+const (
+	ForkCopy    = "fork-copy"
+	ForkCOW     = "fork-cow"
+	ForkCOWPTE  = "fork-cow-pte"
+	VForkShare  = "vfork-share"
+	SpawnStrat  = "spawn"
+	nStrategies = 5
+)
+
+// copiedPTEPages is how many PTEs a PTE-copying fork copies: every
+// anonymous resident page, and the share of file-backed ones the machine
+// does not exempt.
+func copiedPTEPages(p *Params, z *Sizes) float64 {
+	file := math.Max(z.ResidentPages-z.AnonResidentPages, 0)
+	return z.AnonResidentPages + file*p.PTECopyFileFraction
+}
+
+func ptPages(p *Params, ptes float64) float64 {
+	if ptes <= 0 {
+		return 0
+	}
+	return math.Ceil(ptes * p.PTEBytes / p.PageSize)
+}
+
+func tlbRefill(p *Params, z *Sizes) float64 {
+	return p.TLBFlushNs + math.Min(p.DTLBEntries+p.ITLBEntries, z.ResidentPages)*p.TLBRefillNs
+}
+
+// Steps shared by every strategy: they cancel out of every saving, but
+// belong in the totals so that fork+exec+wait can be compared with
+// measurements.
+var (
+	stepSyscall = Step{Name: "syscall", Phase: Create, Seed: "(not in the seed) entering and leaving the kernel",
+		Cost: func(p *Params, z *Sizes) float64 { return p.SyscallNs }}
+	stepProcCreate = Step{Name: "proc-create", Phase: Create, Seed: "(not in the seed) the new process itself",
+		Cost: func(p *Params, z *Sizes) float64 { return p.ProcCreateNs }}
+	stepBlockParent = Step{Name: "block-parent", Phase: Create, Seed: "Block parent.",
+		Cost: func(p *Params, z *Sizes) float64 { return p.CtxSwitchNs }}
+	stepExecLoad = Step{Name: "exec-load", Phase: ExecPhase, ExecOnly: true, Seed: "Child execs ... and creates a new one.",
+		Cost: func(p *Params, z *Sizes) float64 { return p.ExecLoadNs }}
+	stepUnblockParent = Step{Name: "unblock-parent", Phase: ParentResume, Seed: "Unblock parent.",
+		Cost: func(p *Params, z *Sizes) float64 { return p.CtxSwitchNs }}
+)
+
+func zero(*Params, *Sizes) float64 { return 0 }
+
+// cowFork builds the 4.4BSD copy-on-write fork, the seed's first list, step
+// for step; with copyPTEs the PTEs are copied at fork as Linux does.
+func cowFork(name string, copyPTEs bool) Strategy {
+	desc := "4.4BSD copy-on-write fork: write-protect the parent, copy its map, let the child fault its pages in"
+	if copyPTEs {
+		desc = "copy-on-write fork that also copies the parent's PTEs at fork (Linux)"
+	}
+	return Strategy{Name: name, Description: desc, CopiesPTEs: copyPTEs, Steps: []Step{
+		stepSyscall,
+		stepProcCreate,
+		{Name: "cow-mark", Phase: Create, Seed: "Traverse parent's vm_map, marking the writable portions of the address space COW. This means invoking the pmap, modifying PTEs, ...",
+			Cost: func(p *Params, z *Sizes) float64 {
+				return z.MapEntries*p.MapEntryWalkNs + z.WritableResidentPages*p.PTEProtectNs
+			}},
+		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
+			Cost: func(p *Params, z *Sizes) float64 { return tlbRefill(p, z) }},
+		{Name: "vmspace-create", Phase: Create, Seed: "Create a vm_map for the child, ...",
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs }},
+		{Name: "map-copy", Phase: Create, Seed: "... copy the parent's vm_map entries into the child's vm_map.",
+			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryCopyNs }},
+		{Name: "pte-copy", Phase: Create, Seed: "Optionally, invoke the pmap to copy PTEs from the parent's page tables into the child's page tables.",
+			Cost: func(p *Params, z *Sizes) float64 {
+				if !copyPTEs {
+					return 0
+				}
+				n := copiedPTEPages(p, z)
+				return n*p.PTECopyNs + ptPages(p, n)*p.PTPageAllocNs
+			}},
+		stepBlockParent,
+		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "Child runs. If PTEs were not copied, take page fault to get a physical mapping for the text page at the current program counter. (Its stack writes copy pages: child_stack_cow.)",
+			Cost: func(p *Params, z *Sizes) float64 {
+				c := z.ResidentPagesCapped(p.ChildStackCOW) * (p.SoftFaultNs + p.PageCopyNs)
+				if !copyPTEs {
+					c += z.ResidentPagesCapped(p.ChildTextFaults) * p.SoftFaultNs
+				}
+				return c
+			}},
+		stepExecLoad,
+		{Name: "teardown", Phase: ExecPhase, Seed: "Child execs, and unmaps the entire address space that was just created, ...",
+			Cost: func(p *Params, z *Sizes) float64 {
+				c := z.MapEntries*p.MapEntryFreeNs + p.VmspaceRefNs
+				if copyPTEs {
+					c += copiedPTEPages(p, z) * p.PTEZapNs
+				}
+				// The pages the child copied before exec are freed.
+				return c + z.ResidentPagesCapped(p.ChildStackCOW)*p.PageFreeNs
+			}},
+		{Name: "cow-unmark", Phase: ExecPhase, Seed: "This implies that the parent's vm_map has to be traversed to mark the COW portions not-COW.",
+			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryWalkNs }},
+		stepUnblockParent,
+		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs, takes page fault when modifying previously R/W data that was marked R/O for COW. No data is copied at this time.",
+			Cost: func(p *Params, z *Sizes) float64 { return z.ParentWrites * p.SoftFaultNs }},
+	}}
+}
+
+// ResidentPagesCapped returns n, but no more than the resident pages: a
+// tiny parent cannot fault in more pages than it has.
+func (z *Sizes) ResidentPagesCapped(n float64) float64 {
+	return math.Min(n, z.ResidentPages)
+}
+
+// vforkShare is the 3.0BSD/NetBSD address-space-sharing vfork, the seed's
+// second list, step for step.
+func vforkShare() Strategy {
+	return Strategy{Name: VForkShare, Description: "3.0BSD/NetBSD vfork: the child borrows the parent's vmspace until it execs", Steps: []Step{
+		stepSyscall,
+		stepProcCreate,
+		{Name: "vmspace-ref", Phase: Create, Seed: "Take reference to parent's vmspace structure.",
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceRefNs }},
+		stepBlockParent,
+		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "Child runs. No page faults occur because the parent's page tables are being used, and the PTEs are already valid.",
+			Cost: zero},
+		stepExecLoad,
+		{Name: "teardown", Phase: ExecPhase, Seed: "Child execs, deletes the reference it had to the parent's vmspace structure, and creates a new one.",
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceRefNs }},
+		stepUnblockParent,
+		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs. (No page faults occur because the parent's vm_map was not modified.)",
+			Cost: zero},
+	}}
+}
+
+// forkCopy is the pre-COW fork: every private writable resident page is
+// copied into the child.
+func forkCopy() Strategy {
+	return Strategy{Name: ForkCopy, Description: "traditional fork before copy-on-write: copy every private writable resident page", Steps: []Step{
+		stepSyscall,
+		stepProcCreate,
+		{Name: "vmspace-create", Phase: Create, Seed: "(pre-COW fork) create the child's address space",
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs }},
+		{Name: "map-copy", Phase: Create, Seed: "(pre-COW fork) copy the map entries",
+			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryCopyNs }},
+		{Name: "page-copy", Phase: Create, Seed: "A traditional fork() required duplicating all the pages of the parent process in the child",
+			Cost: func(p *Params, z *Sizes) float64 {
+				n := z.WritableResidentPages
+				return n*(p.PageCopyNs+p.PTECopyNs) + ptPages(p, n)*p.PTPageAllocNs
+			}},
+		stepBlockParent,
+		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "(pre-COW fork) the shared text page is faulted in",
+			Cost: func(p *Params, z *Sizes) float64 { return z.ResidentPagesCapped(p.ChildTextFaults) * p.SoftFaultNs }},
+		stepExecLoad,
+		{Name: "teardown", Phase: ExecPhase, Seed: "(pre-COW fork) exec frees the copied pages and the map",
+			Cost: func(p *Params, z *Sizes) float64 {
+				return z.MapEntries*p.MapEntryFreeNs + z.WritableResidentPages*(p.PageFreeNs+p.PTEZapNs) + p.VmspaceRefNs
+			}},
+		stepUnblockParent,
+		{Name: "parent-faults", Phase: ParentAfter, Seed: "(pre-COW fork) the parent's pages were never write-protected", Cost: zero},
+	}}
+}
+
+// spawn is posix_spawn: a new process that never sees the parent's address
+// space (NetBSD's posix_spawn system call; glibc's clone(CLONE_VM|CLONE_VFORK)
+// on its own stack costs the same steps).
+func spawn() Strategy {
+	return Strategy{Name: SpawnStrat, Description: "posix_spawn: create the child and exec in one call, never touching the parent's address space", Steps: []Step{
+		stepSyscall,
+		stepProcCreate,
+		{Name: "spawn-setup", Phase: Create, Seed: "(posix_spawn) attributes, file actions, the child's stack",
+			Cost: func(p *Params, z *Sizes) float64 { return p.SpawnSetupNs }},
+		stepBlockParent,
+		stepExecLoad,
+		stepUnblockParent,
+	}}
+}
+
+var strategies = []Strategy{forkCopy(), cowFork(ForkCOW, false), cowFork(ForkCOWPTE, true), vforkShare(), spawn()}
+
+// Strategies returns every strategy, in a fixed order.
+func Strategies() []Strategy { return strategies }
+
+// StrategyIndex returns the index of the strategy called name in Strategies.
+func StrategyIndex(name string) (int, error) {
+	for i, s := range strategies {
+		if s.Name == name {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("unknown strategy %q (want one of %s)", name, strategyNames())
+}
+
+func strategyNames() string {
+	s := ""
+	for i, st := range strategies {
+		if i > 0 {
+			s += ", "
+		}
+		s += st.Name
+	}
+	return s
+}
+
+// StepNames lists every step name used by any strategy, in first-use order
+// (the order the seed's lists give them).
+func StepNames() []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, order := range []int{1, 3, 0, 2, 4} { // fork-cow first: it has the seed's order
+		for _, st := range strategies[order].Steps {
+			if !seen[st.Name] {
+				seen[st.Name] = true
+				names = append(names, st.Name)
+			}
+		}
+	}
+	return names
+}
