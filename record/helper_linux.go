@@ -20,6 +20,10 @@ import (
 // package's tests) can therefore serve as its own helper.
 const helperEnv = "FORKCOST_RECORD_HELPER"
 
+// helperArg0 is the helper's argv[0], by which the recorder tells the
+// helper's own exec from the command's.
+const helperArg0 = "forkcost-record-helper"
+
 func init() {
 	mode, ok := os.LookupEnv(helperEnv)
 	if !ok {

@@ -157,6 +157,8 @@ func Run(opts Options) (Result, error) {
 	if err := r.out.drain(); err != nil && loopErr == nil {
 		loopErr = err
 	}
+	r.stats.Elapsed = time.Since(r.start)
+	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
 	r.progress(true)
 	_ = child
 
@@ -188,11 +190,16 @@ func Run(opts Options) (Result, error) {
 			os.Remove(staging)
 			return res, err
 		}
-		return res, nil
+	} else {
+		err = remeta(staging, opts.Output, meta)
+		os.Remove(staging)
+		if err != nil {
+			return res, err
+		}
 	}
-	err = remeta(staging, opts.Output, meta)
-	os.Remove(staging)
-	return res, err
+	// The writer's temporary file is private (0600); a trace is not.
+	chmodUmask(opts.Output, 0o644)
+	return res, nil
 }
 
 // startHelper starts the helper (see helperEnv) and seizes it.
@@ -218,7 +225,7 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 			files[i] = def
 		}
 	}
-	argv := append([]string{"forkcost-record-helper", path}, r.opts.Args...)
+	argv := append([]string{helperArg0, path}, r.opts.Args...)
 	p, err := os.StartProcess(self, argv, &os.ProcAttr{Dir: r.opts.Dir, Env: env, Files: files})
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", r.opts.Args[0], err)
@@ -355,9 +362,11 @@ func (r *recorder) progress(final bool) {
 		return
 	}
 	r.lastPro = t
-	r.stats.Elapsed = t.Sub(r.start)
-	r.stats.Processes = len(r.procs)
-	r.stats.Tasks = len(r.tasks)
+	if !final {
+		r.stats.Elapsed = t.Sub(r.start)
+		r.stats.Processes = len(r.procs)
+		r.stats.Tasks = len(r.tasks)
+	}
 	r.opts.Progress(r.stats)
 }
 
@@ -602,17 +611,23 @@ func (r *recorder) exec(t *task) {
 		return
 	}
 	p.tasks = 1
-	if !r.started && t.tid == r.root {
-		r.started = true
-	}
+	var argv []string
 	if !r.started {
-		return
+		// The root's first exec is the command's, unless the helper's own
+		// exec was still in progress when the recorder seized it.
+		a, err := r.proc.cmdline(p.pid)
+		if t.tid != r.root || err != nil || len(a) > 0 && a[0] == helperArg0 {
+			return
+		}
+		r.started = true
+		argv = a
 	}
 	ev := &trace.Event{TimeNs: r.now(), PID: int32(p.pid), PPID: p.ppid, Kind: trace.Exec}
 	if r.readStat(p, ev) {
-		if argv, err := r.proc.cmdline(p.pid); err == nil {
-			ev.Argv = argv
+		if argv == nil {
+			argv, _ = r.proc.cmdline(p.pid)
 		}
+		ev.Argv = argv
 	}
 	if path == "" {
 		path, _ = os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
@@ -688,6 +703,12 @@ func (r *recorder) gone(tid int, t *task, ws unix.WaitStatus) {
 	}
 	r.stats.Rows++
 	r.out.add(ev)
+}
+
+func chmodUmask(path string, mode os.FileMode) {
+	old := syscall.Umask(0)
+	syscall.Umask(old)
+	os.Chmod(path, mode&^os.FileMode(old))
 }
 
 func le64(b []byte) uint64 {
