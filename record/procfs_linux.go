@@ -219,3 +219,22 @@ func (p *procReader) cmdline(pid int) ([]string, error) {
 	}
 	return argv, nil
 }
+
+// ids returns the thread-group id and parent pid of task tid (0 if gone).
+func (p *procReader) ids(tid int) (tgid, ppid int) {
+	b, err := p.read(tid, "status")
+	if err != nil {
+		return 0, 0
+	}
+	for len(b) > 0 {
+		var line []byte
+		line, b = cutLine(b)
+		switch {
+		case bytes.HasPrefix(line, []byte("Tgid:")):
+			tgid = int(num(line[len("Tgid:"):]))
+		case bytes.HasPrefix(line, []byte("PPid:")):
+			ppid = int(num(line[len("PPid:"):]))
+		}
+	}
+	return tgid, ppid
+}

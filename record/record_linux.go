@@ -71,6 +71,7 @@ type task struct {
 	seen     bool   // its first stop has been handled
 	execPath string // path of the exec attempt in progress
 	inExec   bool   // stopped at an exec attempt, resumed to its end
+	held     bool   // kept at its first stop until its creator's event is seen
 }
 
 type recorder struct {
@@ -89,6 +90,8 @@ type recorder struct {
 	mu        sync.Mutex // guards alive and interrupt, shared with the signal forwarder
 	alive     map[int]bool
 	interrupt string
+
+	held int // tasks held at their first stop
 
 	rootStatus syscall.WaitStatus
 	rootDone   bool
@@ -373,6 +376,11 @@ func (r *recorder) progress(final bool) {
 // loop handles stops until no traced task is left.
 func (r *recorder) loop() error {
 	for len(r.tasks) > 0 {
+		if r.held > 0 && r.held == len(r.tasks) {
+			// Every task left is a new one whose creator was killed
+			// before reporting it: let them run.
+			r.releaseOrphans(0)
+		}
 		var ws unix.WaitStatus
 		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
 		if err == unix.EINTR {
@@ -414,7 +422,7 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 	case sig == syscall.SIGTRAP|0x80:
 		r.syscallExit(t)
 		return r.cont(tid, 0)
-	case sig == syscall.SIGTRAP && ws.TrapCause() > 0:
+	case sig == syscall.SIGTRAP && ws.TrapCause() > 0 && ws.TrapCause() != unix.PTRACE_EVENT_STOP:
 		switch ws.TrapCause() {
 		case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
 			r.creation(t)
@@ -425,15 +433,19 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 		case unix.PTRACE_EVENT_SECCOMP:
 			r.execAttempt(t)
 			return r.syscall(tid)
-		case unix.PTRACE_EVENT_STOP:
-			t.seen = true
-			return r.cont(tid, 0)
 		}
 		return r.cont(tid, 0)
 	case ws.TrapCause() == unix.PTRACE_EVENT_STOP:
 		if !t.seen {
-			// The initial stop of an auto-attached child.
+			// The initial stop of an auto-attached child. If its
+			// creator's event has not been handled yet, it stays stopped
+			// until it is, so that none of its rows precede its creation.
 			t.seen = true
+			if t.proc == nil {
+				t.held = true
+				r.held++
+				return nil
+			}
 			return r.cont(tid, 0)
 		}
 		switch sig {
@@ -520,6 +532,7 @@ func (r *recorder) creation(t *task) {
 		child = &task{tid: childTid}
 		r.tasks[childTid] = child
 	}
+	defer r.release(child)
 	if p == nil {
 		return
 	}
@@ -556,6 +569,50 @@ func (r *recorder) creation(t *task) {
 	r.stats.Creations++
 	cp.created = ev
 	r.out.addCreation(ev)
+}
+
+// release resumes a task held at its first stop.
+func (r *recorder) release(t *task) {
+	if !t.held {
+		return
+	}
+	t.held = false
+	r.held--
+	if err := unix.PtraceCont(t.tid, 0); err != nil && err != unix.ESRCH {
+		// Nothing better to do: wait4 reports it if it died.
+		_ = err
+	}
+}
+
+// releaseOrphans resumes held tasks whose creator will never report them:
+// those whose parent is ppid (0: all), with their process found in /proc.
+func (r *recorder) releaseOrphans(ppid int) {
+	for _, t := range r.tasks {
+		if !t.held {
+			continue
+		}
+		tgid, parent := r.proc.ids(t.tid)
+		if ppid != 0 && parent != ppid && tgid == t.tid {
+			continue
+		}
+		if tgid != 0 && tgid != t.tid {
+			t.proc = r.procs[tgid]
+		}
+		if t.proc == nil {
+			p := &process{pid: t.tid, ppid: int32(parent), tasks: 1}
+			if st, err := r.proc.stat(t.tid); err == nil {
+				p.comm = st.comm
+			}
+			r.procs[t.tid] = p
+			r.mu.Lock()
+			r.alive[t.tid] = true
+			r.mu.Unlock()
+			t.proc = p
+		} else {
+			t.proc.tasks++
+		}
+		r.release(t)
+	}
 }
 
 // execAttempt handles the seccomp stop at an execve or execveat entry: it
@@ -687,6 +744,9 @@ func (r *recorder) gone(tid int, t *task, ws unix.WaitStatus) {
 	r.mu.Lock()
 	delete(r.alive, p.pid)
 	r.mu.Unlock()
+	if r.held > 0 {
+		r.releaseOrphans(p.pid)
+	}
 	if p.created != nil {
 		r.out.resolve(p.created, 0, false)
 		p.created = nil
