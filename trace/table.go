@@ -64,7 +64,9 @@ func init() {
 		Exts:  []string{".arrow", ".feather", ".ipc"},
 		Magic: []byte("ARROW1"),
 		NewWriter: func(w io.Writer, schema *arrow.Schema, mem memory.Allocator) (BatchWriter, error) {
-			return ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithDictionaryDeltas(true))
+			// zstd body compression: traces repeat themselves (paths, argv)
+			// and pyarrow, DuckDB and arrow-js all read it.
+			return ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem), ipc.WithZstd())
 		},
 		NewReader: newIPCFileReader,
 	})
@@ -126,6 +128,12 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator) (*Tabl
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
+		return nil, err
+	}
+	// CreateTemp makes the file private; a finished table is an ordinary file.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
 		return nil, err
 	}
 	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
@@ -251,7 +259,7 @@ func unknownFormatError(head []byte) error {
 }
 
 type ipcFileReader struct {
-	f   *os.File
+	f   *os.File // nil for an in-memory file
 	r   *ipc.FileReader
 	i   int
 	cur arrow.RecordBatch
@@ -284,8 +292,10 @@ func (r *ipcFileReader) RecordBatch() arrow.RecordBatch { return r.cur }
 func (r *ipcFileReader) Err() error                     { return r.err }
 func (r *ipcFileReader) Close() error {
 	err := r.r.Close()
-	if cerr := r.f.Close(); err == nil {
-		err = cerr
+	if r.f != nil {
+		if cerr := r.f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	return err
 }
@@ -310,4 +320,16 @@ func (r *ipcStreamReader) Err() error                     { return r.r.Err() }
 func (r *ipcStreamReader) Close() error {
 	r.r.Release()
 	return r.f.Close()
+}
+
+// OpenIPCBytes reads an Arrow IPC file held in memory (an embedded trace).
+func OpenIPCBytes(name string, data []byte, mem memory.Allocator) (*Reader, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return NewReader(name, &ipcFileReader{r: fr})
 }

@@ -131,7 +131,7 @@ func newFlagSet(e *env, name, synopsis, about, example string) *flagSet {
 }
 
 func (fs *flagSet) usage(w io.Writer) {
-	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", fs.synopsis, strings.TrimSpace(fs.about), fs.FlagUsages())
+	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", fs.synopsis, strings.TrimSpace(fs.about), strings.ReplaceAll(fs.FlagUsages(), "[=true|false]", ""))
 	if fs.example != "" {
 		fmt.Fprintf(w, "\nexample:\n%s\n", strings.TrimRight(fs.example, "\n"))
 	}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/trace"
+)
+
+// machineFlags are the flags every subcommand that costs creations shares.
+type machineFlags struct {
+	names, files, sets []string
+}
+
+func (m *machineFlags) add(fs *flagSet) {
+	fs.StringSliceVar(&m.names, "machine", nil, "built-in machine `profiles` to use, comma-separated or repeated (default ppro200,zen4; see 'analyze machines')")
+	fs.StringArrayVar(&m.files, "machine-file", nil, "a profile of your own, as a TOML `file` (repeatable)")
+	fs.StringArrayVar(&m.sets, "set", nil, "override a parameter: `MACHINE.PARAM=VALUE` (repeatable; never split on commas)")
+}
+
+// profiles resolves the flags; errors are usage errors.
+func (m *machineFlags) profiles(fs *flagSet) ([]*machines.Profile, error) {
+	ps, err := machines.Select(m.names, m.files, m.sets)
+	if err != nil {
+		return nil, fs.fail(err)
+	}
+	return ps, nil
+}
+
+// oneOf checks a --format-style value.
+func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return fs.failf("--%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
+}
+
+// openTrace opens a trace file for reading.
+func openTrace(path string) (*trace.Reader, error) {
+	r, err := trace.Open(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

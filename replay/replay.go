@@ -1,0 +1,247 @@
+// Package replay streams process-creation traces through the cost model.
+//
+// The pipeline: a trace.Reader yields events; a trace.Eligibility tracker
+// decides, per creation, whether the child's first actions were exec
+// attempts or its exit; every eligible creation is evaluated with
+// model.Evaluate under every strategy on every chosen machine; the costs
+// are summed into a Summary (totals per strategy and step, the saving of
+// vfork-share over fork-cow and over each machine's native fork, the
+// commands that account for the saving) and, optionally, handed one by one
+// to a per-event sink.
+//
+// State is bounded by the live processes of a trace (the creations whose
+// child has not acted yet), never by its length.
+package replay
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/trace"
+)
+
+// EventCost is the cost of one eligible creation on one machine.
+type EventCost struct {
+	Input    int   // index of the trace among the replayed inputs
+	Row      int64 // row of the creation in that trace
+	Creation *trace.Event
+	Machine  int // index in Config.Machines
+	Result   *model.Result
+	SavedNs  float64 // fork-cow minus vfork-share
+}
+
+// Config drives a replay.
+type Config struct {
+	Machines []*machines.Profile
+	// TopCommands is how many commands each machine's summary lists.
+	TopCommands int
+	// OnEvent, if set, receives every eligible creation's cost on every
+	// machine. The pointers are reused after it returns.
+	OnEvent func(*EventCost) error
+	// Progress, if set, is called every ProgressEvery events with the
+	// number of events read so far in the current trace.
+	Progress      func(events int64)
+	ProgressEvery int64
+}
+
+// Replayer accumulates a Summary over one or more traces.
+type Replayer struct {
+	cfg      Config
+	sum      Summary
+	machines []*machineAcc
+	result   *model.Result
+	cowIdx   int
+	vfIdx    int
+	input    int
+	ev       EventCost
+	err      error
+}
+
+type machineAcc struct {
+	prof      *machines.Profile
+	native    int
+	totals    [5]float64
+	steps     [5][]float64
+	saved     float64
+	savedNat  float64
+	savedEst  float64
+	commands  map[string]*CommandSaving
+	evaluated int64
+}
+
+// New returns a Replayer for cfg.
+func New(cfg Config) (*Replayer, error) {
+	if len(cfg.Machines) == 0 {
+		return nil, fmt.Errorf("replay: no machine selected")
+	}
+	if cfg.TopCommands == 0 {
+		cfg.TopCommands = 10
+	}
+	if cfg.ProgressEvery == 0 {
+		cfg.ProgressEvery = 1 << 16
+	}
+	r := &Replayer{cfg: cfg, result: model.NewResult()}
+	r.cowIdx, _ = model.StrategyIndex(model.ForkCOW)
+	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
+	r.sum.Trace.Kinds = map[string]int64{}
+	r.sum.Trace.Eligibility = map[string]int64{}
+	for _, p := range cfg.Machines {
+		nat, err := model.StrategyIndex(p.Native)
+		if err != nil {
+			return nil, fmt.Errorf("machine %s: %w", p.Name, err)
+		}
+		m := &machineAcc{prof: p, native: nat, commands: map[string]*CommandSaving{}}
+		for i, s := range model.Strategies() {
+			m.steps[i] = make([]float64, len(s.Steps))
+		}
+		r.machines = append(r.machines, m)
+	}
+	return r, nil
+}
+
+// Trace replays one trace to its end.
+func (r *Replayer) Trace(rd *trace.Reader) error {
+	meta := rd.Meta()
+	in := InputSummary{Path: rd.Name(), Source: meta.Source, SourceOS: meta.SourceOS, Origin: meta.Origin,
+		SchemaVersion: meta.Version, TimeSynthetic: meta.TimeSynthetic, Incomplete: meta.Incomplete, Tool: meta.Tool}
+	r.ev.Input = r.input
+	el := trace.NewEligibility(r.decide)
+	var first, last int64
+	var n int64
+	for rd.Next() {
+		ev := rd.Event()
+		if n == 0 {
+			first = ev.TimeNs
+		}
+		last = ev.TimeNs
+		n++
+		r.sum.Trace.Kinds[string(ev.Kind)]++
+		if ev.Kind.IsCreation() {
+			r.sum.Trace.Creations++
+		}
+		el.Observe(rd.Row(), ev)
+		if r.err != nil {
+			return r.err
+		}
+		if r.cfg.Progress != nil && n%r.cfg.ProgressEvery == 0 {
+			r.cfg.Progress(n)
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return err
+	}
+	el.Finish()
+	if r.err != nil {
+		return r.err
+	}
+	in.Events = n
+	in.WallS = float64(last-first) / 1e9
+	r.sum.Trace.Events += n
+	r.sum.Trace.WallS += in.WallS
+	r.sum.Trace.Inputs = append(r.sum.Trace.Inputs, in)
+	r.input++
+	return nil
+}
+
+func (r *Replayer) decide(d trace.Decision) {
+	if r.err != nil {
+		return
+	}
+	r.sum.Trace.Eligibility[string(d.Reason)]++
+	if !d.Eligible {
+		return
+	}
+	r.sum.Trace.Eligible++
+	c := &d.Creation.Event
+	if !c.HasSnapshot {
+		// Without the parent's sizes there is nothing to cost.
+		r.sum.Trace.EligibleWithoutSnapshot++
+		return
+	}
+	input := model.Input{Snapshot: c.Snapshot}
+	estimated := c.Snapshot.Source == trace.Estimated
+	if estimated {
+		r.sum.Trace.EstimatedCreations++
+	}
+	for mi, m := range r.machines {
+		model.Evaluate(m.prof.ModelParams(), &input, r.result)
+		for i := range r.result.Total {
+			m.totals[i] += r.result.Total[i]
+			for j, v := range r.result.Steps[i] {
+				m.steps[i][j] += v
+			}
+		}
+		saved := r.result.Total[r.cowIdx] - r.result.Total[r.vfIdx]
+		m.saved += saved
+		m.savedNat += r.result.Total[m.native] - r.result.Total[r.vfIdx]
+		if estimated {
+			m.savedEst += saved
+		}
+		m.evaluated++
+		cs := m.commands[c.Comm]
+		if cs == nil {
+			cs = &CommandSaving{Comm: c.Comm}
+			m.commands[c.Comm] = cs
+		}
+		cs.Creations++
+		cs.SavedS += saved / 1e9
+		if r.cfg.OnEvent != nil {
+			r.ev.Row, r.ev.Creation, r.ev.Machine, r.ev.Result, r.ev.SavedNs = d.Creation.Row, c, mi, r.result, saved
+			if err := r.cfg.OnEvent(&r.ev); err != nil {
+				r.err = err
+				return
+			}
+		}
+	}
+}
+
+// Summary returns the totals over every trace replayed so far.
+func (r *Replayer) Summary() *Summary {
+	s := r.sum
+	s.stamp()
+	s.Machines = nil
+	for _, m := range r.machines {
+		ms := MachineSummary{
+			Machine:         m.prof.Name,
+			Description:     m.prof.Description,
+			Profile:         ProfileRef{File: m.prof.File, Hash: m.prof.Hash},
+			Native:          m.prof.Native,
+			Strategies:      map[string]StrategyTotal{},
+			SavedS:          m.saved / 1e9,
+			SavedVsNatS:     m.savedNat / 1e9,
+			Evaluated:       m.evaluated,
+			Overrides:       m.prof.Overrides,
+			EstimatedParams: len(m.prof.EstimatedParams()),
+			Params:          len(m.prof.Params),
+		}
+		if m.saved != 0 {
+			ms.EstimatedFraction = m.savedEst / m.saved
+		}
+		for i, st := range model.Strategies() {
+			t := StrategyTotal{TotalS: m.totals[i] / 1e9, Steps: map[string]float64{}}
+			for j, step := range st.Steps {
+				t.Steps[step.Name] += m.steps[i][j] / 1e9
+			}
+			ms.Strategies[st.Name] = t
+		}
+		cmds := make([]CommandSaving, 0, len(m.commands))
+		for _, c := range m.commands {
+			cmds = append(cmds, *c)
+		}
+		slices.SortFunc(cmds, func(a, b CommandSaving) int {
+			if c := cmp.Compare(b.SavedS, a.SavedS); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Comm, b.Comm)
+		})
+		if len(cmds) > r.cfg.TopCommands {
+			cmds = cmds[:r.cfg.TopCommands]
+		}
+		ms.TopCommands = cmds
+		s.Machines = append(s.Machines, ms)
+	}
+	return &s
+}

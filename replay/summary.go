@@ -1,0 +1,108 @@
+package replay
+
+import (
+	"strconv"
+
+	"github.com/forkcost/forkcost/internal/version"
+)
+
+// FormatVersion is the version of the Summary's JSON form. Fields may be
+// added within a major version; none is removed or renamed.
+const FormatVersion = "1.0"
+
+// Summary is replay's answer. Its JSON form is a stable contract,
+// documented in the README.
+type Summary struct {
+	Version      string           `json:"version"`
+	Tool         string           `json:"tool"`
+	ModelVersion string           `json:"model_version"`
+	Trace        TraceSummary     `json:"trace"`
+	Machines     []MachineSummary `json:"machines"`
+}
+
+// TraceSummary counts what the traces held.
+type TraceSummary struct {
+	Inputs    []InputSummary `json:"inputs"`
+	Events    int64          `json:"events"`
+	Creations int64          `json:"creations"`
+	// Eligible counts creations whose child only exec'd or exited first
+	// (including those that were vfork or spawn already).
+	Eligible int64 `json:"eligible"`
+	// EligibleWithoutSnapshot counts eligible creations whose row had no
+	// address-space sizes: they are left out of every cost.
+	EligibleWithoutSnapshot int64 `json:"eligible_without_snapshot"`
+	// EstimatedCreations counts eligible creations whose sizes are partly
+	// estimated (snapshot_source = estimated).
+	EstimatedCreations int64 `json:"estimated_creations"`
+	// WallS is the traces' own duration, summed over inputs.
+	WallS float64          `json:"wall_s"`
+	Kinds map[string]int64 `json:"kinds"`
+	// Eligibility counts the creations by the reason of their verdict.
+	Eligibility map[string]int64 `json:"eligibility"`
+}
+
+// InputSummary describes one trace: its provenance and size.
+type InputSummary struct {
+	Path          string  `json:"path"`
+	Source        string  `json:"source"`
+	SourceOS      string  `json:"source_os"`
+	Origin        string  `json:"origin"`
+	Tool          string  `json:"tool,omitempty"`
+	SchemaVersion string  `json:"schema_version"`
+	TimeSynthetic bool    `json:"time_synthetic"`
+	Incomplete    string  `json:"incomplete,omitempty"`
+	Events        int64   `json:"events"`
+	WallS         float64 `json:"wall_s"`
+}
+
+// ProfileRef identifies the profile behind a machine's numbers.
+type ProfileRef struct {
+	File string `json:"file"`
+	Hash string `json:"hash"`
+}
+
+// StrategyTotal is one strategy's cost over the eligible creations.
+type StrategyTotal struct {
+	TotalS float64            `json:"total_s"`
+	Steps  map[string]float64 `json:"steps"`
+}
+
+// CommandSaving is the saving attributed to one parent command.
+type CommandSaving struct {
+	Comm      string  `json:"comm"`
+	Creations int64   `json:"creations"`
+	SavedS    float64 `json:"saved_s"`
+}
+
+// MachineSummary is the answer on one machine.
+type MachineSummary struct {
+	Machine     string                   `json:"machine"`
+	Description string                   `json:"description"`
+	Profile     ProfileRef               `json:"profile"`
+	Native      string                   `json:"native"`
+	Strategies  map[string]StrategyTotal `json:"strategies"`
+	// SavedS is fork-cow's total minus vfork-share's over the same
+	// eligible creations.
+	SavedS float64 `json:"saved_s"`
+	// SavedVsNatS is the native strategy's total minus vfork-share's.
+	SavedVsNatS float64 `json:"saved_vs_native_s"`
+	// EstimatedFraction is the share of SavedS that comes from creations
+	// whose sizes are partly estimated.
+	EstimatedFraction float64         `json:"estimated_fraction"`
+	Evaluated         int64           `json:"evaluated"`
+	TopCommands       []CommandSaving `json:"top_commands"`
+	// Overrides are the --set changes applied to the profile.
+	Overrides map[string]float64 `json:"overrides"`
+	// EstimatedParams of Params parameters are estimates, not citations.
+	EstimatedParams int `json:"estimated_params"`
+	Params          int `json:"params"`
+}
+
+// stamp fills the provenance fields.
+func (s *Summary) stamp() {
+	s.Version = FormatVersion
+	s.Tool = "forkcost " + version.Tool
+	s.ModelVersion = version.Model
+}
+
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

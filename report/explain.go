@@ -1,0 +1,103 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/forkcost/forkcost/internal/version"
+	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/trace"
+)
+
+// ExplainStep is one step's cost for one hypothetical creation.
+type ExplainStep struct {
+	Step  string  `json:"step"`
+	Phase string  `json:"phase"`
+	US    float64 `json:"us"`
+	Seed  string  `json:"seed"`
+}
+
+// ExplainStrategy is one strategy's steps and total (the whole sequence of
+// the seed's list, from the creation call to the parent running again).
+type ExplainStrategy struct {
+	TotalUS float64       `json:"total_us"`
+	Steps   []ExplainStep `json:"steps"`
+}
+
+// Explanation is the output of analyze explain.
+type Explanation struct {
+	Machine      string                     `json:"machine"`
+	Tool         string                     `json:"tool"`
+	ModelVersion string                     `json:"model_version"`
+	Profile      map[string]string          `json:"profile"`
+	Overrides    map[string]float64         `json:"overrides,omitempty"`
+	Snapshot     map[string]int64           `json:"snapshot"`
+	Defaulted    []string                   `json:"defaulted"`
+	Strategies   map[string]ExplainStrategy `json:"strategies"`
+	order        []string
+}
+
+// Explain costs one hypothetical creation on one machine. defaulted names
+// the snapshot fields the user did not set.
+func Explain(prof *machines.Profile, snap trace.Snapshot, defaulted []string) *Explanation {
+	e := &Explanation{Machine: prof.Name, Tool: "forkcost " + version.Tool, ModelVersion: version.Model,
+		Profile:   map[string]string{"file": prof.File, "hash": prof.Hash},
+		Overrides: prof.Overrides, Defaulted: defaulted, Strategies: map[string]ExplainStrategy{},
+		Snapshot: map[string]int64{
+			"virt_bytes": snap.VirtBytes, "writable_bytes": snap.WritableBytes, "resident_bytes": snap.ResidentBytes,
+			"writable_resident_bytes": snap.WritableResidentBytes, "anon_resident_bytes": snap.AnonResidentBytes,
+			"huge_resident_bytes": snap.HugeResidentBytes, "page_table_bytes": snap.PageTableBytes,
+			"map_entries": snap.MapEntries, "parent_threads": int64(snap.ParentThreads), "page_size": int64(snap.PageSize),
+		}}
+	r := model.NewResult()
+	model.Evaluate(prof.ModelParams(), &model.Input{Snapshot: snap}, r)
+	for i, st := range model.Strategies() {
+		es := ExplainStrategy{TotalUS: r.Total[i] / 1e3}
+		for j, step := range st.Steps {
+			es.Steps = append(es.Steps, ExplainStep{Step: step.Name, Phase: string(step.Phase), US: r.Steps[i][j] / 1e3, Seed: step.Seed})
+		}
+		e.Strategies[st.Name] = es
+		e.order = append(e.order, st.Name)
+	}
+	return e
+}
+
+// ExplainJSON writes the explanation as JSON.
+func ExplainJSON(w io.Writer, e *Explanation) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(e)
+}
+
+// ExplainText writes one table per strategy.
+func ExplainText(w io.Writer, e *Explanation) error {
+	fmt.Fprintf(w, "machine %s (profile %s sha256:%s)", e.Machine, e.Profile["file"], e.Profile["hash"])
+	if len(e.Overrides) > 0 {
+		fmt.Fprintf(w, ", overrides %s", overrides(e.Overrides))
+	}
+	fmt.Fprintf(w, "\nparent: %s resident, %s writable resident, %s anonymous resident, %d map entries, %d-byte pages\n",
+		mib(e.Snapshot["resident_bytes"]), mib(e.Snapshot["writable_resident_bytes"]), mib(e.Snapshot["anon_resident_bytes"]),
+		e.Snapshot["map_entries"], e.Snapshot["page_size"])
+	if len(e.Defaulted) > 0 {
+		fmt.Fprintf(w, "defaults used for: %v\n", e.Defaulted)
+	}
+	for _, name := range e.order {
+		st := e.Strategies[name]
+		fmt.Fprintf(w, "\n%s: %s total\n", name, Seconds(st.TotalUS/1e6))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, s := range st.Steps {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", s.Phase, s.Step, Seconds(s.US/1e6), s.Seed)
+		}
+		tw.Flush()
+	}
+	cow, vf := e.Strategies[model.ForkCOW].TotalUS, e.Strategies[model.VForkShare].TotalUS
+	fmt.Fprintf(w, "\nvfork-share saves %s over fork-cow for this creation\n", Seconds((cow-vf)/1e6))
+	return nil
+}
+
+func mib(b int64) string {
+	return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20))
+}

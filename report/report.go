@@ -1,0 +1,225 @@
+// Package report renders replay's Summary as text, CSV, markdown and JSON,
+// and explain's per-step tables. It only presents: every number comes from
+// package replay or model.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/replay"
+)
+
+// Seconds formats a duration in seconds with a unit a reader takes in at a
+// glance: 6.31 s, 612 ms, 48.2 us.
+func Seconds(s float64) string {
+	a := math.Abs(s)
+	switch {
+	case a == 0:
+		return "0 s"
+	case a >= 1:
+		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
+	case a >= 1e-3:
+		return sig3(s*1e3) + " ms"
+	case a >= 1e-6:
+		return sig3(s*1e6) + " us"
+	default:
+		return sig3(s*1e9) + " ns"
+	}
+}
+
+func sig3(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+}
+
+// JSON writes the summary's stable JSON form.
+func JSON(w io.Writer, s *replay.Summary) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// Provenance is the lines every text output starts with.
+func Provenance(s *replay.Summary) []string {
+	lines := []string{fmt.Sprintf("%s, model %s, output format %s", s.Tool, s.ModelVersion, s.Version)}
+	for _, in := range s.Trace.Inputs {
+		l := fmt.Sprintf("trace %s: %s", in.Path, in.Origin)
+		if in.Source != "" {
+			l += fmt.Sprintf(" (source %s, %s)", in.Source, in.SourceOS)
+		}
+		if in.TimeSynthetic {
+			l += " [synthetic times]"
+		}
+		if in.Incomplete != "" {
+			l += " [INCOMPLETE: " + in.Incomplete + "]"
+		}
+		lines = append(lines, l)
+	}
+	for _, m := range s.Machines {
+		l := fmt.Sprintf("machine %s: profile %s sha256:%s", m.Machine, m.Profile.File, m.Profile.Hash)
+		if len(m.Overrides) > 0 {
+			l += " overrides " + overrides(m.Overrides)
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func overrides(o map[string]float64) string {
+	keys := make([]string, 0, len(o))
+	for k := range o {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.FormatFloat(o[k], 'g', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
+func strategyNames() []string {
+	var n []string
+	for _, s := range model.Strategies() {
+		n = append(n, s.Name)
+	}
+	return n
+}
+
+// Text writes the summary for a human at a terminal.
+func Text(w io.Writer, s *replay.Summary) error {
+	t := s.Trace
+	fmt.Fprintf(w, "%d trace(s), %d events over %s of trace time; %d process creations, %d eligible for vfork\n",
+		len(t.Inputs), t.Events, Seconds(t.WallS), t.Creations, t.Eligible)
+	fmt.Fprintf(w, "creations: %s\n", kindCounts(t.Kinds))
+	if t.EligibleWithoutSnapshot > 0 {
+		fmt.Fprintf(w, "warning: %d eligible creations have no address-space sizes and are left out of every cost\n", t.EligibleWithoutSnapshot)
+	}
+	for _, m := range s.Machines {
+		fmt.Fprintf(w, "\n%s: %s (native fork: %s)\n", m.Machine, m.Description, m.Native)
+		fmt.Fprintf(w, "  sharing vfork saves %s over fork-cow, %s over %s (%d creations)\n",
+			Seconds(m.SavedS), Seconds(m.SavedVsNatS), m.Native, m.Evaluated)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "  strategy\ttotal\tper creation\t\n")
+		for _, name := range strategyNames() {
+			st := m.Strategies[name]
+			per := 0.0
+			if m.Evaluated > 0 {
+				per = st.TotalS / float64(m.Evaluated)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", name, Seconds(st.TotalS), Seconds(per))
+		}
+		tw.Flush()
+		fmt.Fprintf(w, "  where fork-cow spends more than vfork-share:\n")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "  step\tfork-cow\tvfork-share\tsaved\t\n")
+		cow, vf := m.Strategies[model.ForkCOW], m.Strategies[model.VForkShare]
+		for _, step := range model.StepNames() {
+			c, v := cow.Steps[step], vf.Steps[step]
+			if c == v {
+				continue
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t\n", step, Seconds(c), Seconds(v), Seconds(c-v))
+		}
+		tw.Flush()
+		if len(m.TopCommands) > 0 {
+			fmt.Fprintf(w, "  parent commands with the largest saving:\n")
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+			for _, c := range m.TopCommands {
+				fmt.Fprintf(tw, "  %s\t%d creations\t%s\t\n", c.Comm, c.Creations, Seconds(c.SavedS))
+			}
+			tw.Flush()
+		}
+		fmt.Fprintf(w, "  %.0f%% of the saving rests on estimated sizes; %d of %d cost parameters are estimates\n",
+			100*m.EstimatedFraction, m.EstimatedParams, m.Params)
+	}
+	fmt.Fprintln(w)
+	for _, l := range Provenance(s) {
+		fmt.Fprintf(w, "# %s\n", l)
+	}
+	return nil
+}
+
+func kindCounts(k map[string]int64) string {
+	var parts []string
+	for _, name := range []string{"fork", "vfork", "spawn", "clone"} {
+		parts = append(parts, fmt.Sprintf("%d %s", k[name], name))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CSV writes one row per machine, strategy and step (step "total" for the
+// strategy's total), after '#' provenance lines.
+func CSV(w io.Writer, s *replay.Summary) error {
+	for _, l := range Provenance(s) {
+		fmt.Fprintf(w, "# %s\n", l)
+	}
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"machine", "native", "strategy", "step", "seconds", "saved_s", "saved_vs_native_s", "eligible"})
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
+	for _, m := range s.Machines {
+		for _, name := range strategyNames() {
+			st := m.Strategies[name]
+			i, _ := model.StrategyIndex(name)
+			cw.Write([]string{m.Machine, m.Native, name, "total", f(st.TotalS), f(m.SavedS), f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
+			for _, step := range model.Strategies()[i].Steps {
+				cw.Write([]string{m.Machine, m.Native, name, step.Name, f(st.Steps[step.Name]), f(m.SavedS), f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Markdown writes tables for a README or a report.
+func Markdown(w io.Writer, s *replay.Summary) error {
+	fmt.Fprintf(w, "| machine | native fork | eligible creations | fork-cow | vfork-share | saved vs fork-cow | saved vs native |\n")
+	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|\n")
+	for _, m := range s.Machines {
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s |\n", m.Machine, m.Native, m.Evaluated,
+			Seconds(m.Strategies[model.ForkCOW].TotalS), Seconds(m.Strategies[model.VForkShare].TotalS),
+			Seconds(m.SavedS), Seconds(m.SavedVsNatS))
+	}
+	fmt.Fprintf(w, "\n| step |")
+	for _, m := range s.Machines {
+		fmt.Fprintf(w, " %s saved |", m.Machine)
+	}
+	fmt.Fprintf(w, "\n|---|")
+	for range s.Machines {
+		fmt.Fprintf(w, "--:|")
+	}
+	fmt.Fprintln(w)
+	for _, step := range model.StepNames() {
+		row := "| " + step + " |"
+		any := false
+		for _, m := range s.Machines {
+			d := m.Strategies[model.ForkCOW].Steps[step] - m.Strategies[model.VForkShare].Steps[step]
+			any = any || d != 0
+			row += " " + Seconds(d) + " |"
+		}
+		if any {
+			fmt.Fprintln(w, row)
+		}
+	}
+	fmt.Fprintln(w)
+	for _, l := range Provenance(s) {
+		fmt.Fprintf(w, "<!-- %s -->\n", l)
+	}
+	return nil
+}
