@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/record"
 	"github.com/forkcost/forkcost/trace"
 )
@@ -49,7 +50,7 @@ const recordExample = `  analyze record -o build.arrow -- make -j2
 
 func runRecord(e *env, args []string) error {
 	fs := newFlagSet(e, "record", "analyze record [flags] -- CMD [ARGS...]", recordAbout, recordExample)
-	out := fs.StringP("output", "o", "record.arrow", "write the trace to `FILE` (.arrow or .parquet)")
+	out := fs.StringP("output", "o", "record.arrow", "write the trace to `file` (.arrow or .parquet)")
 	noExecFail := fs.Bool("no-exec-failures", false, "do not trap exec attempts: failed execs are not recorded, set-user-ID programs keep their privileges")
 	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary on stderr")
 	fs.SetInterspersed(false)
@@ -86,21 +87,16 @@ func runRecord(e *env, args []string) error {
 	if f, ok := e.stdin.(*os.File); ok {
 		opts.Stdin = f
 	}
-	showProgress := e.terminal && !*quiet
-	drew := false
-	if showProgress {
-		opts.Progress = func(s record.Stats) {
-			fmt.Fprintf(e.stderr, "\r\033[Krecord: %s  %d rows  %d creations  %d execs  %d processes running",
-				s.Elapsed.Round(100*time.Millisecond), s.Rows, s.Creations, s.Execs, s.Processes)
-			drew = true
-		}
+	bar := progress.New(e.stderr, e.terminal && !*quiet)
+	opts.Progress = func(s record.Stats) {
+		bar.Printf("record: %s  %s  %s  %s  %d running",
+			s.Elapsed.Round(100*time.Millisecond), plural(s.Rows, "row"), plural(s.Creations, "creation"),
+			plural(s.Execs, "exec"), s.Processes)
 	}
 	res, err := record.Run(opts)
 	doneOut()
 	doneErr()
-	if drew {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	bar.Done()
 	if err != nil {
 		if errors.Is(err, record.ErrUnsupported) {
 			return fmt.Errorf("record: %w", err)
