@@ -11,6 +11,35 @@
 // /proc/PID/smaps, status and stat are read, so the sizes are those of the
 // address space the kernel duplicates (or shares).
 //
+// What the rows hold:
+//
+//   - creation rows (fork, vfork, spawn, clone; kind by the system call
+//     and its clone flags, see Classify) carry the parent's snapshot,
+//     comm and cumulative fault counters (min_faults, maj_faults), and
+//     child_exec_ns when the child exec'd soon enough (rows are held
+//     back up to 2 s or 8192 rows to learn it); thread rows carry only
+//     the new thread's id and flags;
+//   - exec rows carry the path as passed to execve (or /proc/PID/exe),
+//     the argv from /proc/PID/cmdline and the new comm; exec_failed rows
+//     the path that failed;
+//   - exit rows carry the exit status or the killing signal and whether
+//     a core was dumped, and the process's final fault counters, read at
+//     its PTRACE_EVENT_EXIT stop;
+//   - signal rows record every signal delivered to a traced process
+//     (SIGCHLD included); the signal is then delivered as it would have
+//     been without the recorder.
+//
+// A process that dies between its event and the /proc read (a SIGKILL
+// from outside) yields its row with proc_gone set and without the parts
+// /proc would have given.
+//
+// The command is started through a helper (the recorder's own executable,
+// see helperEnv) that waits until it is seized, so that nothing the
+// command does escapes the recorder. Signals given to Options.Signals are
+// forwarded to the command's first process (to every traced process once
+// it has exited). A Ctrl-C at a terminal reaches the command directly as
+// well, so it sees SIGINT twice; programs that handle SIGINT do not mind.
+//
 // Recording works on Linux on amd64; elsewhere Run returns ErrUnsupported.
 package record
 

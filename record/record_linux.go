@@ -98,7 +98,14 @@ type recorder struct {
 }
 
 // Run records opts.Args. It returns when the command and every descendant
-// have exited (or, after an error, when they have been killed).
+// have exited (or, after an error, when they have been killed): like
+// strace -f, it waits for descendants that outlive the command.
+//
+// Run locks its goroutine to its thread, which becomes the tracer, and
+// reaps with wait4(-1): a program must not start other child processes
+// while Run is running, or Run may reap them. If the recorder dies, the
+// kernel kills the traced processes (PTRACE_O_EXITKILL): none is left
+// stopped or running untraced.
 func Run(opts Options) (Result, error) {
 	if len(opts.Args) == 0 {
 		return Result{}, errors.New("no command to record")
@@ -163,7 +170,7 @@ func Run(opts Options) (Result, error) {
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
 	r.progress(true)
-	_ = child
+	child.Release()
 
 	res := Result{Stats: r.stats}
 	if r.rootDone {
