@@ -425,12 +425,16 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 		r.tasks[tid] = t
 	}
 	sig := ws.StopSignal()
+	// The ptrace event is in bits 16-23 of the status, whatever the stop
+	// signal (WaitStatus.TrapCause reads it only for SIGTRAP, but a
+	// group-stop reports PTRACE_EVENT_STOP with the stopping signal).
+	event := int(uint32(ws)>>16) & 0xff
 	switch {
 	case sig == syscall.SIGTRAP|0x80:
 		r.syscallExit(t)
 		return r.cont(tid, 0)
-	case sig == syscall.SIGTRAP && ws.TrapCause() > 0 && ws.TrapCause() != unix.PTRACE_EVENT_STOP:
-		switch ws.TrapCause() {
+	case sig == syscall.SIGTRAP && event > 0 && event != unix.PTRACE_EVENT_STOP:
+		switch event {
 		case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
 			r.creation(t)
 		case unix.PTRACE_EVENT_EXEC:
@@ -442,7 +446,7 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 			return r.syscall(tid)
 		}
 		return r.cont(tid, 0)
-	case ws.TrapCause() == unix.PTRACE_EVENT_STOP:
+	case event == unix.PTRACE_EVENT_STOP:
 		if !t.seen {
 			// The initial stop of an auto-attached child. If its
 			// creator's event has not been handled yet, it stays stopped

@@ -634,3 +634,27 @@ func TestSIGKILLToRecorder(t *testing.T) {
 		return true
 	})
 }
+
+// TestJobControl: a process that stops itself stays stopped (the recorder
+// keeps it in its group-stop) until a SIGCONT, as without the recorder.
+func TestJobControl(t *testing.T) {
+	r := record(t, "stopcont")
+	if r.res.ExitStatus != 0 {
+		t.Errorf("exit status %d", r.res.ExitStatus)
+	}
+	var stops, conts []trace.Event
+	for _, ev := range r.find(trace.Signal, r.root) {
+		switch ev.Signal {
+		case int32(syscall.SIGSTOP):
+			stops = append(stops, ev)
+		case int32(syscall.SIGCONT):
+			conts = append(conts, ev)
+		}
+	}
+	if len(stops) != 1 || len(conts) != 1 {
+		t.Fatalf("want one SIGSTOP and one SIGCONT row:\n%s", r)
+	}
+	if d := time.Duration(conts[0].TimeNs - stops[0].TimeNs); d < 80*time.Millisecond {
+		t.Errorf("the process ran on after SIGSTOP: continued %v later, want about 100ms", d)
+	}
+}

@@ -112,6 +112,17 @@ static int do_signal(void) {
 	return got == SIGUSR1 ? 0 : 1;
 }
 
+/* stopcont: stop itself (job control); a child continues it. */
+static int do_stopcont(void) {
+	pid_t parent = getpid();
+	pid_t p = fork();
+	if (p == 0) { usleep(100000); kill(parent, SIGCONT); _exit(0); }
+	raise(SIGSTOP);
+	int st;
+	waitpid(p, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
 /* touch N: touch N MiB of heap, then fork a child that exits at once. */
 static int do_touch(long mib) {
 	size_t n = (size_t)mib << 20;
@@ -178,6 +189,7 @@ int main(int argc, char **argv) {
 	if (!strcmp(m, "core")) return do_core();
 	if (!strcmp(m, "die")) return do_die();
 	if (!strcmp(m, "signal")) return do_signal();
+	if (!strcmp(m, "stopcont")) return do_stopcont();
 	if (!strcmp(m, "exit")) return argc > 2 ? atoi(argv[2]) : 0;
 	if (!strcmp(m, "touch")) return do_touch(argc > 2 ? atol(argv[2]) : 64);
 	if (!strcmp(m, "many")) return do_many(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atol(argv[3]) : 250);
