@@ -119,7 +119,11 @@ func Run(opts Options) (Result, error) {
 	if opts.seize == nil {
 		opts.seize = ptraceSeize
 	}
-	path, err := exec.LookPath(opts.Args[0])
+	arg0 := opts.Args[0]
+	if opts.Dir != "" && strings.Contains(arg0, "/") && !filepath.IsAbs(arg0) {
+		arg0 = filepath.Join(opts.Dir, arg0)
+	}
+	path, err := exec.LookPath(arg0)
 	if err != nil {
 		return Result{ExitStatus: 127}, fmt.Errorf("%s: %w", opts.Args[0], err)
 	}
@@ -143,15 +147,22 @@ func Run(opts Options) (Result, error) {
 	defer runtime.UnlockOSThread()
 
 	r := &recorder{opts: opts, proc: newProcReader(), tasks: map[int]*task{}, procs: map[int]*process{}, alive: map[int]bool{}}
-	child, err := r.startHelper(self, path)
-	if err != nil {
-		return Result{}, err
-	}
+	// The output is created first, so that a bad path fails before the
+	// command starts.
 	r.start = time.Now()
 	meta.StartUnixNs = r.start.UnixNano()
+	if d := filepath.Dir(opts.Output); d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return Result{}, fmt.Errorf("cannot write %s: %s is not a directory", opts.Output, d)
+		}
+	}
 	w, err := trace.Create(staging, meta, nil)
 	if err != nil {
-		r.killAll()
+		return Result{}, fmt.Errorf("cannot write %s: %w", opts.Output, err)
+	}
+	child, err := r.startHelper(self, path)
+	if err != nil {
+		w.Abort()
 		return Result{}, err
 	}
 	w.BatchRows = opts.BatchRows

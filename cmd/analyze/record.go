@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -98,6 +100,11 @@ func runRecord(e *env, args []string) error {
 	doneErr()
 	bar.Done()
 	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, iofs.ErrNotExist) && res.ExitStatus == 127 {
+			// As a shell would say it.
+			fmt.Fprintf(e.stderr, "analyze record: %v\n", err)
+			return exitStatus{127}
+		}
 		if errors.Is(err, record.ErrUnsupported) {
 			return fmt.Errorf("record: %w", err)
 		}

@@ -63,3 +63,19 @@ func TestRecordUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestRecordNotFound(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("recording needs Linux on amd64")
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"record", "-o", filepath.Join(dir, "x.arrow"), "--", "forkcost-no-such-command"}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != 127 || !strings.Contains(stderr.String(), "not found") {
+		t.Errorf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+	err = run([]string{"record", "-o", filepath.Join(dir, "no", "x.arrow"), "--", "true"}, &stdout, &stderr)
+	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "is not a directory") {
+		t.Errorf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+}
