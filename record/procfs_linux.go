@@ -5,8 +5,6 @@ package record
 import (
 	"bytes"
 	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"strconv"
 	"syscall"
@@ -29,31 +27,38 @@ func newProcReader() *procReader {
 }
 
 // read returns the contents of /proc/PID/name, valid until the next read.
+// It uses the system calls directly: os.File would try to register each
+// file with the network poller, one more system call per read, and reads
+// are on the tracer's critical path.
 func (p *procReader) read(pid int, name string) ([]byte, error) {
-	f, err := os.Open(p.root + "/" + strconv.Itoa(pid) + "/" + name)
+	path := p.root + "/" + strconv.Itoa(pid) + "/" + name
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+		if err == syscall.ENOENT || err == syscall.ESRCH {
 			return nil, errGone
 		}
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
+	defer syscall.Close(fd)
 	b := p.buf[:0]
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := f.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			break
+		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		if err == syscall.EINTR {
+			continue
 		}
 		if err != nil {
-			if errors.Is(err, syscall.ESRCH) || errors.Is(err, fs.ErrNotExist) {
+			if err == syscall.ESRCH || err == syscall.ENOENT {
 				return nil, errGone
 			}
-			return nil, err
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
 		}
+		if n == 0 {
+			break
+		}
+		b = b[:len(b)+n]
 	}
 	p.buf = b
 	return b, nil
