@@ -658,3 +658,16 @@ func TestJobControl(t *testing.T) {
 		t.Errorf("the process ran on after SIGSTOP: continued %v later, want about 100ms", d)
 	}
 }
+
+// TestThreadExec: a non-leader thread execs; the process keeps its pid.
+func TestThreadExec(t *testing.T) {
+	r := record(t, "threadexec")
+	if got := fmt.Sprint(r.kinds(0)); got != "[exec thread exec exit]" {
+		t.Fatalf("rows %s:\n%s", got, r)
+	}
+	ex := r.evs[2]
+	if ex.PID != r.root || ex.ExecPath != "/bin/true" || strings.Join(ex.Argv, " ") != "true thread-exec" || ex.Comm != "true" {
+		t.Errorf("exec row %+v", ex)
+	}
+	checkExit(t, r, r.root, 0, 0)
+}

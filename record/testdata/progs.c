@@ -59,6 +59,21 @@ static int do_threads(void) {
 	return 0;
 }
 
+static void *execer(void *a) {
+	char *argv[] = {"true", "thread-exec", NULL};
+	execve("/bin/true", argv, environ);
+	return a;
+}
+
+/* threadexec: a second thread execs /bin/true (the process becomes
+   true, its other threads vanish). */
+static int do_threadexec(void) {
+	pthread_t t;
+	pthread_create(&t, NULL, execer, NULL);
+	pthread_join(t, NULL);
+	return 1; /* not reached */
+}
+
 /* execfail: a child whose first exec fails (ENOENT), then succeeds. */
 static int do_execfail(void) {
 	pid_t p = fork();
@@ -185,6 +200,7 @@ int main(int argc, char **argv) {
 	if (!strcmp(m, "spawn")) return do_spawn();
 	if (!strcmp(m, "threads")) return do_threads();
 	if (!strcmp(m, "execfail")) return do_execfail();
+	if (!strcmp(m, "threadexec")) return do_threadexec();
 	if (!strcmp(m, "killed")) return do_killed();
 	if (!strcmp(m, "core")) return do_core();
 	if (!strcmp(m, "die")) return do_die();
