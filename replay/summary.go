@@ -34,6 +34,10 @@ type TraceSummary struct {
 	// EstimatedCreations counts eligible creations whose sizes are partly
 	// estimated (snapshot_source = estimated).
 	EstimatedCreations int64 `json:"estimated_creations"`
+	// MeasuredParentWrites counts eligible forks whose parent's later
+	// writes came from the trace's fault counters rather than the
+	// parent_write_fraction parameter.
+	MeasuredParentWrites int64 `json:"measured_parent_writes"`
 	// WallS is the traces' own duration, summed over inputs.
 	WallS float64          `json:"wall_s"`
 	Kinds map[string]int64 `json:"kinds"`
@@ -86,6 +90,11 @@ type MachineSummary struct {
 	SavedS float64 `json:"saved_s"`
 	// SavedVsNatS is the native strategy's total minus vfork-share's.
 	SavedVsNatS float64 `json:"saved_vs_native_s"`
+	// SavedInterval and SavedVsNatInterval put a range around the two
+	// savings: the 5th to 95th percentile of a Monte Carlo over the
+	// profile's parameter ranges (absent when intervals are off).
+	SavedInterval      *Interval `json:"saved_interval_s,omitempty"`
+	SavedVsNatInterval *Interval `json:"saved_vs_native_interval_s,omitempty"`
 	// EstimatedFraction is the share of SavedS that comes from creations
 	// whose sizes are partly estimated.
 	EstimatedFraction float64         `json:"estimated_fraction"`
