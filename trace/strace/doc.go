@@ -56,7 +56,8 @@
 //
 // Messages of strace itself ("strace: Process N attached") are records of
 // their own, also when stderr mode spliced them into the middle of a line,
-// whose two pieces are then joined. -k stack frames (" > ...") are skipped.
+// whose two pieces are then joined. -k stack frames (" > ...") are skipped,
+// and the ANSI color escapes of strace 7 are dropped.
 // Arguments keep -y/-yy decorations ("3</etc/ld.so.cache>"), -X raw and
 // verbose flags ("0x1200000 /* CLONE_CHILD_CLEARTID|... */|17"), full -v
 // environments, strace 4.x "[/* 25 vars */]", C escapes (octal, hex) and
