@@ -489,7 +489,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 		}
 		a := splitArgs(rec.Args, c.argBuf[:1])
 		if len(a) == 1 {
-			if v, ok := parseNum(a[0]); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
+			if v, ok := parseNum(unname(a[0])); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
 				p.fbHas, p.fbStatus, p.fbTime = true, int32(v&0xff), t
 			}
 		}
@@ -629,12 +629,12 @@ func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv
 		pi, ai = 1, 2
 	}
 	if len(a) > pi {
-		if b, ok := unquote(scratch[:0], a[pi]); ok {
+		if b, ok := unquote(scratch[:0], unname(a[pi])); ok {
 			file = string(b)
 		}
 	}
 	if len(a) > ai {
-		argv, _ = parseArgv(a[ai], scratch)
+		argv, _ = parseArgv(unname(a[ai]), scratch)
 	}
 	return file, argv
 }
@@ -1078,7 +1078,7 @@ func memArgs(s []byte, out [][]byte) [][]byte {
 		for e > i && s[e-1] == ' ' {
 			e--
 		}
-		out = append(out, s[i:e])
+		out = append(out, unname(s[i:e]))
 		i = j + 1
 	}
 	return out

@@ -61,8 +61,8 @@
 // Arguments keep -y/-yy decorations ("3</etc/ld.so.cache>"), -X raw and
 // verbose flags ("0x1200000 /* CLONE_CHILD_CLEARTID|... */|17"), full -v
 // environments, strace 4.x "[/* 25 vars */]", C escapes (octal, hex) and
-// truncation marks ("str"..., a bare ... element), all decoded where the
-// Converter needs them.
+// truncation marks ("str"..., a bare ... element) and -N argument names
+// ("pathname=..."), all decoded where the Converter needs them.
 //
 // A line that fits none of this is a *SyntaxError naming the file, the line
 // and what was expected; the Reader goes on with the next line, so a bad
