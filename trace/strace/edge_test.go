@@ -230,3 +230,12 @@ func TestArgNames(t *testing.T) {
 		t.Errorf("fork snapshot %v", f)
 	}
 }
+
+func TestCutPathsCounted(t *testing.T) {
+	_, c := convertText(t, Options{}, `7  execve("/usr/lib/gcc/x86_64-linux-gnu/12/cc1"..., ["/usr/lib/gcc/x86_64-linux-gnu/12"...], 0x1 /* 1 var */) = 0
+7  execve("/bin/a\\"b", ["a"], 0x1 /* 1 var */) = 0
+`)
+	if c.Stats.CutPaths != 1 {
+		t.Errorf("CutPaths %d", c.Stats.CutPaths)
+	}
+}
