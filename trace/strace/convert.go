@@ -54,7 +54,7 @@ type Stats struct {
 	ExitFallbacks  int64 // exits taken from exit_group/exit or SIGCHLD
 	NotExited      int64 // processes alive at the end of the log
 	UnknownPIDRows int64 // rows written with pid 0 (log without pids)
-	CutPaths       int64 // exec paths cut short by strace -s
+	CutArgs        int64 // exec rows whose argv strace -s cut short
 }
 
 type proc struct {
@@ -851,8 +851,8 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if !rec.decoded {
 		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
 	}
-	if bytes.HasPrefix(rec.Args, []byte{'"'}) && pathCut(rec.Args) {
-		c.Stats.CutPaths++
+	if bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]")) {
+		c.Stats.CutArgs++
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
 	if !success {
@@ -1086,18 +1086,4 @@ func memArgs(s []byte, out [][]byte) [][]byte {
 		i = j + 1
 	}
 	return out
-}
-
-// pathCut reports whether execve's first argument ends in strace's "..."
-// truncation mark.
-func pathCut(args []byte) bool {
-	for i := 1; i < len(args); i++ {
-		switch args[i] {
-		case '\\':
-			i++
-		case '"':
-			return i+3 < len(args) && string(args[i+1:i+4]) == "..."
-		}
-	}
-	return false
 }

@@ -231,11 +231,12 @@ func TestArgNames(t *testing.T) {
 	}
 }
 
-func TestCutPathsCounted(t *testing.T) {
-	_, c := convertText(t, Options{}, `7  execve("/usr/lib/gcc/x86_64-linux-gnu/12/cc1"..., ["/usr/lib/gcc/x86_64-linux-gnu/12"...], 0x1 /* 1 var */) = 0
-7  execve("/bin/a\\"b", ["a"], 0x1 /* 1 var */) = 0
+func TestCutArgsCounted(t *testing.T) {
+	_, c := convertText(t, Options{}, `7  execve("/bin/true", ["/bin/tru"..., "1", ...], 0x1 /* 1 var */) = 0
+7  execve("/bin/a", ["a", "xyz"...], 0x1 /* 1 var */) = 0
+7  execve("/bin/a", ["a"], 0x1 /* 1 var */) = 0
 `)
-	if c.Stats.CutPaths != 1 {
-		t.Errorf("CutPaths %d", c.Stats.CutPaths)
+	if c.Stats.CutArgs != 2 {
+		t.Errorf("CutArgs %d", c.Stats.CutArgs)
 	}
 }
