@@ -24,19 +24,20 @@ func ReplayTable(s *replay.Summary) *Table {
 			per[i] = m.SavedS / float64(m.Evaluated)
 		}
 	}
-	// One unit for the four totals, so that they compare at a glance.
-	totals := append(append(append(append([]float64{}, cow...), vf...), saved...), savedNat...)
-	unit, cells := scaleSeconds(totals)
-	perUnit, perCells := scaleSeconds(per)
-	t.Columns = []Column{
-		{Head: "machine"}, {Head: "native fork"}, {Head: "creations costed", Num: true},
-		{Head: "fork-cow", Unit: unit, Num: true}, {Head: "vfork-share", Unit: unit, Num: true},
-		{Head: "saved vs fork-cow", Unit: unit, Num: true}, {Head: "saved vs native", Unit: unit, Num: true},
-		{Head: "saved per creation", Unit: perUnit, Num: true},
-	}
+	t.Columns = []Column{{Head: "machine"}, {Head: "native fork"}, {Head: "creations costed", Num: true}}
+	t.Rows = make([][]string, n)
 	for i, m := range s.Machines {
-		t.Rows = append(t.Rows, []string{m.Machine, m.Native, strconv.FormatInt(m.Evaluated, 10),
-			cells[i], cells[n+i], cells[2*n+i], cells[3*n+i], perCells[i]})
+		t.Rows[i] = []string{m.Machine, m.Native, strconv.FormatInt(m.Evaluated, 10)}
+	}
+	for _, col := range []struct {
+		head string
+		vals []float64
+	}{{"fork-cow", cow}, {"vfork-share", vf}, {"saved vs fork-cow", saved}, {"saved vs native", savedNat}, {"saved per creation", per}} {
+		unit, cells := scaleSeconds(col.vals)
+		t.Columns = append(t.Columns, Column{Head: col.head, Unit: unit, Num: true})
+		for i := range t.Rows {
+			t.Rows[i] = append(t.Rows[i], cells[i])
+		}
 	}
 	tr := s.Trace
 	t.Caption = fmt.Sprintf("Time spent creating processes under copy-on-write fork and under sharing vfork, replayed from %s (%d of %d creations eligible for vfork)",

@@ -209,6 +209,9 @@ func CSV(w io.Writer, s *replay.Summary) error {
 
 // Markdown writes tables for a README or a report.
 func Markdown(w io.Writer, s *replay.Summary) error {
+	if f := FilterLine(s); f != "" {
+		fmt.Fprintf(w, "*%s*\n\n", strings.ToUpper(f[:1])+f[1:])
+	}
 	fmt.Fprintf(w, "| machine | native fork | eligible creations | fork-cow | vfork-share | saved vs fork-cow | saved vs native |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|\n")
 	for _, m := range s.Machines {

@@ -27,6 +27,9 @@ type Column struct {
 	Head string
 	Unit string // shown in the header in parentheses; "" for none
 	Num  bool   // a numeric column: right-aligned
+	// Width, for long text, makes a LaTeX paragraph column of that width
+	// (e.g. 0.45\linewidth) so that the text wraps.
+	Width string
 }
 
 func (c Column) header() string {
@@ -99,9 +102,12 @@ func (t *Table) WriteLaTeX(w io.Writer) error {
 	}
 	spec := ""
 	for _, c := range t.Columns {
-		if c.Num {
+		switch {
+		case c.Num:
 			spec += "r"
-		} else {
+		case c.Width != "":
+			spec += "p{" + c.Width + "}"
+		default:
 			spec += "l"
 		}
 	}
@@ -165,7 +171,7 @@ func (t *Table) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	line := func(cells []string) {
 		for i, c := range cells {
-			if i < len(t.Columns) && !t.Columns[i].Num {
+			if i < len(t.Columns) && !t.Columns[i].Num && i < len(cells)-1 {
 				// tabwriter aligns every column right; pad text columns
 				// on the right to keep them left-aligned.
 				c = c + strings.Repeat(" ", max(0, t.textWidth(i)-len(c)))
@@ -212,8 +218,8 @@ func (t *Table) textWidth(col int) int {
 
 var texReplacer = strings.NewReplacer(
 	`\`, `\textbackslash{}`, `{`, `\{`, `}`, `\}`, `$`, `\$`, `&`, `\&`, `#`, `\#`,
-	`%`, `\%`, `_`, `\_`, `~`, `\textasciitilde{}`, `^`, `\textasciicircum{}`,
-	`<`, `\textless{}`, `>`, `\textgreater{}`, `±`, `$\pm$`, `µ`, `$\mu$`, `−`, `$-$`, `≥`, `$\geq$`)
+	`%`, `\%`, `_`, `\_`, `~`, `$\sim$`, `^`, `\textasciicircum{}`,
+	`<`, `$<$`, `>`, `$>$`, `±`, `$\pm$`, `µ`, `$\mu$`, `−`, `$-$`, `≥`, `$\geq$`, `–`, `--`)
 
 func texEscape(s string) string { return texReplacer.Replace(s) }
 
@@ -235,9 +241,18 @@ func texNum(s string) string {
 	return texEscape(s)
 }
 
+// plainNum formats v without an exponent when it is a whole number a
+// reader can take in (4600000 rather than 4.6e+06).
+func plainNum(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
 // scaleSeconds picks one unit (s, ms, us or ns) for a column of durations
-// in seconds, and formats them all with the same number of decimals, the
-// largest with at least three significant digits.
+// in seconds, by the largest, and formats them all with the same number of
+// decimals.
 func scaleSeconds(vals []float64) (unit string, cells []string) {
 	big := 0.0
 	for _, v := range vals {
@@ -257,20 +272,17 @@ func scaleSeconds(vals []float64) (unit string, cells []string) {
 }
 
 // fixed formats vals*f with one number of decimals: enough for three
-// significant digits of the largest.
+// significant digits of the smallest value that is not zero (at most four).
 func fixed(vals []float64, f float64) []string {
-	big := 0.0
+	small := math.Inf(1)
 	for _, v := range vals {
-		big = max(big, math.Abs(v*f))
+		if a := math.Abs(v * f); a != 0 {
+			small = min(small, a)
+		}
 	}
 	dec := 0
-	switch {
-	case big == 0:
-		dec = 0
-	case big < 10:
-		dec = 2
-	case big < 100:
-		dec = 1
+	if !math.IsInf(small, 1) {
+		dec = min(4, max(0, 2-int(math.Floor(math.Log10(small)))))
 	}
 	cells := make([]string, len(vals))
 	for i, v := range vals {

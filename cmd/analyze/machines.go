@@ -7,6 +7,7 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/report"
 )
 
 func init() {
@@ -14,18 +15,18 @@ func init() {
 }
 
 func runMachines(e *env, args []string) error {
-	fs := newFlagSet(e, "machines", "analyze machines [show NAME [--format text|json]] [--machine-file F] [--set NAME.PARAM=V]",
+	fs := newFlagSet(e, "machines", "analyze machines [show NAME [--format text|json|markdown|latex]] [--machine-file F] [--set NAME.PARAM=V]",
 		`Without arguments, lists the built-in profiles with one line each.
 'show NAME' prints every parameter of a profile with its value, unit,
 source, and whether it is an estimate, after any --set overrides.`,
 		"  analyze machines\n  analyze machines show ppro200\n  analyze machines show mybox --machine-file mybox.toml --format json")
-	format := fs.String("format", "text", "output `format` of show: text or json")
+	format := fs.String("format", "text", "output `format` of show: text, json, markdown or latex")
 	files := fs.StringArray("machine-file", nil, "also consider a profile of your own (TOML `file`, repeatable)")
 	sets := fs.StringArray("set", nil, "override a parameter before showing it: `NAME.PARAM=VALUE`")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json"); err != nil {
+	if err := oneOf(fs, "format", *format, "text", "json", "markdown", "latex"); err != nil {
 		return err
 	}
 	switch {
@@ -76,6 +77,13 @@ func showProfile(e *env, p *machines.Profile, format string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(p)
+	}
+	if format == "markdown" || format == "latex" {
+		t := report.ProfileTable(p)
+		if format == "latex" {
+			return t.WriteLaTeX(e.stdout)
+		}
+		return t.WriteMarkdown(e.stdout)
 	}
 	fmt.Fprintf(e.stdout, "%s: %s\nnative fork strategy: %s\nprofile: %s sha256:%s\n\n", p.Name, p.Description, p.Native, p.File, p.Hash)
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
