@@ -13,7 +13,7 @@ import (
 // writeForks writes a trace of n fork+exec+exit rounds from one 8 MiB
 // parent: every creation is eligible and costs the same, so that savings
 // are exactly proportional to n.
-func writeForks(t *testing.T, path string, n int) {
+func writeForks(t testing.TB, path string, n int) {
 	t.Helper()
 	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: fmt.Sprintf("%d forks", n)}, nil)
 	if err != nil {
