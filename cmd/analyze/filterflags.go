@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/forkcost/forkcost/filter"
@@ -12,7 +13,7 @@ import (
 type filterFlags struct {
 	since, until string
 	comm         []string
-	subtree      []int32
+	subtree      []string
 	kinds        []string
 	minParentMiB float64
 	rows         bool // dump: filters apply to rows of every kind
@@ -30,12 +31,12 @@ func (f *filterFlags) add(fs *flagSet, rows bool) {
 	fs.StringVar(&f.until, "until", "", "only "+what+" before `TIME` (same forms as --since)")
 	if rows {
 		fs.StringArrayVar(&f.comm, "comm", nil, "only rows whose comm, or exec path's base name, matches the `glob` (* ? [...]; repeatable)")
-		fs.Int32SliceVar(&f.subtree, "subtree", nil, "only rows of process `PID` and its descendants (repeatable)")
+		fs.StringSliceVar(&f.subtree, "subtree", nil, "only rows of process `PID` and its descendants (repeatable)")
 		fs.StringSliceVar(&f.kinds, "kind", nil, "only events of these `kinds` (fork, vfork, spawn, clone, thread, exec, exec_failed, exit, signal, mmap, ...)")
 		fs.Float64Var(&f.minParentMiB, "min-parent-mib", 0, "only rows with address-space sizes, resident at least `MiB`")
 	} else {
 		fs.StringArrayVar(&f.comm, "comm", nil, "only creations whose parent command, or the command the child exec'd, matches the `glob` (* ? [...]; repeatable: any)")
-		fs.Int32SliceVar(&f.subtree, "subtree", nil, "only creations made by process `PID` or its descendants (repeatable)")
+		fs.StringSliceVar(&f.subtree, "subtree", nil, "only creations made by process `PID` or its descendants (repeatable)")
 		fs.StringSliceVar(&f.kinds, "kind", nil, "only creations of these `kinds`: fork, vfork, spawn, clone")
 		fs.Float64Var(&f.minParentMiB, "min-parent-mib", 0, "only creations whose parent had at least `MiB` resident")
 	}
@@ -54,7 +55,13 @@ func (f *filterFlags) spec(fs *flagSet) (*filter.Spec, error) {
 	}
 	s.Rows = f.rows
 	s.Comm = f.comm
-	s.Subtree = f.subtree
+	for _, p := range f.subtree {
+		pid, err := strconv.ParseInt(strings.TrimSpace(p), 10, 32)
+		if err != nil || pid <= 0 {
+			return nil, fs.failf("--subtree %q: want a process id", p)
+		}
+		s.Subtree = append(s.Subtree, int32(pid))
+	}
 	for _, k := range f.kinds {
 		kind, err := trace.ParseKind(strings.TrimSpace(k))
 		if err != nil {
