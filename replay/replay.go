@@ -64,7 +64,7 @@ type Replayer struct {
 	err      error
 	ft       *filter.Trace
 	held     map[int32]trace.Decision // by child pid: waiting for the child's command
-	cur      *trace.Event // the event being observed
+	cur      *trace.Event             // the event being observed
 }
 
 type machineAcc struct {
@@ -357,9 +357,9 @@ func (r *Replayer) Merge(o *Replayer) {
 	}
 }
 
-// Fail records an input that could not be replayed. Nothing it had added
-// before failing is kept only if the caller replayed it into a Replayer of
-// its own and does not Merge that one.
+// Fail records an input that could not be replayed. To keep a failed
+// trace's partial counts out of the totals, replay each trace into a
+// Replayer of its own and Merge only those that succeed.
 func (r *Replayer) Fail(path string, err error) {
 	r.sum.Trace.Failed = append(r.sum.Trace.Failed, FailedInput{Path: path, Error: err.Error()})
 }

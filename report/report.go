@@ -121,7 +121,11 @@ func Text(w io.Writer, s *replay.Summary) error {
 	t := s.Trace
 	fmt.Fprintf(w, "%d trace(s), %d events over %s of trace time; %d process creations, %d eligible for vfork\n",
 		len(t.Inputs), t.Events, Seconds(t.WallS), t.Creations, t.Eligible)
-	fmt.Fprintf(w, "creations: %s\n", kindCounts(t.Kinds))
+	if len(s.Filters) > 0 {
+		fmt.Fprintf(w, "creations before filters: %s\n", kindCounts(t.Kinds))
+	} else {
+		fmt.Fprintf(w, "creations: %s\n", kindCounts(t.Kinds))
+	}
 	if f := FilterLine(s); f != "" {
 		fmt.Fprintln(w, f)
 	}
