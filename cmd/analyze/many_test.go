@@ -129,6 +129,9 @@ func TestReplayDataset(t *testing.T) {
 	if len(parts) != 6 { // 3 good traces x 2 machines; nothing for the corrupt one
 		t.Fatalf("%d part files: %v", len(parts), parts)
 	}
+	if dirs, _ := filepath.Glob(filepath.Join(ds, "machine=*", "trace=b-corrupt")); len(dirs) != 0 {
+		t.Errorf("the corrupt trace left partition directories: %v", dirs)
+	}
 	for _, m := range s["machines"].([]any) {
 		mm := m.(map[string]any)
 		name := mm["machine"].(string)

@@ -216,9 +216,10 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 				rd.Close()
 			}
 		}
-		for _, pw := range pws {
+		for k, pw := range pws {
 			if err != nil {
 				pw.Abort()
+				os.Remove(filepath.Join(j.outDir, "machine="+j.profs[k].Name, "trace="+parts[i])) // only if empty
 			} else if cerr := pw.Close(); cerr != nil {
 				err = cerr
 			}
