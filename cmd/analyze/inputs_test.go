@@ -40,3 +40,14 @@ func TestOrderedBoundsMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedRunsConcurrently: with 4 workers, 20 items that each wait
+// 20 ms take about 100 ms, not 400 (waiting needs no CPU, so the check
+// holds on a loaded machine).
+func TestOrderedRunsConcurrently(t *testing.T) {
+	start := time.Now()
+	ordered(20, 4, func(i int) int { time.Sleep(20 * time.Millisecond); return i }, func(int, int) {})
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("20 items of 20 ms on 4 workers took %v: not concurrent", d)
+	}
+}
