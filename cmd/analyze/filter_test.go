@@ -36,6 +36,12 @@ func TestReplayFilters(t *testing.T) {
 		{nil, 7, 4, ""},
 		{[]string{"--since", "5ms"}, 5, 2, "since 5ms"},
 		{[]string{"--until", "5ms"}, 2, 2, "until 5ms"},
+		// The fork at 1 ms is eligible because its child exec'd at 3 ms,
+		// outside the window: eligibility is decided on the whole trace.
+		{[]string{"--until", "2ms"}, 1, 1, "until 2ms"},
+		// Kept by its parent's command (make) and eligible through its
+		// child's exec row, whose command (sh) --comm make would not keep.
+		{[]string{"--comm", "make", "--until", "2ms"}, 1, 1, "until 2ms|parent or child command make"},
 		{[]string{"--since", "4ms", "--until", "10ms"}, 2, 2, "since 4ms|until 10ms"},
 		{[]string{"--comm", "cc*"}, 2, 2, "parent or child command cc*"}, // vfork by cc; spawn whose child exec'd cc
 		{[]string{"--comm", "sh"}, 2, 2, "parent or child command sh"},   // fork whose child exec'd sh; spawn by sh
