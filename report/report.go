@@ -74,6 +74,9 @@ func Provenance(s *replay.Summary) []string {
 		}
 		lines = append(lines, l)
 	}
+	for _, f := range s.Trace.Failed {
+		lines = append(lines, fmt.Sprintf("FAILED trace %s, left out: %s", f.Path, f.Error))
+	}
 	for _, m := range s.Machines {
 		l := fmt.Sprintf("machine %s: profile %s sha256:%s", m.Machine, m.Profile.File, m.Profile.Hash)
 		if len(m.Overrides) > 0 {

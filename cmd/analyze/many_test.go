@@ -109,6 +109,10 @@ func TestReplayDirectoryWithCorruptFile(t *testing.T) {
 	if code != 0 || len(decodeSummary(t, out)["trace"].(map[string]any)["inputs"].([]any)) != 2 {
 		t.Errorf("glob: exit %d\n%s", code, out)
 	}
+	// The CSV says which trace is missing from its numbers.
+	if out, _, _ := runCLI(t, "replay", "--format", "csv", dir); !strings.Contains(out, "# FAILED trace ") || !strings.Contains(out, "b-corrupt.arrow") {
+		t.Errorf("CSV does not name the failed trace:\n%s", out)
+	}
 	if _, errs, code := runCLI(t, "replay", filepath.Join(dir, "*.nothing")); code != 1 || !strings.Contains(errs, "no file matches") {
 		t.Errorf("glob matching nothing: exit %d %s", code, errs)
 	}
