@@ -16,6 +16,7 @@ package replay
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/forkcost/forkcost/filter"
@@ -49,6 +50,11 @@ type Config struct {
 	// Filter, if set, chooses the creations that are counted and costed.
 	// Eligibility is still decided on the whole, unfiltered trace.
 	Filter *filter.Spec
+	// Uncertainty puts intervals around the savings.
+	Uncertainty Uncertainty
+	// KeepSample keeps the sample of eligible creations (see Sample) even
+	// without intervals.
+	KeepSample bool
 }
 
 // Replayer accumulates a Summary over one or more traces.
@@ -65,6 +71,7 @@ type Replayer struct {
 	ft       *filter.Trace
 	held     map[int32]trace.Decision // by child pid: waiting for the child's command
 	cur      *trace.Event             // the event being observed
+	sample   reservoir
 }
 
 type machineAcc struct {
@@ -90,7 +97,11 @@ func New(cfg Config) (*Replayer, error) {
 	if cfg.ProgressEvery == 0 {
 		cfg.ProgressEvery = 1 << 16
 	}
+	if cfg.Uncertainty.SampleSize == 0 {
+		cfg.Uncertainty.SampleSize = 2000
+	}
 	r := &Replayer{cfg: cfg, result: model.NewResult(), held: map[int32]trace.Decision{}}
+	r.sample = reservoir{rng: rand.New(rand.NewPCG(cfg.Uncertainty.Seed, 0x73616d706c65)), cap: cfg.Uncertainty.SampleSize}
 	r.cowIdx, _ = model.StrategyIndex(model.ForkCOW)
 	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
 	r.sum.Trace.Kinds = map[string]int64{}
@@ -219,6 +230,9 @@ func (r *Replayer) count(d trace.Decision) {
 		return
 	}
 	input := model.Input{Snapshot: c.Snapshot}
+	if r.cfg.Uncertainty.Draws > 0 || r.cfg.KeepSample {
+		r.sample.add(input)
+	}
 	estimated := c.Snapshot.Source == trace.Estimated
 	if estimated {
 		r.sum.Trace.EstimatedCreations++
@@ -278,6 +292,7 @@ func (r *Replayer) Summary() *Summary {
 			EstimatedParams: len(m.prof.EstimatedParams()),
 			Params:          len(m.prof.Params),
 		}
+		ms.SavedInterval, ms.SavedVsNatInterval = r.intervals(m)
 		if ms.Overrides == nil {
 			ms.Overrides = map[string]float64{} // {} rather than null: the contract's readers index it
 		}
@@ -333,6 +348,7 @@ func (r *Replayer) Merge(o *Replayer) {
 	}
 	a.Failed = append(a.Failed, b.Failed...)
 	r.input += o.input
+	r.sample.merge(&o.sample)
 	for i, m := range r.machines {
 		om := o.machines[i]
 		for s := range m.totals {

@@ -92,7 +92,7 @@ status is then 1.`,
 	paths := append(append([]string{}, aPaths...), bPaths...)
 	a := compare.Side{Label: "A", Args: aArgs}
 	b := compare.Side{Label: "B", Args: bArgs}
-	job := replayJob{profs: profs, top: 1, filter: spec, jobs: *jobs,
+	job := replayJob{cfg: replay.Config{Machines: profs, TopCommands: 1, Filter: spec}, jobs: *jobs,
 		perTrace: func(i int, s *replay.Summary) {
 			side := &a
 			if i >= len(aPaths) {

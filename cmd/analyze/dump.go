@@ -67,6 +67,24 @@ var dumpColumns = []struct {
 		}
 		return ev.ChildExecNs
 	}},
+	{trace.ColMinFaults, func(ev *trace.Event) any {
+		if !ev.HasFaults {
+			return nil
+		}
+		return ev.MinFaults
+	}},
+	{trace.ColMajFaults, func(ev *trace.Event) any {
+		if !ev.HasFaults {
+			return nil
+		}
+		return ev.MajFaults
+	}},
+	{trace.ColProcGone, func(ev *trace.Event) any {
+		if !ev.ProcGone {
+			return nil
+		}
+		return true
+	}},
 }
 
 func snap(f func(*trace.Snapshot) any) func(*trace.Event) any {
@@ -116,7 +134,7 @@ trace's metadata (and the filters applied, if any).`,
 	if err != nil {
 		return err
 	}
-	rd, err := openTrace(fs.Arg(0))
+	rd, err := openAny(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -130,6 +148,9 @@ trace's metadata (and the filters applied, if any).`,
 	if *format == "csv" {
 		m := rd.Meta()
 		e.stdout.Write([]byte("# " + m.Source + " trace, schema " + m.Version + ", source OS " + m.SourceOS + ": " + m.Origin + "\n"))
+		if m.Incomplete != "" {
+			e.stdout.Write([]byte("# INCOMPLETE: " + m.Incomplete + "\n"))
+		}
 		if spec.Active() {
 			e.stdout.Write([]byte("# filters: " + spec.String() + "\n"))
 		}

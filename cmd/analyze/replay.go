@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
-	"github.com/forkcost/forkcost/filter"
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/report"
 )
@@ -44,6 +44,8 @@ a creation is eligible is still decided on the whole trace.`,
 	mf.add(fs)
 	var ff filterFlags
 	ff.add(fs, false)
+	var uf uncertaintyFlags
+	uf.add(fs)
 	format := fs.String("format", "text", "output `format`: text, csv, json, markdown or latex")
 	out := fs.StringP("output", "o", "", "also write per-event costs to `file` (.arrow or .parquet); traces are then replayed one at a time")
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
@@ -72,11 +74,15 @@ a creation is eligible is still decided on the whole trace.`,
 	if err != nil {
 		return err
 	}
+	unc, err := uf.config(fs)
+	if err != nil {
+		return err
+	}
 	paths, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
 	}
-	job := replayJob{profs: profs, top: *top, filter: spec, jobs: *jobs, eventsOut: *out, outDir: *outDir}
+	job := replayJob{cfg: replay.Config{Machines: profs, TopCommands: *top, Filter: spec, Uncertainty: unc}, jobs: *jobs, eventsOut: *out, outDir: *outDir}
 	sum, err := job.run(e, paths)
 	if err != nil {
 		return err
@@ -122,9 +128,7 @@ func render(e *env, format string, sum *replay.Summary) error {
 // of workers, merged into the total in input order, so the output does not
 // depend on the number of workers.
 type replayJob struct {
-	profs     []*machines.Profile
-	top       int
-	filter    *filter.Spec
+	cfg       replay.Config // Machines, TopCommands, Filter, Uncertainty
 	jobs      int
 	eventsOut string // one per-event file: traces are then replayed in turn
 	outDir    string // a partitioned per-event dataset
@@ -138,14 +142,10 @@ type traceOutcome struct {
 	err error
 }
 
-func (j *replayJob) config() replay.Config {
-	return replay.Config{Machines: j.profs, TopCommands: j.top, Filter: j.filter}
-}
-
 // replayTraces replays paths in order (the plain, sequential form some
-// callers use).
-func replayTraces(e *env, paths []string, profs []*machines.Profile, top int, eventsOut string) (*replay.Summary, error) {
-	j := replayJob{profs: profs, top: top, jobs: 1, eventsOut: eventsOut}
+// callers use); the first trace that fails is the error.
+func replayTraces(e *env, paths []string, cfg replay.Config, eventsOut string) (*replay.Summary, error) {
+	j := replayJob{cfg: cfg, jobs: 1, eventsOut: eventsOut}
 	sum, err := j.run(e, paths)
 	if err != nil {
 		return nil, err
@@ -160,7 +160,8 @@ func replayTraces(e *env, paths []string, profs []*machines.Profile, top int, ev
 func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
-	total, err := replay.New(j.config())
+	profs := j.cfg.Machines
+	total, err := replay.New(j.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +169,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 	var ew *replay.EventWriter
 	if j.eventsOut != "" {
 		workers = 1 // one file, rows in input order
-		if ew, err = replay.NewEventWriter(j.eventsOut, paths, j.profs); err != nil {
+		if ew, err = replay.NewEventWriter(j.eventsOut, paths, profs); err != nil {
 			return nil, err
 		}
 	}
@@ -182,8 +183,11 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		}
 	}
 	ewFailed := false
+	// Warnings from raw logs converted on the fly come from the workers.
+	we := *e
+	we.stderr = &lockedWriter{w: e.stderr}
 	work := func(i int) traceOutcome {
-		cfg := j.config()
+		cfg := j.cfg
 		var pws []*replay.EventWriter
 		if j.outDir != "" {
 			var err error
@@ -195,12 +199,12 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 			cfg.OnEvent = func(ec *replay.EventCost) error {
 				if ew != nil {
 					ec.Input = i
-					if err := ew.Write(ec, j.profs[ec.Machine].Name); err != nil {
+					if err := ew.Write(ec, profs[ec.Machine].Name); err != nil {
 						return err
 					}
 				}
 				if pws != nil {
-					return pws[ec.Machine].Write(ec, j.profs[ec.Machine].Name)
+					return pws[ec.Machine].Write(ec, profs[ec.Machine].Name)
 				}
 				return nil
 			}
@@ -211,7 +215,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		r, err := replay.New(cfg)
 		if err == nil {
 			var rd interface{ Close() error }
-			rd, err = replayOne(r, paths[i])
+			rd, err = replayOne(&we, r, paths[i])
 			if rd != nil {
 				rd.Close()
 			}
@@ -219,7 +223,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		for k, pw := range pws {
 			if err != nil {
 				pw.Abort()
-				os.Remove(filepath.Join(j.outDir, "machine="+j.profs[k].Name, "trace="+parts[i])) // only if empty
+				os.Remove(filepath.Join(j.outDir, "machine="+profs[k].Name, "trace="+parts[i])) // only if empty
 			} else if cerr := pw.Close(); cerr != nil {
 				err = cerr
 			}
@@ -252,15 +256,15 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		}
 	}
 	if j.outDir != "" {
-		fmt.Fprintf(e.stderr, "wrote per-event costs of %d traces on %d machines to the dataset %s\n", len(paths)-len(total.Summary().Trace.Failed), len(j.profs), j.outDir)
+		fmt.Fprintf(e.stderr, "wrote per-event costs of %d traces on %d machines to the dataset %s\n", len(paths)-len(total.Summary().Trace.Failed), len(profs), j.outDir)
 	}
 	return total.Summary(), nil
 }
 
-// replayOne opens path and replays it into r; it returns the reader to
-// close.
-func replayOne(r *replay.Replayer, path string) (interface{ Close() error }, error) {
-	rd, err := openTrace(path)
+// replayOne opens path (converting a raw log on the fly) and replays it
+// into r; it returns the reader to close.
+func replayOne(e *env, r *replay.Replayer, path string) (interface{ Close() error }, error) {
+	rd, err := openAny(e, path)
 	if err != nil {
 		return nil, err
 	}
@@ -299,9 +303,9 @@ func (j *replayJob) prepareDataset(paths []string) ([]string, error) {
 }
 
 func (j *replayJob) partWriters(part, tracePath string) ([]*replay.EventWriter, error) {
-	extra := map[string]string{"forkcost.filters": j.filter.String()}
+	extra := map[string]string{"forkcost.filters": j.cfg.Filter.String()}
 	var ws []*replay.EventWriter
-	for _, p := range j.profs {
+	for _, p := range j.cfg.Machines {
 		dir := filepath.Join(j.outDir, "machine="+p.Name, "trace="+part)
 		err := os.MkdirAll(dir, 0o755)
 		var w *replay.EventWriter
@@ -317,4 +321,16 @@ func (j *replayJob) partWriters(part, tracePath string) ([]*replay.EventWriter, 
 		ws = append(ws, w)
 	}
 	return ws, nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
