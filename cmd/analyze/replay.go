@@ -183,6 +183,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		}
 	}
 	ewFailed := false
+	failed := 0
 	// Warnings from raw logs converted on the fly come from the workers.
 	we := *e
 	we.stderr = &lockedWriter{w: e.stderr}
@@ -234,6 +235,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		if o.err != nil {
 			total.Fail(paths[i], o.err)
 			ewFailed = true
+			failed++
 		} else {
 			if j.perTrace != nil {
 				j.perTrace(i, o.r.Summary())
@@ -256,7 +258,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 		}
 	}
 	if j.outDir != "" {
-		fmt.Fprintf(e.stderr, "wrote per-event costs of %d traces on %d machines to the dataset %s\n", len(paths)-len(total.Summary().Trace.Failed), len(profs), j.outDir)
+		fmt.Fprintf(e.stderr, "wrote per-event costs of %d traces on %d machines to the dataset %s\n", len(paths)-failed, len(profs), j.outDir)
 	}
 	return total.Summary(), nil
 }
