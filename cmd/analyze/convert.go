@@ -118,8 +118,12 @@ that fails is reported at the end and the exit status is 1.`,
 			if in.Name == "-" {
 				continue // read as strace: the only text format so far
 			}
-			if _, err := os.Stat(in.Name); err != nil {
+			fi, err := os.Stat(in.Name)
+			if err != nil {
 				return err
+			}
+			if fi.Size() == 0 {
+				continue // an empty -ff file of a task that printed nothing
 			}
 			if !strace.SniffFile(in.Name) {
 				return fmt.Errorf("%s: not recognised as a strace log (its first lines do not parse); use --from strace to convert it anyway", in.Name)
