@@ -10,8 +10,10 @@
 //
 // ConvertFiles runs them on three goroutines for a single log (RunPipelined),
 // handing over batches of records and events through channels of a few
-// batches, so a conversion uses both cores of a small machine; the -ff files
-// of one run are merged by time on one goroutine (Merge).
+// batches, so a conversion uses both cores of a small machine; the reader's
+// goroutine also decodes the arguments of memory calls and execs, to share
+// the work evenly. The -ff files of one run are merged by time on one
+// goroutine (Merge). FuzzParse checks that both paths give the same rows.
 //
 // # Grammar
 //
