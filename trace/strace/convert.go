@@ -150,6 +150,7 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 		opt.MaxHeld = DefaultMaxHeld
 	}
 	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
+	c.scratch, c.scratch2 = make([]byte, 0, 256), make([]byte, 0, 4096)
 	c.base = addrspace.DefaultBaseline
 	if opt.Baseline != nil {
 		c.base = *opt.Baseline

@@ -93,7 +93,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 		defer wg.Done()
 		defer close(full)
 		var argBuf [8][]byte
-		var scratch []byte
+		scratch := make([]byte, 0, 4096)
 		for {
 			var b *recBatch
 			select {
