@@ -1,0 +1,438 @@
+package plots
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"gonum.org/v1/plot/plotter"
+
+	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/replay"
+	"github.com/forkcost/forkcost/trace"
+)
+
+// Machine is a machine as the figures name and cost it.
+type Machine struct {
+	Name   string
+	Native string // the machine's native fork strategy
+	Params *model.Params
+}
+
+// MachinesOf returns the figures' view of profiles.
+func MachinesOf(profiles []*machines.Profile) []Machine {
+	out := make([]Machine, len(profiles))
+	for i, p := range profiles {
+		out[i] = Machine{Name: p.Name, Native: p.Native, Params: p.ModelParams()}
+	}
+	return out
+}
+
+// Shape is the parent that the model's curves assume, as shares of its
+// resident size.
+type Shape struct {
+	WritableFraction float64 // writable resident / resident
+	AnonFraction     float64 // anonymous resident / resident
+	MapEntries       int64
+	// FromTrace says whether the shape is the trace's (byte-weighted means
+	// over its eligible creations) or the default.
+	FromTrace bool
+}
+
+// DefaultShape is a parent of private anonymous memory with a dozen map
+// entries, like synth sweep's.
+var DefaultShape = Shape{WritableFraction: 1, AnonFraction: 1, MapEntries: 12}
+
+// Snapshot returns the parent of the shape with resident bytes.
+func (s Shape) Snapshot(resident float64) trace.Snapshot {
+	r := int64(math.Round(resident))
+	return trace.Snapshot{
+		ResidentBytes:         r,
+		WritableResidentBytes: int64(math.Round(resident * s.WritableFraction)),
+		AnonResidentBytes:     int64(math.Round(resident * s.AnonFraction)),
+		MapEntries:            s.MapEntries,
+		Source:                trace.Synthetic,
+	}
+}
+
+func (s Shape) describe() string {
+	src := "the default parent (private anonymous memory)"
+	if s.FromTrace {
+		src = "the trace's average parent"
+	}
+	return "model curves assume " + src + ": writable resident " + pct(s.WritableFraction) +
+		" and anonymous resident " + pct(s.AnonFraction) + " of resident, " + itoa(s.MapEntries) + " map entries"
+}
+
+// The data behind each figure comes through a small interface, so that a
+// figure can be drawn from a replay (Data) or from numbers of one's own.
+
+// MachineLister lists the machines a figure compares.
+type MachineLister interface {
+	Machines() []Machine
+}
+
+// SavingsSource is the data behind savings-vs-size.
+type SavingsSource interface {
+	MachineLister
+	// Shape is the parent the model's curve assumes.
+	Shape() Shape
+	// SavingsPoints returns at most max of machine m's creations as
+	// (parent resident bytes, saving in ns), evenly subsampled, and how
+	// many creations there are in all.
+	SavingsPoints(m, max int) (pts plotter.XYs, total int)
+}
+
+// CumulativeSource is the data behind cumulative.
+type CumulativeSource interface {
+	MachineLister
+	// Cumulative returns machine m's running total of savings (seconds)
+	// against the trace's timeline (seconds), in at most max steps; the
+	// last point is the exact total.
+	Cumulative(m, max int) plotter.XYs
+}
+
+// TotalsSource is the data behind breakdown and machines: replay's totals.
+type TotalsSource interface {
+	MachineLister
+	// StrategyTotal returns strategy's total cost on machine m over every
+	// eligible creation, in seconds, and its split by step.
+	StrategyTotal(m int, strategy string) (total float64, steps map[string]float64)
+}
+
+// SizesSource is the data behind size-cdf.
+type SizesSource interface {
+	// ParentSizes returns the parents' resident sizes at their creations,
+	// by command, each sorted ascending.
+	ParentSizes() []CommandSizes
+}
+
+// CommandSizes are the parent sizes of one command.
+type CommandSizes struct {
+	Comm  string
+	Sizes []float64
+}
+
+// SensitivitySource is the data behind sensitivity.
+type SensitivitySource interface {
+	MachineLister
+	// Sensitivity returns, for machine m, the total saving (seconds) and
+	// how it moves when each cost parameter is halved and doubled.
+	Sensitivity(m int) (base float64, swings []Swing)
+}
+
+// Swing is the total saving with one parameter halved and doubled.
+type Swing struct {
+	Param               string
+	Value, Low, High    float64 // the parameter's value, halved, doubled (clamped)
+	SavedLow, SavedHigh float64 // total saving, seconds
+}
+
+// Collector gathers what the figures need while replay streams a trace:
+// pass its OnEvent as replay.Config.OnEvent. Per eligible creation it keeps
+// the time, parent command and resident size, and the saving on each
+// machine (about 24 + 8 bytes per machine); for sensitivity, a count per
+// distinct page-count snapshot on each machine.
+type Collector struct {
+	machines    []Machine
+	sensitivity bool
+
+	times    []int64
+	inputs   []int32
+	comms    []int32
+	resident []int64
+	saved    []float64 // creation i, machine m at i*len(machines)+m
+
+	commIdx   map[string]int32
+	commNames []string
+
+	sumRes, sumWr, sumAnon, sumEntries float64
+
+	// distinct[m] counts the creations per snapshot in machine m's pages:
+	// the model sees nothing else of a creation, so re-evaluating these is
+	// the same as replaying the trace again.
+	distinct []map[pageKey]int64
+}
+
+type pageKey struct {
+	resident, writable, anon, entries float64
+}
+
+// NewCollector returns a collector for the machines replay is given. With
+// sensitivity it also keeps what the sensitivity figure re-evaluates.
+func NewCollector(ms []Machine, sensitivity bool) *Collector {
+	c := &Collector{machines: ms, sensitivity: sensitivity, commIdx: map[string]int32{}}
+	if sensitivity {
+		c.distinct = make([]map[pageKey]int64, len(ms))
+		for i := range c.distinct {
+			c.distinct[i] = map[pageKey]int64{}
+		}
+	}
+	return c
+}
+
+// OnEvent records one eligible creation's cost on one machine.
+func (c *Collector) OnEvent(ec *replay.EventCost) error {
+	cr := ec.Creation
+	if ec.Machine == 0 {
+		c.times = append(c.times, cr.TimeNs)
+		c.inputs = append(c.inputs, int32(ec.Input))
+		ci, ok := c.commIdx[cr.Comm]
+		if !ok {
+			ci = int32(len(c.commNames))
+			c.commIdx[cr.Comm] = ci
+			c.commNames = append(c.commNames, cr.Comm)
+		}
+		c.comms = append(c.comms, ci)
+		s := &cr.Snapshot
+		c.resident = append(c.resident, s.ResidentBytes)
+		c.sumRes += float64(s.ResidentBytes)
+		c.sumWr += float64(s.WritableResidentBytes)
+		c.sumAnon += float64(s.AnonResidentBytes)
+		c.sumEntries += float64(s.MapEntries)
+	}
+	c.saved = append(c.saved, ec.SavedNs)
+	if c.sensitivity {
+		z := model.SizesFor(c.machines[ec.Machine].Params, &model.Input{Snapshot: cr.Snapshot})
+		c.distinct[ec.Machine][pageKey{z.ResidentPages, z.WritableResidentPages, z.AnonResidentPages, z.MapEntries}]++
+	}
+	return nil
+}
+
+// Data returns the figures' data: what the collector gathered, with
+// replay's summary of the same traces.
+func (c *Collector) Data(sum *replay.Summary) *Data {
+	d := &Data{c: c, sum: sum, shape: DefaultShape}
+	n := len(c.times)
+	if n > 0 && c.sumRes > 0 {
+		d.shape = Shape{
+			WritableFraction: c.sumWr / c.sumRes,
+			AnonFraction:     c.sumAnon / c.sumRes,
+			MapEntries:       int64(math.Round(c.sumEntries / float64(n))),
+			FromTrace:        true,
+		}
+	}
+	return d
+}
+
+// Data is everything the figures draw from one replay. It satisfies every
+// figure's source interface.
+type Data struct {
+	c     *Collector
+	sum   *replay.Summary
+	shape Shape
+	order []int32 // creations in timeline order, made on first use
+}
+
+// Summary is replay's summary of the traces.
+func (d *Data) Summary() *replay.Summary { return d.sum }
+
+// Creations is the number of eligible creations with sizes.
+func (d *Data) Creations() int { return len(d.c.times) }
+
+// Machines implements MachineLister.
+func (d *Data) Machines() []Machine { return d.c.machines }
+
+// Shape implements SavingsSource.
+func (d *Data) Shape() Shape { return d.shape }
+
+// ZeroSize counts the creations whose parent had no resident pages.
+func (d *Data) ZeroSize() int {
+	n := 0
+	for _, r := range d.c.resident {
+		if r <= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// SavingsPoints implements SavingsSource: every k-th creation in trace
+// order, k the smallest stride that keeps at most max.
+func (d *Data) SavingsPoints(m, max int) (plotter.XYs, int) {
+	n := len(d.c.times)
+	stride := 1
+	if max > 0 && n > max {
+		stride = (n + max - 1) / max
+	}
+	M := len(d.c.machines)
+	pts := make(plotter.XYs, 0, n/stride+1)
+	for i := 0; i < n; i += stride {
+		pts = append(pts, plotter.XY{X: float64(d.c.resident[i]), Y: d.c.saved[i*M+m]})
+	}
+	return pts, n
+}
+
+// timeline returns the creations in order of time, traces one after the
+// other, and each creation's time on the joined timeline (seconds).
+func (d *Data) timeline() []int32 {
+	if d.order != nil {
+		return d.order
+	}
+	n := len(d.c.times)
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	c := d.c
+	slices.SortStableFunc(order, func(a, b int32) int {
+		if x := cmp.Compare(c.inputs[a], c.inputs[b]); x != 0 {
+			return x
+		}
+		return cmp.Compare(c.times[a], c.times[b])
+	})
+	d.order = order
+	return order
+}
+
+// joinedTimes returns, per input, the offset that puts it after the
+// previous ones on one timeline: each trace starts at its first eligible
+// creation, and follows the one before after that one's duration.
+func (d *Data) joinedTimes() (first map[int32]int64, offset map[int32]float64) {
+	first = map[int32]int64{}
+	for i, in := range d.c.inputs {
+		if t, ok := first[in]; !ok || d.c.times[i] < t {
+			first[in] = d.c.times[i]
+		}
+	}
+	offset = map[int32]float64{}
+	var off float64
+	if d.sum != nil {
+		for k, in := range d.sum.Trace.Inputs {
+			offset[int32(k)] = off
+			off += in.WallS
+		}
+	}
+	return first, offset
+}
+
+// Cumulative implements CumulativeSource.
+func (d *Data) Cumulative(m, max int) plotter.XYs {
+	order := d.timeline()
+	n := len(order)
+	if n == 0 {
+		return nil
+	}
+	first, offset := d.joinedTimes()
+	M := len(d.c.machines)
+	x := func(i int32) float64 {
+		in := d.c.inputs[i]
+		return offset[in] + float64(d.c.times[i]-first[in])/1e9
+	}
+	t0, t1 := x(order[0]), x(order[n-1])
+	// Keep the last point of each of max equal time buckets: exact running
+	// totals, fewer of them.
+	pts := make(plotter.XYs, 0, min(n, max)+1)
+	pts = append(pts, plotter.XY{X: t0, Y: 0})
+	var sum float64
+	lastBucket := -1
+	for k, i := range order {
+		sum += d.c.saved[int(i)*M+m]
+		t := x(i)
+		b := 0
+		if t1 > t0 {
+			b = int(float64(max-1) * (t - t0) / (t1 - t0))
+		}
+		if b == lastBucket && k != n-1 {
+			pts[len(pts)-1] = plotter.XY{X: t, Y: sum / 1e9}
+			continue
+		}
+		lastBucket = b
+		pts = append(pts, plotter.XY{X: t, Y: sum / 1e9})
+	}
+	return pts
+}
+
+// StrategyTotal implements TotalsSource from replay's summary.
+func (d *Data) StrategyTotal(m int, strategy string) (float64, map[string]float64) {
+	st := d.sum.Machines[m].Strategies[strategy]
+	return st.TotalS, st.Steps
+}
+
+// ParentSizes implements SizesSource.
+func (d *Data) ParentSizes() []CommandSizes {
+	by := make([][]float64, len(d.c.commNames))
+	for i, ci := range d.c.comms {
+		by[ci] = append(by[ci], float64(d.c.resident[i]))
+	}
+	out := make([]CommandSizes, len(by))
+	for i, s := range by {
+		slices.Sort(s)
+		out[i] = CommandSizes{Comm: d.c.commNames[i], Sizes: s}
+	}
+	return out
+}
+
+// SensitivityParams are the parameters the sensitivity figure varies:
+// every one but page_size, whose change would change the pages the
+// snapshots are counted in.
+func SensitivityParams() []model.ParamSpec {
+	var out []model.ParamSpec
+	for _, s := range model.ParamSpecs() {
+		if s.Name != "page_size" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Sensitivity implements SensitivitySource: each parameter halved and
+// doubled (a fraction no further than 1), every distinct snapshot
+// re-evaluated, no trace read again.
+func (d *Data) Sensitivity(m int) (float64, []Swing) {
+	if d.c.distinct == nil {
+		return 0, nil
+	}
+	base := *d.c.machines[m].Params
+	counts := d.c.distinct[m]
+	keys := make([]pageKey, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	// A fixed order, so that the sums, and the figure, are reproducible.
+	slices.SortFunc(keys, func(a, b pageKey) int {
+		return cmp.Or(cmp.Compare(a.resident, b.resident), cmp.Compare(a.writable, b.writable),
+			cmp.Compare(a.anon, b.anon), cmp.Compare(a.entries, b.entries))
+	})
+	res := model.NewResult()
+	cow, _ := model.StrategyIndex(model.ForkCOW)
+	vf, _ := model.StrategyIndex(model.VForkShare)
+	total := func(p *model.Params) float64 {
+		var s float64
+		ps := p.PageSize
+		for _, k := range keys {
+			in := model.Input{Snapshot: trace.Snapshot{
+				ResidentBytes:         int64(k.resident * ps),
+				WritableResidentBytes: int64(k.writable * ps),
+				AnonResidentBytes:     int64(k.anon * ps),
+				MapEntries:            int64(k.entries),
+			}}
+			model.Evaluate(p, &in, res)
+			s += float64(counts[k]) * (res.Total[cow] - res.Total[vf])
+		}
+		return s / 1e9
+	}
+	b := total(&base)
+	var swings []Swing
+	for _, spec := range SensitivityParams() {
+		v, _ := base.Get(spec.Name)
+		sw := Swing{Param: spec.Name, Value: v, Low: v / 2, High: v * 2}
+		if spec.Unit == "fraction" {
+			sw.High = math.Min(sw.High, 1)
+		}
+		for _, side := range []struct {
+			v   float64
+			out *float64
+		}{{sw.Low, &sw.SavedLow}, {sw.High, &sw.SavedHigh}} {
+			p := base
+			if err := p.Set(spec.Name, side.v); err != nil {
+				*side.out = b
+				continue
+			}
+			*side.out = total(&p)
+		}
+		swings = append(swings, sw)
+	}
+	return b, swings
+}

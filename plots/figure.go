@@ -1,0 +1,297 @@
+package plots
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image/color"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+func init() {
+	// PDFs would otherwise carry the time they were written: fix it, so
+	// that the same inputs give the same bytes.
+	epoch := time.Unix(0, 0).UTC()
+	fpdf.SetDefaultCreationDate(epoch)
+	fpdf.SetDefaultModificationDate(epoch)
+}
+
+// Formats are the image formats a figure can be written in.
+var Formats = []string{"svg", "pdf", "png"}
+
+// PNGDPI is the resolution of PNG output: print quality.
+const PNGDPI = 300
+
+// Figure is one drawn figure with the data behind it.
+type Figure struct {
+	// Kind is the figure's name (savings-vs-size, ...).
+	Kind string
+	// Machine is set for figures drawn per machine.
+	Machine string
+	// Caption says in one sentence what the figure shows.
+	Caption string
+	// Notes are further lines for the CSV header and the SVG metadata:
+	// assumptions, subsampling, points left out.
+	Notes []string
+	// Columns and Rows are the data behind the figure, as written to CSV.
+	Columns []string
+	Rows    [][]string
+
+	panels []*plot.Plot
+	legend []legendEntry
+	// heightScale stretches the style's height (for figures with several
+	// panels).
+	heightScale float64
+	// sideBySide puts the panels in a row instead of a column.
+	sideBySide bool
+}
+
+// Name is the figure's base file name: KIND or KIND-MACHINE.
+func (f *Figure) Name() string {
+	if f.Machine != "" {
+		return f.Kind + "-" + f.Machine
+	}
+	return f.Kind
+}
+
+func (f *Figure) size(st Style) (w, h vg.Length) {
+	h = st.Height
+	if f.heightScale > 0 {
+		h = vg.Length(float64(h) * f.heightScale)
+	}
+	return st.Width, h
+}
+
+// Draw draws the figure on c: the legend in rows across the top, never over
+// data, and the panels stacked below with their axes aligned.
+func (f *Figure) Draw(st Style, c draw.Canvas) {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	c = draw.Crop(c, 1, -4, 1, -2)
+	lh := legendHeight(st, f.legend, c.Size().X)
+	if lh > 0 {
+		drawLegend(st, draw.Crop(c, 0, 0, c.Size().Y-lh, 0), f.legend)
+	}
+	area := draw.Crop(c, 0, 0, 0, -lh)
+	if len(f.panels) == 1 {
+		f.panels[0].Draw(area)
+		return
+	}
+	if f.sideBySide {
+		cs := plot.Align([][]*plot.Plot{f.panels}, draw.Tiles{Rows: 1, Cols: len(f.panels), PadX: 6}, area)
+		for i, p := range f.panels {
+			p.Draw(cs[0][i])
+		}
+		return
+	}
+	grid := make([][]*plot.Plot, len(f.panels))
+	for i, p := range f.panels {
+		grid[i] = []*plot.Plot{p}
+	}
+	cs := plot.Align(grid, draw.Tiles{Rows: len(f.panels), Cols: 1, PadY: 6}, area)
+	for i, p := range f.panels {
+		p.Draw(cs[i][0])
+	}
+}
+
+// Render writes the figure in format (svg, pdf or png). The same figure
+// always gives the same bytes. SVG and PNG carry prov as metadata.
+func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) error {
+	width, height := f.size(st)
+	switch format {
+	case "svg":
+		c := vgsvg.New(width, height)
+		f.Draw(st, draw.New(c))
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return err
+		}
+		_, err := w.Write(svgWithMetadata(buf.Bytes(), f, prov))
+		return err
+	case "pdf":
+		c := vgpdf.New(width, height)
+		f.Draw(st, draw.New(c))
+		_, err := c.WriteTo(w)
+		return err
+	case "png":
+		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))
+		f.Draw(st, draw.New(c))
+		var buf bytes.Buffer
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return err
+		}
+		_, err := w.Write(pngWithText(buf.Bytes(), "Description", strings.Join(f.metadataLines(prov), "\n")))
+		return err
+	}
+	return fmt.Errorf("unknown format %q (want svg, pdf or png)", format)
+}
+
+// metadataLines are the provenance lines of the figure.
+func (f *Figure) metadataLines(prov Provenance) []string {
+	lines := []string{"figure " + f.Name() + ": " + f.Caption}
+	lines = append(lines, prov...)
+	lines = append(lines, f.Notes...)
+	return lines
+}
+
+func xmlEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '"':
+			b.WriteString("&quot;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// svgWithMetadata puts a <title>, and the provenance in <metadata>, right
+// after the opening <svg> tag.
+func svgWithMetadata(svg []byte, f *Figure, prov Provenance) []byte {
+	i := bytes.Index(svg, []byte("<svg"))
+	if i < 0 {
+		return svg
+	}
+	j := bytes.IndexByte(svg[i:], '>')
+	if j < 0 {
+		return svg
+	}
+	at := i + j + 1
+	var m bytes.Buffer
+	fmt.Fprintf(&m, "\n<title>%s</title>\n<metadata id=\"forkcost-provenance\">\n", xmlEscape(f.Name()))
+	for _, l := range f.metadataLines(prov) {
+		fmt.Fprintf(&m, "%s\n", xmlEscape(l))
+	}
+	m.WriteString("</metadata>")
+	out := make([]byte, 0, len(svg)+m.Len())
+	out = append(out, svg[:at]...)
+	out = append(out, m.Bytes()...)
+	return append(out, svg[at:]...)
+}
+
+// pngWithText inserts a tEXt chunk after the PNG's IHDR chunk. Text that is
+// not Latin-1 is replaced by '?', as tEXt requires.
+func pngWithText(png []byte, key, text string) []byte {
+	const sigLen, ihdrLen = 8, 8 + 13 + 4
+	if len(png) < sigLen+ihdrLen {
+		return png
+	}
+	var data []byte
+	data = append(data, key...)
+	data = append(data, 0)
+	for _, r := range text {
+		if r > 0xff {
+			r = '?'
+		}
+		data = append(data, byte(r))
+	}
+	chunk := make([]byte, 0, 12+len(data))
+	chunk = binary.BigEndian.AppendUint32(chunk, uint32(len(data)))
+	chunk = append(chunk, "tEXt"...)
+	chunk = append(chunk, data...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	at := sigLen + ihdrLen
+	out := make([]byte, 0, len(png)+len(chunk))
+	out = append(out, png[:at]...)
+	out = append(out, chunk...)
+	return append(out, png[at:]...)
+}
+
+// WriteCSV writes the data behind the figure, with the provenance as '#'
+// comment lines before the column header.
+func (f *Figure) WriteCSV(w io.Writer, prov Provenance) error {
+	var buf bytes.Buffer
+	for _, l := range f.metadataLines(prov) {
+		fmt.Fprintf(&buf, "# %s\n", l)
+	}
+	cw := csv.NewWriter(&buf)
+	cw.Write(f.Columns)
+	cw.WriteAll(f.Rows)
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Provenance is the lines that say where a figure's numbers come from: tool
+// and model version, traces, profiles with their hashes and overrides.
+type Provenance []string
+
+// WriteFiles writes each figure in each format, and its CSV, into dir,
+// each file atomically (a temporary file renamed into place). It returns
+// the paths written.
+func WriteFiles(dir string, figs []*Figure, formats []string, st Style, prov Provenance) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var written []string
+	for _, f := range figs {
+		for _, format := range formats {
+			p := filepath.Join(dir, f.Name()+"."+format)
+			if err := writeAtomic(p, func(w io.Writer) error { return f.Render(w, format, st, prov) }); err != nil {
+				return written, fmt.Errorf("writing %s: %w", p, err)
+			}
+			written = append(written, p)
+		}
+		p := filepath.Join(dir, f.Name()+".csv")
+		if err := writeAtomic(p, func(w io.Writer) error { return f.WriteCSV(w, prov) }); err != nil {
+			return written, fmt.Errorf("writing %s: %w", p, err)
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// ErrNoData is wrapped by the errors of figures that have nothing to draw.
+var ErrNoData = errors.New("nothing to plot")
+
+func noData(kind, format string, args ...any) error {
+	return fmt.Errorf("%s: %w: %s", kind, ErrNoData, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,11 @@
+package plots
+
+import "strconv"
+
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', 0, 64) + "%" }
+
+func strconvF(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
