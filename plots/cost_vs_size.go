@@ -41,13 +41,13 @@ func CostVsSize(mach Machine, shape Shape, st Style) (*Figure, error) {
 	}
 	scale, unit := timeUnit(ymax / 1e9)
 	p := st.newPlot()
-	p.X.Label.Text = "Parent resident size (log)"
-	p.Y.Label.Text = "Cost per creation (" + unit + ", log)"
+	p.X.Label.Text = "Parent resident size (log scale)"
+	p.Y.Label.Text = "Cost per creation (" + unit + ", log scale)"
 	for i, s := range strats {
 		for _, q := range curves[i] {
 			f.Rows = append(f.Rows, []string{s.Name, ftoa(q.X), ftoa(q.Y)})
 		}
-		l, err := newLine(scaleXYs(curves[i], 1, scale/1e9), i)
+		l, err := newLine(logXY(curves[i], scale/1e9, true), i)
 		if err != nil {
 			return nil, err
 		}
@@ -56,10 +56,10 @@ func CostVsSize(mach Machine, shape Shape, st Style) (*Figure, error) {
 		var marks plotter.XYs
 		for k, q := range curves[i] {
 			if k%8 == 4*(i%2) {
-				marks = append(marks, plotter.XY{X: q.X, Y: q.Y * scale / 1e9})
+				marks = append(marks, q)
 			}
 		}
-		sc, err := newScatter(marks, i)
+		sc, err := newScatter(logXY(marks, scale/1e9, true), i)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +72,7 @@ func CostVsSize(mach Machine, shape Shape, st Style) (*Figure, error) {
 		f.legend = append(f.legend, legendEntry{label: label, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(i), glyph: &g}}})
 	}
 	byteAxis(&p.X)
-	logAxis(&p.Y)
+	log10Axis(&p.Y)
 	f.panels = []*plot.Plot{p}
 	return f, nil
 }

@@ -239,31 +239,37 @@ func roundAxis(ax *plot.Axis, includeZero bool) {
 	ax.Max = math.Ceil(hi/step-1e-9) * step
 }
 
-// logTicks labels the decades of a log axis with plain numbers (0.1, 1,
-// 10, 1000) and marks 2 to 9 times each decade as minor ticks; when the
-// axis spans less than two decades, 2 and 5 are labelled too.
-type logTicks struct{}
+// Log axes. gonum's LogScale misplaces the axis labels' glyph boxes (it
+// takes the label's middle at the arithmetic mean of the range, which on a
+// log axis squeezes the plot) and panics on values <= 0, so the figures
+// plot logarithms on linear axes instead and label the ticks with the
+// values: log10 for times, log2 for bytes.
 
-func (logTicks) Ticks(min, max float64) []plot.Tick {
-	if min <= 0 || max <= min {
+// log10Ticks labels the decades of a log10 axis with plain numbers (0.1,
+// 1, 10, 1000) and marks 2 to 9 times each decade as minor ticks; when the
+// axis spans less than two decades, 2 and 5 are labelled too.
+type log10Ticks struct{}
+
+func (log10Ticks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) {
 		return nil
 	}
-	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	lo, hi := math.Floor(min), math.Ceil(max)
 	few := hi-lo <= 2
 	var ticks []plot.Tick
 	for e := lo; e <= hi; e++ {
-		d := math.Pow(10, e)
 		for m := 1.0; m < 10; m++ {
-			v := m * d
-			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+			v := e + math.Log10(m)
+			if v < min-1e-9 || v > max+1e-9 {
 				continue
 			}
 			t := plot.Tick{Value: v}
 			if m == 1 || (few && (m == 2 || m == 5)) {
-				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
+				prec := 0
 				if e < 0 {
-					t.Label = strconv.FormatFloat(v, 'f', int(-e), 64)
+					prec = int(-e)
 				}
+				t.Label = strconv.FormatFloat(m*math.Pow(10, e), 'f', prec, 64)
 			}
 			ticks = append(ticks, t)
 		}
@@ -271,52 +277,67 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// logAxis sets a log scale with round limits: whole decades.
-func logAxis(ax *plot.Axis) {
-	ax.Scale = plot.LogScale{}
-	ax.Tick.Marker = logTicks{}
-	if ax.Min > 0 && ax.Max > 0 {
-		ax.Min = math.Pow(10, math.Floor(math.Log10(ax.Min)+1e-9))
-		ax.Max = math.Pow(10, math.Ceil(math.Log10(ax.Max)-1e-9))
+// log10Axis makes ax a log10 axis with limits at whole decades.
+func log10Axis(ax *plot.Axis) {
+	ax.Tick.Marker = log10Ticks{}
+	ax.Min = math.Floor(ax.Min + 1e-9)
+	ax.Max = math.Ceil(ax.Max - 1e-9)
+	if ax.Max <= ax.Min {
+		ax.Max = ax.Min + 1
 	}
 }
 
-// byteTicks labels a log axis of bytes at powers of two with binary units
-// (64 KiB, 1 MiB, 16 MiB, 1 GiB); other powers of two are minor ticks.
-type byteTicks struct{}
+// log2ByteTicks labels a log2 axis of bytes at powers of two with binary
+// units (64 KiB, 1 MiB, 16 MiB, 1 GiB); other powers of two are minor
+// ticks.
+type log2ByteTicks struct{}
 
-func (byteTicks) Ticks(min, max float64) []plot.Tick {
-	if min <= 0 || max <= min {
+func (log2ByteTicks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) {
 		return nil
 	}
-	lo, hi := int(math.Floor(math.Log2(min))), int(math.Ceil(math.Log2(max)))
+	lo, hi := int(math.Ceil(min-1e-9)), int(math.Floor(max+1e-9))
 	every := 1
 	for (hi-lo)/every > 6 {
 		every *= 2
 	}
 	var ticks []plot.Tick
 	for e := lo; e <= hi; e++ {
-		v := math.Ldexp(1, e)
-		if v < min*(1-1e-9) || v > max*(1+1e-9) {
-			continue
-		}
-		t := plot.Tick{Value: v}
+		t := plot.Tick{Value: float64(e)}
 		if e%every == 0 {
-			t.Label = FormatBytes(v)
+			t.Label = FormatBytes(math.Ldexp(1, e))
 		}
 		ticks = append(ticks, t)
 	}
 	return ticks
 }
 
-// byteAxis sets a log scale of bytes with limits at powers of two.
+// byteAxis makes ax a log2 axis of bytes with limits at powers of two.
 func byteAxis(ax *plot.Axis) {
-	ax.Scale = plot.LogScale{}
-	ax.Tick.Marker = byteTicks{}
-	if ax.Min > 0 && ax.Max > 0 {
-		ax.Min = math.Ldexp(1, int(math.Floor(math.Log2(ax.Min)+1e-9)))
-		ax.Max = math.Ldexp(1, int(math.Ceil(math.Log2(ax.Max)-1e-9)))
+	ax.Tick.Marker = log2ByteTicks{}
+	ax.Min = math.Floor(ax.Min + 1e-9)
+	ax.Max = math.Ceil(ax.Max - 1e-9)
+	if ax.Max <= ax.Min {
+		ax.Max = ax.Min + 1
 	}
+}
+
+// logXY returns xys with X replaced by its log2 (bytes) and Y by log10 of
+// Y times yscale, as the log axes want; ylog false keeps Y linear (times
+// yscale). Points that a log cannot take are dropped.
+func logXY(xys plotter.XYs, yscale float64, ylog bool) plotter.XYs {
+	out := make(plotter.XYs, 0, len(xys))
+	for _, q := range xys {
+		y := q.Y * yscale
+		if q.X <= 0 || (ylog && y <= 0) {
+			continue
+		}
+		if ylog {
+			y = math.Log10(y)
+		}
+		out = append(out, plotter.XY{X: math.Log2(q.X), Y: y})
+	}
+	return out
 }
 
 // FormatBytes writes a size with a binary unit: 512 B, 64 KiB, 1.5 MiB.

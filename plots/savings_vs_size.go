@@ -92,8 +92,8 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 	}
 	scale, unit := timeUnit(ymax / 1e9)
 	p := st.newPlot()
-	p.X.Label.Text = "Parent resident size (bytes, log)"
-	p.Y.Label.Text = "Saving per creation (" + unit + ", log)"
+	p.X.Label.Text = "Parent resident size (log scale)"
+	p.Y.Label.Text = "Saving per creation (" + unit + ", log scale)"
 	for m, mach := range ms {
 		// CSV first: raw points, including the ones a log axis cannot show.
 		all, _ := d.SavingsPoints(m, MaxScatterPoints)
@@ -103,13 +103,13 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 		for _, q := range curves[m] {
 			f.Rows = append(f.Rows, []string{mach.Name, "model", ftoa(q.X), ftoa(q.Y)})
 		}
-		sp := scaleXYs(pts[m], 1, scale/1e9)
+		sp := logXY(pts[m], scale/1e9, true)
 		s, err := newScatter(sp, m)
 		if err != nil {
 			return nil, err
 		}
 		s.GlyphStyle.Radius = 1.2
-		l, err := newLine(scaleXYs(curves[m], 1, scale/1e9), m)
+		l, err := newLine(logXY(curves[m], scale/1e9, true), m)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +123,7 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 		legendEntry{label: "model", thumbs: []plot.Thumbnailer{lineThumb{line: modelLine}}},
 		legendEntry{label: "creations", thumbs: []plot.Thumbnailer{lineThumb{glyph: &ring}}})
 	byteAxis(&p.X)
-	logAxis(&p.Y)
+	log10Axis(&p.Y)
 	f.panels = []*plot.Plot{p}
 	return f, nil
 }

@@ -37,7 +37,7 @@ func SizeCDF(d SizesSource, st Style) (*Figure, error) {
 		groups = append(groups[:CDFCommands:CDFCommands], CommandSizes{Comm: "other", Sizes: other})
 	}
 	p := st.newPlot()
-	p.X.Label.Text = "Parent resident size (log)"
+	p.X.Label.Text = "Parent resident size (log scale)"
 	p.Y.Label.Text = "Share of creations at or below"
 	zero, drawn := 0, 0
 	for i, g := range groups {
@@ -81,6 +81,7 @@ func SizeCDF(d SizesSource, st Style) (*Figure, error) {
 		}
 		// Start each line at zero share, at its smallest size.
 		pos = append(plotter.XYs{{X: pos[0].X, Y: 0}}, pos...)
+		pos = logXY(pos, 1, false)
 		l, err := newLine(pos, i)
 		if err != nil {
 			return nil, err

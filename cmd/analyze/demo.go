@@ -16,7 +16,8 @@ func runDemo(e *env) error {
 	if err != nil {
 		return err
 	}
-	r, err := replay.New(replay.Config{Machines: profs, TopCommands: 3})
+	col := demoCollector(profs)
+	r, err := replay.New(replay.Config{Machines: profs, TopCommands: 3, OnEvent: col.OnEvent})
 	if err != nil {
 		return err
 	}
@@ -48,5 +49,6 @@ func runDemo(e *env) error {
 		fmt.Fprintf(e.stdout, " %s sha256:%s", m.Machine, m.Profile.Hash)
 	}
 	fmt.Fprintln(e.stdout)
-	return nil
+	// Last: the figures, and the directory they are in.
+	return demoFigures(e, col.Data(sum))
 }
