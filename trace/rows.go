@@ -337,12 +337,12 @@ func (r *Reader) Next() bool {
 		}
 		r.rec = r.br.RecordBatch()
 		r.i, r.n = 0, int(r.rec.NumRows())
-		if err := r.cols.bind(r.rec); err != nil {
+		if err := safely(func() error { return r.cols.bind(r.rec) }); err != nil {
 			r.err = fmt.Errorf("%s: %w", r.name, err)
 			return false
 		}
 	}
-	if err := r.cols.decode(r.i, &r.ev); err != nil {
+	if err := safely(func() error { return r.cols.decode(r.i, &r.ev) }); err != nil {
 		r.err = fmt.Errorf("%s: row %d: %w", r.name, r.row, err)
 		return false
 	}

@@ -207,6 +207,9 @@ func OpenTable(path string, mem memory.Allocator) (BatchReader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st, err := f.Stat(); err == nil {
+		mem = bounded(mem, st.Size())
+	}
 	head := make([]byte, 8)
 	n, _ := io.ReadFull(f, head)
 	head = head[:n]
@@ -266,8 +269,27 @@ type ipcFileReader struct {
 	err error
 }
 
+// ErrCorrupt is wrapped by the errors for files whose structure is broken.
+var ErrCorrupt = errors.New("corrupt table file")
+
+// safely runs f, turning a panic into an error: arrow-go's flatbuffer
+// decoding panics on some corrupt files instead of failing, and a bad file
+// must never crash a replay of thousands.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	return f()
+}
+
 func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
-	r, err := ipc.NewFileReader(f, ipc.WithAllocator(mem), ipc.WithEnsureNativeEndian(true))
+	var r *ipc.FileReader
+	err := safely(func() (err error) {
+		r, err = ipc.NewFileReader(f, ipc.WithAllocator(mem), ipc.WithEnsureNativeEndian(true))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +301,11 @@ func (r *ipcFileReader) Next() bool {
 	if r.err != nil || r.i >= r.r.NumRecords() {
 		return false
 	}
-	rec, err := r.r.RecordBatch(r.i)
+	var rec arrow.RecordBatch
+	err := safely(func() (err error) {
+		rec, err = r.r.RecordBatch(r.i)
+		return err
+	})
 	if err != nil {
 		r.err = fmt.Errorf("record batch %d: %w", r.i, err)
 		return false
@@ -301,12 +327,17 @@ func (r *ipcFileReader) Close() error {
 }
 
 type ipcStreamReader struct {
-	f *os.File
-	r *ipc.Reader
+	f   *os.File
+	r   *ipc.Reader
+	err error
 }
 
 func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
-	r, err := ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(mem))
+	var r *ipc.Reader
+	err := safely(func() (err error) {
+		r, err = ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(mem))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -314,9 +345,21 @@ func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 }
 
 func (r *ipcStreamReader) Schema() *arrow.Schema          { return r.r.Schema() }
-func (r *ipcStreamReader) Next() bool                     { return r.r.Next() }
+func (r *ipcStreamReader) Next() bool {
+	ok := false
+	if err := safely(func() error { ok = r.r.Next(); return nil }); err != nil {
+		r.err = err
+		return false
+	}
+	return ok
+}
 func (r *ipcStreamReader) RecordBatch() arrow.RecordBatch { return r.r.RecordBatch() }
-func (r *ipcStreamReader) Err() error                     { return r.r.Err() }
+func (r *ipcStreamReader) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.r.Err()
+}
 func (r *ipcStreamReader) Close() error {
 	r.r.Release()
 	return r.f.Close()
@@ -327,9 +370,47 @@ func OpenIPCBytes(name string, data []byte, mem memory.Allocator) (*Reader, erro
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	fr, err := ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
+	mem = bounded(mem, int64(len(data)))
+	var fr *ipc.FileReader
+	err := safely(func() (err error) {
+		fr, err = ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return NewReader(name, &ipcFileReader{r: fr})
+}
+
+// boundedAllocator refuses single allocations far beyond what a file of
+// its size can hold, so that a corrupt length field (arrow-go trusts them)
+// becomes an error instead of exhausting memory. The panic is turned into
+// ErrCorrupt by safely.
+type boundedAllocator struct {
+	memory.Allocator
+	limit int
+}
+
+func bounded(mem memory.Allocator, fileSize int64) memory.Allocator {
+	// Compressed bodies expand; 1000x the file plus 64 MiB is far beyond
+	// any real trace's ratio and far below what would hurt.
+	limit := int64(64<<20) + 1000*fileSize
+	if limit > 1<<40 || limit < 0 {
+		limit = 1 << 40
+	}
+	return &boundedAllocator{Allocator: mem, limit: int(limit)}
+}
+
+func (b *boundedAllocator) Allocate(size int) []byte {
+	if size > b.limit || size < 0 {
+		panic(fmt.Sprintf("an allocation of %d bytes for a file this size (limit %d)", size, b.limit))
+	}
+	return b.Allocator.Allocate(size)
+}
+
+func (b *boundedAllocator) Reallocate(size int, old []byte) []byte {
+	if size > b.limit || size < 0 {
+		panic(fmt.Sprintf("an allocation of %d bytes for a file this size (limit %d)", size, b.limit))
+	}
+	return b.Allocator.Reallocate(size, old)
 }
