@@ -395,9 +395,11 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 		return cmp.Or(cmp.Compare(a.resident, b.resident), cmp.Compare(a.writable, b.writable),
 			cmp.Compare(a.anon, b.anon), cmp.Compare(a.entries, b.entries))
 	})
-	res := model.NewResult()
-	cow, _ := model.StrategyIndex(model.ForkCOW)
-	vf, _ := model.StrategyIndex(model.VForkShare)
+	// Only the two strategies of the saving are costed: the same sums, in
+	// the same order, as model.Evaluate's totals.
+	cowI, _ := model.StrategyIndex(model.ForkCOW)
+	vfI, _ := model.StrategyIndex(model.VForkShare)
+	cow, vf := &model.Strategies()[cowI], &model.Strategies()[vfI]
 	total := func(p *model.Params) float64 {
 		var s float64
 		ps := p.PageSize
@@ -408,8 +410,8 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 				AnonResidentBytes:     int64(k.anon * ps),
 				MapEntries:            int64(k.entries),
 			}}
-			model.Evaluate(p, &in, res)
-			s += float64(counts[k]) * (res.Total[cow] - res.Total[vf])
+			saved := model.SequenceCost(p, &in, cow, model.ForkExecWait) - model.SequenceCost(p, &in, vf, model.ForkExecWait)
+			s += float64(counts[k]) * saved
 		}
 		return s / 1e9
 	}
