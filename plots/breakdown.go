@@ -145,7 +145,13 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 	for g, grp := range StepGroups {
 		f.legend = append(f.legend, legendEntry{label: grp.Label, thumbs: []plot.Thumbnailer{boxThumb{groupFills[g]}}})
 	}
-	f.heightScale = 0.45 + 0.6*float64(len(ms))
+	if st.Width > 4.5*vg.Inch && len(ms) > 1 {
+		// Across a page: the machines side by side.
+		f.sideBySide = true
+		f.heightScale = 1.2
+	} else {
+		f.heightScale = 0.45 + 0.6*float64(len(ms))
+	}
 	return f, nil
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // MaxTimelineSteps is how many steps a cumulative line has at most. Each
@@ -67,6 +69,25 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		p.Add(l, sc)
 		g := glyphStyle(m)
 		f.legend = append(f.legend, legendEntry{label: mach.Name, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
+	}
+	// Each line's total, written above its end.
+	for m := range ms {
+		end := lines[m][len(lines[m])-1]
+		lb, err := plotter.NewLabels(plotter.XYLabels{
+			XYs:    plotter.XYs{{X: end.X * xscale, Y: end.Y * yscale}},
+			Labels: []string{fmtSeconds(end.Y)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range lb.TextStyle {
+			lb.TextStyle[i].Font = st.font(st.FontSize - 2)
+			lb.TextStyle[i].XAlign = draw.XRight
+			lb.TextStyle[i].YAlign = draw.YBottom
+			lb.TextStyle[i].Color = lineColors[m%len(lineColors)]
+		}
+		lb.Offset = vg.Point{X: -3, Y: 3}
+		p.Add(lb)
 	}
 	roundAxis(&p.X, true)
 	roundAxis(&p.Y, true)

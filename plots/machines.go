@@ -70,9 +70,13 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		p.Add(&barNotes{values: saved, scale: scale, width: bw, native: nativeIndex(mach.Native), font: st.font(st.FontSize - 2)})
 		p.NominalX("")
 		p.X.Tick.Length = 0
+		// Room above the tallest bar for its mark and label; the ticks
+		// stay at round values.
 		p.Y.Min = 0
-		p.Y.Max = max * scale * 1.25
-		roundAxis(&p.Y, true)
+		p.Y.Max = max * scale * 1.3
+		if p.Y.Max <= 0 {
+			p.Y.Max = 1
+		}
 		f.panels = append(f.panels, p)
 	}
 	if !any {
