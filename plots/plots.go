@@ -18,10 +18,10 @@ type Kind struct {
 
 // Kinds lists every figure kind, in the order they are drawn.
 var Kinds = []Kind{
-	{"savings-vs-size", "per-creation saving of vfork-share over fork-cow against parent size, per machine", false},
+	{"savings-vs-size", "per-creation saving of vfork-share over fork-cow against parent size, a series per machine", false},
 	{"cost-vs-size", "each strategy's cost against parent size, from the model", true},
-	{"cumulative", "time saved along the trace's timeline, per machine", false},
-	{"breakdown", "each strategy's total split by step, per machine", false},
+	{"cumulative", "time saved along the trace's timeline, a line per machine", false},
+	{"breakdown", "each strategy's total split by step, a panel per machine", false},
 	{"machines", "seconds saved over each fork strategy, machines side by side", false},
 	{"size-cdf", "distribution of parent resident sizes, by command", false},
 	{"sensitivity", "how the saving moves when each parameter is halved and doubled", true},

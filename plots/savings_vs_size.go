@@ -55,7 +55,7 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 			return nil, noData(kind, "no eligible creation with sizes in the traces")
 		}
 		if len(all) < total && m == 0 {
-			f.Notes = append(f.Notes, "points: every "+itoa(int64((total+len(all)-1)/len(all)))+"th of "+itoa(int64(total))+" eligible creations ("+itoa(int64(len(all)))+" per machine); the curves use the model directly")
+			f.Notes = append(f.Notes, "points: one in "+itoa(int64((total+len(all)-1)/len(all)))+" of the "+itoa(int64(total))+" eligible creations, in trace order ("+itoa(int64(len(all)))+" per machine); the curves use the model directly")
 		}
 		for _, p := range all {
 			if p.X > 0 && p.Y > 0 {

@@ -7,10 +7,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/replay"
+	"github.com/forkcost/forkcost/trace"
 )
 
 func init() {
@@ -30,7 +32,7 @@ func runPlot(e *env, args []string) error {
 	for _, k := range plots.Kinds {
 		per := ""
 		if k.PerMachine {
-			per = ", per machine"
+			per = " [a file per machine]"
 		}
 		kinds = append(kinds, fmt.Sprintf("  %-16s %s%s", k.Name, k.About, per))
 	}
@@ -41,7 +43,9 @@ for figures that compare machines, FIGURE-MACHINE.FORMAT for figures drawn
 per machine. Beside each figure, FIGURE.csv holds the data behind it. The
 CSV's '#' header lines and the SVG's <metadata> say where the numbers come
 from: tool and model version, traces, profiles with hashes and overrides.
-The same inputs give byte-identical files. Figures:
+The same inputs give byte-identical files. TRACE may be
+`+defaulttrace.Name+`, the trace 'analyze' replays without
+arguments. Figures:
 
 `+strings.Join(kinds, "\n")+`
 
@@ -161,7 +165,13 @@ func collectTraces(e *env, paths []string, profs []*machines.Profile, sensitivit
 	}
 	for _, p := range paths {
 		current = p
-		rd, err := openTrace(p)
+		var rd *trace.Reader
+		var err error
+		if p == defaulttrace.Name {
+			rd, err = defaulttrace.Open()
+		} else {
+			rd, err = openTrace(p)
+		}
 		if err == nil {
 			err = r.Trace(rd)
 			rd.Close()

@@ -190,3 +190,40 @@ func TestDemoWritesFigures(t *testing.T) {
 		t.Errorf("cumulative.svg metadata does not name the embedded trace")
 	}
 }
+
+// TestDocsFiguresUpToDate reruns the command docs/figures.md gives and
+// compares every file with the committed one.
+func TestDocsFiguresUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws every figure in two formats")
+	}
+	committed, err := filepath.Abs(filepath.Join("..", "..", "docs", "figures"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join(committed, "..", "figures.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cmd = "go run ./cmd/analyze plot --format svg,png --out docs/figures embedded:libc-build.arrow"
+	if !strings.Contains(string(doc), cmd) {
+		t.Fatalf("docs/figures.md no longer gives the command %q: update this test", cmd)
+	}
+	t.Chdir(t.TempDir())
+	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/analyze "))
+	if _, errs, code := runCLI(t, args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	made, _ := os.ReadDir(filepath.Join("docs", "figures"))
+	have, _ := os.ReadDir(committed)
+	if len(made) != len(have) {
+		t.Errorf("the command makes %d files, docs/figures holds %d", len(made), len(have))
+	}
+	for _, e := range made {
+		got, _ := os.ReadFile(filepath.Join("docs", "figures", e.Name()))
+		want, err := os.ReadFile(filepath.Join(committed, e.Name()))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("docs/figures/%s is stale: rerun, from the repository root, %s", e.Name(), cmd)
+		}
+	}
+}
