@@ -44,6 +44,10 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 	}
 	p := st.newPlot()
 	p.X.Label.Text = "Trace time (" + xunit + ")"
+	if ts, ok := d.(interface{ TimeSynthetic() bool }); ok && ts.TimeSynthetic() {
+		p.X.Label.Text = "Trace time (" + xunit + ", synthetic)"
+		f.Notes = append(f.Notes, "the trace's times are synthetic, not measured")
+	}
 	p.Y.Label.Text = "Time saved (" + yunit + ")"
 	for m, mach := range ms {
 		for _, q := range lines[m] {

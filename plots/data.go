@@ -228,6 +228,20 @@ type Data struct {
 // Summary is replay's summary of the traces.
 func (d *Data) Summary() *replay.Summary { return d.sum }
 
+// TimeSynthetic reports whether any trace's times were made up rather than
+// measured.
+func (d *Data) TimeSynthetic() bool {
+	if d.sum == nil {
+		return false
+	}
+	for _, in := range d.sum.Trace.Inputs {
+		if in.TimeSynthetic {
+			return true
+		}
+	}
+	return false
+}
+
 // Creations is the number of eligible creations with sizes.
 func (d *Data) Creations() int { return len(d.c.times) }
 

@@ -62,11 +62,24 @@ type Figure struct {
 }
 
 // Name is the figure's base file name: KIND or KIND-MACHINE.
+// A machine's name is kept to letters, digits, '.', '_' and '-' there, so
+// that a profile's name cannot reach outside the output directory.
 func (f *Figure) Name() string {
 	if f.Machine != "" {
-		return f.Kind + "-" + f.Machine
+		return f.Kind + "-" + fileSafe(f.Machine)
 	}
 	return f.Kind
+}
+
+func fileSafe(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' && i > 0
+		if !ok {
+			b[i] = '_'
+		}
+	}
+	return string(b)
 }
 
 func (f *Figure) size(st Style) (w, h vg.Length) {

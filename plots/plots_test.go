@@ -429,3 +429,12 @@ func TestDoubleColumn(t *testing.T) {
 		t.Errorf("7in figure is %d px wide, want %d", w, 7*plots.PNGDPI)
 	}
 }
+
+func TestFigureNamesStayInTheirDirectory(t *testing.T) {
+	for machine, want := range map[string]string{"zen4": "cost-vs-size-zen4", "../../etc/x": "cost-vs-size-_._.._etc_x", "my box": "cost-vs-size-my_box", ".hidden": "cost-vs-size-_hidden"} {
+		f := &plots.Figure{Kind: "cost-vs-size", Machine: machine}
+		if got := f.Name(); got != want {
+			t.Errorf("machine %q: file name %q, want %q", machine, got, want)
+		}
+	}
+}
