@@ -101,7 +101,7 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 		}
 		scale, unit := timeUnit(max)
 		p := st.newPlot()
-		p.X.Label.Text = mach.Name + ": cost (" + unit + ") beyond the shared " + fmtSeconds(shared)
+		p.X.Label.Text = mach.Name + ": cost (" + unit + ") on top of the shared " + fmtSeconds(shared)
 		grid := plotter.NewGrid()
 		grid.Horizontal.Color = nil
 		grid.Vertical.Color = rgb(0xdd, 0xdd, 0xdd)
