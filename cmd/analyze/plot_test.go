@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -225,5 +227,54 @@ func TestDocsFiguresUpToDate(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("docs/figures/%s is stale: rerun, from the repository root, %s", e.Name(), cmd)
 		}
+	}
+}
+
+// lastCumulative reads each machine's last running total from a
+// cumulative.csv.
+func lastCumulative(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if strings.HasPrefix(l, "#") || strings.HasPrefix(l, "machine,") {
+			continue
+		}
+		f := strings.Split(l, ",")
+		last[f[0]] = f[2]
+	}
+	return last
+}
+
+func TestPlotSeveralTraces(t *testing.T) {
+	inTempDir(t)
+	data, _ := os.ReadFile("small.arrow")
+	os.WriteFile("again.arrow", data, 0o644)
+	for _, c := range []struct {
+		out   string
+		paths []string
+	}{{"one", []string{"small.arrow"}}, {"two", []string{"small.arrow", "again.arrow"}}} {
+		args := append([]string{"plot", "--figure", "cumulative", "--format", "svg", "--out", c.out}, c.paths...)
+		if _, errs, code := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+	}
+	one, two := lastCumulative(t, filepath.Join("one", "cumulative.csv")), lastCumulative(t, filepath.Join("two", "cumulative.csv"))
+	for m, v := range one {
+		var a, b float64
+		if _, err := fmt.Sscan(v, &a); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Sscan(two[m], &b)
+		if a <= 0 || math.Abs(b-2*a) > 1e-9*b {
+			t.Errorf("%s: one trace saves %v s, the same trace twice %v s", m, a, b)
+		}
+	}
+	csv, _ := os.ReadFile(filepath.Join("two", "cumulative.csv"))
+	if !strings.Contains(string(csv), "# trace again.arrow: ") {
+		t.Errorf("the second trace is not in the provenance:\n%s", csv)
 	}
 }
