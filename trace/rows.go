@@ -35,12 +35,12 @@ type Writer struct {
 
 // Create starts writing a trace to path; the extension picks the format.
 // Nothing appears at path until Close succeeds.
-func Create(path string, meta Meta, mem memory.Allocator) (*Writer, error) {
+func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) (*Writer, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	schema := Schema(meta)
-	tw, err := CreateTable(path, schema, mem)
+	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
 		return nil, err
 	}
