@@ -149,14 +149,11 @@ type Collector struct {
 
 	sumRes, sumWr, sumAnon, sumEntries float64
 
-	// distinct[m] counts the creations per snapshot in machine m's pages:
-	// the model sees nothing else of a creation, so re-evaluating these is
-	// the same as replaying the trace again.
-	distinct []map[pageKey]int64
-}
-
-type pageKey struct {
-	resident, writable, anon, entries float64
+	// distinct counts the creations per distinct snapshot (its Source
+	// cleared: the model does not read it). The model sees nothing else of
+	// a creation, so re-evaluating these is the same as replaying the trace
+	// again, for any parameter.
+	distinct map[trace.Snapshot]int64
 }
 
 // NewCollector returns a collector for the machines replay is given. With
@@ -164,10 +161,7 @@ type pageKey struct {
 func NewCollector(ms []Machine, sensitivity bool) *Collector {
 	c := &Collector{machines: ms, sensitivity: sensitivity, commIdx: map[string]int32{}}
 	if sensitivity {
-		c.distinct = make([]map[pageKey]int64, len(ms))
-		for i := range c.distinct {
-			c.distinct[i] = map[pageKey]int64{}
-		}
+		c.distinct = map[trace.Snapshot]int64{}
 	}
 	return c
 }
@@ -191,12 +185,13 @@ func (c *Collector) OnEvent(ec *replay.EventCost) error {
 		c.sumWr += float64(s.WritableResidentBytes)
 		c.sumAnon += float64(s.AnonResidentBytes)
 		c.sumEntries += float64(s.MapEntries)
+		if c.sensitivity {
+			k := *s
+			k.Source = ""
+			c.distinct[k]++
+		}
 	}
 	c.saved = append(c.saved, ec.SavedNs)
-	if c.sensitivity {
-		z := model.SizesFor(c.machines[ec.Machine].Params, &model.Input{Snapshot: cr.Snapshot})
-		c.distinct[ec.Machine][pageKey{z.ResidentPages, z.WritableResidentPages, z.AnonResidentPages, z.MapEntries}]++
-	}
 	return nil
 }
 
@@ -379,35 +374,53 @@ func (d *Data) ParentSizes() []CommandSizes {
 }
 
 // SensitivityParams are the parameters the sensitivity figure varies:
-// every one but page_size, whose change would change the pages the
-// snapshots are counted in.
+// every one but the flags (tlb_tagged), which are not halved or doubled.
 func SensitivityParams() []model.ParamSpec {
 	var out []model.ParamSpec
 	for _, s := range model.ParamSpecs() {
-		if s.Name != "page_size" {
+		if s.Unit != "flag" {
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
+// variants returns a parameter's value halved and doubled, kept valid: a
+// fraction at most 1, a page size a whole number of bytes no smaller than
+// 512, a CPU count a whole number no smaller than 1.
+func variants(spec model.ParamSpec, v float64) (low, high float64) {
+	low, high = v/2, v*2
+	switch {
+	case spec.Unit == "fraction":
+		high = math.Min(high, 1)
+	case spec.Name == "page_size":
+		low = math.Max(math.Floor(low), 512)
+	case spec.Unit == "cpus":
+		low = math.Max(math.Floor(low), 1)
+	}
+	return low, high
+}
+
 // Sensitivity implements SensitivitySource: each parameter halved and
-// doubled (a fraction no further than 1), every distinct snapshot
-// re-evaluated, no trace read again.
+// doubled, every distinct snapshot of the traces re-evaluated with the
+// model, no trace read again.
 func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	if d.c.distinct == nil {
 		return 0, nil
 	}
 	base := *d.c.machines[m].Params
-	counts := d.c.distinct[m]
-	keys := make([]pageKey, 0, len(counts))
+	counts := d.c.distinct
+	keys := make([]trace.Snapshot, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
 	}
 	// A fixed order, so that the sums, and the figure, are reproducible.
-	slices.SortFunc(keys, func(a, b pageKey) int {
-		return cmp.Or(cmp.Compare(a.resident, b.resident), cmp.Compare(a.writable, b.writable),
-			cmp.Compare(a.anon, b.anon), cmp.Compare(a.entries, b.entries))
+	slices.SortFunc(keys, func(a, b trace.Snapshot) int {
+		return cmp.Or(cmp.Compare(a.ResidentBytes, b.ResidentBytes), cmp.Compare(a.WritableResidentBytes, b.WritableResidentBytes),
+			cmp.Compare(a.AnonResidentBytes, b.AnonResidentBytes), cmp.Compare(a.HugeResidentBytes, b.HugeResidentBytes),
+			cmp.Compare(a.MapEntries, b.MapEntries), cmp.Compare(a.ParentThreads, b.ParentThreads),
+			cmp.Compare(a.VirtBytes, b.VirtBytes), cmp.Compare(a.WritableBytes, b.WritableBytes),
+			cmp.Compare(a.PageTableBytes, b.PageTableBytes), cmp.Compare(a.PageSize, b.PageSize))
 	})
 	// Only the two strategies of the saving are costed: the same sums, in
 	// the same order, as model.Evaluate's totals.
@@ -416,14 +429,9 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	cow, vf := &model.Strategies()[cowI], &model.Strategies()[vfI]
 	total := func(p *model.Params) float64 {
 		var s float64
-		ps := p.PageSize
+		var in model.Input
 		for _, k := range keys {
-			in := model.Input{Snapshot: trace.Snapshot{
-				ResidentBytes:         int64(k.resident * ps),
-				WritableResidentBytes: int64(k.writable * ps),
-				AnonResidentBytes:     int64(k.anon * ps),
-				MapEntries:            int64(k.entries),
-			}}
+			in.Snapshot = k
 			saved := model.SequenceCost(p, &in, cow, model.ForkExecWait) - model.SequenceCost(p, &in, vf, model.ForkExecWait)
 			s += float64(counts[k]) * saved
 		}
@@ -433,15 +441,17 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	var swings []Swing
 	for _, spec := range SensitivityParams() {
 		v, _ := base.Get(spec.Name)
-		sw := Swing{Param: spec.Name, Value: v, Low: v / 2, High: v * 2}
-		if spec.Unit == "fraction" {
-			sw.High = math.Min(sw.High, 1)
-		}
+		sw := Swing{Param: spec.Name, Value: v}
+		sw.Low, sw.High = variants(spec, v)
 		for _, side := range []struct {
 			v   float64
 			out *float64
 		}{{sw.Low, &sw.SavedLow}, {sw.High, &sw.SavedHigh}} {
 			p := base
+			if side.v == v {
+				*side.out = b
+				continue
+			}
 			if err := p.Set(spec.Name, side.v); err != nil {
 				*side.out = b
 				continue

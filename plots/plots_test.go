@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"github.com/forkcost/forkcost/internal/version"
 	"image/png"
 	"io"
 	"math"
@@ -101,7 +102,7 @@ func TestReproducibleAndValid(t *testing.T) {
 					if w := img.Bounds().Dx(); w != int(math.Round(3.3*plots.PNGDPI)) {
 						t.Errorf("%s.png: %d pixels wide, want 3.3 in at %d dpi", name, w, plots.PNGDPI)
 					}
-					if !bytes.Contains(got, []byte("tEXtDescription")) || !bytes.Contains(got, []byte("model 1.0")) {
+					if !bytes.Contains(got, []byte("tEXtDescription")) || !bytes.Contains(got, []byte("model "+version.Model)) {
 						t.Errorf("%s.png: no provenance text chunk", name)
 					}
 				case "svg":
@@ -116,7 +117,7 @@ func TestReproducibleAndValid(t *testing.T) {
 							break
 						}
 					}
-					for _, want := range []string{`<metadata id="forkcost-provenance">`, "forkcost 0.1.0, model 1.0", "trace testdata:libc-build-12.arrow: synth libc-build", "machine ppro200: profile builtin:ppro200.toml sha256:", "command: test"} {
+					for _, want := range []string{`<metadata id="forkcost-provenance">`, "forkcost " + version.Tool + ", model " + version.Model, "trace testdata:libc-build-12.arrow: synth libc-build", "machine ppro200: profile builtin:ppro200.toml sha256:", "command: test"} {
 						if !bytes.Contains(got, []byte(want)) {
 							t.Errorf("%s.svg: metadata lacks %q", name, want)
 						}

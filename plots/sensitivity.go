@@ -4,10 +4,13 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/forkcost/forkcost/model"
 )
 
 // TornadoRows is how many parameters the sensitivity figure shows: those
@@ -24,7 +27,8 @@ func Sensitivity(d SensitivitySource, m int, st Style) (*Figure, error) {
 	f := &Figure{Kind: kind, Machine: mach.Name,
 		Caption: "change in the total saving of vfork-share over fork-cow on " + mach.Name + " when each parameter is halved or doubled (fractions at most 1), the others as profiled",
 		Columns: []string{"param", "value", "halved", "doubled", "saved_s", "saved_halved_s", "saved_doubled_s"},
-		Notes:   []string{"total saving as profiled: " + ftoa(base) + " s"}}
+		Notes: []string{"total saving as profiled: " + ftoa(base) + " s",
+			"varied: every parameter but the flags (" + strings.Join(flagParams(), ", ") + "); fractions doubled at most to 1, page_size halved to no less than 512 bytes, cpus kept whole and at least 1"}}
 	if len(swings) == 0 {
 		return nil, noData(kind, "machine %s: no creation was collected for re-evaluation", mach.Name)
 	}
@@ -98,4 +102,14 @@ func Sensitivity(d SensitivitySource, m int, st Style) (*Figure, error) {
 	f.panels = []*plot.Plot{p}
 	f.heightScale = hs
 	return f, nil
+}
+
+func flagParams() []string {
+	var names []string
+	for _, s := range model.ParamSpecs() {
+		if s.Unit == "flag" {
+			names = append(names, s.Name)
+		}
+	}
+	return names
 }

@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"math"
+	"github.com/forkcost/forkcost/internal/version"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ func TestPlotWritesEveryFigure(t *testing.T) {
 		}
 	}
 	csv := string(first[filepath.Join("figs", "machines.csv")])
-	for _, want := range []string{"# figure machines: ", "# forkcost 0.1.0, model 1.0", "# trace small.arrow: testdata/small.jsonl",
+	for _, want := range []string{"# figure machines: ", "# forkcost " + version.Tool + ", model " + version.Model, "# trace small.arrow: testdata/small.jsonl",
 		"# machine zen4: profile builtin:zen4.toml sha256:", "# command: analyze plot --out figs --format svg,pdf,png small.arrow", "machine,versus,native,saved_s"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("machines.csv lacks %q:\n%s", want, csv)
