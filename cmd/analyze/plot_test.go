@@ -15,6 +15,20 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
+// TestMain points the demo's figures at a temporary directory, so that
+// tests running 'analyze' without arguments leave nothing in the source
+// tree.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "forkcost-demo")
+	if err != nil {
+		panic(err)
+	}
+	demoFigureDir = filepath.Join(dir, "forkcost-figures")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // allFigureNames are the base names plot writes for the default machines.
 var allFigureNames = []string{"savings-vs-size", "cost-vs-size-ppro200", "cost-vs-size-zen4", "cumulative",
 	"breakdown", "machines", "size-cdf", "sensitivity-ppro200", "sensitivity-zen4"}
@@ -222,12 +236,16 @@ func TestDocsFiguresUpToDate(t *testing.T) {
 	if len(made) != len(have) {
 		t.Errorf("the command makes %d files, docs/figures holds %d", len(made), len(have))
 	}
+	var stale []string
 	for _, e := range made {
 		got, _ := os.ReadFile(filepath.Join("docs", "figures", e.Name()))
 		want, err := os.ReadFile(filepath.Join(committed, e.Name()))
 		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("docs/figures/%s is stale: rerun, from the repository root, %s", e.Name(), cmd)
+			stale = append(stale, e.Name())
 		}
+	}
+	if len(stale) > 0 {
+		t.Errorf("docs/figures is stale (%s): rerun, from the repository root,\n\t%s", strings.Join(stale, " "), cmd)
 	}
 }
 
