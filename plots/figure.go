@@ -134,7 +134,12 @@ func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) e
 		if _, err := c.WriteTo(&buf); err != nil {
 			return err
 		}
-		_, err := w.Write(svgWithMetadata(buf.Bytes(), f, prov))
+		svg := svgWithMetadata(buf.Bytes(), f, prov)
+		// Where Liberation Sans is not installed, fall back on fonts with
+		// the same metrics (Arial is metric-compatible), not on the
+		// viewer's default serif.
+		svg = bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"), []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"))
+		_, err := w.Write(svg)
 		return err
 	case "pdf":
 		c := vgpdf.New(width, height)

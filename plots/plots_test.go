@@ -439,3 +439,10 @@ func TestFigureNamesStayInTheirDirectory(t *testing.T) {
 		}
 	}
 }
+
+func TestSVGFontFallback(t *testing.T) {
+	svg := renderAll(t, "svg")["machines"]
+	if bytes.Contains(svg, []byte("font-family:Liberation Sans;")) || !bytes.Contains(svg, []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")) {
+		t.Error("SVG text names Liberation Sans without a metric-compatible fallback")
+	}
+}
