@@ -34,7 +34,7 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 	for m, mach := range ms {
 		vf, _ := d.StrategyTotal(m, model.VForkShare)
 		saved := make([]float64, n)
-		max := 0.0
+		max, lowest := 0.0, 0.0
 		for i, s := range ForkStrategies {
 			t, _ := d.StrategyTotal(m, s)
 			saved[i] = t - vf
@@ -42,13 +42,14 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 				any = true
 			}
 			max = math.Max(max, saved[i])
+			lowest = math.Min(lowest, saved[i])
 			native := "no"
 			if s == mach.Native {
 				native = "yes"
 			}
 			f.Rows = append(f.Rows, []string{mach.Name, s, native, ftoa(saved[i])})
 		}
-		scale, unit := timeUnit(max)
+		scale, unit := timeUnit(math.Max(max, -lowest))
 		p := st.newPlot()
 		p.Y.Label.Text = "Saved (" + unit + ")"
 		p.X.Label.Text = mach.Name
@@ -72,10 +73,12 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		p.X.Tick.Length = 0
 		// Room above the tallest bar for its mark and label; the ticks
 		// stay at round values.
-		p.Y.Min = 0
+		// (A profile may make vfork-share the dearer: such a bar goes
+		// below zero.)
+		p.Y.Min = lowest * scale * 1.1
 		p.Y.Max = max * scale * 1.3
-		if p.Y.Max <= 0 {
-			p.Y.Max = 1
+		if p.Y.Max <= p.Y.Min {
+			p.Y.Max = p.Y.Min + 1
 		}
 		f.panels = append(f.panels, p)
 	}

@@ -382,7 +382,7 @@ func TestDegenerateInputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		header, recs := readCSV(t, f)
-		if !strings.Contains(strings.Join(header, "\n"), "2 drawn creations had a zero-size parent") {
+		if !strings.Contains(strings.Join(header, "\n"), "4 points (creations times machines) have a zero-size parent") {
 			t.Errorf("header does not say that zero-size parents are left off:\n%s", strings.Join(header, "\n"))
 		}
 		zeros := 0

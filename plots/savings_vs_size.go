@@ -61,15 +61,15 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 			if p.X > 0 && p.Y > 0 {
 				pts[m] = append(pts[m], p)
 				lo, hi = math.Min(lo, p.X), math.Max(hi, p.X)
-			} else if m == 0 {
+			} else {
 				dropped++
 			}
 		}
 	}
 	if dropped > 0 {
-		f.Notes = append(f.Notes, itoa(int64(dropped))+" drawn creations had a zero-size parent (or no saving) and are left off the log axes; they are in this CSV")
+		f.Notes = append(f.Notes, itoa(int64(dropped))+" points (creations times machines) have a zero-size parent or no saving and are left off the log axes; they are in this CSV")
 	}
-	if len(pts[0]) == 0 {
+	if math.IsInf(lo, 1) {
 		return nil, noData(kind, "every eligible creation's parent has zero resident size: nothing to place on a log axis")
 	}
 	// The curves span the data, widened to whole powers of two, and at
