@@ -195,7 +195,8 @@ func demoFigures(e *env, d *plots.Data) error {
 	if _, err := plots.WriteFiles(demoFigureDir, figs, []string{"svg"}, st, prov); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "figures: %d SVG figures with their CSV data in %s%c (PDF, PNG, other traces: analyze plot --help)\n", len(figs), demoFigureDir, filepath.Separator)
+	fmt.Fprintf(e.stdout, "figures: %d SVG figures with their CSV data in %s%c (PDF and PNG: analyze plot %s; see analyze plot --help)\n",
+		len(figs), demoFigureDir, filepath.Separator, defaulttrace.Name)
 	return nil
 }
 
