@@ -96,6 +96,9 @@ func Sensitivity(d SensitivitySource, m int, st Style) (*Figure, error) {
 	}
 	p.NominalY(names...)
 	p.Y.Tick.Label.Font = st.font(st.FontSize - 1)
+	// Half a row of room above and below: the bar pairs are offset from
+	// their rows, which gonum's padding does not see.
+	p.Y.Min, p.Y.Max = -0.6, float64(n-1)+0.6
 	// Symmetric about zero, so the two sides read alike.
 	p.X.Min, p.X.Max = -max*scale, max*scale
 	roundAxis(&p.X, true)
