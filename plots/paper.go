@@ -176,15 +176,16 @@ func fills(n int) []color.Color {
 // outline is the outline of every bar.
 var outline = draw.LineStyle{Color: color.Black, Width: 0.4}
 
-// roundTicks puts major ticks at round values (1, 2 or 5 times a power of
-// ten) and labels them with no more decimals than they need.
+// roundTicks puts four to seven major ticks at round values (1, 2 or 5
+// times a power of ten) and labels them with no more decimals than they
+// need.
 type roundTicks struct{}
 
 func (roundTicks) Ticks(min, max float64) []plot.Tick {
 	if !(max > min) {
 		return []plot.Tick{{Value: min, Label: formatTick(min, 1)}}
 	}
-	step := niceStep((max - min) / 4)
+	step := niceStep((max - min) / 6)
 	var ticks []plot.Tick
 	start := math.Ceil(min/step-1e-9) * step
 	for v := start; v <= max+step*1e-9; v += step {
@@ -234,7 +235,7 @@ func roundAxis(ax *plot.Axis, includeZero bool) {
 	if !(hi > lo) {
 		hi = lo + 1
 	}
-	step := niceStep((hi - lo) / 4)
+	step := niceStep((hi - lo) / 6)
 	ax.Min = math.Floor(lo/step+1e-9) * step
 	ax.Max = math.Ceil(hi/step-1e-9) * step
 }
