@@ -16,6 +16,10 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
+// benchUncertainty is the CLI's default Monte Carlo, in 'analyze replay'
+// and 'analyze plot' alike.
+var benchUncertainty = replay.Uncertainty{Draws: 200, Seed: 1}
+
 // plotTrace replays rd on the default machines, collecting, and draws the
 // kinds, rendering each figure in formats to io.Discard.
 func plotTrace(b *testing.B, rd *trace.Reader, kinds []plots.Kind, formats []string) {
@@ -28,7 +32,7 @@ func plotTrace(b *testing.B, rd *trace.Reader, kinds []plots.Kind, formats []str
 		sens = sens || k.Name == "sensitivity"
 	}
 	col := plots.NewCollector(plots.MachinesOf(profs), sens)
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent})
+	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: benchUncertainty})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,7 +64,7 @@ func replayOnly(b *testing.B, rd *trace.Reader) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r, err := replay.New(replay.Config{Machines: profs})
+	r, err := replay.New(replay.Config{Machines: profs, Uncertainty: benchUncertainty})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -101,6 +101,14 @@ type TotalsSource interface {
 	StrategyTotal(m int, strategy string) (total float64, steps map[string]float64)
 }
 
+// IntervalSource, when a TotalsSource also satisfies it, puts ranges
+// around the savings the machines figure draws.
+type IntervalSource interface {
+	// SavingInterval returns the range around the saving of vfork-share
+	// over strategy on machine m, in seconds, if there is one.
+	SavingInterval(m int, strategy string) (low, high float64, ok bool)
+}
+
 // SizesSource is the data behind size-cdf.
 type SizesSource interface {
 	// ParentSizes returns the parents' resident sizes at their creations,
@@ -357,6 +365,33 @@ func (d *Data) Cumulative(m, max int) plotter.XYs {
 func (d *Data) StrategyTotal(m int, strategy string) (float64, map[string]float64) {
 	st := d.sum.Machines[m].Strategies[strategy]
 	return st.TotalS, st.Steps
+}
+
+// SavingInterval implements IntervalSource from replay's Monte Carlo
+// intervals: the saving over fork-cow and over the machine's native fork.
+func (d *Data) SavingInterval(m int, strategy string) (float64, float64, bool) {
+	ms := d.sum.Machines[m]
+	var iv *replay.Interval
+	switch strategy {
+	case model.ForkCOW:
+		iv = ms.SavedInterval
+	case ms.Native:
+		iv = ms.SavedVsNatInterval
+	}
+	if iv == nil {
+		return 0, 0, false
+	}
+	return iv.Low, iv.High, true
+}
+
+// IntervalDraws is the number of Monte Carlo draws behind the intervals.
+func (d *Data) IntervalDraws() int {
+	for _, m := range d.sum.Machines {
+		if m.SavedInterval != nil {
+			return m.SavedInterval.Draws
+		}
+	}
+	return 0
 }
 
 // ParentSizes implements SizesSource.

@@ -27,13 +27,16 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 	ms := d.Machines()
 	f := &Figure{Kind: kind,
 		Caption: "total time vfork-share saves over each fork strategy on the trace's eligible creations, per machine; a triangle marks the machine's native fork",
-		Columns: []string{"machine", "versus", "native", "saved_s"}}
+		Columns: []string{"machine", "versus", "native", "saved_s", "saved_low_s", "saved_high_s"}}
+	iv, _ := d.(IntervalSource)
 	bars := fills(len(ForkStrategies))
+	anyInterval := false
 	any := false
 	n := len(ForkStrategies)
 	for m, mach := range ms {
 		vf, _ := d.StrategyTotal(m, model.VForkShare)
 		saved := make([]float64, n)
+		ranges := make([]*[2]float64, n)
 		max, lowest := 0.0, 0.0
 		for i, s := range ForkStrategies {
 			t, _ := d.StrategyTotal(m, s)
@@ -47,7 +50,17 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 			if s == mach.Native {
 				native = "yes"
 			}
-			f.Rows = append(f.Rows, []string{mach.Name, s, native, ftoa(saved[i])})
+			row := []string{mach.Name, s, native, ftoa(saved[i]), "", ""}
+			if iv != nil {
+				if lo, hi, ok := iv.SavingInterval(m, s); ok {
+					ranges[i] = &[2]float64{lo, hi}
+					max = math.Max(max, hi)
+					lowest = math.Min(lowest, lo)
+					row[4], row[5] = ftoa(lo), ftoa(hi)
+					anyInterval = true
+				}
+			}
+			f.Rows = append(f.Rows, row)
 		}
 		scale, unit := timeUnit(math.Max(max, -lowest))
 		p := st.newPlot()
@@ -68,7 +81,7 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		// Value labels and the native mark sit above the bars: the bars are
 		// at x = 0 ± offsets, which in data units are bar fractions of the
 		// nominal width, so place them with a custom plotter.
-		p.Add(&barNotes{values: saved, scale: scale, width: bw, native: nativeIndex(mach.Native), font: st.font(st.FontSize - 2)})
+		p.Add(&barNotes{values: saved, ranges: ranges, scale: scale, width: bw, native: nativeIndex(mach.Native), font: st.font(st.FontSize - 2)})
 		p.NominalX("")
 		p.X.Tick.Length = 0
 		// Room above the tallest bar for its mark and label; the ticks
@@ -76,7 +89,7 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		// (A profile may make vfork-share the dearer: such a bar goes
 		// below zero.)
 		p.Y.Min = lowest * scale * 1.1
-		p.Y.Max = max * scale * 1.3
+		p.Y.Max = max * scale * 1.45
 		if p.Y.Max <= p.Y.Min {
 			p.Y.Max = p.Y.Min + 1
 		}
@@ -89,6 +102,13 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		f.legend = append(f.legend, legendEntry{label: "vs " + s, thumbs: []plot.Thumbnailer{boxThumb{bars[i]}}})
 	}
 	f.legend = append(f.legend, legendEntry{label: "native fork", thumbs: []plot.Thumbnailer{lineThumb{glyph: &nativeMark}}})
+	if anyInterval {
+		f.legend = append(f.legend, legendEntry{label: "90% range", thumbs: []plot.Thumbnailer{rangeThumb{}}})
+		if n, ok := iv.(interface{ IntervalDraws() int }); ok {
+			f.Notes = append(f.Notes, "saved_low_s, saved_high_s: the 5th and 95th percentiles of "+itoa(int64(n.IntervalDraws()))+
+				" draws of every parameter from its profile's plausible range (replay's Monte Carlo); given for fork-cow and for the machine's native fork")
+		}
+	}
 	f.sideBySide = true
 	return f, nil
 }
@@ -102,9 +122,27 @@ func nativeIndex(native string) int {
 	return -1
 }
 
-// barNotes writes each bar's value above it and marks the native one.
+// rangeStyle draws an interval: a vertical line with caps.
+var rangeStyle = draw.LineStyle{Color: color.Black, Width: 0.6}
+
+const rangeCap = 2.5
+
+// rangeThumb is the legend's picture of an interval.
+type rangeThumb struct{}
+
+func (rangeThumb) Thumbnail(c *draw.Canvas) {
+	x := c.Center().X
+	lo, hi := c.Min.Y, c.Max.Y
+	c.StrokeLine2(rangeStyle, x, lo, x, hi)
+	c.StrokeLine2(rangeStyle, x-rangeCap, lo, x+rangeCap, lo)
+	c.StrokeLine2(rangeStyle, x-rangeCap, hi, x+rangeCap, hi)
+}
+
+// barNotes draws each bar's interval, writes its value above it and marks
+// the native one.
 type barNotes struct {
 	values []float64
+	ranges []*[2]float64 // nil where there is none
 	scale  float64
 	width  vg.Length
 	native int
@@ -121,7 +159,15 @@ func (b *barNotes) Plot(c draw.Canvas, p *plot.Plot) {
 	n := len(b.values)
 	for i, v := range b.values {
 		x := trX(0) + vg.Length(float64(i)-float64(n-1)/2)*b.width
-		y := trY(math.Max(v*b.scale, 0))
+		top := math.Max(v*b.scale, 0)
+		if r := b.ranges[i]; r != nil {
+			lo, hi := trY(r[0]*b.scale), trY(r[1]*b.scale)
+			c.StrokeLine2(rangeStyle, x, lo, x, hi)
+			c.StrokeLine2(rangeStyle, x-rangeCap, lo, x+rangeCap, lo)
+			c.StrokeLine2(rangeStyle, x-rangeCap, hi, x+rangeCap, hi)
+			top = math.Max(top, r[1]*b.scale)
+		}
+		y := trY(top)
 		if i == b.native {
 			c.DrawGlyphNoClip(nativeMark, vg.Point{X: x, Y: y + 4})
 			y += 8

@@ -15,6 +15,7 @@ import (
 
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/plots"
+	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/synth"
 	"github.com/forkcost/forkcost/trace"
 )
@@ -444,5 +445,40 @@ func TestSVGFontFallback(t *testing.T) {
 	svg := renderAll(t, "svg")["machines"]
 	if bytes.Contains(svg, []byte("font-family:Liberation Sans;")) || !bytes.Contains(svg, []byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")) {
 		t.Error("SVG text names Liberation Sans without a metric-compatible fallback")
+	}
+}
+
+func TestMachinesIntervals(t *testing.T) {
+	d := smallData()
+	f, err := plots.MachineSavings(d, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, recs := readCSV(t, f)
+	if !strings.Contains(strings.Join(header, "\n"), "5th and 95th percentiles of 50 draws") {
+		t.Errorf("header does not explain the ranges:\n%s", strings.Join(header, "\n"))
+	}
+	for _, m := range d.Summary().Machines {
+		for _, r := range recs[1:] {
+			if r[0] != m.Machine {
+				continue
+			}
+			var want *replay.Interval
+			switch r[1] {
+			case model.ForkCOW:
+				want = m.SavedInterval
+			case m.Native:
+				want = m.SavedVsNatInterval
+			}
+			if want == nil {
+				if r[4] != "" || r[5] != "" {
+					t.Errorf("%s vs %s: a range where replay has none: %v", m.Machine, r[1], r)
+				}
+				continue
+			}
+			if r[4] != strconv.FormatFloat(want.Low, 'g', -1, 64) || r[5] != strconv.FormatFloat(want.High, 'g', -1, 64) {
+				t.Errorf("%s vs %s: range %s..%s, replay %v..%v", m.Machine, r[1], r[4], r[5], want.Low, want.High)
+			}
+		}
 	}
 }

@@ -51,10 +51,14 @@ arguments. Figures:
 
 Figures are sized for a paper column (--width 3.3in, or 7in across two
 columns) with 8 pt text; series differ in dash and marker as well as in
-colour, so they survive greyscale printing.`,
+colour, so they survive greyscale printing. The machines figure puts the
+90% ranges of replay's Monte Carlo (--mc-draws) around the savings over
+fork-cow and over each machine's native fork.`,
 		"  analyze plot --out figs build.arrow\n  analyze plot --figure cumulative,machines --format pdf --width 7in build.arrow\n  analyze plot --machine zen4 --set zen4.soft_fault_ns=1500 --figure sensitivity build.arrow")
 	var mf machineFlags
 	mf.add(fs)
+	var uf uncertaintyFlags
+	uf.add(fs)
 	figures := fs.StringSlice("figure", nil, "`figures` to draw, comma-separated (default all)")
 	formats := fs.StringSlice("format", []string{"svg", "pdf", "png"}, "image `formats`: svg, pdf, png (comma-separated)")
 	out := fs.String("out", defaultPlotDir, "`directory` to write the figures into (created if missing)")
@@ -80,11 +84,15 @@ colour, so they survive greyscale printing.`,
 	if *out == "" {
 		return fs.failf("--out: empty directory name")
 	}
+	unc, err := uf.config(fs)
+	if err != nil {
+		return err
+	}
 	profs, err := mf.profiles(fs)
 	if err != nil {
 		return err
 	}
-	d, err := collectTraces(e, fs.Args(), profs, needsSensitivity(kinds2))
+	d, err := collectTraces(e, fs.Args(), profs, unc, needsSensitivity(kinds2))
 	if err != nil {
 		return err
 	}
@@ -153,12 +161,12 @@ func needsSensitivity(kinds []plots.Kind) bool {
 }
 
 // collectTraces replays paths in order, collecting what the figures need.
-func collectTraces(e *env, paths []string, profs []*machines.Profile, sensitivity bool) (*plots.Data, error) {
+func collectTraces(e *env, paths []string, profs []*machines.Profile, unc replay.Uncertainty, sensitivity bool) (*plots.Data, error) {
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
 	col := plots.NewCollector(plots.MachinesOf(profs), sensitivity)
 	var current string
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent,
+	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: unc,
 		Progress: func(n int64) { bar.Printf("replaying %s: %d events", current, n) }})
 	if err != nil {
 		return nil, err
