@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"codeberg.org/go-pdf/fpdf"
 	"gonum.org/v1/plot"
@@ -21,6 +22,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/forkcost/forkcost/internal/version"
 )
 
 func init() {
@@ -123,7 +126,9 @@ func (f *Figure) Draw(st Style, c draw.Canvas) {
 }
 
 // Render writes the figure in format (svg, pdf or png). The same figure
-// always gives the same bytes. SVG and PNG carry prov as metadata.
+// always gives the same bytes. Each format carries prov as metadata: SVG
+// in <metadata>, PDF in its document information (Keywords), PNG in a tEXt
+// chunk.
 func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) error {
 	width, height := f.size(st)
 	switch format {
@@ -144,7 +149,11 @@ func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) e
 	case "pdf":
 		c := vgpdf.New(width, height)
 		f.Draw(st, draw.New(c))
-		_, err := c.WriteTo(w)
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return err
+		}
+		_, err := w.Write(pdfWithInfo(buf.Bytes(), f, prov))
 		return err
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))
@@ -312,4 +321,59 @@ var ErrNoData = errors.New("nothing to plot")
 
 func noData(kind, format string, args ...any) error {
 	return fmt.Errorf("%s: %w: %s", kind, ErrNoData, fmt.Sprintf(format, args...))
+}
+
+// pdfWithInfo appends an incremental update to a PDF that gives it a new
+// document information dictionary: Title (the figure's name), Subject (its
+// caption) and Keywords (the provenance), beside the original's Producer
+// and fixed CreationDate. The original bytes are left as they are, as an
+// incremental update allows. A PDF whose trailer it cannot read is
+// returned unchanged.
+func pdfWithInfo(pdf []byte, f *Figure, prov Provenance) []byte {
+	tail := pdf[max(0, len(pdf)-1024):]
+	t := bytes.LastIndex(tail, []byte("trailer"))
+	sx := bytes.LastIndex(tail, []byte("startxref"))
+	if t < 0 || sx < t {
+		return pdf
+	}
+	var size, root, rootGen, prev int
+	trailer := string(tail[t:sx])
+	if _, err := fmt.Sscanf(trailer[strings.Index(trailer, "/Size"):], "/Size %d", &size); err != nil {
+		return pdf
+	}
+	i := strings.Index(trailer, "/Root")
+	if i < 0 {
+		return pdf
+	}
+	if _, err := fmt.Sscanf(trailer[i:], "/Root %d %d R", &root, &rootGen); err != nil {
+		return pdf
+	}
+	if _, err := fmt.Sscanf(string(tail[sx:]), "startxref\n%d", &prev); err != nil {
+		return pdf
+	}
+	var b bytes.Buffer
+	b.Write(pdf)
+	if !bytes.HasSuffix(pdf, []byte("\n")) {
+		b.WriteByte('\n')
+	}
+	obj := b.Len()
+	info := size
+	fmt.Fprintf(&b, "%d 0 obj\n<<\n/Producer %s\n/Title %s\n/Subject %s\n/Keywords %s\n/CreationDate (D:19700101000000)\n>>\nendobj\n",
+		info, pdfText("forkcost "+version.String()+" with gonum/plot"), pdfText(f.Name()), pdfText(f.Caption), pdfText(strings.Join(f.metadataLines(prov)[1:], "; ")))
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n%d 1\n%010d 00000 n \ntrailer\n<<\n/Size %d\n/Root %d %d R\n/Info %d 0 R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
+		info, obj, size+1, root, rootGen, info, prev, xref)
+	return b.Bytes()
+}
+
+// pdfText is s as a PDF text string: UTF-16BE with a byte order mark, in
+// hexadecimal, which needs no escaping.
+func pdfText(s string) string {
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteString(">")
+	return b.String()
 }

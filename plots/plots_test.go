@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
-	"github.com/forkcost/forkcost/internal/version"
 	"image/png"
 	"io"
 	"math"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"rsc.io/pdf"
+
+	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/replay"
@@ -93,6 +95,20 @@ func TestReproducibleAndValid(t *testing.T) {
 					}
 					if bytes.Contains(got, []byte("/CreationDate")) && !bytes.Contains(got, []byte("D:1970")) {
 						t.Errorf("%s.pdf: creation date is not fixed", name)
+					}
+					// A PDF reader finds one page and the provenance in the
+					// document information.
+					r, err := pdf.NewReader(bytes.NewReader(got), int64(len(got)))
+					if err != nil {
+						t.Errorf("%s.pdf: %v", name, err)
+						continue
+					}
+					if n := r.NumPage(); n != 1 {
+						t.Errorf("%s.pdf: %d pages", name, n)
+					}
+					info := r.Trailer().Key("Info")
+					if info.Key("Title").Text() != name || !strings.Contains(info.Key("Keywords").Text(), "machine ppro200: profile builtin:ppro200.toml sha256:") {
+						t.Errorf("%s.pdf: document information lacks the provenance: %v", name, info)
 					}
 				case "png":
 					img, err := png.Decode(bytes.NewReader(got))

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/forkcost/forkcost/internal/version"
 	"image/png"
 	"math"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/trace"
 )
