@@ -33,70 +33,127 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 	anyInterval := false
 	any := false
 	n := len(ForkStrategies)
+	type group struct {
+		saved       []float64
+		ranges      []*[2]float64
+		max, lowest float64
+		native      int
+	}
+	groups := make([]group, len(ms))
 	for m, mach := range ms {
 		vf, _ := d.StrategyTotal(m, model.VForkShare)
-		saved := make([]float64, n)
-		ranges := make([]*[2]float64, n)
-		max, lowest := 0.0, 0.0
+		g := group{saved: make([]float64, n), ranges: make([]*[2]float64, n), native: nativeIndex(mach.Native)}
 		for i, s := range ForkStrategies {
 			t, _ := d.StrategyTotal(m, s)
-			saved[i] = t - vf
+			g.saved[i] = t - vf
 			if t > 0 {
 				any = true
 			}
-			max = math.Max(max, saved[i])
-			lowest = math.Min(lowest, saved[i])
+			g.max = math.Max(g.max, g.saved[i])
+			g.lowest = math.Min(g.lowest, g.saved[i])
 			native := "no"
 			if s == mach.Native {
 				native = "yes"
 			}
-			row := []string{mach.Name, s, native, ftoa(saved[i]), "", ""}
+			row := []string{mach.Name, s, native, ftoa(g.saved[i]), "", ""}
 			if iv != nil {
 				if lo, hi, ok := iv.SavingInterval(m, s); ok {
-					ranges[i] = &[2]float64{lo, hi}
-					max = math.Max(max, hi)
-					lowest = math.Min(lowest, lo)
+					g.ranges[i] = &[2]float64{lo, hi}
+					g.max = math.Max(g.max, hi)
+					g.lowest = math.Min(g.lowest, lo)
 					row[4], row[5] = ftoa(lo), ftoa(hi)
 					anyInterval = true
 				}
 			}
 			f.Rows = append(f.Rows, row)
 		}
-		scale, unit := timeUnit(math.Max(max, -lowest))
-		p := st.newPlot()
-		p.Y.Label.Text = "Saved (" + unit + ")"
-		p.X.Label.Text = mach.Name
-		bw := vg.Length(float64(st.Width) * 0.5 / float64(len(ms)*(n+1)))
+		groups[m] = g
+	}
+	if !any {
+		return nil, noData(kind, "no eligible creation with sizes in the traces: every total is zero")
+	}
+	// One panel per machine, each with its own scale, when the machines'
+	// savings differ by more than ten times and the panels fit (about an
+	// inch each); otherwise one panel, the machines side by side in it.
+	maxAll, lowAll, minMax := 0.0, 0.0, math.Inf(1)
+	for _, g := range groups {
+		maxAll, lowAll = math.Max(maxAll, g.max), math.Min(lowAll, g.lowest)
+		minMax = math.Min(minMax, g.max)
+	}
+	fit := int(st.Width / vg.Inch)
+	panels := len(ms) > 1 && len(ms) <= fit && maxAll > 10*minMax
+	note := func(g group, x float64, scale float64, bw vg.Length) *barNotes {
+		return &barNotes{x: x, values: g.saved, ranges: g.ranges, scale: scale, width: bw, native: g.native, font: st.font(st.FontSize - 2)}
+	}
+	addBars := func(p *plot.Plot, g group, x float64, scale float64, bw vg.Length) error {
 		for i := range ForkStrategies {
-			v := plotter.Values{saved[i] * scale}
-			b, err := plotter.NewBarChart(v, bw)
+			b, err := plotter.NewBarChart(plotter.Values{g.saved[i] * scale}, bw)
 			if err != nil {
-				return nil, err
+				return err
 			}
+			b.XMin = x
 			b.Color = bars[i]
 			b.LineStyle = outline
 			b.Offset = vg.Length(float64(i)-float64(n-1)/2) * bw
 			p.Add(b)
 		}
-		// Value labels and the native mark sit above the bars: the bars are
-		// at x = 0 ± offsets, which in data units are bar fractions of the
-		// nominal width, so place them with a custom plotter.
-		p.Add(&barNotes{values: saved, ranges: ranges, scale: scale, width: bw, native: nativeIndex(mach.Native), font: st.font(st.FontSize - 2)})
-		p.NominalX("")
-		p.X.Tick.Length = 0
-		// Room above the tallest bar for its mark and label; the ticks
-		// stay at round values.
-		// (A profile may make vfork-share the dearer: such a bar goes
-		// below zero.)
+		// Ranges, value labels and the native mark sit on and above the
+		// bars, placed by a plotter of their own.
+		p.Add(note(g, x, scale, bw))
+		return nil
+	}
+	// yRange leaves room above the tallest bar for its mark and label (the
+	// ticks stay at round values), and below zero for a profile that makes
+	// vfork-share the dearer.
+	yRange := func(p *plot.Plot, lowest, max, scale float64) {
 		p.Y.Min = lowest * scale * 1.1
 		p.Y.Max = max * scale * 1.45
 		if p.Y.Max <= p.Y.Min {
 			p.Y.Max = p.Y.Min + 1
 		}
-		f.panels = append(f.panels, p)
 	}
-	if !any {
-		return nil, noData(kind, "no eligible creation with sizes in the traces: every total is zero")
+	if panels {
+		bw := vg.Length(float64(st.Width) * 0.5 / float64(len(ms)*(n+1)))
+		for m, mach := range ms {
+			g := groups[m]
+			scale, unit := timeUnit(math.Max(g.max, -g.lowest))
+			p := st.newPlot()
+			p.Y.Label.Text = "Saved (" + unit + ")"
+			p.X.Label.Text = mach.Name
+			if err := addBars(p, g, 0, scale, bw); err != nil {
+				return nil, err
+			}
+			p.NominalX("")
+			p.X.Tick.Length = 0
+			yRange(p, g.lowest, g.max, scale)
+			f.panels = append(f.panels, p)
+		}
+		f.sideBySide = true
+	} else {
+		bw := vg.Length(float64(st.Width) * 0.7 / float64(len(ms)*(n+1)))
+		scale, unit := timeUnit(math.Max(maxAll, -lowAll))
+		p := st.newPlot()
+		p.Y.Label.Text = "Saved (" + unit + ")"
+		names := make([]string, len(ms))
+		var width vg.Length
+		for m, mach := range ms {
+			if err := addBars(p, groups[m], float64(m), scale, bw); err != nil {
+				return nil, err
+			}
+			names[m] = mach.Name
+			width += p.X.Tick.Label.Width(mach.Name) + 6
+		}
+		p.NominalX(names...)
+		p.X.Tick.Length = 0
+		if width > st.Width*0.8 {
+			// Long names (variants of a machine): slanted.
+			p.X.Tick.Label.Rotation = math.Pi / 6
+			p.X.Tick.Label.XAlign = draw.XRight
+			p.X.Tick.Label.YAlign = draw.YTop
+		}
+		p.X.Min, p.X.Max = -0.5, float64(len(ms))-0.5
+		yRange(p, lowAll, maxAll, scale)
+		f.panels = []*plot.Plot{p}
 	}
 	for i, s := range ForkStrategies {
 		f.legend = append(f.legend, legendEntry{label: "vs " + s, thumbs: []plot.Thumbnailer{boxThumb{bars[i]}}})
@@ -109,7 +166,6 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 				" draws of every parameter from its profile's plausible range (replay's Monte Carlo); given for fork-cow and for the machine's native fork")
 		}
 	}
-	f.sideBySide = true
 	return f, nil
 }
 
@@ -141,6 +197,7 @@ func (rangeThumb) Thumbnail(c *draw.Canvas) {
 // barNotes draws each bar's interval, writes its value above it and marks
 // the native one.
 type barNotes struct {
+	x      float64 // the group's position on the X axis
 	values []float64
 	ranges []*[2]float64 // nil where there is none
 	scale  float64
@@ -158,7 +215,7 @@ func (b *barNotes) Plot(c draw.Canvas, p *plot.Plot) {
 	sty.Rotation = math.Pi / 2
 	n := len(b.values)
 	for i, v := range b.values {
-		x := trX(0) + vg.Length(float64(i)-float64(n-1)/2)*b.width
+		x := trX(b.x) + vg.Length(float64(i)-float64(n-1)/2)*b.width
 		top := math.Max(v*b.scale, 0)
 		if r := b.ranges[i]; r != nil {
 			lo, hi := trY(r[0]*b.scale), trY(r[1]*b.scale)

@@ -297,3 +297,27 @@ func TestPlotSeveralTraces(t *testing.T) {
 		t.Errorf("the second trace is not in the provenance:\n%s", csv)
 	}
 }
+
+// A --set range makes one machine per value: the figures name each
+// variant, in file names kept to safe characters.
+func TestPlotMachineVariants(t *testing.T) {
+	inTempDir(t)
+	_, errs, code := runCLI(t, "plot", "--machine", "ppro200", "--set", "ppro200.tlb_flush_ns=100:1600:x2",
+		"--figure", "machines,cost-vs-size", "--format", "svg", "--out", "v", "small.arrow")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	svg, err := os.ReadFile(filepath.Join("v", "machines.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"100", "200", "400", "800", "1600"} {
+		name := "ppro200[tlb_flush_ns=" + v + "]"
+		if !bytes.Contains(svg, []byte(">"+name+"<")) {
+			t.Errorf("machines.svg does not label %s", name)
+		}
+		if _, err := os.Stat(filepath.Join("v", "cost-vs-size-ppro200_tlb_flush_ns_"+v+"_.svg")); err != nil {
+			t.Error(err)
+		}
+	}
+}
