@@ -1,7 +1,9 @@
 package plots
 
 import (
+	"cmp"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -74,9 +76,22 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		g := glyphStyle(m)
 		f.legend = append(f.legend, legendEntry{label: mach.Name, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
 	}
-	// Each line's total, written above its end.
-	for m := range ms {
+	// Each line's total, written above its end, unless it would sit on a
+	// label already written (lines that end close together): the CSV has
+	// every total.
+	order := make([]int, len(ms))
+	for m := range order {
+		order[m] = m
+	}
+	endY := func(m int) float64 { return lines[m][len(lines[m])-1].Y }
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(endY(b), endY(a)) })
+	var kept []float64
+	for _, m := range order {
 		end := lines[m][len(lines[m])-1]
+		if slices.ContainsFunc(kept, func(y float64) bool { return math.Abs(y-end.Y) < 0.07*ymax }) {
+			continue
+		}
+		kept = append(kept, end.Y)
 		lb, err := plotter.NewLabels(plotter.XYLabels{
 			XYs:    plotter.XYs{{X: end.X * xscale, Y: end.Y * yscale}},
 			Labels: []string{fmtSeconds(end.Y)},
