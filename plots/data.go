@@ -157,11 +157,12 @@ type Collector struct {
 
 	sumRes, sumWr, sumAnon, sumEntries float64
 
-	// distinct counts the creations per distinct snapshot (its Source
-	// cleared: the model does not read it). The model sees nothing else of
-	// a creation, so re-evaluating these is the same as replaying the trace
+	// distinct counts the creations per distinct model input (the
+	// snapshot, its Source cleared as the model does not read it, and the
+	// parent's measured writes). The model sees nothing else of a
+	// creation, so re-evaluating these is the same as replaying the trace
 	// again, for any parameter.
-	distinct map[trace.Snapshot]int64
+	distinct map[model.Input]int64
 }
 
 // NewCollector returns a collector for the machines replay is given. With
@@ -169,7 +170,7 @@ type Collector struct {
 func NewCollector(ms []Machine, sensitivity bool) *Collector {
 	c := &Collector{machines: ms, sensitivity: sensitivity, commIdx: map[string]int32{}}
 	if sensitivity {
-		c.distinct = map[trace.Snapshot]int64{}
+		c.distinct = map[model.Input]int64{}
 	}
 	return c
 }
@@ -194,8 +195,11 @@ func (c *Collector) OnEvent(ec *replay.EventCost) error {
 		c.sumAnon += float64(s.AnonResidentBytes)
 		c.sumEntries += float64(s.MapEntries)
 		if c.sensitivity {
-			k := *s
-			k.Source = ""
+			k := model.Input{Snapshot: *s}
+			if ec.Model != nil {
+				k = *ec.Model
+			}
+			k.Snapshot.Source = ""
 			c.distinct[k]++
 		}
 	}
@@ -445,17 +449,19 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	}
 	base := *d.c.machines[m].Params
 	counts := d.c.distinct
-	keys := make([]trace.Snapshot, 0, len(counts))
+	keys := make([]model.Input, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
 	}
 	// A fixed order, so that the sums, and the figure, are reproducible.
-	slices.SortFunc(keys, func(a, b trace.Snapshot) int {
+	slices.SortFunc(keys, func(x, y model.Input) int {
+		a, b := &x.Snapshot, &y.Snapshot
 		return cmp.Or(cmp.Compare(a.ResidentBytes, b.ResidentBytes), cmp.Compare(a.WritableResidentBytes, b.WritableResidentBytes),
 			cmp.Compare(a.AnonResidentBytes, b.AnonResidentBytes), cmp.Compare(a.HugeResidentBytes, b.HugeResidentBytes),
 			cmp.Compare(a.MapEntries, b.MapEntries), cmp.Compare(a.ParentThreads, b.ParentThreads),
 			cmp.Compare(a.VirtBytes, b.VirtBytes), cmp.Compare(a.WritableBytes, b.WritableBytes),
-			cmp.Compare(a.PageTableBytes, b.PageTableBytes), cmp.Compare(a.PageSize, b.PageSize))
+			cmp.Compare(a.PageTableBytes, b.PageTableBytes), cmp.Compare(a.PageSize, b.PageSize),
+			cmp.Compare(x.ParentWriteBytes, y.ParentWriteBytes), boolCmp(x.HasParentWrites, y.HasParentWrites))
 	})
 	// Only the two strategies of the saving are costed: the same sums, in
 	// the same order, as model.Evaluate's totals.
@@ -464,11 +470,10 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	cow, vf := &model.Strategies()[cowI], &model.Strategies()[vfI]
 	total := func(p *model.Params) float64 {
 		var s float64
-		var in model.Input
-		for _, k := range keys {
-			in.Snapshot = k
-			saved := model.SequenceCost(p, &in, cow, model.ForkExecWait) - model.SequenceCost(p, &in, vf, model.ForkExecWait)
-			s += float64(counts[k]) * saved
+		for i := range keys {
+			in := &keys[i]
+			saved := model.SequenceCost(p, in, cow, model.ForkExecWait) - model.SequenceCost(p, in, vf, model.ForkExecWait)
+			s += float64(counts[*in]) * saved
 		}
 		return s / 1e9
 	}
@@ -496,4 +501,14 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 		swings = append(swings, sw)
 	}
 	return b, swings
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }

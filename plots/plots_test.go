@@ -498,3 +498,38 @@ func TestMachinesIntervals(t *testing.T) {
 		}
 	}
 }
+
+// A recorded trace measures how much the parent wrote after each fork: the
+// sensitivity figure re-evaluates with those writes, as replay costed them.
+func TestSensitivityWithMeasuredWrites(t *testing.T) {
+	gen := func(emit synth.Emit) error {
+		tm := int64(0)
+		put := func(ev trace.Event) error { tm += 1e6; ev.TimeNs = tm; return emit(&ev) }
+		snap := trace.Snapshot{ResidentBytes: 64 << 20, WritableResidentBytes: 48 << 20, AnonResidentBytes: 48 << 20, MapEntries: 40, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
+		faults := int64(1000)
+		for i := 0; i < 4; i++ {
+			child := int32(1000 + i)
+			if err := put(trace.Event{PID: 100, Kind: trace.Fork, ChildPID: child, Comm: "make", Snapshot: snap, HasSnapshot: true, MinFaults: faults, HasFaults: true}); err != nil {
+				return err
+			}
+			if err := put(trace.Event{PID: child, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc"}); err != nil {
+				return err
+			}
+			faults += int64(500 * (i + 1)) // the parent's writes after fork i
+			if err := put(trace.Event{PID: 100, Kind: trace.Mmap, Comm: "make", MinFaults: faults, HasFaults: true}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	d := degenerate(t, gen)
+	if d.Summary().Trace.MeasuredParentWrites == 0 {
+		t.Fatal("fixture: no measured parent writes")
+	}
+	for m, ms := range d.Summary().Machines {
+		base, _ := d.Sensitivity(m)
+		if math.Abs(base-ms.SavedS) > 1e-9*ms.SavedS {
+			t.Errorf("%s: re-evaluated saving %v s, replay %v s", ms.Machine, base, ms.SavedS)
+		}
+	}
+}
