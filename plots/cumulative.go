@@ -38,6 +38,9 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 	}
 	yscale, yunit := timeUnit(ymax)
 	xscale, xunit := 1.0, "s"
+	if xmax < 1 {
+		xscale, xunit = 1e3, "ms"
+	}
 	if xmax >= 600 {
 		xscale, xunit = 1.0/60, "min"
 	}

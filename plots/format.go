@@ -1,8 +1,18 @@
 package plots
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
-func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+// ftoa writes a CSV number: whole numbers (bytes, counts) in full, others
+// in the shortest form that reads back exactly.
+func ftoa(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 
