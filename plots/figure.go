@@ -104,7 +104,10 @@ func (f *Figure) Draw(st Style, c draw.Canvas) {
 		drawLegend(st, draw.Crop(c, 0, 0, c.Size().Y-lh, 0), f.legend)
 	}
 	area := draw.Crop(c, 0, 0, 0, -lh)
-	if len(f.panels) == 1 {
+	switch len(f.panels) {
+	case 0:
+		return
+	case 1:
 		f.panels[0].Draw(area)
 		return
 	}
