@@ -118,10 +118,10 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 		f.legend = append(f.legend, legendEntry{label: mach.Name, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
 	}
 	modelLine := draw.LineStyle{Color: grey, Width: 1}
-	ring := draw.GlyphStyle{Color: grey, Radius: 1.6, Shape: draw.RingGlyph{}}
+	ring := draw.GlyphStyle{Color: grey, Radius: 1.6, Shape: draw.CircleGlyph{}}
 	f.legend = append(f.legend,
-		legendEntry{label: "model", thumbs: []plot.Thumbnailer{lineThumb{line: modelLine}}},
-		legendEntry{label: "creations", thumbs: []plot.Thumbnailer{lineThumb{glyph: &ring}}})
+		legendEntry{label: "model (lines)", thumbs: []plot.Thumbnailer{lineThumb{line: modelLine}}},
+		legendEntry{label: "creations (points)", thumbs: []plot.Thumbnailer{lineThumb{glyph: &ring}}})
 	byteAxis(&p.X)
 	log10Axis(&p.Y)
 	f.panels = []*plot.Plot{p}
