@@ -107,7 +107,7 @@ func TestReproducibleAndValid(t *testing.T) {
 						t.Errorf("%s.pdf: %d pages", name, n)
 					}
 					info := r.Trailer().Key("Info")
-					if info.Key("Title").Text() != name || !strings.Contains(info.Key("Keywords").Text(), "machine ppro200: profile builtin:ppro200.toml sha256:") {
+					if info.Key("Title").Text() != name || !strings.Contains(info.Key("Keywords").Text(), "machine ppro200: profile testdata/ppro200.toml sha256:") {
 						t.Errorf("%s.pdf: document information lacks the provenance: %v", name, info)
 					}
 				case "png":
@@ -134,7 +134,7 @@ func TestReproducibleAndValid(t *testing.T) {
 							break
 						}
 					}
-					for _, want := range []string{`<metadata id="forkcost-provenance">`, "forkcost " + version.Tool + ", model " + version.Model, "trace testdata:libc-build-12.arrow: synth libc-build", "machine ppro200: profile builtin:ppro200.toml sha256:", "command: test"} {
+					for _, want := range []string{`<metadata id="forkcost-provenance">`, "forkcost " + version.Tool + ", model " + version.Model, "trace testdata:libc-build-12.arrow: synth libc-build", "machine ppro200: profile testdata/ppro200.toml sha256:", "command: test"} {
 						if !bytes.Contains(got, []byte(want)) {
 							t.Errorf("%s.svg: metadata lacks %q", name, want)
 						}
