@@ -41,9 +41,10 @@ func runPlot(e *env, args []string) error {
 draws figures for a paper, each in each format, into DIR: FIGURE.FORMAT
 for figures that compare machines, FIGURE-MACHINE.FORMAT for figures drawn
 per machine. Beside each figure, FIGURE.csv holds the data behind it. The
-CSV's '#' header lines and the SVG's <metadata> say where the numbers come
-from: tool and model version, traces, profiles with hashes and overrides.
-The same inputs give byte-identical files. TRACE may be
+CSV's '#' header lines, the SVG's <metadata>, the PDF's document
+information and a PNG text chunk say where the numbers come from: tool and
+model version, traces, profiles with hashes and overrides, the command.
+The same inputs give byte-identical files, each written atomically. TRACE may be
 `+defaulttrace.Name+`, the trace 'analyze' replays without
 arguments. Figures:
 
