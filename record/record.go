@@ -77,8 +77,8 @@ type Options struct {
 	// (SIGINT, SIGTERM, SIGHUP): each is forwarded to the command, and the
 	// trace is then marked incomplete.
 	Signals <-chan os.Signal
-	// Progress, when not nil, is called from the recording goroutine about
-	// every ProgressEvery (default 250ms) while events arrive, and once at
+	// Progress, when not nil, is called from a goroutine of its own every
+	// ProgressEvery (default 250ms) while the command runs, and once at
 	// the end.
 	Progress      func(Stats)
 	ProgressEvery time.Duration

@@ -87,9 +87,10 @@ type recorder struct {
 	out     emitter
 	lastPro time.Time
 
-	mu        sync.Mutex // guards alive and interrupt, shared with the signal forwarder
+	mu        sync.Mutex // guards alive, interrupt and shared, used by other goroutines
 	alive     map[int]bool
 	interrupt string
+	shared    Stats // the stats as last published for the progress goroutine
 
 	held int // tasks held at their first stop
 
@@ -170,7 +171,9 @@ func Run(opts Options) (Result, error) {
 	r.out.w = w
 
 	stopFwd := r.forwardSignals()
+	stopProgress := r.reportProgress()
 	loopErr := r.loop()
+	stopProgress()
 	stopFwd()
 	if loopErr != nil {
 		r.killAll()
@@ -180,7 +183,9 @@ func Run(opts Options) (Result, error) {
 	}
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
-	r.progress(true)
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.stats)
+	}
 	child.Release()
 
 	res := Result{Stats: r.stats}
@@ -374,21 +379,51 @@ func (r *recorder) killAll() {
 
 func (r *recorder) now() int64 { return int64(time.Since(r.start)) }
 
-func (r *recorder) progress(final bool) {
+// publish makes the stats visible to the progress goroutine, at most
+// every few milliseconds.
+func (r *recorder) publish() {
 	if r.opts.Progress == nil {
 		return
 	}
 	t := time.Now()
-	if !final && t.Sub(r.lastPro) < r.opts.ProgressEvery {
+	if t.Sub(r.lastPro) < r.opts.ProgressEvery/4 {
 		return
 	}
 	r.lastPro = t
-	if !final {
-		r.stats.Elapsed = t.Sub(r.start)
-		r.stats.Processes = len(r.procs)
-		r.stats.Tasks = len(r.tasks)
+	st := r.stats
+	st.Processes, st.Tasks = len(r.procs), len(r.tasks)
+	r.mu.Lock()
+	r.shared = st
+	r.mu.Unlock()
+}
+
+// reportProgress calls opts.Progress every ProgressEvery, events or not,
+// so that the elapsed time moves on while the command runs quietly.
+func (r *recorder) reportProgress() (stop func()) {
+	if r.opts.Progress == nil {
+		return func() {}
 	}
-	r.opts.Progress(r.stats)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(r.opts.ProgressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				r.mu.Lock()
+				st := r.shared
+				r.mu.Unlock()
+				st.Elapsed = time.Since(r.start)
+				r.opts.Progress(st)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // loop handles stops until no traced task is left.
@@ -416,7 +451,7 @@ func (r *recorder) loop() error {
 		if err := r.out.flush(r.now()); err != nil {
 			return err
 		}
-		r.progress(false)
+		r.publish()
 	}
 	return nil
 }
