@@ -261,6 +261,7 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 		p.Kill()
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
+		p.Release()
 		return nil, refusal(err)
 	}
 	r.root = pid
@@ -272,6 +273,7 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 	r.mu.Unlock()
 	if _, err := pw.Write([]byte{1}); err != nil {
 		r.killAll()
+		p.Release()
 		return nil, fmt.Errorf("starting %s: %w", r.opts.Args[0], err)
 	}
 	return p, nil
