@@ -138,7 +138,7 @@ trace's metadata.`,
 		}
 		want[kind] = true
 	}
-	rd, err := openTrace(fs.Arg(0))
+	rd, err := openAny(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
