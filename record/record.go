@@ -91,6 +91,7 @@ type Options struct {
 	// Test hooks.
 	seize    func(pid int, options int) error // PTRACE_SEIZE
 	procGone func(pid int) bool               // pretend /proc/PID has gone
+	procRoot string                           // read snapshots here instead of /proc
 }
 
 // Stats counts what a recording has seen so far.
@@ -115,6 +116,8 @@ type Result struct {
 	Incomplete string
 	Stats      Stats
 	Meta       trace.Meta
+	// Warnings are problems that did not stop the recording.
+	Warnings []string
 }
 
 // ExitCode returns the status a shell would see for the command.

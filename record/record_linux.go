@@ -92,7 +92,8 @@ type recorder struct {
 	interrupt string
 	shared    Stats // the stats as last published for the progress goroutine
 
-	held int // tasks held at their first stop
+	held    int   // tasks held at their first stop
+	procErr error // the first /proc read that failed other than by the process's exit
 
 	rootStatus syscall.WaitStatus
 	rootDone   bool
@@ -148,6 +149,9 @@ func Run(opts Options) (Result, error) {
 	defer runtime.UnlockOSThread()
 
 	r := &recorder{opts: opts, proc: newProcReader(), tasks: map[int]*task{}, procs: map[int]*process{}, alive: map[int]bool{}}
+	if opts.procRoot != "" {
+		r.proc.root = opts.procRoot
+	}
 	// The output is created first, so that a bad path fails before the
 	// command starts.
 	r.start = time.Now()
@@ -189,6 +193,9 @@ func Run(opts Options) (Result, error) {
 	child.Release()
 
 	res := Result{Stats: r.stats}
+	if r.procErr != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("some rows lack what /proc would have given: %v", r.procErr))
+	}
 	if r.rootDone {
 		switch {
 		case r.rootStatus.Exited():
@@ -543,6 +550,19 @@ func (r *recorder) procGone(pid int) bool {
 	return r.opts.procGone != nil && r.opts.procGone(pid)
 }
 
+// procError marks ev for a failed /proc read: proc_gone when the process
+// has gone; otherwise (/proc unreadable: hidepid, a sandbox) the first
+// such error is kept for the result's warnings.
+func (r *recorder) procError(err error, ev *trace.Event) {
+	if errors.Is(err, errGone) {
+		ev.ProcGone = true
+		return
+	}
+	if r.procErr == nil {
+		r.procErr = err
+	}
+}
+
 // readStat reads the process's comm and fault counters into ev.
 func (r *recorder) readStat(p *process, ev *trace.Event) bool {
 	if r.procGone(p.pid) {
@@ -551,7 +571,7 @@ func (r *recorder) readStat(p *process, ev *trace.Event) bool {
 	}
 	st, err := r.proc.stat(p.pid)
 	if err != nil {
-		ev.ProcGone = true
+		r.procError(err, ev)
 		return false
 	}
 	p.comm = st.comm
@@ -620,7 +640,7 @@ func (r *recorder) creation(t *task) {
 		if snap, err := r.proc.snapshot(p.pid); err == nil {
 			ev.Snapshot, ev.HasSnapshot = snap, true
 		} else {
-			ev.ProcGone = true
+			r.procError(err, ev)
 		}
 	}
 	ev.Comm = p.comm
@@ -731,8 +751,9 @@ func (r *recorder) exec(t *task) {
 	if !r.started {
 		// The root's first exec is the command's, unless the helper's own
 		// exec was still in progress when the recorder seized it.
+		// (If /proc cannot tell, it is taken to be the command's.)
 		a, err := r.proc.cmdline(p.pid)
-		if t.tid != r.root || err != nil || len(a) > 0 && a[0] == helperArg0 {
+		if t.tid != r.root || err == nil && len(a) > 0 && a[0] == helperArg0 {
 			return
 		}
 		r.started = true

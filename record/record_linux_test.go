@@ -679,3 +679,19 @@ func TestThreadExec(t *testing.T) {
 	}
 	checkExit(t, r, r.root, 0, 0)
 }
+
+// TestProcUnreadable: when /proc cannot be read at all (hidepid, a
+// sandbox), rows lack snapshots, are not marked proc_gone, and the result
+// warns.
+func TestProcUnreadable(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, nil, 0o644)
+	r := recordOpts(t, Options{Args: []string{progs(t), "fork"}, procRoot: notDir})
+	f := r.one(t, trace.Fork, r.root)
+	if f.ProcGone || f.HasSnapshot {
+		t.Errorf("fork row %+v", f)
+	}
+	if len(r.res.Warnings) != 1 || !strings.Contains(r.res.Warnings[0], "/proc") {
+		t.Errorf("warnings %q", r.res.Warnings)
+	}
+}
