@@ -542,11 +542,10 @@ func recorderProcess(t *testing.T, out string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// waitRows waits until the recording has written a batch to its temporary
-// file, so that it is under way.
+// waitFor polls ok for up to 15 s.
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 600; i++ {
 		if ok() {
 			return
 		}
@@ -645,10 +644,11 @@ func TestSIGKILLToRecorder(t *testing.T) {
 
 // TestJobControl: a process that stops itself stays stopped (the recorder
 // keeps it in its group-stop) until a SIGCONT, as without the recorder.
+// The program exits 3 if it ran on before a SIGCONT was sent.
 func TestJobControl(t *testing.T) {
 	r := record(t, "stopcont")
 	if r.res.ExitStatus != 0 {
-		t.Errorf("exit status %d", r.res.ExitStatus)
+		t.Errorf("exit status %d (3: the process ran on before SIGCONT)", r.res.ExitStatus)
 	}
 	var stops, conts []trace.Event
 	for _, ev := range r.find(trace.Signal, r.root) {
@@ -659,11 +659,8 @@ func TestJobControl(t *testing.T) {
 			conts = append(conts, ev)
 		}
 	}
-	if len(stops) != 1 || len(conts) != 1 {
-		t.Fatalf("want one SIGSTOP and one SIGCONT row:\n%s", r)
-	}
-	if d := time.Duration(conts[0].TimeNs - stops[0].TimeNs); d < 80*time.Millisecond {
-		t.Errorf("the process ran on after SIGSTOP: continued %v later, want about 100ms", d)
+	if len(stops) != 1 || len(conts) == 0 || conts[len(conts)-1].TimeNs < stops[0].TimeNs {
+		t.Fatalf("want a SIGSTOP row, then SIGCONT rows:\n%s", r)
 	}
 }
 
