@@ -4,6 +4,7 @@
 //   - Recorded, the default: a real build of a C library (dietlibc, about
 //     1,050 compilations) recorded on a current Linux machine with
 //     'analyze record'; see testdata/recorded/README.md for how.
+//
 //   - Synthetic: the 1990s BSD libc build of NetBSD's claim, made by
 //
 //     go run ./cmd/analyze synth libc-build --seed 1 --compress -o internal/defaulttrace/libc-build.arrow
