@@ -80,7 +80,7 @@ func BenchmarkDefaultTrace(b *testing.B) {
 	for _, formats := range [][]string{{"svg"}, {"svg", "pdf", "png"}} {
 		b.Run(fmt.Sprint(formats), func(b *testing.B) {
 			for b.Loop() {
-				rd, err := defaulttrace.Open()
+				rd, err := defaulttrace.Default.Open()
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
 	"github.com/forkcost/forkcost/trace/strace"
 )
@@ -18,7 +17,7 @@ func init() {
 }
 
 func runConvert(e *env, args []string) error {
-	fs := newFlagSet(e, "convert", "analyze convert [--from strace|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG...",
+	fs := newFlagSet(e, "convert", "analyze convert [--from strace|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB...",
 		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
 the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
@@ -33,8 +32,14 @@ estimate (--resident-fraction of the mapped sizes), so every creation row
 says snapshot_source=estimated.
 
 Lines that cannot be parsed are skipped, counted, and the first few are
-reported with file:line; with --strict the first one is an error.`,
-		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log")
+reported with file:line; with --strict the first one is an error.
+
+With --out DIR, each LOG (or -ff set) becomes a trace of its own in DIR,
+named after it (--to arrow or parquet): a directory stands for the files
+under it (LOG.PID files sharing a prefix form one -ff set), a quoted glob
+for the files it matches. Logs are converted in parallel (--jobs); one
+that fails is reported at the end and the exit status is 1.`,
+		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  analyze convert --out traces/ --to parquet logs/")
 	from := fs.String("from", "auto", "input `format`: strace, or auto to recognise it from the first lines")
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")
 	strict := fs.Bool("strict", false, "fail on the first line that cannot be parsed")
@@ -44,6 +49,9 @@ reported with file:line; with --strict the first one is an error.`,
 	maxHeld := fs.Int("max-held", strace.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
 	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	quiet := fs.BoolP("quiet", "q", false, "print no summary")
+	outDir := fs.String("out", "", "convert each LOG, -ff set, or file under a directory into a trace of its own in `DIR`")
+	to := fs.String("to", "arrow", "with --out: the traces' `format`, arrow or parquet")
+	jobs := fs.IntP("jobs", "j", defaultJobs(), "with --out: convert up to `n` logs at once")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -61,6 +69,25 @@ reported with file:line; with --strict the first one is an error.`,
 	}
 	if *baseVirt < 0 || *maxHeld <= 0 {
 		return fs.failf("--exec-baseline and --max-held must not be negative")
+	}
+	if *outDir != "" {
+		if *out != "" {
+			return fs.failf("give -o (one trace from all the LOGs) or --out DIR (one trace per LOG), not both")
+		}
+		if err := oneOf(fs, "to", *to, "arrow", "parquet"); err != nil {
+			return err
+		}
+		if *jobs < 1 {
+			return fs.failf("--jobs %d: want at least 1", *jobs)
+		}
+		base := addrspace.DefaultBaseline
+		base.VirtBytes = *baseVirt
+		cfg := strace.Config{
+			Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
+			Strict:   *strict,
+			Compress: *compress,
+		}
+		return convertMany(e, fs, fs.Args(), *outDir, "."+*to, *from == "auto", *jobs, *quiet, cfg)
 	}
 	inputs, err := strace.ExpandFF(fs.Args())
 	if err != nil {
@@ -137,11 +164,4 @@ reported with file:line; with --strict the first one is an error.`,
 		}
 	}
 	return nil
-}
-
-// openAny opens a trace, converting a raw log on the fly.
-func openAny(e *env, path string) (*trace.Reader, error) {
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
 }

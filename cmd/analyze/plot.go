@@ -12,7 +12,6 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/replay"
-	"github.com/forkcost/forkcost/trace"
 )
 
 func init() {
@@ -44,9 +43,8 @@ per machine. Beside each figure, FIGURE.csv holds the data behind it. The
 CSV's '#' header lines, the SVG's <metadata>, the PDF's document
 information and a PNG text chunk say where the numbers come from: tool and
 model version, traces, profiles with hashes and overrides, the command.
-The same inputs give byte-identical files, each written atomically. TRACE may be
-`+defaulttrace.Name+`, the trace 'analyze' replays without
-arguments. Figures:
+The same inputs give byte-identical files, each written atomically. TRACE
+may be an embedded trace: `+embeddedNames()+`. Figures:
 
 `+strings.Join(kinds, "\n")+`
 
@@ -174,13 +172,7 @@ func collectTraces(e *env, paths []string, profs []*machines.Profile, unc replay
 	}
 	for _, p := range paths {
 		current = p
-		var rd *trace.Reader
-		var err error
-		if p == defaulttrace.Name {
-			rd, err = defaulttrace.Open()
-		} else {
-			rd, err = openTrace(p)
-		}
+		rd, err := openTrace(e, p)
 		if err == nil {
 			err = r.Trace(rd)
 			rd.Close()
@@ -192,7 +184,16 @@ func collectTraces(e *env, paths []string, profs []*machines.Profile, unc replay
 	return col.Data(r.Summary()), nil
 }
 
-// demoFigures are the figures 'analyze' draws for the embedded trace:
+// embeddedNames lists the embedded traces' names.
+func embeddedNames() string {
+	var names []string
+	for _, t := range defaulttrace.All {
+		names = append(names, t.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// demoFigures are the figures 'analyze' draws for the default embedded trace:
 // every kind, as SVG only, to keep it quick.
 func demoFigures(e *env, d *plots.Data) error {
 	st := plots.Paper(plots.SingleColumn)
@@ -205,7 +206,7 @@ func demoFigures(e *env, d *plots.Data) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "figures: %d SVG figures with their CSV data in %s%c (PDF and PNG: analyze plot %s; see analyze plot --help)\n",
-		len(figs), demoFigureDir, filepath.Separator, defaulttrace.Name)
+		len(figs), demoFigureDir, filepath.Separator, defaulttrace.Default.Name)
 	return nil
 }
 

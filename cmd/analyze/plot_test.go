@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/trace"
@@ -203,49 +204,64 @@ func TestDemoWritesFigures(t *testing.T) {
 		}
 	}
 	svg, _ := os.ReadFile(filepath.Join(dir, "cumulative.svg"))
-	if !bytes.Contains(svg, []byte("trace embedded:libc-build.arrow: synth libc-build --seed 1")) {
-		t.Errorf("cumulative.svg metadata does not name the embedded trace")
+	if !bytes.Contains(svg, []byte("trace "+defaulttrace.Default.Name+": ")) {
+		t.Errorf("cumulative.svg metadata does not name the default embedded trace")
 	}
 }
 
-// TestDocsFiguresUpToDate reruns the command docs/figures.md gives and
+// TestDocsFiguresUpToDate reruns the commands docs/figures.md gives and
 // compares every file with the committed one.
 func TestDocsFiguresUpToDate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("draws every figure in two formats")
+		t.Skip("draws every figure of two traces in two formats")
 	}
-	committed, err := filepath.Abs(filepath.Join("..", "..", "docs", "figures"))
+	docs, err := filepath.Abs(filepath.Join("..", "..", "docs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := os.ReadFile(filepath.Join(committed, "..", "figures.md"))
+	doc, err := os.ReadFile(filepath.Join(docs, "figures.md"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	const cmd = "go run ./cmd/analyze plot --format svg,png --out docs/figures embedded:libc-build.arrow"
-	if !strings.Contains(string(doc), cmd) {
-		t.Fatalf("docs/figures.md no longer gives the command %q: update this test", cmd)
 	}
 	t.Chdir(t.TempDir())
-	args := strings.Fields(strings.TrimPrefix(cmd, "go run ./cmd/analyze "))
-	if _, errs, code := runCLI(t, args...); code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	made, _ := os.ReadDir(filepath.Join("docs", "figures"))
-	have, _ := os.ReadDir(committed)
-	if len(made) != len(have) {
-		t.Errorf("the command makes %d files, docs/figures holds %d", len(made), len(have))
-	}
-	var stale []string
-	for _, e := range made {
-		got, _ := os.ReadFile(filepath.Join("docs", "figures", e.Name()))
-		want, err := os.ReadFile(filepath.Join(committed, e.Name()))
-		if err != nil || !bytes.Equal(got, want) {
-			stale = append(stale, e.Name())
+	for _, c := range []struct{ cmd, dir string }{
+		{"go run ./cmd/analyze plot --format svg,png --out docs/figures embedded:dietlibc-build.arrow", "figures"},
+		{"go run ./cmd/analyze plot --format svg,png --out docs/figures/libc-build embedded:libc-build.arrow", filepath.Join("figures", "libc-build")},
+	} {
+		if !strings.Contains(string(doc), c.cmd) {
+			t.Fatalf("docs/figures.md no longer gives the command %q: update this test", c.cmd)
 		}
-	}
-	if len(stale) > 0 {
-		t.Errorf("docs/figures is stale (%s): rerun, from the repository root,\n\t%s", strings.Join(stale, " "), cmd)
+		args := strings.Fields(strings.TrimPrefix(c.cmd, "go run ./cmd/analyze "))
+		if _, errs, code := runCLI(t, args...); code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.cmd, code, errs)
+		}
+		made, _ := os.ReadDir(filepath.Join("docs", c.dir))
+		var stale []string
+		files := 0
+		for _, e := range made {
+			if e.IsDir() {
+				continue
+			}
+			files++
+			got, _ := os.ReadFile(filepath.Join("docs", c.dir, e.Name()))
+			want, err := os.ReadFile(filepath.Join(docs, c.dir, e.Name()))
+			if err != nil || !bytes.Equal(got, want) {
+				stale = append(stale, e.Name())
+			}
+		}
+		have, _ := os.ReadDir(filepath.Join(docs, c.dir))
+		committed := 0
+		for _, e := range have {
+			if !e.IsDir() {
+				committed++
+			}
+		}
+		if files != committed {
+			t.Errorf("%s makes %d files, docs/%s holds %d", c.cmd, files, c.dir, committed)
+		}
+		if len(stale) > 0 {
+			t.Errorf("docs/%s is stale (%s): rerun, from the repository root,\n\t%s", c.dir, strings.Join(stale, " "), c.cmd)
+		}
 	}
 }
 
