@@ -35,7 +35,7 @@ func runPlot(e *env, args []string) error {
 		}
 		kinds = append(kinds, fmt.Sprintf("  %-16s %s%s", k.Name, k.About, per))
 	}
-	fs := newFlagSet(e, "plot", "analyze plot [--machine M,...] [--set M.P=V] [--figure F,...] [--format svg,pdf,png] [--out DIR] [--width 3.3in] TRACE...",
+	fs := newFlagSet(e, "plot", "analyze plot [--machine M,...] [--set M.P=V] [filters] [--figure F,...] [--format svg,pdf,png] [--out DIR] [--width 3.3in] TRACE|DIR|GLOB...",
 		`Replays the traces on the chosen machines, as 'analyze replay' does, and
 draws figures for a paper, each in each format, into DIR: FIGURE.FORMAT
 for figures that compare machines, FIGURE-MACHINE.FORMAT for figures drawn
@@ -52,10 +52,14 @@ Figures are sized for a paper column (--width 3.3in, or 7in across two
 columns) with 8 pt text; series differ in dash and marker as well as in
 colour, so they survive greyscale printing. The machines figure puts the
 90% ranges of replay's Monte Carlo (--mc-draws) around the savings over
-fork-cow and over each machine's native fork.`,
+fork-cow and over each machine's native fork. The filters (--since,
+--until, --comm, --subtree, --kind, --min-parent-mib) choose the creations
+drawn, as they do for replay, and the provenance names them.`,
 		"  analyze plot --out figs build.arrow\n  analyze plot --figure cumulative,machines --format pdf --width 7in build.arrow\n  analyze plot --machine zen4 --set zen4.soft_fault_ns=1500 --figure sensitivity build.arrow")
 	var mf machineFlags
 	mf.add(fs)
+	var ff filterFlags
+	ff.add(fs, false)
 	var uf uncertaintyFlags
 	uf.add(fs)
 	figures := fs.StringSlice("figure", nil, "`figures` to draw, comma-separated (default all)")
@@ -87,11 +91,20 @@ fork-cow and over each machine's native fork.`,
 	if err != nil {
 		return err
 	}
+	spec, err := ff.spec(fs)
+	if err != nil {
+		return err
+	}
 	profs, err := mf.profiles(fs)
 	if err != nil {
 		return err
 	}
-	d, err := collectTraces(e, fs.Args(), profs, unc, needsSensitivity(kinds2))
+	paths, err := expandInputs(fs.Args())
+	if err != nil {
+		return err
+	}
+	cfg := replay.Config{Machines: profs, Filter: spec, Uncertainty: unc}
+	d, err := collectTraces(e, paths, cfg, needsSensitivity(kinds2))
 	if err != nil {
 		return err
 	}
@@ -159,14 +172,16 @@ func needsSensitivity(kinds []plots.Kind) bool {
 	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == "sensitivity" })
 }
 
-// collectTraces replays paths in order, collecting what the figures need.
-func collectTraces(e *env, paths []string, profs []*machines.Profile, unc replay.Uncertainty, sensitivity bool) (*plots.Data, error) {
+// collectTraces replays paths in order with cfg (machines, filters,
+// intervals), collecting what the figures need.
+func collectTraces(e *env, paths []string, cfg replay.Config, sensitivity bool) (*plots.Data, error) {
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
-	col := plots.NewCollector(plots.MachinesOf(profs), sensitivity)
+	col := plots.NewCollector(plots.MachinesOf(cfg.Machines), sensitivity)
 	var current string
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: unc,
-		Progress: func(n int64) { bar.Printf("replaying %s: %d events", current, n) }})
+	cfg.OnEvent = col.OnEvent
+	cfg.Progress = func(n int64) { bar.Printf("replaying %s: %d events", current, n) }
+	r, err := replay.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -337,3 +337,19 @@ func TestPlotMachineVariants(t *testing.T) {
 		}
 	}
 }
+
+// plot takes replay's filters, and its provenance names them.
+func TestPlotFilters(t *testing.T) {
+	inTempDir(t)
+	_, errs, code := runCLI(t, "plot", "--figure", "machines", "--format", "svg", "--comm", "make", "--out", "f", "small.arrow")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	csv, _ := os.ReadFile(filepath.Join("f", "machines.csv"))
+	if !strings.Contains(string(csv), "# filters: ") {
+		t.Errorf("machines.csv does not name the filters:\n%s", csv)
+	}
+	if _, errs, code := runCLI(t, "plot", "--since", "yesterday-ish", "small.arrow"); code != 2 || !strings.Contains(errs, "--since") {
+		t.Errorf("bad --since: exit %d, %q", code, firstLines(errs))
+	}
+}
