@@ -217,6 +217,9 @@ func (r *Replayer) Summary() *Summary {
 			EstimatedParams: len(m.prof.EstimatedParams()),
 			Params:          len(m.prof.Params),
 		}
+		if ms.Overrides == nil {
+			ms.Overrides = map[string]float64{} // {} rather than null: the contract's readers index it
+		}
 		if m.saved != 0 {
 			ms.EstimatedFraction = m.savedEst / m.saved
 		}

@@ -142,7 +142,7 @@ func Text(w io.Writer, s *replay.Summary) error {
 			fmt.Fprintf(w, "  parent commands with the largest saving:\n")
 			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 			for _, c := range m.TopCommands {
-				fmt.Fprintf(tw, "  %s\t%d creations\t%s\t\n", c.Comm, c.Creations, Seconds(c.SavedS))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", c.Comm, plural(c.Creations, "creation"), Seconds(c.SavedS))
 			}
 			tw.Flush()
 		}
@@ -222,4 +222,11 @@ func Markdown(w io.Writer, s *replay.Summary) error {
 		fmt.Fprintf(w, "<!-- %s -->\n", l)
 	}
 	return nil
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.FormatInt(n, 10) + " " + word + "s"
 }

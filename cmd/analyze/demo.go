@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"text/tabwriter"
 
 	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/machines"
@@ -33,14 +34,16 @@ func runDemo(e *env) error {
 	fmt.Fprintf(e.stdout, "forkcost: what sharing vfork saves over copy-on-write fork\n\n")
 	fmt.Fprintf(e.stdout, "trace: %s (%s)\n       %d process creations, %d of them eligible for vfork (the child only exec'd or exited first)\n\n",
 		in.Path, in.Origin, sum.Trace.Creations, sum.Trace.Eligible)
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	for _, m := range sum.Machines {
 		per := 0.0
 		if m.Evaluated > 0 {
 			per = m.SavedS / float64(m.Evaluated)
 		}
-		fmt.Fprintf(e.stdout, "  %-8s %-58s saves %9s  (%s per creation; vs its native %s: %s)\n",
+		fmt.Fprintf(tw, "  %s\t%s\tsaves %s\t(%s per creation; vs its native %s: %s)\n",
 			m.Machine, m.Description, report.Seconds(m.SavedS), report.Seconds(per), m.Native, report.Seconds(m.SavedVsNatS))
 	}
+	tw.Flush()
 	fmt.Fprintf(e.stdout, "\nNetBSD's claim: sharing vfork \"shaves several seconds off a build of libc on a 200MHz PPro\".\n")
 	fmt.Fprintf(e.stdout, "Where it comes from: analyze replay --format text TRACE; one creation step by step: analyze explain --machine ppro200\n")
 	fmt.Fprintf(e.stdout, "# %s; profiles", report.Provenance(sum)[0])
