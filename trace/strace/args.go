@@ -14,6 +14,12 @@ func nextArg(s []byte, i int) ([]byte, int) {
 	start := i
 	depth := 0
 	for i < len(s) {
+		for i < len(s) && !argSpecial[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
 		switch c := s[i]; c {
 		case '"':
 			i++
@@ -39,6 +45,13 @@ func nextArg(s []byte, i int) ([]byte, int) {
 	}
 	return s[start:i], len(s)
 }
+
+var argSpecial = func() (t [256]bool) {
+	for _, c := range `"()[]{},` {
+		t[c] = true
+	}
+	return
+}()
 
 // args splits s into at most len(out) top-level arguments.
 func splitArgs(s []byte, out [][]byte) [][]byte {
@@ -165,7 +178,7 @@ func parseBits(s []byte, names map[string]uint64, buf []byte) (v uint64, ok bool
 			v |= n
 			continue
 		}
-		if n, good := names[string(tok)]; good {
+		if n, good := lookupName(tok, names); good {
 			v |= n
 		} else {
 			ok = false
@@ -345,4 +358,30 @@ var mapNames = map[string]uint64{
 	"MAP_DENYWRITE": 0x800, "MAP_EXECUTABLE": 0x1000, "MAP_LOCKED": 0x2000, "MAP_NORESERVE": 0x4000,
 	"MAP_POPULATE": 0x8000, "MAP_NONBLOCK": 0x10000, "MAP_STACK": 0x20000, "MAP_HUGETLB": 0x40000,
 	"MAP_SYNC": 0x80000, "MAP_FIXED_NOREPLACE": 0x100000, "MAP_UNINITIALIZED": 0x4000000,
+}
+
+// lookupName finds a flag name, with the common memory flags first.
+func lookupName(tok []byte, names map[string]uint64) (uint64, bool) {
+	switch string(tok) {
+	case "PROT_READ":
+		return 1, true
+	case "PROT_WRITE":
+		return 2, true
+	case "PROT_EXEC":
+		return 4, true
+	case "PROT_NONE":
+		return 0, true
+	case "MAP_PRIVATE":
+		return mapPrivate, true
+	case "MAP_ANONYMOUS":
+		return mapAnonymous, true
+	case "MAP_FIXED":
+		return mapFixed, true
+	case "MAP_DENYWRITE":
+		return 0x800, true
+	case "MAP_STACK":
+		return mapStack, true
+	}
+	n, ok := names[string(tok)]
+	return n, ok
 }

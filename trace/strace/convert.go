@@ -121,8 +121,8 @@ type Converter struct {
 
 	argBuf    [8][]byte
 	scratchEv trace.Event
-	scratch  []byte
-	scratch2 []byte
+	scratch   []byte
+	scratch2  []byte
 
 	singleLog bool
 	cur       *Record
@@ -664,7 +664,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		p.threads++
 		p.tids = append(p.tids, child)
 		ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
+		*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
 			CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm}
 		c.row(p, ev)
 		return
@@ -810,7 +810,7 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 		if rec.Ret == RetError {
 			c.Stats.ExecsFailed++
 			ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
+			*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
 			c.row(p, ev)
 		}
 		return

@@ -230,13 +230,17 @@ func (r *Reader) Next() bool {
 		}
 		// A strace message spliced into a line: keep the start of the line
 		// for the next one, and report the message.
-		if i := bytes.Index(line, splicedMsg); i > 0 {
-			msg := line[i+len("strace: "):]
-			if bytes.HasSuffix(msg, []byte(" attached")) || bytes.HasSuffix(msg, []byte(" detached")) {
-				r.carry = append(r.carry[:0], line[:i]...)
-				r.carryLn = lineNo
-				r.message(msg, lineNo)
-				return true
+		// (Only stderr logs have them, whose lines start with "[pid" or
+		// with no prefix at all, never with a digit.)
+		if line[0] == '[' || !isDigit(line[0]) && line[0] != ' ' {
+			if i := bytes.Index(line, splicedMsg); i > 0 {
+				msg := line[i+len("strace: "):]
+				if bytes.HasSuffix(msg, []byte(" attached")) || bytes.HasSuffix(msg, []byte(" detached")) {
+					r.carry = append(r.carry[:0], line[:i]...)
+					r.carryLn = lineNo
+					r.message(msg, lineNo)
+					return true
+				}
 			}
 		}
 		if bytes.HasPrefix(line, []byte("strace: ")) {
