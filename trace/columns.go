@@ -13,10 +13,10 @@ type intCol struct {
 	name  string
 	arr   arrow.Array
 	nulls bool // the batch has nulls in this column
-	i64  []int64
-	i32  []int32
-	u64  []uint64
-	u32  []uint32
+	i64   []int64
+	i32   []int32
+	u64   []uint64
+	u32   []uint32
 }
 
 func (c *intCol) bind(a arrow.Array) error {

@@ -365,7 +365,7 @@ func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 	return &ipcStreamReader{f: f, r: r}, nil
 }
 
-func (r *ipcStreamReader) Schema() *arrow.Schema          { return r.r.Schema() }
+func (r *ipcStreamReader) Schema() *arrow.Schema { return r.r.Schema() }
 func (r *ipcStreamReader) Next() bool {
 	ok := false
 	if err := safely(func() error { ok = r.r.Next(); return nil }); err != nil {

@@ -768,9 +768,13 @@ func (c *Converter) link(p *proc, pc *pcall, child int32, ev *trace.Event, share
 	} else {
 		c.claim(ch)
 		if s == nil {
-			s = ch.oslot // truss: the creation row goes where the child appeared
+			// truss: the creation row goes where the child appeared, at
+			// that time (the parent's line is printed when fork returns).
+			s = ch.oslot
 			if s.has || s.done {
 				s = nil
+			} else {
+				ev.TimeNs = min(ev.TimeNs, ch.firstT)
 			}
 		} else {
 			c.drop(ch.oslot)
