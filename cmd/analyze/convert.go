@@ -13,11 +13,11 @@ import (
 )
 
 func init() {
-	register(command{name: "convert", summary: "convert strace logs into a trace file", run: runConvert})
+	register(command{name: "convert", summary: "convert strace, kdump or truss logs into a trace file", run: runConvert})
 }
 
 func runConvert(e *env, args []string) error {
-	fs := newFlagSet(e, "convert", "analyze convert [--from strace|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG...",
+	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG...",
 		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
 the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
@@ -32,9 +32,17 @@ estimate (--resident-fraction of the mapped sizes), so every creation row
 says snapshot_source=estimated.
 
 Lines that cannot be parsed are skipped, counted, and the first few are
-reported with file:line; with --strict the first one is an error.`,
+reported with file:line; with --strict the first one is an error.
+
+BSD logs: the text kdump prints from a ktrace file (NetBSD, FreeBSD,
+OpenBSD, DragonFly; record children with ktrace -i), with or without -T,
+-E or -R timestamps, and FreeBSD truss output (-f, -H, -d, -D). --from
+auto tells strace, kdump and truss apart by content. A log without
+timestamps converts with times from record order, and the trace says
+time_synthetic=true.`,
 		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log")
-	from := fs.String("from", "auto", "input `format`: strace, or auto to recognise it from the first lines")
+	from := fs.String("from", "auto", "input `format`: strace, kdump, truss, or auto to recognise it from the first lines")
+	bf := addBSDFlags(fs)
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")
 	strict := fs.Bool("strict", false, "fail on the first line that cannot be parsed")
 	frac := fs.Float64("resident-fraction", strace.DefaultResidentFraction, "`fraction` (0 to 1] of mapped memory taken as resident")
@@ -45,7 +53,7 @@ reported with file:line; with --strict the first one is an error.`,
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "from", *from, "strace", "auto"); err != nil {
+	if err := oneOf(fs, "from", *from, "strace", "kdump", "truss", "auto"); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -82,6 +90,14 @@ reported with file:line; with --strict the first one is an error.`,
 	}
 	if !strings.HasSuffix(*out, ".arrow") && !strings.HasSuffix(*out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", *out)
+	}
+	format, err := detectFormat(e, *from, inputs)
+	if err != nil {
+		return err
+	}
+	if format == "kdump" || format == "truss" {
+		return convertBSD(e, fs, format, inputs, convertOpts{out: *out, strict: *strict, quiet: *quiet,
+			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld}, bf)
 	}
 	if *from == "auto" {
 		for _, in := range inputs {

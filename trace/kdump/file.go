@@ -66,8 +66,9 @@ func ReadAll(r io.Reader, name string) ([]bsd.Record, []bsd.SyntaxError, error) 
 
 func init() {
 	trace.RegisterTextFormat(&trace.TextFormat{
-		Name:  "kdump",
-		Sniff: SniffFile,
+		Name:    "kdump",
+		Sniff:   SniffFile,
+		Precise: true,
 		Convert: func(path, out string, warn func(string, ...any)) error {
 			_, err := ConvertFile(path, out, Config{Config: bsd.Config{Warn: warn}})
 			return err
