@@ -31,6 +31,13 @@ func Run(src Source, c *Converter, onErr func(*SyntaxError) error) error {
 			started = true
 			c.SetTimeForm(src.TimeForm())
 		}
+		if rec.Type == Other && rec.Unknown && onErr != nil {
+			// Skipped and counted by the converter; fatal only if onErr
+			// says so (--strict).
+			if err := onErr(&SyntaxError{File: rec.File, Line: rec.Line, Msg: fmt.Sprintf("unknown record type %q", rec.Name), unknown: true}); err != nil {
+				return err
+			}
+		}
 		if err := c.Add(rec); err != nil {
 			return err
 		}
@@ -154,6 +161,9 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 	onErr := func(e *SyntaxError) error {
 		if cfg.Strict {
 			return e
+		}
+		if e.unknown {
+			return nil // counted in Stats.UnknownRecords, reported at the end
 		}
 		if reported < maxRep {
 			warn("%s", e)

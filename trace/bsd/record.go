@@ -229,6 +229,8 @@ type SyntaxError struct {
 	File string
 	Line int
 	Msg  string
+
+	unknown bool // an unknown record type, not a malformed line
 }
 
 func (e *SyntaxError) Error() string {

@@ -297,7 +297,11 @@ func (r *Reader) record(h *header, line []byte) bool {
 		}
 	default:
 		rec.Type = bsd.Other
-		rec.Unknown = !knownTypes[h.typ]
+		if !knownTypes[h.typ] {
+			rec.Unknown = true
+			rec.Name = append(r.text[:0], h.typ...)
+			r.text = rec.Name
+		}
 	}
 	return true
 }
