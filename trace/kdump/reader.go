@@ -190,7 +190,7 @@ func (r *Reader) Next() bool {
 			}
 			continue
 		}
-		if line[0] == ' ' || line[0] == '\t' {
+		if (line[0] == ' ' || line[0] == '\t') && r.lastOK && hasContinuations(r.last.typ) {
 			// A continuation line of the previous record.
 			r.Continuations++
 			if r.lastOK && r.last.typ == "ARGS" {
@@ -302,6 +302,17 @@ func (r *Reader) record(h *header, line []byte) bool {
 			rec.Name = append(r.text[:0], h.typ...)
 			r.text = rec.Name
 		}
+	}
+	return true
+}
+
+// hasContinuations reports whether records of type typ may be followed
+// by indented lines: data dumps (GIO, USER, STRU, MMSG, ...) and OpenBSD
+// ARGS/ENV items do, system call records never.
+func hasContinuations(typ string) bool {
+	switch typ {
+	case "CALL", "RET", "NAMI", "PSIG", "EMUL", "CSW":
+		return false
 	}
 	return true
 }
