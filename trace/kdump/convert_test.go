@@ -150,7 +150,7 @@ func find(evs []trace.Event, pid int32, kind trace.Kind) *trace.Event {
 func TestLinking(t *testing.T) {
 	cases := []struct {
 		name, log, want string
-		check      func(t *testing.T, evs []trace.Event, c *bsd.Converter)
+		check           func(t *testing.T, evs []trace.Event, c *bsd.Converter)
 	}{
 		{"child records before the parent's RET (vfork)", `
    10 sh       CALL  vfork

@@ -26,7 +26,9 @@ func TestLineShapes(t *testing.T) {
 		{"34233: openat(AT_FDCWD,\"/dev/urandom\",O_RDONLY,00) = 24 (0x18)", 34233, true, bsd.Syscall,
 			func(r *bsd.Record) bool { return r.Ret == bsd.RetValue && r.RetVal == 24 }},
 		{"34233: SIGNAL 20 (SIGCHLD) code=CLD_EXITED pid=34234 uid=1001 status=0", 34233, true, bsd.Psig,
-			func(r *bsd.Record) bool { return r.Signal == 20 && string(r.SigName) == "SIGCHLD" && strings.HasPrefix(string(r.Info), "code=") }},
+			func(r *bsd.Record) bool {
+				return r.Signal == 20 && string(r.SigName) == "SIGCHLD" && strings.HasPrefix(string(r.Info), "code=")
+			}},
 		{"34233: process exit, rval = 3", 34233, true, bsd.ProcExit,
 			func(r *bsd.Record) bool { return r.Status == 3 && !r.Killed }},
 		{"34233: process killed, signal = 11 (core dumped)", 34233, true, bsd.ProcExit,
@@ -42,7 +44,9 @@ func TestLineShapes(t *testing.T) {
 		{"34233: 1.000000000 0.000001000 exit(0x0)\t\t", 34233, true, bsd.Syscall,
 			func(r *bsd.Record) bool { return r.Ret == bsd.RetNone && r.Time == 1e9 }},
 		{"34233: execve(\"/bin/a)b\",0x1,0x2) ERR#-2 'Unknown error: -2'", 34233, true, bsd.Syscall,
-			func(r *bsd.Record) bool { return r.Ret == bsd.RetJustReturn && string(r.Args) == "\"/bin/a)b\",0x1,0x2" }},
+			func(r *bsd.Record) bool {
+				return r.Ret == bsd.RetJustReturn && string(r.Args) == "\"/bin/a)b\",0x1,0x2"
+			}},
 	}
 	for _, c := range cases {
 		recs, errs, err := ReadAll(strings.NewReader(c.line+"\n"), "x")
