@@ -401,6 +401,15 @@ var knownTypes = map[string]bool{
 	"SAU": true, "MIB": true, "SYSC": true, "SYSR": true, "INFO": true, "FLT": true, "FAULT": true,
 }
 
+// typeNames interns the known type names.
+var typeNames = func() map[string]string {
+	m := map[string]string{}
+	for k := range knownTypes {
+		m[k] = k
+	}
+	return m
+}()
+
 // idForm is how a header writes its ids.
 type idForm uint8
 
@@ -431,6 +440,9 @@ func parseHeader(line []byte, h *header) bool {
 	var toks [10]span
 	n := 0
 	i := 0
+	k := 0 // index of the id token
+	t := -1
+	*h = header{}
 	for n < len(toks) {
 		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 			i++
@@ -443,18 +455,22 @@ func parseHeader(line []byte, h *header) bool {
 			i++
 		}
 		toks[n] = span{s, i}
+		w := line[s:i]
+		if n == 0 && len(w) == 3 && (w[0] == 'F' || w[0] == 'L' || w[0] == 'U') && isDigits(w[1:]) {
+			h.abi = true
+			k = 1
+		}
 		n++
+		// The type: the first known type after the ids and a name.
+		if n-1 >= k+2 && len(w) >= 3 && len(w) <= 5 && w[0] >= 'A' && w[0] <= 'Z' && knownTypes[string(w)] {
+			t = n - 1
+			break
+		}
 	}
-	if n < 3 {
+	if n < k+3 {
 		return false
 	}
-	tok := func(k int) []byte { return line[toks[k].s:toks[k].e] }
-	k := 0
-	*h = header{}
-	if t := tok(0); len(t) == 3 && (t[0] == 'F' || t[0] == 'L' || t[0] == 'U') && isDigits(t[1:]) {
-		h.abi = true
-		k = 1
-	}
+	tok := func(j int) []byte { return line[toks[j].s:toks[j].e] }
 	// Ids.
 	id := tok(k)
 	if j := bytes.IndexAny(id, "/:"); j > 0 {
@@ -476,15 +492,6 @@ func parseHeader(line []byte, h *header) bool {
 		h.pid = pid
 	}
 	k++
-	// The type: the first known type after at least one more token.
-	t := -1
-	for j := k + 1; j < n; j++ {
-		w := tok(j)
-		if knownTypes[string(w)] {
-			t = j
-			break
-		}
-	}
 	if t < 0 {
 		// An unknown type: UNKNOWN(n), or an upper-case word.
 		for j := k + 1; j < n; j++ {
@@ -528,9 +535,10 @@ func parseHeader(line []byte, h *header) bool {
 	if m > k {
 		h.comm = line[toks[k].s:toks[m-1].e]
 	}
-	h.typ = string(tok(t))
-	if h.typ == "RET" {
-		h.typ = "RET"
+	if k, ok := typeNames[string(tok(t))]; ok {
+		h.typ = k // no allocation for the known types
+	} else {
+		h.typ = string(tok(t))
 	}
 	h.payload = bytes.TrimLeft(line[toks[t].e:], " \t")
 	return true
