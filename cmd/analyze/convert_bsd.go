@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -52,14 +53,15 @@ func detectFormat(e *env, from string, inputs []strace.Input) (string, error) {
 		if in.Name == "-" {
 			br := bufio.NewReaderSize(e.stdin, 64<<10)
 			e.stdin = br
-			dr, _, err := strace.Decompress(br)
-			if err == nil {
-				if b, ok := dr.(*bufio.Reader); ok {
-					head, _ = b.Peek(64 << 10)
-				}
+			peek, _ := br.Peek(64 << 10)
+			// Decompress a copy of the start (gzip or zstd on stdin), so
+			// that nothing is consumed from stdin itself.
+			if dr, closeDec, err := strace.Decompress(bytes.NewReader(peek)); err == nil {
+				head, _ = io.ReadAll(io.LimitReader(dr, 64<<10))
+				closeDec()
 			}
-			if head == nil {
-				continue // compressed stdin: taken as strace, as before
+			if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+				head = head[:i+1]
 			}
 		} else {
 			if _, err := os.Stat(in.Name); err != nil {
@@ -138,5 +140,3 @@ func convertBSD(e *env, fs *flagSet, format string, inputs []strace.Input, o con
 	}
 	return nil
 }
-
-var _ io.Reader = (*bufio.Reader)(nil)
