@@ -10,8 +10,13 @@ import (
 // number followed by a decoding in angle brackets (0x1002<PRIVATE,ANON>).
 func ParseNum(s []byte) (uint64, bool) {
 	s = bytes.TrimSpace(s)
-	if i := bytes.IndexAny(s, "</ ("); i > 0 {
-		s = s[:i]
+	for i, c := range s {
+		if c == '<' || c == '/' || c == ' ' || c == '(' {
+			if i > 0 {
+				s = s[:i]
+			}
+			break
+		}
 	}
 	if len(s) == 0 {
 		return 0, false

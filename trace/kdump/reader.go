@@ -401,14 +401,31 @@ var knownTypes = map[string]bool{
 	"SAU": true, "MIB": true, "SYSC": true, "SYSR": true, "INFO": true, "FLT": true, "FAULT": true,
 }
 
-// typeNames interns the known type names.
-var typeNames = func() map[string]string {
-	m := map[string]string{}
-	for k := range knownTypes {
-		m[k] = k
+// typeName returns the known type named w, or "".
+func typeName(w []byte) string {
+	switch string(w) {
+	case "CALL":
+		return "CALL"
+	case "RET":
+		return "RET"
+	case "NAMI":
+		return "NAMI"
+	case "GIO":
+		return "GIO"
+	case "PSIG":
+		return "PSIG"
+	case "EMUL":
+		return "EMUL"
 	}
-	return m
-}()
+	if knownTypes[string(w)] {
+		for k := range knownTypes {
+			if k == string(w) {
+				return k
+			}
+		}
+	}
+	return ""
+}
 
 // idForm is how a header writes its ids.
 type idForm uint8
@@ -462,7 +479,7 @@ func parseHeader(line []byte, h *header) bool {
 		}
 		n++
 		// The type: the first known type after the ids and a name.
-		if n-1 >= k+2 && len(w) >= 3 && len(w) <= 5 && w[0] >= 'A' && w[0] <= 'Z' && knownTypes[string(w)] {
+		if n-1 >= k+2 && len(w) >= 3 && len(w) <= 5 && w[0] >= 'A' && w[0] <= 'Z' && typeName(w) != "" {
 			t = n - 1
 			break
 		}
@@ -535,7 +552,7 @@ func parseHeader(line []byte, h *header) bool {
 	if m > k {
 		h.comm = line[toks[k].s:toks[m-1].e]
 	}
-	if k, ok := typeNames[string(tok(t))]; ok {
+	if k := typeName(tok(t)); k != "" {
 		h.typ = k // no allocation for the known types
 	} else {
 		h.typ = string(tok(t))
