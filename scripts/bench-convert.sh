@@ -8,11 +8,11 @@
 # The log is built from the go build recorded in
 # trace/strace/testdata/real/gobuild.strace.zst, repeated with shifted pids
 # and times (scripts/stracegen). Needs GNU time (/usr/bin/time) for the peak
-# RSS. Work files go to ${TMPDIR:-/tmp}/forkcost-bench and are kept for
+# RSS. Work files go to ${TMPDIR:-/tmp}/forkcost-bench-convert and are kept for
 # reruns (delete the directory to rebuild them).
 set -eu
 size=${1:-500}
-dir=${TMPDIR:-/tmp}/forkcost-bench
+dir=${TMPDIR:-/tmp}/forkcost-bench-convert
 mkdir -p "$dir"
 root=$(cd "$(dirname "$0")/.." && pwd)
 log=$dir/big-$size.strace
@@ -32,13 +32,15 @@ for i in 1 2 3; do
 done
 wct=$best
 t0=$(now)
-/usr/bin/time -f '%M' -o "$dir/rss" "$dir/analyze" convert -q -o "$dir/out.arrow" "$log"
+/usr/bin/time -f '%M %U %S' -o "$dir/rss" "$dir/analyze" convert -q -o "$dir/out.arrow" "$log"
 t1=$(now)
 ct=$(echo "$t1 - $t0" | bc -l)
-rss=$(cat "$dir/rss")
+read rss ut st <"$dir/rss"
+cpu=$(echo "$ut + $st" | bc -l)
 echo "log:            $log ($bytes bytes, $lines lines)"
 printf 'wc -l:          %.3f s  %8.1f MB/s\n' "$wct" "$(echo "$bytes / $wct / 1000000" | bc -l)"
 printf 'convert:        %.3f s  %8.1f MB/s  %10.0f lines/s\n' "$ct" "$(echo "$bytes / $ct / 1000000" | bc -l)" "$(echo "$lines / $ct" | bc -l)"
 printf 'ratio:          convert throughput = 1/%.1f of wc -l (target: at least 1/20, aim 1/10)\n' "$(echo "$ct / $wct" | bc -l)"
 printf 'peak RSS:       %.1f MiB (target: below 256 MiB)\n' "$(echo "$rss / 1024" | bc -l)"
-printf 'cores:          %s; load average: %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'cpu time:       %.2f s user+sys (%.0f%% of one core over the run)\n' "$cpu" "$(echo "100 * $cpu / $ct" | bc -l)"
+printf 'cores:          %s; load average: %s (other work on the machine slows convert more than wc -l)\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -76,4 +76,11 @@
 // that only need Arrow IPC do not link Parquet's dependencies. Every writer
 // writes to a temporary file beside its target and renames it into place on
 // Close, so an interrupted run never leaves a half-written table.
+//
+// Text logs of other tools (strace; kdump and truss later) are not traces,
+// but their converters register a TextFormat (trace/strace does so when
+// linked in). OpenAny opens a trace file like Open and, for a file that is
+// not a table but sniffs as a registered text format, converts it into a
+// temporary Arrow file first, so that any command that reads traces also
+// reads raw logs.
 package trace

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
@@ -49,6 +50,7 @@ time_synthetic=true.`,
 	pageSize := fs.Int("page-size", 4096, "page size of the recording host, in `bytes`")
 	baseVirt := fs.Int64("exec-baseline", addrspace.DefaultBaseline.VirtBytes, "`bytes` mapped by the kernel at each exec, invisible to strace (program, ld.so, stack)")
 	maxHeld := fs.Int("max-held", strace.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
+	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	quiet := fs.BoolP("quiet", "q", false, "print no summary")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -112,6 +114,12 @@ time_synthetic=true.`,
 			}
 		}
 	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// The heap is small and churns: collect less often, within a limit
+		// that keeps the peak RSS well below 256 MiB.
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	}
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
 	base := addrspace.DefaultBaseline
@@ -119,9 +127,10 @@ time_synthetic=true.`,
 		base.VirtBytes = *baseVirt
 	}
 	cfg := strace.Config{
-		Options: strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
-		Strict:  *strict,
-		Stdin:   e.stdin,
+		Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
+		Strict:   *strict,
+		Compress: *compress,
+		Stdin:    e.stdin,
 		Warn: func(format string, args ...any) {
 			bar.Done()
 			fmt.Fprintf(e.stderr, "analyze convert: "+format+"\n", args...)

@@ -32,7 +32,7 @@ type Options struct {
 const DefaultResidentFraction = 0.5
 
 // DefaultMaxHeld is the default Options.MaxHeld.
-const DefaultMaxHeld = 1 << 18
+const DefaultMaxHeld = 1 << 16
 
 // Stats counts what a conversion met.
 type Stats struct {
@@ -125,6 +125,7 @@ type Converter struct {
 	scratch2  []byte
 
 	singleLog bool
+	bytesRead int64 // input consumed so far, when pipelined
 	cur       *Record
 
 	// PendingCreation reports whether some process is inside a creation
@@ -513,86 +514,142 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 	}
 }
 
-func (c *Converter) memory(rec *Record, p *proc, t int64) {
+// memCall is a memory call's arguments, decoded.
+type memCall struct {
+	kind    trace.Kind // "" when the call is not applied (failed, malformed, a brk query)
+	a, b, c uint64
+	prot    uint8
+	flags   uint8 // addrspace flags (mmap)
+}
+
+// decodeMem reads the arguments of a memory call. It runs on the reader's
+// goroutine when the conversion is pipelined.
+func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
 	if rec.Ret != RetValue || rec.Interrupted {
 		return
 	}
-	ret := uint64(rec.RetVal)
-	a := splitArgs(rec.Args, c.argBuf[:6])
-	var kind trace.Kind
+	a := memArgs(rec.Args, argBuf[:4])
+	failed := rec.RetVal < 0 && rec.RetVal > -4096
+	var ok1, ok2, ok3 bool
 	switch string(rec.Name) {
 	case "mmap", "mmap2":
-		if len(a) < 4 || rec.RetVal < 0 && rec.RetVal > -4096 {
+		if len(a) < 4 || failed {
 			return
 		}
-		length, ok1 := parseNum(a[1])
-		prot, _ := parseBits(a[2], protNames, c.scratch)
-		flags, _ := parseBits(a[3], mapNames, c.scratch)
-		if !ok1 {
+		if m.b, ok1 = parseNum(a[1]); !ok1 {
 			return
 		}
-		var f uint8
+		prot, _ := parseBits(a[2], protNames, scratch)
+		flags, _ := parseBits(a[3], mapNames, scratch)
+		m.prot = uint8(prot & 7)
 		if flags&mapShared == 0 || flags&mapPrivate != 0 {
-			f |= addrspace.Private
+			m.flags |= addrspace.Private
 		}
 		if flags&mapAnonymous != 0 {
-			f |= addrspace.Anonymous
+			m.flags |= addrspace.Anonymous
 		}
 		if flags&mapStack != 0 {
-			f |= addrspace.Stack
+			m.flags |= addrspace.Stack
 		}
-		p.space.Map(ret, length, uint8(prot&7), f)
-		kind = trace.Mmap
+		m.kind = trace.Mmap
 	case "munmap":
 		if len(a) < 2 || rec.RetVal != 0 {
 			return
 		}
-		addr, ok1 := parseNum(a[0])
-		length, ok2 := parseNum(a[1])
-		if !ok1 || !ok2 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		if ok1 && ok2 {
+			m.kind = trace.Munmap
 		}
-		p.space.Unmap(addr, length)
-		kind = trace.Munmap
 	case "mremap":
-		if len(a) < 3 || rec.RetVal < 0 && rec.RetVal > -4096 {
+		if len(a) < 3 || failed {
 			return
 		}
-		old, ok1 := parseNum(a[0])
-		oldLen, ok2 := parseNum(a[1])
-		newLen, ok3 := parseNum(a[2])
-		if !ok1 || !ok2 || !ok3 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		m.c, ok3 = parseNum(a[2])
+		if ok1 && ok2 && ok3 {
+			m.kind = trace.Mremap
 		}
-		p.space.Remap(old, oldLen, newLen, ret)
-		kind = trace.Mremap
 	case "mprotect", "pkey_mprotect":
 		if len(a) < 3 || rec.RetVal != 0 {
 			return
 		}
-		addr, ok1 := parseNum(a[0])
-		length, ok2 := parseNum(a[1])
-		prot, _ := parseBits(a[2], protNames, c.scratch)
-		if !ok1 || !ok2 {
-			return
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		prot, _ := parseBits(a[2], protNames, scratch)
+		m.prot = uint8(prot & 7)
+		if ok1 && ok2 {
+			m.kind = trace.Mprotect
 		}
-		p.space.Protect(addr, length, uint8(prot&7))
-		kind = trace.Mprotect
 	case "brk":
 		if len(a) < 1 {
 			return
 		}
-		req, _ := parseNum(a[0])
-		p.space.Brk(req, ret)
-		if req == 0 {
+		m.a, _ = parseNum(a[0])
+		m.kind = trace.Brk // a query (brk(NULL)) too: it tells where the heap starts
+	}
+	return
+}
+
+func (c *Converter) memory(rec *Record, p *proc, t int64) {
+	m := rec.mem
+	if !rec.decoded {
+		m = decodeMem(rec, c.argBuf[:], c.scratch)
+	}
+	ret := uint64(rec.RetVal)
+	switch m.kind {
+	case trace.Mmap:
+		p.space.Map(ret, m.b, m.prot, m.flags)
+	case trace.Munmap:
+		p.space.Unmap(m.a, m.b)
+	case trace.Mremap:
+		p.space.Remap(m.a, m.b, m.c, ret)
+	case trace.Mprotect:
+		p.space.Protect(m.a, m.b, m.prot)
+	case trace.Brk:
+		p.space.Brk(m.a, ret)
+		if m.a == 0 {
 			return // a query
 		}
-		kind = trace.Brk
+	default:
+		return
 	}
 	c.Stats.MemoryCalls++
 	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, Comm: p.comm}
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: m.kind, Comm: p.comm}
 	c.row(p, ev)
+}
+
+// decodeExec reads the path and argv of an execve or execveat call.
+func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv []string) {
+	a := splitArgs(rec.Args, argBuf[:4])
+	pi, ai := 0, 1
+	if string(rec.Name) == "execveat" {
+		pi, ai = 1, 2
+	}
+	if len(a) > pi {
+		if b, ok := unquote(scratch[:0], a[pi]); ok {
+			file = string(b)
+		}
+	}
+	if len(a) > ai {
+		argv, _ = parseArgv(a[ai], scratch)
+	}
+	return file, argv
+}
+
+// predecode decodes, on the reader's goroutine, the arguments the
+// Converter needs, so that the two goroutines share the work.
+func predecode(rec *Record, argBuf [][]byte, scratch []byte) {
+	switch string(rec.Name) {
+	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+		rec.mem = decodeMem(rec, argBuf, scratch)
+		rec.decoded = true
+	case "execve", "execveat":
+		rec.execFile, rec.execArgv = decodeExec(rec, argBuf, scratch)
+		rec.decoded = true
+	}
 }
 
 // cloneFlags reads the flags of a clone or clone3 call.
@@ -629,6 +686,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		return // failed or never returned: nothing was created
 	}
 	child := int32(rec.RetVal)
+	delete(c.attached, child) // its "attached" message served its purpose
 	var flags uint64
 	hasFlags, known := false, true
 	var kind trace.Kind
@@ -675,7 +733,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		ppid = p.ppid
 		parent = p.parent
 	}
-	ev := &c.scratchEv
+	ev := new(trace.Event) // held below; c.gone may use the scratch event
 	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
 		CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm, HasSnapshot: true, Snapshot: c.snapshot(p)}
 	// The child: new, or seen already (its lines came before the parent's
@@ -710,8 +768,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	if ch.comm == "" {
 		ch.comm = p.comm
 	}
-	e := new(trace.Event)
-	*e = *ev
+	e := ev
 	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
 	c.held++
 	if ph := c.effHold(p); ph != nil {
@@ -789,21 +846,9 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if rec.Interrupted && rec.Ret != RetValue {
 		return
 	}
-	a := splitArgs(rec.Args, c.argBuf[:4])
-	pi, ai := 0, 1
-	if string(rec.Name) == "execveat" {
-		pi, ai = 1, 2
-	}
-	var file string
-	var argv []string
-	if len(a) > pi {
-		var ok bool
-		if c.scratch2, ok = unquote(c.scratch2[:0], a[pi]); ok {
-			file = string(c.scratch2)
-		}
-	}
-	if len(a) > ai {
-		argv, _ = parseArgv(a[ai], c.scratch2)
+	file, argv := rec.execFile, rec.execArgv
+	if !rec.decoded {
+		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
 	if !success {
@@ -1013,4 +1058,21 @@ func waitStatus(args []byte) (status int32, has bool, sig int32, core bool) {
 		return 0, false, signalNumber(rest[:e]), bytes.Contains(rest, []byte("WCOREDUMP(s)"))
 	}
 	return 0, false, 0, false
+}
+
+// memArgs splits the first arguments of a memory call, which are numbers and
+// flag sets (no strings or structs): plain comma splitting suffices, and is
+// much faster than nextArg. A decorated fd (-y) comes after them.
+func memArgs(s []byte, out [][]byte) [][]byte {
+	out = out[:0]
+	for len(out) < cap(out) && len(s) > 0 {
+		i := bytes.IndexByte(s, ',')
+		if i < 0 {
+			out = append(out, bytes.TrimSpace(s))
+			break
+		}
+		out = append(out, bytes.TrimSpace(s[:i]))
+		s = s[i+1:]
+	}
+	return out
 }

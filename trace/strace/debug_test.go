@@ -5,6 +5,8 @@ import (
 	"testing"
 )
 
+// TestDebugDump prints the conversion of a testdata file:
+// DUMP=s_f_ttt_T.txt go test -run DebugDump -v ./trace/strace
 func TestDebugDump(t *testing.T) {
 	name := os.Getenv("DUMP")
 	if name == "" {
@@ -18,16 +20,4 @@ func TestDebugDump(t *testing.T) {
 		t.Log("ERR", e)
 	}
 	t.Logf("%s %+v", c.Stats.String(), c.Stats)
-}
-
-func TestDebugNotExited(t *testing.T) {
-	name := os.Getenv("DUMPNE")
-	if name == "" {
-		t.Skip()
-	}
-	_, c, _ := convertFiles(t, Options{}, name)
-	c.Finish()
-	for tid, p := range c.tasks {
-		t.Logf("tid %d proc %d exited=%v threads=%d tids=%v", tid, p.pid, p.exited, p.threads, p.tids)
-	}
 }

@@ -25,6 +25,8 @@ type Config struct {
 	Progress func(bytesRead int64)
 	// Stdin is read for the input "-".
 	Stdin io.Reader
+	// Compress zstd-compresses an .arrow output (see trace.Compressed).
+	Compress bool
 }
 
 // Metadata keys the strace converter adds to a trace.
@@ -112,7 +114,11 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		meta.Extra[MetaSizes] = "virt_bytes, writable_bytes and map_entries are rebuilt from the memory system calls in the log plus the per-exec baseline; " +
 			"resident sizes are resident_fraction of them and page tables are derived from those (snapshot_source=estimated)"
 		var err error
-		if w, err = trace.Create(out, meta, nil); err != nil {
+		var opts []trace.CreateOption
+		if cfg.Compress {
+			opts = append(opts, trace.Compressed())
+		}
+		if w, err = trace.Create(out, meta, nil, opts...); err != nil {
 			return err
 		}
 		aw = newAsyncWriter(w)
@@ -125,8 +131,10 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		return aw.Append(ev)
 	})
 	reported := 0
-	var readBytes func() int64
-	readBytes = func() int64 {
+	readBytes := func() int64 {
+		if len(rds) == 1 {
+			return conv.bytesRead // the Reader runs on another goroutine
+		}
 		var n int64
 		for _, rd := range rds {
 			n += rd.Bytes
@@ -202,8 +210,8 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 	return st, nil
 }
 
-// Sniff reports whether the file at path (possibly compressed) looks like
-// a strace log; see SniffBytes.
+// SniffFile reports whether the file at path (possibly compressed) looks
+// like a strace log; see Sniff.
 func SniffFile(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {

@@ -25,6 +25,7 @@ type recBatch struct {
 	chunks [][]byte
 	cur    []byte
 	err    error // the Reader's I/O error, on the last batch
+	read   int64 // bytes read by the Reader when the batch was full
 }
 
 func (b *recBatch) reset() {
@@ -89,6 +90,8 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	go func() {
 		defer wg.Done()
 		defer close(full)
+		var argBuf [8][]byte
+		var scratch []byte
 		for {
 			var b *recBatch
 			select {
@@ -101,10 +104,12 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 				switch res := rd.Result().(type) {
 				case *Record:
 					b.add(res)
+					predecode(&b.recs[len(b.recs)-1], argBuf[:], scratch)
 				case *SyntaxError:
 					b.addErr(res)
 				}
 			}
+			b.read = rd.Bytes
 			last := len(b.recs) < batchRecords
 			if last {
 				b.err = rd.Err()
@@ -127,6 +132,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 		return err
 	}
 	for b := range full {
+		c.bytesRead = b.read
 		j := 0
 		for i := range b.recs {
 			if b.isErr[i] {

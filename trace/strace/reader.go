@@ -3,7 +3,6 @@ package strace
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -172,7 +171,7 @@ func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
 	if err != nil {
 		r.eof = true
 		if err != io.EOF {
-			r.err = err
+			r.err = fmt.Errorf("reading %s: %w", r.name, err)
 		}
 		if len(b) == 0 {
 			return nil, false, false
@@ -861,5 +860,3 @@ func atoi(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
-
-var errNotStrace = errors.New("not a strace log")

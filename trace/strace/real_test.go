@@ -76,7 +76,7 @@ func TestRealLogs(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := grepLog(t, filepath.Join("testdata", name))
 			out := filepath.Join(t.TempDir(), "t.parquet")
-			st, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{Strict: true})
+			st, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{Strict: true, Progress: func(int64) {}})
 			if err != nil {
 				t.Fatal(err)
 			}

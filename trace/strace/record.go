@@ -112,6 +112,12 @@ type Record struct {
 	// "Process N attached" message, else 0.
 	Msg      []byte
 	Attached int32
+
+	// Arguments decoded ahead by the pipeline (see predecode).
+	decoded  bool
+	mem      memCall
+	execFile string
+	execArgv []string
 }
 
 func (r *Record) reset() {
