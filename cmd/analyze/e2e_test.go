@@ -187,3 +187,11 @@ func mustFloat(s string) float64 {
 	json.Unmarshal([]byte(s), &f)
 	return f
 }
+
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o644)
+}
