@@ -99,7 +99,7 @@ time_synthetic=true.`,
 	}
 	if format == "kdump" || format == "truss" {
 		return convertBSD(e, fs, format, inputs, convertOpts{out: *out, strict: *strict, quiet: *quiet,
-			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld}, bf)
+			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld, compress: *compress}, bf)
 	}
 	if *from == "auto" {
 		for _, in := range inputs {

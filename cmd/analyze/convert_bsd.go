@@ -38,6 +38,7 @@ type convertOpts struct {
 	pageSize int
 	baseVirt int64
 	maxHeld  int
+	compress bool
 }
 
 // detectFormat returns the format of the inputs for --from: strace, kdump
@@ -74,7 +75,7 @@ func detectFormat(e *env, from string, inputs []strace.Input) (string, error) {
 			if in.Name == "-" {
 				continue
 			}
-			return "", fmt.Errorf("%s: not recognised as a strace, kdump or truss log (its first lines do not parse); use --from to convert it anyway", in.Name)
+			return "", fmt.Errorf("%s: not recognised as a strace log, nor as a kdump or truss log (its first lines do not parse); use --from to convert it anyway", in.Name)
 		}
 		if found != "" && f != found {
 			return "", fmt.Errorf("%s is a %s log but the logs before it are %s logs", in.Name, f, found)
@@ -106,9 +107,10 @@ func convertBSD(e *env, fs *flagSet, format string, inputs []strace.Input, o con
 	base := addrspace.DefaultBaseline
 	base.VirtBytes = o.baseVirt
 	cfg := bsd.Config{
-		Options: bsd.Options{ResidentFraction: o.frac, PageSize: o.pageSize, Baseline: &base, MaxHeld: o.maxHeld},
-		Strict:  o.strict,
-		Stdin:   e.stdin,
+		Options:  bsd.Options{ResidentFraction: o.frac, PageSize: o.pageSize, Baseline: &base, MaxHeld: o.maxHeld},
+		Strict:   o.strict,
+		Compress: o.compress,
+		Stdin:    e.stdin,
 		Warn: func(format string, args ...any) {
 			bar.Done()
 			fmt.Fprintf(e.stderr, "analyze convert: "+format+"\n", args...)

@@ -56,6 +56,8 @@ type Config struct {
 	Format string
 	// Strict makes the first syntax error fatal.
 	Strict bool
+	// Compress zstd-compresses an .arrow output.
+	Compress bool
 	// MaxReported is how many syntax errors are reported one by one (10 if 0).
 	MaxReported int
 	// Warn receives warnings and reported syntax errors; nil discards them.
@@ -143,7 +145,11 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		meta.Extra[MetaSizes] = "virt_bytes, writable_bytes and map_entries are rebuilt from the memory system calls in the log plus the per-exec baseline; " +
 			"resident sizes are resident_fraction of them and page tables are derived from those (snapshot_source=estimated)"
 		var err error
-		w, err = trace.Create(out, meta, nil)
+		var opts []trace.CreateOption
+		if cfg.Compress {
+			opts = append(opts, trace.Compressed())
+		}
+		w, err = trace.Create(out, meta, nil, opts...)
 		return err
 	}
 	n := 0
