@@ -60,6 +60,7 @@ type Stats struct {
 	SpawnNoChild   int64 // posix_spawn calls whose child never showed up
 	ExitFallbacks  int64 // exits known only from wait4, SIGCHLD or an exit call without "process exit"
 	NotExited      int64 // processes alive at the end of the log
+	NoPID          int64 // records without a pid (truss without -f): pid 0
 }
 
 // String describes the stats in one line.
@@ -296,6 +297,9 @@ func (c *Converter) Add(rec *Record) error {
 			c.cancelDeath(p)
 		}
 		return c.err
+	}
+	if !rec.HasPID {
+		c.Stats.NoPID++
 	}
 	p := c.task(rec, t)
 	if p == nil {
@@ -602,7 +606,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 // call, or the process ended.
 func (c *Converter) abandon(p *proc, pc *pcall, next *Record) {
 	if pc.kind.creates() {
-		c.open--
+		c.closeOne()
 	}
 	if pc.kind == ckExec && next != nil && len(next.Comm) > 0 && string(next.Comm) != pc.comm {
 		// The command name changed: the exec succeeded, its RET is not in
@@ -634,7 +638,7 @@ func (c *Converter) ret(rec *Record, p *proc, tid int32, t int64) {
 		}
 	}
 	if kind.creates() {
-		c.open--
+		c.closeOne()
 	}
 	switch kind {
 	case ckFork, ckVFork, ckRFork, ckPDFork:
@@ -825,6 +829,13 @@ func (c *Converter) claim(ch *proc) {
 	ch.orphan = false
 	if i := slices.Index(c.orphans, ch); i >= 0 {
 		c.orphans = slices.Delete(c.orphans, i, i+1)
+	}
+}
+
+// closeOne counts a creation call that ended.
+func (c *Converter) closeOne() {
+	if c.open > 0 {
+		c.open--
 	}
 }
 
@@ -1164,7 +1175,7 @@ func (c *Converter) ended(p *proc) {
 	p.exited = true
 	for _, pc := range p.calls {
 		if pc.kind.creates() {
-			c.open--
+			c.closeOne()
 		}
 		c.drop(pc.slot)
 	}
@@ -1194,7 +1205,7 @@ func (c *Converter) Finish() error {
 		}
 		for _, pc := range p.calls {
 			if pc.kind.creates() {
-				c.open--
+				c.closeOne()
 			}
 			c.drop(pc.slot)
 		}

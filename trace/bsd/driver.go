@@ -209,6 +209,9 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 	if st.NotExited > 0 {
 		warn("%d processes have no exit in the log (truncated log, or still running when tracing stopped)", st.NotExited)
 	}
+	if st.NoPID > 0 {
+		warn("%d records carry no pid (truss without -f): their rows have pid 0", st.NoPID)
+	}
 	if st.TimeBackwards > 0 {
 		warn("time ran backwards %d times in the log", st.TimeBackwards)
 	}
