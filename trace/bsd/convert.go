@@ -200,9 +200,10 @@ type Converter struct {
 	startOK  bool
 	firstPID bool
 
-	argBuf  [8][]byte
-	scratch []byte
-	ev      trace.Event
+	argBuf    [8][]byte
+	scratch   []byte
+	ev        trace.Event
+	freeCalls []*pcall
 
 	Stats Stats
 }
@@ -580,7 +581,8 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 		}
 		return
 	}
-	pc := &pcall{kind: kind, tid: tid, t: t, seq: c.seq, comm: p.comm}
+	pc := c.newCall()
+	pc.kind, pc.tid, pc.t, pc.seq, pc.comm = kind, tid, t, c.seq, p.comm
 	pc.name = append(pc.name, rec.Name...)
 	pc.args = append(pc.args, rec.Args...)
 	if kind != ckWait && kind != ckMinherit && rec.Type == Call {
@@ -600,6 +602,22 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 		}
 	}
 	p.calls = append(p.calls, pc)
+}
+
+func (c *Converter) newCall() *pcall {
+	if n := len(c.freeCalls); n > 0 {
+		pc := c.freeCalls[n-1]
+		c.freeCalls = c.freeCalls[:n-1]
+		return pc
+	}
+	return new(pcall)
+}
+
+// recycle keeps a finished call's buffers for the next one. The argv
+// slice went into a row: it is not reused.
+func (c *Converter) recycle(pc *pcall) {
+	*pc = pcall{name: pc.name[:0], args: pc.args[:0], path: pc.path[:0]}
+	c.freeCalls = append(c.freeCalls, pc)
 }
 
 // abandon settles a call whose RET never came: the thread made another
@@ -640,6 +658,7 @@ func (c *Converter) ret(rec *Record, p *proc, tid int32, t int64) {
 	if kind.creates() {
 		c.closeOne()
 	}
+	defer c.recycle(pc)
 	switch kind {
 	case ckFork, ckVFork, ckRFork, ckPDFork:
 		c.creation(rec, p, pc, t)

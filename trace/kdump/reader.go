@@ -332,12 +332,18 @@ func splitCall(p []byte) (name, args []byte) {
 }
 
 func cutSpace(p []byte) (tok, rest []byte) {
-	p = bytes.TrimLeft(p, " \t")
-	i := bytes.IndexAny(p, " \t")
-	if i < 0 {
-		return p, nil
+	for len(p) > 0 && (p[0] == ' ' || p[0] == '\t') {
+		p = p[1:]
 	}
-	return p[:i], bytes.TrimLeft(p[i:], " \t")
+	i := 0
+	for i < len(p) && p[i] != ' ' && p[i] != '\t' {
+		i++
+	}
+	tok, rest = p[:i], p[i:]
+	for len(rest) > 0 && (rest[0] == ' ' || rest[0] == '\t') {
+		rest = rest[1:]
+	}
+	return tok, rest
 }
 
 // parseRet reads a RET payload after the name: "1235/0x4d3", "0x4d3", "0",
@@ -490,7 +496,11 @@ func parseHeader(line []byte, h *header) bool {
 	tok := func(j int) []byte { return line[toks[j].s:toks[j].e] }
 	// Ids.
 	id := tok(k)
-	if j := bytes.IndexAny(id, "/:"); j > 0 {
+	j := 0
+	for j < len(id) && id[j] != '/' && id[j] != ':' {
+		j++
+	}
+	if j > 0 && j < len(id) {
 		pid, ok1 := atoi(id[:j])
 		tid, ok2 := atoi(bytes.TrimSpace(id[j+1:]))
 		if !ok1 || !ok2 {
