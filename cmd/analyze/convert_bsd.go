@@ -75,6 +75,9 @@ func detectFormat(e *env, from string, inputs []strace.Input) (string, error) {
 			if in.Name == "-" {
 				continue
 			}
+			if bytes.IndexByte(head, 0) >= 0 {
+				return "", fmt.Errorf("%s: a binary file, not a log: a ktrace.out file must be rendered first, with kdump -T -f %s > %s.txt (record with ktrace -i to follow children)", in.Name, in.Name, in.Name)
+			}
 			return "", fmt.Errorf("%s: not recognised as a strace log, nor as a kdump or truss log (its first lines do not parse); use --from to convert it anyway", in.Name)
 		}
 		if found != "" && f != found {

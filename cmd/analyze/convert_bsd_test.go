@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,5 +52,18 @@ func TestConvertBSD(t *testing.T) {
 	_, stderr, code = runCLI(t, "convert", "--strict", "--from", "kdump", "-o", filepath.Join(dir, "y.arrow"), "../../trace/truss/testdata/truss_f.txt")
 	if code == 0 || !strings.Contains(stderr, "truss_f.txt:1:") {
 		t.Errorf("--strict on a truss log read as kdump: %d %s", code, stderr)
+	}
+}
+
+// A binary ktrace.out given as is gets told how to render it.
+func TestConvertBinaryKtrace(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "ktrace.out")
+	if err := os.WriteFile(in, []byte("\x00\x00\x00\x10\x01\x00\x02\x00binary ktrace records"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runCLI(t, "convert", "-o", filepath.Join(dir, "x.arrow"), in)
+	if code != 1 || !strings.Contains(stderr, "kdump -T -f") {
+		t.Errorf("exit %d: %s", code, stderr)
 	}
 }

@@ -33,7 +33,8 @@ func (r *Reader) scan() {
 	}
 	g := Guess(head)
 	r.form, r.os = g.Form, g.OS
-	if r.Form != bsd.TimeAuto {
+	if r.Form != bsd.TimeAuto && (g.Form != bsd.TimeNone || r.Form == bsd.TimeNone) {
+		// A forced form; but a log without time columns stays without.
 		r.form = r.Form
 	}
 	if r.ForceOS != "" {

@@ -455,7 +455,8 @@ func (r *Reader) scan() {
 	}
 	g := Guess(head)
 	r.form = g.Form
-	if r.Form != bsd.TimeAuto {
+	if r.Form != bsd.TimeAuto && (g.Form != bsd.TimeNone || r.Form == bsd.TimeNone) {
+		// A forced form; but a log without time columns stays without.
 		r.form = r.Form
 	}
 }
