@@ -175,6 +175,7 @@ type proc struct {
 	exitStat  int32
 	exitT     int64
 	execNs    int64 // time of the first exec
+	newThread *slot // a thread row waiting for the new thread's id
 }
 
 // Converter turns Records into trace events, in the order described in the
@@ -423,6 +424,13 @@ func (c *Converter) task(rec *Record, t int64) *proc {
 		p.comm = string(rec.Comm)
 	}
 	if rec.HasTID && !slices.Contains(p.tids, rec.TID) {
+		if s := p.newThread; s != nil && len(p.tids) > 0 {
+			if !s.done {
+				s.ev.ChildPID = rec.TID
+			}
+			c.release(s)
+			p.newThread = nil
+		}
 		p.tids = append(p.tids, rec.TID)
 		if int32(len(p.tids)) > p.threads {
 			p.threads = int32(len(p.tids))
@@ -677,6 +685,17 @@ func (c *Converter) ret(rec *Record, p *proc, tid int32, t int64) {
 		ev := trace.Event{TimeNs: pc.t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, Comm: p.comm}
 		if string(pc.name) == "__tfork" && rec.RetVal > 0 && rec.RetVal < 1<<31 {
 			ev.ChildPID = int32(rec.RetVal)
+		}
+		if ev.ChildPID == 0 && rec.HasTID && pc.slot != nil {
+			// _lwp_create and thr_new return the id through a pointer:
+			// the thread's first record tells it.
+			s := c.fill(pc.slot, &ev, true)
+			if p.orphan {
+				p.orows = append(p.orows, s)
+			}
+			c.release(p.newThread)
+			p.newThread = s
+			return
 		}
 		c.put(p, pc, &ev)
 	case ckExec:
@@ -990,6 +1009,8 @@ func (c *Converter) execDone(p *proc, pc *pcall, comm []byte, ok bool, errno int
 		return
 	}
 	c.Stats.Execs++
+	c.release(p.newThread)
+	p.newThread = nil
 	p.space = addrspace.New(c.opt.PageSize)
 	p.noInherit = nil
 	p.threads = 1
@@ -1203,6 +1224,8 @@ func (c *Converter) ended(p *proc) {
 		c.release(p.created)
 		p.created = nil
 	}
+	c.release(p.newThread)
+	p.newThread = nil
 	if !p.orphan {
 		// An orphan stays known until claimed: its creation row is to come.
 		c.forget(p)

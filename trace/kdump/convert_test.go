@@ -279,7 +279,7 @@ func TestLinking(t *testing.T) {
    10   10 p        CALL  fork
    10   10 p        RET   fork 12/0xc
    12   12 p        CALL  exit(0)
-`, "10:thread 10:fork>12 12:exit", func(t *testing.T, evs []trace.Event, c *bsd.Converter) {
+`, "10:thread>11 10:fork>12 12:exit", func(t *testing.T, evs []trace.Event, c *bsd.Converter) {
 			if evs[1].Snapshot.ParentThreads != 2 || c.Stats.Creations[trace.Thread] != 0 {
 				t.Errorf("%s", bsd.FormatEvent(&evs[1]))
 			}
