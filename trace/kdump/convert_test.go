@@ -74,9 +74,10 @@ func diff(want, got string) string {
 // flag, gives the same rows (times apart) on every OS where the calls exist.
 func TestSameScenarioAcrossFlags(t *testing.T) {
 	groups := [][]string{
-		{"netbsd_T.txt", "netbsd_R.txt", "netbsd_none.txt"},
-		{"freebsd_none.txt", "freebsd_H_E.txt", "freebsd_A_T.txt"},
-		{"openbsd_none.txt", "openbsd_H_R.txt"},
+		{"netbsd_T.txt", "netbsd_R.txt", "netbsd_none.txt", "netbsd_E.txt", "netbsd_n_T.txt"},
+		{"freebsd_none.txt", "freebsd_H_E.txt", "freebsd_A_T.txt", "freebsd_R.txt", "freebsd_H_T.txt", "freebsd_n.txt"},
+		{"openbsd_none.txt", "openbsd_H_R.txt", "openbsd_T.txt", "openbsd_H_E.txt"},
+		{"dragonfly_T.txt", "dragonfly_none.txt", "dragonfly_R.txt"},
 	}
 	strip := func(evs []trace.Event) string {
 		var b strings.Builder
@@ -96,12 +97,17 @@ func TestSameScenarioAcrossFlags(t *testing.T) {
 			}
 		}
 	}
-	// The time flags give the same clock: -T and -R of one run agree.
-	a, _, _, _ := convert(t, "netbsd_T.txt", bsd.Options{})
-	b, _, _, _ := convert(t, "netbsd_R.txt", bsd.Options{})
-	for i := range a {
-		if a[i].TimeNs != b[i].TimeNs {
-			t.Fatalf("row %d: -T time %d, -R time %d", i, a[i].TimeNs, b[i].TimeNs)
+	// The time flags give the same clock: -T, -E and -R of one run agree.
+	for _, g := range [][]string{{"netbsd_T.txt", "netbsd_R.txt", "netbsd_E.txt"}, {"openbsd_T.txt", "openbsd_H_R.txt", "openbsd_H_E.txt"},
+		{"freebsd_A_T.txt", "freebsd_R.txt", "freebsd_H_E.txt"}} {
+		a, _, _, _ := convert(t, g[0], bsd.Options{})
+		for _, name := range g[1:] {
+			b, _, _, _ := convert(t, name, bsd.Options{})
+			for i := range a {
+				if a[i].TimeNs != b[i].TimeNs {
+					t.Fatalf("%s row %d: time %d, %s: %d", g[0], i, a[i].TimeNs, name, b[i].TimeNs)
+				}
+			}
 		}
 	}
 }

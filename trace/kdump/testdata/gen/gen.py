@@ -36,8 +36,11 @@ def hdr(os, pid, lwp, comm, t, typ, flags):
         s += "%s  " % (typ + " " * (4 - len(typ)))
     return s
 
+PLAIN = False   # kdump -n: return values in hex only
+LWP1 = False    # NetBSD 8: the first lwp's id is 1, not the pid
+
 def ret(v, fancy=True):
-    if not fancy:
+    if PLAIN:
         return "%#x" % v if v else "0"
     if 0 <= v <= 9:
         return "%d" % v
@@ -49,6 +52,8 @@ def scenario(os):
     brk = {"netbsd": "obreak", "openbsd": "break", "freebsd": "break", "dragonfly": "obreak"}[os]
     lwp0 = {"netbsd": 1000, "freebsd": 100100, "openbsd": 100100, "dragonfly": 1}[os]
     def L(pid):
+        if os == "netbsd" and LWP1:
+            return 1
         return {"netbsd": pid, "freebsd": 100000 + pid, "openbsd": 100000 + pid, "dragonfly": 1}[os]
     mmap_flags = {"netbsd": "0x1002<PRIVATE,ANONYMOUS,ALIGN=NONE>", "freebsd": "MAP_PRIVATE|MAP_ANON",
                   "openbsd": "0x1002<MAP_PRIVATE|MAP_ANON>", "dragonfly": "0x1002"}[os]
@@ -111,9 +116,9 @@ def scenario(os):
         # a thread
         rec(1000, sh, "CALL", "_lwp_create(0x7f7fffffe400,0x40,0x7f7fffffe3fc)")
         rec(1000, sh, "RET", "_lwp_create 0")
-        rec(1000, sh, "CALL", "_lwp_self", lwp=2)
-        rec(1000, sh, "RET", "_lwp_self 2", lwp=2)
-        rec(1000, sh, "CALL", "_lwp_exit", lwp=2)
+        rec(1000, sh, "CALL", "_lwp_self", lwp=2 if LWP1 else 1999)
+        rec(1000, sh, "RET", "_lwp_self " + ret(2 if LWP1 else 1999), lwp=2 if LWP1 else 1999)
+        rec(1000, sh, "CALL", "_lwp_exit", lwp=2 if LWP1 else 1999)
         # mremap and minherit
         rec(1000, sh, "CALL", "mremap(0x7f7ff7e00000,0x100000,0,0x200000,0)")
         rec(1000, sh, "RET", "mremap " + ret(0x7f7ff7a00000))
@@ -174,6 +179,20 @@ def write(path, os, flags="", time=None):
                 f.write(c + "\n")
 
 write("../netbsd_T.txt", "netbsd", time="T")
+write("../netbsd_E.txt", "netbsd", time="E")
+write("../freebsd_R.txt", "freebsd", time="R")
+write("../freebsd_H_T.txt", "freebsd", flags="H", time="T")
+write("../openbsd_T.txt", "openbsd", time="T")
+write("../openbsd_H_E.txt", "openbsd", flags="H", time="E")
+write("../dragonfly_none.txt", "dragonfly")
+write("../dragonfly_R.txt", "dragonfly", time="R")
+PLAIN = True
+write("../netbsd_n_T.txt", "netbsd", time="T")
+write("../freebsd_n.txt", "freebsd")
+PLAIN = False
+LWP1 = True
+write("../netbsd8_lwp1_E.txt", "netbsd", time="E")
+LWP1 = False
 write("../netbsd_none.txt", "netbsd")
 write("../netbsd_R.txt", "netbsd", time="R")
 write("../freebsd_none.txt", "freebsd")
