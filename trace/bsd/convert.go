@@ -552,10 +552,12 @@ func (c *Converter) snapshot(p *proc) trace.Snapshot {
 // call handles a CALL record (or the call half of a truss line).
 func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 	kind := classify(rec.Name)
-	// A call still open in this thread never returned in the log.
+	// A call still open in this thread never returned in the log. Without
+	// thread ids (FreeBSD kdump without -H) the threads of a process share
+	// one id, so only an open call of the same kind is taken as lost.
 	for i := 0; i < len(p.calls); {
 		pc := p.calls[i]
-		if pc.tid != tid {
+		if pc.tid != tid || !rec.HasTID && pc.kind != kind && !(pc.kind == ckExec && len(rec.Comm) > 0 && string(rec.Comm) != pc.comm) {
 			i++
 			continue
 		}

@@ -204,7 +204,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		warn("the log has no timestamps (%s): times are record numbers (1 µs apart) and the trace says time_synthetic=true", f)
 	}
 	if st.ForcedRelease > 0 {
-		warn("%d rows were written before what they waited for (look-ahead limit of %d rows): some child_exec_ns are missing", st.ForcedRelease, conv.opt.MaxHeld)
+		warn("%d rows were written before what they waited for (look-ahead limit of %d rows): some child_exec_ns are missing; if children never appear in the log, record with ktrace -i (truss -f)", st.ForcedRelease, conv.opt.MaxHeld)
 	}
 	if st.NotExited > 0 {
 		warn("%d processes have no exit in the log (truncated log, or still running when tracing stopped)", st.NotExited)

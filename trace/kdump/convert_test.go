@@ -401,3 +401,19 @@ func TestAddressSpace(t *testing.T) {
 		t.Errorf("stats %+v", c.Stats)
 	}
 }
+
+// Without thread ids, the calls of two threads of one process interleave:
+// a CALL of another kind does not cancel the open one.
+func TestInterleavedThreadsWithoutTIDs(t *testing.T) {
+	log := `   10 p        CALL  mmap(0,0x100000,0x3,0x1002,0xffffffff,0)
+   10 p        CALL  read(0x3,0x7fffffffe000,0x1000)
+   10 p        RET   mmap 1048576/0x100000
+   10 p        RET   read 16/0x10
+   10 p        CALL  fork
+   10 p        RET   fork 11/0xb
+`
+	evs, _, _, _ := convertText(t, log, bsd.Options{})
+	if kinds(evs) != "10:mmap 10:fork>11" {
+		t.Fatalf("%s", lines(evs))
+	}
+}
