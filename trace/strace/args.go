@@ -100,7 +100,12 @@ func stripComments(s []byte, buf []byte) []byte {
 // parseNum reads NULL, a decimal or 0x hex number, ignoring a -y/-Y
 // "<...>" decoration after it.
 func parseNum(s []byte) (uint64, bool) {
-	s = bytes.TrimSpace(s)
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] == ' ' {
+		s = s[:len(s)-1]
+	}
 	if string(s) == "NULL" {
 		return 0, true
 	}
@@ -160,13 +165,22 @@ func parseBits(s []byte, names map[string]uint64, buf []byte) (v uint64, ok bool
 	s = stripComments(s, buf)
 	ok = true
 	for len(s) > 0 {
-		tok := s
-		if i := bytes.IndexByte(s, '|'); i >= 0 {
-			tok, s = s[:i], s[i+1:]
+		k := 0
+		for k < len(s) && s[k] != '|' {
+			k++
+		}
+		tok := s[:k]
+		if k < len(s) {
+			s = s[k+1:]
 		} else {
 			s = nil
 		}
-		tok = bytes.TrimSpace(tok)
+		for len(tok) > 0 && tok[0] == ' ' {
+			tok = tok[1:]
+		}
+		for len(tok) > 0 && tok[len(tok)-1] == ' ' {
+			tok = tok[:len(tok)-1]
+		}
 		if len(tok) == 0 {
 			continue
 		}

@@ -112,3 +112,31 @@ func BenchmarkConvertArrow(b *testing.B) {
 	}
 	report(b, data)
 }
+
+// BenchmarkWriteOnly is the trace writer's share: the events of the big log,
+// converted beforehand, appended to an Arrow file.
+func BenchmarkWriteOnly(b *testing.B) {
+	data := bigLog(b)
+	var evs []trace.Event
+	c := NewConverter(Options{}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+	if err := Run(NewReader(bytes.NewReader(data), "big"), c, nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, err := trace.Create(dir+"/w.arrow", trace.Meta{Source: "strace"}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range evs {
+			if err := w.Append(&evs[j]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, data)
+}

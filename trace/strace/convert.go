@@ -1065,14 +1065,21 @@ func waitStatus(args []byte) (status int32, has bool, sig int32, core bool) {
 // much faster than nextArg. A decorated fd (-y) comes after them.
 func memArgs(s []byte, out [][]byte) [][]byte {
 	out = out[:0]
-	for len(out) < cap(out) && len(s) > 0 {
-		i := bytes.IndexByte(s, ',')
-		if i < 0 {
-			out = append(out, bytes.TrimSpace(s))
-			break
+	i, n := 0, len(s)
+	for len(out) < cap(out) && i < n {
+		for i < n && s[i] == ' ' {
+			i++
 		}
-		out = append(out, bytes.TrimSpace(s[:i]))
-		s = s[i+1:]
+		j := i
+		for j < n && s[j] != ',' {
+			j++
+		}
+		e := j
+		for e > i && s[e-1] == ' ' {
+			e--
+		}
+		out = append(out, s[i:e])
+		i = j + 1
 	}
 	return out
 }
