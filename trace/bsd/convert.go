@@ -327,10 +327,22 @@ func (c *Converter) Add(rec *Record) error {
 			p.firstNami = append([]byte{}, rec.Text...)
 		}
 	case ArgItem:
-		if pc := p.pending(tid, ckExec); pc != nil {
+		pc := p.pending(tid, ckExec)
+		if pc == nil {
+			pc = p.pendingAny(ckExec)
+		}
+		if pc == nil {
+			break
+		}
+		if rec.Index >= 0 {
 			pc.argv = append(pc.argv, string(rec.Text))
-		} else if pc := p.pendingAny(ckExec); pc != nil {
-			pc.argv = append(pc.argv, string(rec.Text))
+			break
+		}
+		// All the arguments at once, NUL-separated (NetBSD ARG).
+		if text := bytes.TrimSuffix(rec.Text, []byte{0}); len(text) > 0 {
+			for _, a := range bytes.Split(text, []byte{0}) {
+				pc.argv = append(pc.argv, string(a))
+			}
 		}
 	case Psig:
 		c.psig(rec, p, t)

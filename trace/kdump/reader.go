@@ -55,6 +55,7 @@ type Reader struct {
 	synErr bsd.SyntaxError
 	isErr  bool
 	text   []byte
+	joined []byte
 
 	scanned bool
 	form    bsd.TimeForm
@@ -283,6 +284,23 @@ func (r *Reader) record(h *header, line []byte) bool {
 		rec.Type = bsd.Emul
 		r.text = bsd.Unquote(r.text[:0], p)
 		rec.Text = r.text
+	case "ARG":
+		// NetBSD KTR_EXEC_ARG: the arguments as one vis(3) C-style string,
+		// NULs as \0, folded with "\" at the end of a line and a tab at
+		// the start of the next.
+		r.joined = append(r.joined[:0], p...)
+		for oddBackslashes(r.joined) {
+			next, _, ok := r.readLine()
+			if !ok {
+				break
+			}
+			r.Continuations++
+			r.joined = append(r.joined[:len(r.joined)-1], bytes.TrimLeft(next, "\t")...)
+		}
+		rec.Type = bsd.ArgItem
+		rec.Index = -1 // all the arguments, NUL-separated
+		r.text = bsd.Unquote(r.text[:0], r.joined)
+		rec.Text = r.text
 	case "PSIG":
 		rec.Type = bsd.Psig
 		name, rest := cutSpace(p)
@@ -304,6 +322,16 @@ func (r *Reader) record(h *header, line []byte) bool {
 		}
 	}
 	return true
+}
+
+// oddBackslashes reports whether b ends in an odd number of backslashes:
+// a line folded by kdump's visdump.
+func oddBackslashes(b []byte) bool {
+	n := 0
+	for i := len(b) - 1; i >= 0 && b[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 // hasContinuations reports whether records of type typ may be followed

@@ -182,3 +182,22 @@ func TestGuess(t *testing.T) {
 		}
 	}
 }
+
+// NetBSD's ARG record: all the arguments in one vis(3) string, NULs as \0,
+// folded at the screen width with a backslash and a tab.
+func TestNetBSDArg(t *testing.T) {
+	log := "  1001   1001 sh       CALL  execve(0x7f7fffffe8a0,0x7f7fffffe6c0,0x7f7fffffe6d8)\n" +
+		"  1001   1001 sh       NAMI  \"/usr/bin/cc\"\n" +
+		"  1001   1001 sh       ARG   \"cc\\0-c\\0-o\\0obj/very/long/path/name.o\\0-DX=\\\"q\\\"\\0../../src/\\\n" +
+		"\tlib/libc/stdio/printf.c\\0\"\n" +
+		"  1001   1001 cc       EMUL  \"netbsd\"\n" +
+		"  1001   1001 cc       RET   execve JUSTRETURN\n"
+	evs, _, _, errs := convertText(t, log, bsd.Options{})
+	if len(errs) != 0 || len(evs) != 1 {
+		t.Fatalf("%v\n%s", errs, lines(evs))
+	}
+	want := []string{"cc", "-c", "-o", "obj/very/long/path/name.o", `-DX="q"`, "../../src/lib/libc/stdio/printf.c"}
+	if strings.Join(evs[0].Argv, "|") != strings.Join(want, "|") {
+		t.Errorf("argv %q", evs[0].Argv)
+	}
+}

@@ -85,6 +85,7 @@ def scenario(os):
     if os == "openbsd":
         rec(1001, sh, "ARGS", "", ['\t[0] = "cc"', '\t[1] = "-c"', '\t[2] = "x.c"'])
     if os == "netbsd":
+        rec(1001, sh, "ARG", '"cc\\0-c\\0x.c\\0"')
         rec(1001, sh, "NAMI", '"/usr/libexec/ld.elf_so"')
         rec(1001, "cc", "EMUL", '"netbsd"')
     rec(1001, "cc", "RET", "execve " + ("0" if os == "openbsd" else "JUSTRETURN"))
