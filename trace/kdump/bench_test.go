@@ -161,3 +161,20 @@ func TestGeneratedLog(t *testing.T) {
 		t.Errorf("stats %+v", c.Stats)
 	}
 }
+
+// TestWriteBigLog writes a generated log of KDUMP_BIG_MB megabytes to
+// KDUMP_BIG_OUT, for measuring a whole conversion by hand:
+//
+//	KDUMP_BIG_MB=200 KDUMP_BIG_OUT=/tmp/big.kdump go test ./trace/kdump -run TestWriteBigLog
+//	/usr/bin/time -v analyze convert -o /tmp/big.arrow /tmp/big.kdump
+func TestWriteBigLog(t *testing.T) {
+	out := os.Getenv("KDUMP_BIG_OUT")
+	if out == "" {
+		t.Skip("KDUMP_BIG_OUT not set")
+	}
+	mb := 100
+	fmt.Sscan(os.Getenv("KDUMP_BIG_MB"), &mb)
+	if err := os.WriteFile(out, genLog(mb<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
