@@ -41,7 +41,7 @@ OpenBSD, DragonFly; record children with ktrace -i), with or without -T,
 auto tells strace, kdump and truss apart by content. A log without
 timestamps converts with times from record order, and the trace says
 time_synthetic=true.`,
-		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log")
+		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  ktrace -i make; kdump -T > build.kdump; analyze convert -o build.arrow build.kdump")
 	from := fs.String("from", "auto", "input `format`: strace, kdump, truss, or auto to recognise it from the first lines")
 	bf := addBSDFlags(fs)
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")

@@ -24,7 +24,7 @@ type bsdFlags struct {
 
 func addBSDFlags(fs *flagSet) *bsdFlags {
 	return &bsdFlags{
-		timeForm: fs.String("time-form", "auto", "kdump/truss: what the log's timestamps are: `form` auto, absolute (kdump -T), elapsed (kdump -E, truss -d), relative (kdump -R), duration (truss -D alone) or none"),
+		timeForm: fs.String("time-form", "auto", "kdump/truss: the `form` of the log's timestamps: auto, absolute (kdump -T), elapsed (kdump -E, truss -d), relative (kdump -R), duration (truss -D alone) or none"),
 		os:       fs.String("os", "", "kdump: the `system` the log comes from (netbsd, freebsd, openbsd, dragonfly), when the log does not tell"),
 	}
 }
