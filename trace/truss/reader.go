@@ -223,24 +223,22 @@ var (
 // truss output.
 func parseLine(line []byte, l *parsed) string {
 	s := line
-	// Prefix: "pid[ tid]: ".
-	if i := bytes.Index(s, []byte(": ")); i > 0 && i <= 20 {
-		f := bytes.Fields(s[:i])
-		if len(f) >= 1 && len(f) <= 2 && isDigits(f[0]) && (len(f) == 1 || isDigits(f[1])) {
-			pid, ok := atoi(f[0])
-			if !ok {
-				return "bad pid"
-			}
-			l.pid, l.hasPID = pid, true
-			if len(f) == 2 {
-				tid, ok := atoi(f[1])
-				if !ok {
-					return "bad thread id"
-				}
-				l.tid, l.hasTID = tid, true
-			}
-			s = s[i+2:]
+	// Prefix: "pid[ tid]: ", digits and spaces only.
+	if i := prefixEnd(s); i > 0 {
+		f0, f1 := fields2(s[:i])
+		pid, ok := atoi(f0)
+		if !ok {
+			return "bad pid"
 		}
+		l.pid, l.hasPID = pid, true
+		if len(f1) > 0 {
+			tid, ok := atoi(f1)
+			if !ok {
+				return "bad thread id"
+			}
+			l.tid, l.hasTID = tid, true
+		}
+		s = s[i+2:]
 	}
 	// Times.
 	for l.ntimes < 2 {
@@ -354,9 +352,52 @@ func parseLine(line []byte, l *parsed) string {
 	return ""
 }
 
+// prefixEnd returns the index of the ": " ending a "pid[ tid]" prefix
+// (digits and spaces only, at most 20 bytes), or -1.
+func prefixEnd(s []byte) int {
+	digits := false
+	for i := 0; i < len(s) && i <= 20; i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c == ' ':
+		case c == ':':
+			if digits && i+1 < len(s) && s[i+1] == ' ' {
+				return i
+			}
+			return -1
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// fields2 returns the first two space-separated fields of s.
+func fields2(s []byte) (a, b []byte) {
+	s = bytes.TrimLeft(s, " ")
+	i := bytes.IndexByte(s, ' ')
+	if i < 0 {
+		return s, nil
+	}
+	a, s = s[:i], bytes.TrimSpace(s[i:])
+	if bytes.IndexByte(s, ' ') >= 0 {
+		return a, []byte("x") // three fields: not a prefix
+	}
+	return a, s
+}
+
 // matchParen returns the index of the parenthesis closing the one at
 // open, outside quoted strings; -1 if none.
 func matchParen(s []byte, open int) int {
+	rest := s[open+1:]
+	if bytes.IndexByte(rest, '"') < 0 && bytes.IndexByte(rest, '(') < 0 {
+		// No strings and no nested parentheses: the first ')' closes.
+		if j := bytes.IndexByte(rest, ')'); j >= 0 {
+			return open + 1 + j
+		}
+		return -1
+	}
 	depth := 0
 	inQ := false
 	for i := open; i < len(s); i++ {
