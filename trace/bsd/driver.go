@@ -34,7 +34,7 @@ func Run(src Source, c *Converter, onErr func(*SyntaxError) error) error {
 		if rec.Type == Other && rec.Unknown && onErr != nil {
 			// Skipped and counted by the converter; fatal only if onErr
 			// says so (--strict).
-			if err := onErr(&SyntaxError{File: rec.File, Line: rec.Line, Msg: fmt.Sprintf("unknown record type %q", rec.Name), unknown: true}); err != nil {
+			if err := onErr(unknownType(rec)); err != nil {
 				return err
 			}
 		}
@@ -46,6 +46,10 @@ func Run(src Source, c *Converter, onErr func(*SyntaxError) error) error {
 		return err
 	}
 	return c.Finish()
+}
+
+func unknownType(rec *Record) *SyntaxError {
+	return &SyntaxError{File: rec.File, Line: rec.Line, Msg: fmt.Sprintf("unknown record type %q", rec.Name), unknown: true}
 }
 
 // Config is a whole conversion of one log into one trace file.
@@ -177,7 +181,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		}
 		return nil
 	}
-	err := Run(src, conv, onErr)
+	err := RunPipelined(src, conv, onErr)
 	if err == nil {
 		err = ensure()
 	}
