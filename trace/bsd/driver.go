@@ -120,6 +120,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		cfg.Options.Truss = true
 	}
 	var w *trace.Writer
+	var aw *asyncWriter
 	var conv *Converter
 	ensure := func() error {
 		if w != nil {
@@ -153,8 +154,11 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		if cfg.Compress {
 			opts = append(opts, trace.Compressed())
 		}
-		w, err = trace.Create(out, meta, nil, opts...)
-		return err
+		if w, err = trace.Create(out, meta, nil, opts...); err != nil {
+			return err
+		}
+		aw = newAsyncWriter(w)
+		return nil
 	}
 	n := 0
 	conv = NewConverter(cfg.Options, func(ev *trace.Event) error {
@@ -165,7 +169,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		if cfg.Progress != nil && n&0xffff == 0 {
 			cfg.Progress(src.BytesRead())
 		}
-		return w.Append(ev)
+		return aw.Append(ev)
 	})
 	reported := 0
 	onErr := func(e *SyntaxError) error {
@@ -184,6 +188,11 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 	err := RunPipelined(src, conv, onErr)
 	if err == nil {
 		err = ensure()
+	}
+	if aw != nil {
+		if werr := aw.finish(); err == nil {
+			err = werr
+		}
 	}
 	if err != nil {
 		if w != nil {
