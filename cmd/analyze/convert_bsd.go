@@ -137,6 +137,10 @@ func convertBSD(e *env, fs *flagSet, format string, inputs []strace.Input, o con
 		}
 		return err
 	}
+	if st.Records == 0 && st.SyntaxErrors > 0 {
+		os.Remove(o.out)
+		return fmt.Errorf("%s: no %s record in %d lines (is it a %s log? --from auto recognises the format)", inputs[0].Name, format, st.SyntaxErrors, format)
+	}
 	if !o.quiet {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", o.out, st)
 		if st.SyntaxErrors > 0 {

@@ -41,6 +41,10 @@ func TestConvertBSD(t *testing.T) {
 			t.Errorf("%s: source %s os %s", c.log, m.Source, m.SourceOS)
 		}
 	}
+	_, stderr, code := runCLI(t, "convert", "--from", "kdump", "-o", filepath.Join(dir, "s.arrow"), "../../trace/strace/testdata/s_i.txt")
+	if code != 1 || !strings.Contains(stderr, "no kdump record") {
+		t.Errorf("a strace log read as kdump: exit %d: %s", code, stderr)
+	}
 	stdout, stderr, code := runCLI(t, "replay", "../../trace/kdump/testdata/netbsd_T.txt")
 	if code != 0 || !strings.Contains(stdout, "4 process creations") {
 		t.Errorf("replay of a raw kdump log: %d %s %s", code, stdout, stderr)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
@@ -59,8 +60,12 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 	return fs.failf("--%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
 }
 
-// openTrace opens a trace file for reading.
+// openTrace opens a trace file for reading; defaulttrace.Name is the
+// embedded trace.
 func openTrace(path string) (*trace.Reader, error) {
+	if path == defaulttrace.Name {
+		return defaulttrace.Open()
+	}
 	r, err := trace.Open(path, nil)
 	if err != nil {
 		return nil, err
