@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
 	"github.com/forkcost/forkcost/trace/strace"
 )
@@ -188,11 +187,4 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 		}
 	}
 	return nil
-}
-
-// openAny opens a trace, converting a raw log on the fly.
-func openAny(e *env, path string) (*trace.Reader, error) {
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
 }
