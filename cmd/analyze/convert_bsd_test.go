@@ -46,8 +46,19 @@ func TestConvertBSD(t *testing.T) {
 		t.Errorf("a strace log read as kdump: exit %d: %s", code, stderr)
 	}
 	stdout, stderr, code := runCLI(t, "replay", "../../trace/kdump/testdata/netbsd_T.txt")
-	if code != 0 || !strings.Contains(stdout, "4 process creations") {
+	if code != 0 || !strings.Contains(stdout, "4 process creations, 3 eligible for vfork") {
 		t.Errorf("replay of a raw kdump log: %d %s %s", code, stdout, stderr)
+	}
+	// A log without timestamps: replay says its times are synthetic.
+	for log, want := range map[string]string{
+		"../../trace/kdump/testdata/openbsd_none.txt": `"time_synthetic": true`,
+		"../../trace/kdump/testdata/openbsd_T.txt":    `"time_synthetic": false`,
+		"../../trace/truss/testdata/truss_f_D.txt":    `"time_synthetic": true`,
+	} {
+		stdout, stderr, code = runCLI(t, "replay", "--format", "json", log)
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("replay --format json %s: exit %d, want %s: %s", log, code, want, stderr)
+		}
 	}
 	_, stderr, code = runCLI(t, "convert", "--from", "kdump", "--os", "plan9", "-o", filepath.Join(dir, "x.arrow"), "../../trace/kdump/testdata/netbsd_T.txt")
 	if code == 0 || !strings.Contains(stderr, "--os") {
