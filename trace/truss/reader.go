@@ -231,6 +231,11 @@ func parseLine(line []byte, l *parsed) string {
 			return "bad pid"
 		}
 		l.pid, l.hasPID = pid, true
+		if len(f1) == 0 && pid > pidMax {
+			// "-H" without "-f": the one number is a thread id (FreeBSD
+			// pids stop at 99999, thread ids start at 100000).
+			l.pid, l.hasPID, l.tid, l.hasTID = 0, false, pid, true
+		}
 		if len(f1) > 0 {
 			tid, ok := atoi(f1)
 			if !ok {
@@ -351,6 +356,9 @@ func parseLine(line []byte, l *parsed) string {
 	}
 	return ""
 }
+
+// pidMax is FreeBSD's PID_MAX: larger ids are thread ids.
+const pidMax = 99999
 
 // prefixEnd returns the index of the ": " ending a "pid[ tid]" prefix
 // (digits and spaces only, at most 20 bytes), or -1.

@@ -37,6 +37,8 @@ func TestLineShapes(t *testing.T) {
 		{"34233 100234: <new thread 100235>", 34233, true, bsd.NewThread,
 			func(r *bsd.Record) bool { return r.TID == 100235 }},
 		{"34233: <thread 100235 exited>", 34233, true, bsd.ThreadExit, nil},
+		{"100235: getpid()\t\t\t\t\t\t = 34233 (0x85b9)", 0, false, bsd.Syscall,
+			func(r *bsd.Record) bool { return r.HasTID && r.TID == 100235 }},
 		{"fork()\t\t\t\t\t\t = 1235 (0x4d3)", 0, false, bsd.Syscall,
 			func(r *bsd.Record) bool { return r.RetVal == 1235 && string(r.Name) == "fork" }},
 		{"34233: 0.000123456 execve(\"/bin/ls\",[ \"ls\", \"-l\" ],0x7fffffffe6d8) EJUSTRETURN", 34233, true, bsd.Syscall,
