@@ -55,7 +55,6 @@ type Reader struct {
 	isErr   bool
 	scanned bool
 	form    bsd.TimeForm
-
 }
 
 // NewReader returns a Reader of r; name is used in syntax errors.

@@ -29,7 +29,9 @@ type Reader struct {
 }
 
 // Init starts reading r with a buffer of size bytes.
-func (r *Reader) Init(rd io.Reader, size int) { *r = Reader{br: bufio.NewReaderSize(rd, size), MaxLine: r.MaxLine} }
+func (r *Reader) Init(rd io.Reader, size int) {
+	*r = Reader{br: bufio.NewReaderSize(rd, size), MaxLine: r.MaxLine}
+}
 
 // Peek returns the next n bytes without consuming them (for format
 // detection); fewer at the end of the input.
