@@ -30,9 +30,12 @@ type EventCost struct {
 	Input    int   // index of the trace among the replayed inputs
 	Row      int64 // row of the creation in that trace
 	Creation *trace.Event
-	Machine  int // index in Config.Machines
-	Result   *model.Result
-	SavedNs  float64 // fork-cow minus vfork-share
+	// Model is what the model was given for the creation: its snapshot and,
+	// when the trace measured them, the parent's writes after it.
+	Model   *model.Input
+	Machine int // index in Config.Machines
+	Result  *model.Result
+	SavedNs float64 // fork-cow minus vfork-share
 }
 
 // Config drives a replay.
@@ -67,6 +70,7 @@ type Replayer struct {
 	vfIdx    int
 	input    int
 	ev       EventCost
+	modelIn  model.Input // the creation being costed, for ev.Model
 	err      error
 	ft       *filter.Trace
 	held     map[int32]trace.Decision // by child pid: waiting for the child's command
@@ -325,7 +329,8 @@ func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 		cs.Creations++
 		cs.SavedS += saved / 1e9
 		if r.cfg.OnEvent != nil {
-			r.ev.Row, r.ev.Creation, r.ev.Machine, r.ev.Result, r.ev.SavedNs = row, c, mi, r.result, saved
+			r.modelIn = input
+			r.ev.Row, r.ev.Creation, r.ev.Model, r.ev.Machine, r.ev.Result, r.ev.SavedNs = row, c, &r.modelIn, mi, r.result, saved
 			if err := r.cfg.OnEvent(&r.ev); err != nil {
 				r.err = err
 				return

@@ -8,17 +8,16 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
 	"github.com/forkcost/forkcost/trace/strace"
 )
 
 func init() {
-	register(command{name: "convert", summary: "convert strace logs into a trace file", run: runConvert})
+	register(command{name: "convert", summary: "convert strace, kdump or truss logs into a trace file", run: runConvert})
 }
 
 func runConvert(e *env, args []string) error {
-	fs := newFlagSet(e, "convert", "analyze convert [--from strace|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB...",
+	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB...",
 		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
 the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
@@ -39,9 +38,17 @@ With --out DIR, each LOG (or -ff set) becomes a trace of its own in DIR,
 named after it (--to arrow or parquet): a directory stands for the files
 under it (LOG.PID files sharing a prefix form one -ff set), a quoted glob
 for the files it matches. Logs are converted in parallel (--jobs); one
-that fails is reported at the end and the exit status is 1.`,
-		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  analyze convert --out traces/ --to parquet logs/")
-	from := fs.String("from", "auto", "input `format`: strace, or auto to recognise it from the first lines")
+that fails is reported at the end and the exit status is 1.
+
+BSD logs: the text kdump prints from a ktrace file (NetBSD, FreeBSD,
+OpenBSD, DragonFly; record children with ktrace -i), with or without -T,
+-E or -R timestamps, and FreeBSD truss output (-f, -H, -d, -D). --from
+auto tells strace, kdump and truss apart by content. A log without
+timestamps converts with times from record order, and the trace says
+time_synthetic=true. (--out DIR converts strace logs only.)`,
+		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  analyze convert --out traces/ --to parquet logs/\n  ktrace -i make; kdump -T > build.kdump; analyze convert -o build.arrow build.kdump")
+	from := fs.String("from", "auto", "input `format`: strace, kdump, truss, or auto to recognise it from the first lines")
+	bf := addBSDFlags(fs)
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")
 	strict := fs.Bool("strict", false, "fail on the first line that cannot be parsed")
 	frac := fs.Float64("resident-fraction", strace.DefaultResidentFraction, "`fraction` (0 to 1] of mapped memory taken as resident")
@@ -56,7 +63,7 @@ that fails is reported at the end and the exit status is 1.`,
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "from", *from, "strace", "auto"); err != nil {
+	if err := oneOf(fs, "from", *from, "strace", "kdump", "truss", "auto"); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -72,6 +79,9 @@ that fails is reported at the end and the exit status is 1.`,
 		return fs.failf("--exec-baseline and --max-held must not be negative")
 	}
 	if *outDir != "" {
+		if *from == "kdump" || *from == "truss" {
+			return fs.failf("--out DIR converts strace logs only; convert a %s log with -o", *from)
+		}
 		if *out != "" {
 			return fs.failf("give -o (one trace from all the LOGs) or --out DIR (one trace per LOG), not both")
 		}
@@ -112,6 +122,14 @@ that fails is reported at the end and the exit status is 1.`,
 	}
 	if !strings.HasSuffix(*out, ".arrow") && !strings.HasSuffix(*out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", *out)
+	}
+	format, err := detectFormat(e, *from, inputs)
+	if err != nil {
+		return err
+	}
+	if format == "kdump" || format == "truss" {
+		return convertBSD(e, fs, format, inputs, convertOpts{out: *out, strict: *strict, quiet: *quiet,
+			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld, compress: *compress}, bf)
 	}
 	if *from == "auto" {
 		for _, in := range inputs {
@@ -169,11 +187,4 @@ that fails is reported at the end and the exit status is 1.`,
 		}
 	}
 	return nil
-}
-
-// openAny opens a trace, converting a raw log on the fly.
-func openAny(e *env, path string) (*trace.Reader, error) {
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
 }

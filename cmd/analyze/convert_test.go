@@ -129,8 +129,8 @@ func TestConvertUsage(t *testing.T) {
 	if _, _, code := runCLI(t, "convert", "--resident-fraction", "0", samples+"s_i.txt"); code != 2 {
 		t.Errorf("--resident-fraction 0: exit %d, want 2", code)
 	}
-	if _, _, code := runCLI(t, "convert", "--from", "kdump", samples+"s_i.txt"); code != 2 {
-		t.Errorf("--from kdump: exit %d, want 2", code)
+	if _, _, code := runCLI(t, "convert", "--from", "dtrace", samples+"s_i.txt"); code != 2 {
+		t.Errorf("--from dtrace: exit %d, want 2", code)
 	}
 	if _, _, code := runCLI(t, "convert", "-o", filepath.Join(dir, "x.csv"), samples+"s_i.txt"); code != 2 {
 		t.Errorf("bad output extension: exit %d, want 2", code)

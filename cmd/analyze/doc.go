@@ -97,6 +97,16 @@
 //	analyze replay --jobs 2 'ci/*.parquet'
 //	analyze convert --out traces --to parquet logs/
 //
+// # Figures
+//
+// plot draws figures for a paper (SVG, PDF, PNG; 3.3 in or 7 in wide),
+// each with the CSV of the data behind it and the provenance in both; the
+// same inputs give the same bytes. 'analyze' without arguments also writes
+// the embedded trace's figures, as SVG, into forkcost-figures/:
+//
+//	$ analyze plot --out figs build.arrow
+//	$ analyze plot --figure machines,sensitivity --format pdf --width 7in --machine ppro200,zen4 --out figs build.arrow
+//
 // Every subcommand prints its flags and an example with --help. Bad flags
 // and values exit with status 2 after the usage; other failures exit 1 with
 // a message that names the file.

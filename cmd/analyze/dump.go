@@ -134,7 +134,7 @@ trace's metadata (and the filters applied, if any).`,
 	if err != nil {
 		return err
 	}
-	rd, err := openAny(e, fs.Arg(0))
+	rd, err := openTrace(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}

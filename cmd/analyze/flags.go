@@ -60,17 +60,16 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 	return fs.failf("--%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
 }
 
-// openTrace opens a trace file for reading; defaulttrace.Name is the
-// embedded trace.
-func openTrace(path string) (*trace.Reader, error) {
-	if path == defaulttrace.Name {
-		return defaulttrace.Open()
+// openTrace opens a trace for reading: an embedded one by its name
+// (embedded:...), a table file, or a raw log converted on the fly, whose
+// skipped lines are reported on stderr.
+func openTrace(e *env, path string) (*trace.Reader, error) {
+	if t, ok := defaulttrace.Lookup(path); ok {
+		return t.Open()
 	}
-	r, err := trace.Open(path, nil)
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return trace.OpenAny(path, nil, func(format string, args ...any) {
+		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
+	})
 }
 
 func plural(n int64, word string) string {

@@ -69,7 +69,7 @@ unexplained.`,
 			if err != nil {
 				return err
 			}
-			rd, err := openTrace(fs.Arg(3))
+			rd, err := openTrace(e, fs.Arg(3))
 			if err != nil {
 				return err
 			}

@@ -266,7 +266,7 @@ func (j *replayJob) run(e *env, paths []string) (*replay.Summary, error) {
 // replayOne opens path (converting a raw log on the fly) and replays it
 // into r; it returns the reader to close.
 func replayOne(e *env, r *replay.Replayer, path string) (interface{ Close() error }, error) {
-	rd, err := openAny(e, path)
+	rd, err := openTrace(e, path)
 	if err != nil {
 		return nil, err
 	}
