@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -48,6 +49,19 @@ static uint64_t now_ns(void) {
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
+
+// cpu_ns is this (single-threaded) process's CPU time: it leaves out the
+// time spent waiting for a CPU, which on a shared machine is most of the
+// noise. Each benchmark reports its wall time and its CPU time, the
+// parent's plus the child's (from wait4's rusage).
+static uint64_t cpu_ns(void) {
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+// The CPU time of the last benchmark run, parent plus child.
+static uint64_t last_cpu;
 
 static void die(const char *what) {
 	printf("error %s: %s\n", what, strerror(errno));
@@ -133,20 +147,24 @@ static void meta(const char *tag) {
 static char *target;
 static char *const target_argv[] = {"forkcost-calibrate-true", NULL};
 
-static void reap(pid_t pid) {
+// reap waits for pid and returns the CPU time it used.
+static uint64_t reap(pid_t pid) {
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
+	struct rusage ru;
+	while (wait4(pid, &st, 0, &ru) < 0)
 		if (errno != EINTR)
-			die("waitpid");
+			die("wait4");
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		printf("error child status %d\n", st);
 		fflush(stdout);
 		_exit(3);
 	}
+	return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) * 1000000000ULL +
+	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ULL;
 }
 
 static uint64_t fork_exec_wait(void) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid = fork();
 	if (pid == 0) {
 		execve(target, target_argv, environ);
@@ -154,12 +172,14 @@ static uint64_t fork_exec_wait(void) {
 	}
 	if (pid < 0)
 		die("fork");
-	reap(pid);
-	return now_ns() - t0;
+	uint64_t child = reap(pid);
+	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0 + child;
+	return t;
 }
 
 static uint64_t vfork_exec_wait(void) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid = vfork();
 	if (pid == 0) {
 		execve(target, target_argv, environ);
@@ -167,41 +187,48 @@ static uint64_t vfork_exec_wait(void) {
 	}
 	if (pid < 0)
 		die("vfork");
-	reap(pid);
-	return now_ns() - t0;
+	uint64_t child = reap(pid);
+	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0 + child;
+	return t;
 }
 
 static uint64_t spawn_wait(void) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid;
 	int err = posix_spawn(&pid, target, NULL, NULL, target_argv, environ);
 	if (err != 0) {
 		errno = err;
 		die("posix_spawn");
 	}
-	reap(pid);
-	return now_ns() - t0;
+	uint64_t child = reap(pid);
+	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0 + child;
+	return t;
 }
 
 static uint64_t fork_exit_wait(void) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(0);
 	if (pid < 0)
 		die("fork");
-	reap(pid);
-	return now_ns() - t0;
+	uint64_t child = reap(pid);
+	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0 + child;
+	return t;
 }
 
 // fork_only times the fork call in the parent: it returns once the child
 // exists; the child exits and is reaped outside the timed region.
 static uint64_t fork_only(void) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(0);
 	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0;
 	if (pid < 0)
 		die("fork");
 	reap(pid);
@@ -209,9 +236,11 @@ static uint64_t fork_only(void) {
 }
 
 static uint64_t timed_touch(volatile char *buf, size_t bytes, char v) {
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	touch(buf, bytes, v);
-	return now_ns() - t0;
+	uint64_t t = now_ns() - t0;
+	last_cpu = cpu_ns() - c0;
+	return t;
 }
 
 // size runs the per-size benchmarks on a buffer of mib MiB. mode is 0 for
@@ -264,14 +293,17 @@ static void bench_size(const char *spec) {
 			case 4: t = fork_only(); name = "fork_only"; break;
 			}
 			printf("sample %s %llu\n", name, (unsigned long long)t);
+			printf("sample %s.cpu %llu\n", name, (unsigned long long)last_cpu);
 			if (touched && (b == 0 || b == 3 || b == 4)) {
 				// The fork left every page write-protected and the child
 				// is gone: one write fault per page, nothing copied. Then
 				// the same loop again without faults, as its baseline.
-				uint64_t w = timed_touch(buf, bytes, v++);
-				uint64_t base = timed_touch(buf, bytes, v++);
+				uint64_t w = timed_touch(buf, bytes, v++), wc = last_cpu;
+				uint64_t base = timed_touch(buf, bytes, v++), bc = last_cpu;
 				printf("sample parent_write_after_fork %llu\n", (unsigned long long)w);
+				printf("sample parent_write_after_fork.cpu %llu\n", (unsigned long long)wc);
 				printf("sample parent_write_baseline %llu\n", (unsigned long long)base);
+				printf("sample parent_write_baseline.cpu %llu\n", (unsigned long long)bc);
 			}
 		}
 		fflush(stdout);
@@ -281,11 +313,14 @@ static void bench_size(const char *spec) {
 
 // ---- machine microbenchmarks ----
 
+// The microbenchmarks report CPU time: they run in one process (the
+// context switch in two, whose CPU times are added).
+
 static uint64_t null_syscall(long n) {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = cpu_ns();
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
-	return now_ns() - t0;
+	return cpu_ns() - t0;
 }
 
 static void *xmap(size_t bytes) {
@@ -299,10 +334,10 @@ static void *xmap(size_t bytes) {
 // chase follows a pointer chain of n links and returns ns per link.
 static double chase(void **start, long n) {
 	void **p = start;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = cpu_ns();
 	for (long i = 0; i < n; i++)
 		p = (void **)*p;
-	uint64_t t = now_ns() - t0;
+	uint64_t t = cpu_ns() - t0;
 	if (p == NULL)
 		printf("note null\n");
 	return (double)t / (double)n;
@@ -345,8 +380,8 @@ static void bench_micro(const char *spec) {
 	size_t fb = (quick ? 16UL : 64UL) << 20;
 	for (long r = 0; r < reps; r++) {
 		char *m = xmap(fb);
-		uint64_t t = timed_touch(m, fb, 1);
-		printf("sample fresh_anon_fault %.3f\n", (double)t / (fb / PAGE));
+		timed_touch(m, fb, 1);
+		printf("sample fresh_anon_fault %.3f\n", (double)last_cpu / (fb / PAGE));
 		munmap(m, fb);
 	}
 	fflush(stdout);
@@ -357,12 +392,12 @@ static void bench_micro(const char *spec) {
 		memset(m, 1, 2 * PAGE);
 		for (long r = 0; r < reps; r++) {
 			long n = 20000;
-			uint64_t t0 = now_ns();
+			uint64_t t0 = cpu_ns();
 			for (long i = 0; i < n; i++) {
 				memcpy(m + PAGE, m, PAGE);
 				__asm__ __volatile__("" ::"r"(m) : "memory");
 			}
-			printf("sample page_copy_hot %.3f\n", (double)(now_ns() - t0) / n);
+			printf("sample page_copy_hot %.3f\n", (double)(cpu_ns() - t0) / n);
 		}
 		munmap(m, 2 * PAGE);
 	}
@@ -375,12 +410,12 @@ static void bench_micro(const char *spec) {
 		memset(src, 1, sb);
 		memset(dst, 2, sb);
 		for (long r = 0; r < reps; r++) {
-			uint64_t t0 = now_ns();
+			uint64_t t0 = cpu_ns();
 			for (size_t off = 0; off < sb; off += PAGE) {
 				memcpy(dst + off, src + off, PAGE);
 				__asm__ __volatile__("" ::"r"(dst) : "memory");
 			}
-			printf("sample page_copy_stream %.3f\n", (double)(now_ns() - t0) / (sb / PAGE));
+			printf("sample page_copy_stream %.3f\n", (double)(cpu_ns() - t0) / (sb / PAGE));
 		}
 		munmap(src, sb);
 		munmap(dst, sb);
@@ -414,7 +449,8 @@ static void bench_micro(const char *spec) {
 
 	// Context switch: two processes on one CPU passing a byte through two
 	// pipes; the pipe overhead is measured in one process and subtracted,
-	// as lmbench's lat_ctx does.
+	// as lmbench's lat_ctx does. A fresh partner per repetition, so that
+	// wait4 gives its CPU time.
 	{
 		cpu_set_t set;
 		CPU_ZERO(&set);
@@ -422,44 +458,50 @@ static void bench_micro(const char *spec) {
 		CPU_SET(cpu < 0 ? 0 : cpu, &set);
 		if (sched_setaffinity(0, sizeof set, &set) != 0)
 			printf("note sched_setaffinity: %s\n", strerror(errno));
-		int a[2], b[2], o[2];
-		if (pipe(a) || pipe(b) || pipe(o))
-			die("pipe");
 		char c = 0;
 		long n = 5000;
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(a[1]);
-			close(b[0]);
-			close(o[0]);
-			close(o[1]);
-			for (;;) {
-				if (read(a[0], &c, 1) != 1)
-					_exit(0);
-				if (write(b[1], &c, 1) != 1)
-					_exit(0);
-			}
-		}
-		if (pid < 0)
-			die("fork");
 		for (long r = 0; r < reps; r++) {
-			uint64_t t0 = now_ns();
+			int a[2], b[2], o[2];
+			if (pipe(a) || pipe(b) || pipe(o))
+				die("pipe");
+			pid_t pid = fork();
+			if (pid == 0) {
+				close(a[1]);
+				close(b[0]);
+				for (;;) {
+					if (read(a[0], &c, 1) != 1)
+						_exit(0);
+					if (write(b[1], &c, 1) != 1)
+						_exit(0);
+				}
+			}
+			if (pid < 0)
+				die("fork");
+			close(a[0]);
+			close(b[1]);
+			uint64_t t0 = cpu_ns();
 			for (long i = 0; i < n; i++) {
 				if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1)
 					die("pipe i/o");
 			}
-			double rt = (double)(now_ns() - t0) / n;
-			t0 = now_ns();
+			uint64_t mine = cpu_ns() - t0;
+			close(a[1]);
+			uint64_t theirs = reap(pid);
+			close(b[0]);
+			t0 = cpu_ns();
 			for (long i = 0; i < n; i++) {
 				if (write(o[1], &c, 1) != 1 || read(o[0], &c, 1) != 1)
 					die("pipe i/o");
 			}
-			double ov = (double)(now_ns() - t0) / n;
+			double ov = (double)(cpu_ns() - t0) / n;
+			close(o[0]);
+			close(o[1]);
+			// Per round trip: two switches, and on each side one write and
+			// one read (ov each side).
+			double rt = (double)(mine + theirs) / n;
 			printf("sample ctx_switch %.3f\n", (rt - 2 * ov) / 2);
 			printf("sample pipe_overhead %.3f\n", ov);
 		}
-		close(a[1]);
-		reap(pid);
 	}
 	meta("micro");
 }

@@ -62,16 +62,43 @@ func Predict(p *model.Params, s *Series, c Check) float64 {
 	return model.SequenceCost(p, in, st, c.Sequence)
 }
 
-// Observed is the median of check c's samples in s, and whether s has them.
-func Observed(s *Series, c Check) (float64, bool) {
+// Clocks: each size benchmark is timed twice. CPU time (the default for
+// fitting) is the parent's CPU time plus the child's, from wait4: the work
+// done, without the time spent waiting for a CPU, which on a shared machine
+// is most of the noise. Wall time is what a user waits.
+const (
+	CPU  = "cpu"
+	Wall = "wall"
+)
+
+// Key is the samples key of benchmark name timed by clock.
+func Key(name, clock string) string {
+	if clock == CPU {
+		return name + ".cpu"
+	}
+	return name
+}
+
+// Samples returns the samples of check c timed by clock (for the parent's
+// write faults, those of parent_write_after_fork).
+func (s *Series) SamplesOf(c Check, clock string) []float64 {
 	if c.Name == ParentWriteFaults {
-		a, b := s.Samples[WriteAfterFork], s.Samples[WriteBaseline]
+		return s.Samples[Key(WriteAfterFork, clock)]
+	}
+	return s.Samples[Key(c.Name, clock)]
+}
+
+// Observed is the median of check c's samples in s, timed by clock, and
+// whether s has them.
+func Observed(s *Series, c Check, clock string) (float64, bool) {
+	if c.Name == ParentWriteFaults {
+		a, b := s.Samples[Key(WriteAfterFork, clock)], s.Samples[Key(WriteBaseline, clock)]
 		if len(a) == 0 || len(b) == 0 {
 			return 0, false
 		}
 		return median(a) - median(b), true
 	}
-	x := s.Samples[c.Name]
+	x := s.Samples[Key(c.Name, clock)]
 	if len(x) == 0 {
 		return 0, false
 	}
@@ -114,8 +141,10 @@ type Fit struct {
 	Params    model.Params      `json:"-"`
 	Estimates []Estimate        `json:"estimates"`
 	// Train are the buffer sizes (MiB) of the touched series the fit used.
-	Train     []int      `json:"train_mib"`
-	Bootstrap int        `json:"bootstrap"`
+	Train     []int `json:"train_mib"`
+	Bootstrap int   `json:"bootstrap"`
+	// Clock is the clock whose samples were fitted: cpu or wall.
+	Clock     string     `json:"clock"`
 	Residuals []Residual `json:"residuals"`
 	Notes     []string   `json:"notes,omitempty"`
 }
@@ -145,6 +174,8 @@ type FitOptions struct {
 	// 0 keeps the default, a negative number skips the bootstrap).
 	Bootstrap int
 	Seed      uint64
+	// Clock is CPU (the default) or Wall.
+	Clock string
 }
 
 // point is one touched series reduced to medians.
@@ -154,12 +185,12 @@ type point struct {
 	med map[string]float64
 }
 
-func points(series []*Series, draw func([]float64) []float64) []point {
+func points(series []*Series, clock string, draw func([]float64) []float64) []point {
 	var pts []point
 	for _, s := range series {
 		p := point{s: s, n: math.Ceil(float64(s.Space.AnonBytes) / 4096), med: map[string]float64{}}
-		for k, v := range s.Samples {
-			if len(v) > 0 {
+		for _, k := range []string{ForkOnly, ForkExitWait, ForkExecWait, VForkExecWait, SpawnWait, WriteAfterFork, WriteBaseline} {
+			if v := s.Samples[Key(k, clock)]; len(v) > 0 {
 				p.med[k] = median(draw(v))
 			}
 		}
@@ -380,9 +411,16 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 	if len(train) < 2 {
 		return nil, fmt.Errorf("fit: need the touched series at two sizes at least, have %d", len(train))
 	}
+	clock := opt.Clock
+	if clock == "" {
+		clock = CPU
+	}
+	if clock != CPU && clock != Wall {
+		return nil, fmt.Errorf("fit: unknown clock %q (want cpu or wall)", clock)
+	}
 	id := func(x []float64) []float64 { return x }
-	f := fitOnce(points(train, id), microMedians(m.Micro, id), *base.ModelParams(), float64(m.PageSize))
-	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes}
+	f := fitOnce(points(train, clock, id), microMedians(m.Micro, id), *base.ModelParams(), float64(m.PageSize))
+	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
 	}
@@ -401,7 +439,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		r := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		draw := func(x []float64) []float64 { return resample(r, x) }
 		for b := 0; b < B; b++ {
-			g := fitOnce(points(train, draw), microMedians(m.Micro, draw), *base.ModelParams(), float64(m.PageSize))
+			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), float64(m.PageSize))
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)
@@ -417,26 +455,23 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		}
 		fit.Estimates = append(fit.Estimates, e)
 	}
-	fit.Residuals = Residuals(&fit.Params, train)
+	fit.Residuals = Residuals(&fit.Params, train, clock)
 	return fit, nil
 }
 
 // Residuals compares every check of every series with the model.
-func Residuals(p *model.Params, series []*Series) []Residual {
+func Residuals(p *model.Params, series []*Series, clock string) []Residual {
 	var out []Residual
 	for _, s := range series {
 		for _, c := range Checks {
-			o, ok := Observed(s, c)
+			o, ok := Observed(s, c, clock)
 			if !ok {
 				continue
 			}
 			pr := Predict(p, s, c)
 			r := Residual{Kind: s.Kind, MiB: s.MiB, Check: c.Name, Strategy: c.Strategy, Sequence: c.SeqName, Observed: o, Predicted: pr, RelErr: (pr - o) / o}
-			key := c.Name
-			if c.Name == ParentWriteFaults {
-				key = WriteAfterFork
-			}
-			r.Spread, r.N = iqrRel(s.Samples[key]), len(s.Samples[key])
+			x := s.SamplesOf(c, clock)
+			r.Spread, r.N = iqrRel(x), len(x)
 			out = append(out, r)
 		}
 	}
@@ -452,3 +487,6 @@ func (f *Fit) Estimate(name string) (Estimate, bool) {
 	}
 	return Estimate{}, false
 }
+
+// CheckByName returns the check called name.
+func CheckByName(name string) Check { return checkOf(name) }

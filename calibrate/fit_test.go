@@ -55,11 +55,16 @@ func synthetic(p *model.Params, sizes []int, reps int, sigma float64, seed uint6
 				v := Predict(p, s, c)
 				if c.Name == ParentWriteFaults {
 					base := pages * 4
-					s.Samples[WriteBaseline] = append(s.Samples[WriteBaseline], noisy(base))
-					s.Samples[WriteAfterFork] = append(s.Samples[WriteAfterFork], noisy(v+base))
+					for _, clock := range []string{CPU, Wall} {
+						kb, ka := Key(WriteBaseline, clock), Key(WriteAfterFork, clock)
+						s.Samples[kb] = append(s.Samples[kb], noisy(base))
+						s.Samples[ka] = append(s.Samples[ka], noisy(v+base))
+					}
 					continue
 				}
-				s.Samples[c.Name] = append(s.Samples[c.Name], noisy(v))
+				for _, clock := range []string{CPU, Wall} {
+					s.Samples[Key(c.Name, clock)] = append(s.Samples[Key(c.Name, clock)], noisy(v))
+				}
 			}
 		}
 		m.Series = append(m.Series, s)
@@ -85,10 +90,16 @@ func TestFitRecoversKnownParameters(t *testing.T) {
 	if len(fit.Estimates) < 14 {
 		t.Errorf("only %d parameters estimated", len(fit.Estimates))
 	}
+	// A 95% interval misses the truth one time in twenty: of fourteen
+	// parameters, allow two misses, each by less than the interval's width.
+	misses := 0
 	for _, e := range fit.Estimates {
 		w, _ := want.Get(e.Name)
 		if w < e.Low || w > e.High {
-			t.Errorf("%s: true %v outside the fitted interval [%.4g, %.4g] (value %.4g)", e.Name, w, e.Low, e.High, e.Value)
+			misses++
+			if w < e.Low-(e.High-e.Low) || w > e.High+(e.High-e.Low) {
+				t.Errorf("%s: true %v far outside the fitted interval [%.4g, %.4g] (value %.4g)", e.Name, w, e.Low, e.High, e.Value)
+			}
 		}
 		// Parameters that are small differences of large sums (spawn_setup_ns)
 		// have wide intervals; the others must also be close.
@@ -96,6 +107,9 @@ func TestFitRecoversKnownParameters(t *testing.T) {
 			t.Errorf("%s: fitted %.4g, true %v: off by %.0f%%", e.Name, e.Value, w, 100*rel)
 		}
 		t.Logf("%-18s true %9.4g fitted %9.4g [%9.4g, %9.4g]", e.Name, w, e.Value, e.Low, e.High)
+	}
+	if misses > 2 {
+		t.Errorf("%d true values outside their 95%% intervals", misses)
 	}
 	for _, r := range fit.Residuals {
 		if math.Abs(r.RelErr) > 0.25 {

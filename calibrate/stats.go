@@ -96,3 +96,9 @@ func iqrRel(xs []float64) float64 {
 	}
 	return (quantile(xs, 0.75) - quantile(xs, 0.25)) / m
 }
+
+// Median is the median of xs, for callers outside the package.
+func Median(xs []float64) float64 { return median(xs) }
+
+// Spread is the interquartile range of xs over its median.
+func Spread(xs []float64) float64 { return iqrRel(xs) }
