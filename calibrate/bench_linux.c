@@ -283,6 +283,12 @@ static void bench_size(const char *spec) {
 		// Rotate the order so that drift spreads over every benchmark.
 		for (int k = 0; k < 5; k++) {
 			int b = (int)((k + r) % 5);
+			// Start every measurement from the same state: the kernel's
+			// process-creation and exec paths warm (the write loops
+			// below sweep the caches with the whole buffer), and the
+			// buffer untouched by this warm-up (posix_spawn never
+			// touches the parent's pages).
+			spawn_wait();
 			uint64_t t = 0;
 			const char *name = "";
 			switch (b) {

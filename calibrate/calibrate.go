@@ -123,6 +123,9 @@ type Config struct {
 	Sizes []int
 	// RepScale multiplies every repetition count (default 1).
 	RepScale float64
+	// Rounds splits each size's repetitions into this many helper runs,
+	// the sizes interleaved (default 3).
+	Rounds int
 	// Progress, when set, is told what is running.
 	Progress func(format string, args ...any)
 	// Exe is the binary to re-execute (default /proc/self/exe): it must

@@ -374,8 +374,13 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 		"median over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
 	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), pred(ForkOnly)),
 		"median over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
-	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, diff(obs(ForkExitWait), obs(ForkOnly)), predDiff(ForkExitWait, ForkOnly)),
-		"median over sizes of fork+exit+wait less fork alone, less the child's faults and one context switch, divided by the helper's mappings: absorbs the whole constant part of exit, reaping and wake-up, which the model only has per mapping")
+	// Solved on fork+exit+wait itself, not on its difference from fork
+	// alone: when fork alone cannot be matched (vmspace_create_ns clamped
+	// at 0 because proc_create_ns, set by vfork+exec+wait, also carries the
+	// exit and reaping that the model's sequences leave out), fork+exit and
+	// fork+exec+wait still are.
+	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), pred(ForkExitWait)),
+		"median over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
 	return f
 }
 

@@ -90,23 +90,55 @@ func Run(cfg Config) (*Measurements, error) {
 			m.Notes = append(m.Notes, fmt.Sprintf("no transparent huge pages on this host (mode %q): the THP series is not measured", m.THP))
 		}
 	}
-	for i, j := range jobs {
-		progress("calibrate: %s buffer of %d MiB (%d of %d)", j.kind, j.mib, i+1, len(jobs)+1)
-		n := int(float64(reps(j.mib, cfg.Quick))*scale + 0.5)
-		if n < 3 {
-			n = 3
+	// Every size runs in several rounds, the sizes in a different order
+	// each round, so that a change in the machine's load spreads over every
+	// size instead of bending the curve.
+	rounds := cfg.Rounds
+	if rounds <= 0 {
+		rounds = 3
+	}
+	series := make([]*Series, len(jobs))
+	total := rounds*len(jobs) + 1
+	step := 0
+	for round := 0; round < rounds; round++ {
+		for k := range jobs {
+			i := (k + round*len(jobs)/rounds) % len(jobs) // rotated, and reversed every other round
+			if round%2 == 1 {
+				i = len(jobs) - 1 - i
+			}
+			j := jobs[i]
+			step++
+			progress("calibrate: %s buffer of %d MiB, round %d of %d (%d of %d)", j.kind, j.mib, round+1, rounds, step, total)
+			n := int(float64(reps(j.mib, cfg.Quick))*scale/float64(rounds) + 0.999)
+			if n < 2 {
+				n = 2
+			}
+			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;target=%s", j.mib, j.mode, n, target))
+			if err != nil {
+				return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
+			}
+			s := series[i]
+			if s == nil {
+				s = &Series{Kind: j.kind, MiB: j.mib, Samples: map[string][]float64{}, Space: out.space["size"]}
+				series[i] = s
+			}
+			for k, v := range out.samples {
+				s.Samples[k] = append(s.Samples[k], v...)
+			}
+			for _, n := range out.notes {
+				if !contains(s.Notes, n) {
+					s.Notes = append(s.Notes, n)
+				}
+			}
 		}
-		out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;target=%s", j.mib, j.mode, n, target))
-		if err != nil {
-			return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
-		}
-		s := &Series{Kind: j.kind, MiB: j.mib, Samples: out.samples, Space: out.space["size"], Notes: out.notes}
-		if j.kind == HugePages && s.Space.AnonHugeBytes == 0 {
+	}
+	for _, s := range series {
+		if s.Kind == HugePages && s.Space.AnonHugeBytes == 0 {
 			s.Notes = append(s.Notes, "the kernel gave no huge pages to the buffer (AnonHugePages 0)")
 		}
 		m.Series = append(m.Series, s)
 	}
-	progress("calibrate: machine microbenchmarks (%d of %d)", len(jobs)+1, len(jobs)+1)
+	progress("calibrate: machine microbenchmarks (%d of %d)", total, total)
 	microReps := 21
 	if cfg.Quick {
 		microReps = 9
@@ -228,4 +260,13 @@ func thpMode() string {
 		}
 	}
 	return ""
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
