@@ -51,6 +51,9 @@ type Param struct {
 	Estimate bool     `toml:"estimate" json:"estimate"`
 	Low      *float64 `toml:"low" json:"low,omitempty"`
 	High     *float64 `toml:"high" json:"high,omitempty"`
+	// Defaulted is true when the profile does not set the parameter and
+	// the model's default stands in.
+	Defaulted bool `toml:"-" json:"defaulted,omitempty"`
 }
 
 // Profile is a machine's cost profile.
@@ -130,15 +133,30 @@ func (p *Profile) validate() error {
 				return fmt.Errorf("%s: key %s.%s: %v is not a finite non-negative number", p.File, key, b.what, *b.v)
 			}
 		}
-		if prm.Low != nil && prm.High != nil && !(*prm.Low <= prm.Value && prm.Value <= *prm.High) {
+		if prm.Low == nil || prm.High == nil {
+			return fmt.Errorf("%s: key %s: missing low or high: every parameter needs a plausible range (low = high = value for an exact one)", p.File, key)
+		}
+		if !(*prm.Low <= prm.Value && prm.Value <= *prm.High) {
 			return fmt.Errorf("%s: key %s: value %v is outside its range [%v, %v]", p.File, key, prm.Value, *prm.Low, *prm.High)
 		}
 		values[name] = prm.Value
 	}
 	for _, spec := range model.ParamSpecs() {
-		if _, ok := p.Params[spec.Name]; !ok {
+		if _, ok := p.Params[spec.Name]; ok {
+			continue
+		}
+		if !spec.HasDefault {
 			return fmt.Errorf("%s: missing key params.%s (%s, in %s)", p.File, spec.Name, spec.Doc, spec.Unit)
 		}
+		// A parameter added to the model after the profile was written
+		// keeps the behaviour the model had without it.
+		d := spec.Default
+		if p.Params == nil {
+			p.Params = map[string]Param{}
+		}
+		p.Params[spec.Name] = Param{Value: d, Unit: spec.Unit, Low: &d, High: &d, Defaulted: true,
+			Source: "model default, not set by this profile: keeps the behaviour the model had before " + spec.Name + " existed"}
+		values[spec.Name] = d
 	}
 	mp, err := model.ParamsFromMap(values)
 	if err != nil {

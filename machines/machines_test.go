@@ -91,7 +91,11 @@ func TestSelect(t *testing.T) {
 		{[]string{"ppro200"}, []string{"ppro200.nope=1"}, `unknown parameter "nope"`},
 		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=-1"}, "negative"},
 		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=inf"}, "finite"},
-		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1,2"}, "not a number"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1,x"}, "not a number"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1:16:x1"}, "never reaches"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1:1e9:+1"}, "more than"},
+		{[]string{"ppro200"}, []string{"ppro200.syscall_ns=1:256:x2", "ppro200.ctx_switch_ns=1:256:x2"}, "more than 64 variants"},
+		{[]string{"ppro200"}, []string{"ppro200.cpus=0.5,2"}, "whole number"},
 	} {
 		_, err := Select(c.names, nil, c.sets)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -114,5 +118,40 @@ func TestLoadFile(t *testing.T) {
 	}
 	if v, _ := ps[0].ModelParams().Get("page_size"); v != 16384 {
 		t.Errorf("page_size = %v", v)
+	}
+}
+
+func TestSweeps(t *testing.T) {
+	ps, err := Select([]string{"ppro200", "zen4"}, nil, []string{"ppro200.tlb_flush_ns=1:16:x2", "ppro200.cpus=1,4", "zen4.syscall_ns=100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range ps {
+		names = append(names, p.Name)
+	}
+	want := []string{
+		"ppro200[tlb_flush_ns=1,cpus=1]", "ppro200[tlb_flush_ns=1,cpus=4]",
+		"ppro200[tlb_flush_ns=2,cpus=1]", "ppro200[tlb_flush_ns=2,cpus=4]",
+		"ppro200[tlb_flush_ns=4,cpus=1]", "ppro200[tlb_flush_ns=4,cpus=4]",
+		"ppro200[tlb_flush_ns=8,cpus=1]", "ppro200[tlb_flush_ns=8,cpus=4]",
+		"ppro200[tlb_flush_ns=16,cpus=1]", "ppro200[tlb_flush_ns=16,cpus=4]",
+		"zen4",
+	}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("variants:\n%v\nwant\n%v", names, want)
+	}
+	if v, _ := ps[5].ModelParams().Get("tlb_flush_ns"); v != 4 {
+		t.Errorf("%s has tlb_flush_ns %v", ps[5].Name, v)
+	}
+	if v, _ := ps[5].ModelParams().Get("cpus"); v != 4 {
+		t.Errorf("%s has cpus %v", ps[5].Name, v)
+	}
+	if v, _ := ps[10].ModelParams().Get("syscall_ns"); v != 100 {
+		t.Errorf("zen4 override lost: %v", v)
+	}
+	vals, err := parseValues("0:1:+0.25")
+	if err != nil || strings.Join(vals, " ") != "0 0.25 0.5 0.75 1" {
+		t.Errorf("0:1:+0.25 gives %v, %v", vals, err)
 	}
 }

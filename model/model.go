@@ -34,6 +34,11 @@ type Result struct {
 	Steps [nStrategies][]float64
 	// Total[i] is the sum of Steps[i].
 	Total [nStrategies]float64
+	// Sizes is the creation in the machine's units. It lives here, not on
+	// Evaluate's stack, because step costs are called through function
+	// values and a pointer to a local would escape: one allocation per
+	// creation and machine.
+	Sizes Sizes
 }
 
 // NewResult returns a Result sized for the strategies.
@@ -47,12 +52,13 @@ func NewResult() *Result {
 
 // Evaluate costs one creation under every strategy. It allocates nothing.
 func Evaluate(p *Params, in *Input, r *Result) {
-	z := SizesFor(p, in)
+	r.Sizes = SizesFor(p, in)
+	z := &r.Sizes
 	for i := range strategies {
 		steps := strategies[i].Steps
 		var total float64
 		for j := range steps {
-			c := steps[j].Cost(p, &z)
+			c := steps[j].Cost(p, z)
 			r.Steps[i][j] = c
 			total += c
 		}

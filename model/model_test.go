@@ -223,3 +223,115 @@ func TestAgreesWithPublishedFigures(t *testing.T) {
 		t.Fatalf("only %d figures checked", n)
 	}
 }
+
+func stepCost(t *testing.T, p *model.Params, in *model.Input, strategy, step string) float64 {
+	t.Helper()
+	i, _ := model.StrategyIndex(strategy)
+	r := model.NewResult()
+	model.Evaluate(p, in, r)
+	for j, s := range model.Strategies()[i].Steps {
+		if s.Name == step {
+			return r.Steps[i][j]
+		}
+	}
+	t.Fatalf("%s has no step %s", strategy, step)
+	return 0
+}
+
+func ppro(t *testing.T) model.Params {
+	p, err := machines.Lookup("ppro200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *p.ModelParams()
+}
+
+func TestFeatureDefaultsKeepTheSeedsAnswer(t *testing.T) {
+	// A parent with threads and huge pages costs, with the features at
+	// their defaults, exactly what it cost before the features existed
+	// (when threads and huge pages were ignored).
+	p := ppro(t)
+	plain := snap(64, 32, 40)
+	fancy := snap(64, 32, 40)
+	fancy.Snapshot.ParentThreads, fancy.Snapshot.HugeResidentBytes = 8, 16*MiB
+	a, b := model.NewResult(), model.NewResult()
+	model.Evaluate(&p, plain, a)
+	model.Evaluate(&p, fancy, b)
+	if a.Total != b.Total {
+		t.Errorf("defaults changed the answer: %v vs %v", a.Total, b.Total)
+	}
+}
+
+func TestPageSizeScalesPTEWork(t *testing.T) {
+	p := ppro(t)
+	p.PTPageAllocNs = 0 // the PTEs alone (page-table pages fall 16x: 4x fewer PTEs, 4x more per page)
+	in := snap(256, 128, 20)
+	small := stepCost(t, &p, in, model.ForkCOWPTE, "pte-copy")
+	p.PageSize = 16384
+	big := stepCost(t, &p, in, model.ForkCOWPTE, "pte-copy")
+	if m := stepCost(t, &p, in, model.ForkCOW, "cow-mark") - 20*p.MapEntryWalkNs; math.Abs(m-128*MiB/16384*p.PTEProtectNs) > 1e-6 {
+		t.Errorf("cow-mark with 16 KiB pages protects %v ns of PTEs", m)
+	}
+	if math.Abs(big*4-small) > 1e-6*small {
+		t.Errorf("16 KiB pages: pte-copy %v, 4 KiB pages %v: want a quarter", big, small)
+	}
+}
+
+func TestHugePages(t *testing.T) {
+	p := ppro(t)
+	in := snap(512, 512, 20)
+	in.Snapshot.HugeResidentBytes = 256 * MiB
+	without := stepCost(t, &p, in, model.ForkCOW, "cow-mark")
+	p.HugePageSize = 2 * MiB
+	with := stepCost(t, &p, in, model.ForkCOW, "cow-mark")
+	// 256 MiB of 4 KiB pages (65536 PTEs) become 128 huge entries.
+	want := without - (65536-128)*p.PTEProtectNs
+	if math.Abs(with-want) > 1e-6*want {
+		t.Errorf("cow-mark with huge pages %v, want %v", with, want)
+	}
+}
+
+func TestTaggedTLBRefetchesOnlyChangedEntries(t *testing.T) {
+	p := ppro(t)
+	in := snap(4, 0.1, 20) // 1024 resident pages, 26 writable
+	untagged := stepCost(t, &p, in, model.ForkCOW, "tlb-flush")
+	p.TLBTagged = 1
+	tagged := stepCost(t, &p, in, model.ForkCOW, "tlb-flush")
+	want := p.TLBFlushNs + 26*p.TLBRefillNs
+	if untagged != p.TLBFlushNs+96*p.TLBRefillNs || tagged != want {
+		t.Errorf("tlb-flush untagged %v, tagged %v; want %v and %v", untagged, tagged, p.TLBFlushNs+96*p.TLBRefillNs, want)
+	}
+	if stepCost(t, &p, in, model.VForkShare, "child-faults") != 0 {
+		t.Error("vfork-share should have no faults")
+	}
+}
+
+func TestShootdownGrowsWithCPUsInvolved(t *testing.T) {
+	p := ppro(t)
+	p.CPUs, p.IPINs = 4, 1000
+	base := stepCost(t, &p, snap(4, 1, 20), model.ForkCOW, "tlb-flush")
+	for threads, extra := range map[int32]float64{1: 0, 2: 1000, 3: 2000, 4: 3000, 16: 3000} {
+		in := snap(4, 1, 20)
+		in.Snapshot.ParentThreads = threads
+		if got := stepCost(t, &p, in, model.ForkCOW, "tlb-flush") - base; got != extra {
+			t.Errorf("%d threads on 4 CPUs: shootdown adds %v, want %v", threads, got, extra)
+		}
+	}
+	in := snap(4, 1, 20)
+	in.Snapshot.ParentThreads = 8
+	if stepCost(t, &p, in, model.VForkShare, "vmspace-ref") != p.VmspaceRefNs {
+		t.Error("vfork-share pays no shootdown")
+	}
+}
+
+func TestPageTablePagesFreed(t *testing.T) {
+	p := ppro(t)
+	in := snap(64, 64, 20)
+	before := stepCost(t, &p, in, model.ForkCOWPTE, "teardown")
+	p.PTPageFreeNs = 1000
+	after := stepCost(t, &p, in, model.ForkCOWPTE, "teardown")
+	// 16384 anonymous PTEs of 4 bytes fill 16 page-table pages.
+	if after-before != 16*1000 {
+		t.Errorf("freeing page-table pages adds %v, want 16000", after-before)
+	}
+}

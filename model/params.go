@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 )
 
 // Params are a machine's cost parameters. Each field's tag names the
@@ -53,14 +54,27 @@ type Params struct {
 	// PTE-copying forks (Linux) leave shared file mappings to fault in: the
 	// share of non-anonymous resident pages whose PTEs are copied anyway.
 	PTECopyFileFraction float64 `param:"pte_copy_file_fraction" unit:"fraction" doc:"share of resident file-backed pages whose PTEs a PTE-copying fork copies (Linux: 0, it skips them)"`
+
+	// Hardware features that changed the answer over thirty years. Each has
+	// a default that keeps the model's earlier behaviour, so a profile
+	// written before them (the seed's PPro) gives the same numbers.
+	HugePageSize float64 `param:"huge_page_size" unit:"bytes" default:"0" doc:"huge page size; the trace's huge_resident_bytes are mapped by one entry per huge page (0: no huge pages, they count as base pages)"`
+	TLBTagged    float64 `param:"tlb_tagged" unit:"flag" default:"0" doc:"1 when the TLB is tagged (PCID/ASID): after write-protecting, only the changed entries are refetched, not the whole TLB"`
+	CPUs         float64 `param:"cpus" unit:"cpus" default:"1" doc:"CPUs the parent's threads can run on: a TLB shootdown interrupts up to cpus-1 of them"`
+	IPINs        float64 `param:"ipi_ns" unit:"ns/cpu" default:"0" doc:"TLB shootdown: interrupt one other CPU running the parent's threads and wait for it"`
+	PTPageFreeNs float64 `param:"pt_page_free_ns" unit:"ns/page" default:"0" doc:"free one page-table page at teardown"`
 }
 
 // ParamSpec describes one parameter.
 type ParamSpec struct {
-	Name  string
-	Unit  string
-	Doc   string
-	index int
+	Name string
+	Unit string
+	Doc  string
+	// Default, when HasDefault, is the value a profile may leave out: it
+	// keeps the behaviour the model had before the parameter existed.
+	Default    float64
+	HasDefault bool
+	index      int
 }
 
 var paramSpecs = func() []ParamSpec {
@@ -68,7 +82,15 @@ var paramSpecs = func() []ParamSpec {
 	var specs []ParamSpec
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		specs = append(specs, ParamSpec{Name: f.Tag.Get("param"), Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc"), index: i})
+		spec := ParamSpec{Name: f.Tag.Get("param"), Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc"), index: i}
+		if d, ok := f.Tag.Lookup("default"); ok {
+			v, err := strconv.ParseFloat(d, 64)
+			if err != nil {
+				panic("model: bad default for " + spec.Name)
+			}
+			spec.Default, spec.HasDefault = v, true
+		}
+		specs = append(specs, spec)
 	}
 	return specs
 }()
@@ -123,16 +145,25 @@ func CheckValue(name string, v float64) error {
 	if name == "page_size" && (v < 512 || math.Trunc(v) != v) {
 		return fmt.Errorf("%s = %v: must be a whole number of bytes, at least 512", name, v)
 	}
+	if s.Unit == "flag" && v != 0 && v != 1 {
+		return fmt.Errorf("%s = %v: a flag is 0 or 1", name, v)
+	}
+	if s.Unit == "cpus" && (v < 1 || math.Trunc(v) != v) {
+		return fmt.Errorf("%s = %v: must be a whole number of CPUs, at least 1", name, v)
+	}
 	return nil
 }
 
-// ParamsFromMap builds Params from named values. Every parameter must be
-// present and no unknown one may be.
+// ParamsFromMap builds Params from named values. Every parameter without a
+// default must be present and no unknown one may be.
 func ParamsFromMap(m map[string]float64) (Params, error) {
 	var p Params
 	var missing []string
 	for _, s := range paramSpecs {
 		v, ok := m[s.Name]
+		if !ok && s.HasDefault {
+			v, ok = s.Default, true
+		}
 		if !ok {
 			missing = append(missing, s.Name)
 			continue

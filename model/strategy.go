@@ -24,10 +24,13 @@ var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ParentAft
 // Sizes is a creation's snapshot converted to a machine's units: pages of
 // that machine's page size, entries, faults.
 type Sizes struct {
+	// Page counts are entries: base pages, plus one per huge page when the
+	// machine has huge pages and the trace says the parent uses them.
 	ResidentPages         float64
 	WritableResidentPages float64
 	AnonResidentPages     float64
 	MapEntries            float64
+	ParentThreads         float64
 	// ParentWrites is the number of write faults the parent takes after it
 	// resumes, under copy-on-write: measured when the trace has it,
 	// otherwise parent_write_fraction of the writable resident pages.
@@ -50,14 +53,27 @@ func pages(bytes int64, pageSize float64) float64 {
 	return math.Ceil(float64(bytes) / pageSize)
 }
 
+// entries is the number of translation entries for bytes of memory, of
+// which up to huge bytes sit in huge pages (transparent huge pages back
+// anonymous, writable memory, so they are counted in every class up to its
+// size). Without huge pages on the machine everything is base pages.
+func entries(p *Params, bytes, huge int64) float64 {
+	if p.HugePageSize <= 0 || huge <= 0 {
+		return pages(bytes, p.PageSize)
+	}
+	h := min(huge, bytes)
+	return pages(bytes-h, p.PageSize) + math.Ceil(float64(h)/p.HugePageSize)
+}
+
 // SizesFor converts in to p's units.
 func SizesFor(p *Params, in *Input) Sizes {
 	s := in.Snapshot
 	z := Sizes{
-		ResidentPages:         pages(s.ResidentBytes, p.PageSize),
-		WritableResidentPages: pages(s.WritableResidentBytes, p.PageSize),
-		AnonResidentPages:     pages(s.AnonResidentBytes, p.PageSize),
+		ResidentPages:         entries(p, s.ResidentBytes, s.HugeResidentBytes),
+		WritableResidentPages: entries(p, s.WritableResidentBytes, s.HugeResidentBytes),
+		AnonResidentPages:     entries(p, s.AnonResidentBytes, s.HugeResidentBytes),
 		MapEntries:            float64(s.MapEntries),
+		ParentThreads:         math.Max(float64(s.ParentThreads), 1),
 	}
 	if in.HasParentWrites {
 		z.ParentWrites = in.ParentWrites
@@ -116,8 +132,20 @@ func ptPages(p *Params, ptes float64) float64 {
 	return math.Ceil(ptes * p.PTEBytes / p.PageSize)
 }
 
-func tlbRefill(p *Params, z *Sizes) float64 {
-	return p.TLBFlushNs + math.Min(p.DTLBEntries+p.ITLBEntries, z.ResidentPages)*p.TLBRefillNs
+// tlbFlush is the cost of making the write-protection visible: a flush and
+// the refills after it (an untagged TLB loses everything, a tagged one only
+// the entries that changed), plus a shootdown of every other CPU that may
+// hold the parent's entries.
+func tlbFlush(p *Params, z *Sizes) float64 {
+	lost := z.ResidentPages
+	if p.TLBTagged == 1 {
+		lost = z.WritableResidentPages
+	}
+	c := p.TLBFlushNs + math.Min(p.DTLBEntries+p.ITLBEntries, lost)*p.TLBRefillNs
+	if others := math.Min(z.ParentThreads, p.CPUs) - 1; others > 0 {
+		c += others * p.IPINs
+	}
+	return c
 }
 
 // Steps shared by every strategy: they cancel out of every saving, but
@@ -153,7 +181,7 @@ func cowFork(name string, copyPTEs bool) Strategy {
 				return z.MapEntries*p.MapEntryWalkNs + z.WritableResidentPages*p.PTEProtectNs
 			}},
 		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
-			Cost: func(p *Params, z *Sizes) float64 { return tlbRefill(p, z) }},
+			Cost: func(p *Params, z *Sizes) float64 { return tlbFlush(p, z) }},
 		{Name: "vmspace-create", Phase: Create, Seed: "Create a vm_map for the child, ...",
 			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs }},
 		{Name: "map-copy", Phase: Create, Seed: "... copy the parent's vm_map entries into the child's vm_map.",
@@ -180,7 +208,8 @@ func cowFork(name string, copyPTEs bool) Strategy {
 			Cost: func(p *Params, z *Sizes) float64 {
 				c := z.MapEntries*p.MapEntryFreeNs + p.VmspaceRefNs
 				if copyPTEs {
-					c += copiedPTEPages(p, z) * p.PTEZapNs
+					n := copiedPTEPages(p, z)
+					c += n*p.PTEZapNs + ptPages(p, n)*p.PTPageFreeNs
 				}
 				// The pages the child copied before exec are freed.
 				return c + z.ResidentPagesCapped(p.ChildStackCOW)*p.PageFreeNs
@@ -240,7 +269,8 @@ func forkCopy() Strategy {
 		stepExecLoad,
 		{Name: "teardown", Phase: ExecPhase, Seed: "(pre-COW fork) exec frees the copied pages and the map",
 			Cost: func(p *Params, z *Sizes) float64 {
-				return z.MapEntries*p.MapEntryFreeNs + z.WritableResidentPages*(p.PageFreeNs+p.PTEZapNs) + p.VmspaceRefNs
+				n := z.WritableResidentPages
+				return z.MapEntries*p.MapEntryFreeNs + n*(p.PageFreeNs+p.PTEZapNs) + ptPages(p, n)*p.PTPageFreeNs + p.VmspaceRefNs
 			}},
 		stepUnblockParent,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "(pre-COW fork) the parent's pages were never write-protected", Cost: zero},

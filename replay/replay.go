@@ -16,6 +16,7 @@ package replay
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/forkcost/forkcost/machines"
@@ -45,6 +46,11 @@ type Config struct {
 	// number of events read so far in the current trace.
 	Progress      func(events int64)
 	ProgressEvery int64
+	// Uncertainty puts intervals around the savings.
+	Uncertainty Uncertainty
+	// KeepSample keeps the sample of eligible creations (see Sample) even
+	// without intervals.
+	KeepSample bool
 }
 
 // Replayer accumulates a Summary over one or more traces.
@@ -58,6 +64,7 @@ type Replayer struct {
 	input    int
 	ev       EventCost
 	err      error
+	sample   reservoir
 }
 
 type machineAcc struct {
@@ -83,7 +90,11 @@ func New(cfg Config) (*Replayer, error) {
 	if cfg.ProgressEvery == 0 {
 		cfg.ProgressEvery = 1 << 16
 	}
+	if cfg.Uncertainty.SampleSize == 0 {
+		cfg.Uncertainty.SampleSize = 2000
+	}
 	r := &Replayer{cfg: cfg, result: model.NewResult()}
+	r.sample = reservoir{rng: rand.New(rand.NewPCG(cfg.Uncertainty.Seed, 0x73616d706c65)), cap: cfg.Uncertainty.SampleSize}
 	r.cowIdx, _ = model.StrategyIndex(model.ForkCOW)
 	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
 	r.sum.Trace.Kinds = map[string]int64{}
@@ -162,6 +173,9 @@ func (r *Replayer) decide(d trace.Decision) {
 		return
 	}
 	input := model.Input{Snapshot: c.Snapshot}
+	if r.cfg.Uncertainty.Draws > 0 || r.cfg.KeepSample {
+		r.sample.add(input)
+	}
 	estimated := c.Snapshot.Source == trace.Estimated
 	if estimated {
 		r.sum.Trace.EstimatedCreations++
@@ -216,6 +230,10 @@ func (r *Replayer) Summary() *Summary {
 			Overrides:       m.prof.Overrides,
 			EstimatedParams: len(m.prof.EstimatedParams()),
 			Params:          len(m.prof.Params),
+		}
+		ms.SavedInterval, ms.SavedVsNatInterval = r.intervals(m)
+		if ms.Overrides == nil {
+			ms.Overrides = map[string]float64{} // {} rather than null: the contract's readers index it
 		}
 		if m.saved != 0 {
 			ms.EstimatedFraction = m.savedEst / m.saved

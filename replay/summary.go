@@ -86,6 +86,11 @@ type MachineSummary struct {
 	SavedS float64 `json:"saved_s"`
 	// SavedVsNatS is the native strategy's total minus vfork-share's.
 	SavedVsNatS float64 `json:"saved_vs_native_s"`
+	// SavedInterval and SavedVsNatInterval put a range around the two
+	// savings: the 5th to 95th percentile of a Monte Carlo over the
+	// profile's parameter ranges (absent when intervals are off).
+	SavedInterval      *Interval `json:"saved_interval_s,omitempty"`
+	SavedVsNatInterval *Interval `json:"saved_vs_native_interval_s,omitempty"`
 	// EstimatedFraction is the share of SavedS that comes from creations
 	// whose sizes are partly estimated.
 	EstimatedFraction float64         `json:"estimated_fraction"`

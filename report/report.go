@@ -48,6 +48,14 @@ func sig3(v float64) string {
 	}
 }
 
+// IntervalText is " (low to high)" for an interval, or "" without one.
+func IntervalText(iv *replay.Interval) string {
+	if iv == nil {
+		return ""
+	}
+	return " (" + Seconds(iv.Low) + " to " + Seconds(iv.High) + ")"
+}
+
 // JSON writes the summary's stable JSON form.
 func JSON(w io.Writer, s *replay.Summary) error {
 	enc := json.NewEncoder(w)
@@ -113,8 +121,8 @@ func Text(w io.Writer, s *replay.Summary) error {
 	}
 	for _, m := range s.Machines {
 		fmt.Fprintf(w, "\n%s: %s (native fork: %s)\n", m.Machine, m.Description, m.Native)
-		fmt.Fprintf(w, "  sharing vfork saves %s over fork-cow, %s over %s (%d creations)\n",
-			Seconds(m.SavedS), Seconds(m.SavedVsNatS), m.Native, m.Evaluated)
+		fmt.Fprintf(w, "  sharing vfork saves %s%s over fork-cow, %s%s over %s (%d creations)\n",
+			Seconds(m.SavedS), IntervalText(m.SavedInterval), Seconds(m.SavedVsNatS), IntervalText(m.SavedVsNatInterval), m.Native, m.Evaluated)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "  strategy\ttotal\tper creation\t\n")
 		for _, name := range strategyNames() {
@@ -142,12 +150,15 @@ func Text(w io.Writer, s *replay.Summary) error {
 			fmt.Fprintf(w, "  parent commands with the largest saving:\n")
 			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 			for _, c := range m.TopCommands {
-				fmt.Fprintf(tw, "  %s\t%d creations\t%s\t\n", c.Comm, c.Creations, Seconds(c.SavedS))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", c.Comm, plural(c.Creations, "creation"), Seconds(c.SavedS))
 			}
 			tw.Flush()
 		}
 		fmt.Fprintf(w, "  %.0f%% of the saving rests on estimated sizes; %d of %d cost parameters are estimates\n",
 			100*m.EstimatedFraction, m.EstimatedParams, m.Params)
+		if iv := m.SavedInterval; iv != nil {
+			fmt.Fprintf(w, "  intervals: %.0f%% of %d draws over the parameter ranges, each costed on %d sampled creations\n", 100*iv.Level, iv.Draws, iv.Sample)
+		}
 	}
 	fmt.Fprintln(w)
 	for _, l := range Provenance(s) {
@@ -171,15 +182,19 @@ func CSV(w io.Writer, s *replay.Summary) error {
 		fmt.Fprintf(w, "# %s\n", l)
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"machine", "native", "strategy", "step", "seconds", "saved_s", "saved_vs_native_s", "eligible"})
+	cw.Write([]string{"machine", "native", "strategy", "step", "seconds", "saved_s", "saved_low_s", "saved_high_s", "saved_vs_native_s", "eligible"})
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 10, 64) }
 	for _, m := range s.Machines {
+		lo, hi := "", ""
+		if iv := m.SavedInterval; iv != nil {
+			lo, hi = f(iv.Low), f(iv.High)
+		}
 		for _, name := range strategyNames() {
 			st := m.Strategies[name]
 			i, _ := model.StrategyIndex(name)
-			cw.Write([]string{m.Machine, m.Native, name, "total", f(st.TotalS), f(m.SavedS), f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
+			cw.Write([]string{m.Machine, m.Native, name, "total", f(st.TotalS), f(m.SavedS), lo, hi, f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
 			for _, step := range model.Strategies()[i].Steps {
-				cw.Write([]string{m.Machine, m.Native, name, step.Name, f(st.Steps[step.Name]), f(m.SavedS), f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
+				cw.Write([]string{m.Machine, m.Native, name, step.Name, f(st.Steps[step.Name]), f(m.SavedS), lo, hi, f(m.SavedVsNatS), strconv.FormatInt(m.Evaluated, 10)})
 			}
 		}
 	}
@@ -192,9 +207,9 @@ func Markdown(w io.Writer, s *replay.Summary) error {
 	fmt.Fprintf(w, "| machine | native fork | eligible creations | fork-cow | vfork-share | saved vs fork-cow | saved vs native |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|\n")
 	for _, m := range s.Machines {
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s |\n", m.Machine, m.Native, m.Evaluated,
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s%s | %s%s |\n", m.Machine, m.Native, m.Evaluated,
 			Seconds(m.Strategies[model.ForkCOW].TotalS), Seconds(m.Strategies[model.VForkShare].TotalS),
-			Seconds(m.SavedS), Seconds(m.SavedVsNatS))
+			Seconds(m.SavedS), IntervalText(m.SavedInterval), Seconds(m.SavedVsNatS), IntervalText(m.SavedVsNatInterval))
 	}
 	fmt.Fprintf(w, "\n| step |")
 	for _, m := range s.Machines {
@@ -222,4 +237,11 @@ func Markdown(w io.Writer, s *replay.Summary) error {
 		fmt.Fprintf(w, "<!-- %s -->\n", l)
 	}
 	return nil
+}
+
+func plural(n int64, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.FormatInt(n, 10) + " " + word + "s"
 }

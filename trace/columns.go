@@ -10,16 +10,18 @@ import (
 // intCol reads an integer column of any integer width, so that tables
 // written by other tools (which may widen int32 to int64) still read.
 type intCol struct {
-	name string
-	arr  arrow.Array
-	i64  []int64
-	i32  []int32
-	u64  []uint64
-	u32  []uint32
+	name  string
+	arr   arrow.Array
+	nulls bool // the batch has nulls in this column
+	i64   []int64
+	i32   []int32
+	u64   []uint64
+	u32   []uint32
 }
 
 func (c *intCol) bind(a arrow.Array) error {
 	c.arr, c.i64, c.i32, c.u64, c.u32 = a, nil, nil, nil, nil
+	c.nulls = a.NullN() > 0
 	switch a := a.(type) {
 	case *array.Int64:
 		c.i64 = a.Int64Values()
@@ -37,7 +39,7 @@ func (c *intCol) bind(a arrow.Array) error {
 }
 
 func (c *intCol) get(i int) (int64, bool) {
-	if c.arr == nil || c.arr.IsNull(i) {
+	if c.arr == nil || (c.nulls && c.arr.IsNull(i)) {
 		return 0, false
 	}
 	switch {

@@ -35,12 +35,12 @@ type Writer struct {
 
 // Create starts writing a trace to path; the extension picks the format.
 // Nothing appears at path until Close succeeds.
-func Create(path string, meta Meta, mem memory.Allocator) (*Writer, error) {
+func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) (*Writer, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	schema := Schema(meta)
-	tw, err := CreateTable(path, schema, mem)
+	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -337,12 +337,12 @@ func (r *Reader) Next() bool {
 		}
 		r.rec = r.br.RecordBatch()
 		r.i, r.n = 0, int(r.rec.NumRows())
-		if err := r.cols.bind(r.rec); err != nil {
+		if err := safely(func() error { return r.cols.bind(r.rec) }); err != nil {
 			r.err = fmt.Errorf("%s: %w", r.name, err)
 			return false
 		}
 	}
-	if err := r.cols.decode(r.i, &r.ev); err != nil {
+	if err := safely(func() error { return r.cols.decode(r.i, &r.ev) }); err != nil {
 		r.err = fmt.Errorf("%s: row %d: %w", r.name, r.row, err)
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -17,6 +18,26 @@ func (m *machineFlags) add(fs *flagSet) {
 	fs.StringSliceVar(&m.names, "machine", nil, "built-in machine `profiles` to use, comma-separated or repeated (default ppro200,zen4; see 'analyze machines')")
 	fs.StringArrayVar(&m.files, "machine-file", nil, "a profile of your own, as a TOML `file` (repeatable)")
 	fs.StringArrayVar(&m.sets, "set", nil, "override a parameter: `MACHINE.PARAM=VALUE` (repeatable; never split on commas)")
+}
+
+// uncertaintyFlags set the Monte Carlo behind the intervals.
+type uncertaintyFlags struct {
+	draws  int
+	seed   uint64
+	sample int
+}
+
+func (u *uncertaintyFlags) add(fs *flagSet) {
+	fs.IntVar(&u.draws, "mc-draws", 200, "parameter sets drawn from the profiles' ranges for each saving's 90% interval (0: no intervals)")
+	fs.Uint64Var(&u.seed, "mc-seed", 1, "seed of those draws: the same seed gives the same intervals")
+	fs.IntVar(&u.sample, "mc-sample", 2000, "eligible creations (a uniform sample) each draw is costed on")
+}
+
+func (u *uncertaintyFlags) config(fs *flagSet) (replay.Uncertainty, error) {
+	if u.draws < 0 || u.sample < 1 {
+		return replay.Uncertainty{}, fs.failf("--mc-draws must be >= 0 and --mc-sample >= 1")
+	}
+	return replay.Uncertainty{Draws: u.draws, Seed: u.seed, SampleSize: u.sample}, nil
 }
 
 // profiles resolves the flags; errors are usage errors.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/report"
 )
@@ -26,6 +25,8 @@ creation and machine, with every strategy's cost.`,
 		"  analyze replay --machine ppro200 --set ppro200.soft_fault_ns=20000 build.arrow\n  analyze replay --format json -o per-event.parquet build.arrow")
 	var mf machineFlags
 	mf.add(fs)
+	var uf uncertaintyFlags
+	uf.add(fs)
 	format := fs.String("format", "text", "output `format`: text, csv, json or markdown")
 	out := fs.StringP("output", "o", "", "also write per-event costs to `file` (.arrow or .parquet)")
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
@@ -45,7 +46,11 @@ creation and machine, with every strategy's cost.`,
 	if err != nil {
 		return err
 	}
-	sum, err := replayTraces(e, fs.Args(), profs, *top, *out)
+	unc, err := uf.config(fs)
+	if err != nil {
+		return err
+	}
+	sum, err := replayTraces(e, fs.Args(), replay.Config{Machines: profs, TopCommands: *top, Uncertainty: unc}, *out)
 	if err != nil {
 		return err
 	}
@@ -67,10 +72,10 @@ func render(e *env, format string, sum *replay.Summary) error {
 
 // replayTraces replays paths in order; with eventsOut it also writes the
 // per-event table, which appears only if every trace replayed.
-func replayTraces(e *env, paths []string, profs []*machines.Profile, top int, eventsOut string) (*replay.Summary, error) {
+func replayTraces(e *env, paths []string, cfg replay.Config, eventsOut string) (*replay.Summary, error) {
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
-	cfg := replay.Config{Machines: profs, TopCommands: top}
+	profs := cfg.Machines
 	var ew *replay.EventWriter
 	if eventsOut != "" {
 		var err error

@@ -43,6 +43,7 @@ Every size is an assumption with a documented default; see package synth.`,
 		"  analyze synth libc-build --seed 7 -o libc.arrow\n  analyze synth sweep --max-mib 4096 -o sweep.parquet")
 	out := fs.StringP("output", "o", "", "output `file` (.arrow or .parquet; default WORKLOAD.arrow)")
 	seed := fs.Uint64("seed", 1, "random `seed`: the same seed gives the same trace")
+	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	fs.IntVar(&lb.Sources, "sources", lb.Sources, "libc-build: number of libc `sources`")
 	fs.IntVar(&lb.Variants, "variants", lb.Variants, "libc-build: objects per source (`n`: normal, profiled, PIC)")
 	makeSize := fs.String("make-kib", "1200/900/12", "libc-build: make's size, `RES/WRITABLE_RES/ENTRIES` (KiB, KiB, count)")
@@ -86,7 +87,11 @@ Every size is an assumption with a documented default; see package synth.`,
 		return fs.failf("unknown workload %q: want libc-build or sweep", workload)
 	}
 	meta.Tool = version.String()
-	w, err := trace.Create(*out, meta, nil)
+	var opts []trace.CreateOption
+	if *compress {
+		opts = append(opts, trace.Compressed())
+	}
+	w, err := trace.Create(*out, meta, nil, opts...)
 	if err != nil {
 		return err
 	}

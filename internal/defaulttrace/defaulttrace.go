@@ -1,7 +1,7 @@
 // Package defaulttrace embeds the trace that 'analyze' replays when run
 // without arguments: the synthetic 1990s libc build made by
 //
-//	go run ./cmd/analyze synth libc-build --seed 1 -o internal/defaulttrace/libc-build.arrow
+//	go run ./cmd/analyze synth libc-build --seed 1 --compress -o internal/defaulttrace/libc-build.arrow
 //
 // A test regenerates it and fails if the embedded file has gone stale.
 package defaulttrace

@@ -48,7 +48,7 @@ type noClose struct{ io.Writer }
 
 type writer struct{ fw *pqarrow.FileWriter }
 
-func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator) (trace.BatchWriter, error) {
+func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator, _ bool) (trace.BatchWriter, error) {
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithDictionaryDefault(true),

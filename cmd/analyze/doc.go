@@ -1,0 +1,56 @@
+// Analyze is forkcost's command: it turns process-creation traces into an
+// answer to NetBSD's question, how much time sharing vfork saves over
+// copy-on-write fork, per creation, per command, per step and per machine.
+//
+// Usage:
+//
+//	analyze [command] [flags] [args]
+//
+// With no command it replays the embedded default trace (a synthetic 1990s
+// BSD libc build) on a 200 MHz Pentium Pro and a current x86-64 server and
+// prints the headline:
+//
+//	$ analyze
+//
+// # Traces
+//
+// A trace is an Arrow IPC (.arrow) or Parquet (.parquet) file in forkcost's
+// schema (package trace). Make a synthetic one with synth; look inside any
+// with dump:
+//
+//	$ analyze synth libc-build --sources 20 -o libc20.arrow
+//	$ analyze synth sweep --max-mib 64 -o sweep.parquet
+//	$ analyze dump --kind fork,vfork,spawn,clone build.arrow
+//	$ analyze dump --format jsonl --limit 3 build.arrow
+//
+// # Replay
+//
+// replay finds the creations that could have used vfork (the child's first
+// actions were exec attempts or its exit), costs each under every strategy
+// on every chosen machine, and prints totals, savings with 90% intervals,
+// the steps and the commands behind them:
+//
+//	$ analyze replay build.arrow
+//	$ analyze replay --format json build.arrow
+//	$ analyze replay --format markdown --machine ppro200 build.arrow
+//	$ analyze replay -o per-event.parquet build.arrow
+//
+// Machines are chosen with --machine (built-in profiles), --machine-file (a
+// TOML profile of your own) and --set MACHINE.PARAM=VALUE. A --set value may
+// be a list or a range, which replaces the machine by one variant per value:
+//
+//	$ analyze replay --set ppro200.soft_fault_ns=20000 build.arrow
+//	$ analyze replay --machine ppro200 --set ppro200.tlb_flush_ns=100:1600:x2 --mc-draws 0 build.arrow
+//
+// # Machines and the model
+//
+//	$ analyze machines
+//	$ analyze machines show ppro200
+//	$ analyze machines diff ppro200 zen4 build.arrow
+//	$ analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12
+//	$ analyze explain --machine zen4 --resident-mib 4096 --writable-resident-mib 4000 --format json
+//
+// Every subcommand prints its flags and an example with --help. Bad flags
+// and values exit with status 2 after the usage; other failures exit 1 with
+// a message that names the file.
+package main

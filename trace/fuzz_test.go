@@ -1,0 +1,40 @@
+package trace_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// FuzzReadIPC feeds arbitrary bytes to the Arrow IPC trace reader: a
+// corrupt or hostile file must give an error, never a panic.
+//
+//	go test ./trace -run '^$' -fuzz FuzzReadIPC -fuzztime 1m
+func FuzzReadIPC(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.arrow")
+	writeTrace(f, path, nil, sampleEvents(), 2)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte("ARROW1\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := trace.OpenIPCBytes("fuzz.arrow", data, nil)
+		if err != nil {
+			return
+		}
+		defer r.Close()
+		for n := 0; r.Next() && n < 1<<12; n++ {
+			ev := r.Event()
+			if !ev.Kind.IsCreation() && ev.Kind != "" {
+				_ = ev.Kind.IsMemory()
+			}
+		}
+		_ = r.Err()
+	})
+}
