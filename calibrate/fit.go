@@ -386,8 +386,13 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 
 func microMedians(micro map[string][]float64, draw func([]float64) []float64) map[string]float64 {
 	out := map[string]float64{}
-	for k, v := range micro {
-		if len(v) > 0 {
+	keys := make([]string, 0, len(micro))
+	for k := range micro {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // the bootstrap draws in a fixed order: the same fit from the same data
+	for _, k := range keys {
+		if v := micro[k]; len(v) > 0 {
 			out[k] = median(draw(v))
 		}
 	}

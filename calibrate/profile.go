@@ -74,6 +74,9 @@ func (f *Fit) Profile(m *Measurements) []byte {
 					hi = val
 				}
 				fmt.Fprintf(&b, "low = %s\nhigh = %s\n", lo, hi)
+			} else {
+				// Exact (the page size), or no bootstrap.
+				fmt.Fprintf(&b, "low = %s\nhigh = %s\n", fmtNum(e.Value), fmtNum(e.Value))
 			}
 			continue
 		}
@@ -87,9 +90,11 @@ func (f *Fit) Profile(m *Measurements) []byte {
 			fmt.Fprintf(&b, "estimate = true\n")
 		}
 		fmt.Fprintf(&b, "source = %s\n", quote(fmt.Sprintf("not measured (%s); kept from %s: %s", why, f.BaseName, prm.Source)))
+		lo, hi := prm.Value, prm.Value
 		if prm.Low != nil && prm.High != nil {
-			fmt.Fprintf(&b, "low = %s\nhigh = %s\n", strconv.FormatFloat(*prm.Low, 'g', -1, 64), strconv.FormatFloat(*prm.High, 'g', -1, 64))
+			lo, hi = *prm.Low, *prm.High
 		}
+		fmt.Fprintf(&b, "low = %s\nhigh = %s\n", strconv.FormatFloat(lo, 'g', -1, 64), strconv.FormatFloat(hi, 'g', -1, 64))
 	}
 	b.WriteString("\n# Residuals of the fit: each benchmark's median against the model's sum\n# for the matching sequence, (predicted - observed) / observed.\n")
 	fmt.Fprintf(&b, "# %-8s %6s  %-24s %-14s %-15s %12s %12s %8s %7s\n", "series", "MiB", "check", "strategy", "sequence", "observed_us", "predicted_us", "rel_err", "spread")
