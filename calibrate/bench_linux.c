@@ -248,6 +248,11 @@ static uint64_t timed_touch(volatile char *buf, size_t bytes, char v) {
 // 2 for one written after madvise(MADV_HUGEPAGE).
 static void bench_size(const char *spec) {
 	long mib = opt(spec, "mib", 0), reps = opt(spec, "reps", 10), mode = opt(spec, "mode", 0);
+	// A pause before each measurement lets the kernel finish work it
+	// deferred from the previous one (page tables and task structures
+	// freed after an RCU grace period, in softirq context, would otherwise
+	// be charged to whatever runs next).
+	long idle = opt(spec, "idle", 0);
 	size_t bytes = (size_t)mib << 20;
 	char *buf = NULL;
 	if (bytes > 0) {
@@ -288,6 +293,8 @@ static void bench_size(const char *spec) {
 			// below sweep the caches with the whole buffer), and the
 			// buffer untouched by this warm-up (posix_spawn never
 			// touches the parent's pages).
+			if (idle > 0)
+				usleep((useconds_t)idle);
 			spawn_wait();
 			uint64_t t = 0;
 			const char *name = "";

@@ -123,6 +123,8 @@ type Config struct {
 	Sizes []int
 	// RepScale multiplies every repetition count (default 1).
 	RepScale float64
+	// IdleMicros is a pause before each measurement (microseconds).
+	IdleMicros int
 	// Rounds splits each size's repetitions into this many helper runs,
 	// the sizes interleaved (default 3).
 	Rounds int

@@ -113,7 +113,7 @@ func Run(cfg Config) (*Measurements, error) {
 			if n < 2 {
 				n = 2
 			}
-			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;target=%s", j.mib, j.mode, n, target))
+			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;idle=%d;target=%s", j.mib, j.mode, n, cfg.IdleMicros, target))
 			if err != nil {
 				return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
 			}
