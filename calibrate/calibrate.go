@@ -147,9 +147,13 @@ func reps(mib int, quick bool) int {
 	if quick {
 		return 15
 	}
+	// The small sizes are cheap and their medians the noisiest relative to
+	// their value (a preemption costs as much as the whole operation).
 	switch {
+	case mib <= 4:
+		return 150
 	case mib <= 16:
-		return 60
+		return 90
 	case mib <= 64:
 		return 40
 	case mib <= 256:
