@@ -234,20 +234,25 @@ func (f *fitter) with(names []string, weights []float64, v float64) *model.Param
 	return &q
 }
 
-// level solves each observation obs_i = model_i(θ) for θ, the named
-// parameter(s) scaled by weights, and returns the median solution: the
-// model is linear in every time parameter.
+// level fits θ, the named parameter(s) scaled by weights, to observations
+// obs_i = model_i(θ) by least absolute relative deviation: it minimises
+// the sum of |model_i(θ) - obs_i| / obs_i, whose solution is the weighted
+// median of the per-observation solutions, each weighted by its
+// coefficient over its observation. (The model is linear in every time
+// parameter.) Relative, because the sizes' times span three orders of
+// magnitude and a prediction is judged by its relative error.
 func (f *fitter) level(names []string, weights []float64, obs []float64, model func(p *model.Params, i int) float64) float64 {
-	var sol []float64
+	var sol, ws []float64
 	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
 	for i, o := range obs {
 		c0, c1 := model(p0, i), model(p1, i)
-		if c1 == c0 || math.IsNaN(o) {
+		if c1 == c0 || math.IsNaN(o) || o == 0 {
 			continue
 		}
 		sol = append(sol, (o-c0)/(c1-c0))
+		ws = append(ws, math.Abs(c1-c0)/math.Abs(o))
 	}
-	return median(sol)
+	return weightedMedian(sol, ws)
 }
 
 // slope solves a Theil–Sen slope b (ns per anonymous page) for θ: the
@@ -367,20 +372,20 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 		}
 	}
 	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), predDiff(ForkExecWait, ForkExitWait)),
-		"median over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits")
+		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits")
 	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), pred(VForkExecWait)),
-		"median over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
+		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
 	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), pred(SpawnWait)),
-		"median over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
+		"least-absolute-relative-deviation fit over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
 	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), pred(ForkOnly)),
-		"median over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
+		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
 	// Solved on fork+exit+wait itself, not on its difference from fork
 	// alone: when fork alone cannot be matched (vmspace_create_ns clamped
 	// at 0 because proc_create_ns, set by vfork+exec+wait, also carries the
 	// exit and reaping that the model's sequences leave out), fork+exit and
 	// fork+exec+wait still are.
 	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), pred(ForkExitWait)),
-		"median over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
+		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
 	return f
 }
 
