@@ -188,7 +188,11 @@ func ResidualsVsSize(rows []Row) []byte {
 			order = append(order, r.What)
 		}
 		groups[r.What] = append(groups[r.What], pt{x, r.RelErr, r})
-		ymax = math.Max(ymax, math.Min(math.Abs(r.RelErr), 3))
+		// The scale follows the held-out and untouched rows; the huge-page
+		// rows, off by an order of magnitude, are drawn clipped at the edge.
+		if r.Group != GroupTHP {
+			ymax = math.Max(ymax, math.Min(math.Abs(r.RelErr), 1.5))
+		}
 	}
 	sort.Strings(order)
 	ymax = math.Ceil(ymax*4) / 4
@@ -218,5 +222,6 @@ func ResidualsVsSize(rows []Row) []byte {
 		}
 	}
 	p.legend(len(order), "#888", "hollow: untouched / THP")
+	p.legend(len(order)+1, "#888", "points at the edge are clipped")
 	return p.end()
 }
