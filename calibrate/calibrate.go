@@ -100,6 +100,10 @@ type Measurements struct {
 	Micro      map[string][]float64 `json:"micro_ns"`
 	MicroSpace Space                `json:"micro_space"`
 	Notes      []string             `json:"notes,omitempty"`
+	// FitBase and FitClock record how analyze calibrate fitted the profile
+	// written with these measurements, so that validate refits the same way.
+	FitBase  string `json:"fit_base,omitempty"`
+	FitClock string `json:"fit_clock,omitempty"`
 }
 
 // Touched returns the series of kind Touched, by size.

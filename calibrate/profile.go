@@ -46,7 +46,11 @@ func (f *Fit) Profile(m *Measurements) []byte {
 	fmt.Fprintf(&b, "# Calibrated by 'analyze calibrate' on %s at %s.\n", host, date)
 	fmt.Fprintf(&b, "# CPU: %s; Linux %s; transparent huge pages: %s.\n", orNone(m.CPU), orNone(m.Kernel), orNone(m.THP))
 	fmt.Fprintf(&b, "# Fitted on buffer sizes %v MiB (every page written)%s; parameters that\n# the measurements do not identify keep the values of the base profile %q.\n", f.Train, quickNote(m), f.BaseName)
-	fmt.Fprintf(&b, "# Intervals (low, high) are the central 95%% of %d bootstrap resamples.\n", f.Bootstrap)
+	clock := "CPU time (the parent's plus the child's)"
+	if f.Clock == Wall {
+		clock = "wall time"
+	}
+	fmt.Fprintf(&b, "# Fitted to each benchmark's median %s. Intervals (low, high) are the\n# central 95%% of %d bootstrap resamples.\n", clock, f.Bootstrap)
 	for _, n := range f.Notes {
 		fmt.Fprintf(&b, "# note: %s\n", n)
 	}

@@ -98,6 +98,7 @@ A full run takes a few minutes on a quiet machine; --quick measures up to
 			return err
 		}
 	}
+	m.FitBase, m.FitClock = base.Name, *clock
 	fit, err := calibrate.FitProfile(m, base, calibrate.FitOptions{Bootstrap: *boot, Seed: uint64(m.Date.Unix()), Clock: *clock})
 	if err != nil {
 		return err
@@ -113,14 +114,14 @@ A full run takes a few minutes on a quiet machine; --quick measures up to
 		return err
 	}
 	mpath := measurementsPath(*out)
-	if *from == "" || filepath.Clean(*from) != filepath.Clean(mpath) {
-		data, err := json.MarshalIndent(m, "", " ")
-		if err != nil {
-			return err
-		}
-		if err := writeFileAtomic(mpath, data); err != nil {
-			return err
-		}
+	// The measurements go next to the profile (again with --from: they
+	// now record how this profile was fitted).
+	data, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(mpath, data); err != nil {
+		return err
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(e.stdout)

@@ -51,8 +51,8 @@ residuals-vs-size.svg into DIR.`,
 	outDir := fs.String("out", "", "also write the figures, the rows as CSV and the JSON report into `dir`")
 	meas := fs.String("measurements", "", "a calibration's measurements (`file`; default "+defMeas+" when it exists)")
 	noHost := fs.Bool("no-host", false, "published figures only, even when this host has been calibrated")
-	baseName := fs.String("base", "zen4", "base `profile` of the host fits (as analyze calibrate --base)")
-	clock := fs.String("clock", "cpu", "host `clock`: cpu or wall (as analyze calibrate --clock)")
+	baseName := fs.String("base", "zen4", "base `profile` of the host fits (default: the one calibrate used)")
+	clock := fs.String("clock", "cpu", "host `clock`, cpu or wall (default: the one calibrate used)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -64,10 +64,6 @@ residuals-vs-size.svg into DIR.`,
 	}
 	if fs.NArg() != 0 {
 		return fs.failf("want no arguments, got %q", fs.Args())
-	}
-	base, err := machines.Lookup(*baseName)
-	if err != nil {
-		return fs.fail(err)
 	}
 	var m *calibrate.Measurements
 	var notes []string
@@ -88,6 +84,17 @@ residuals-vs-size.svg into DIR.`,
 		default:
 			return err
 		}
+	}
+	// Refit the way calibrate did, unless told otherwise.
+	if m != nil && m.FitBase != "" && !fs.Changed("base") {
+		*baseName = m.FitBase
+	}
+	if m != nil && m.FitClock != "" && !fs.Changed("clock") {
+		*clock = m.FitClock
+	}
+	base, err := machines.Lookup(*baseName)
+	if err != nil {
+		return fs.fail(err)
 	}
 	r, err := validate.Build(m, base, *clock, path)
 	if err != nil {
