@@ -29,7 +29,7 @@
 // lmbench's. Each step's cost is a function of the creation's address-space
 // snapshot, converted from bytes to pages of the machine's page size
 // (SizesFor), and of the machine's Params. The parent's later write faults
-// come from the trace when it has them (Input.ParentWrites) and from the
+// come from the trace when it has them (Input.ParentWriteBytes) and from the
 // parameter parent_write_fraction otherwise.
 //
 // The model knows nothing of files or profiles: package machines loads

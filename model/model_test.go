@@ -142,15 +142,23 @@ func TestSavingOrdering(t *testing.T) {
 }
 
 func TestParentWritesFromTrace(t *testing.T) {
-	prof := profiles(t)[0]
-	p := prof.ModelParams()
+	pp := ppro(t)
+	p := &pp
 	in := snap(64, 32, 20)
 	estimated := total(p, in, model.ForkCOW, t)
-	in.ParentWrites, in.HasParentWrites = 0, true
+	in.ParentWriteBytes, in.HasParentWrites = 0, true
 	measured := total(p, in, model.ForkCOW, t)
 	want := 32 * MiB / p.PageSize * p.ParentWriteFraction * p.SoftFaultNs
 	if d := estimated - measured; math.Abs(d-want) > 1e-6 {
 		t.Errorf("a trace saying 0 parent writes removed %v ns, want %v", d, want)
+	}
+	in.ParentWriteBytes = 100 * 4096
+	if d := total(p, in, model.ForkCOW, t) - measured; math.Abs(d-100*p.SoftFaultNs) > 1e-6 {
+		t.Errorf("100 measured parent writes add %v ns, want %v", d, 100*p.SoftFaultNs)
+	}
+	in.ParentWriteBytes = 1 << 40 // more than was write-protected: capped
+	if d := total(p, in, model.ForkCOW, t) - measured; math.Abs(d-32*MiB/p.PageSize*p.SoftFaultNs) > 1e-6 {
+		t.Errorf("parent writes are not capped at the writable resident pages: %v", d)
 	}
 }
 

@@ -40,10 +40,11 @@ type Sizes struct {
 // Input is one creation to evaluate.
 type Input struct {
 	Snapshot trace.Snapshot
-	// ParentWrites, when HasParentWrites, is the number of pages the parent
-	// wrote after the creation, from the trace.
-	ParentWrites    float64
-	HasParentWrites bool
+	// ParentWriteBytes, when HasParentWrites, is how much of its memory
+	// the parent wrote after the creation, measured in the trace (page
+	// faults times the recording host's page size).
+	ParentWriteBytes int64
+	HasParentWrites  bool
 }
 
 func pages(bytes int64, pageSize float64) float64 {
@@ -76,7 +77,9 @@ func SizesFor(p *Params, in *Input) Sizes {
 		ParentThreads:         math.Max(float64(s.ParentThreads), 1),
 	}
 	if in.HasParentWrites {
-		z.ParentWrites = in.ParentWrites
+		// In this machine's pages, and never more than the pages that
+		// were write-protected.
+		z.ParentWrites = math.Min(pages(in.ParentWriteBytes, p.PageSize), z.WritableResidentPages)
 	} else {
 		z.ParentWrites = z.WritableResidentPages * p.ParentWriteFraction // an expectation: not rounded, so costs stay linear
 	}

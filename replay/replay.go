@@ -65,6 +65,16 @@ type Replayer struct {
 	ev       EventCost
 	err      error
 	sample   reservoir
+	// awaiting holds eligible forks, by parent pid, whose cost waits for
+	// the parent's next fault counters (see parentWrites).
+	awaiting map[int32][]awaitingFork
+}
+
+// awaitingFork is an eligible fork whose parent's later writes are still
+// to be measured.
+type awaitingFork struct {
+	row int64
+	ev  trace.Event
 }
 
 type machineAcc struct {
@@ -93,7 +103,7 @@ func New(cfg Config) (*Replayer, error) {
 	if cfg.Uncertainty.SampleSize == 0 {
 		cfg.Uncertainty.SampleSize = 2000
 	}
-	r := &Replayer{cfg: cfg, result: model.NewResult()}
+	r := &Replayer{cfg: cfg, result: model.NewResult(), awaiting: map[int32][]awaitingFork{}}
 	r.sample = reservoir{rng: rand.New(rand.NewPCG(cfg.Uncertainty.Seed, 0x73616d706c65)), cap: cfg.Uncertainty.SampleSize}
 	r.cowIdx, _ = model.StrategyIndex(model.ForkCOW)
 	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
@@ -134,6 +144,9 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 			r.sum.Trace.Creations++
 		}
 		el.Observe(rd.Row(), ev)
+		if ev.HasFaults && len(r.awaiting[ev.PID]) > 0 {
+			r.parentWrites(ev)
+		}
 		if r.err != nil {
 			return r.err
 		}
@@ -145,6 +158,19 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 		return err
 	}
 	el.Finish()
+	// Parents that never showed their counters again: the parameter stands in.
+	pids := make([]int32, 0, len(r.awaiting))
+	for pid := range r.awaiting {
+		pids = append(pids, pid)
+	}
+	slices.Sort(pids) // a fixed order keeps sums and per-event rows reproducible
+	for _, pid := range pids {
+		forks := r.awaiting[pid]
+		for i := range forks {
+			r.cost(forks[i].row, &forks[i].ev, nil)
+		}
+		delete(r.awaiting, pid)
+	}
 	if r.err != nil {
 		return r.err
 	}
@@ -172,7 +198,45 @@ func (r *Replayer) decide(d trace.Decision) {
 		r.sum.Trace.EligibleWithoutSnapshot++
 		return
 	}
+	if c.Kind == trace.Fork && c.HasFaults {
+		// A recorded fork: its parent's next fault counters say how much
+		// it wrote afterwards. Wait for them.
+		r.awaiting[c.PID] = append(r.awaiting[c.PID], awaitingFork{row: d.Creation.Row, ev: *c})
+		return
+	}
+	r.cost(d.Creation.Row, c, nil)
+}
+
+// parentWrites costs the forks waiting for ev's process's counters. After
+// a real copy-on-write fork, the minor faults a parent takes until its next
+// event are its copy-on-write faults plus any on fresh pages: an upper
+// bound on the pages it rewrote, which the model caps at the pages that
+// were write-protected.
+func (r *Replayer) parentWrites(ev *trace.Event) {
+	forks := r.awaiting[ev.PID]
+	delete(r.awaiting, ev.PID)
+	for i := range forks {
+		f := &forks[i]
+		faults := ev.MinFaults - f.ev.MinFaults
+		if faults < 0 {
+			faults = 0
+		}
+		bytes := faults * int64(max(f.ev.Snapshot.PageSize, 1))
+		r.cost(f.row, &f.ev, &bytes)
+	}
+}
+
+// cost evaluates one eligible creation on every machine; writeBytes, when
+// not nil, is the parent's measured writes after it.
+func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
+	if r.err != nil {
+		return
+	}
 	input := model.Input{Snapshot: c.Snapshot}
+	if writeBytes != nil {
+		input.ParentWriteBytes, input.HasParentWrites = *writeBytes, true
+		r.sum.Trace.MeasuredParentWrites++
+	}
 	if r.cfg.Uncertainty.Draws > 0 || r.cfg.KeepSample {
 		r.sample.add(input)
 	}
@@ -203,7 +267,7 @@ func (r *Replayer) decide(d trace.Decision) {
 		cs.Creations++
 		cs.SavedS += saved / 1e9
 		if r.cfg.OnEvent != nil {
-			r.ev.Row, r.ev.Creation, r.ev.Machine, r.ev.Result, r.ev.SavedNs = d.Creation.Row, c, mi, r.result, saved
+			r.ev.Row, r.ev.Creation, r.ev.Machine, r.ev.Result, r.ev.SavedNs = row, c, mi, r.result, saved
 			if err := r.cfg.OnEvent(&r.ev); err != nil {
 				r.err = err
 				return

@@ -34,6 +34,10 @@ type TraceSummary struct {
 	// EstimatedCreations counts eligible creations whose sizes are partly
 	// estimated (snapshot_source = estimated).
 	EstimatedCreations int64 `json:"estimated_creations"`
+	// MeasuredParentWrites counts eligible forks whose parent's later
+	// writes came from the trace's fault counters rather than the
+	// parent_write_fraction parameter.
+	MeasuredParentWrites int64 `json:"measured_parent_writes"`
 	// WallS is the traces' own duration, summed over inputs.
 	WallS float64          `json:"wall_s"`
 	Kinds map[string]int64 `json:"kinds"`

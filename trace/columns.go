@@ -106,13 +106,13 @@ func (c *strCol) get(i int) string {
 type readCols struct {
 	idx                                                 map[string]int
 	time, pid, ppid, child, flags, exitStatus, sig, thr intCol
-	pgsize, childExec                                   intCol
+	pgsize, childExec, minflt, majflt                   intCol
 	sizes                                               [8]intCol
 	kind, comm, source                                  strCol
 	path                                                strCol
 	argv                                                *array.List
 	argvVals                                            interface{ Value(int) string }
-	core                                                *array.Boolean
+	core, gone                                          *array.Boolean
 	kindCache                                           []Kind
 }
 
@@ -132,6 +132,7 @@ func (c *readCols) check(s *arrow.Schema) error {
 	c.time.name, c.pid.name, c.ppid.name, c.child.name = ColTimeNs, ColPID, ColPPID, ColChildPID
 	c.flags.name, c.exitStatus.name, c.sig.name, c.thr.name = ColCloneFlags, ColExitStatus, ColSignal, ColParentThreads
 	c.pgsize.name, c.childExec.name = ColPageSize, ColChildExecNs
+	c.minflt.name, c.majflt.name = ColMinFaults, ColMajFaults
 	for i := range c.sizes {
 		c.sizes[i].name = sizeCols[i]
 	}
@@ -147,7 +148,7 @@ func (c *readCols) column(rec arrow.RecordBatch, name string) arrow.Array {
 }
 
 func (c *readCols) bind(rec arrow.RecordBatch) error {
-	ints := []*intCol{&c.time, &c.pid, &c.ppid, &c.child, &c.flags, &c.exitStatus, &c.sig, &c.thr, &c.pgsize, &c.childExec}
+	ints := []*intCol{&c.time, &c.pid, &c.ppid, &c.child, &c.flags, &c.exitStatus, &c.sig, &c.thr, &c.pgsize, &c.childExec, &c.minflt, &c.majflt}
 	for i := range c.sizes {
 		ints = append(ints, &c.sizes[i])
 	}
@@ -196,14 +197,19 @@ func (c *readCols) bind(rec arrow.RecordBatch) error {
 			return fmt.Errorf("column %s has type %s, want list<utf8>", ColArgv, a.DataType())
 		}
 	}
-	c.core = nil
-	if a := c.column(rec, ColCoreDumped); a != nil {
-		switch b := a.(type) {
-		case *array.Boolean:
-			c.core = b
-		case *array.Null:
-		default:
-			return fmt.Errorf("column %s has type %s, want bool", ColCoreDumped, a.DataType())
+	for _, bc := range []struct {
+		name string
+		dst  **array.Boolean
+	}{{ColCoreDumped, &c.core}, {ColProcGone, &c.gone}} {
+		*bc.dst = nil
+		if a := c.column(rec, bc.name); a != nil {
+			switch b := a.(type) {
+			case *array.Boolean:
+				*bc.dst = b
+			case *array.Null:
+			default:
+				return fmt.Errorf("column %s has type %s, want bool", bc.name, a.DataType())
+			}
 		}
 	}
 	return nil
@@ -273,6 +279,10 @@ func (c *readCols) decode(i int, ev *Event) error {
 	ev.Snapshot.Source = SnapshotSource(c.source.get(i))
 	ex, has := c.childExec.get(i)
 	ev.ChildExecNs, ev.HasChildExec = ex, has
+	minflt, hasMin := c.minflt.get(i)
+	majflt, hasMaj := c.majflt.get(i)
+	ev.MinFaults, ev.MajFaults, ev.HasFaults = minflt, majflt, hasMin || hasMaj
+	ev.ProcGone = c.gone != nil && c.gone.IsValid(i) && c.gone.Value(i)
 	return nil
 }
 

@@ -51,7 +51,25 @@
 //	                         recorded, reconstructed, synthetic or estimated. A row
 //	                         whose sizes are partly estimated says estimated.
 //	child_exec_ns            int64. Time of the child's first successful exec, null
-//	                         if it never exec'd.
+//	                         if it never exec'd (or the source could not tell).
+//
+// Added in schema 1.1 (all nullable; older files read them as null):
+//
+//	min_faults               int64. The process's cumulative minor page faults
+//	                         (/proc/PID/stat minflt) at the event: on creation
+//	                         rows the parent's at the instant of the creation,
+//	                         on exec and exit rows the process's own (an exit
+//	                         row's are read at its last ptrace stop). The
+//	                         difference between a parent's creation row and
+//	                         its next row with counters is the faults it took
+//	                         after the creation, copy-on-write faults among
+//	                         them. Null when the source has no counters.
+//	maj_faults               int64. The same for major faults (majflt).
+//	proc_gone                bool. True when the process had already gone
+//	                         when the recorder read its /proc files for this
+//	                         row (it was killed between the event and the
+//	                         read): the row then lacks the snapshot, comm or
+//	                         counters it would have had. Null otherwise.
 //
 // The schema metadata carries forkcost.schema_version (major.minor). Later
 // versions only add nullable columns and bump the minor version, so a reader
@@ -76,4 +94,11 @@
 // that only need Arrow IPC do not link Parquet's dependencies. Every writer
 // writes to a temporary file beside its target and renames it into place on
 // Close, so an interrupted run never leaves a half-written table.
+//
+// Text logs of other tools (strace; kdump and truss later) are not traces,
+// but their converters register a TextFormat (trace/strace does so when
+// linked in). OpenAny opens a trace file like Open and, for a file that is
+// not a table but sniffs as a registered text format, converts it into a
+// temporary Arrow file first, so that any command that reads traces also
+// reads raw logs.
 package trace

@@ -19,10 +19,11 @@ func sampleEvents() []trace.Event {
 		PageTableBytes: 16 << 10, MapEntries: 23, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	return []trace.Event{
 		{TimeNs: 0, PID: 100, PPID: 1, Kind: trace.Exec, Comm: "make", ExecPath: "/usr/bin/make", Argv: []string{"make", "-j2"}},
-		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true},
+		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true, MinFaults: 1234, MajFaults: 5, HasFaults: true},
 		{TimeNs: 20, PID: 101, PPID: 100, Kind: trace.ExecFailed, Comm: "make", ExecPath: "/usr/local/bin/cc", Argv: []string{"cc", "-c", "x y.c", ""}},
 		{TimeNs: 30, PID: 101, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc", Argv: []string{}},
 		{TimeNs: 40, PID: 101, PPID: 100, Kind: trace.Exit, Comm: "cc", Signal: 11, CoreDumped: true},
+		{TimeNs: 45, PID: 100, PPID: 1, Kind: trace.VFork, ChildPID: 102, ProcGone: true},
 		{TimeNs: 50, PID: 100, PPID: 1, Kind: trace.Exit, Comm: "make", ExitStatus: 0, HasExitStatus: true},
 	}
 }

@@ -29,7 +29,8 @@ type Writer struct {
 	comm, path                                     *array.StringBuilder
 	argv                                           *array.ListBuilder
 	argvVals                                       *array.StringBuilder
-	core                                           *array.BooleanBuilder
+	core, gone                                     *array.BooleanBuilder
+	minflt, majflt                                 *array.Int64Builder
 	sizes                                          [8]*array.Int64Builder
 }
 
@@ -75,6 +76,9 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	w.pgsize = col(ColPageSize).(*array.Int32Builder)
 	w.source = dict(ColSnapshotSource)
 	w.childExec = col(ColChildExecNs).(*array.Int64Builder)
+	w.minflt = col(ColMinFaults).(*array.Int64Builder)
+	w.majflt = col(ColMajFaults).(*array.Int64Builder)
+	w.gone = col(ColProcGone).(*array.BooleanBuilder)
 	return w, nil
 }
 
@@ -202,6 +206,18 @@ func (w *Writer) Append(ev *Event) error {
 		w.childExec.Append(ev.ChildExecNs)
 	} else {
 		w.childExec.AppendNull()
+	}
+	if ev.HasFaults {
+		w.minflt.Append(ev.MinFaults)
+		w.majflt.Append(ev.MajFaults)
+	} else {
+		w.minflt.AppendNull()
+		w.majflt.AppendNull()
+	}
+	if ev.ProcGone {
+		w.gone.Append(true)
+	} else {
+		w.gone.AppendNull()
 	}
 	w.n++
 	w.rows++

@@ -11,7 +11,7 @@ import (
 
 // SchemaVersion is the version written into every trace's metadata. Readers
 // accept files with the same major version.
-const SchemaVersion = "1.0"
+const SchemaVersion = "1.1"
 
 // Kind is the kind of a trace event.
 type Kind string
@@ -115,6 +115,16 @@ type Event struct {
 	HasSnapshot   bool
 	ChildExecNs   int64
 	HasChildExec  bool
+	// MinFaults and MajFaults are the process's cumulative page-fault
+	// counters (schema 1.1): on creation rows the parent's at the creation,
+	// on exec and exit rows the process's own. HasFaults says they are set.
+	MinFaults int64
+	MajFaults int64
+	HasFaults bool
+	// ProcGone marks a row whose process had gone before its /proc files
+	// could be read, so that the row lacks what /proc would have given
+	// (schema 1.1).
+	ProcGone bool
 }
 
 // Column names, in schema order.
@@ -143,6 +153,9 @@ const (
 	ColPageSize              = "page_size"
 	ColSnapshotSource        = "snapshot_source"
 	ColChildExecNs           = "child_exec_ns"
+	ColMinFaults             = "min_faults"
+	ColMajFaults             = "maj_faults"
+	ColProcGone              = "proc_gone"
 )
 
 var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
@@ -174,6 +187,10 @@ var fields = []arrow.Field{
 	{Name: ColPageSize, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
 	{Name: ColSnapshotSource, Type: dictString, Nullable: true},
 	{Name: ColChildExecNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	// Added in 1.1.
+	{Name: ColMinFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColMajFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColProcGone, Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
 }
 
 // dictValues are the fixed dictionaries of the dictionary columns.

@@ -43,16 +43,27 @@ type usageError struct{ err error }
 func (u usageError) Error() string { return u.err.Error() }
 func (u usageError) Unwrap() error { return u.err }
 
+// exitStatus ends a run with a given status and no message (the exit
+// status of the command that 'analyze record' ran).
+type exitStatus struct{ code int }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
 // errUsagePrinted ends a run after --help: exit status 0, nothing more to say.
 var errUsagePrinted = errors.New("usage printed")
 
 func exitCode(err error, stderr io.Writer) int {
 	var u usageError
+	var st exitStatus
 	switch {
 	case err == nil, errors.Is(err, errUsagePrinted):
 		return 0
 	case errors.As(err, &u):
 		return 2
+	case errors.As(err, &st):
+		// A status passed on from a command analyze ran (analyze record):
+		// the command has said what it had to say.
+		return st.code
 	default:
 		fmt.Fprintf(stderr, "analyze: %v\n", err)
 		return 1

@@ -42,6 +42,19 @@
 //	$ analyze replay --set ppro200.soft_fault_ns=20000 build.arrow
 //	$ analyze replay --machine ppro200 --set ppro200.tlb_flush_ns=100:1600:x2 --mc-draws 0 build.arrow
 //
+// # Recording
+//
+// record (Linux, amd64) runs a command under ptrace and records every
+// process it creates, execs and exits, with the creating parent's real
+// address space read from /proc at each creation; the trace's
+// creations then replay like any other:
+//
+//	analyze record -o build.arrow -- make -j2
+//
+// The exit status is the command's. SIGINT or SIGTERM to analyze is passed
+// on to the command, and the trace then ends early, marked incomplete
+// (replay and dump say so). It needs ptrace: CAP_SYS_PTRACE in a container.
+//
 // # Machines and the model
 //
 //	$ analyze machines

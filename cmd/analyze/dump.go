@@ -68,6 +68,24 @@ var dumpColumns = []struct {
 		}
 		return ev.ChildExecNs
 	}},
+	{trace.ColMinFaults, func(ev *trace.Event) any {
+		if !ev.HasFaults {
+			return nil
+		}
+		return ev.MinFaults
+	}},
+	{trace.ColMajFaults, func(ev *trace.Event) any {
+		if !ev.HasFaults {
+			return nil
+		}
+		return ev.MajFaults
+	}},
+	{trace.ColProcGone, func(ev *trace.Event) any {
+		if !ev.ProcGone {
+			return nil
+		}
+		return true
+	}},
 }
 
 func snap(f func(*trace.Snapshot) any) func(*trace.Event) any {
@@ -120,7 +138,7 @@ trace's metadata.`,
 		}
 		want[kind] = true
 	}
-	rd, err := openTrace(fs.Arg(0))
+	rd, err := openAny(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -130,6 +148,9 @@ trace's metadata.`,
 	if *format == "csv" {
 		m := rd.Meta()
 		e.stdout.Write([]byte("# " + m.Source + " trace, schema " + m.Version + ", source OS " + m.SourceOS + ": " + m.Origin + "\n"))
+		if m.Incomplete != "" {
+			e.stdout.Write([]byte("# INCOMPLETE: " + m.Incomplete + "\n"))
+		}
 		cw = csv.NewWriter(e.stdout)
 		header := make([]string, len(dumpColumns))
 		for i, c := range dumpColumns {

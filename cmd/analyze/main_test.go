@@ -219,10 +219,12 @@ func TestHelpAndVersion(t *testing.T) {
 
 func TestRuntimeErrorsNameTheFile(t *testing.T) {
 	inTempDir(t)
-	os.WriteFile("log.txt", []byte("1234  execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"), 0o644)
+	// A strace log is converted on the fly (see convert_test.go); other
+	// text is an error naming the file.
+	os.WriteFile("log.txt", []byte("Dear reader,\nthis is not a trace.\n"), 0o644)
 	_, errs, code := runCLI(t, "replay", "log.txt")
 	if code != 1 || !strings.Contains(errs, "log.txt") {
-		t.Errorf("replay of a text log: exit %d, %q", code, errs)
+		t.Errorf("replay of a text file: exit %d, %q", code, errs)
 	}
 	_, errs, code = runCLI(t, "replay", "missing.arrow")
 	if code != 1 || !strings.Contains(errs, "missing.arrow") {

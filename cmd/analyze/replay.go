@@ -92,7 +92,7 @@ func replayTraces(e *env, paths []string, cfg replay.Config, eventsOut string) (
 	}
 	for _, p := range paths {
 		current = p
-		rd, err := openTrace(p)
+		rd, err := openAny(e, p) // a raw strace log is converted on the fly
 		if err == nil {
 			err = r.Trace(rd)
 			rd.Close()

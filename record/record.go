@@ -1,0 +1,121 @@
+// Package record runs a command under ptrace and records every process
+// creation, exec, exit and signal of it and its descendants as a forkcost
+// trace, with the creating parent's real address space read from /proc at
+// the instant of each creation.
+//
+// The recorder stops the traced processes only at process events (fork,
+// vfork, clone, exec, exit, signal delivery) and at exec attempts, never at
+// every system call: exec attempts are caught by a seccomp filter that
+// traps execve and execveat only, so that failed execs (a shell's PATH
+// search) are recorded too. At a creation, the parent is stopped while its
+// /proc/PID/smaps, status and stat are read, so the sizes are those of the
+// address space the kernel duplicates (or shares).
+//
+// What the rows hold:
+//
+//   - creation rows (fork, vfork, spawn, clone; kind by the system call
+//     and its clone flags, see Classify) carry the parent's snapshot,
+//     comm and cumulative fault counters (min_faults, maj_faults), and
+//     child_exec_ns when the child exec'd soon enough (rows are held
+//     back up to 2 s or 8192 rows to learn it); thread rows carry only
+//     the new thread's id and flags;
+//   - exec rows carry the path as passed to execve (or /proc/PID/exe),
+//     the argv from /proc/PID/cmdline and the new comm; exec_failed rows
+//     the path that failed;
+//   - exit rows carry the exit status or the killing signal and whether
+//     a core was dumped, and the process's final fault counters, read at
+//     its PTRACE_EVENT_EXIT stop;
+//   - signal rows record every signal delivered to a traced process
+//     (SIGCHLD included); the signal is then delivered as it would have
+//     been without the recorder.
+//
+// A process that dies between its event and the /proc read (a SIGKILL
+// from outside) yields its row with proc_gone set and without the parts
+// /proc would have given.
+//
+// The command is started through a helper (the recorder's own executable,
+// see helperEnv) that waits until it is seized, so that nothing the
+// command does escapes the recorder. Signals given to Options.Signals are
+// forwarded to the command's first process (to every traced process once
+// it has exited). A Ctrl-C at a terminal reaches the command directly as
+// well, so it sees SIGINT twice; programs that handle SIGINT do not mind.
+//
+// Recording works on Linux on amd64; elsewhere Run returns ErrUnsupported.
+package record
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// ErrUnsupported is returned by Run where recording is not implemented.
+var ErrUnsupported = errors.New("recording needs Linux on amd64 (ptrace, /proc); record elsewhere and analyze the trace here")
+
+// ErrPtraceRefused is wrapped by the error Run returns when the kernel does
+// not let the recorder trace the command.
+var ErrPtraceRefused = errors.New("ptrace refused")
+
+// Options configure a recording.
+type Options struct {
+	// Args is the command and its arguments; Args[0] is looked up in PATH.
+	Args []string
+	// Dir and Env are the command's working directory and environment
+	// (empty: the recorder's own).
+	Dir string
+	Env []string
+	// Stdin, Stdout and Stderr default to the recorder's own.
+	Stdin, Stdout, Stderr *os.File
+	// Output is the trace file (.arrow or .parquet). It appears only when
+	// the recording ends; until then rows go to a temporary file beside it.
+	Output string
+	// Origin is recorded in the trace's metadata (default: the command line).
+	Origin string
+	// Signals, when not nil, delivers signals received by the recorder
+	// (SIGINT, SIGTERM, SIGHUP): each is forwarded to the command, and the
+	// trace is then marked incomplete.
+	Signals <-chan os.Signal
+	// Progress, when not nil, is called from the recording goroutine about
+	// every ProgressEvery (default 250ms) while events arrive, and once at
+	// the end.
+	Progress      func(Stats)
+	ProgressEvery time.Duration
+	// BatchRows is the number of rows per record batch (default 4096).
+	BatchRows int
+	// NoExecFailures skips the seccomp filter that traps exec attempts:
+	// successful execs are still recorded, failed ones are not.
+	NoExecFailures bool
+
+	// Test hooks.
+	seize    func(pid int, options int) error // PTRACE_SEIZE
+	procGone func(pid int) bool               // pretend /proc/PID has gone
+}
+
+// Stats counts what a recording has seen so far.
+type Stats struct {
+	Elapsed   time.Duration
+	Rows      int64 // rows written or queued
+	Creations int64 // fork, vfork, spawn and clone rows
+	Execs     int64
+	Processes int // processes alive now
+	Tasks     int // traced threads alive now
+}
+
+// Result is the outcome of a recording.
+type Result struct {
+	// ExitStatus is the command's exit status: its exit code, or 128+N
+	// when signal N killed it.
+	ExitStatus int
+	// Signal is the signal that killed the command, 0 if it exited.
+	Signal int
+	// Incomplete is why the trace stops early ("" when it does not); the
+	// same text is in the trace's metadata (forkcost.incomplete).
+	Incomplete string
+	Stats      Stats
+	Meta       trace.Meta
+}
+
+// ExitCode returns the status a shell would see for the command.
+func (r Result) ExitCode() int { return r.ExitStatus }

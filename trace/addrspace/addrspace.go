@@ -1,0 +1,348 @@
+// Package addrspace rebuilds a process's address space from the memory
+// system calls a tracer saw (mmap, munmap, mremap, mprotect, brk), for
+// converters of system call logs (strace; kdump and truss later) that must
+// fill the trace schema's address-space columns at every process creation.
+//
+// A Space is a sorted set of disjoint page-aligned intervals, each with its
+// protection and whether it is private, anonymous or a stack. The
+// operations follow the kernel's rules closely enough for sizing:
+//
+//   - lengths are rounded up to whole pages, addresses down;
+//   - a new mapping replaces whatever it overlaps (MAP_FIXED);
+//   - munmap and mprotect split the intervals they cut;
+//   - mremap moves or resizes the pages it covers, keeping their protection;
+//   - brk grows or shrinks one anonymous read-write interval starting at the
+//     first brk(NULL) answer;
+//   - failed calls must not be applied (the caller checks the return);
+//   - Exec empties the space, Clone copies it (fork), and sharing (CLONE_VM)
+//     is the caller's business: it keeps one *Space for both processes.
+//
+// What a tracer cannot see is the mappings the kernel makes at execve: the
+// program's own segments, the dynamic loader, the stack, vdso and vvar.
+// Stats adds a per-exec Baseline for them (DefaultBaseline, measured from
+// /proc/PID/maps of small dynamically linked programs on Linux x86-64), so
+// sizes are never below what any real process has; consumers should mark
+// such sizes as estimated.
+//
+// Resident memory cannot be seen at all in a system call log. Estimate
+// derives it from the mapped sizes with a fixed fraction; the rule is
+// documented there and the fraction is the caller's to choose.
+package addrspace
+
+import "slices"
+
+// Protection bits.
+const (
+	ProtRead  = 1
+	ProtWrite = 2
+	ProtExec  = 4
+)
+
+// Mapping flags.
+const (
+	Private   = 1 << 0
+	Anonymous = 1 << 1
+	Stack     = 1 << 2
+	Heap      = 1 << 3 // the brk area
+)
+
+// Interval is one mapping [Start, End).
+type Interval struct {
+	Start, End uint64
+	Prot       uint8
+	Flags      uint8
+}
+
+func (iv Interval) size() uint64 { return iv.End - iv.Start }
+
+// Baseline is what the kernel maps at execve, invisible to a tracer.
+type Baseline struct {
+	VirtBytes     int64 // program + loader + stack + vdso/vvar
+	WritableBytes int64 // data/bss of program and loader, stack
+	MapEntries    int64
+}
+
+// DefaultBaseline is measured from /proc/PID/maps of /bin/true and similar
+// small dynamically linked programs stopped right after execve on Linux 6.x
+// x86-64 (before ld.so maps any library): the program's 4 to 5 segments
+// (taken as 1 MiB, of which 64 KiB writable), ld.so's 5 segments (232 KiB, 16
+// KiB writable), the 132 KiB stack, vvar (16 KiB) and vdso (8 KiB): 13
+// entries. Large programs (cc1, the Go compiler) have far larger segments,
+// which a log does not reveal; this baseline is a floor, not a measurement.
+var DefaultBaseline = Baseline{
+	VirtBytes:     (1024 + 232 + 132 + 16 + 8) << 10,
+	WritableBytes: (64 + 16 + 132) << 10,
+	MapEntries:    13,
+}
+
+// Space is one address space.
+type Space struct {
+	ivs      []Interval
+	pageSize uint64
+	brkStart uint64 // 0: unknown
+	brkEnd   uint64
+	// Calls counts the memory calls applied since the last Exec.
+	Calls int64
+}
+
+// New returns an empty space with the given page size (4096 if 0).
+func New(pageSize int) *Space {
+	if pageSize <= 0 {
+		pageSize = 4096
+	}
+	return &Space{pageSize: uint64(pageSize)}
+}
+
+// PageSize returns the page size.
+func (s *Space) PageSize() int { return int(s.pageSize) }
+
+// Clone returns a copy (the child's space after fork).
+func (s *Space) Clone() *Space {
+	c := *s
+	c.ivs = slices.Clone(s.ivs)
+	return &c
+}
+
+// Exec empties the space (execve replaced the image).
+func (s *Space) Exec() {
+	s.ivs = s.ivs[:0]
+	s.brkStart, s.brkEnd = 0, 0
+	s.Calls = 0
+}
+
+func (s *Space) round(addr, length uint64) (uint64, uint64, bool) {
+	start := addr &^ (s.pageSize - 1)
+	end := addr + length
+	if end < addr { // overflow
+		return 0, 0, false
+	}
+	end = (end + s.pageSize - 1) &^ (s.pageSize - 1)
+	if end == 0 && addr != 0 || end <= start {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// cut removes [start, end) from the space, splitting intervals, and returns
+// the index where an interval covering start would be inserted.
+func (s *Space) cut(start, end uint64) int {
+	// First interval with End > start.
+	i, _ := slices.BinarySearchFunc(s.ivs, start, func(iv Interval, a uint64) int {
+		if iv.End <= a {
+			return -1
+		}
+		return 1
+	})
+	j := i
+	var keep [2]Interval
+	nk := 0
+	for j < len(s.ivs) && s.ivs[j].Start < end {
+		iv := s.ivs[j]
+		if iv.Start < start {
+			l := iv
+			l.End = start
+			keep[nk] = l
+			nk++
+		}
+		if iv.End > end {
+			r := iv
+			r.Start = end
+			keep[nk] = r
+			nk++
+		}
+		j++
+	}
+	s.ivs = slices.Replace(s.ivs, i, j, keep[:nk]...)
+	// Insertion point for [start, end): after a left remainder, if any.
+	for i < len(s.ivs) && s.ivs[i].End <= start {
+		i++
+	}
+	return i
+}
+
+// Map records a successful mmap that returned addr.
+func (s *Space) Map(addr, length uint64, prot, flags uint8) {
+	start, end, ok := s.round(addr, length)
+	if !ok {
+		return
+	}
+	s.Calls++
+	i := s.cut(start, end)
+	s.ivs = slices.Insert(s.ivs, i, Interval{Start: start, End: end, Prot: prot, Flags: flags})
+}
+
+// Unmap records a successful munmap.
+func (s *Space) Unmap(addr, length uint64) {
+	start, end, ok := s.round(addr, length)
+	if !ok {
+		return
+	}
+	s.Calls++
+	s.cut(start, end)
+	if s.brkStart != 0 && start <= s.brkStart && end >= s.brkEnd {
+		s.brkStart, s.brkEnd = 0, 0
+	}
+}
+
+// Protect records a successful mprotect.
+func (s *Space) Protect(addr, length uint64, prot uint8) {
+	start, end, ok := s.round(addr, length)
+	if !ok {
+		return
+	}
+	s.Calls++
+	// Collect the covered pieces, cut them out and put them back with the
+	// new protection: unmapped holes stay holes.
+	var pieces []Interval
+	for _, iv := range s.ivs {
+		if iv.End <= start || iv.Start >= end {
+			continue
+		}
+		p := iv
+		p.Start, p.End = max(iv.Start, start), min(iv.End, end)
+		p.Prot = prot
+		pieces = append(pieces, p)
+	}
+	if len(pieces) == 0 {
+		return
+	}
+	i := s.cut(start, end)
+	s.ivs = slices.Insert(s.ivs, i, pieces...)
+}
+
+// Remap records a successful mremap(old, oldLen, newLen) that returned
+// newAddr.
+func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
+	os, oe, ok := s.round(old, oldLen)
+	if !ok {
+		// oldLen 0 duplicates a shared mapping: treat as a new mapping.
+		os, oe = old&^(s.pageSize-1), old&^(s.pageSize-1)
+	}
+	ns, ne, ok := s.round(newAddr, newLen)
+	if !ok {
+		return
+	}
+	s.Calls++
+	tmpl := Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
+	for _, iv := range s.ivs {
+		if iv.End > os && iv.Start < oe || iv.Start <= os && os < iv.End {
+			tmpl = iv
+			break
+		}
+	}
+	if oe > os {
+		s.cut(os, oe)
+	}
+	tmpl.Start, tmpl.End = ns, ne
+	i := s.cut(ns, ne)
+	s.ivs = slices.Insert(s.ivs, i, tmpl)
+}
+
+// Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
+// the heap starts.
+func (s *Space) Brk(req, ret uint64) {
+	if ret == 0 {
+		return
+	}
+	if s.brkStart == 0 {
+		s.brkStart, s.brkEnd = ret, ret
+		if req == 0 {
+			return
+		}
+		// The first brk we see already moved the break: we do not know
+		// where the heap started, take the answer as both.
+		return
+	}
+	if req == 0 || ret == s.brkEnd {
+		return
+	}
+	s.Calls++
+	start := (s.brkStart + s.pageSize - 1) &^ (s.pageSize - 1)
+	oldEnd := (s.brkEnd + s.pageSize - 1) &^ (s.pageSize - 1)
+	newEnd := (ret + s.pageSize - 1) &^ (s.pageSize - 1)
+	if newEnd > oldEnd {
+		i := s.cut(oldEnd, newEnd)
+		s.ivs = slices.Insert(s.ivs, i, Interval{Start: oldEnd, End: newEnd, Prot: ProtRead | ProtWrite, Flags: Private | Anonymous | Heap})
+	} else if newEnd < oldEnd && newEnd >= start {
+		s.cut(newEnd, oldEnd)
+	}
+	s.brkEnd = ret
+}
+
+// Stats are the sizes of a space, in bytes.
+type Stats struct {
+	VirtBytes     int64 // all mapped space
+	WritableBytes int64 // private writable mappings
+	AnonBytes     int64 // private writable anonymous mappings (heap, stacks, malloc arenas)
+	NoneBytes     int64 // PROT_NONE reservations (guard pages, Go arenas)
+	MapEntries    int64 // mappings, adjacent compatible ones counted once as the kernel merges them
+}
+
+// Stats returns the sizes of the mappings seen, plus base.
+func (s *Space) Stats(base Baseline) Stats {
+	st := Stats{VirtBytes: base.VirtBytes, WritableBytes: base.WritableBytes, MapEntries: base.MapEntries}
+	var prev Interval
+	for k, iv := range s.ivs {
+		sz := int64(iv.size())
+		st.VirtBytes += sz
+		if iv.Prot == 0 {
+			st.NoneBytes += sz
+		}
+		if iv.Prot&ProtWrite != 0 && iv.Flags&Private != 0 {
+			st.WritableBytes += sz
+			if iv.Flags&Anonymous != 0 {
+				st.AnonBytes += sz
+			}
+		}
+		// The kernel merges adjacent anonymous mappings with equal
+		// protection and flags into one vm_area.
+		if k > 0 && prev.End == iv.Start && prev.Prot == iv.Prot && prev.Flags == iv.Flags && iv.Flags&Anonymous != 0 {
+			prev = iv
+			continue
+		}
+		st.MapEntries++
+		prev = iv
+	}
+	return st
+}
+
+// Intervals returns the mappings (for tests); the slice is the space's own.
+func (s *Space) Intervals() []Interval { return s.ivs }
+
+// Resident is an estimate of resident memory.
+type Resident struct {
+	ResidentBytes         int64
+	WritableResidentBytes int64
+	AnonResidentBytes     int64
+	PageTableBytes        int64
+}
+
+// Estimate derives resident sizes from mapped sizes, which is all a system
+// call log allows: fraction (0 to 1) of the accessible space (all mappings
+// but PROT_NONE reservations) is taken as resident, and the same fraction of
+// the private writable and anonymous parts. Page tables are estimated as one
+// 8-byte entry per resident page plus one 4 KiB page-table page per 2 MiB of
+// accessible space (the last level of the x86-64 4-level tables).
+func Estimate(st Stats, fraction float64, pageSize int) Resident {
+	if fraction < 0 {
+		fraction = 0
+	}
+	if fraction > 1 {
+		fraction = 1
+	}
+	if pageSize <= 0 {
+		pageSize = 4096
+	}
+	access := st.VirtBytes - st.NoneBytes
+	round := func(v float64) int64 {
+		p := int64(pageSize)
+		return (int64(v) + p - 1) / p * p
+	}
+	r := Resident{
+		ResidentBytes:         round(float64(access) * fraction),
+		WritableResidentBytes: round(float64(st.WritableBytes) * fraction),
+		AnonResidentBytes:     round(float64(st.AnonBytes) * fraction),
+	}
+	r.PageTableBytes = r.ResidentBytes/int64(pageSize)*8 + (access+(2<<20)-1)/(2<<20)*4096
+	return r
+}

@@ -1,0 +1,137 @@
+package addrspace
+
+import (
+	"testing"
+)
+
+const pg = 4096
+
+func TestMapUnmapRounding(t *testing.T) {
+	s := New(pg)
+	s.Map(0x10000, 33519, ProtRead, Private) // 9 pages after rounding
+	if st := s.Stats(Baseline{}); st.VirtBytes != 9*pg || st.MapEntries != 1 || st.WritableBytes != 0 {
+		t.Fatalf("%+v", st)
+	}
+	s.Unmap(0x10000+pg, 1) // one page out of the middle
+	st := s.Stats(Baseline{})
+	if st.VirtBytes != 8*pg || st.MapEntries != 2 {
+		t.Fatalf("after hole: %+v %v", st, s.Intervals())
+	}
+	s.Unmap(0, 1<<40)
+	if st := s.Stats(Baseline{}); st.VirtBytes != 0 || st.MapEntries != 0 {
+		t.Fatalf("after unmapping everything: %+v", st)
+	}
+}
+
+func TestMapFixedReplaces(t *testing.T) {
+	s := New(pg)
+	// ld.so maps a library's whole span, then MAP_FIXED pieces over it.
+	s.Map(0x7000_0000, 1974096, ProtRead, Private)
+	s.Map(0x7000_0000+0x26000, 1400832, ProtRead|ProtExec, Private)
+	s.Map(0x7000_0000+0x17c000, 339968, ProtRead, Private)
+	s.Map(0x7000_0000+0x1cf000, 24576, ProtRead|ProtWrite, Private)
+	st := s.Stats(Baseline{})
+	if want := int64((1974096 + pg - 1) / pg * pg); st.VirtBytes != want {
+		t.Fatalf("virt %d, want %d (replacement must not add up lengths)", st.VirtBytes, want)
+	}
+	if st.WritableBytes != 24576 {
+		t.Fatalf("writable %d", st.WritableBytes)
+	}
+	if st.MapEntries != 5 {
+		t.Fatalf("entries %d: %v", st.MapEntries, s.Intervals())
+	}
+}
+
+func TestProtectRemapBrk(t *testing.T) {
+	s := New(pg)
+	s.Map(0x100000, 8<<20, ProtRead|ProtWrite, Private|Anonymous)
+	s.Remap(0x100000, 8<<20, 16<<20, 0x4000000)
+	st := s.Stats(Baseline{})
+	if st.VirtBytes != 16<<20 || st.AnonBytes != 16<<20 {
+		t.Fatalf("after mremap: %+v", st)
+	}
+	s.Protect(0x4000000, pg, ProtRead)
+	st = s.Stats(Baseline{})
+	if st.WritableBytes != 16<<20-pg || st.MapEntries != 2 {
+		t.Fatalf("after mprotect: %+v", st)
+	}
+	// mprotect over a hole does not map it.
+	s.Protect(0x9000000, 10*pg, ProtRead)
+	if s.Stats(Baseline{}).VirtBytes != 16<<20 {
+		t.Fatal("mprotect of unmapped space mapped it")
+	}
+	s.Brk(0, 0x55f052de8000)
+	s.Brk(0x55f052df8000, 0x55f052df8000)
+	s.Brk(0x55f052e19000, 0x55f052e19000)
+	st = s.Stats(Baseline{})
+	if st.VirtBytes != 16<<20+0x31000 {
+		t.Fatalf("after brk: %+v", st)
+	}
+	s.Brk(0x55f052df8000, 0x55f052df8000) // shrink
+	if st := s.Stats(Baseline{}); st.VirtBytes != 16<<20+0x10000 {
+		t.Fatalf("after brk shrink: %+v", st)
+	}
+	c := s.Clone()
+	c.Exec()
+	if s.Stats(Baseline{}).VirtBytes == 0 || c.Stats(Baseline{}).VirtBytes != 0 {
+		t.Fatal("Clone must copy, Exec must empty only the copy")
+	}
+	if st := c.Stats(DefaultBaseline); st.VirtBytes != DefaultBaseline.VirtBytes || st.MapEntries != DefaultBaseline.MapEntries {
+		t.Fatalf("baseline: %+v", st)
+	}
+}
+
+func TestAdjacentAnonMerge(t *testing.T) {
+	s := New(pg)
+	s.Map(0x10000, pg, ProtRead|ProtWrite, Private|Anonymous)
+	s.Map(0x11000, pg, ProtRead|ProtWrite, Private|Anonymous)
+	s.Map(0x12000, pg, ProtRead, Private) // file mapping: separate
+	if st := s.Stats(Baseline{}); st.MapEntries != 2 {
+		t.Fatalf("entries %d", st.MapEntries)
+	}
+}
+
+func TestEstimate(t *testing.T) {
+	st := Stats{VirtBytes: 100 << 20, WritableBytes: 40 << 20, AnonBytes: 30 << 20, NoneBytes: 20 << 20}
+	r := Estimate(st, 0.5, pg)
+	if r.ResidentBytes != 40<<20 || r.WritableResidentBytes != 20<<20 || r.AnonResidentBytes != 15<<20 {
+		t.Fatalf("%+v", r)
+	}
+	if r.PageTableBytes != (40<<20)/pg*8+40*4096 {
+		t.Fatalf("page tables %d", r.PageTableBytes)
+	}
+}
+
+func FuzzSpace(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		s := New(pg)
+		for i := 0; i+3 < len(ops); i += 4 {
+			addr := uint64(ops[i+1]) * pg
+			n := uint64(ops[i+2]) * 1000
+			switch ops[i] % 5 {
+			case 0:
+				s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
+			case 1:
+				s.Unmap(addr, n)
+			case 2:
+				s.Protect(addr, n, ops[i+3]&7)
+			case 3:
+				s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
+			case 4:
+				s.Brk(addr, addr)
+			}
+			ivs := s.Intervals()
+			var total uint64
+			for k, iv := range ivs {
+				if iv.End <= iv.Start || iv.Start%pg != 0 || iv.End%pg != 0 || k > 0 && ivs[k-1].End > iv.Start {
+					t.Fatalf("bad intervals after op %d: %v", i/4, ivs)
+				}
+				total += iv.End - iv.Start
+			}
+			if st := s.Stats(Baseline{}); uint64(st.VirtBytes) != total {
+				t.Fatalf("virt %d != %d", st.VirtBytes, total)
+			}
+		}
+	})
+}

@@ -1,0 +1,401 @@
+package strace
+
+import (
+	"bytes"
+)
+
+// nextArg returns the top-level argument starting at s[i:] and the index of
+// the one after it (len(s) at the end). Commas inside strings, (), [] and {}
+// do not split.
+func nextArg(s []byte, i int) ([]byte, int) {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	start := i
+	depth := 0
+	for i < len(s) {
+		for i < len(s) && !argSpecial[s[i]] {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		switch c := s[i]; c {
+		case '"':
+			i++
+			for i < len(s) && s[i] != '"' {
+				if s[i] == '\\' {
+					i++
+				}
+				i++
+			}
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		case ',':
+			if depth <= 0 {
+				return s[start:i], i + 1
+			}
+		}
+		i++
+	}
+	if i > len(s) {
+		i = len(s)
+	}
+	return s[start:i], len(s)
+}
+
+var argSpecial = func() (t [256]bool) {
+	for _, c := range `"()[]{},` {
+		t[c] = true
+	}
+	return
+}()
+
+// args splits s into at most len(out) top-level arguments.
+func splitArgs(s []byte, out [][]byte) [][]byte {
+	out = out[:0]
+	for i := 0; i < len(s) && len(out) < cap(out); {
+		var a []byte
+		a, i = nextArg(s, i)
+		out = append(out, bytes.TrimRight(a, " "))
+	}
+	return out
+}
+
+// field returns the value of "name=VALUE" among the top-level arguments of
+// s (the inside of a struct or an argument list).
+func field(s []byte, name string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		var a []byte
+		a, i = nextArg(s, i)
+		if len(a) > len(name) && a[len(name)] == '=' && string(a[:len(name)]) == name {
+			return bytes.TrimRight(a[len(name)+1:], " "), true
+		}
+	}
+	return nil, false
+}
+
+// stripComments removes "/* ... */" comments (-X verbose, env counts).
+func stripComments(s []byte, buf []byte) []byte {
+	if bytes.IndexByte(s, '/') < 0 {
+		return s
+	}
+	buf = buf[:0]
+	for {
+		o := bytes.Index(s, []byte("/*"))
+		if o < 0 {
+			return append(buf, s...)
+		}
+		buf = append(buf, s[:o]...)
+		c := bytes.Index(s[o+2:], []byte("*/"))
+		if c < 0 {
+			return buf
+		}
+		s = s[o+2+c+2:]
+	}
+}
+
+// parseNum reads NULL, a decimal or 0x hex number, ignoring a -y/-Y
+// "<...>" decoration after it.
+func parseNum(s []byte) (uint64, bool) {
+	for len(s) > 0 && s[0] == ' ' {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] == ' ' {
+		s = s[:len(s)-1]
+	}
+	if string(s) == "NULL" {
+		return 0, true
+	}
+	if i := bytes.IndexByte(s, '<'); i > 0 {
+		s = s[:i]
+	}
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 {
+		return 0, false
+	}
+	var v uint64
+	switch {
+	case len(s) > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		if len(s) > 18 {
+			return 0, false
+		}
+		for _, c := range s[2:] {
+			if !isHex(c) {
+				return 0, false
+			}
+			v = v<<4 | uint64(hexVal(c))
+		}
+	case len(s) > 1 && s[0] == '0':
+		if len(s) > 22 {
+			return 0, false
+		}
+		for _, c := range s[1:] {
+			if c < '0' || c > '7' {
+				return 0, false
+			}
+			v = v<<3 | uint64(c-'0')
+		}
+	default:
+		if len(s) > 19 {
+			return 0, false
+		}
+		for _, c := range s {
+			if !isDigit(c) {
+				return 0, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// parseBits reads a flag set: names joined by '|', numbers, and comments
+// (-X raw prints "0x1200000|17", -X verbose "0x1200000 /* ... */|17 /* SIGCHLD */").
+// Unknown names are reported with ok false, but the known bits are kept.
+func parseBits(s []byte, names map[string]uint64, buf []byte) (v uint64, ok bool) {
+	s = stripComments(s, buf)
+	ok = true
+	for len(s) > 0 {
+		k := 0
+		for k < len(s) && s[k] != '|' {
+			k++
+		}
+		tok := s[:k]
+		if k < len(s) {
+			s = s[k+1:]
+		} else {
+			s = nil
+		}
+		for len(tok) > 0 && tok[0] == ' ' {
+			tok = tok[1:]
+		}
+		for len(tok) > 0 && tok[len(tok)-1] == ' ' {
+			tok = tok[:len(tok)-1]
+		}
+		if len(tok) == 0 {
+			continue
+		}
+		if isDigit(tok[0]) {
+			n, good := parseNum(tok)
+			if !good {
+				ok = false
+			}
+			v |= n
+			continue
+		}
+		if n, good := lookupName(tok, names); good {
+			v |= n
+		} else {
+			ok = false
+		}
+	}
+	return v, ok
+}
+
+// unquote decodes a C string as strace prints it ("...", with \" \\ \n
+// \t, octal and \x escapes, and a "..." truncation mark after the quote).
+// It appends to dst.
+func unquote(dst []byte, s []byte) ([]byte, bool) {
+	s = bytes.TrimSpace(s)
+	s = bytes.TrimSuffix(s, []byte("..."))
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
+		return dst, false
+	}
+	s = s[1 : len(s)-1]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 >= len(s) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch e := s[i]; e {
+		case 'n':
+			dst = append(dst, '\n')
+		case 't':
+			dst = append(dst, '\t')
+		case 'r':
+			dst = append(dst, '\r')
+		case 'v':
+			dst = append(dst, '\v')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'a':
+			dst = append(dst, '\a')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'x':
+			v, k := 0, 0
+			for k < 2 && i+1 < len(s) && isHex(s[i+1]) {
+				v = v<<4 | hexVal(s[i+1])
+				i++
+				k++
+			}
+			dst = append(dst, byte(v))
+		default:
+			if e >= '0' && e <= '7' {
+				v := int(e - '0')
+				for k := 0; k < 2 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '7'; k++ {
+					v = v<<3 | int(s[i+1]-'0')
+					i++
+				}
+				dst = append(dst, byte(v))
+			} else {
+				dst = append(dst, e)
+			}
+		}
+	}
+	return dst, true
+}
+
+func isHex(c byte) bool {
+	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func hexVal(c byte) int {
+	switch {
+	case isDigit(c):
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	}
+	return int(c-'A') + 10
+}
+
+// parseArgv reads ["a", "b"...] into strings. A bare ... element (strace -s
+// cuts long arrays) is dropped; truncated strings keep their prefix.
+func parseArgv(s []byte, buf []byte) ([]string, bool) {
+	s = bytes.TrimSpace(s)
+	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+		return nil, false
+	}
+	in := s[1 : len(s)-1]
+	out := []string{}
+	for i := 0; i < len(in); {
+		var a []byte
+		a, i = nextArg(in, i)
+		a = bytes.TrimSpace(a)
+		if len(a) == 0 || string(a) == "..." {
+			continue
+		}
+		var ok bool
+		buf, ok = unquote(buf[:0], a)
+		if !ok {
+			return out, false
+		}
+		out = append(out, string(buf))
+	}
+	return out, true
+}
+
+// Linux clone flags.
+var cloneNames = map[string]uint64{
+	"CLONE_NEWTIME": 0x80, "CLONE_VM": 0x100, "CLONE_FS": 0x200, "CLONE_FILES": 0x400,
+	"CLONE_SIGHAND": 0x800, "CLONE_PIDFD": 0x1000, "CLONE_PTRACE": 0x2000, "CLONE_VFORK": 0x4000,
+	"CLONE_PARENT": 0x8000, "CLONE_THREAD": 0x10000, "CLONE_NEWNS": 0x20000, "CLONE_SYSVSEM": 0x40000,
+	"CLONE_SETTLS": 0x80000, "CLONE_PARENT_SETTID": 0x100000, "CLONE_CHILD_CLEARTID": 0x200000,
+	"CLONE_DETACHED": 0x400000, "CLONE_UNTRACED": 0x800000, "CLONE_CHILD_SETTID": 0x1000000,
+	"CLONE_NEWCGROUP": 0x2000000, "CLONE_NEWUTS": 0x4000000, "CLONE_NEWIPC": 0x8000000,
+	"CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000, "CLONE_NEWNET": 0x40000000,
+	"CLONE_IO": 0x80000000, "CLONE_CLEAR_SIGHAND": 0x100000000, "CLONE_INTO_CGROUP": 0x200000000,
+}
+
+// Clone flag bits used by the classification.
+const (
+	cloneVM     = 0x100
+	cloneVFork  = 0x4000
+	cloneParent = 0x8000
+	cloneThread = 0x10000
+)
+
+// signals are the Linux x86-64 signal numbers (what strace prints by name).
+var signals = map[string]int32{
+	"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGIOT": 6,
+	"SIGBUS": 7, "SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12,
+	"SIGPIPE": 13, "SIGALRM": 14, "SIGTERM": 15, "SIGSTKFLT": 16, "SIGCHLD": 17, "SIGCONT": 18,
+	"SIGSTOP": 19, "SIGTSTP": 20, "SIGTTIN": 21, "SIGTTOU": 22, "SIGURG": 23, "SIGXCPU": 24,
+	"SIGXFSZ": 25, "SIGVTALRM": 26, "SIGPROF": 27, "SIGWINCH": 28, "SIGIO": 29, "SIGPOLL": 29,
+	"SIGPWR": 30, "SIGSYS": 31, "SIGRTMIN": 32,
+}
+
+// signalNumber reads SIGNAME, SIGRT_N or a number.
+func signalNumber(s []byte) int32 {
+	s = bytes.TrimSpace(stripComments(s, nil))
+	if n, ok := signals[string(s)]; ok {
+		return n
+	}
+	if rest, ok := bytes.CutPrefix(s, []byte("SIGRT_")); ok {
+		if v, ok := atoi(rest); ok && v < 64 {
+			return int32(32 + v)
+		}
+	}
+	if v, ok := parseNum(s); ok && v > 0 && v < 128 {
+		return int32(v)
+	}
+	return 0
+}
+
+var cloneAndSignalNames = func() map[string]uint64 {
+	m := make(map[string]uint64, len(cloneNames)+len(signals))
+	for k, v := range cloneNames {
+		m[k] = v
+	}
+	for k, v := range signals {
+		m[k] = uint64(v)
+	}
+	return m
+}()
+
+var protNames = map[string]uint64{"PROT_NONE": 0, "PROT_READ": 1, "PROT_WRITE": 2, "PROT_EXEC": 4,
+	"PROT_SEM": 8, "PROT_GROWSDOWN": 0x01000000, "PROT_GROWSUP": 0x02000000}
+
+const (
+	mapShared    = 0x01
+	mapPrivate   = 0x02
+	mapFixed     = 0x10
+	mapAnonymous = 0x20
+	mapStack     = 0x20000
+)
+
+var mapNames = map[string]uint64{
+	"MAP_SHARED": 0x01, "MAP_PRIVATE": 0x02, "MAP_SHARED_VALIDATE": 0x03, "MAP_FIXED": 0x10,
+	"MAP_ANONYMOUS": 0x20, "MAP_ANON": 0x20, "MAP_32BIT": 0x40, "MAP_GROWSDOWN": 0x100,
+	"MAP_DENYWRITE": 0x800, "MAP_EXECUTABLE": 0x1000, "MAP_LOCKED": 0x2000, "MAP_NORESERVE": 0x4000,
+	"MAP_POPULATE": 0x8000, "MAP_NONBLOCK": 0x10000, "MAP_STACK": 0x20000, "MAP_HUGETLB": 0x40000,
+	"MAP_SYNC": 0x80000, "MAP_FIXED_NOREPLACE": 0x100000, "MAP_UNINITIALIZED": 0x4000000,
+}
+
+// lookupName finds a flag name, with the common memory flags first.
+func lookupName(tok []byte, names map[string]uint64) (uint64, bool) {
+	switch string(tok) {
+	case "PROT_READ":
+		return 1, true
+	case "PROT_WRITE":
+		return 2, true
+	case "PROT_EXEC":
+		return 4, true
+	case "PROT_NONE":
+		return 0, true
+	case "MAP_PRIVATE":
+		return mapPrivate, true
+	case "MAP_ANONYMOUS":
+		return mapAnonymous, true
+	case "MAP_FIXED":
+		return mapFixed, true
+	case "MAP_DENYWRITE":
+		return 0x800, true
+	case "MAP_STACK":
+		return mapStack, true
+	}
+	n, ok := names[string(tok)]
+	return n, ok
+}

@@ -1,0 +1,142 @@
+package strace
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/forkcost/forkcost/internal/stracegen"
+	"github.com/forkcost/forkcost/trace"
+)
+
+var (
+	benchOnce sync.Once
+	benchLog  []byte
+	benchRows int64
+)
+
+// bigLog is a ~64 MB log: shifted copies of the recorded go build.
+func bigLog(b *testing.B) []byte {
+	benchOnce.Do(func() {
+		f, err := os.Open("testdata/real/gobuild.strace.zst")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		r, closeDec, err := Decompress(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		src, err := io.ReadAll(r)
+		closeDec()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, _, err := stracegen.Generate(&buf, src, 64<<20); err != nil {
+			b.Fatal(err)
+		}
+		benchLog = buf.Bytes()
+	})
+	return benchLog
+}
+
+func report(b *testing.B, data []byte) {
+	lines := bytes.Count(data, []byte("\n"))
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(len(data))/1e6/sec, "MB/s")
+	b.ReportMetric(float64(lines)/sec, "lines/s")
+	b.SetBytes(int64(len(data)))
+}
+
+// BenchmarkScanLines is the floor: reading the log line by line.
+func BenchmarkScanLines(b *testing.B) {
+	data := bigLog(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		sc.Buffer(make([]byte, 256<<10), 1<<20)
+		n := 0
+		for sc.Scan() {
+			n++
+		}
+	}
+	report(b, data)
+}
+
+// BenchmarkRead parses records without converting them.
+func BenchmarkRead(b *testing.B) {
+	data := bigLog(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd := NewReader(bytes.NewReader(data), "big")
+		for rd.Next() {
+		}
+	}
+	report(b, data)
+}
+
+// BenchmarkConvert parses and converts, discarding the events.
+func BenchmarkConvert(b *testing.B) {
+	data := bigLog(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var rows int64
+		c := NewConverter(Options{}, func(*trace.Event) error { rows++; return nil })
+		if err := Run(NewReader(bytes.NewReader(data), "big"), c, nil); err != nil {
+			b.Fatal(err)
+		}
+		benchRows = rows
+	}
+	report(b, data)
+}
+
+// BenchmarkConvertArrow is the whole conversion into an Arrow file.
+func BenchmarkConvertArrow(b *testing.B) {
+	data := bigLog(b)
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := dir + "/big.strace"
+		if i == 0 {
+			b.StopTimer()
+			os.WriteFile(f, data, 0o644)
+			b.StartTimer()
+		}
+		if _, err := ConvertFiles([]Input{{Name: f}}, dir+"/out.arrow", Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, data)
+}
+
+// BenchmarkWriteOnly is the trace writer's share: the events of the big log,
+// converted beforehand, appended to an Arrow file.
+func BenchmarkWriteOnly(b *testing.B) {
+	data := bigLog(b)
+	var evs []trace.Event
+	c := NewConverter(Options{}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+	if err := Run(NewReader(bytes.NewReader(data), "big"), c, nil); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, err := trace.Create(dir+"/w.arrow", trace.Meta{Source: "strace"}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range evs {
+			if err := w.Append(&evs[j]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report(b, data)
+}

@@ -1,0 +1,1085 @@
+package strace
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"slices"
+
+	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/addrspace"
+)
+
+// Options tune a Converter.
+type Options struct {
+	// ResidentFraction is the fraction of accessible (and of writable)
+	// mapped memory taken as resident; see addrspace.Estimate. 0 means
+	// DefaultResidentFraction; use a tiny positive value for "none".
+	ResidentFraction float64
+	// PageSize is the recording host's page size (4096 if 0): strace does
+	// not print it.
+	PageSize int
+	// Baseline is added to every address space for the mappings the
+	// kernel makes at execve; the zero value means addrspace.DefaultBaseline.
+	Baseline *addrspace.Baseline
+	// MaxHeld bounds the rows held back while creations wait for their
+	// child's first exec (DefaultMaxHeld if 0). When exceeded, the oldest
+	// waiting creation is written without child_exec_ns.
+	MaxHeld int
+}
+
+// DefaultResidentFraction is the default ResidentFraction.
+const DefaultResidentFraction = 0.5
+
+// DefaultMaxHeld is the default Options.MaxHeld.
+const DefaultMaxHeld = 1 << 16
+
+// Stats counts what a conversion met.
+type Stats struct {
+	Records        int64
+	Rows           int64
+	SyntaxErrors   int64
+	Creations      map[trace.Kind]int64
+	Threads        int64
+	Execs          int64
+	ExecsFailed    int64
+	Exits          int64
+	MemoryCalls    int64 // successful memory calls applied to address spaces
+	FailedClones   int64
+	UnknownFlags   int64 // clone calls whose flags could not be read
+	ForcedRelease  int64 // creations written before their child acted (MaxHeld)
+	TimeBackwards  int64 // records earlier than the previous one
+	Unfinished     int64 // calls never resumed at the end of the log
+	OrphanResumes  int64 // <... resumed> halves without their first half
+	ExitFallbacks  int64 // exits taken from exit_group/exit or SIGCHLD
+	NotExited      int64 // processes alive at the end of the log
+	UnknownPIDRows int64 // rows written with pid 0 (log without pids)
+}
+
+type proc struct {
+	pid     int32 // process id (thread group leader)
+	ppid    int32
+	parent  *proc
+	comm    string
+	space   *addrspace.Space
+	threads int32
+	tids    []int32 // live non-leader threads
+	hold    *hold   // innermost held hold for this process's rows
+	created *hold   // this process's creation row while it waits
+	execNs  int64
+	execd   bool
+	orphan  bool // seen before its parent's creation call returned
+	exited  bool
+
+	// exit fallbacks (no +++ line yet)
+	fbHas    bool
+	fbStatus int32
+	fbTime   int64
+}
+
+type holdItem struct {
+	ev  *trace.Event
+	p   *proc
+	sub *hold
+}
+
+// hold is a creation row, with the rows that must follow it, waiting for
+// the child's first exec or its exit.
+type hold struct {
+	items    []holdItem
+	resolved bool
+	parent   *hold
+	creation *trace.Event
+	child    *proc
+	alias    bool // holds the rows of the pid-less first process of a stderr log
+}
+
+// Converter turns Reader records into trace events. Feed it records with
+// Add, then call Finish. Events go to the emit function in the order that
+// keeps each creation row before every row of its child; see the package
+// documentation for when that leaves time order.
+type Converter struct {
+	opt      Options
+	base     addrspace.Baseline
+	emit     func(*trace.Event) error
+	err      error
+	tasks    map[int32]*proc
+	tops     []*hold
+	held     int
+	attached map[int32]bool
+	// deadOrphans are children that exited before their parent's creation
+	// call returned (a vfork child that only exits), kept to be linked.
+	deadOrphans map[int32]*proc
+	sole        *proc // the process of pid-less lines in a stderr log
+	unknown     *proc // the pid-less process whose pid is not known yet
+
+	startSet bool
+	start    int64
+	form     TimeForm
+	last     int64
+	seq      int64
+
+	argBuf    [8][]byte
+	scratchEv trace.Event
+	scratch   []byte
+	scratch2  []byte
+
+	singleLog bool
+	bytesRead int64 // input consumed so far, when pipelined
+	cur       *Record
+
+	// PendingCreation reports whether some process is inside a creation
+	// call that has not returned (see the Reader's unfinished calls): a new
+	// pid then is taken for its child. Set by Run and Merge.
+	PendingCreation func() bool
+
+	Stats Stats
+}
+
+// NewConverter returns a Converter that passes events to emit. The event
+// passed to emit is only valid during the call.
+func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
+	if opt.ResidentFraction == 0 {
+		opt.ResidentFraction = DefaultResidentFraction
+	}
+	if opt.PageSize <= 0 {
+		opt.PageSize = 4096
+	}
+	if opt.MaxHeld <= 0 {
+		opt.MaxHeld = DefaultMaxHeld
+	}
+	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
+	c.base = addrspace.DefaultBaseline
+	if opt.Baseline != nil {
+		c.base = *opt.Baseline
+	}
+	c.Stats.Creations = map[trace.Kind]int64{}
+	return c
+}
+
+// Start returns the time of the first record, in the log's clock, and its
+// form: with TimeUnix it is the Unix time of time_ns 0.
+func (c *Converter) Start() (int64, TimeForm, bool) { return c.start, c.form, c.startSet }
+
+// Live returns the number of processes and threads tracked.
+func (c *Converter) Live() int { return len(c.tasks) }
+
+// Held returns the number of rows held back.
+func (c *Converter) Held() int { return c.held }
+
+func isCreationCall(name []byte) bool {
+	switch string(name) {
+	case "clone", "clone3", "fork", "vfork":
+		return true
+	}
+	return false
+}
+
+// pendingCreation reports whether some process is inside a creation call
+// that has not returned: a new pid may be its child.
+func pendingCreation(r *Reader) bool {
+	found := false
+	r.EachUnfinished(func(_ int32, _ bool, name []byte) {
+		if isCreationCall(name) {
+			found = true
+		}
+	})
+	return found
+}
+
+// Add converts one record.
+func (c *Converter) Add(rec *Record) error {
+	if c.err != nil {
+		return c.err
+	}
+	c.Stats.Records++
+	c.seq++
+	c.cur = rec
+	// Time.
+	var t int64
+	if !c.startSet {
+		c.startSet, c.form = true, rec.TimeForm
+		if rec.TimeForm != TimeNone {
+			c.start = rec.Time
+		}
+	}
+	switch {
+	case c.form == TimeNone:
+		t = (c.seq - 1) * 1000 // no timestamps: one microsecond per record
+	case rec.TimeForm != c.form:
+		// A line without a timestamp (or another form) in a timestamped
+		// log: it happened after the previous line.
+		t = c.last
+	default:
+		t = rec.Time - c.start
+	}
+	if t < c.last && rec.Kind != KindMessage {
+		if !rec.Resumed { // a rebuilt call carries its older entry time
+			c.Stats.TimeBackwards++
+		}
+	}
+	if t < 0 {
+		t = 0
+	}
+	if !rec.Resumed && t > c.last {
+		c.last = t
+	}
+	if rec.Kind == KindMessage {
+		if rec.Attached != 0 {
+			c.attached[rec.Attached] = true
+		}
+		return c.err
+	}
+	p, tid := c.task(rec)
+	if p == nil {
+		return c.err
+	}
+	if len(rec.Comm) > 0 && string(rec.Comm) != p.comm {
+		p.comm = string(rec.Comm)
+	}
+	switch rec.Kind {
+	case KindCall:
+		if rec.Orphan {
+			c.Stats.OrphanResumes++
+		}
+		c.call(rec, p, tid, t)
+		if isCreationCall(rec.Name) && !c.pending() {
+			c.releaseOrphans()
+		}
+	case KindExit:
+		c.exitLine(rec, p, tid, t)
+	case KindSignal:
+		c.signal(rec, p, t)
+	}
+	return c.err
+}
+
+// task finds (or makes) the process of a record.
+func (c *Converter) pending() bool {
+	return c.cur != nil && c.cur.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
+}
+
+func (c *Converter) task(rec *Record) (*proc, int32) {
+	if !rec.HasPID {
+		// Lines without a pid: the only tracee alive in a stderr log, or
+		// the only process of a log without -f.
+		if len(c.tasks) == 1 {
+			for tid, p := range c.tasks {
+				c.sole = p
+				return p, tid
+			}
+		}
+		if c.sole != nil && !c.sole.exited {
+			return c.sole, c.sole.pid
+		}
+		p := c.newProc(0)
+		c.unknown, c.sole = p, p
+		c.tasks[0] = p
+		// Hold its rows until a "[pid N]" line tells its pid.
+		h := &hold{alias: true, child: p}
+		p.hold = h
+		c.tops = append(c.tops, h)
+		return p, 0
+	}
+	tid := rec.PID
+	if p, ok := c.tasks[tid]; ok {
+		return p, tid
+	}
+	// A pid not seen before.
+	p := c.newProc(tid)
+	c.tasks[tid] = p
+	pending := c.pending()
+	switch {
+	case pending:
+		// The child of a creation call that has not returned yet:
+		// hold its rows until the creation row is written.
+		delete(c.attached, tid)
+		p.orphan = true
+		h := &hold{child: p}
+		p.hold = h
+		c.tops = append(c.tops, h)
+	case c.unknown != nil && !c.unknown.exited && c.unknown.pid == 0 && !c.attached[tid]:
+		// The first "[pid N]" line of a stderr log naming a process not
+		// created in the log: the pid-less first process.
+		delete(c.tasks, tid)
+		c.resolveAlias(tid)
+		return c.tasks[tid], tid
+	}
+	return p, tid
+}
+
+// resolveAlias gives the pid-less first process its pid.
+func (c *Converter) resolveAlias(pid int32) {
+	u := c.unknown
+	c.unknown = nil
+	delete(c.tasks, 0)
+	u.pid = pid
+	c.tasks[pid] = u
+	for _, t := range u.tids {
+		c.tasks[t] = u
+	}
+	var patch func(h *hold)
+	patch = func(h *hold) {
+		for _, it := range h.items {
+			if it.sub != nil {
+				patch(it.sub)
+				continue
+			}
+			if it.p == u {
+				it.ev.PID = pid
+			} else if it.p != nil && it.p.parent == u && it.ev.PPID == 0 {
+				it.ev.PPID = pid
+			}
+		}
+	}
+	for _, h := range c.tops {
+		if h.child == u && h.alias {
+			patch(h)
+			for _, p := range c.tasks {
+				if p.parent == u {
+					p.ppid = pid
+				}
+			}
+			c.resolve(h, 0, false)
+			break
+		}
+	}
+}
+
+func (c *Converter) newProc(pid int32) *proc {
+	return &proc{pid: pid, space: addrspace.New(c.opt.PageSize), threads: 1}
+}
+
+// effHold returns the hold the rows of p go to, or nil.
+func (c *Converter) effHold(p *proc) *hold {
+	h := p.hold
+	for h != nil && h.resolved {
+		h = h.parent
+	}
+	p.hold = h
+	return h
+}
+
+// row writes or holds an event of process p.
+func (c *Converter) row(p *proc, ev *trace.Event) {
+	if h := c.effHold(p); h != nil {
+		e := *ev
+		h.items = append(h.items, holdItem{ev: &e, p: p})
+		c.held++
+		if c.held > c.opt.MaxHeld {
+			c.release()
+		}
+		return
+	}
+	c.out(ev)
+}
+
+func (c *Converter) out(ev *trace.Event) {
+	if c.err != nil {
+		return
+	}
+	if ev.Kind.IsCreation() {
+		c.Stats.Creations[ev.Kind]++
+	}
+	if ev.PID == 0 && c.unknown == nil {
+		c.Stats.UnknownPIDRows++
+	}
+	c.Stats.Rows++
+	c.err = c.emit(ev)
+}
+
+// releaseOrphans writes the rows of pids that appeared while a creation
+// call was pending but that no creation claimed: they are processes of
+// their own (attached, or whose creation is not in the log).
+func (c *Converter) releaseOrphans() {
+	for i := 0; i < len(c.tops); {
+		h := c.tops[i]
+		if h.creation == nil && !h.alias {
+			h.child.orphan = false
+			delete(c.deadOrphans, h.child.pid)
+			c.resolve(h, 0, false)
+			continue
+		}
+		i++
+	}
+}
+
+// release writes the oldest held creations until the held rows fit.
+func (c *Converter) release() {
+	for c.held > c.opt.MaxHeld && len(c.tops) > 0 {
+		h := c.tops[0]
+		if h.creation != nil {
+			c.Stats.ForcedRelease++
+		}
+		if h.alias {
+			// The pid stays unknown: write its rows with pid 0.
+			c.unknown = nil
+		}
+		c.resolve(h, 0, false)
+	}
+}
+
+// resolve settles a hold: the creation row gets the child's exec time (if
+// any), and a top-level hold is written out.
+func (c *Converter) resolve(h *hold, execNs int64, hasExec bool) {
+	if h.resolved {
+		return
+	}
+	h.resolved = true
+	if h.creation != nil && hasExec {
+		h.creation.ChildExecNs, h.creation.HasChildExec = max(execNs, h.creation.TimeNs), true
+	}
+	if h.child != nil && h.child.created == h {
+		h.child.created = nil
+	}
+	if h.parent != nil {
+		return // written with its parent
+	}
+	if i := slices.Index(c.tops, h); i >= 0 {
+		c.tops = slices.Delete(c.tops, i, i+1)
+	}
+	c.flush(h)
+}
+
+func (c *Converter) flush(h *hold) {
+	for _, it := range h.items {
+		if it.sub != nil {
+			if it.sub.resolved {
+				c.flush(it.sub)
+			} else {
+				it.sub.parent = nil
+				c.tops = append(c.tops, it.sub)
+			}
+			continue
+		}
+		c.held--
+		c.out(it.ev)
+	}
+	h.items = nil
+}
+
+func (c *Converter) snapshot(p *proc) trace.Snapshot {
+	st := p.space.Stats(c.base)
+	res := addrspace.Estimate(st, c.opt.ResidentFraction, c.opt.PageSize)
+	return trace.Snapshot{
+		VirtBytes:             st.VirtBytes,
+		WritableBytes:         st.WritableBytes,
+		ResidentBytes:         res.ResidentBytes,
+		WritableResidentBytes: res.WritableResidentBytes,
+		AnonResidentBytes:     res.AnonResidentBytes,
+		HugeResidentBytes:     0,
+		PageTableBytes:        res.PageTableBytes,
+		MapEntries:            st.MapEntries,
+		ParentThreads:         p.threads,
+		PageSize:              int32(c.opt.PageSize),
+		Source:                trace.Estimated,
+	}
+}
+
+func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
+	name := rec.Name
+	switch string(name) {
+	case "clone", "clone3", "fork", "vfork":
+		c.creation(rec, p, tid, t)
+	case "execve", "execveat":
+		c.exec(rec, p, tid, t)
+	case "exit_group", "exit":
+		if rec.Interrupted {
+			return
+		}
+		a := splitArgs(rec.Args, c.argBuf[:1])
+		if len(a) == 1 {
+			if v, ok := parseNum(a[0]); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
+				p.fbHas, p.fbStatus, p.fbTime = true, int32(v&0xff), t
+			}
+		}
+	case "wait4", "waitpid", "waitid":
+		// The parent reaped a child: its last chance to get an exit row
+		// when the log has no +++ line for it (-qq, -e signal=none, old
+		// strace). Only in a single log: in a merged -ff set the line
+		// carries the time the wait started, before the child's exit.
+		if c.singleLog && rec.Ret == RetValue && rec.RetVal > 0 && rec.RetVal < 1<<31 {
+			if q, ok := c.tasks[int32(rec.RetVal)]; ok && q.pid == int32(rec.RetVal) && !q.exited {
+				c.Stats.ExitFallbacks++
+				if q.fbHas {
+					c.exitRow(q, q.fbTime, q.fbStatus, true, 0, false)
+				} else {
+					status, has, sig, core := waitStatus(rec.Args)
+					c.exitRow(q, t, status, has, sig, core)
+				}
+			}
+		}
+	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+		c.memory(rec, p, t)
+	}
+}
+
+// memCall is a memory call's arguments, decoded.
+type memCall struct {
+	kind    trace.Kind // "" when the call is not applied (failed, malformed, a brk query)
+	a, b, c uint64
+	prot    uint8
+	flags   uint8 // addrspace flags (mmap)
+}
+
+// decodeMem reads the arguments of a memory call. It runs on the reader's
+// goroutine when the conversion is pipelined.
+func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
+	if rec.Ret != RetValue || rec.Interrupted {
+		return
+	}
+	a := memArgs(rec.Args, argBuf[:4])
+	failed := rec.RetVal < 0 && rec.RetVal > -4096
+	var ok1, ok2, ok3 bool
+	switch string(rec.Name) {
+	case "mmap", "mmap2":
+		if len(a) < 4 || failed {
+			return
+		}
+		if m.b, ok1 = parseNum(a[1]); !ok1 {
+			return
+		}
+		prot, _ := parseBits(a[2], protNames, scratch)
+		flags, _ := parseBits(a[3], mapNames, scratch)
+		m.prot = uint8(prot & 7)
+		if flags&mapShared == 0 || flags&mapPrivate != 0 {
+			m.flags |= addrspace.Private
+		}
+		if flags&mapAnonymous != 0 {
+			m.flags |= addrspace.Anonymous
+		}
+		if flags&mapStack != 0 {
+			m.flags |= addrspace.Stack
+		}
+		m.kind = trace.Mmap
+	case "munmap":
+		if len(a) < 2 || rec.RetVal != 0 {
+			return
+		}
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		if ok1 && ok2 {
+			m.kind = trace.Munmap
+		}
+	case "mremap":
+		if len(a) < 3 || failed {
+			return
+		}
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		m.c, ok3 = parseNum(a[2])
+		if ok1 && ok2 && ok3 {
+			m.kind = trace.Mremap
+		}
+	case "mprotect", "pkey_mprotect":
+		if len(a) < 3 || rec.RetVal != 0 {
+			return
+		}
+		m.a, ok1 = parseNum(a[0])
+		m.b, ok2 = parseNum(a[1])
+		prot, _ := parseBits(a[2], protNames, scratch)
+		m.prot = uint8(prot & 7)
+		if ok1 && ok2 {
+			m.kind = trace.Mprotect
+		}
+	case "brk":
+		if len(a) < 1 {
+			return
+		}
+		m.a, _ = parseNum(a[0])
+		m.kind = trace.Brk // a query (brk(NULL)) too: it tells where the heap starts
+	}
+	return
+}
+
+func (c *Converter) memory(rec *Record, p *proc, t int64) {
+	m := rec.mem
+	if !rec.decoded {
+		m = decodeMem(rec, c.argBuf[:], c.scratch)
+	}
+	ret := uint64(rec.RetVal)
+	switch m.kind {
+	case trace.Mmap:
+		p.space.Map(ret, m.b, m.prot, m.flags)
+	case trace.Munmap:
+		p.space.Unmap(m.a, m.b)
+	case trace.Mremap:
+		p.space.Remap(m.a, m.b, m.c, ret)
+	case trace.Mprotect:
+		p.space.Protect(m.a, m.b, m.prot)
+	case trace.Brk:
+		p.space.Brk(m.a, ret)
+		if m.a == 0 {
+			return // a query
+		}
+	default:
+		return
+	}
+	c.Stats.MemoryCalls++
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: m.kind, Comm: p.comm}
+	c.row(p, ev)
+}
+
+// decodeExec reads the path and argv of an execve or execveat call.
+func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv []string) {
+	a := splitArgs(rec.Args, argBuf[:4])
+	pi, ai := 0, 1
+	if string(rec.Name) == "execveat" {
+		pi, ai = 1, 2
+	}
+	if len(a) > pi {
+		if b, ok := unquote(scratch[:0], a[pi]); ok {
+			file = string(b)
+		}
+	}
+	if len(a) > ai {
+		argv, _ = parseArgv(a[ai], scratch)
+	}
+	return file, argv
+}
+
+// predecode decodes, on the reader's goroutine, the arguments the
+// Converter needs, so that the two goroutines share the work.
+func predecode(rec *Record, argBuf [][]byte, scratch []byte) {
+	switch string(rec.Name) {
+	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+		rec.mem = decodeMem(rec, argBuf, scratch)
+		rec.decoded = true
+	case "execve", "execveat":
+		rec.execFile, rec.execArgv = decodeExec(rec, argBuf, scratch)
+		rec.decoded = true
+	}
+}
+
+// cloneFlags reads the flags of a clone or clone3 call.
+func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
+	args := rec.Args
+	if string(rec.Name) == "clone3" {
+		a, _ := nextArg(args, 0)
+		a = bytes.TrimSpace(a)
+		if len(a) < 2 || a[0] != '{' {
+			return 0, false
+		}
+		end := bytes.LastIndexByte(a, '}')
+		if end < 0 {
+			end = len(a)
+		}
+		args = a[1:end]
+	}
+	v, ok := field(args, "flags")
+	if !ok {
+		return 0, false
+	}
+	f, good := parseBits(v, cloneAndSignalNames, c.scratch)
+	if !good && f == 0 {
+		return 0, false
+	}
+	return f, true
+}
+
+func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
+	if rec.Ret != RetValue || rec.RetVal <= 0 || rec.RetVal >= 1<<31 {
+		if rec.Ret == RetError {
+			c.Stats.FailedClones++
+		}
+		return // failed or never returned: nothing was created
+	}
+	child := int32(rec.RetVal)
+	delete(c.attached, child) // its "attached" message served its purpose
+	var flags uint64
+	hasFlags, known := false, true
+	var kind trace.Kind
+	switch string(rec.Name) {
+	case "fork":
+		kind = trace.Fork
+	case "vfork":
+		kind = trace.VFork
+	default:
+		hasFlags = true
+		flags, known = c.cloneFlags(rec)
+		switch {
+		case !known:
+			c.Stats.UnknownFlags++
+			kind = trace.Clone
+			hasFlags = false
+		case flags&cloneThread != 0:
+			kind = trace.Thread
+		case flags&(cloneVM|cloneVFork) == cloneVM|cloneVFork:
+			kind = trace.Spawn
+		case flags&cloneVM == 0:
+			kind = trace.Fork
+		default:
+			kind = trace.Clone
+		}
+	}
+	if kind == trace.Thread {
+		c.Stats.Threads++
+		if old, ok := c.tasks[child]; ok && old != p {
+			c.orphanIsThread(old, p)
+		}
+		c.tasks[child] = p
+		p.threads++
+		p.tids = append(p.tids, child)
+		ev := &c.scratchEv
+		*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
+			CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm}
+		c.row(p, ev)
+		return
+	}
+	ppid := p.pid
+	parent := p
+	if hasFlags && flags&cloneParent != 0 {
+		ppid = p.ppid
+		parent = p.parent
+	}
+	ev := new(trace.Event) // held below; c.gone may use the scratch event
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
+		CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm, HasSnapshot: true, Snapshot: c.snapshot(p)}
+	// The child: new, or seen already (its lines came before the parent's
+	// call returned), or a stale entry of a reused pid.
+	ch, seen := c.tasks[child]
+	if !seen {
+		if ch, seen = c.deadOrphans[child]; seen {
+			delete(c.deadOrphans, child)
+		}
+	}
+	if seen && (!ch.orphan || ch == p) {
+		c.gone(ch) // pid reuse: the old process's exit was not in the log
+		seen = false
+	}
+	if !seen {
+		ch = c.newProc(child)
+		c.tasks[child] = ch
+		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
+			ch.space = p.space // shared until the child execs
+		} else {
+			ch.space = p.space.Clone()
+		}
+	} else if !ch.execd {
+		// An orphan that has not exec'd: give it the parent's space.
+		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
+			ch.space = p.space
+		} else {
+			ch.space = p.space.Clone()
+		}
+	}
+	ch.ppid, ch.parent, ch.orphan = ppid, parent, false
+	if ch.comm == "" {
+		ch.comm = p.comm
+	}
+	e := ev
+	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
+	c.held++
+	if ph := c.effHold(p); ph != nil {
+		h.parent = ph
+		ph.items = append(ph.items, holdItem{sub: h})
+	} else {
+		c.tops = append(c.tops, h)
+	}
+	if oh := ch.hold; seen && oh != nil && !oh.resolved {
+		// The orphan's rows follow the creation row.
+		if i := slices.Index(c.tops, oh); i >= 0 {
+			c.tops = slices.Delete(c.tops, i, i+1)
+		}
+		oh.parent = h
+		oh.resolved = true
+		h.items = append(h.items, holdItem{sub: oh})
+	}
+	ch.hold, ch.created = h, h
+	switch {
+	case ch.execd:
+		c.resolve(h, ch.execNs, true)
+	case ch.exited:
+		c.resolve(h, 0, false)
+	}
+	if c.held > c.opt.MaxHeld {
+		c.release()
+	}
+}
+
+// orphanIsThread: a tid whose lines came before its creating clone turned
+// out to be a thread of p; its held rows belong to p.
+func (c *Converter) orphanIsThread(o, p *proc) {
+	if h := o.hold; h != nil && !h.resolved {
+		for i := range h.items {
+			if h.items[i].ev != nil && h.items[i].p == o {
+				h.items[i].ev.PID, h.items[i].ev.PPID = p.pid, p.ppid
+				h.items[i].p = p
+			}
+		}
+		c.resolve(h, 0, false)
+	}
+}
+
+// gone forgets a process whose pid is being reused.
+func (c *Converter) gone(p *proc) {
+	if p.created != nil {
+		c.resolve(p.created, 0, false)
+	}
+	if p.fbHas && !p.exited {
+		c.exitRow(p, p.fbTime, p.fbStatus, true, 0, false)
+		c.Stats.ExitFallbacks++
+	}
+	c.forget(p)
+}
+
+func (c *Converter) forget(p *proc) {
+	if p.orphan && p.exited {
+		c.deadOrphans[p.pid] = p
+	}
+	if c.tasks[p.pid] == p {
+		delete(c.tasks, p.pid)
+	}
+	for _, t := range p.tids {
+		if c.tasks[t] == p {
+			delete(c.tasks, t)
+		}
+	}
+	p.tids = nil
+	if c.sole == p {
+		c.sole = nil
+	}
+}
+
+func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
+	if rec.Interrupted && rec.Ret != RetValue {
+		return
+	}
+	file, argv := rec.execFile, rec.execArgv
+	if !rec.decoded {
+		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
+	}
+	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
+	if !success {
+		if rec.Ret == RetError {
+			c.Stats.ExecsFailed++
+			ev := &c.scratchEv
+			*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
+			c.row(p, ev)
+		}
+		return
+	}
+	c.Stats.Execs++
+	// The image is replaced: a new address space (not the one shared with
+	// a vfork parent), one thread.
+	p.space = addrspace.New(c.opt.PageSize)
+	for _, th := range p.tids {
+		if c.tasks[th] == p {
+			delete(c.tasks, th)
+		}
+	}
+	p.tids = nil
+	p.threads = 1
+	// The -Y comm of an execve line is the one before the exec.
+	if file != "" {
+		p.comm = comm(file)
+	}
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exec, Comm: p.comm, ExecPath: file, Argv: argv}
+	c.row(p, ev)
+	if !p.execd {
+		p.execd, p.execNs = true, t
+		if p.created != nil {
+			c.resolve(p.created, t, true)
+		}
+	}
+}
+
+// comm is the kernel's command name for a path: the base name, cut to 15 bytes.
+func comm(file string) string {
+	b := path.Base(file)
+	if len(b) > 15 {
+		b = b[:15]
+	}
+	return b
+}
+
+func (c *Converter) exitLine(rec *Record, p *proc, tid int32, t int64) {
+	if rec.SupersededBy != 0 {
+		// Thread SupersededBy exec'd; the process keeps the leader's pid.
+		if th, ok := c.tasks[rec.SupersededBy]; ok && th == p {
+			delete(c.tasks, rec.SupersededBy)
+		}
+		return
+	}
+	if tid != p.pid {
+		// A thread ended.
+		if c.tasks[tid] == p {
+			delete(c.tasks, tid)
+		}
+		if i := slices.Index(p.tids, tid); i >= 0 {
+			p.tids = slices.Delete(p.tids, i, i+1)
+		}
+		if p.threads > 1 {
+			p.threads--
+		}
+		return
+	}
+	if p.exited {
+		return
+	}
+	if rec.KillSignal != nil {
+		c.exitRow(p, t, 0, false, signalNumber(rec.KillSignal), rec.CoreDumped)
+	} else {
+		c.exitRow(p, t, rec.ExitStatus, true, 0, false)
+	}
+}
+
+func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig int32, core bool) {
+	p.exited = true
+	c.Stats.Exits++
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm,
+		ExitStatus: status, HasExitStatus: hasStatus, Signal: sig, CoreDumped: core}
+	c.row(p, ev)
+	if p.created != nil {
+		c.resolve(p.created, 0, false)
+	}
+	if p == c.unknown && p.hold != nil && p.hold.alias {
+		// Never learnt its pid.
+		c.unknown = nil
+		c.resolve(p.hold, 0, false)
+	}
+	c.forget(p)
+}
+
+func (c *Converter) signal(rec *Record, p *proc, t int64) {
+	sig := signalNumber(rec.Signal)
+	ev := &c.scratchEv
+	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
+	c.row(p, ev)
+	if sig != 17 || rec.SigInfo == nil {
+		return
+	}
+	// SIGCHLD: the last source of a child's exit status.
+	v, ok := field(rec.SigInfo, "si_pid")
+	if !ok {
+		return
+	}
+	n, ok := parseNum(v)
+	if !ok || n == 0 || n >= 1<<31 {
+		return
+	}
+	q, ok := c.tasks[int32(n)]
+	if !ok || q.pid != int32(n) || q.exited {
+		return
+	}
+	code, _ := field(rec.SigInfo, "si_code")
+	code = bytes.TrimSpace(stripComments(code, nil))
+	status, _ := field(rec.SigInfo, "si_status")
+	switch string(code) {
+	case "CLD_EXITED", "0x1", "1":
+		st := int32(0)
+		if v, ok := parseNum(stripComments(status, nil)); ok {
+			st = int32(v)
+		}
+		if q.fbHas {
+			st = q.fbStatus
+		}
+		c.exitRow(q, t, st, true, 0, false)
+	case "CLD_KILLED", "0x2", "2":
+		c.exitRow(q, t, 0, false, signalNumber(status), false)
+	case "CLD_DUMPED", "0x3", "3":
+		c.exitRow(q, t, 0, false, signalNumber(status), true)
+	default:
+		return // stopped, continued, trapped
+	}
+	c.Stats.ExitFallbacks++
+}
+
+// Finish writes everything still held: exits known only from exit_group,
+// and creations whose child never exec'd in the log.
+func (c *Converter) Finish() error {
+	// Processes whose exit_group was seen but no +++ line: exit rows.
+	var fb []*proc
+	seen := map[*proc]bool{}
+	for _, p := range c.tasks {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if p.fbHas && !p.exited {
+			fb = append(fb, p)
+		} else if !p.exited {
+			c.Stats.NotExited++
+		}
+	}
+	slices.SortFunc(fb, func(a, b *proc) int { return int(min(max(a.fbTime-b.fbTime, -1), 1)) })
+	for _, p := range fb {
+		c.exitRow(p, p.fbTime, p.fbStatus, true, 0, false)
+		c.Stats.ExitFallbacks++
+	}
+	c.unknown = nil
+	for len(c.tops) > 0 {
+		c.resolve(c.tops[0], 0, false)
+	}
+	return c.err
+}
+
+// moveUnfinished moves the unfinished call of pid from to pid to (a thread's
+// execve is resumed under the leader's pid).
+func (r *Reader) moveUnfinished(from, to int32) {
+	if p, ok := r.pend[from]; ok {
+		delete(r.pend, from)
+		if old, ok := r.pend[to]; ok {
+			if isCreationCall(old.name) {
+				r.nCreate--
+			}
+			r.free = append(r.free, old)
+		}
+		r.pend[to] = p
+	}
+}
+
+// String describes the stats in one line.
+func (s *Stats) String() string {
+	return fmt.Sprintf("%d records, %d rows: fork %d, vfork %d, spawn %d, clone %d, thread %d, exec %d, exec_failed %d, exit %d",
+		s.Records, s.Rows, s.Creations[trace.Fork], s.Creations[trace.VFork], s.Creations[trace.Spawn],
+		s.Creations[trace.Clone], s.Threads, s.Execs, s.ExecsFailed, s.Exits)
+}
+
+// waitStatus reads the status that wait4 decodes, such as
+// [{WIFEXITED(s) && WEXITSTATUS(s) == 3}] or
+// [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}].
+func waitStatus(args []byte) (status int32, has bool, sig int32, core bool) {
+	if i := bytes.Index(args, []byte("WEXITSTATUS(s) == ")); i >= 0 {
+		v, k := digits(args, i+len("WEXITSTATUS(s) == "))
+		if k > i+len("WEXITSTATUS(s) == ") {
+			return int32(v & 0xff), true, 0, false
+		}
+	}
+	if i := bytes.Index(args, []byte("WTERMSIG(s) == ")); i >= 0 {
+		rest := args[i+len("WTERMSIG(s) == "):]
+		e := 0
+		for e < len(rest) && (isNameChar(rest[e])) {
+			e++
+		}
+		return 0, false, signalNumber(rest[:e]), bytes.Contains(rest, []byte("WCOREDUMP(s)"))
+	}
+	return 0, false, 0, false
+}
+
+// memArgs splits the first arguments of a memory call, which are numbers and
+// flag sets (no strings or structs): plain comma splitting suffices, and is
+// much faster than nextArg. A decorated fd (-y) comes after them.
+func memArgs(s []byte, out [][]byte) [][]byte {
+	out = out[:0]
+	i, n := 0, len(s)
+	for len(out) < cap(out) && i < n {
+		for i < n && s[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < n && s[j] != ',' {
+			j++
+		}
+		e := j
+		for e > i && s[e-1] == ' ' {
+			e--
+		}
+		out = append(out, s[i:e])
+		i = j + 1
+	}
+	return out
+}

@@ -1,0 +1,210 @@
+package strace
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+func convertText(t *testing.T, opt Options, text string) ([]trace.Event, *Converter) {
+	t.Helper()
+	var evs []trace.Event
+	c := NewConverter(opt, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+	if err := Run(NewReader(strings.NewReader(text), "log"), c, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkInvariants(evs); err != nil {
+		t.Fatal(err)
+	}
+	return evs, c
+}
+
+func TestTruncatedLog(t *testing.T) {
+	// The log stops while the child runs: the creation is written without
+	// child_exec_ns, no exit is made up.
+	evs, c := convertText(t, Options{}, `100  1700000000.000000 execve("/bin/sh", ["sh"], 0x1 /* 1 var */) = 0
+100  1700000000.100000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+101  1700000000.200000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+101  1700000000.300000 wait4(-1, `)
+	k := kindCounts(evs)
+	if k[trace.Fork] != 1 || k[trace.Exit] != 0 || k[trace.Mmap] != 1 {
+		t.Fatalf("%v", k)
+	}
+	if c.Stats.NotExited != 2 {
+		t.Errorf("NotExited %d", c.Stats.NotExited)
+	}
+}
+
+func TestPidReuseAndBackwardsTime(t *testing.T) {
+	evs, c := convertText(t, Options{}, `1  1700000000.000000 vfork() = 2
+2  1700000000.100000 execve("/bin/a", ["a"], 0x1 /* 1 var */) = 0
+2  1700000000.200000 +++ exited with 0 +++
+1  1700000000.150000 vfork() = 2
+2  1700000000.300000 execve("/bin/b", ["b"], 0x1 /* 1 var */) = 0
+2  1700000000.400000 exit_group(3) = ?
+1  1700000000.500000 vfork() = 2
+2  1700000000.600000 exit_group(0) = ?
+2  1700000000.700000 +++ exited with 0 +++
+`)
+	var got []string
+	for i := range evs {
+		e := &evs[i]
+		switch e.Kind {
+		case trace.VFork:
+			got = append(got, "vfork")
+		case trace.Exec:
+			got = append(got, "exec "+e.ExecPath)
+		case trace.Exit:
+			got = append(got, "exit "+e.Comm)
+		}
+	}
+	// The second process with pid 2 never printed +++: its exit comes from
+	// exit_group when the pid is reused.
+	want := "vfork|exec /bin/a|exit a|vfork|exec /bin/b|exit b|vfork|exit "
+	if strings.Join(got, "|") != want {
+		t.Errorf("got %s\nwant %s", strings.Join(got, "|"), want)
+	}
+	if c.Stats.TimeBackwards != 1 {
+		t.Errorf("TimeBackwards %d", c.Stats.TimeBackwards)
+	}
+}
+
+func TestNoMemoryCallsWarns(t *testing.T) {
+	var warnings []string
+	out := filepath.Join(t.TempDir(), "t.arrow")
+	_, err := ConvertFiles([]Input{{Name: "testdata/s_f_t.txt"}}, out, Config{Warn: func(f string, a ...any) {
+		warnings = append(warnings, f)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(warnings, "\n"), "trace=process,memory") {
+		t.Errorf("no advice to record memory calls: %q", warnings)
+	}
+}
+
+func TestMaxHeldBounds(t *testing.T) {
+	// A child that never execs and does a lot: held rows stay bounded, the
+	// creation is written without child_exec_ns.
+	var b strings.Builder
+	b.WriteString("1  1700000000.000000 clone(child_stack=NULL, flags=SIGCHLD) = 2\n")
+	for i := 0; i < 1000; i++ {
+		b.WriteString("2  1700000000.100000 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n")
+	}
+	evs, c := convertText(t, Options{MaxHeld: 100}, b.String())
+	if c.Stats.ForcedRelease != 1 || len(evs) != 1001 || evs[0].Kind != trace.Fork || evs[0].HasChildExec {
+		t.Errorf("forced %d rows %d first %s", c.Stats.ForcedRelease, len(evs), formatEvent(&evs[0]))
+	}
+}
+
+func TestStateBoundedByLiveProcesses(t *testing.T) {
+	// 5000 children created, exec'd and reaped one after the other, in a
+	// stderr log with "attached" messages and split calls: the state left
+	// is the one live process.
+	var b strings.Builder
+	b.WriteString("execve(\"/bin/make\", [\"make\"], 0x1 /* 1 var */) = 0\n")
+	for i := 0; i < 5000; i++ {
+		pid := 1000 + i
+		fmt.Fprintf(&b, "vfork(strace: Process %d attached\n <unfinished ...>\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] execve(\"/bin/cc\", [\"cc\"], 0x1 /* 1 var */ <unfinished ...>\n", pid)
+		fmt.Fprintf(&b, "[pid   999] <... vfork resumed>) = %d\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] <... execve resumed>) = 0\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] exit_group(0) = ?\n", pid)
+		fmt.Fprintf(&b, "[pid %5d] +++ exited with 0 +++\n", pid)
+		fmt.Fprintf(&b, "--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=%d, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---\n", pid)
+	}
+	rd := NewReader(strings.NewReader(b.String()), "log")
+	var rows int
+	c := NewConverter(Options{}, func(*trace.Event) error { rows++; return nil })
+	for rd.Next() {
+		if r, ok := rd.Result().(*Record); ok {
+			c.Add(r)
+		} else {
+			t.Fatal(rd.Result())
+		}
+	}
+	if c.Live() != 1 || len(c.attached) != 0 || len(c.deadOrphans) != 0 || c.Held() != 0 || rd.Unfinished() != 0 || len(c.tops) != 0 {
+		t.Errorf("state after 5000 processes: live %d attached %d dead orphans %d held %d unfinished %d tops %d",
+			c.Live(), len(c.attached), len(c.deadOrphans), c.Held(), rd.Unfinished(), len(c.tops))
+	}
+	c.Finish()
+	if c.Stats.Creations[trace.VFork] != 5000 || c.Stats.Execs != 5001 || c.Stats.Exits != 5000 {
+		t.Errorf("stats %s", &c.Stats)
+	}
+}
+
+func TestOpenAnyConvertsRawLogs(t *testing.T) {
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "forkcost-convert-*"))
+	rd, err := trace.OpenAny("testdata/s_f_ttt_T.txt", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rd.Next() {
+		n++
+	}
+	if rd.Err() != nil || n != 133 || rd.Meta().Source != "strace" || rd.Name() != "testdata/s_f_ttt_T.txt" {
+		t.Errorf("rows %d err %v meta %+v", n, rd.Err(), rd.Meta())
+	}
+	rd.Close()
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "forkcost-convert-*"))
+	if len(after) > len(before) {
+		t.Errorf("temporary conversion left behind: %v", after)
+	}
+	if _, err := trace.OpenAny("testdata/prog.c", nil, nil); err == nil {
+		t.Error("a C file opened as a trace")
+	}
+}
+
+func TestOldStraceAndFlags(t *testing.T) {
+	// strace 4.x: env as [/* N vars */], no +++ lines, old signal lines.
+	// Also: a failed clone, CLONE_PARENT, numeric flags, a plain clone
+	// with CLONE_VM (neither fork nor spawn).
+	evs, _ := convertText(t, Options{}, `100  execve("/bin/sh", ["sh", "-c", "ls"], [/* 25 vars */]) = 0
+100  clone(child_stack=0, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = -1 EAGAIN (Resource temporarily unavailable)
+100  clone(child_stack=0, flags=0x1200000|17, child_tidptr=0x7f) = 101
+101  clone(child_stack=0, flags=CLONE_PARENT|SIGCHLD) = 102
+102  execve("/bin/ls", ["ls"], [/* 1 var */]) = 0
+102  exit_group(2)                     = ?
+101  clone(child_stack=0x1000, flags=CLONE_VM|SIGCHLD) = 103
+103  exit(0) = ?
+101  exit_group(0)                     = ?
+100  --- SIGCHLD (Child exited) @ 0 (0) ---
+100  wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 2}], 0, NULL) = 102
+100  wait4(-1, [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}], 0, NULL) = 101
+100  exit_group(1)                     = ?
+`)
+	var got []string
+	for i := range evs {
+		e := &evs[i]
+		switch {
+		case e.Kind.IsCreation():
+			got = append(got, fmt.Sprintf("%d %s %d flags=%#x", e.PID, e.Kind, e.ChildPID, e.CloneFlags))
+		case e.Kind == trace.Exec:
+			got = append(got, fmt.Sprintf("%d exec ppid=%d %s", e.PID, e.PPID, e.ExecPath))
+		case e.Kind == trace.Exit:
+			got = append(got, fmt.Sprintf("%d exit status=%d/%v sig=%d core=%v", e.PID, e.ExitStatus, e.HasExitStatus, e.Signal, e.CoreDumped))
+		}
+	}
+	want := []string{
+		"100 exec ppid=0 /bin/sh",
+		"100 fork 101 flags=0x1200011", // the failed clone made nothing
+		"101 fork 102 flags=0x8011",
+		"102 exec ppid=100 /bin/ls",               // CLONE_PARENT: 101's parent is 102's parent
+		"102 exit status=2/true sig=0 core=false", // exit_group, confirmed by wait4
+		"101 exit status=0/true sig=0 core=false", // exit_group(0) comes before wait4's status
+		// 103 never exec'd and its exit(0) was never confirmed: its creation
+		// waits (held) until the end of the log, where its exit is taken
+		// from exit(0).
+		"101 clone 103 flags=0x111",
+		"103 exit status=0/true sig=0 core=false",
+		"100 exit status=1/true sig=0 core=false", // exit_group at the end of the log
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,59 @@
+package strace
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// FuzzParse feeds arbitrary logs through the reader and the converter: they
+// must never panic, and every row must keep the schema's invariants. The
+// seed corpus is the real samples in testdata.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	ff, _ := filepath.Glob("testdata/ff/*")
+	for _, name := range append(files, ff...) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		// Small pieces too, so the fuzzer mutates single lines.
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+3 <= len(lines) && i < 60; i += 3 {
+			f.Add(bytes.Join(lines[i:i+3], []byte("\n")))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var evs []trace.Event
+		c := NewConverter(Options{MaxHeld: 64}, func(ev *trace.Event) error {
+			evs = append(evs, *ev)
+			return nil
+		})
+		rd := NewReader(bytes.NewReader(data), "fuzz")
+		rd.MaxLine = 4096
+		if err := Run(rd, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := checkRowInvariants(evs); err != nil {
+			t.Fatalf("%v\ninput:\n%s", err, data)
+		}
+		if c.Held() != 0 {
+			t.Fatalf("%d rows still held after Finish", c.Held())
+		}
+	})
+}
+
+// checkRowInvariants is checkInvariants without the ordering rule, which
+// arbitrary input (pids reused at random) cannot be held to.
+func checkRowInvariants(evs []trace.Event) error {
+	for i := range evs {
+		if err := checkInvariants(evs[i : i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

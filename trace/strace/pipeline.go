@@ -1,0 +1,221 @@
+package strace
+
+import (
+	"sync"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// The conversion of one log runs as a pipeline on up to three goroutines:
+// the Reader lexes lines into batches of records (copied into the batch's
+// own memory), the Converter turns them into events, and the trace writer
+// encodes them. Batches are recycled through bounded channels, so memory
+// stays bounded whatever the input's size.
+
+const (
+	batchRecords = 2048
+	batchesAhead = 4
+	arenaChunk   = 1 << 20
+)
+
+type recBatch struct {
+	recs   []Record
+	errs   []SyntaxError
+	isErr  []bool
+	chunks [][]byte
+	cur    []byte
+	err    error // the Reader's I/O error, on the last batch
+	read   int64 // bytes read by the Reader when the batch was full
+}
+
+func (b *recBatch) reset() {
+	b.recs, b.errs, b.isErr = b.recs[:0], b.errs[:0], b.isErr[:0]
+	if len(b.chunks) > 0 {
+		b.cur = b.chunks[0][:0]
+		b.chunks = b.chunks[:1]
+	}
+	b.err = nil
+}
+
+// keep copies p into the batch's memory.
+func (b *recBatch) keep(p []byte) []byte {
+	if p == nil {
+		return nil
+	}
+	if len(b.cur)+len(p) > cap(b.cur) {
+		n := arenaChunk
+		if len(p) > n {
+			n = len(p)
+		}
+		b.cur = make([]byte, 0, n)
+		b.chunks = append(b.chunks, b.cur)
+	}
+	s := len(b.cur)
+	b.cur = append(b.cur, p...)
+	return b.cur[s:len(b.cur):len(b.cur)]
+}
+
+func (b *recBatch) add(r *Record) {
+	b.recs = append(b.recs, *r)
+	d := &b.recs[len(b.recs)-1]
+	d.Comm = b.keep(r.Comm)
+	d.Name = b.keep(r.Name)
+	d.Args = b.keep(r.Args)
+	d.Errno = b.keep(r.Errno)
+	d.KillSignal = b.keep(r.KillSignal)
+	d.Signal = b.keep(r.Signal)
+	d.SigInfo = b.keep(r.SigInfo)
+	d.Msg = b.keep(r.Msg)
+	b.isErr = append(b.isErr, false)
+}
+
+func (b *recBatch) addErr(e *SyntaxError) {
+	b.recs = append(b.recs, Record{})
+	b.errs = append(b.errs, *e)
+	b.isErr = append(b.isErr, true)
+}
+
+// RunPipelined is Run with the Reader on a goroutine of its own.
+func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) error {
+	c.singleLog = true
+	c.PendingCreation = nil // each record carries it
+	free := make(chan *recBatch, batchesAhead)
+	full := make(chan *recBatch, batchesAhead)
+	done := make(chan struct{})
+	for i := 0; i < batchesAhead; i++ {
+		free <- &recBatch{}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(full)
+		var argBuf [8][]byte
+		var scratch []byte
+		for {
+			var b *recBatch
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.reset()
+			for len(b.recs) < batchRecords && rd.Next() {
+				switch res := rd.Result().(type) {
+				case *Record:
+					b.add(res)
+					predecode(&b.recs[len(b.recs)-1], argBuf[:], scratch)
+				case *SyntaxError:
+					b.addErr(res)
+				}
+			}
+			b.read = rd.Bytes
+			last := len(b.recs) < batchRecords
+			if last {
+				b.err = rd.Err()
+			}
+			select {
+			case full <- b:
+			case <-done:
+				return
+			}
+			if last {
+				return
+			}
+		}
+	}()
+	stop := func(err error) error {
+		close(done)
+		for range full {
+		}
+		wg.Wait()
+		return err
+	}
+	for b := range full {
+		c.bytesRead = b.read
+		j := 0
+		for i := range b.recs {
+			if b.isErr[i] {
+				c.Stats.SyntaxErrors++
+				if onErr != nil {
+					if err := onErr(&b.errs[j]); err != nil {
+						return stop(err)
+					}
+				}
+				j++
+				continue
+			}
+			if err := c.Add(&b.recs[i]); err != nil {
+				return stop(err)
+			}
+		}
+		if b.err != nil {
+			return stop(b.err)
+		}
+		free <- b
+	}
+	wg.Wait()
+	c.Stats.Unfinished += int64(rd.Unfinished())
+	return c.Finish()
+}
+
+// asyncWriter appends events to a trace.Writer on a goroutine of its own.
+type asyncWriter struct {
+	w     *trace.Writer
+	batch []trace.Event
+	free  chan []trace.Event
+	full  chan []trace.Event
+	errc  chan error
+	err   error
+}
+
+func newAsyncWriter(w *trace.Writer) *asyncWriter {
+	a := &asyncWriter{w: w, free: make(chan []trace.Event, batchesAhead), full: make(chan []trace.Event, batchesAhead), errc: make(chan error, 1)}
+	for i := 0; i < batchesAhead; i++ {
+		a.free <- make([]trace.Event, 0, 4096)
+	}
+	a.batch = <-a.free
+	go func() {
+		var err error
+		for b := range a.full {
+			if err == nil {
+				for i := range b {
+					if err = w.Append(&b[i]); err != nil {
+						break
+					}
+				}
+			}
+			clear(b)
+			a.free <- b[:0]
+		}
+		a.errc <- err
+	}()
+	return a
+}
+
+func (a *asyncWriter) Append(ev *trace.Event) error {
+	a.batch = append(a.batch, *ev)
+	if len(a.batch) == cap(a.batch) {
+		a.full <- a.batch
+		a.batch = <-a.free
+		select {
+		case err := <-a.errc:
+			// The writer stopped early: it only does so on an error.
+			a.err = err
+			a.errc <- err
+			return err
+		default:
+		}
+	}
+	return nil
+}
+
+// finish flushes and waits for the writer goroutine.
+func (a *asyncWriter) finish() error {
+	if len(a.batch) > 0 {
+		a.full <- a.batch
+		a.batch = nil
+	}
+	close(a.full)
+	return <-a.errc
+}

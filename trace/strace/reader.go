@@ -1,0 +1,862 @@
+package strace
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// DefaultMaxLine is the longest line the Reader keeps. Longer lines are
+// reported as syntax errors and skipped, so a corrupt log cannot make the
+// Reader hold unbounded memory.
+const DefaultMaxLine = 4 << 20
+
+// Result is what Reader.Result returns: a *Record or a *SyntaxError.
+type Result interface{ result() }
+
+func (*Record) result()      {}
+func (*SyntaxError) result() {}
+
+// pending is the first half of a split call, waiting for its <... resumed>.
+type pending struct {
+	name []byte
+	text []byte // the argument prefix
+	time int64
+	line int
+	comm []byte
+}
+
+// Reader reads a strace log one record at a time, in the style of
+// golang.org/x/perf/benchfmt: Next advances, Result returns the record or
+// the syntax error found, and the Reader owns every buffer it returns.
+//
+// Split calls are joined per pid: an "<unfinished ...>" line is held until
+// the matching "<... NAME resumed>" line of the same pid, and the joined call
+// is returned then, with the time of its first half. Messages of strace
+// spliced into a line ("...SIGCHLDstrace: Process 9 attached\n, child_...")
+// are returned as KindMessage records, and the two pieces of the line are
+// joined. Stack frames of -k (" > ...") are skipped.
+type Reader struct {
+	name string
+	br   *bufio.Reader
+	// DefaultPID, when not 0, is the pid of lines without a pid prefix
+	// (an -ff file LOG.PID).
+	DefaultPID int32
+	// MaxLine is the longest line kept (DefaultMaxLine if 0).
+	MaxLine int
+
+	lineNo  int
+	long    []byte // a line longer than the bufio buffer
+	carry   []byte // the start of a line cut by a spliced strace message
+	carryLn int
+	joined  []byte
+	eof     bool
+	err     error
+
+	rec     Record
+	synErr  SyntaxError
+	cur     Result
+	pend    map[int32]*pending
+	free    []*pending
+	noPID   pending // pending half of unprefixed lines
+	hasNoPD bool
+
+	// time state
+	form     TimeForm
+	relSum   int64
+	day      int64
+	lastTod  int64
+	todBase  int64 // -t -r: the first line's time of day
+	haveTod  bool
+	stderrPD bool // seen a "[pid N]" prefix
+	nCreate  int  // unfinished creation calls
+
+	// Counters.
+	Lines, Bytes int64
+	Frames       int64 // -k stack frame lines skipped
+}
+
+// NewReader returns a Reader of r; name is used in syntax errors.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{name: name, br: bufio.NewReaderSize(r, 256<<10), pend: map[int32]*pending{}}
+}
+
+// Name returns the name given to NewReader.
+func (r *Reader) Name() string { return r.name }
+
+// TimeForm returns the timestamp form of the lines read so far.
+func (r *Reader) TimeForm() TimeForm { return r.form }
+
+// StderrPrefixes reports whether the log uses "[pid N]" prefixes (strace
+// -f writing to stderr), where lines without a prefix belong to the only
+// tracee alive.
+func (r *Reader) StderrPrefixes() bool { return r.stderrPD }
+
+// Err returns the first I/O error met (not syntax errors).
+func (r *Reader) Err() error { return r.err }
+
+// Result returns the current record or syntax error.
+func (r *Reader) Result() Result {
+	if r.cur == &r.rec {
+		r.rec.PendingCreation = r.nCreate > 0
+	}
+	return r.cur
+}
+
+// Unfinished returns the number of calls waiting for their resumed half.
+func (r *Reader) Unfinished() int {
+	n := len(r.pend)
+	if r.hasNoPD {
+		n++
+	}
+	return n
+}
+
+// UnfinishedCall reports the name of the call pid is blocked in, if any.
+func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
+	if p, ok := r.pend[pid]; ok {
+		return p.name, true
+	}
+	return nil, false
+}
+
+// EachUnfinished calls f for every call waiting for its resumed half.
+func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
+	for pid, p := range r.pend {
+		f(pid, true, p.name)
+	}
+	if r.hasNoPD {
+		f(0, false, r.noPID.name)
+	}
+}
+
+func (r *Reader) fail(line int, format string, args ...any) bool {
+	r.synErr = SyntaxError{File: r.name, Line: line, Msg: fmt.Sprintf(format, args...)}
+	r.cur = &r.synErr
+	return true
+}
+
+// readLine returns the next physical line without its newline. A line
+// longer than MaxLine is returned truncated with tooLong set.
+func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
+	if r.eof {
+		return nil, false, false
+	}
+	max := r.MaxLine
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	b, err := r.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], b...)
+		for err == bufio.ErrBufferFull {
+			b, err = r.br.ReadSlice('\n')
+			if len(r.long) < max {
+				r.long = append(r.long, b...)
+			} else {
+				tooLong = true
+			}
+			r.Bytes += int64(len(b))
+		}
+		if len(r.long) > max {
+			r.long = r.long[:max]
+			tooLong = true
+		}
+		r.Bytes += int64(len(r.long))
+		b = r.long
+	} else {
+		r.Bytes += int64(len(b))
+	}
+	if err != nil {
+		r.eof = true
+		if err != io.EOF {
+			r.err = fmt.Errorf("reading %s: %w", r.name, err)
+		}
+		if len(b) == 0 {
+			return nil, false, false
+		}
+	}
+	r.lineNo++
+	r.Lines++
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b, tooLong, true
+}
+
+var (
+	unfinishedMark = []byte("<unfinished ...>")
+	detachedMark   = []byte("<detached ...>")
+	splicedMsg     = []byte("strace: Process ")
+	resumedMark    = []byte(" resumed>")
+)
+
+// Next advances to the next record or syntax error. It returns false at the
+// end of the input or on an I/O error (see Err).
+func (r *Reader) Next() bool {
+	for {
+		line, tooLong, ok := r.readLine()
+		if !ok {
+			if len(r.carry) > 0 {
+				// The log ended in the middle of a spliced line.
+				ln := r.carryLn
+				r.carry = r.carry[:0]
+				return r.fail(ln, "log ends inside a line cut by a strace message")
+			}
+			r.cur = nil
+			return false
+		}
+		lineNo := r.lineNo
+		if len(r.carry) > 0 {
+			r.joined = append(append(r.joined[:0], r.carry...), line...)
+			line = r.joined
+			lineNo = r.carryLn
+			r.carry = r.carry[:0]
+		}
+		if tooLong {
+			return r.fail(lineNo, "line longer than %d bytes skipped", len(line))
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if line[0] == ' ' && len(line) > 2 && line[1] == '>' && line[2] == ' ' {
+			r.Frames++ // -k stack frame
+			continue
+		}
+		// A strace message spliced into a line: keep the start of the line
+		// for the next one, and report the message.
+		// (Only stderr logs have them, whose lines start with "[pid" or
+		// with no prefix at all, never with a digit.)
+		if line[0] == '[' || !isDigit(line[0]) && line[0] != ' ' {
+			if i := bytes.Index(line, splicedMsg); i > 0 {
+				msg := line[i+len("strace: "):]
+				if bytes.HasSuffix(msg, []byte(" attached")) || bytes.HasSuffix(msg, []byte(" detached")) {
+					r.carry = append(r.carry[:0], line[:i]...)
+					r.carryLn = lineNo
+					r.message(msg, lineNo)
+					return true
+				}
+			}
+		}
+		if bytes.HasPrefix(line, []byte("strace: ")) {
+			r.message(line[len("strace: "):], lineNo)
+			return true
+		}
+		if r.parse(line, lineNo) {
+			return true
+		}
+	}
+}
+
+func (r *Reader) message(msg []byte, line int) {
+	r.rec.reset()
+	r.rec.Kind = KindMessage
+	r.rec.File, r.rec.Line = r.name, line
+	r.rec.Msg = msg
+	if rest, ok := bytes.CutPrefix(msg, []byte("Process ")); ok {
+		if num, tail, ok := bytes.Cut(rest, []byte(" ")); ok && bytes.HasPrefix(tail, []byte("attached")) {
+			if v, ok := atoi(num); ok && v > 0 && v <= 1<<31-1 {
+				r.rec.Attached = int32(v)
+			}
+		}
+	}
+	r.cur = &r.rec
+}
+
+// parse lexes one line. It returns true when a record or a syntax error is
+// ready, false when the line was consumed silently (the first half of a
+// split call).
+func (r *Reader) parse(line []byte, lineNo int) bool {
+	rec := &r.rec
+	rec.reset()
+	rec.File, rec.Line = r.name, lineNo
+	i := 0
+	n := len(line)
+	// Pid prefix.
+	switch {
+	case line[0] == '[' && bytes.HasPrefix(line, []byte("[pid ")):
+		j := 5
+		for j < n && line[j] == ' ' {
+			j++
+		}
+		v, k := digits(line, j)
+		if k == j || k >= n || line[k] != ']' {
+			return r.fail(lineNo, "malformed [pid N] prefix")
+		}
+		rec.PID, rec.HasPID = int32(v), true
+		r.stderrPD = true
+		i = k + 1
+	case isDigit(line[0]):
+		v, k := digits(line, 0)
+		if k < n && (line[k] == ' ' || line[k] == '<') {
+			if v > 1<<31-1 {
+				return r.fail(lineNo, "pid %d out of range", v)
+			}
+			rec.PID, rec.HasPID = int32(v), true
+			i = k
+			if line[k] == '<' { // -Y pid<comm>
+				e := bytes.IndexByte(line[k:], '>')
+				if e < 0 {
+					return r.fail(lineNo, "unterminated <comm> after pid")
+				}
+				rec.Comm = append(rec.Comm, line[k+1:k+e]...)
+				i = k + e + 1
+			}
+		}
+	}
+	if !rec.HasPID && r.DefaultPID != 0 {
+		rec.PID, rec.HasPID = r.DefaultPID, true
+	}
+	i = skipSpaces(line, i)
+	// Timestamp.
+	if i < n && isDigit(line[i]) {
+		var ok bool
+		if i, ok = r.timestamp(line, i, rec); !ok {
+			return r.fail(lineNo, "malformed timestamp")
+		}
+		i = skipSpaces(line, i)
+	}
+	// -n [ sysno], -i [ip].
+	for i < n && line[i] == '[' {
+		e := bytes.IndexByte(line[i:], ']')
+		if e < 0 {
+			return r.fail(lineNo, "unterminated [...] column")
+		}
+		i = skipSpaces(line, i+e+1)
+	}
+	if i >= n {
+		return r.fail(lineNo, "line has no system call, +++ or --- part")
+	}
+	body := line[i:]
+	switch {
+	case bytes.HasPrefix(body, []byte("+++ ")):
+		return r.exitLine(body, lineNo)
+	case bytes.HasPrefix(body, []byte("--- ")):
+		return r.signalLine(body, lineNo)
+	case bytes.HasPrefix(body, []byte("<... ")):
+		e := bytes.Index(body[4:], resumedMark) + 4
+		if e < 5 {
+			return r.fail(lineNo, "expected \"<... NAME resumed>\"")
+		}
+		name := body[5:e]
+		rest := body[e+len(resumedMark):]
+		return r.resumed(name, rest, lineNo)
+	}
+	// NAME(
+	j := 0
+	for j < len(body) && isNameChar(body[j]) {
+		j++
+	}
+	if j == 0 || j >= len(body) || body[j] != '(' {
+		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
+	}
+	name, rest := body[:j], body[j+1:]
+	rest, dur := cutDuration(rest)
+	if u, ok := cutUnfinished(rest); ok {
+		r.stash(name, u, rec, lineNo)
+		return false
+	}
+	if d, ok := bytes.CutSuffix(bytes.TrimRight(rest, " "), detachedMark); ok {
+		rec.Kind = KindCall
+		rec.Name = name
+		rec.Args = bytes.TrimRight(d, " ")
+		rec.Interrupted = true
+		rec.Duration = dur
+		r.cur = rec
+		return true
+	}
+	rec.Name = name
+	rec.Duration = dur
+	return r.call(rest, lineNo)
+}
+
+// stash holds the first half of a split call.
+func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
+	var p *pending
+	replaced := false
+	if !rec.HasPID {
+		p = &r.noPID
+		replaced = r.hasNoPD
+		r.hasNoPD = true
+	} else {
+		if p, replaced = r.pend[rec.PID]; !replaced {
+			if k := len(r.free); k > 0 {
+				p, r.free = r.free[k-1], r.free[:k-1]
+			} else {
+				p = new(pending)
+			}
+			r.pend[rec.PID] = p
+		}
+	}
+	if replaced && isCreationCall(p.name) {
+		r.nCreate--
+	}
+	if isCreationCall(name) {
+		r.nCreate++
+	}
+	p.name = append(p.name[:0], name...)
+	p.text = append(p.text[:0], text...)
+	p.time, p.line = rec.Time, lineNo
+	p.comm = append(p.comm[:0], rec.Comm...)
+}
+
+func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
+	rec := &r.rec
+	rest, dur := cutDuration(rest)
+	// Find the first half: the same pid's; in a stderr log, where lines
+	// printed while only one tracee lived have no pid, a pid-less half with
+	// the same name, or the only pid waiting in a call of that name.
+	var p *pending
+	fromNoPID := false
+	if rec.HasPID {
+		p = r.pend[rec.PID]
+		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+			p, fromNoPID = &r.noPID, true
+		}
+	} else {
+		if r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+			p, fromNoPID = &r.noPID, true
+		} else {
+			var found int32
+			n := 0
+			for pid, q := range r.pend {
+				if bytes.Equal(q.name, name) {
+					found, p = pid, q
+					n++
+				}
+			}
+			if n == 1 {
+				rec.PID, rec.HasPID = found, true
+			} else {
+				p = nil
+			}
+		}
+	}
+	if p != nil && !bytes.Equal(p.name, name) {
+		// A different call than the one pending: the pending half is lost.
+		r.drop(rec.PID, fromNoPID)
+		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name, p.line)
+		return true
+	}
+	if u, ok := cutUnfinished(rest); ok && len(bytes.TrimSpace(u)) == 0 {
+		// "<... NAME resumed> <unfinished ...>" with nothing after: keep waiting.
+		return false
+	}
+	rec.Name = name
+	rec.Duration = dur
+	rec.Resumed = true
+	if p == nil {
+		rec.Orphan = true
+		return r.call(rest, lineNo)
+	}
+	// Join the halves in the pending buffer, which the record then uses.
+	p.text = append(p.text, rest...)
+	rec.Time = p.time
+	rec.Line = p.line
+	if len(rec.Comm) == 0 {
+		rec.Comm = append(rec.Comm, p.comm...)
+	}
+	rec.Name = p.name
+	ok := r.call(p.text, p.line)
+	r.drop(rec.PID, fromNoPID)
+	return ok
+}
+
+// drop forgets a pending half; its buffers stay valid until the next
+// stash, which only happens after the next call to Next.
+func (r *Reader) drop(pid int32, noPID bool) {
+	if noPID {
+		if r.hasNoPD && isCreationCall(r.noPID.name) {
+			r.nCreate--
+		}
+		r.hasNoPD = false
+		return
+	}
+	if p, ok := r.pend[pid]; ok {
+		if isCreationCall(p.name) {
+			r.nCreate--
+		}
+		delete(r.pend, pid)
+		r.free = append(r.free, p)
+	}
+}
+
+// dropDead forgets the call a task was in when it died: a thread blocked in
+// exit_group (or anything else) when the process ends never resumes.
+func (r *Reader) dropDead(rec *Record) {
+	if rec.HasPID {
+		r.drop(rec.PID, false)
+	}
+}
+
+// call parses ARGS) = RET... (the text after "NAME(").
+func (r *Reader) call(rest []byte, lineNo int) bool {
+	rec := &r.rec
+	rec.Kind = KindCall
+	p, q := retBoundary(rest)
+	if p < 0 {
+		if bytes.HasSuffix(bytes.TrimRight(rest, " "), []byte(")")) {
+			// No return at all: a call printed by -e status filtering
+			// without one; treat as never returned.
+			rec.Args = bytes.TrimRight(rest, " ")
+			rec.Args = rec.Args[:len(rec.Args)-1]
+			rec.Interrupted = true
+			r.cur = rec
+			return true
+		}
+		return r.fail(lineNo, "expected \") = RETURN\" at the end of the %s call", rec.Name)
+	}
+	args := rest[:p]
+	if a, ok := cutUnfinished(args); ok {
+		args = a
+		rec.Interrupted = true
+	}
+	rec.Args = args
+	if !parseRet(rest[q:], rec) {
+		return r.fail(lineNo, "cannot read the return value %q of %s", trimTo(rest[q:], 40), rec.Name)
+	}
+	r.cur = rec
+	return true
+}
+
+func trimTo(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// retBoundary finds, from the right, the ")" closing the arguments and the
+// start of the return value after "= ". Strings in the arguments cannot
+// fool it: the return value never contains ") = ".
+func retBoundary(s []byte) (paren, ret int) {
+	for k := len(s) - 2; k > 0; k-- {
+		if s[k] != '=' || s[k+1] != ' ' || s[k-1] != ' ' {
+			continue
+		}
+		j := k - 1
+		for j >= 0 && s[j] == ' ' {
+			j--
+		}
+		if j >= 0 && s[j] == ')' {
+			return j, k + 2
+		}
+	}
+	return -1, -1
+}
+
+// parseRet reads "RET[ ERRNO (text)][ (INJECTED)]...".
+func parseRet(s []byte, rec *Record) bool {
+	if len(s) == 0 {
+		return false
+	}
+	if s[0] == '?' {
+		rec.Ret = RetNone
+		tail := bytes.TrimSpace(s[1:])
+		if bytes.HasPrefix(tail, []byte("<unavailable>")) {
+			rec.Ret = RetUnavail
+		} else if len(tail) > 0 && tail[0] == 'E' {
+			e := bytes.IndexByte(tail, ' ')
+			if e < 0 {
+				e = len(tail)
+			}
+			rec.Errno = tail[:e]
+		}
+		return true
+	}
+	neg := false
+	i := 0
+	if s[0] == '-' {
+		neg = true
+		i = 1
+	}
+	var v uint64
+	start := i
+	if i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') {
+		i += 2
+		start = i
+		for i < len(s) {
+			c := s[i]
+			var d byte
+			switch {
+			case c >= '0' && c <= '9':
+				d = c - '0'
+			case c >= 'a' && c <= 'f':
+				d = c - 'a' + 10
+			case c >= 'A' && c <= 'F':
+				d = c - 'A' + 10
+			default:
+				goto done
+			}
+			v = v<<4 | uint64(d)
+			i++
+		}
+	} else {
+		for i < len(s) && isDigit(s[i]) {
+			v = v*10 + uint64(s[i]-'0')
+			i++
+		}
+	}
+done:
+	if i == start {
+		return false
+	}
+	if i < len(s) && s[i] == '<' { // -Y: 4450<prog>
+		if e := bytes.IndexByte(s[i:], '>'); e > 0 {
+			i += e + 1
+		}
+	}
+	if i < len(s) && s[i] != ' ' {
+		return false
+	}
+	rec.RetVal = int64(v)
+	if neg {
+		rec.RetVal = -rec.RetVal
+	}
+	rec.Ret = RetValue
+	tail := bytes.TrimLeft(s[i:], " ")
+	if neg && len(tail) > 0 && tail[0] == 'E' {
+		e := bytes.IndexByte(tail, ' ')
+		if e < 0 {
+			e = len(tail)
+		}
+		rec.Errno = tail[:e]
+		rec.Ret = RetError
+	}
+	return true
+}
+
+// cutDuration removes a -T " <0.000123>" suffix.
+func cutDuration(s []byte) ([]byte, int64) {
+	n := len(s)
+	for n > 0 && s[n-1] == ' ' {
+		n--
+	}
+	if n < 3 || s[n-1] != '>' {
+		return s, -1
+	}
+	o := bytes.LastIndexByte(s[:n], '<')
+	if o < 0 || o == 0 || s[o-1] != ' ' {
+		return s, -1
+	}
+	sec, k := digits(s, o+1)
+	if k == o+1 || k >= n-1 || s[k] != '.' {
+		return s, -1
+	}
+	frac, e := digits(s, k+1)
+	if e != n-1 || e-(k+1) > 9 || e == k+1 {
+		return s, -1
+	}
+	for d := e - (k + 1); d < 9; d++ {
+		frac *= 10
+	}
+	return s[:o-1], int64(sec)*1e9 + int64(frac)
+}
+
+// cutUnfinished reports whether s ends with "<unfinished ...>" and returns
+// the text before it (without the one space strace prints before it).
+func cutUnfinished(s []byte) ([]byte, bool) {
+	t := bytes.TrimRight(s, " ")
+	if !bytes.HasSuffix(t, unfinishedMark) {
+		return s, false
+	}
+	t = t[:len(t)-len(unfinishedMark)]
+	if len(t) > 0 && t[len(t)-1] == ' ' {
+		t = t[:len(t)-1]
+	}
+	return t, true
+}
+
+func (r *Reader) exitLine(body []byte, lineNo int) bool {
+	rec := &r.rec
+	rec.Kind = KindExit
+	in, ok := bytes.CutSuffix(bytes.TrimRight(body[4:], " "), []byte(" +++"))
+	if !ok {
+		return r.fail(lineNo, "expected \"+++ ... +++\"")
+	}
+	switch {
+	case bytes.HasPrefix(in, []byte("exited with ")):
+		v, k := digits(in, len("exited with "))
+		if k != len(in) || k == len("exited with ") {
+			return r.fail(lineNo, "expected \"+++ exited with N +++\"")
+		}
+		rec.ExitStatus = int32(v)
+		r.dropDead(rec)
+	case bytes.HasPrefix(in, []byte("killed by ")):
+		s := in[len("killed by "):]
+		if t, ok := bytes.CutSuffix(s, []byte(" (core dumped)")); ok {
+			s = t
+			rec.CoreDumped = true
+		}
+		if e := bytes.IndexByte(s, ' '); e > 0 {
+			s = s[:e]
+		}
+		if len(s) == 0 {
+			return r.fail(lineNo, "expected \"+++ killed by SIGNAL +++\"")
+		}
+		rec.KillSignal = s
+		r.dropDead(rec)
+	case bytes.HasPrefix(in, []byte("superseded by execve in pid ")):
+		v, k := digits(in, len("superseded by execve in pid "))
+		if k != len(in) || v == 0 || v > 1<<31-1 {
+			return r.fail(lineNo, "expected \"+++ superseded by execve in pid N +++\"")
+		}
+		rec.SupersededBy = int32(v)
+		if rec.HasPID {
+			// The thread's execve resumes under the leader's pid.
+			r.moveUnfinished(rec.SupersededBy, rec.PID)
+		}
+	default:
+		return r.fail(lineNo, "unknown +++ line")
+	}
+	r.cur = rec
+	return true
+}
+
+func (r *Reader) signalLine(body []byte, lineNo int) bool {
+	rec := &r.rec
+	rec.Kind = KindSignal
+	in, ok := bytes.CutSuffix(bytes.TrimRight(body[4:], " "), []byte(" ---"))
+	if !ok {
+		return r.fail(lineNo, "expected \"--- SIGNAL {...} ---\"")
+	}
+	if s, ok := bytes.CutPrefix(in, []byte("stopped by ")); ok {
+		in = s
+	}
+	e := bytes.IndexByte(in, ' ')
+	if e < 0 {
+		e = len(in)
+	}
+	rec.Signal = in[:e]
+	if len(rec.Signal) == 0 {
+		return r.fail(lineNo, "signal line without a signal")
+	}
+	if o := bytes.IndexByte(in, '{'); o >= 0 {
+		if c := bytes.LastIndexByte(in, '}'); c > o {
+			rec.SigInfo = in[o+1 : c]
+		}
+	}
+	r.cur = rec
+	return true
+}
+
+// timestamp lexes -t, -tt, -ttt, ns precision, -r and -t -r forms.
+func (r *Reader) timestamp(line []byte, i int, rec *Record) (int, bool) {
+	n := len(line)
+	v, k := digits(line, i)
+	if k < n && line[k] == ':' {
+		// HH:MM:SS[.frac]
+		mm, k2 := digits(line, k+1)
+		if k2 != k+3 || k2 >= n || line[k2] != ':' {
+			return i, false
+		}
+		ss, k3 := digits(line, k2+1)
+		if k3 != k2+3 || v > 23 || mm > 59 || ss > 60 {
+			return i, false
+		}
+		tod := int64(v*3600+mm*60+ss) * 1e9
+		k = k3
+		if k < n && line[k] == '.' {
+			f, ok := 0, false
+			var fv int64
+			if fv, f, ok = fraction(line, k+1); !ok {
+				return i, false
+			}
+			tod += fv
+			k = f
+		}
+		// -t -r: "HH:MM:SS (+     0.001112)"
+		if k+2 < n && line[k] == ' ' && line[k+1] == '(' && line[k+2] == '+' {
+			j := skipSpaces(line, k+3)
+			sec, j2 := digits(line, j)
+			if j2 == j || j2 >= n || line[j2] != '.' {
+				return i, false
+			}
+			fv, j3, ok := fraction(line, j2+1)
+			if !ok || j3 >= n || line[j3] != ')' {
+				return i, false
+			}
+			if !r.haveTod {
+				r.haveTod, r.todBase = true, tod
+			}
+			r.relSum += int64(sec)*1e9 + fv
+			rec.Time, rec.TimeForm = r.todBase+r.relSum, TimeOfDay
+			r.form = TimeOfDay
+			return j3 + 1, true
+		}
+		// Midnight: a clock going back by more than 12 hours rolled over.
+		if r.haveTod && tod+12*3600e9 < r.lastTod {
+			r.day++
+		}
+		r.haveTod, r.lastTod = true, tod
+		rec.Time, rec.TimeForm = r.day*86400e9+tod, TimeOfDay
+		r.form = TimeOfDay
+		return k, true
+	}
+	if k >= n || line[k] != '.' || k == i {
+		return i, false
+	}
+	fv, f, ok := fraction(line, k+1)
+	if !ok {
+		return i, false
+	}
+	if k-i >= 9 && r.form != TimeRelative {
+		rec.Time, rec.TimeForm = int64(v)*1e9+fv, TimeUnix
+		r.form = TimeUnix
+	} else {
+		r.relSum += int64(v)*1e9 + fv
+		rec.Time, rec.TimeForm = r.relSum, TimeRelative
+		r.form = TimeRelative
+	}
+	return f, true
+}
+
+// fraction reads 1 to 9 digits of a decimal fraction as nanoseconds.
+func fraction(b []byte, i int) (int64, int, bool) {
+	v, k := digits(b, i)
+	d := k - i
+	if d == 0 || d > 9 {
+		return 0, k, false
+	}
+	for ; d < 9; d++ {
+		v *= 10
+	}
+	return int64(v), k, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z' || c == '?'
+}
+
+func skipSpaces(b []byte, i int) int {
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// digits reads a decimal number at b[i:], saturating at 2^62.
+func digits(b []byte, i int) (uint64, int) {
+	var v uint64
+	for i < len(b) && isDigit(b[i]) {
+		if v < 1<<58 {
+			v = v*10 + uint64(b[i]-'0')
+		}
+		i++
+	}
+	return v, i
+}
+
+func atoi(b []byte) (int64, bool) {
+	v, k := digits(b, 0)
+	if k != len(b) || k == 0 {
+		return 0, false
+	}
+	return int64(v), true
+}

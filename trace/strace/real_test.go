@@ -1,0 +1,142 @@
+package strace
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+	_ "github.com/forkcost/forkcost/trace/parquetio"
+)
+
+// grepCounts counts creations, execs and exits in a raw log with plain
+// line matching, independently of the Reader: each call appears on exactly
+// one line with its name and arguments (the complete line or the
+// <unfinished ...> half), and each exec result on one line.
+type grepCounts struct {
+	spawn, thread, vfork, fork, execOK, execFail, plus int
+}
+
+var (
+	execOKRe   = regexp.MustCompile(`(execve\(.*\)|<\.\.\. execve resumed>.*\)) += 0( <[0-9.]+>)?$`)
+	execFailRe = regexp.MustCompile(`(execve\(.*\)|<\.\.\. execve resumed>.*\)) += -1 E[A-Z]+ `)
+)
+
+func grepLog(t *testing.T, name string) grepCounts {
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, closeDec, err := Decompress(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDec()
+	var g grepCounts
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		l := sc.Text()
+		isClone := strings.Contains(l, " clone(") || strings.Contains(l, " clone3({")
+		switch {
+		case isClone && strings.Contains(l, "CLONE_THREAD"):
+			g.thread++
+		case isClone && strings.Contains(l, "CLONE_VM") && strings.Contains(l, "CLONE_VFORK"):
+			g.spawn++
+		case strings.Contains(l, " vfork("):
+			g.vfork++
+		case isClone && !strings.Contains(l, "CLONE_VM"), strings.Contains(l, " fork("):
+			g.fork++
+		}
+		if strings.Contains(l, "execve") {
+			if execOKRe.MatchString(l) {
+				g.execOK++
+			} else if execFailRe.MatchString(l) {
+				g.execFail++
+			}
+		}
+		if strings.Contains(l, "+++ exited with ") || strings.Contains(l, "+++ killed by ") {
+			g.plus++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestRealLogs converts logs recorded on a real machine (see
+// testdata/real/README) and checks the counts against grepLog's.
+func TestRealLogs(t *testing.T) {
+	for _, name := range []string{"real/make.strace.gz", "real/gobuild.strace.zst"} {
+		t.Run(name, func(t *testing.T) {
+			g := grepLog(t, filepath.Join("testdata", name))
+			out := filepath.Join(t.TempDir(), "t.parquet")
+			st, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{Strict: true, Progress: func(int64) {}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rd, err := trace.Open(out, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rd.Close()
+			var evs []trace.Event
+			for rd.Next() {
+				e := *rd.Event()
+				e.Argv = nil
+				evs = append(evs, e)
+			}
+			if err := rd.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := checkInvariants(evs); err != nil {
+				t.Fatal(err)
+			}
+			k := kindCounts(evs)
+			check := func(what string, got, want int) {
+				t.Helper()
+				if got != want {
+					t.Errorf("%s: converter %d, grep %d", what, got, want)
+				}
+			}
+			check("spawn", k[trace.Spawn], g.spawn)
+			check("thread", k[trace.Thread], g.thread)
+			check("vfork", k[trace.VFork], g.vfork)
+			check("fork", k[trace.Fork], g.fork)
+			check("exec", k[trace.Exec], g.execOK)
+			check("exec_failed", k[trace.ExecFailed], g.execFail)
+			// Every thread ends with its own +++ line; the rest are processes.
+			check("exit", k[trace.Exit], g.plus-g.thread)
+			if st.NotExited != 0 || st.ForcedRelease != 0 || st.SyntaxErrors != 0 || st.Unfinished != 0 {
+				t.Errorf("stats %+v", *st)
+			}
+			if st.MemoryCalls == 0 {
+				t.Error("no memory calls applied")
+			}
+			// child_exec_ns is set exactly for the children that exec'd.
+			execd := map[int32]int64{}
+			for i := range evs {
+				if evs[i].Kind == trace.Exec {
+					if _, ok := execd[evs[i].PID]; !ok {
+						execd[evs[i].PID] = evs[i].TimeNs
+					}
+				}
+			}
+			for i := range evs {
+				e := &evs[i]
+				if !e.Kind.IsCreation() {
+					continue
+				}
+				if ex, ok := execd[e.ChildPID]; ok != e.HasChildExec || ok && ex != e.ChildExecNs {
+					t.Errorf("child_exec_ns of %s, first exec at %d (%v)", formatEvent(e), ex, ok)
+				}
+			}
+			t.Logf("%s; grep %+v", st, g)
+		})
+	}
+}
