@@ -93,8 +93,12 @@ type Measurements struct {
 	CPU      string    `json:"cpu"`
 	PageSize int       `json:"page_size"`
 	Quick    bool      `json:"quick"`
-	// THP is the host's transparent-huge-page mode, from sysfs ("" if none).
-	THP    string    `json:"thp"`
+	// THP is the host's transparent-huge-page mode, from sysfs ("" if none),
+	// and HugePageSize the size of one (hpage_pmd_size; 0 if unknown).
+	THP          string `json:"thp"`
+	HugePageSize int64  `json:"huge_page_size,omitempty"`
+	// CPUs is the number of CPUs this process may run on.
+	CPUs   int       `json:"cpus,omitempty"`
 	Series []*Series `json:"series"`
 	// Micro holds the machine microbenchmarks, ns per operation.
 	Micro      map[string][]float64 `json:"micro_ns"`

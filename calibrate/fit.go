@@ -56,7 +56,7 @@ func Predict(p *model.Params, s *Series, c Check) float64 {
 	in := s.Input()
 	if c.Name == ParentWriteFaults {
 		base := model.SequenceCost(p, in, st, c.Sequence)
-		in.ParentWrites = math.Ceil(float64(s.Space.AnonBytes) / p.PageSize)
+		in.ParentWriteBytes = s.Space.AnonBytes // every page written once
 		return model.SequenceCost(p, in, st, c.Sequence) - base
 	}
 	return model.SequenceCost(p, in, st, c.Sequence)
@@ -132,6 +132,9 @@ var NotIdentified = map[string]string{
 	"child_stack_cow":        "a behaviour of the traced program, not of the machine",
 	"parent_write_fraction":  "a behaviour of the traced program, not of the machine",
 	"pte_copy_file_fraction": "a kernel policy (Linux copies no PTEs of file mappings without anonymous pages)",
+	"tlb_tagged":             "a property of the CPU and kernel (PCID), not timed",
+	"ipi_ns":                 "the helper is single-threaded: no TLB shootdown to time",
+	"pt_page_free_ns":        "page-table pages are freed in step with PTEs: one per 512, confounded with pte_zap_ns",
 }
 
 // Fit is a fitted profile.
@@ -255,32 +258,33 @@ func (f *fitter) level(names []string, weights []float64, obs []float64, model f
 	return weightedMedian(sol, ws)
 }
 
-// slope solves a Theil–Sen slope b (ns per anonymous page) for θ: the
-// model's slope between the smallest and largest point is linear in θ.
-func (f *fitter) slope(names []string, weights []float64, b float64, pts []point, c Check) float64 {
-	lo, hi := pts[0], pts[len(pts)-1]
-	ms := func(p *model.Params) float64 {
-		return (Predict(p, hi.s, c) - Predict(p, lo.s, c)) / (hi.n - lo.n)
-	}
-	s0, s1 := ms(f.with(names, weights, 0)), ms(f.with(names, weights, 1))
-	if s1 == s0 || hi.n == lo.n {
-		return math.NaN()
-	}
-	return (b - s0) / (s1 - s0)
-}
-
-func seriesSlope(pts []point, key string) float64 {
-	var x, y []float64
-	for _, p := range pts {
-		if v, ok := p.med[key]; ok {
-			x, y = append(x, p.n), append(y, v)
+// slope fits θ, the named parameter(s) scaled by weights, to how the
+// observations of check c grow with the anonymous resident pages: θ is the
+// weighted Theil–Sen slope of what the model leaves over with θ = 0, over
+// the slope of θ's own coefficient (which is proportional to the pages for
+// every parameter fitted this way). Taking the model's value out first
+// keeps its non-linear terms (a TLB refill capped at the TLB's size, whole
+// page-table pages) out of the slope.
+func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) float64 {
+	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
+	var x, y, k []float64
+	for _, pt := range pts {
+		o, ok := pt.med[c.Name]
+		if !ok {
+			continue
 		}
+		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
+		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
 	}
 	if len(x) < 2 {
 		return math.NaN()
 	}
 	_, b := theilSen(x, y)
-	return b
+	_, s1 := theilSen(x, k)
+	if s1 == 0 {
+		return math.NaN()
+	}
+	return b / s1
 }
 
 func checkOf(name string) Check {
@@ -294,10 +298,38 @@ func checkOf(name string) Check {
 
 // fitOnce fits the identifiable parameters from one set of medians, in an
 // order in which each step only needs what is already known.
-func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize float64) *fitter {
+// hostFacts are read, not timed.
+type hostFacts struct {
+	pageSize, cpus, hugePageSize float64
+	hugeKnown                    bool
+	thp                          string
+}
+
+func factsOf(m *Measurements) hostFacts {
+	h := hostFacts{pageSize: float64(m.PageSize), cpus: float64(m.CPUs), thp: m.THP}
+	if m.THP != "" || m.HugePageSize > 0 {
+		h.hugeKnown = true
+		if m.THP == "always" || m.THP == "madvise" {
+			h.hugePageSize = float64(m.HugePageSize)
+		}
+	}
+	return h
+}
+
+func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts) *fitter {
 	f := &fitter{p: base, how: map[string]string{}}
-	if pageSize > 0 {
-		f.set("page_size", pageSize, "getpagesize()")
+	if env.pageSize > 0 {
+		f.set("page_size", env.pageSize, "getpagesize()")
+	}
+	if env.cpus > 0 {
+		f.set("cpus", env.cpus, "the CPUs this process may run on (sched_getaffinity)")
+	}
+	if env.hugeKnown {
+		if env.hugePageSize > 0 {
+			f.set("huge_page_size", env.hugePageSize, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size, transparent huge pages enabled ("+env.thp+")")
+		} else {
+			f.set("huge_page_size", 0, "transparent huge pages are off or absent ("+env.thp+"): every page is a base page")
+		}
 	}
 	// 1. Machine microbenchmarks, read directly.
 	f.set("syscall_ns", micro[NullSyscall], "median of a null system call (getppid) timed in loops of 20000")
@@ -319,8 +351,7 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 		}
 	}
 	if len(wpts) >= 2 {
-		b := seriesSlope(wpts, ParentWriteFaults)
-		f.set("soft_fault_ns", f.slope([]string{"soft_fault_ns"}, one, b, wpts, checkOf(ParentWriteFaults)),
+		f.set("soft_fault_ns", f.slope([]string{"soft_fault_ns"}, one, wpts, checkOf(ParentWriteFaults)),
 			"Theil–Sen slope of the parent's write-fault time per page after a fork whose child has exited (each page one write-protect fault, nothing copied)")
 	}
 	// pte_protect_ns and pte_copy_ns are only identified as a sum: the
@@ -329,8 +360,7 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 	pc, _ := base.Get("pte_copy_ns")
 	pteNames, pteW := []string{"pte_protect_ns", "pte_copy_ns"}, []float64{pp / (pp + pc), pc / (pp + pc)}
 	if len(pts) >= 2 {
-		b := seriesSlope(pts, ForkOnly)
-		th := f.slope(pteNames, pteW, b, pts, checkOf(ForkOnly))
+		th := f.slope(pteNames, pteW, pts, checkOf(ForkOnly))
 		if !math.IsNaN(th) {
 			how := fmt.Sprintf("Theil–Sen slope of fork alone per anonymous resident page, less page-table page allocation; only pte_protect_ns + pte_copy_ns is identified, split in the base profile's ratio %.2g:%.2g", pteW[0], pteW[1])
 			f.set("pte_protect_ns", th*pteW[0], how)
@@ -338,9 +368,8 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, pageSize 
 		}
 		// The child's teardown: the extra slope of fork+exit and
 		// fork+exec+wait over fork alone.
-		bx, be := seriesSlope(pts, ForkExitWait), seriesSlope(pts, ForkExecWait)
-		zx := f.slope([]string{"pte_zap_ns"}, one, bx, pts, checkOf(ForkExitWait))
-		ze := f.slope([]string{"pte_zap_ns"}, one, be, pts, checkOf(ForkExecWait))
+		zx := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExitWait))
+		ze := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExecWait))
 		f.set("pte_zap_ns", (zx+ze)/2, "mean of the Theil–Sen slopes of fork+exit+wait and fork+exec+wait per anonymous resident page, less fork alone's (the child's page-table teardown)")
 	}
 
@@ -434,7 +463,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		return nil, fmt.Errorf("fit: unknown clock %q (want cpu or wall)", clock)
 	}
 	id := func(x []float64) []float64 { return x }
-	f := fitOnce(points(train, clock, id), microMedians(m.Micro, id), *base.ModelParams(), float64(m.PageSize))
+	f := fitOnce(points(train, clock, id), microMedians(m.Micro, id), *base.ModelParams(), factsOf(m))
 	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
@@ -454,7 +483,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		r := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		draw := func(x []float64) []float64 { return resample(r, x) }
 		for b := 0; b < B; b++ {
-			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), float64(m.PageSize))
+			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m))
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,10 @@ func Run(cfg Config) (*Measurements, error) {
 	m.Kernel = readTrim("/proc/sys/kernel/osrelease")
 	m.CPU = cpuModel()
 	m.THP = thpMode()
+	if n, err := strconv.ParseInt(readTrim("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"), 10, 64); err == nil {
+		m.HugePageSize = n
+	}
+	m.CPUs = runtime.NumCPU() // the affinity mask's CPUs
 	if m.PageSize != 4096 {
 		return nil, fmt.Errorf("calibrate: the page size is %d bytes; the benchmarks assume 4096", m.PageSize)
 	}
