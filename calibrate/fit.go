@@ -307,11 +307,12 @@ type hostFacts struct {
 
 func factsOf(m *Measurements) hostFacts {
 	h := hostFacts{pageSize: float64(m.PageSize), cpus: float64(m.CPUs), thp: m.THP}
-	if m.THP != "" || m.HugePageSize > 0 {
-		h.hugeKnown = true
-		if m.THP == "always" || m.THP == "madvise" {
-			h.hugePageSize = float64(m.HugePageSize)
-		}
+	switch {
+	case m.THP == "always" || m.THP == "madvise":
+		// On, and its size known (older measurement files lack it).
+		h.hugeKnown, h.hugePageSize = m.HugePageSize > 0, float64(m.HugePageSize)
+	case m.THP == "never" || m.THP == "":
+		h.hugeKnown = m.PageSize > 0 // a real measurement: the host has none
 	}
 	return h
 }

@@ -45,7 +45,8 @@ func synthetic(p *model.Params, sizes []int, reps int, sigma float64, seed uint6
 		}
 		return x
 	}
-	m := &Measurements{Host: "synthetic", Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), PageSize: 4096, Micro: map[string][]float64{}}
+	m := &Measurements{Host: "synthetic", Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), PageSize: 4096, Micro: map[string][]float64{},
+		THP: "madvise", HugePageSize: int64(p.HugePageSize), CPUs: int(p.CPUs)}
 	for _, mib := range sizes {
 		s := &Series{Kind: Touched, MiB: mib, Samples: map[string][]float64{},
 			Space: Space{RSSBytes: int64(mib)<<20 + 1900<<10, AnonBytes: int64(mib)<<20 + 112<<10, MapEntries: 26}}
@@ -213,6 +214,25 @@ func BenchmarkFitProfile(b *testing.B) {
 	for b.Loop() {
 		if _, err := FitProfile(m, base, FitOptions{Bootstrap: 20}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestHostFacts(t *testing.T) {
+	for _, c := range []struct {
+		m         Measurements
+		known     bool
+		hugeBytes float64
+	}{
+		{Measurements{PageSize: 4096, THP: "madvise", HugePageSize: 2 << 20}, true, 2 << 20},
+		{Measurements{PageSize: 4096, THP: "always", HugePageSize: 2 << 20}, true, 2 << 20},
+		{Measurements{PageSize: 4096, THP: "never", HugePageSize: 2 << 20}, true, 0},
+		{Measurements{PageSize: 4096, THP: ""}, true, 0},
+		{Measurements{PageSize: 4096, THP: "madvise"}, false, 0}, // an older file: size unknown, keep the base's
+	} {
+		h := factsOf(&c.m)
+		if h.hugeKnown != c.known || h.hugePageSize != c.hugeBytes {
+			t.Errorf("THP %q size %d: known %v size %v", c.m.THP, c.m.HugePageSize, h.hugeKnown, h.hugePageSize)
 		}
 	}
 }
