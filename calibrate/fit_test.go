@@ -236,3 +236,11 @@ func TestHostFacts(t *testing.T) {
 		}
 	}
 }
+
+func TestFmtNum(t *testing.T) {
+	for v, want := range map[float64]string{2097152: "2097152", 4096: "4096", 81.0123: "81.01", 0.000123456: "0.0001235", 123456.7: "123500", 0: "0"} {
+		if got := fmtNum(v); got != want {
+			t.Errorf("fmtNum(%v) = %s, want %s", v, got, want)
+		}
+	}
+}

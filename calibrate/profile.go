@@ -19,6 +19,9 @@ func fmtNum(v float64) string {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return "0"
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 && math.Abs(v) >= 1000 {
+		return strconv.FormatFloat(v, 'f', 0, 64) // whole numbers (sizes) exactly
+	}
 	d := 3 - int(math.Floor(math.Log10(math.Abs(v))))
 	scale := math.Pow(10, float64(d))
 	r := math.Round(v*scale) / scale
@@ -121,3 +124,7 @@ func quickNote(m *Measurements) string {
 	}
 	return ""
 }
+
+// FormatValue prints a parameter value as the profile does: whole sizes
+// exactly, everything else to four significant digits.
+func FormatValue(v float64) string { return fmtNum(v) }

@@ -200,7 +200,7 @@ func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out
 	fmt.Fprintf(w, "\nfitted parameters (base profile %s; bootstrap %d resamples, 95%% interval):\n", fit.BaseName, fit.Bootstrap)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, est := range fit.Estimates {
-		fmt.Fprintf(tw, "  %s\t%.4g\t[%.4g, %.4g]\t\n", est.Name, est.Value, est.Low, est.High)
+		fmt.Fprintf(tw, "  %s\t%s\t[%s, %s]\t\n", est.Name, calibrate.FormatValue(est.Value), calibrate.FormatValue(est.Low), calibrate.FormatValue(est.High))
 	}
 	tw.Flush()
 	var kept []string
