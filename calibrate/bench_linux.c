@@ -297,9 +297,14 @@ static void bench_size(const char *spec) {
 	// Within a phase the order rotates, so that drift spreads over every
 	// benchmark.
 	static const int phase[2][3] = {{1, 2, -1}, {0, 3, 4}};
+	// vfork and posix_spawn cost the same at every size and take well under
+	// a millisecond: they get at least 30 repetitions per run even where
+	// the forks, which write the whole buffer twice each, get few.
+	long reps_a = opt(spec, "reps_a", reps);
 	for (int ph = 0; ph < 2; ph++) {
 		int nb = ph == 0 ? 2 : 3;
-		for (long r = 0; r < reps; r++) {
+		long n = ph == 0 ? reps_a : reps;
+		for (long r = 0; r < n; r++) {
 			for (int k = 0; k < nb; k++) {
 				int b = phase[ph][(k + r) % nb];
 				if (!(mask & (1L << b)))

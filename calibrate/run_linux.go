@@ -100,7 +100,10 @@ func Run(cfg Config) (*Measurements, error) {
 	// size instead of bending the curve.
 	rounds := cfg.Rounds
 	if rounds <= 0 {
-		rounds = 3
+		rounds = 5
+		if cfg.Quick {
+			rounds = 3
+		}
 	}
 	series := make([]*Series, len(jobs))
 	total := rounds*len(jobs) + 1
@@ -118,7 +121,7 @@ func Run(cfg Config) (*Measurements, error) {
 			if n < 2 {
 				n = 2
 			}
-			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;idle=%d;target=%s", j.mib, j.mode, n, cfg.IdleMicros, target))
+			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;reps_a=%d;idle=%d;target=%s", j.mib, j.mode, n, max(n, 30), cfg.IdleMicros, target))
 			if err != nil {
 				return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
 			}
