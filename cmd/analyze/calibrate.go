@@ -27,7 +27,7 @@ func measurementsPath(profile string) string {
 
 func runCalibrate(e *env, args []string) error {
 	hostPath, _ := machines.HostProfilePath()
-	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--base zen4] [--from MEASUREMENTS.json]",
+	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
 		fmt.Sprintf(`Measures this host's process creation in fresh helper processes (Linux,
 cgo builds only): for parent buffers of 0, 1, 4, 16, 64, 256 and 1024 MiB
 (never more than half of the available memory), every page written,
@@ -35,15 +35,16 @@ fork+exec+wait of a tiny static program, vfork+exec+wait, posix_spawn+wait,
 fork+exit+wait, fork alone, and the parent's write faults after a fork;
 then a null system call, minor faults, page copies, a TLB-miss walk and a
 context switch. It fits the model parameters these identify (weighted
-Theil–Sen slopes and medians, with bootstrap intervals), keeps the base
+Theil–Sen slopes, least-absolute-relative-deviation levels, bootstrap
+intervals), fitting CPU time by default (--clock), keeps the base
 profile's values for the others, and writes a profile named "host" with
 the fit's residuals, plus the raw measurements next to it
 (NAME.measurements.json, which 'analyze validate' reads).
 
 The default output is %s, which --machine host reads
 ($XDG_CONFIG_HOME/forkcost/host.toml, else ~/.config/forkcost/host.toml).
-A full run takes a few minutes on a quiet machine; --quick measures up to
-64 MiB with fewer repetitions in well under a minute.`, hostPath),
+A full run takes one to three minutes; --quick measures up to 64 MiB with
+fewer repetitions in seconds.`, hostPath),
 		"  analyze calibrate --quick\n  analyze calibrate -o mybox.toml\n  analyze replay --machine host,zen4 trace.arrow")
 	out := fs.StringP("output", "o", hostPath, "write the profile to `file`")
 	quick := fs.Bool("quick", false, "fewer, smaller sizes and fewer repetitions (under a minute)")

@@ -165,9 +165,16 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 func (t *table) print(w io.Writer) {
 	if t.md {
-		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(t.head, " | "), strings.Repeat(" --- |", len(t.head)))
+		cells := func(r []string) string {
+			out := make([]string, len(r))
+			for i, c := range r {
+				out[i] = strings.ReplaceAll(c, "|", "\\|")
+			}
+			return strings.Join(out, " | ")
+		}
+		fmt.Fprintf(w, "| %s |\n|%s\n", cells(t.head), strings.Repeat(" --- |", len(t.head)))
 		for _, r := range t.rows {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+			fmt.Fprintf(w, "| %s |\n", cells(r))
 		}
 		fmt.Fprintln(w)
 		return
