@@ -62,10 +62,13 @@ func TestCalibrateQuickEndToEnd(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	// --machine host resolves to it.
+	// --machine host resolves to it, and the list shows it.
 	out, errs, code = runCLI(t, "machines", "show", "host")
 	if code != 0 || !strings.Contains(out, "measured on") {
 		t.Errorf("machines show host: exit %d: %s\n%s", code, errs, out)
+	}
+	if out, _, _ := runCLI(t, "machines"); !strings.Contains(out, "host  ") && !strings.Contains(out, "\nhost") {
+		t.Errorf("machines does not list host:\n%s", out)
 	}
 	// validate finds the measurements next to the profile.
 	out, errs, code = runCLI(t, "validate", "--format", "json")
