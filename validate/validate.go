@@ -404,15 +404,20 @@ func Build(m *calibrate.Measurements, base *machines.Profile, clock, measurement
 func targets(rows []Row, haveHost bool) []Target {
 	var ts []Target
 	var errs []float64
+	sizes := map[float64]bool{}
 	for _, row := range rows {
 		if row.Group == GroupHeldOut && row.MiB >= 1 && (row.What == calibrate.ForkExecWait || row.What == calibrate.VForkExecWait) {
 			errs = append(errs, math.Abs(row.RelErr))
+			sizes[row.MiB] = true
 		}
 	}
 	t := Target{What: "host: held-out fork+exec and vfork+exec, 1 MiB to 1 GiB, median |relative error|", Limit: 0.15, Rows: len(errs), Measured: haveHost}
 	if len(errs) > 0 {
 		t.Value = calibrate.Median(errs)
 		t.Met = t.Value <= t.Limit
+		if !sizes[1024] {
+			t.Comment = fmt.Sprintf("only sizes up to %g MiB were measured (--quick?)", maxKey(sizes))
+		}
 	} else {
 		t.Comment = "no host calibration: run 'analyze calibrate'"
 	}
@@ -425,4 +430,12 @@ func targets(rows []Row, haveHost bool) []Target {
 	}
 	sort.SliceStable(ts, func(i, j int) bool { return false })
 	return ts
+}
+
+func maxKey(m map[float64]bool) float64 {
+	x := 0.0
+	for k := range m {
+		x = math.Max(x, k)
+	}
+	return x
 }

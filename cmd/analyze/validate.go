@@ -283,6 +283,9 @@ func printValidate(w io.Writer, r *validate.Report, md bool) error {
 		case !tg.Met:
 			res = "MISSED"
 		}
+		if tg.Comment != "" && tg.Rows > 0 {
+			res += " (" + tg.Comment + ")"
+		}
 		t.add(tg.What, lim, val, res)
 	}
 	t.print(w)
