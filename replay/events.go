@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -16,15 +18,23 @@ import (
 // EventWriter writes replay's per-event output: one row per eligible
 // creation and machine, keyed by the trace (its path) and the creation's row
 // in it, with every strategy's cost in nanoseconds.
+//
+// A part writer (NewPartWriter) writes one trace on one machine, as a file
+// of a dataset partitioned by machine and trace: its rows have neither the
+// trace nor the machine column (the partition path holds them, Hive style)
+// but a trace_path column.
 type EventWriter struct {
-	tw     *trace.TableWriter
-	b      *array.RecordBuilder
-	inputs []string
-	n      int
+	tw      *trace.TableWriter
+	b       *array.RecordBuilder
+	inputs  []string
+	natives []int // per machine: index of its native strategy
+	part    bool
+	n       int
 }
 
 // Per-event columns besides the per-strategy costs (<strategy>_ns, with '-'
-// spelled '_').
+// spelled '_') and the savings. A part file has trace_path in place of
+// trace and no machine column.
 var eventFields = []arrow.Field{
 	{Name: "trace", Type: arrow.BinaryTypes.String},
 	{Name: "row", Type: arrow.PrimitiveTypes.Int64},
@@ -46,13 +56,35 @@ func StrategyColumn(strategy string) string { return strings.ReplaceAll(strategy
 // NewEventWriter creates path (.arrow or .parquet). inputs are the trace
 // paths in replay order; profiles go into the file's metadata.
 func NewEventWriter(path string, inputs []string, profiles []*machines.Profile) (*EventWriter, error) {
-	fields := append([]arrow.Field(nil), eventFields...)
+	return newEventWriter(path, inputs, profiles, false, nil)
+}
+
+// NewPartWriter creates one file of a partitioned dataset: the per-event
+// costs of the trace at tracePath on one machine. Its metadata records
+// extra (for example the filters applied) besides the tool and profile.
+func NewPartWriter(path, tracePath string, profile *machines.Profile, extra map[string]string) (*EventWriter, error) {
+	return newEventWriter(path, []string{tracePath}, []*machines.Profile{profile}, true, extra)
+}
+
+func newEventWriter(path string, inputs []string, profiles []*machines.Profile, part bool, extra map[string]string) (*EventWriter, error) {
+	var fields []arrow.Field
+	for _, f := range eventFields {
+		switch {
+		case part && f.Name == "trace":
+			fields = append(fields, arrow.Field{Name: "trace_path", Type: arrow.BinaryTypes.String})
+		case part && f.Name == "machine":
+		default:
+			fields = append(fields, f)
+		}
+	}
 	for _, s := range model.Strategies() {
 		fields = append(fields, arrow.Field{Name: StrategyColumn(s.Name), Type: arrow.PrimitiveTypes.Float64})
 	}
-	fields = append(fields, arrow.Field{Name: "saved_ns", Type: arrow.PrimitiveTypes.Float64})
+	fields = append(fields, arrow.Field{Name: "saved_ns", Type: arrow.PrimitiveTypes.Float64},
+		arrow.Field{Name: "saved_vs_native_ns", Type: arrow.PrimitiveTypes.Float64})
 	keys := []string{"forkcost.tool", "forkcost.model_version", "forkcost.inputs"}
 	vals := []string{"forkcost " + version.Tool, version.Model, strings.Join(inputs, "\n")}
+	var natives []int
 	for _, p := range profiles {
 		keys = append(keys, "forkcost.profile."+p.Name)
 		v := p.File + " sha256:" + p.Hash
@@ -60,6 +92,15 @@ func NewEventWriter(path string, inputs []string, profiles []*machines.Profile) 
 			v += " " + k + "=" + trimFloat(o)
 		}
 		vals = append(vals, v)
+		nat, err := model.StrategyIndex(p.Native)
+		if err != nil {
+			return nil, err
+		}
+		natives = append(natives, nat)
+	}
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		keys = append(keys, k)
+		vals = append(vals, extra[k])
 	}
 	md := arrow.NewMetadata(keys, vals)
 	schema := arrow.NewSchema(fields, &md)
@@ -67,33 +108,46 @@ func NewEventWriter(path string, inputs []string, profiles []*machines.Profile) 
 	if err != nil {
 		return nil, err
 	}
-	return &EventWriter{tw: tw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema), inputs: inputs}, nil
+	return &EventWriter{tw: tw, b: array.NewRecordBuilder(memory.DefaultAllocator, schema), inputs: inputs, natives: natives, part: part}, nil
 }
 
 // Write adds one event cost.
 func (w *EventWriter) Write(e *EventCost, machine string) error {
 	b := w.b
 	c := e.Creation
-	b.Field(0).(*array.StringBuilder).Append(w.inputs[e.Input])
-	b.Field(1).(*array.Int64Builder).Append(e.Row)
-	b.Field(2).(*array.Int64Builder).Append(c.TimeNs)
-	b.Field(3).(*array.Int32Builder).Append(c.PID)
-	if c.ChildPID != 0 {
-		b.Field(4).(*array.Int32Builder).Append(c.ChildPID)
+	i := 0
+	next := func() array.Builder { f := b.Field(i); i++; return f }
+	if w.part {
+		next().(*array.StringBuilder).Append(w.inputs[0])
 	} else {
-		b.Field(4).AppendNull()
+		next().(*array.StringBuilder).Append(w.inputs[e.Input])
 	}
-	b.Field(5).(*array.StringBuilder).Append(string(c.Kind))
-	b.Field(6).(*array.StringBuilder).Append(c.Comm)
-	b.Field(7).(*array.Int64Builder).Append(c.Snapshot.ResidentBytes)
-	b.Field(8).(*array.Int64Builder).Append(c.Snapshot.WritableResidentBytes)
-	b.Field(9).(*array.Int64Builder).Append(c.Snapshot.MapEntries)
-	b.Field(10).(*array.StringBuilder).Append(string(c.Snapshot.Source))
-	b.Field(11).(*array.StringBuilder).Append(machine)
-	for i := range model.Strategies() {
-		b.Field(12 + i).(*array.Float64Builder).Append(e.Result.Total[i])
+	next().(*array.Int64Builder).Append(e.Row)
+	next().(*array.Int64Builder).Append(c.TimeNs)
+	next().(*array.Int32Builder).Append(c.PID)
+	if c.ChildPID != 0 {
+		next().(*array.Int32Builder).Append(c.ChildPID)
+	} else {
+		next().AppendNull()
 	}
-	b.Field(12 + len(model.Strategies())).(*array.Float64Builder).Append(e.SavedNs)
+	next().(*array.StringBuilder).Append(string(c.Kind))
+	next().(*array.StringBuilder).Append(c.Comm)
+	next().(*array.Int64Builder).Append(c.Snapshot.ResidentBytes)
+	next().(*array.Int64Builder).Append(c.Snapshot.WritableResidentBytes)
+	next().(*array.Int64Builder).Append(c.Snapshot.MapEntries)
+	next().(*array.StringBuilder).Append(string(c.Snapshot.Source))
+	machineIdx := e.Machine
+	if !w.part {
+		next().(*array.StringBuilder).Append(machine)
+	} else {
+		machineIdx = 0
+	}
+	for s := range model.Strategies() {
+		next().(*array.Float64Builder).Append(e.Result.Total[s])
+	}
+	next().(*array.Float64Builder).Append(e.SavedNs)
+	vf, _ := model.StrategyIndex(model.VForkShare)
+	next().(*array.Float64Builder).Append(e.Result.Total[w.natives[machineIdx]] - e.Result.Total[vf])
 	w.n++
 	if w.n >= trace.DefaultBatchRows {
 		return w.flush()

@@ -19,6 +19,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/forkcost/forkcost/filter"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/trace"
@@ -29,9 +30,12 @@ type EventCost struct {
 	Input    int   // index of the trace among the replayed inputs
 	Row      int64 // row of the creation in that trace
 	Creation *trace.Event
-	Machine  int // index in Config.Machines
-	Result   *model.Result
-	SavedNs  float64 // fork-cow minus vfork-share
+	// Model is what the model was given for the creation: its snapshot and,
+	// when the trace measured them, the parent's writes after it.
+	Model   *model.Input
+	Machine int // index in Config.Machines
+	Result  *model.Result
+	SavedNs float64 // fork-cow minus vfork-share
 }
 
 // Config drives a replay.
@@ -46,6 +50,9 @@ type Config struct {
 	// number of events read so far in the current trace.
 	Progress      func(events int64)
 	ProgressEvery int64
+	// Filter, if set, chooses the creations that are counted and costed.
+	// Eligibility is still decided on the whole, unfiltered trace.
+	Filter *filter.Spec
 	// Uncertainty puts intervals around the savings.
 	Uncertainty Uncertainty
 	// KeepSample keeps the sample of eligible creations (see Sample) even
@@ -63,7 +70,11 @@ type Replayer struct {
 	vfIdx    int
 	input    int
 	ev       EventCost
+	modelIn  model.Input // the creation being costed, for ev.Model
 	err      error
+	ft       *filter.Trace
+	held     map[int32]trace.Decision // by child pid: waiting for the child's command
+	cur      *trace.Event             // the event being observed
 	sample   reservoir
 	// awaiting holds eligible forks, by parent pid, whose cost waits for
 	// the parent's next fault counters (see parentWrites).
@@ -103,12 +114,13 @@ func New(cfg Config) (*Replayer, error) {
 	if cfg.Uncertainty.SampleSize == 0 {
 		cfg.Uncertainty.SampleSize = 2000
 	}
-	r := &Replayer{cfg: cfg, result: model.NewResult(), awaiting: map[int32][]awaitingFork{}}
+	r := &Replayer{cfg: cfg, result: model.NewResult(), held: map[int32]trace.Decision{}, awaiting: map[int32][]awaitingFork{}}
 	r.sample = reservoir{rng: rand.New(rand.NewPCG(cfg.Uncertainty.Seed, 0x73616d706c65)), cap: cfg.Uncertainty.SampleSize}
 	r.cowIdx, _ = model.StrategyIndex(model.ForkCOW)
 	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
 	r.sum.Trace.Kinds = map[string]int64{}
 	r.sum.Trace.Eligibility = map[string]int64{}
+	r.sum.Filters = cfg.Filter.Describe()
 	for _, p := range cfg.Machines {
 		nat, err := model.StrategyIndex(p.Native)
 		if err != nil {
@@ -129,6 +141,11 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 	in := InputSummary{Path: rd.Name(), Source: meta.Source, SourceOS: meta.SourceOS, Origin: meta.Origin,
 		SchemaVersion: meta.Version, TimeSynthetic: meta.TimeSynthetic, Incomplete: meta.Incomplete, Tool: meta.Tool}
 	r.ev.Input = r.input
+	ft, err := r.cfg.Filter.Start(meta)
+	if err != nil {
+		return err
+	}
+	r.ft = ft
 	el := trace.NewEligibility(r.decide)
 	var first, last int64
 	var n int64
@@ -141,12 +158,17 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 		n++
 		r.sum.Trace.Kinds[string(ev.Kind)]++
 		if ev.Kind.IsCreation() {
-			r.sum.Trace.Creations++
+			r.sum.Trace.CreationsBeforeFilters++
+		}
+		r.cur = ev
+		if len(r.held) > 0 {
+			r.release(ev)
 		}
 		el.Observe(rd.Row(), ev)
 		if ev.HasFaults && len(r.awaiting[ev.PID]) > 0 {
 			r.parentWrites(ev)
 		}
+		ft.Observe(ev)
 		if r.err != nil {
 			return r.err
 		}
@@ -157,6 +179,7 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 	if err := rd.Err(); err != nil {
 		return err
 	}
+	r.cur = nil
 	el.Finish()
 	// Parents that never showed their counters again: the parameter stands in.
 	pids := make([]int32, 0, len(r.awaiting))
@@ -171,6 +194,7 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 		}
 		delete(r.awaiting, pid)
 	}
+	clear(r.held) // children that never exec'd: their command did not match
 	if r.err != nil {
 		return r.err
 	}
@@ -187,12 +211,49 @@ func (r *Replayer) decide(d trace.Decision) {
 	if r.err != nil {
 		return
 	}
+	c := &d.Creation.Event
+	if d.Eligible {
+		r.sum.Trace.EligibleBeforeFilters++
+	}
+	var childExec *trace.Event
+	if d.Reason == trace.ReasonExec && r.cur != nil && r.cur.Kind == trace.Exec {
+		childExec = r.cur
+	}
+	if !r.ft.Creation(c, childExec) {
+		if childExec == nil && (d.Reason == trace.ReasonVFork || d.Reason == trace.ReasonSpawn) && c.ChildPID != 0 && r.ft.ChildMayMatch(c) {
+			// The child's command, which --comm also matches, comes
+			// with its exec, after the verdict: wait for it.
+			h := &trace.Creation{Row: d.Creation.Row, Event: *c}
+			d.Creation = h
+			r.held[c.ChildPID] = d
+		}
+		return
+	}
+	r.count(d)
+}
+
+// release settles a creation held for its child's command when the child
+// acts: kept if the child exec'd a matching command, dropped otherwise.
+func (r *Replayer) release(ev *trace.Event) {
+	d, ok := r.held[ev.PID]
+	if !ok || ev.Kind == trace.ExecFailed || ev.Kind == trace.Signal {
+		return
+	}
+	delete(r.held, ev.PID)
+	if ev.Kind == trace.Exec && r.ft.Creation(&d.Creation.Event, ev) {
+		r.count(d)
+	}
+}
+
+// count counts and costs a creation that passed the filters.
+func (r *Replayer) count(d trace.Decision) {
+	c := &d.Creation.Event
+	r.sum.Trace.Creations++
 	r.sum.Trace.Eligibility[string(d.Reason)]++
 	if !d.Eligible {
 		return
 	}
 	r.sum.Trace.Eligible++
-	c := &d.Creation.Event
 	if !c.HasSnapshot {
 		// Without the parent's sizes there is nothing to cost.
 		r.sum.Trace.EligibleWithoutSnapshot++
@@ -244,6 +305,7 @@ func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 	if estimated {
 		r.sum.Trace.EstimatedCreations++
 	}
+	r.sum.Trace.EligibleResidentBytes += c.Snapshot.ResidentBytes
 	for mi, m := range r.machines {
 		model.Evaluate(m.prof.ModelParams(), &input, r.result)
 		for i := range r.result.Total {
@@ -267,7 +329,8 @@ func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 		cs.Creations++
 		cs.SavedS += saved / 1e9
 		if r.cfg.OnEvent != nil {
-			r.ev.Row, r.ev.Creation, r.ev.Machine, r.ev.Result, r.ev.SavedNs = row, c, mi, r.result, saved
+			r.modelIn = input
+			r.ev.Row, r.ev.Creation, r.ev.Model, r.ev.Machine, r.ev.Result, r.ev.SavedNs = row, c, &r.modelIn, mi, r.result, saved
 			if err := r.cfg.OnEvent(&r.ev); err != nil {
 				r.err = err
 				return
@@ -280,6 +343,9 @@ func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 func (r *Replayer) Summary() *Summary {
 	s := r.sum
 	s.stamp()
+	if s.Filters == nil {
+		s.Filters = []string{} // [] rather than null, as for overrides
+	}
 	s.Machines = nil
 	for _, m := range r.machines {
 		ms := MachineSummary{
@@ -326,4 +392,60 @@ func (r *Replayer) Summary() *Summary {
 		s.Machines = append(s.Machines, ms)
 	}
 	return &s
+}
+
+// Merge adds what o replayed to r, as if r had replayed o's traces after
+// its own. Both must have been made with the same machines, in the same
+// order. o must not be used afterwards.
+func (r *Replayer) Merge(o *Replayer) {
+	a, b := &r.sum.Trace, &o.sum.Trace
+	a.Inputs = append(a.Inputs, b.Inputs...)
+	a.Events += b.Events
+	a.Creations += b.Creations
+	a.CreationsBeforeFilters += b.CreationsBeforeFilters
+	a.Eligible += b.Eligible
+	a.EligibleBeforeFilters += b.EligibleBeforeFilters
+	a.EligibleWithoutSnapshot += b.EligibleWithoutSnapshot
+	a.EstimatedCreations += b.EstimatedCreations
+	a.MeasuredParentWrites += b.MeasuredParentWrites
+	a.EligibleResidentBytes += b.EligibleResidentBytes
+	a.WallS += b.WallS
+	for k, v := range b.Kinds {
+		a.Kinds[k] += v
+	}
+	for k, v := range b.Eligibility {
+		a.Eligibility[k] += v
+	}
+	a.Failed = append(a.Failed, b.Failed...)
+	r.input += o.input
+	r.sample.merge(&o.sample)
+	for i, m := range r.machines {
+		om := o.machines[i]
+		for s := range m.totals {
+			m.totals[s] += om.totals[s]
+			for j := range m.steps[s] {
+				m.steps[s][j] += om.steps[s][j]
+			}
+		}
+		m.saved += om.saved
+		m.savedNat += om.savedNat
+		m.savedEst += om.savedEst
+		m.evaluated += om.evaluated
+		for comm, oc := range om.commands {
+			c := m.commands[comm]
+			if c == nil {
+				c = &CommandSaving{Comm: comm}
+				m.commands[comm] = c
+			}
+			c.Creations += oc.Creations
+			c.SavedS += oc.SavedS
+		}
+	}
+}
+
+// Fail records an input that could not be replayed. To keep a failed
+// trace's partial counts out of the totals, replay each trace into a
+// Replayer of its own and Merge only those that succeed.
+func (r *Replayer) Fail(path string, err error) {
+	r.sum.Trace.Failed = append(r.sum.Trace.Failed, FailedInput{Path: path, Error: err.Error()})
 }

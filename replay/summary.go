@@ -13,18 +13,26 @@ const FormatVersion = "1.0"
 // Summary is replay's answer. Its JSON form is a stable contract,
 // documented in the README.
 type Summary struct {
-	Version      string           `json:"version"`
-	Tool         string           `json:"tool"`
-	ModelVersion string           `json:"model_version"`
-	Trace        TraceSummary     `json:"trace"`
-	Machines     []MachineSummary `json:"machines"`
+	Version      string `json:"version"`
+	Tool         string `json:"tool"`
+	ModelVersion string `json:"model_version"`
+	// Filters lists the filters applied, one phrase each ([] when none).
+	Filters  []string         `json:"filters"`
+	Trace    TraceSummary     `json:"trace"`
+	Machines []MachineSummary `json:"machines"`
 }
 
 // TraceSummary counts what the traces held.
 type TraceSummary struct {
-	Inputs    []InputSummary `json:"inputs"`
-	Events    int64          `json:"events"`
-	Creations int64          `json:"creations"`
+	Inputs []InputSummary `json:"inputs"`
+	Events int64          `json:"events"`
+	// Creations counts the process creations that pass the filters (all of
+	// them when no filter is applied).
+	Creations int64 `json:"creations"`
+	// CreationsBeforeFilters and EligibleBeforeFilters count every
+	// creation and every eligible creation of the traces.
+	CreationsBeforeFilters int64 `json:"creations_before_filters"`
+	EligibleBeforeFilters  int64 `json:"eligible_before_filters"`
 	// Eligible counts creations whose child only exec'd or exited first
 	// (including those that were vfork or spawn already).
 	Eligible int64 `json:"eligible"`
@@ -38,11 +46,23 @@ type TraceSummary struct {
 	// writes came from the trace's fault counters rather than the
 	// parent_write_fraction parameter.
 	MeasuredParentWrites int64 `json:"measured_parent_writes"`
+	// EligibleResidentBytes sums the parents' resident sizes over the
+	// eligible creations that were costed (those with sizes).
+	EligibleResidentBytes int64 `json:"eligible_resident_bytes"`
 	// WallS is the traces' own duration, summed over inputs.
 	WallS float64          `json:"wall_s"`
 	Kinds map[string]int64 `json:"kinds"`
 	// Eligibility counts the creations by the reason of their verdict.
 	Eligibility map[string]int64 `json:"eligibility"`
+	// Failed lists the inputs that could not be replayed; they count
+	// nowhere else.
+	Failed []FailedInput `json:"failed,omitempty"`
+}
+
+// FailedInput is a trace that could not be read to its end.
+type FailedInput struct {
+	Path  string `json:"path"`
+	Error string `json:"error"`
 }
 
 // InputSummary describes one trace: its provenance and size.

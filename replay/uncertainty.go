@@ -54,6 +54,44 @@ func (s *reservoir) add(in model.Input) {
 	}
 }
 
+// merge makes s a uniform sample of the union of what s and o sampled:
+// each place is filled from one side with probability proportional to the
+// creations that side still stands for, with an element of its sample
+// drawn without replacement. Into an empty reservoir, o is taken whole,
+// so that one trace replayed on its own and merged gives the same sample.
+func (s *reservoir) merge(o *reservoir) {
+	if o.seen == 0 {
+		return
+	}
+	if s.seen == 0 {
+		s.in = append(s.in[:0], o.in...)
+		s.seen = o.seen
+		return
+	}
+	a, b := slices.Clone(s.in), slices.Clone(o.in)
+	na, nb := s.seen, o.seen
+	out := make([]model.Input, 0, min(int64(s.cap), na+nb))
+	take := func(v []model.Input) ([]model.Input, model.Input) {
+		j := s.rng.IntN(len(v))
+		x := v[j]
+		v[j] = v[len(v)-1]
+		return v[:len(v)-1], x
+	}
+	for len(out) < s.cap && (len(a) > 0 || len(b) > 0) {
+		var x model.Input
+		if len(b) == 0 || (len(a) > 0 && s.rng.Int64N(na+nb) < na) {
+			a, x = take(a)
+			na--
+		} else {
+			b, x = take(b)
+			nb--
+		}
+		out = append(out, x)
+	}
+	s.in = out
+	s.seen += o.seen
+}
+
 // savings returns the saving over fork-cow and over the native strategy,
 // in seconds, of params on the inputs.
 func savings(p *model.Params, native int, inputs []model.Input, res *model.Result, cow, vf int) (float64, float64) {

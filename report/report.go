@@ -66,6 +66,9 @@ func JSON(w io.Writer, s *replay.Summary) error {
 // Provenance is the lines every text output starts with.
 func Provenance(s *replay.Summary) []string {
 	lines := []string{fmt.Sprintf("%s, model %s, output format %s", s.Tool, s.ModelVersion, s.Version)}
+	if f := FilterLine(s); f != "" {
+		lines = append(lines, f)
+	}
 	for _, in := range s.Trace.Inputs {
 		l := fmt.Sprintf("trace %s: %s", in.Path, in.Origin)
 		if in.Source != "" {
@@ -78,6 +81,9 @@ func Provenance(s *replay.Summary) []string {
 			l += " [INCOMPLETE: " + in.Incomplete + "]"
 		}
 		lines = append(lines, l)
+	}
+	for _, f := range s.Trace.Failed {
+		lines = append(lines, fmt.Sprintf("FAILED trace %s, left out: %s", f.Path, f.Error))
 	}
 	for _, m := range s.Machines {
 		l := fmt.Sprintf("machine %s: profile %s sha256:%s", m.Machine, m.Profile.File, m.Profile.Hash)
@@ -110,12 +116,33 @@ func strategyNames() []string {
 	return n
 }
 
+// FilterLine says which filters were applied and how many creations they
+// kept; "" when none was.
+func FilterLine(s *replay.Summary) string {
+	if len(s.Filters) == 0 {
+		return ""
+	}
+	t := s.Trace
+	return fmt.Sprintf("filters: %s (kept %d of %d creations, %d of %d eligible)", strings.Join(s.Filters, "; "),
+		t.Creations, t.CreationsBeforeFilters, t.Eligible, t.EligibleBeforeFilters)
+}
+
 // Text writes the summary for a human at a terminal.
 func Text(w io.Writer, s *replay.Summary) error {
 	t := s.Trace
 	fmt.Fprintf(w, "%d trace(s), %d events over %s of trace time; %d process creations, %d eligible for vfork\n",
 		len(t.Inputs), t.Events, Seconds(t.WallS), t.Creations, t.Eligible)
-	fmt.Fprintf(w, "creations: %s\n", kindCounts(t.Kinds))
+	if len(s.Filters) > 0 {
+		fmt.Fprintf(w, "creations before filters: %s\n", kindCounts(t.Kinds))
+	} else {
+		fmt.Fprintf(w, "creations: %s\n", kindCounts(t.Kinds))
+	}
+	if f := FilterLine(s); f != "" {
+		fmt.Fprintln(w, f)
+	}
+	if len(t.Failed) > 0 {
+		fmt.Fprintf(w, "warning: %d traces could not be replayed and are left out (listed on stderr)\n", len(t.Failed))
+	}
 	if t.EligibleWithoutSnapshot > 0 {
 		fmt.Fprintf(w, "warning: %d eligible creations have no address-space sizes and are left out of every cost\n", t.EligibleWithoutSnapshot)
 	}
@@ -204,6 +231,9 @@ func CSV(w io.Writer, s *replay.Summary) error {
 
 // Markdown writes tables for a README or a report.
 func Markdown(w io.Writer, s *replay.Summary) error {
+	if f := FilterLine(s); f != "" {
+		fmt.Fprintf(w, "*%s*\n\n", strings.ToUpper(f[:1])+f[1:])
+	}
 	fmt.Fprintf(w, "| machine | native fork | eligible creations | fork-cow | vfork-share | saved vs fork-cow | saved vs native |\n")
 	fmt.Fprintf(w, "|---|---|--:|--:|--:|--:|--:|\n")
 	for _, m := range s.Machines {

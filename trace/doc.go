@@ -30,7 +30,9 @@
 //	argv                     list<utf8>. On exec rows, when the source recorded it.
 //	exit_status              int32. On exit rows of a normal exit, the status.
 //	signal                   int32. On exit rows, the signal that killed the
-//	                         process; on signal rows, the signal delivered.
+//	                         process; on signal rows, the signal delivered. The
+//	                         number is the source OS's (forkcost.source_os):
+//	                         SIGCHLD is 17 on Linux, 20 on the BSDs.
 //	core_dumped              bool. On exit rows caused by a signal.
 //
 // On every process-creation row (kinds fork, vfork, spawn, clone) the parent's

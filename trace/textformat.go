@@ -23,6 +23,10 @@ type TextFormat struct {
 	// Convert converts the log at path into the trace file out (its
 	// extension chooses Arrow or Parquet), writing warnings to warn.
 	Convert func(path, out string, warn func(format string, args ...any)) error
+	// Precise formats are sniffed before the others: their Sniff tells
+	// them apart from the lenient ones (a truss line also parses as a
+	// strace line without a pid).
+	Precise bool
 }
 
 var (
@@ -46,9 +50,12 @@ func TextFormats() []*TextFormat {
 
 // SniffText returns the registered text format of the file at path, or nil.
 func SniffText(path string) *TextFormat {
-	for _, f := range TextFormats() {
-		if f.Sniff(path) {
-			return f
+	all := TextFormats()
+	for _, precise := range []bool{true, false} {
+		for _, f := range all {
+			if f.Precise == precise && f.Sniff(path) {
+				return f
+			}
 		}
 	}
 	return nil

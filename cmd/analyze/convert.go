@@ -8,17 +8,16 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
 	"github.com/forkcost/forkcost/trace/strace"
 )
 
 func init() {
-	register(command{name: "convert", summary: "convert strace logs into a trace file", run: runConvert})
+	register(command{name: "convert", summary: "convert strace, kdump or truss logs into a trace file", run: runConvert})
 }
 
 func runConvert(e *env, args []string) error {
-	fs := newFlagSet(e, "convert", "analyze convert [--from strace|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG...",
+	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB...",
 		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
 the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
@@ -33,9 +32,23 @@ estimate (--resident-fraction of the mapped sizes), so every creation row
 says snapshot_source=estimated.
 
 Lines that cannot be parsed are skipped, counted, and the first few are
-reported with file:line; with --strict the first one is an error.`,
-		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log")
-	from := fs.String("from", "auto", "input `format`: strace, or auto to recognise it from the first lines")
+reported with file:line; with --strict the first one is an error.
+
+With --out DIR, each LOG (or -ff set) becomes a trace of its own in DIR,
+named after it (--to arrow or parquet): a directory stands for the files
+under it (LOG.PID files sharing a prefix form one -ff set), a quoted glob
+for the files it matches. Logs are converted in parallel (--jobs); one
+that fails is reported at the end and the exit status is 1.
+
+BSD logs: the text kdump prints from a ktrace file (NetBSD, FreeBSD,
+OpenBSD, DragonFly; record children with ktrace -i), with or without -T,
+-E or -R timestamps, and FreeBSD truss output (-f, -H, -d, -D). --from
+auto tells strace, kdump and truss apart by content. A log without
+timestamps converts with times from record order, and the trace says
+time_synthetic=true. (--out DIR converts strace logs only.)`,
+		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  analyze convert --out traces/ --to parquet logs/\n  ktrace -i make; kdump -T > build.kdump; analyze convert -o build.arrow build.kdump")
+	from := fs.String("from", "auto", "input `format`: strace, kdump, truss, or auto to recognise it from the first lines")
+	bf := addBSDFlags(fs)
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")
 	strict := fs.Bool("strict", false, "fail on the first line that cannot be parsed")
 	frac := fs.Float64("resident-fraction", strace.DefaultResidentFraction, "`fraction` (0 to 1] of mapped memory taken as resident")
@@ -44,10 +57,13 @@ reported with file:line; with --strict the first one is an error.`,
 	maxHeld := fs.Int("max-held", strace.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
 	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	quiet := fs.BoolP("quiet", "q", false, "print no summary")
+	outDir := fs.String("out", "", "convert each LOG, -ff set, or file under a directory into a trace of its own in `DIR`")
+	to := fs.String("to", "arrow", "with --out: the traces' `format`, arrow or parquet")
+	jobs := fs.IntP("jobs", "j", defaultJobs(), "with --out: convert up to `n` logs at once")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "from", *from, "strace", "auto"); err != nil {
+	if err := oneOf(fs, "from", *from, "strace", "kdump", "truss", "auto"); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -61,6 +77,28 @@ reported with file:line; with --strict the first one is an error.`,
 	}
 	if *baseVirt < 0 || *maxHeld <= 0 {
 		return fs.failf("--exec-baseline and --max-held must not be negative")
+	}
+	if *outDir != "" {
+		if *from == "kdump" || *from == "truss" {
+			return fs.failf("--out DIR converts strace logs only; convert a %s log with -o", *from)
+		}
+		if *out != "" {
+			return fs.failf("give -o (one trace from all the LOGs) or --out DIR (one trace per LOG), not both")
+		}
+		if err := oneOf(fs, "to", *to, "arrow", "parquet"); err != nil {
+			return err
+		}
+		if *jobs < 1 {
+			return fs.failf("--jobs %d: want at least 1", *jobs)
+		}
+		base := addrspace.DefaultBaseline
+		base.VirtBytes = *baseVirt
+		cfg := strace.Config{
+			Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
+			Strict:   *strict,
+			Compress: *compress,
+		}
+		return convertMany(e, fs, fs.Args(), *outDir, "."+*to, *from == "auto", *jobs, *quiet, cfg)
 	}
 	inputs, err := strace.ExpandFF(fs.Args())
 	if err != nil {
@@ -85,13 +123,25 @@ reported with file:line; with --strict the first one is an error.`,
 	if !strings.HasSuffix(*out, ".arrow") && !strings.HasSuffix(*out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", *out)
 	}
+	format, err := detectFormat(e, *from, inputs)
+	if err != nil {
+		return err
+	}
+	if format == "kdump" || format == "truss" {
+		return convertBSD(e, fs, format, inputs, convertOpts{out: *out, strict: *strict, quiet: *quiet,
+			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld, compress: *compress}, bf)
+	}
 	if *from == "auto" {
 		for _, in := range inputs {
 			if in.Name == "-" {
 				continue // read as strace: the only text format so far
 			}
-			if _, err := os.Stat(in.Name); err != nil {
+			fi, err := os.Stat(in.Name)
+			if err != nil {
 				return err
+			}
+			if fi.Size() == 0 {
+				continue // an empty -ff file of a task that printed nothing
 			}
 			if !strace.SniffFile(in.Name) {
 				return fmt.Errorf("%s: not recognised as a strace log (its first lines do not parse); use --from strace to convert it anyway", in.Name)
@@ -137,11 +187,4 @@ reported with file:line; with --strict the first one is an error.`,
 		}
 	}
 	return nil
-}
-
-// openAny opens a trace, converting a raw log on the fly.
-func openAny(e *env, path string) (*trace.Reader, error) {
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
 }

@@ -126,6 +126,12 @@ func TestConvertUsage(t *testing.T) {
 	if _, _, code := runCLI(t, "convert"); code != 2 {
 		t.Errorf("no LOG: exit %d, want 2", code)
 	}
+	if _, _, code := runCLI(t, "convert", "--resident-fraction", "0", samples+"s_i.txt"); code != 2 {
+		t.Errorf("--resident-fraction 0: exit %d, want 2", code)
+	}
+	if _, _, code := runCLI(t, "convert", "--from", "dtrace", samples+"s_i.txt"); code != 2 {
+		t.Errorf("--from dtrace: exit %d, want 2", code)
+	}
 	if _, _, code := runCLI(t, "convert", "-o", filepath.Join(dir, "x.csv"), samples+"s_i.txt"); code != 2 {
 		t.Errorf("bad output extension: exit %d, want 2", code)
 	}

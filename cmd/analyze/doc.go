@@ -63,6 +63,50 @@
 //	$ analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12
 //	$ analyze explain --machine zen4 --resident-mib 4096 --writable-resident-mib 4000 --format json
 //
+// # Filters, comparisons, tables and many traces
+//
+// replay and dump take filters: a time window from the trace start or in
+// absolute time (--since, --until), parent or child command globs (--comm),
+// a process subtree (--subtree), creation kinds (--kind) and a minimum
+// parent size (--min-parent-mib). They choose the creations counted;
+// eligibility is still decided on the whole trace. The output names them:
+//
+//	$ analyze replay --since 2ms --comm make build.arrow
+//	$ analyze replay --subtree 101 --kind spawn,vfork --format json build.arrow
+//	$ analyze dump --subtree 101 build.arrow
+//
+// compare sets two traces, or two sets of runs (A... vs B...), side by
+// side with the difference and, for sets, a Mann-Whitney U test:
+//
+//	$ analyze compare build.arrow libc20.arrow
+//	$ analyze compare --format csv build.arrow libc20.arrow
+//
+// replay, compare and machines show print tables for papers (booktabs
+// LaTeX) and READMEs (markdown):
+//
+//	$ analyze replay --format latex build.arrow
+//	$ analyze machines show zen4 --format markdown
+//
+// replay and convert take directories and globs and work on several traces
+// at once; a bad file is reported at the end (exit status 1). replay --out
+// writes a Parquet dataset partitioned by machine and trace for DuckDB or
+// Polars (docs/analysis.md gives the query):
+//
+//	$ analyze replay --out results build.arrow libc20.arrow
+//
+//	analyze replay --jobs 2 'ci/*.parquet'
+//	analyze convert --out traces --to parquet logs/
+//
+// # Figures
+//
+// plot draws figures for a paper (SVG, PDF, PNG; 3.3 in or 7 in wide),
+// each with the CSV of the data behind it and the provenance in both; the
+// same inputs give the same bytes. 'analyze' without arguments also writes
+// the embedded trace's figures, as SVG, into forkcost-figures/:
+//
+//	$ analyze plot --out figs build.arrow
+//	$ analyze plot --figure machines,sensitivity --format pdf --width 7in --machine ppro200,zen4 --out figs build.arrow
+//
 // # Calibration and validation
 //
 // calibrate measures this host (Linux, cgo builds): fork, vfork,

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/forkcost/forkcost/trace"
 )
@@ -112,13 +111,14 @@ func nonEmpty(s string) any {
 }
 
 func runDump(e *env, args []string) error {
-	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [--format csv|jsonl] [--limit N] TRACE",
+	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [filters] [--format csv|jsonl] [--limit N] TRACE",
 		`Prints a trace's rows, one per event, so that a table can be looked into
 without other tools. Null fields are empty in CSV and absent in JSON lines;
 the first line of CSV output is the header, preceded by '#' lines with the
-trace's metadata.`,
+trace's metadata (and the filters applied, if any).`,
 		"  analyze dump --kind fork,vfork,spawn,clone build.arrow | head\n  analyze dump --format jsonl --kind exec build.parquet")
-	kinds := fs.StringSlice("kind", nil, "only events of these `kinds` (fork, vfork, spawn, clone, thread, exec, exec_failed, exit, signal, mmap, ...)")
+	var ff filterFlags
+	ff.add(fs, true)
 	format := fs.String("format", "csv", "output `format`: csv or jsonl")
 	limit := fs.Int64("limit", 0, "stop after `n` rows (0: all)")
 	if err := fs.parse(args); err != nil {
@@ -130,19 +130,19 @@ trace's metadata.`,
 	if fs.NArg() != 1 {
 		return fs.failf("want exactly one TRACE, got %d arguments", fs.NArg())
 	}
-	want := map[trace.Kind]bool{}
-	for _, k := range *kinds {
-		kind, err := trace.ParseKind(strings.TrimSpace(k))
-		if err != nil {
-			return fs.fail(err)
-		}
-		want[kind] = true
+	spec, err := ff.spec(fs)
+	if err != nil {
+		return err
 	}
-	rd, err := openAny(e, fs.Arg(0))
+	rd, err := openTrace(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
+	ft, err := spec.Start(rd.Meta())
+	if err != nil {
+		return err
+	}
 	var cw *csv.Writer
 	enc := json.NewEncoder(e.stdout)
 	if *format == "csv" {
@@ -150,6 +150,9 @@ trace's metadata.`,
 		e.stdout.Write([]byte("# " + m.Source + " trace, schema " + m.Version + ", source OS " + m.SourceOS + ": " + m.Origin + "\n"))
 		if m.Incomplete != "" {
 			e.stdout.Write([]byte("# INCOMPLETE: " + m.Incomplete + "\n"))
+		}
+		if spec.Active() {
+			e.stdout.Write([]byte("# filters: " + spec.String() + "\n"))
 		}
 		cw = csv.NewWriter(e.stdout)
 		header := make([]string, len(dumpColumns))
@@ -163,7 +166,8 @@ trace's metadata.`,
 	var n int64
 	for rd.Next() {
 		ev := rd.Event()
-		if len(want) > 0 && !want[ev.Kind] {
+		ft.Observe(ev)
+		if !ft.Row(ev) {
 			continue
 		}
 		if *limit > 0 && n >= *limit {

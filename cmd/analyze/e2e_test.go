@@ -40,7 +40,7 @@ func TestDefaultTraceIsFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emb, err := defaulttrace.Open()
+	emb, err := defaulttrace.Synthetic.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,4 +194,32 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, data, 0o644)
+}
+
+func TestEmbeddedRecordedTraceIsTheTestdataOne(t *testing.T) {
+	a, err := os.ReadFile("../../internal/defaulttrace/dietlibc-build.arrow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("../../testdata/recorded/dietlibc-build.arrow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("internal/defaulttrace/dietlibc-build.arrow differs from testdata/recorded/dietlibc-build.arrow: copy the recorded one")
+	}
+	rd, err := defaulttrace.Recorded.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := rd.Meta(); m.Source != "record" || m.Incomplete != "" {
+		t.Errorf("embedded recorded trace: source %q, incomplete %q", m.Source, m.Incomplete)
+	}
+	rd.Close()
+	// Both embedded traces can be named on the command line.
+	for _, tr := range defaulttrace.All {
+		if _, errs, code := runCLI(t, "replay", "--mc-draws", "0", tr.Name); code != 0 {
+			t.Errorf("replay %s: exit %d: %s", tr.Name, code, errs)
+		}
+	}
 }

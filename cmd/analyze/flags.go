@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
@@ -59,13 +60,16 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 	return fs.failf("--%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
 }
 
-// openTrace opens a trace file for reading.
-func openTrace(path string) (*trace.Reader, error) {
-	r, err := trace.Open(path, nil)
-	if err != nil {
-		return nil, err
+// openTrace opens a trace for reading: an embedded one by its name
+// (embedded:...), a table file, or a raw log converted on the fly, whose
+// skipped lines are reported on stderr.
+func openTrace(e *env, path string) (*trace.Reader, error) {
+	if t, ok := defaulttrace.Lookup(path); ok {
+		return t.Open()
 	}
-	return r, nil
+	return trace.OpenAny(path, nil, func(format string, args ...any) {
+		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
+	})
 }
 
 func plural(n int64, word string) string {

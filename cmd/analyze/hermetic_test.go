@@ -1,20 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
-	"testing"
+	"path/filepath"
 )
 
-// TestMain points XDG_CONFIG_HOME at an empty directory, so that a
-// developer's own calibration (~/.config/forkcost/host.toml) never shows up
-// in what the tests see; tests that want one make it there.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "forkcost-config-")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("XDG_CONFIG_HOME", dir)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+// Point XDG_CONFIG_HOME at a directory that does not exist, so that a
+// developer's own calibration (~/.config/forkcost/host.toml) never shows
+// up in what the tests see; tests that want one set their own.
+func init() {
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(os.TempDir(), fmt.Sprintf("forkcost-test-no-config-%d", os.Getpid())))
 }

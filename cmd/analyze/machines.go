@@ -17,7 +17,7 @@ func init() {
 }
 
 func runMachines(e *env, args []string) error {
-	fs := newFlagSet(e, "machines", "analyze machines [show NAME | diff A B [TRACE]] [--format text|json] [--machine-file F] [--set NAME.PARAM=V]",
+	fs := newFlagSet(e, "machines", "analyze machines [show NAME | diff A B [TRACE]] [--format text|json|markdown|latex] [--machine-file F] [--set NAME.PARAM=V]",
 		`Without arguments, lists the built-in profiles with one line each.
 'show NAME' prints every parameter of a profile with its value, unit,
 source, and whether it is an estimate, after any --set overrides.
@@ -27,13 +27,13 @@ change applied alone to A, and all changes applied one after another in the
 model's parameter order, with the interaction the single changes leave
 unexplained.`,
 		"  analyze machines\n  analyze machines show ppro200\n  analyze machines diff ppro200 zen4 build.arrow\n  analyze machines show mybox --machine-file mybox.toml --format json")
-	format := fs.String("format", "text", "output `format` of show: text or json")
+	format := fs.String("format", "text", "output `format`: text or json; show also markdown or latex")
 	files := fs.StringArray("machine-file", nil, "also consider a profile of your own (TOML `file`, repeatable)")
 	sets := fs.StringArray("set", nil, "override a parameter before showing it: `NAME.PARAM=VALUE`")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json"); err != nil {
+	if err := oneOf(fs, "format", *format, "text", "json", "markdown", "latex"); err != nil {
 		return err
 	}
 	switch {
@@ -73,7 +73,7 @@ unexplained.`,
 			if err != nil {
 				return err
 			}
-			rd, err := openTrace(fs.Arg(3))
+			rd, err := openTrace(e, fs.Arg(3))
 			if err != nil {
 				return err
 			}
@@ -141,6 +141,13 @@ func showProfile(e *env, p *machines.Profile, format string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(p)
+	}
+	if format == "markdown" || format == "latex" {
+		t := report.ProfileTable(p)
+		if format == "latex" {
+			return t.WriteLaTeX(e.stdout)
+		}
+		return t.WriteMarkdown(e.stdout)
 	}
 	fmt.Fprintf(e.stdout, "%s: %s\nnative fork strategy: %s\nprofile: %s sha256:%s\n\n", p.Name, p.Description, p.Native, p.File, p.Hash)
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)

@@ -110,6 +110,9 @@ func runRecord(e *env, args []string) error {
 		}
 		return fmt.Errorf("record %s: %w", cmd[0], err)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "analyze record: warning: %s\n", w)
+	}
 	if !*quiet {
 		what := "exited with status 0"
 		switch {

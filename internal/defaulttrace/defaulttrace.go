@@ -1,9 +1,18 @@
-// Package defaulttrace embeds the trace that 'analyze' replays when run
-// without arguments: the synthetic 1990s libc build made by
+// Package defaulttrace embeds the traces that 'analyze' replays when run
+// without arguments:
 //
-//	go run ./cmd/analyze synth libc-build --seed 1 --compress -o internal/defaulttrace/libc-build.arrow
+//   - Recorded, the default: a real build of a C library (dietlibc, about
+//     1,050 compilations) recorded on a current Linux machine with
+//     'analyze record'; see testdata/recorded/README.md for how.
 //
-// A test regenerates it and fails if the embedded file has gone stale.
+//   - Synthetic: the 1990s BSD libc build of NetBSD's claim, made by
+//
+//     go run ./cmd/analyze synth libc-build --seed 1 --compress -o internal/defaulttrace/libc-build.arrow
+//
+//     A test regenerates it and fails if the embedded file has gone stale.
+//
+// Both can be named on the command line as their Name (for example
+// 'analyze replay embedded:dietlibc-build.arrow').
 package defaulttrace
 
 import (
@@ -12,11 +21,40 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
-// Name is how the embedded trace is named in outputs.
-const Name = "embedded:libc-build.arrow"
+// Trace is an embedded trace.
+type Trace struct {
+	// Name is how the trace is named in outputs and on the command line.
+	Name string
+	// About says in a few words what it is.
+	About string
+	data  []byte
+}
 
-//go:embed libc-build.arrow
-var data []byte
+// Open returns a reader over the trace.
+func (t Trace) Open() (*trace.Reader, error) { return trace.OpenIPCBytes(t.Name, t.data, nil) }
 
-// Open returns a reader over the embedded trace.
-func Open() (*trace.Reader, error) { return trace.OpenIPCBytes(Name, data, nil) }
+var (
+	//go:embed dietlibc-build.arrow
+	recorded []byte
+	//go:embed libc-build.arrow
+	synthetic []byte
+)
+
+// The embedded traces.
+var (
+	Recorded  = Trace{Name: "embedded:dietlibc-build.arrow", About: "a real dietlibc build recorded with analyze record on Linux x86-64", data: recorded}
+	Synthetic = Trace{Name: "embedded:libc-build.arrow", About: "a synthetic 1990s BSD libc build (synth libc-build --seed 1)", data: synthetic}
+	// Default is the trace 'analyze' replays first.
+	Default = Recorded
+	All     = []Trace{Recorded, Synthetic}
+)
+
+// Lookup returns the embedded trace called name.
+func Lookup(name string) (Trace, bool) {
+	for _, t := range All {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Trace{}, false
+}

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,14 +128,30 @@ static int do_signal(void) {
 	return got == SIGUSR1 ? 0 : 1;
 }
 
-/* stopcont: stop itself (job control); a child continues it. */
+/* stopcont: stop itself (job control); a child continues it. The child
+   counts the SIGCONTs it sent in shared memory before sending each, and
+   sends them until the parent says it runs again; the parent fails
+   (status 3) if it ran on before any SIGCONT was sent. */
 static int do_stopcont(void) {
+	volatile int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) return 1;
 	pid_t parent = getpid();
 	pid_t p = fork();
-	if (p == 0) { usleep(100000); kill(parent, SIGCONT); _exit(0); }
+	if (p == 0) {
+		usleep(50000);
+		for (int i = 0; i < 500 && !shared[1]; i++) {
+			__sync_fetch_and_add(&shared[0], 1);
+			kill(parent, SIGCONT);
+			usleep(10000);
+		}
+		_exit(0);
+	}
 	raise(SIGSTOP);
+	int sent = __sync_fetch_and_add(&shared[0], 0);
+	shared[1] = 1;
 	int st;
 	waitpid(p, &st, 0);
+	if (sent == 0) return 3;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 

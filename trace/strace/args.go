@@ -399,3 +399,21 @@ func lookupName(tok []byte, names map[string]uint64) (uint64, bool) {
 	n, ok := names[string(tok)]
 	return n, ok
 }
+
+// unname drops the "name=" that strace -N (--arg-names, 6.16+) prints before
+// an argument. Values never start with a lower-case letter followed by "=".
+func unname(a []byte) []byte {
+	if len(a) == 0 || a[0] < 'a' || a[0] > 'z' {
+		return a
+	}
+	for i := 1; i < len(a) && i < 24; i++ {
+		c := a[i]
+		if c == '=' {
+			return a[i+1:]
+		}
+		if !(c >= 'a' && c <= 'z' || c == '_' || c >= '0' && c <= '9') {
+			return a
+		}
+	}
+	return a
+}

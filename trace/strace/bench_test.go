@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
@@ -139,4 +140,42 @@ func BenchmarkWriteOnly(b *testing.B) {
 		}
 	}
 	report(b, data)
+}
+
+// BenchmarkConvertVsScan measures, in the same run, reading the log line by
+// line with bufio.Scanner and converting it (pipelined, to an Arrow file),
+// and reports the conversion's throughput as a fraction of the scan's.
+func BenchmarkConvertVsScan(b *testing.B) {
+	data := bigLog(b)
+	dir := b.TempDir()
+	f := dir + "/big.strace"
+	if err := os.WriteFile(f, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Count(data, []byte("\n"))
+	var scan, conv time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		fh, err := os.Open(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 256<<10), 1<<20)
+		for sc.Scan() {
+		}
+		fh.Close()
+		t1 := time.Now()
+		if _, err := ConvertFiles([]Input{{Name: f}}, dir+"/out.arrow", Config{}); err != nil {
+			b.Fatal(err)
+		}
+		scan += t1.Sub(t0)
+		conv += time.Since(t1)
+	}
+	mb := float64(len(data)) / 1e6
+	b.ReportMetric(mb/(scan.Seconds()/float64(b.N)), "scan-MB/s")
+	b.ReportMetric(mb/(conv.Seconds()/float64(b.N)), "convert-MB/s")
+	b.ReportMetric(float64(lines)/(conv.Seconds()/float64(b.N)), "convert-lines/s")
+	b.ReportMetric(conv.Seconds()/scan.Seconds(), "scan-time-ratio")
 }

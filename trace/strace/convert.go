@@ -54,6 +54,7 @@ type Stats struct {
 	ExitFallbacks  int64 // exits taken from exit_group/exit or SIGCHLD
 	NotExited      int64 // processes alive at the end of the log
 	UnknownPIDRows int64 // rows written with pid 0 (log without pids)
+	CutArgs        int64 // exec rows whose argv strace -s cut short
 }
 
 type proc struct {
@@ -489,7 +490,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 		}
 		a := splitArgs(rec.Args, c.argBuf[:1])
 		if len(a) == 1 {
-			if v, ok := parseNum(a[0]); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
+			if v, ok := parseNum(unname(a[0])); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
 				p.fbHas, p.fbStatus, p.fbTime = true, int32(v&0xff), t
 			}
 		}
@@ -629,12 +630,12 @@ func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv
 		pi, ai = 1, 2
 	}
 	if len(a) > pi {
-		if b, ok := unquote(scratch[:0], a[pi]); ok {
+		if b, ok := unquote(scratch[:0], unname(a[pi])); ok {
 			file = string(b)
 		}
 	}
 	if len(a) > ai {
-		argv, _ = parseArgv(a[ai], scratch)
+		argv, _ = parseArgv(unname(a[ai]), scratch)
 	}
 	return file, argv
 }
@@ -849,6 +850,9 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	file, argv := rec.execFile, rec.execArgv
 	if !rec.decoded {
 		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
+	}
+	if bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]")) {
+		c.Stats.CutArgs++
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
 	if !success {
@@ -1078,7 +1082,7 @@ func memArgs(s []byte, out [][]byte) [][]byte {
 		for e > i && s[e-1] == ' ' {
 			e--
 		}
-		out = append(out, s[i:e])
+		out = append(out, unname(s[i:e]))
 		i = j + 1
 	}
 	return out

@@ -10,8 +10,10 @@
 //
 // ConvertFiles runs them on three goroutines for a single log (RunPipelined),
 // handing over batches of records and events through channels of a few
-// batches, so a conversion uses both cores of a small machine; the -ff files
-// of one run are merged by time on one goroutine (Merge).
+// batches, so a conversion uses both cores of a small machine; the reader's
+// goroutine also decodes the arguments of memory calls and execs, to share
+// the work evenly. The -ff files of one run are merged by time on one
+// goroutine (Merge). FuzzParse checks that both paths give the same rows.
 //
 // # Grammar
 //
@@ -56,12 +58,13 @@
 //
 // Messages of strace itself ("strace: Process N attached") are records of
 // their own, also when stderr mode spliced them into the middle of a line,
-// whose two pieces are then joined. -k stack frames (" > ...") are skipped.
+// whose two pieces are then joined. -k stack frames (" > ...") are skipped,
+// and the ANSI color escapes of strace 7 are dropped.
 // Arguments keep -y/-yy decorations ("3</etc/ld.so.cache>"), -X raw and
 // verbose flags ("0x1200000 /* CLONE_CHILD_CLEARTID|... */|17"), full -v
 // environments, strace 4.x "[/* 25 vars */]", C escapes (octal, hex) and
-// truncation marks ("str"..., a bare ... element), all decoded where the
-// Converter needs them.
+// truncation marks ("str"..., a bare ... element) and -N argument names
+// ("pathname=..."), all decoded where the Converter needs them.
 //
 // A line that fits none of this is a *SyntaxError naming the file, the line
 // and what was expected; the Reader goes on with the next line, so a bad

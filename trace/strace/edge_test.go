@@ -208,3 +208,35 @@ func TestOldStraceAndFlags(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestArgNames(t *testing.T) {
+	// strace -N (6.16+) names the arguments.
+	evs, c := convertText(t, Options{}, `7  execve(pathname="/bin/true", argv=["true", "x"], envp=0x1 /* 1 var */) = 0
+7  mmap(addr=NULL, len=8192, prot=PROT_READ|PROT_WRITE, flags=MAP_PRIVATE|MAP_ANONYMOUS, fd=-1, offset=0) = 0x7f0000000000
+7  clone(child_stack=NULL, flags=SIGCHLD) = 8
+7  exit_group(status=4) = ?
+`)
+	ex := find(evs, func(e *trace.Event) bool { return e.Kind == trace.Exec })
+	if ex == nil || ex.ExecPath != "/bin/true" || strings.Join(ex.Argv, " ") != "true x" {
+		t.Errorf("exec %v", ex)
+	}
+	if c.Stats.MemoryCalls != 1 {
+		t.Errorf("mmap with argument names not applied")
+	}
+	if e := exitOf(evs, 7); e == nil || e.ExitStatus != 4 {
+		t.Errorf("exit %v", e)
+	}
+	if f := find(evs, func(e *trace.Event) bool { return e.Kind == trace.Fork }); f == nil || f.Snapshot.VirtBytes != addrBaseline()+8192 {
+		t.Errorf("fork snapshot %v", f)
+	}
+}
+
+func TestCutArgsCounted(t *testing.T) {
+	_, c := convertText(t, Options{}, `7  execve("/bin/true", ["/bin/tru"..., "1", ...], 0x1 /* 1 var */) = 0
+7  execve("/bin/a", ["a", "xyz"...], 0x1 /* 1 var */) = 0
+7  execve("/bin/a", ["a"], 0x1 /* 1 var */) = 0
+`)
+	if c.Stats.CutArgs != 2 {
+		t.Errorf("CutArgs %d", c.Stats.CutArgs)
+	}
+}

@@ -204,6 +204,9 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 	if st.UnknownPIDRows > 0 {
 		warn("%d rows have pid 0: the log does not say which process printed them (record with -f)", st.UnknownPIDRows)
 	}
+	if st.CutArgs > 0 {
+		warn("%d execs have arguments cut short by strace's -s limit (default 32); record with -s 4096 for whole argv", st.CutArgs)
+	}
 	if st.TimeBackwards > 0 {
 		warn("time ran backwards %d times in the log", st.TimeBackwards)
 	}

@@ -1,6 +1,8 @@
 package strace
 
 import (
+	"context"
+	"runtime/pprof"
 	"sync"
 
 	"github.com/forkcost/forkcost/trace"
@@ -87,7 +89,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() {
+	go pprof.Do(context.Background(), pprof.Labels("stage", "reader"), func(context.Context) {
 		defer wg.Done()
 		defer close(full)
 		var argBuf [8][]byte
@@ -123,7 +125,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 				return
 			}
 		}
-	}()
+	})
 	stop := func(err error) error {
 		close(done)
 		for range full {
@@ -175,7 +177,7 @@ func newAsyncWriter(w *trace.Writer) *asyncWriter {
 		a.free <- make([]trace.Event, 0, 4096)
 	}
 	a.batch = <-a.free
-	go func() {
+	go pprof.Do(context.Background(), pprof.Labels("stage", "writer"), func(context.Context) {
 		var err error
 		for b := range a.full {
 			if err == nil {
@@ -189,7 +191,7 @@ func newAsyncWriter(w *trace.Writer) *asyncWriter {
 			a.free <- b[:0]
 		}
 		a.errc <- err
-	}()
+	})
 	return a
 }
 

@@ -51,6 +51,7 @@ type Reader struct {
 	carry   []byte // the start of a line cut by a spliced strace message
 	carryLn int
 	joined  []byte
+	plain   []byte // a line without its ANSI escapes
 	eof     bool
 	err     error
 
@@ -219,6 +220,11 @@ func (r *Reader) Next() bool {
 		}
 		if tooLong {
 			return r.fail(lineNo, "line longer than %d bytes skipped", len(line))
+		}
+		if bytes.IndexByte(line, 0x1b) >= 0 {
+			// strace 7 can color its output: drop the ANSI escapes.
+			r.plain = stripANSI(r.plain[:0], line)
+			line = r.plain
 		}
 		if len(line) == 0 {
 			continue
@@ -859,4 +865,22 @@ func atoi(b []byte) (int64, bool) {
 		return 0, false
 	}
 	return int64(v), true
+}
+
+// stripANSI appends line without its ANSI CSI sequences (ESC [ ... final).
+func stripANSI(dst, line []byte) []byte {
+	for i := 0; i < len(line); i++ {
+		if line[i] != 0x1b {
+			dst = append(dst, line[i])
+			continue
+		}
+		if i+1 < len(line) && line[i+1] == '[' {
+			j := i + 2
+			for j < len(line) && (line[j] < 0x40 || line[j] > 0x7e) {
+				j++
+			}
+			i = j // skip the final byte too
+		}
+	}
+	return dst
 }

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/forkcost/forkcost/compare"
+	"github.com/forkcost/forkcost/replay"
+	"github.com/forkcost/forkcost/report"
+)
+
+func init() {
+	register(command{name: "compare", summary: "compare two traces, or two sets of traces, side by side", run: runCompare})
+}
+
+func runCompare(e *env, args []string) error {
+	fs := newFlagSet(e, "compare", "analyze compare [--machine M,...] [filters] [--alpha A] [--format text|markdown|latex|csv|json] A B | A... vs B...",
+		`Replays two traces, or two sets of traces, and sets them side by side in
+the manner of benchstat: creations, eligible creations, the parents' mean
+resident size, and on each machine fork-cow's total and the saving of
+sharing vfork over fork-cow and over the native fork, with the relative
+difference (B - A) / A.
+
+Each side is one argument (a trace, a directory or a quoted glob) or,
+with 'vs' between the sides, several. With one trace per side the
+difference is shown as it is. With several traces per side (runs of the
+same build), each side's value is the median over its traces, ± the
+largest deviation from the median, and a two-sided Mann-Whitney U test on
+the per-trace values says whether the difference is larger than the
+run-to-run spread: the delta is printed when p < alpha, and ~ otherwise.
+The test needs at least 4 traces per side to reach p < 0.05.
+
+A trace that cannot be read is reported at the end and left out; the exit
+status is then 1.`,
+		"  analyze compare before.arrow after.arrow\n  analyze compare runs/old/ runs/new/\n  analyze compare old1.arrow old2.arrow old3.arrow old4.arrow vs new1.arrow new2.arrow new3.arrow new4.arrow\n  analyze compare --format latex --machine zen4 'old/*.parquet' 'new/*.parquet'")
+	var mf machineFlags
+	mf.add(fs)
+	var ff filterFlags
+	ff.add(fs, false)
+	format := fs.String("format", "text", "output `format`: text, markdown, latex, csv or json")
+	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance `level` of the test")
+	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	if err := oneOf(fs, "format", *format, "text", "markdown", "latex", "csv", "json"); err != nil {
+		return err
+	}
+	if *alpha <= 0 || *alpha >= 1 {
+		return fs.failf("--alpha %g: must be in (0, 1)", *alpha)
+	}
+	if *jobs < 1 {
+		return fs.failf("--jobs %d: want at least 1", *jobs)
+	}
+	var aArgs, bArgs []string
+	rest := fs.Args()
+	split := -1
+	for i, a := range rest {
+		if a == "vs" {
+			if split >= 0 {
+				return fs.failf("'vs' given twice")
+			}
+			split = i
+		}
+	}
+	switch {
+	case split >= 0:
+		aArgs, bArgs = rest[:split], rest[split+1:]
+		if len(aArgs) == 0 || len(bArgs) == 0 {
+			return fs.failf("want traces on both sides of 'vs'")
+		}
+	case len(rest) == 2:
+		aArgs, bArgs = rest[:1], rest[1:]
+	default:
+		return fs.failf("want two arguments A B, or A... vs B..., got %d arguments", len(rest))
+	}
+	spec, err := ff.spec(fs)
+	if err != nil {
+		return err
+	}
+	profs, err := mf.profiles(fs)
+	if err != nil {
+		return err
+	}
+	aPaths, err := expandInputs(aArgs)
+	if err != nil {
+		return err
+	}
+	bPaths, err := expandInputs(bArgs)
+	if err != nil {
+		return err
+	}
+	paths := append(append([]string{}, aPaths...), bPaths...)
+	a := compare.Side{Label: "A", Args: aArgs}
+	b := compare.Side{Label: "B", Args: bArgs}
+	job := replayJob{cfg: replay.Config{Machines: profs, TopCommands: 1, Filter: spec}, jobs: *jobs,
+		perTrace: func(i int, s *replay.Summary) {
+			side := &a
+			if i >= len(aPaths) {
+				side = &b
+			}
+			side.Traces = append(side.Traces, s)
+			side.Paths = append(side.Paths, paths[i])
+		}}
+	sum, err := job.run(e, paths)
+	if err != nil {
+		return err
+	}
+	for _, f := range sum.Trace.Failed {
+		if indexOf(aPaths, f.Path) >= 0 {
+			a.Failed++
+		} else {
+			b.Failed++
+		}
+	}
+	if len(a.Traces) == 0 || len(b.Traces) == 0 {
+		failures(e, sum)
+		return fmt.Errorf("nothing to compare: no trace of side %s could be replayed", map[bool]string{true: "A", false: "B"}[len(a.Traces) == 0])
+	}
+	res := compare.Build(a, b, *alpha, spec.Describe())
+	switch *format {
+	case "json":
+		err = report.CompareJSON(e.stdout, res)
+	case "csv":
+		err = report.CompareCSV(e.stdout, res)
+	case "markdown":
+		err = report.CompareTable(res).WriteMarkdown(e.stdout)
+	case "latex":
+		err = report.CompareTable(res).WriteLaTeX(e.stdout)
+	default:
+		err = report.CompareText(e.stdout, res)
+	}
+	if err != nil {
+		return err
+	}
+	return failures(e, sum)
+}
+
+func indexOf(ss []string, s string) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,48 @@
+package truss
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/bsd"
+)
+
+// FuzzTruss feeds arbitrary text through the reader and the converter:
+// they must never panic, every row must keep the schema's invariants, and
+// nothing may stay held after Finish. The seed corpus is the fixtures, whole
+// and in pieces of three lines.
+func FuzzTruss(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+3 <= len(lines); i += 3 {
+			f.Add(bytes.Join(lines[i:i+3], []byte("\n")))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var evs []trace.Event
+		c := bsd.NewConverter(bsd.Options{MaxHeld: 16, Truss: true}, func(ev *trace.Event) error {
+			evs = append(evs, *ev)
+			return nil
+		})
+		rd := NewReader(bytes.NewReader(data), "fuzz")
+		rd.MaxLine = 4096
+		if err := bsd.Run(rd, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := bsd.CheckInvariants(evs, false); err != nil {
+			t.Fatalf("%v\ninput:\n%s", err, data)
+		}
+		if c.Held() != 0 {
+			t.Fatalf("%d rows still held after Finish", c.Held())
+		}
+	})
+}
