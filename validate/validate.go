@@ -132,7 +132,7 @@ func Host(m *calibrate.Measurements, base *machines.Profile, clock string) ([]Ro
 	}
 	thp := m.SeriesOf(calibrate.HugePages)
 	for _, s := range thp {
-		note := fmt.Sprintf("%d of %d MiB on huge pages; the model knows only 4 KiB PTEs", s.Space.AnonHugeBytes>>20, s.MiB)
+		note := fmt.Sprintf("%d of %d MiB on huge pages: one entry per huge page in the model, each costed as a base PTE", s.Space.AnonHugeBytes>>20, s.MiB)
 		add(GroupTHP, &full.Params, s, note)
 	}
 	if len(thp) == 0 {
