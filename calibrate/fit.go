@@ -244,16 +244,25 @@ func (f *fitter) with(names []string, weights []float64, v float64) *model.Param
 // coefficient over its observation. (The model is linear in every time
 // parameter.) Relative, because the sizes' times span three orders of
 // magnitude and a prediction is judged by its relative error.
-func (f *fitter) level(names []string, weights []float64, obs []float64, model func(p *model.Params, i int) float64) float64 {
+//
+// scale, when not nil, is what each error is relative to instead of the
+// observation: for an observation that is a difference of two
+// measurements (fork+exec less fork+exit), the larger of them, since the
+// difference itself can be near zero.
+func (f *fitter) level(names []string, weights []float64, obs, scale []float64, model func(p *model.Params, i int) float64) float64 {
 	var sol, ws []float64
 	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
 	for i, o := range obs {
 		c0, c1 := model(p0, i), model(p1, i)
-		if c1 == c0 || math.IsNaN(o) || o == 0 {
+		sc := o
+		if scale != nil {
+			sc = scale[i]
+		}
+		if c1 == c0 || math.IsNaN(o) || math.IsNaN(sc) || sc == 0 {
 			continue
 		}
 		sol = append(sol, (o-c0)/(c1-c0))
-		ws = append(ws, math.Abs(c1-c0)/math.Abs(o))
+		ws = append(ws, math.Abs(c1-c0)/math.Abs(sc))
 	}
 	return weightedMedian(sol, ws)
 }
@@ -401,20 +410,20 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 			return Predict(p, pts[i].s, checkOf(a)) - Predict(p, pts[i].s, checkOf(b))
 		}
 	}
-	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), predDiff(ForkExecWait, ForkExitWait)),
+	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), obs(ForkExecWait), predDiff(ForkExecWait, ForkExitWait)),
 		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits")
-	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), pred(VForkExecWait)),
+	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
 		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
-	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), pred(SpawnWait)),
+	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), nil, pred(SpawnWait)),
 		"least-absolute-relative-deviation fit over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
-	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), pred(ForkOnly)),
+	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), nil, pred(ForkOnly)),
 		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
 	// Solved on fork+exit+wait itself, not on its difference from fork
 	// alone: when fork alone cannot be matched (vmspace_create_ns clamped
 	// at 0 because proc_create_ns, set by vfork+exec+wait, also carries the
 	// exit and reaping that the model's sequences leave out), fork+exit and
 	// fork+exec+wait still are.
-	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), pred(ForkExitWait)),
+	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), nil, pred(ForkExitWait)),
 		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
 	return f
 }
