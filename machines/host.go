@@ -35,7 +35,7 @@ func LoadHost() (*Profile, error) {
 	}
 	p, err := LoadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("machine %q: this host has not been calibrated (no %s): run 'analyze calibrate' to measure it and write that file (a few minutes; --quick for a rough one in seconds)", HostName, path)
+		return nil, fmt.Errorf("machine %q: this host has not been calibrated (no %s): run 'analyze calibrate' to measure it and write that file (about a minute; --quick for a rough one in seconds)", HostName, path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("machine %q: %w", HostName, err)

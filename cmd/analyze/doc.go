@@ -114,7 +114,7 @@
 // the parent's write faults after a fork, and a few machine
 // microbenchmarks; it fits the parameters these identify and writes a
 // profile that --machine host reads ($XDG_CONFIG_HOME/forkcost/host.toml,
-// else ~/.config/forkcost/host.toml). It takes a few minutes (--quick:
+// else ~/.config/forkcost/host.toml). It takes a minute or more (--quick:
 // seconds), so the manual's test does not run it:
 //
 //	analyze calibrate
