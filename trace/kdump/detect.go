@@ -17,7 +17,7 @@ func (r *Reader) scan() {
 		return
 	}
 	r.scanned = true
-	head, err := r.br.Peek(scanBytes)
+	head, err := r.Peek(scanBytes)
 	if err != nil && err != bufio.ErrBufferFull && len(head) == 0 {
 		r.form = bsd.TimeNone
 		if r.Form != bsd.TimeAuto {

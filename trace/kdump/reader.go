@@ -19,16 +19,16 @@
 package kdump
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
 
 // DefaultMaxLine is the longest line kept; longer ones are syntax errors.
-const DefaultMaxLine = 4 << 20
+const DefaultMaxLine = lineread.DefaultMaxLine
 
 // SyntaxError is a line that could not be parsed.
 type SyntaxError = bsd.SyntaxError
@@ -38,18 +38,15 @@ type SyntaxError = bsd.SyntaxError
 // and the Reader owns every buffer it returns.
 type Reader struct {
 	name string
-	br   *bufio.Reader
-	// MaxLine is the longest line kept (DefaultMaxLine if 0).
-	MaxLine int
+	// The line reader: its MaxLine (the longest line kept, DefaultMaxLine
+	// if 0), Lines and Bytes are the Reader's.
+	lineread.Reader
 	// Form, when not TimeAuto (the default), is the log's time form.
 	Form bsd.TimeForm
 	// ForceOS, when set, is the OS the log comes from.
 	ForceOS string
 
-	lineNo int
-	long   []byte
-	eof    bool
-	err    error
+	err error
 
 	rec    bsd.Record
 	synErr bsd.SyntaxError
@@ -68,14 +65,15 @@ type Reader struct {
 	lastComm []byte
 
 	// Counters.
-	Lines, Bytes  int64
 	Continuations int64 // continuation lines read (GIO data, ARGS items, dumps)
 	Dropped       int64 // "Events dropped." lines (the kernel lost records)
 }
 
 // NewReader returns a Reader of r; name is used in syntax errors.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{name: name, br: bufio.NewReaderSize(r, 256<<10), Form: bsd.TimeAuto}
+	rd := &Reader{name: name, Form: bsd.TimeAuto}
+	rd.Init(r, 256<<10)
+	return rd
 }
 
 // Name returns the name given to NewReader.
@@ -116,52 +114,11 @@ func (r *Reader) fail(line int, format string, args ...any) bool {
 }
 
 func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
-	if r.eof {
-		return nil, false, false
+	line, tooLong, ok = r.ReadLine()
+	if !ok && r.err == nil {
+		r.err = r.ReadErr()
 	}
-	max := r.MaxLine
-	if max <= 0 {
-		max = DefaultMaxLine
-	}
-	b, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = r.br.ReadSlice('\n')
-			if len(r.long) < max {
-				r.long = append(r.long, b...)
-			} else {
-				tooLong = true
-			}
-			r.Bytes += int64(len(b))
-		}
-		if len(r.long) > max {
-			r.long = r.long[:max]
-			tooLong = true
-		}
-		r.Bytes += int64(len(r.long))
-		b = r.long
-	} else {
-		r.Bytes += int64(len(b))
-	}
-	if err != nil {
-		r.eof = true
-		if err != io.EOF {
-			r.err = err
-		}
-		if len(b) == 0 {
-			return nil, false, false
-		}
-	}
-	r.lineNo++
-	r.Lines++
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b, tooLong, true
+	return line, tooLong, ok
 }
 
 // Next advances to the next record or syntax error. It returns false at
@@ -176,7 +133,7 @@ func (r *Reader) Next() bool {
 		r.isErr = false
 		if tooLong {
 			r.lastOK = false
-			return r.fail(r.lineNo, "line longer than %d bytes skipped", len(line))
+			return r.fail(r.LineNo, "line longer than %d bytes skipped", len(line))
 		}
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
@@ -206,7 +163,7 @@ func (r *Reader) Next() bool {
 			continue
 		}
 		r.lastOK = false
-		return r.fail(r.lineNo, "not a kdump record: %.60q", line)
+		return r.fail(r.LineNo, "not a kdump record: %.60q", line)
 	}
 }
 
@@ -239,7 +196,7 @@ func (r *Reader) argItem(line []byte) bool {
 }
 
 func (r *Reader) setHeader(h *header) {
-	r.rec = bsd.Record{File: r.name, Line: r.lineNo, PID: h.pid, TID: h.tid, HasTID: h.hasTID, HasPID: true, Comm: h.comm}
+	r.rec = bsd.Record{File: r.name, Line: r.LineNo, PID: h.pid, TID: h.tid, HasTID: h.hasTID, HasPID: true, Comm: h.comm}
 	if h.ntimes > 0 && r.form != bsd.TimeNone && r.form != bsd.TimeDuration {
 		r.rec.HasTime = true
 		r.rec.Time = h.times[0]
@@ -264,17 +221,17 @@ func (r *Reader) record(h *header, line []byte) bool {
 		name, args := splitCall(p)
 		rec.Name, rec.Args = name, args
 		if len(name) == 0 {
-			return r.fail(r.lineNo, "CALL without a system call name")
+			return r.fail(r.LineNo, "CALL without a system call name")
 		}
 	case "RET":
 		rec.Type = bsd.Ret
 		name, rest := cutSpace(p)
 		if len(name) == 0 {
-			return r.fail(r.lineNo, "RET without a system call name")
+			return r.fail(r.LineNo, "RET without a system call name")
 		}
 		rec.Name = name
 		if !parseRet(rest, rec) {
-			return r.fail(r.lineNo, "RET %s: cannot read the return value %.40q", name, rest)
+			return r.fail(r.LineNo, "RET %s: cannot read the return value %.40q", name, rest)
 		}
 	case "NAMI":
 		rec.Type = bsd.Nami

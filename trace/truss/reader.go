@@ -24,16 +24,16 @@
 package truss
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
 
 // DefaultMaxLine is the longest line kept; longer ones are syntax errors.
-const DefaultMaxLine = 4 << 20
+const DefaultMaxLine = lineread.DefaultMaxLine
 
 // SyntaxError is a line that could not be parsed.
 type SyntaxError = bsd.SyntaxError
@@ -42,29 +42,26 @@ type SyntaxError = bsd.SyntaxError
 // returns.
 type Reader struct {
 	name string
-	br   *bufio.Reader
-	// MaxLine is the longest line kept (DefaultMaxLine if 0).
-	MaxLine int
+	// The line reader: its MaxLine (the longest line kept, DefaultMaxLine
+	// if 0), Lines and Bytes are the Reader's.
+	lineread.Reader
 	// Form, when not TimeAuto (the default), is the log's time form.
 	Form bsd.TimeForm
 
-	lineNo int
-	long   []byte
-	eof    bool
-	err    error
+	err error
 
 	rec     bsd.Record
 	synErr  bsd.SyntaxError
 	isErr   bool
 	scanned bool
 	form    bsd.TimeForm
-
-	Lines, Bytes int64
 }
 
 // NewReader returns a Reader of r; name is used in syntax errors.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{name: name, br: bufio.NewReaderSize(r, 256<<10), Form: bsd.TimeAuto}
+	rd := &Reader{name: name, Form: bsd.TimeAuto}
+	rd.Init(r, 256<<10)
+	return rd
 }
 
 // Err returns the first I/O error met.
@@ -96,58 +93,17 @@ func (r *Reader) OS() string { return "freebsd" }
 func (r *Reader) BytesRead() int64 { return r.Bytes }
 
 func (r *Reader) fail(format string, args ...any) bool {
-	r.synErr = bsd.SyntaxError{File: r.name, Line: r.lineNo, Msg: fmt.Sprintf(format, args...)}
+	r.synErr = bsd.SyntaxError{File: r.name, Line: r.LineNo, Msg: fmt.Sprintf(format, args...)}
 	r.isErr = true
 	return true
 }
 
 func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
-	if r.eof {
-		return nil, false, false
+	line, tooLong, ok = r.ReadLine()
+	if !ok && r.err == nil {
+		r.err = r.ReadErr()
 	}
-	max := r.MaxLine
-	if max <= 0 {
-		max = DefaultMaxLine
-	}
-	b, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = r.br.ReadSlice('\n')
-			if len(r.long) < max {
-				r.long = append(r.long, b...)
-			} else {
-				tooLong = true
-			}
-			r.Bytes += int64(len(b))
-		}
-		if len(r.long) > max {
-			r.long = r.long[:max]
-			tooLong = true
-		}
-		r.Bytes += int64(len(r.long))
-		b = r.long
-	} else {
-		r.Bytes += int64(len(b))
-	}
-	if err != nil {
-		r.eof = true
-		if err != io.EOF {
-			r.err = err
-		}
-		if len(b) == 0 {
-			return nil, false, false
-		}
-	}
-	r.lineNo++
-	r.Lines++
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b, tooLong, true
+	return line, tooLong, ok
 }
 
 // Next advances to the next record or syntax error.
@@ -175,7 +131,7 @@ func (r *Reader) Next() bool {
 }
 
 func (r *Reader) fill(l *parsed) {
-	r.rec = bsd.Record{File: r.name, Line: r.lineNo, PID: l.pid, TID: l.tid, HasTID: l.hasTID, HasPID: l.hasPID}
+	r.rec = bsd.Record{File: r.name, Line: r.LineNo, PID: l.pid, TID: l.tid, HasTID: l.hasTID, HasPID: l.hasPID}
 	if l.ntimes > 0 && (r.form == bsd.TimeElapsed || r.form == bsd.TimeAbsolute) {
 		r.rec.HasTime, r.rec.Time = true, l.times[0]
 	}
@@ -496,7 +452,7 @@ func (r *Reader) scan() {
 		return
 	}
 	r.scanned = true
-	head, _ := r.br.Peek(256 << 10)
+	head, _ := r.Peek(256 << 10)
 	if len(head) == 256<<10 {
 		if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
 			head = head[:i+1]
