@@ -411,7 +411,7 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 		}
 	}
 	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), obs(ForkExecWait), predDiff(ForkExecWait, ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits")
+		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits, with that program's exit and the parent's reaping, which the model has no step for")
 	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
 		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
 	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), nil, pred(SpawnWait)),
