@@ -248,8 +248,12 @@ func Builtin() ([]*Profile, error) {
 	return out, nil
 }
 
-// Lookup returns a fresh copy of the built-in profile called name.
+// Lookup returns a fresh copy of the built-in profile called name, or, for
+// HostName, this host's last calibration (see HostProfilePath).
 func Lookup(name string) (*Profile, error) {
+	if name == HostName {
+		return LoadHost()
+	}
 	all, err := Builtin()
 	if err != nil {
 		return nil, err
@@ -261,5 +265,5 @@ func Lookup(name string) (*Profile, error) {
 		}
 		names = append(names, p.Name)
 	}
-	return nil, fmt.Errorf("unknown machine %q (built-in: %s; or load your own with --machine-file)", name, strings.Join(names, ", "))
+	return nil, fmt.Errorf("unknown machine %q (built-in: %s; %s, this host's last 'analyze calibrate'; or load your own with --machine-file)", name, strings.Join(names, ", "), HostName)
 }

@@ -107,6 +107,27 @@
 //	$ analyze plot --out figs build.arrow
 //	$ analyze plot --figure machines,sensitivity --format pdf --width 7in --machine ppro200,zen4 --out figs build.arrow
 //
+// # Calibration and validation
+//
+// calibrate measures this host (Linux, cgo builds): fork, vfork,
+// posix_spawn, fork+exit and fork alone with parent buffers up to 1 GiB,
+// the parent's write faults after a fork, and a few machine
+// microbenchmarks; it fits the parameters these identify and writes a
+// profile that --machine host reads ($XDG_CONFIG_HOME/forkcost/host.toml,
+// else ~/.config/forkcost/host.toml). It takes a minute or more (--quick:
+// seconds), so the manual's test does not run it:
+//
+//	analyze calibrate
+//	analyze calibrate --quick -o quick.toml
+//	analyze replay --machine host,zen4 build.arrow
+//
+// validate sets predictions against observations the parameters were not
+// set from: the host's held-out sizes, when it has been calibrated, and the
+// published figures for the built-in profiles:
+//
+//	$ analyze validate --no-host
+//	$ analyze validate --no-host --format markdown --out validation
+//
 // Every subcommand prints its flags and an example with --help. Bad flags
 // and values exit with status 2 after the usage; other failures exit 1 with
 // a message that names the file.

@@ -42,6 +42,10 @@ unexplained.`,
 		if err != nil {
 			return err
 		}
+		// This host's calibration, when there is one (--machine host).
+		if p, err := machines.LoadHost(); err == nil {
+			all = append(all, p)
+		}
 		for _, f := range *files {
 			p, err := machines.LoadFile(f)
 			if err != nil {

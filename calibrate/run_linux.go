@@ -1,0 +1,280 @@
+//go:build linux && cgo
+
+package calibrate
+
+// The C side is bench_linux.c: importing "C" links it, and its
+// constructor, into every binary that imports this package.
+
+import "C"
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Supported reports whether Run can measure on this build.
+const Supported = true
+
+// helperEnv is the variable that turns a re-executed binary into a helper.
+const helperEnv = "FORKCOST_CALIB_CHILD"
+
+// Run measures this host.
+func Run(cfg Config) (*Measurements, error) {
+	progress := cfg.Progress
+	if progress == nil {
+		progress = func(string, ...any) {}
+	}
+	exe := cfg.Exe
+	if exe == "" {
+		exe = "/proc/self/exe"
+	}
+	scale := cfg.RepScale
+	if scale <= 0 {
+		scale = 1
+	}
+	sizes := cfg.Sizes
+	if sizes == nil {
+		sizes = DefaultSizes
+		if cfg.Quick {
+			sizes = QuickSizes
+		}
+	}
+	m := &Measurements{Date: time.Now().UTC().Truncate(time.Second), Quick: cfg.Quick, PageSize: os.Getpagesize(), Micro: map[string][]float64{}}
+	m.Host, _ = os.Hostname()
+	m.Kernel = readTrim("/proc/sys/kernel/osrelease")
+	m.CPU = cpuModel()
+	m.THP = thpMode()
+	if n, err := strconv.ParseInt(readTrim("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"), 10, 64); err == nil {
+		m.HugePageSize = n
+	}
+	m.CPUs = runtime.NumCPU() // the affinity mask's CPUs
+	if m.PageSize != 4096 {
+		return nil, fmt.Errorf("calibrate: the page size is %d bytes; the benchmarks assume 4096", m.PageSize)
+	}
+	avail, err := availableBytes()
+	if err != nil {
+		return nil, err
+	}
+	sizes, dropped := capSizes(sizes, avail)
+	if len(dropped) > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("sizes %v MiB skipped: more than half of the %d MiB available", dropped, avail>>20))
+	}
+	dir, target, err := writeTarget()
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+
+	// Held-out series: a mapping never touched, at the largest size, and
+	// one on transparent huge pages at 256 MiB or the largest size below.
+	maxMiB := 0
+	for _, s := range sizes {
+		maxMiB = max(maxMiB, s)
+	}
+	type job struct {
+		kind string
+		mib  int
+		mode int
+	}
+	var jobs []job
+	for _, s := range sizes {
+		jobs = append(jobs, job{Touched, s, 0})
+	}
+	if maxMiB > 0 {
+		jobs = append(jobs, job{Untouched, maxMiB, 1})
+		if m.THP == "always" || m.THP == "madvise" {
+			jobs = append(jobs, job{HugePages, min(maxMiB, 256), 2})
+		} else {
+			m.Notes = append(m.Notes, fmt.Sprintf("no transparent huge pages on this host (mode %q): the THP series is not measured", m.THP))
+		}
+	}
+	// Every size runs in several rounds, the sizes in a different order
+	// each round, so that a change in the machine's load spreads over every
+	// size instead of bending the curve.
+	rounds := cfg.Rounds
+	if rounds <= 0 {
+		rounds = 5
+		if cfg.Quick {
+			rounds = 3
+		}
+	}
+	series := make([]*Series, len(jobs))
+	total := rounds*len(jobs) + 1
+	step := 0
+	for round := 0; round < rounds; round++ {
+		for k := range jobs {
+			i := (k + round*len(jobs)/rounds) % len(jobs) // rotated, and reversed every other round
+			if round%2 == 1 {
+				i = len(jobs) - 1 - i
+			}
+			j := jobs[i]
+			step++
+			progress("calibrate: %s buffer of %d MiB, round %d of %d (%d of %d)", j.kind, j.mib, round+1, rounds, step, total)
+			n := int(float64(reps(j.mib, cfg.Quick))*scale/float64(rounds) + 0.999)
+			if n < 2 {
+				n = 2
+			}
+			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;reps_a=%d;idle=%d;target=%s", j.mib, j.mode, n, max(n, 30), cfg.IdleMicros, target))
+			if err != nil {
+				return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
+			}
+			s := series[i]
+			if s == nil {
+				s = &Series{Kind: j.kind, MiB: j.mib, Samples: map[string][]float64{}, Space: out.space["size"]}
+				series[i] = s
+			}
+			for k, v := range out.samples {
+				s.Samples[k] = append(s.Samples[k], v...)
+			}
+			for _, n := range out.notes {
+				if !contains(s.Notes, n) {
+					s.Notes = append(s.Notes, n)
+				}
+			}
+		}
+	}
+	for _, s := range series {
+		if s.Kind == HugePages && s.Space.AnonHugeBytes == 0 {
+			s.Notes = append(s.Notes, "the kernel gave no huge pages to the buffer (AnonHugePages 0)")
+		}
+		m.Series = append(m.Series, s)
+	}
+	progress("calibrate: machine microbenchmarks (%d of %d)", total, total)
+	microReps := 21
+	if cfg.Quick {
+		microReps = 9
+	}
+	q := 0
+	if cfg.Quick {
+		q = 1
+	}
+	out, err := helper(exe, fmt.Sprintf("bench=micro;reps=%d;quick=%d;target=%s", microReps, q, target))
+	if err != nil {
+		return nil, fmt.Errorf("calibrate: microbenchmarks: %w", err)
+	}
+	m.Micro, m.MicroSpace = out.samples, out.space["micro"]
+	m.Notes = append(m.Notes, out.notes...)
+	return m, nil
+}
+
+type helperOut struct {
+	samples map[string][]float64
+	space   map[string]Space
+	notes   []string
+}
+
+// helper runs one benchmark in a fresh copy of exe and parses its lines.
+func helper(exe, spec string) (*helperOut, error) {
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), helperEnv+"="+spec)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	res, perr := parseHelper(stdout)
+	if perr != nil {
+		return nil, perr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("helper %s: %v %s", exe, err, strings.TrimSpace(stderr.String()))
+	}
+	return res, nil
+}
+
+func parseHelper(out []byte) (*helperOut, error) {
+	res := &helperOut{samples: map[string][]float64{}, space: map[string]Space{}}
+	done, started := false, false
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		switch f[0] {
+		case "start":
+			started = true
+		case "done":
+			done = true
+		case "error":
+			return nil, fmt.Errorf("helper: %s", strings.Join(f[1:], " "))
+		case "note":
+			res.notes = append(res.notes, strings.Join(f[1:], " "))
+		case "sample":
+			if len(f) != 3 {
+				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
+			}
+			v, err := strconv.ParseFloat(f[2], 64)
+			if err != nil {
+				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
+			}
+			res.samples[f[1]] = append(res.samples[f[1]], v)
+		case "meta":
+			var sp Space
+			for _, kv := range f[2:] {
+				k, v, _ := strings.Cut(kv, "=")
+				n, _ := strconv.ParseInt(v, 10, 64)
+				switch k {
+				case "rss":
+					sp.RSSBytes = n
+				case "anon":
+					sp.AnonBytes = n
+				case "thp":
+					sp.AnonHugeBytes = n
+				case "maps":
+					sp.MapEntries = n
+				}
+			}
+			if len(f) > 1 {
+				res.space[f[1]] = sp
+			}
+		}
+	}
+	if !started {
+		return nil, fmt.Errorf("helper printed nothing: the binary does not contain the calibrate helper (it must import package calibrate)")
+	}
+	if !done {
+		return nil, fmt.Errorf("helper stopped before the end (killed, or out of memory?)")
+	}
+	return res, nil
+}
+
+func readTrim(path string) string {
+	b, _ := os.ReadFile(path)
+	return strings.TrimSpace(string(b))
+}
+
+func cpuModel() string {
+	data, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// thpMode is the bracketed word of the sysfs THP setting.
+func thpMode() string {
+	s := readTrim("/sys/kernel/mm/transparent_hugepage/enabled")
+	if i := strings.IndexByte(s, '['); i >= 0 {
+		if j := strings.IndexByte(s[i:], ']'); j > 0 {
+			return s[i+1 : i+j]
+		}
+	}
+	return ""
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
