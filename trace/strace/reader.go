@@ -1,16 +1,17 @@
 package strace
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
 
 // DefaultMaxLine is the longest line the Reader keeps. Longer lines are
 // reported as syntax errors and skipped, so a corrupt log cannot make the
 // Reader hold unbounded memory.
-const DefaultMaxLine = 4 << 20
+const DefaultMaxLine = lineread.DefaultMaxLine
 
 // Result is what Reader.Result returns: a *Record or a *SyntaxError.
 type Result interface{ result() }
@@ -39,20 +40,17 @@ type pending struct {
 // joined. Stack frames of -k (" > ...") are skipped.
 type Reader struct {
 	name string
-	br   *bufio.Reader
+	// The line reader: its MaxLine (the longest line kept, DefaultMaxLine
+	// if 0), Lines and Bytes are the Reader's.
+	lineread.Reader
 	// DefaultPID, when not 0, is the pid of lines without a pid prefix
 	// (an -ff file LOG.PID).
 	DefaultPID int32
-	// MaxLine is the longest line kept (DefaultMaxLine if 0).
-	MaxLine int
 
-	lineNo  int
-	long    []byte // a line longer than the bufio buffer
 	carry   []byte // the start of a line cut by a spliced strace message
 	carryLn int
 	joined  []byte
 	plain   []byte // a line without its ANSI escapes
-	eof     bool
 	err     error
 
 	rec     Record
@@ -74,13 +72,14 @@ type Reader struct {
 	nCreate  int  // unfinished creation calls
 
 	// Counters.
-	Lines, Bytes int64
 	Frames       int64 // -k stack frame lines skipped
 }
 
 // NewReader returns a Reader of r; name is used in syntax errors.
 func NewReader(r io.Reader, name string) *Reader {
-	return &Reader{name: name, br: bufio.NewReaderSize(r, 256<<10), pend: map[int32]*pending{}}
+	rd := &Reader{name: name, pend: map[int32]*pending{}}
+	rd.Init(r, 256<<10)
+	return rd
 }
 
 // Name returns the name given to NewReader.
@@ -141,52 +140,11 @@ func (r *Reader) fail(line int, format string, args ...any) bool {
 // readLine returns the next physical line without its newline. A line
 // longer than MaxLine is returned truncated with tooLong set.
 func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
-	if r.eof {
-		return nil, false, false
+	line, tooLong, ok = r.ReadLine()
+	if !ok && r.err == nil && r.ReadErr() != nil {
+		r.err = fmt.Errorf("reading %s: %w", r.name, r.ReadErr())
 	}
-	max := r.MaxLine
-	if max <= 0 {
-		max = DefaultMaxLine
-	}
-	b, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = r.br.ReadSlice('\n')
-			if len(r.long) < max {
-				r.long = append(r.long, b...)
-			} else {
-				tooLong = true
-			}
-			r.Bytes += int64(len(b))
-		}
-		if len(r.long) > max {
-			r.long = r.long[:max]
-			tooLong = true
-		}
-		r.Bytes += int64(len(r.long))
-		b = r.long
-	} else {
-		r.Bytes += int64(len(b))
-	}
-	if err != nil {
-		r.eof = true
-		if err != io.EOF {
-			r.err = fmt.Errorf("reading %s: %w", r.name, err)
-		}
-		if len(b) == 0 {
-			return nil, false, false
-		}
-	}
-	r.lineNo++
-	r.Lines++
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b, tooLong, true
+	return line, tooLong, ok
 }
 
 var (
@@ -211,7 +169,7 @@ func (r *Reader) Next() bool {
 			r.cur = nil
 			return false
 		}
-		lineNo := r.lineNo
+		lineNo := r.LineNo
 		if len(r.carry) > 0 {
 			r.joined = append(append(r.joined[:0], r.carry...), line...)
 			line = r.joined

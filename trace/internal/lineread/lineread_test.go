@@ -67,3 +67,18 @@ func TestReadError(t *testing.T) {
 		t.Errorf("got %q, err %v", got, r.ReadErr())
 	}
 }
+
+func TestLongLineMemory(t *testing.T) {
+	r := &Reader{MaxLine: 1 << 20}
+	r.Init(strings.NewReader(strings.Repeat("A", 10<<20)+"\nnext\n"), 256<<10)
+	l, tooLong, ok := r.ReadLine()
+	if !ok || !tooLong || len(l) != 1<<20 {
+		t.Fatalf("10 MB line: %d bytes, tooLong %v", len(l), tooLong)
+	}
+	if cap(r.long) > 2<<20 {
+		t.Errorf("kept %d bytes for a 10 MB line, want at most about MaxLine", cap(r.long))
+	}
+	if l, _, _ := r.ReadLine(); string(l) != "next" {
+		t.Errorf("the line after a long one is %q", l)
+	}
+}
