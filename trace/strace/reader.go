@@ -72,7 +72,7 @@ type Reader struct {
 	nCreate  int  // unfinished creation calls
 
 	// Counters.
-	Frames       int64 // -k stack frame lines skipped
+	Frames int64 // -k stack frame lines skipped
 }
 
 // NewReader returns a Reader of r; name is used in syntax errors.
