@@ -120,7 +120,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		cfg.Options.Truss = true
 	}
 	var w *trace.Writer
-	var aw *asyncWriter
+	var aw *trace.AsyncWriter
 	var conv *Converter
 	ensure := func() error {
 		if w != nil {
@@ -157,7 +157,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		if w, err = trace.Create(out, meta, nil, opts...); err != nil {
 			return err
 		}
-		aw = newAsyncWriter(w)
+		aw = trace.NewAsyncWriter(w)
 		return nil
 	}
 	n := 0
@@ -190,7 +190,7 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 		err = ensure()
 	}
 	if aw != nil {
-		if werr := aw.finish(); err == nil {
+		if werr := aw.Finish(); err == nil {
 			err = werr
 		}
 	}

@@ -87,7 +87,7 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		names = append(names, name)
 	}
 	var w *trace.Writer
-	var aw *asyncWriter
+	var aw *trace.AsyncWriter
 	var conv *Converter
 	ensure := func() error {
 		if w != nil {
@@ -121,7 +121,7 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		if w, err = trace.Create(out, meta, nil, opts...); err != nil {
 			return err
 		}
-		aw = newAsyncWriter(w)
+		aw = trace.NewAsyncWriter(w)
 		return nil
 	}
 	conv = NewConverter(cfg.Options, func(ev *trace.Event) error {
@@ -172,7 +172,7 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 		err = ensure()
 	}
 	if aw != nil {
-		if werr := aw.finish(); err == nil {
+		if werr := aw.Finish(); err == nil {
 			err = werr
 		}
 	}

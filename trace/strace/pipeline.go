@@ -5,7 +5,6 @@ import (
 	"runtime/pprof"
 	"sync"
 
-	"github.com/forkcost/forkcost/trace"
 )
 
 // The conversion of one log runs as a pipeline on up to three goroutines:
@@ -161,63 +160,3 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	return c.Finish()
 }
 
-// asyncWriter appends events to a trace.Writer on a goroutine of its own.
-type asyncWriter struct {
-	w     *trace.Writer
-	batch []trace.Event
-	free  chan []trace.Event
-	full  chan []trace.Event
-	errc  chan error
-	err   error
-}
-
-func newAsyncWriter(w *trace.Writer) *asyncWriter {
-	a := &asyncWriter{w: w, free: make(chan []trace.Event, batchesAhead), full: make(chan []trace.Event, batchesAhead), errc: make(chan error, 1)}
-	for i := 0; i < batchesAhead; i++ {
-		a.free <- make([]trace.Event, 0, 4096)
-	}
-	a.batch = <-a.free
-	go pprof.Do(context.Background(), pprof.Labels("stage", "writer"), func(context.Context) {
-		var err error
-		for b := range a.full {
-			if err == nil {
-				for i := range b {
-					if err = w.Append(&b[i]); err != nil {
-						break
-					}
-				}
-			}
-			clear(b)
-			a.free <- b[:0]
-		}
-		a.errc <- err
-	})
-	return a
-}
-
-func (a *asyncWriter) Append(ev *trace.Event) error {
-	a.batch = append(a.batch, *ev)
-	if len(a.batch) == cap(a.batch) {
-		a.full <- a.batch
-		a.batch = <-a.free
-		select {
-		case err := <-a.errc:
-			// The writer stopped early: it only does so on an error.
-			a.err = err
-			a.errc <- err
-			return err
-		default:
-		}
-	}
-	return nil
-}
-
-// finish flushes and waits for the writer goroutine.
-func (a *asyncWriter) finish() error {
-	if len(a.batch) > 0 {
-		a.full <- a.batch
-		a.batch = nil
-	}
-	close(a.full)
-	return <-a.errc
-}

@@ -1,0 +1,55 @@
+package trace_test
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+func TestAsyncWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.arrow")
+	w, err := trace.Create(path, trace.Meta{Source: "test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aw := trace.NewAsyncWriter(w)
+	var want []trace.Event
+	for i := 0; i < 10000; i++ { // several batches
+		ev := sampleEvents()[i%6]
+		ev.TimeNs = int64(i)
+		want = append(want, ev)
+		if err := aw.Append(&ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.PID = -1 // the queued copy must not see this
+	}
+	if err := aw.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, got := readTrace(t, path, nil); !reflect.DeepEqual(got, want) {
+		t.Errorf("read back %d events, differing from the %d appended", len(got), len(want))
+	}
+}
+
+func TestAsyncWriterReportsTheWritersError(t *testing.T) {
+	w, err := trace.Create(filepath.Join(t.TempDir(), "a.arrow"), trace.Meta{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	aw := trace.NewAsyncWriter(w)
+	bad := trace.Event{Kind: "teleport"}
+	var first error
+	for i := 0; i < 20000 && first == nil; i++ {
+		first = aw.Append(&bad)
+	}
+	if err := aw.Finish(); err == nil || !strings.Contains(err.Error(), "teleport") {
+		t.Errorf("Finish: %v, want the writer's error", err)
+	}
+}
