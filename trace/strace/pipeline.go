@@ -4,7 +4,6 @@ import (
 	"context"
 	"runtime/pprof"
 	"sync"
-
 )
 
 // The conversion of one log runs as a pipeline on up to three goroutines:
@@ -159,4 +158,3 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	c.Stats.Unfinished += int64(rd.Unfinished())
 	return c.Finish()
 }
-
