@@ -148,8 +148,13 @@ func Text(w io.Writer, s *replay.Summary) error {
 	}
 	for _, m := range s.Machines {
 		fmt.Fprintf(w, "\n%s: %s (native fork: %s)\n", m.Machine, m.Description, m.Native)
-		fmt.Fprintf(w, "  sharing vfork saves %s%s over fork-cow, %s%s over %s (%d creations)\n",
-			Seconds(m.SavedS), IntervalText(m.SavedInterval), Seconds(m.SavedVsNatS), IntervalText(m.SavedVsNatInterval), m.Native, m.Evaluated)
+		if m.Native == model.ForkCOW {
+			fmt.Fprintf(w, "  sharing vfork saves %s%s over fork-cow, its native fork (%d creations)\n",
+				Seconds(m.SavedS), IntervalText(m.SavedInterval), m.Evaluated)
+		} else {
+			fmt.Fprintf(w, "  sharing vfork saves %s%s over fork-cow, %s%s over %s, its native fork (%d creations)\n",
+				Seconds(m.SavedS), IntervalText(m.SavedInterval), Seconds(m.SavedVsNatS), IntervalText(m.SavedVsNatInterval), m.Native, m.Evaluated)
+		}
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(tw, "  strategy\ttotal\tper creation\t\n")
 		for _, name := range strategyNames() {
