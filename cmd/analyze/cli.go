@@ -99,9 +99,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, `usage: analyze [command] [flags] [args]
 
-With no command, analyze replays its embedded default trace (a synthetic
-1990s libc build) on a 200 MHz Pentium Pro and a current x86-64 server and
-prints how much time sharing vfork saves over copy-on-write fork.
+With no command, analyze replays its two embedded traces (a real dietlibc
+build recorded with 'analyze record', and a synthetic 1990s BSD libc build)
+on a 200 MHz Pentium Pro and a current x86-64 server, prints how much time
+sharing vfork saves over copy-on-write fork, and writes the default figures
+into forkcost-figures/.
 
 commands:
 `)

@@ -6,9 +6,10 @@
 //
 //	analyze [command] [flags] [args]
 //
-// With no command it replays the embedded default trace (a synthetic 1990s
-// BSD libc build) on a 200 MHz Pentium Pro and a current x86-64 server and
-// prints the headline:
+// With no command it replays the two embedded traces (a real dietlibc build
+// recorded with analyze record, and a synthetic 1990s BSD libc build) on a
+// 200 MHz Pentium Pro and a current x86-64 server, prints the headline, and
+// writes the default figures into forkcost-figures/:
 //
 //	$ analyze
 //
