@@ -230,3 +230,17 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 	}
 	return st, nil
 }
+
+// ConvertAll converts everything src holds into memory: the rows, the
+// converter (for its Stats and Held), and the syntax errors met on the way.
+// It is for tests, fuzzing and small logs; ConvertFiles streams to a file.
+func ConvertAll(src Source, opt Options) ([]trace.Event, *Converter, []SyntaxError, error) {
+	var evs []trace.Event
+	c := NewConverter(opt, func(ev *trace.Event) error {
+		evs = append(evs, *ev)
+		return nil
+	})
+	var errs []SyntaxError
+	err := Run(src, c, func(e *SyntaxError) error { errs = append(errs, *e); return nil })
+	return evs, c, errs, err
+}

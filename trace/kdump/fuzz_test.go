@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
 )
 
@@ -28,14 +27,10 @@ func FuzzKdump(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var evs []trace.Event
-		c := bsd.NewConverter(bsd.Options{MaxHeld: 16}, func(ev *trace.Event) error {
-			evs = append(evs, *ev)
-			return nil
-		})
 		rd := NewReader(bytes.NewReader(data), "fuzz")
 		rd.MaxLine = 4096
-		if err := bsd.Run(rd, c, nil); err != nil {
+		evs, c, _, err := bsd.ConvertAll(rd, bsd.Options{MaxHeld: 16})
+		if err != nil {
 			t.Fatal(err)
 		}
 		if err := bsd.CheckInvariants(evs, false); err != nil {

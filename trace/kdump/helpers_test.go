@@ -28,13 +28,8 @@ func convertText(t testing.TB, text string, opt bsd.Options) ([]trace.Event, *bs
 }
 
 func convertReader(t testing.TB, rd *Reader, opt bsd.Options) ([]trace.Event, *bsd.Converter, *Reader, []bsd.SyntaxError) {
-	var evs []trace.Event
-	c := bsd.NewConverter(opt, func(ev *trace.Event) error {
-		evs = append(evs, *ev)
-		return nil
-	})
-	var errs []bsd.SyntaxError
-	if err := bsd.Run(rd, c, func(e *bsd.SyntaxError) error { errs = append(errs, *e); return nil }); err != nil {
+	evs, c, errs, err := bsd.ConvertAll(rd, opt)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return evs, c, rd, errs
