@@ -10,6 +10,7 @@ import (
 // while the previous rows are encoded. Memory is bounded by the batches in
 // flight.
 type AsyncWriter struct {
+	w     *Writer
 	batch []Event
 	free  chan []Event
 	full  chan []Event
@@ -22,7 +23,7 @@ const batchesAhead = 4
 // NewAsyncWriter starts the goroutine that appends to w. Call Finish before
 // closing w.
 func NewAsyncWriter(w *Writer) *AsyncWriter {
-	a := &AsyncWriter{free: make(chan []Event, batchesAhead), full: make(chan []Event, batchesAhead), errc: make(chan error, 1)}
+	a := &AsyncWriter{w: w, free: make(chan []Event, batchesAhead), full: make(chan []Event, batchesAhead), errc: make(chan error, 1)}
 	for i := 0; i < batchesAhead; i++ {
 		a.free <- make([]Event, 0, 4096)
 	}
@@ -73,4 +74,21 @@ func (a *AsyncWriter) Finish() error {
 	}
 	close(a.full)
 	return <-a.errc
+}
+
+// End finishes the goroutine and then the file: renamed into place when
+// err and the writer's own error are nil, discarded otherwise. It returns
+// the first error. A nil AsyncWriter (nothing was ever written) returns err.
+func (a *AsyncWriter) End(err error) error {
+	if a == nil {
+		return err
+	}
+	if ferr := a.Finish(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		a.w.Abort()
+		return err
+	}
+	return a.w.Close()
 }

@@ -1,6 +1,9 @@
 package trace_test
 
 import (
+	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -51,5 +54,38 @@ func TestAsyncWriterReportsTheWritersError(t *testing.T) {
 	}
 	if err := aw.Finish(); err == nil || !strings.Contains(err.Error(), "teleport") {
 		t.Errorf("Finish: %v, want the writer's error", err)
+	}
+}
+
+func TestAsyncWriterEnd(t *testing.T) {
+	dir := t.TempDir()
+	for _, fail := range []bool{false, true} {
+		path := filepath.Join(dir, "e.arrow")
+		w, err := trace.Create(path, trace.Meta{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		aw := trace.NewAsyncWriter(w)
+		ev := sampleEvents()[0]
+		aw.Append(&ev)
+		var cause error
+		if fail {
+			cause = errors.New("converter failed")
+		}
+		if err := aw.End(cause); err != cause {
+			t.Errorf("End(%v) = %v", cause, err)
+		}
+		_, statErr := os.Stat(path)
+		if fail != os.IsNotExist(statErr) {
+			t.Errorf("fail=%v: the output exists: %v", fail, statErr == nil)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 1 {
+			t.Errorf("temporary files left: %v", entries)
+		}
+		os.Remove(path)
+	}
+	var none *trace.AsyncWriter
+	if err := none.End(io.EOF); err != io.EOF {
+		t.Errorf("nil End = %v", err)
 	}
 }

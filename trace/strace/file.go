@@ -171,18 +171,7 @@ func ConvertFiles(inputs []Input, out string, cfg Config) (*Stats, error) {
 	if err == nil {
 		err = ensure()
 	}
-	if aw != nil {
-		if werr := aw.Finish(); err == nil {
-			err = werr
-		}
-	}
-	if err != nil {
-		if w != nil {
-			w.Abort()
-		}
-		return &conv.Stats, err
-	}
-	if err := w.Close(); err != nil {
+	if err := aw.End(err); err != nil {
 		return &conv.Stats, err
 	}
 	st := &conv.Stats
