@@ -163,6 +163,9 @@ static uint64_t reap(pid_t pid) {
 	       ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) * 1000ULL;
 }
 
+/* fork_exec_wait and vfork_exec_wait are copies on purpose: the creation
+ * call cannot move into a shared helper, because a vfork child must not
+ * return from the function that called vfork. */
 static uint64_t fork_exec_wait(void) {
 	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	pid_t pid = fork();
