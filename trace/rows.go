@@ -19,6 +19,8 @@ type Writer struct {
 	builders  []array.Builder // per field; nil for dictionary columns
 	dicts     map[int]*dictCol
 	n         int
+	room      int // rows reserved in every builder beyond n
+	flushed   bool
 	rows      int64
 	BatchRows int
 
@@ -96,11 +98,41 @@ func (s *Snapshot) setSizes(v [8]int64) {
 	s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries = v[4], v[5], v[6], v[7]
 }
 
+// reserve makes room for more rows in every column, so that Append can
+// use the builders' unchecked appends: most trace rows are mostly nulls,
+// and a checked append (a capacity test, then the bitmap) costs more than
+// the value it stores. The first batch grows by doubling, so that a small
+// trace stays small; later batches are reserved whole, which also saves
+// the copies of growing.
+func (w *Writer) reserve() {
+	k := w.n
+	if w.flushed || k > w.BatchRows-w.n {
+		k = w.BatchRows - w.n
+	}
+	k = max(k, 256)
+	for i, b := range w.builders {
+		if b != nil {
+			b.Reserve(k)
+		} else {
+			w.dicts[i].idx.Reserve(k)
+		}
+	}
+	w.room = k
+}
+
 func appendOpt32(b *array.Int32Builder, v int32, ok bool) {
 	if ok {
-		b.Append(v)
+		b.UnsafeAppend(v)
 	} else {
-		b.AppendNull()
+		b.UnsafeAppendBoolToBitmap(false)
+	}
+}
+
+func appendOpt64(b *array.Int64Builder, v int64, ok bool) {
+	if ok {
+		b.UnsafeAppend(v)
+	} else {
+		b.UnsafeAppendBoolToBitmap(false)
 	}
 }
 
@@ -121,16 +153,17 @@ func newDictCol(mem memory.Allocator, vals []string) *dictCol {
 	return d
 }
 
+// append adds s, or a null for "". The caller has reserved the room.
 func (d *dictCol) append(s string) error {
 	if s == "" {
-		d.idx.AppendNull()
+		d.idx.UnsafeAppendBoolToBitmap(false)
 		return nil
 	}
 	i, ok := d.memo[s]
 	if !ok {
 		return fmt.Errorf("%q is not one of %v", s, d.vals)
 	}
-	d.idx.Append(i)
+	d.idx.UnsafeAppend(i)
 	return nil
 }
 
@@ -147,18 +180,31 @@ func (d *dictCol) newArray(mem memory.Allocator, typ arrow.DataType) arrow.Array
 
 // Append adds one event. The event is copied; the caller may reuse it.
 func (w *Writer) Append(ev *Event) error {
-	if _, err := ParseKind(string(ev.Kind)); err != nil {
+	k := kindIndex(ev.Kind)
+	if k < 0 {
+		_, err := ParseKind(string(ev.Kind))
 		return fmt.Errorf("writing %s: event %d: %w", w.tw.Path(), w.rows, err)
 	}
-	w.time.Append(ev.TimeNs)
-	w.pid.Append(ev.PID)
+	if w.room == 0 {
+		w.reserve()
+	}
+	if ev.HasSnapshot && ev.Snapshot.Source != "" {
+		// Checked before anything is appended, so that a bad row
+		// leaves the columns aligned.
+		if _, ok := w.source.memo[string(ev.Snapshot.Source)]; !ok {
+			return fmt.Errorf("writing %s: event %d: %s: %q is not one of %v",
+				w.tw.Path(), w.rows, ColSnapshotSource, ev.Snapshot.Source, w.source.vals)
+		}
+	}
+	w.time.UnsafeAppend(ev.TimeNs)
+	w.pid.UnsafeAppend(ev.PID)
 	appendOpt32(w.ppid, ev.PPID, ev.PPID != 0)
-	w.kind.append(string(ev.Kind)) // validated above
+	w.kind.idx.UnsafeAppend(k)
 	appendOpt32(w.child, ev.ChildPID, ev.ChildPID != 0)
 	if ev.HasCloneFlags {
-		w.flags.Append(ev.CloneFlags)
+		w.flags.UnsafeAppend(ev.CloneFlags)
 	} else {
-		w.flags.AppendNull()
+		w.flags.UnsafeAppendBoolToBitmap(false)
 	}
 	if ev.Comm != "" {
 		w.comm.Append(ev.Comm)
@@ -181,45 +227,35 @@ func (w *Writer) Append(ev *Event) error {
 	appendOpt32(w.exitStatus, ev.ExitStatus, ev.HasExitStatus)
 	appendOpt32(w.sig, ev.Signal, ev.Signal != 0)
 	if ev.Kind == Exit && ev.Signal != 0 {
-		w.core.Append(ev.CoreDumped)
+		w.core.UnsafeAppend(ev.CoreDumped)
 	} else {
-		w.core.AppendNull()
+		w.core.UnsafeAppendBoolToBitmap(false)
 	}
 	if ev.HasSnapshot {
 		for i, v := range ev.Snapshot.sizes() {
-			w.sizes[i].Append(v)
+			w.sizes[i].UnsafeAppend(v)
 		}
-		w.thr.Append(ev.Snapshot.ParentThreads)
-		w.pgsize.Append(ev.Snapshot.PageSize)
-		if err := w.source.append(string(ev.Snapshot.Source)); err != nil {
-			return fmt.Errorf("writing %s: event %d: %s: %w", w.tw.Path(), w.rows, ColSnapshotSource, err)
-		}
+		w.thr.UnsafeAppend(ev.Snapshot.ParentThreads)
+		w.pgsize.UnsafeAppend(ev.Snapshot.PageSize)
+		w.source.append(string(ev.Snapshot.Source)) // checked above
 	} else {
 		for _, b := range w.sizes {
-			b.AppendNull()
+			b.UnsafeAppendBoolToBitmap(false)
 		}
-		w.thr.AppendNull()
-		w.pgsize.AppendNull()
-		w.source.append("")
+		w.thr.UnsafeAppendBoolToBitmap(false)
+		w.pgsize.UnsafeAppendBoolToBitmap(false)
+		w.source.idx.UnsafeAppendBoolToBitmap(false)
 	}
-	if ev.HasChildExec {
-		w.childExec.Append(ev.ChildExecNs)
-	} else {
-		w.childExec.AppendNull()
-	}
-	if ev.HasFaults {
-		w.minflt.Append(ev.MinFaults)
-		w.majflt.Append(ev.MajFaults)
-	} else {
-		w.minflt.AppendNull()
-		w.majflt.AppendNull()
-	}
+	appendOpt64(w.childExec, ev.ChildExecNs, ev.HasChildExec)
+	appendOpt64(w.minflt, ev.MinFaults, ev.HasFaults)
+	appendOpt64(w.majflt, ev.MajFaults, ev.HasFaults)
 	if ev.ProcGone {
-		w.gone.Append(true)
+		w.gone.UnsafeAppend(true)
 	} else {
-		w.gone.AppendNull()
+		w.gone.UnsafeAppendBoolToBitmap(false)
 	}
 	w.n++
+	w.room--
 	w.rows++
 	if w.n >= w.BatchRows {
 		return w.flush()
@@ -244,7 +280,7 @@ func (w *Writer) flush() error {
 		c.Release()
 	}
 	defer rec.Release()
-	w.n = 0
+	w.n, w.room, w.flushed = 0, 0, true
 	return w.tw.Write(rec)
 }
 

@@ -37,6 +37,42 @@ const (
 // Kinds lists every kind in a stable order.
 var Kinds = []Kind{Fork, VFork, Spawn, Clone, Thread, Exec, ExecFailed, Exit, Signal, Mmap, Munmap, Mremap, Mprotect, Brk}
 
+// kindIndex returns k's index in Kinds (its code in the kind column's
+// dictionary), or -1. A switch, because the writer asks for every row.
+func kindIndex(k Kind) int32 {
+	switch k {
+	case Fork:
+		return 0
+	case VFork:
+		return 1
+	case Spawn:
+		return 2
+	case Clone:
+		return 3
+	case Thread:
+		return 4
+	case Exec:
+		return 5
+	case ExecFailed:
+		return 6
+	case Exit:
+		return 7
+	case Signal:
+		return 8
+	case Mmap:
+		return 9
+	case Munmap:
+		return 10
+	case Mremap:
+		return 11
+	case Mprotect:
+		return 12
+	case Brk:
+		return 13
+	}
+	return -1
+}
+
 // ParseKind returns the kind named s.
 func ParseKind(s string) (Kind, error) {
 	for _, k := range Kinds {
