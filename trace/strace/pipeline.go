@@ -6,11 +6,14 @@ import (
 	"sync"
 )
 
-// The conversion of one log runs as a pipeline on up to three goroutines:
-// the Reader lexes lines into batches of records (copied into the batch's
-// own memory), the Converter turns them into events, and the trace writer
-// encodes them. Batches are recycled through bounded channels, so memory
-// stays bounded whatever the input's size.
+// The conversion of one log runs as a pipeline on four goroutines: the
+// Reader lexes lines into batches of records (copied into the batch's own
+// memory), a decoder decodes the arguments of memory and exec calls
+// (predecode), the Converter turns the records into events, and the trace
+// writer encodes them. Lexing is the heaviest stage; the decoder is apart
+// so that the other three balance on two cores. Batches are recycled
+// through bounded channels, so memory stays bounded whatever the input's
+// size.
 
 const (
 	batchRecords = 2048
@@ -80,18 +83,37 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	c.singleLog = true
 	c.PendingCreation = nil // each record carries it
 	free := make(chan *recBatch, batchesAhead)
+	lexed := make(chan *recBatch, batchesAhead)
 	full := make(chan *recBatch, batchesAhead)
 	done := make(chan struct{})
 	for i := 0; i < batchesAhead; i++ {
 		free <- &recBatch{}
 	}
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go pprof.Do(context.Background(), pprof.Labels("stage", "reader"), func(context.Context) {
+	wg.Add(2)
+	go pprof.Do(context.Background(), pprof.Labels("stage", "decoder"), func(context.Context) {
 		defer wg.Done()
 		defer close(full)
 		var argBuf [8][]byte
 		scratch := make([]byte, 0, 4096)
+		for b := range lexed {
+			for i := range b.recs {
+				if !b.isErr[i] {
+					predecode(&b.recs[i], argBuf[:], scratch)
+				}
+			}
+			select {
+			case full <- b:
+			case <-done:
+				for range lexed {
+				}
+				return
+			}
+		}
+	})
+	go pprof.Do(context.Background(), pprof.Labels("stage", "reader"), func(context.Context) {
+		defer wg.Done()
+		defer close(lexed)
 		for {
 			var b *recBatch
 			select {
@@ -104,7 +126,6 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 				switch res := rd.Result().(type) {
 				case *Record:
 					b.add(res)
-					predecode(&b.recs[len(b.recs)-1], argBuf[:], scratch)
 				case *SyntaxError:
 					b.addErr(res)
 				}
@@ -115,7 +136,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 				b.err = rd.Err()
 			}
 			select {
-			case full <- b:
+			case lexed <- b:
 			case <-done:
 				return
 			}
