@@ -134,3 +134,38 @@ func TestUnknownExtension(t *testing.T) {
 		t.Errorf("err = %v, want the list of known extensions", err)
 	}
 }
+
+// TestRoundTripManyRows writes a long mix of rows, so that batches fill
+// and grow and the runs of null exec paths and argvs cross batch
+// boundaries, and checks every row comes back.
+func TestRoundTripManyRows(t *testing.T) {
+	sample := sampleEvents()
+	var want []trace.Event
+	for i := 0; i < 3000; i++ {
+		ev := trace.Event{TimeNs: int64(i), PID: 7, PPID: 1, Kind: trace.Mmap, Comm: "cc1"}
+		switch {
+		case i%97 == 0, i%101 == 3:
+			ev = sample[i%len(sample)]
+			ev.TimeNs = int64(i)
+		case i%13 == 0:
+			ev.Kind = trace.Brk
+			ev.Comm = ""
+		}
+		want = append(want, ev)
+	}
+	for _, batch := range []int{0, 3, 300, 1000} {
+		path := filepath.Join(t.TempDir(), "t.arrow")
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		writeTrace(t, path, mem, want, batch)
+		_, got := readTrace(t, path, mem)
+		if len(got) != len(want) {
+			t.Fatalf("batch %d: read %d rows, want %d", batch, len(got), len(want))
+		}
+		for i := range want {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("batch %d: row %d = %+v, want %+v", batch, i, got[i], want[i])
+			}
+		}
+		mem.AssertSize(t, 0)
+	}
+}

@@ -20,6 +20,9 @@ type Writer struct {
 	dicts     map[int]*dictCol
 	n         int
 	room      int // rows reserved in every builder beyond n
+	// Nulls owed to exec_path and argv, which are null on all but exec
+	// rows: appended as runs, which costs less than one at a time.
+	pathNulls, argvNulls int
 	flushed   bool
 	rows      int64
 	BatchRows int
@@ -212,17 +215,21 @@ func (w *Writer) Append(ev *Event) error {
 		w.comm.AppendNull()
 	}
 	if ev.ExecPath != "" {
+		w.path.AppendNulls(w.pathNulls)
+		w.pathNulls = 0
 		w.path.Append(ev.ExecPath)
 	} else {
-		w.path.AppendNull()
+		w.pathNulls++
 	}
 	if ev.Argv != nil {
+		w.argv.AppendNulls(w.argvNulls)
+		w.argvNulls = 0
 		w.argv.Append(true)
 		for _, a := range ev.Argv {
 			w.argvVals.Append(a)
 		}
 	} else {
-		w.argv.AppendNull()
+		w.argvNulls++
 	}
 	appendOpt32(w.exitStatus, ev.ExitStatus, ev.HasExitStatus)
 	appendOpt32(w.sig, ev.Signal, ev.Signal != 0)
@@ -267,6 +274,9 @@ func (w *Writer) flush() error {
 	if w.n == 0 {
 		return nil
 	}
+	w.path.AppendNulls(w.pathNulls)
+	w.argv.AppendNulls(w.argvNulls)
+	w.pathNulls, w.argvNulls = 0, 0
 	cols := make([]arrow.Array, len(w.builders))
 	for i, b := range w.builders {
 		if b != nil {

@@ -279,7 +279,13 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 		return nil, false
 	}
 	in := s[1 : len(s)-1]
-	out := []string{}
+	// The arguments are unquoted one after another into buf and become
+	// one string, which the elements share: two allocations per argv
+	// instead of one per argument.
+	var endBuf [32]int
+	ends := endBuf[:0]
+	buf = buf[:0]
+	ok := true
 	for i := 0; i < len(in); {
 		var a []byte
 		a, i = nextArg(in, i)
@@ -287,14 +293,28 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 		if len(a) == 0 || string(a) == "..." {
 			continue
 		}
-		var ok bool
-		buf, ok = unquote(buf[:0], a)
-		if !ok {
-			return out, false
+		var good bool
+		if buf, good = unquote(buf, a); !good {
+			ok = false
+			break
 		}
-		out = append(out, string(buf))
+		ends = append(ends, len(buf))
 	}
-	return out, true
+	all := string(buf[:lastEnd(ends)])
+	out := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		out[k] = all[start:e]
+		start = e
+	}
+	return out, ok
+}
+
+func lastEnd(ends []int) int {
+	if len(ends) == 0 {
+		return 0
+	}
+	return ends[len(ends)-1]
 }
 
 // Linux clone flags.

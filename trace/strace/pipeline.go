@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime/pprof"
 	"sync"
+	"unsafe"
 )
 
 // The conversion of one log runs as a pipeline on four goroutines: the
@@ -58,18 +59,40 @@ func (b *recBatch) keep(p []byte) []byte {
 	return b.cur[s:len(b.cur):len(b.cur)]
 }
 
-func (b *recBatch) add(r *Record) {
+// add copies r into the batch. The line r was lexed from (src) is copied
+// once, and the slices of r that point into it are moved onto the copy;
+// the others are copied one by one.
+func (b *recBatch) add(r *Record, src []byte) {
 	b.recs = append(b.recs, *r)
 	d := &b.recs[len(b.recs)-1]
-	d.Comm = b.keep(r.Comm)
-	d.Name = b.keep(r.Name)
-	d.Args = b.keep(r.Args)
-	d.Errno = b.keep(r.Errno)
-	d.KillSignal = b.keep(r.KillSignal)
-	d.Signal = b.keep(r.Signal)
-	d.SigInfo = b.keep(r.SigInfo)
-	d.Msg = b.keep(r.Msg)
+	line := b.keep(src)
+	d.Comm = b.rebase(r.Comm, src, line)
+	d.Name = b.rebase(r.Name, src, line)
+	d.Args = b.rebase(r.Args, src, line)
+	d.Errno = b.rebase(r.Errno, src, line)
+	d.KillSignal = b.rebase(r.KillSignal, src, line)
+	d.Signal = b.rebase(r.Signal, src, line)
+	d.SigInfo = b.rebase(r.SigInfo, src, line)
+	d.Msg = b.rebase(r.Msg, src, line)
 	b.isErr = append(b.isErr, false)
+}
+
+// rebase returns p's bytes in the batch: the same part of kept when p lies
+// within src (kept being src's copy), else a copy of p.
+func (b *recBatch) rebase(p, src, kept []byte) []byte {
+	if p == nil {
+		return nil
+	}
+	if len(p) > 0 && len(src) > 0 {
+		// The offset of p in src, if it lies there. Comparing the
+		// addresses of two live slices is safe; Go has no other way to
+		// ask whether one slice is part of another.
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+		if off <= uintptr(len(src)) && uintptr(len(p)) <= uintptr(len(src))-off {
+			return kept[off : int(off)+len(p) : int(off)+len(p)]
+		}
+	}
+	return b.keep(p)
 }
 
 func (b *recBatch) addErr(e *SyntaxError) {
@@ -125,7 +148,7 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 			for len(b.recs) < batchRecords && rd.Next() {
 				switch res := rd.Result().(type) {
 				case *Record:
-					b.add(res)
+					b.add(res, rd.source())
 				case *SyntaxError:
 					b.addErr(res)
 				}

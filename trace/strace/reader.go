@@ -47,6 +47,7 @@ type Reader struct {
 	// (an -ff file LOG.PID).
 	DefaultPID int32
 
+	src     []byte // the line the current record was lexed from
 	carry   []byte // the start of a line cut by a spliced strace message
 	carryLn int
 	joined  []byte
@@ -92,6 +93,11 @@ func (r *Reader) TimeForm() TimeForm { return r.form }
 // -f writing to stderr), where lines without a prefix belong to the only
 // tracee alive.
 func (r *Reader) StderrPrefixes() bool { return r.stderrPD }
+
+// source returns the line the current record was lexed from, valid until
+// the next call to Next. Most of the record's slices point into it (not
+// those of a joined call, nor a spliced message, nor Comm).
+func (r *Reader) source() []byte { return r.src }
 
 // Err returns the first I/O error met (not syntax errors).
 func (r *Reader) Err() error { return r.err }
@@ -187,6 +193,7 @@ func (r *Reader) Next() bool {
 		if len(line) == 0 {
 			continue
 		}
+		r.src = line
 		if line[0] == ' ' && len(line) > 2 && line[1] == '>' && line[2] == ' ' {
 			r.Frames++ // -k stack frame
 			continue
