@@ -13,19 +13,19 @@ const DefaultBatchRows = 64 << 10
 
 // Writer writes trace events to an Arrow IPC or Parquet file in batches.
 type Writer struct {
-	tw        *TableWriter
-	mem       memory.Allocator
-	schema    *arrow.Schema
-	builders  []array.Builder // per field; nil for dictionary columns
-	dicts     map[int]*dictCol
-	n         int
-	room      int // rows reserved in every builder beyond n
+	tw       *TableWriter
+	mem      memory.Allocator
+	schema   *arrow.Schema
+	builders []array.Builder // per field; nil for dictionary columns
+	dicts    map[int]*dictCol
+	n        int
+	room     int // rows reserved in every builder beyond n
 	// Nulls owed to exec_path and argv, which are null on all but exec
 	// rows: appended as runs, which costs less than one at a time.
 	pathNulls, argvNulls int
-	flushed   bool
-	rows      int64
-	BatchRows int
+	flushed              bool
+	rows                 int64
+	BatchRows            int
 
 	time, childExec                                *array.Int64Builder
 	pid, ppid, child, exitStatus, sig, thr, pgsize *array.Int32Builder
