@@ -42,13 +42,20 @@ type Writer struct {
 // Create starts writing a trace to path; the extension picks the format.
 // Nothing appears at path until Close succeeds.
 func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) (*Writer, error) {
-	if mem == nil {
-		mem = memory.DefaultAllocator
-	}
 	schema := Schema(meta)
 	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
 		return nil, err
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+		// The IPC writer is done with a batch's buffers when Write
+		// returns, so they can be recycled (see bufferPool). Other
+		// formats' writers may keep references into them (Parquet's
+		// byte arrays wait for their page), so they get fresh ones.
+		if f, err := formatForPath(path); err == nil && f.Name == "arrow" {
+			mem = &bufferPool{}
+		}
 	}
 	w := &Writer{tw: tw, mem: mem, schema: schema, dicts: map[int]*dictCol{}, BatchRows: DefaultBatchRows}
 	for i, f := range schema.Fields() {
