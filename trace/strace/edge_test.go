@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/forkcost/forkcost/trace"
 )
@@ -238,5 +239,36 @@ func TestCutArgsCounted(t *testing.T) {
 `)
 	if c.Stats.CutArgs != 2 {
 		t.Errorf("CutArgs %d", c.Stats.CutArgs)
+	}
+}
+
+// TestPipelineSilentLines feeds the pipelined conversion megabytes of lines
+// that make no record (-k stack frames, blank lines, first halves of split
+// calls), which finish many read-ahead blocks inside one call to Next. The
+// batch must be passed on early, or the reading goroutine would wait for
+// blocks forever.
+func TestPipelineSilentLines(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("100  1700000000.000000 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n")
+	for b.Len() < 3*readAheadBlocks*readAheadBlock {
+		b.WriteString(" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x80) [0x29e40]\n\n")
+		b.WriteString("100  1700000000.100000 wait4(-1,  <unfinished ...>\n")
+	}
+	b.WriteString("100  1700000000.200000 <... wait4 resumed>0x7ffc, 0, NULL) = -1 ECHILD (No child processes)\n")
+	b.WriteString("100  1700000000.300000 +++ exited with 0 +++\n")
+	var evs []trace.Event
+	c := NewConverter(Options{}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+	errc := make(chan error, 1)
+	go func() { errc <- RunPipelined(NewReader(strings.NewReader(b.String()), "log"), c, nil) }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the pipelined conversion of silent lines did not finish: deadlocked")
+	}
+	if k := kindCounts(evs); k[trace.Exec] != 1 || k[trace.Exit] != 1 {
+		t.Errorf("events %v, want one exec and one exit", k)
 	}
 }

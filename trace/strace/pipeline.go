@@ -5,6 +5,8 @@ import (
 	"runtime/pprof"
 	"sync"
 	"unsafe"
+
+	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
 
 // The conversion of one log runs as a pipeline on four goroutines: the
@@ -17,6 +19,12 @@ import (
 // size.
 
 const (
+	// Read-ahead: blocks of the input in flight, and how many finished
+	// blocks a batch may hold before it is passed on (see BlockDone).
+	readAheadBlock  = 256 << 10
+	readAheadBlocks = 16
+	maxHeldBlocks   = 4
+
 	batchRecords = 2048
 	batchesAhead = 4
 	arenaChunk   = 1 << 20
@@ -30,6 +38,11 @@ type recBatch struct {
 	cur    []byte
 	err    error // the Reader's I/O error, on the last batch
 	read   int64 // bytes read by the Reader when the batch was full
+	last   bool
+	// The read-ahead blocks finished while the batch filled: its
+	// records' lines are in them (or in blocks of earlier batches), and
+	// they are released when the batch has been converted.
+	blocks []*lineread.Block
 }
 
 func (b *recBatch) reset() {
@@ -38,7 +51,9 @@ func (b *recBatch) reset() {
 		b.cur = b.chunks[0][:0]
 		b.chunks = b.chunks[:1]
 	}
-	b.err = nil
+	b.err, b.last = nil, false
+	clear(b.blocks)
+	b.blocks = b.blocks[:0]
 }
 
 // keep copies p into the batch's memory.
@@ -59,27 +74,42 @@ func (b *recBatch) keep(p []byte) []byte {
 	return b.cur[s:len(b.cur):len(b.cur)]
 }
 
-// add copies r into the batch. The line r was lexed from (src) is copied
-// once, and the slices of r that point into it are moved onto the copy;
-// the others are copied one by one.
-func (b *recBatch) add(r *Record, src []byte) {
-	b.recs = append(b.recs, *r)
-	d := &b.recs[len(b.recs)-1]
-	line := b.keep(src)
-	d.Comm = b.rebase(r.Comm, src, line)
-	d.Name = b.rebase(r.Name, src, line)
-	d.Args = b.rebase(r.Args, src, line)
-	d.Errno = b.rebase(r.Errno, src, line)
-	d.KillSignal = b.rebase(r.KillSignal, src, line)
-	d.Signal = b.rebase(r.Signal, src, line)
-	d.SigInfo = b.rebase(r.SigInfo, src, line)
-	d.Msg = b.rebase(r.Msg, src, line)
+// slot returns the next record of the batch for the Reader to lex into
+// (nextInto). A slot keeps its Comm buffer from one use to the next.
+func (b *recBatch) slot() *Record {
+	if len(b.recs) < cap(b.recs) {
+		b.recs = b.recs[:len(b.recs)+1]
+	} else {
+		b.recs = append(b.recs, Record{})
+	}
+	return &b.recs[len(b.recs)-1]
+}
+
+// fix makes the slices of d, just lexed into the batch, last as long as
+// the batch. Those within src, the line d was lexed from, already do when
+// src is stable (a read-ahead block's); otherwise src is copied once and
+// they are moved onto the copy. Other slices (the halves of a split call
+// joined in the Reader's memory) are copied one by one; Comm is the slot's
+// own.
+func (b *recBatch) fix(d *Record, src []byte, stable bool) {
+	var kept []byte
+	if !stable {
+		kept = b.keep(src)
+	}
+	d.Name = b.rebase(d.Name, src, kept, stable)
+	d.Args = b.rebase(d.Args, src, kept, stable)
+	d.Errno = b.rebase(d.Errno, src, kept, stable)
+	d.KillSignal = b.rebase(d.KillSignal, src, kept, stable)
+	d.Signal = b.rebase(d.Signal, src, kept, stable)
+	d.SigInfo = b.rebase(d.SigInfo, src, kept, stable)
+	d.Msg = b.rebase(d.Msg, src, kept, stable)
 	b.isErr = append(b.isErr, false)
 }
 
-// rebase returns p's bytes in the batch: the same part of kept when p lies
-// within src (kept being src's copy), else a copy of p.
-func (b *recBatch) rebase(p, src, kept []byte) []byte {
+// rebase returns p's bytes in memory that lasts as long as the batch: p
+// itself when it lies within a stable src, the same part of kept (src's
+// copy) when it lies within another src, else a copy of p.
+func (b *recBatch) rebase(p, src, kept []byte, stable bool) []byte {
 	if p == nil {
 		return nil
 	}
@@ -89,14 +119,17 @@ func (b *recBatch) rebase(p, src, kept []byte) []byte {
 		// ask whether one slice is part of another.
 		off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(src)))
 		if off <= uintptr(len(src)) && uintptr(len(p)) <= uintptr(len(src))-off {
+			if stable {
+				return p[:len(p):len(p)]
+			}
 			return kept[off : int(off)+len(p) : int(off)+len(p)]
 		}
 	}
 	return b.keep(p)
 }
 
+// addErr records e in the slot last taken.
 func (b *recBatch) addErr(e *SyntaxError) {
-	b.recs = append(b.recs, Record{})
 	b.errs = append(b.errs, *e)
 	b.isErr = append(b.isErr, true)
 }
@@ -105,6 +138,7 @@ func (b *recBatch) addErr(e *SyntaxError) {
 func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) error {
 	c.singleLog = true
 	c.PendingCreation = nil // each record carries it
+	rd.StartReadAhead(readAheadBlock, readAheadBlocks)
 	free := make(chan *recBatch, batchesAhead)
 	lexed := make(chan *recBatch, batchesAhead)
 	full := make(chan *recBatch, batchesAhead)
@@ -137,39 +171,64 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	go pprof.Do(context.Background(), pprof.Labels("stage", "reader"), func(context.Context) {
 		defer wg.Done()
 		defer close(lexed)
-		for {
-			var b *recBatch
+		var b *recBatch // nil once the pipeline stops
+		take := func() {
 			select {
 			case b = <-free:
+				b.reset()
 			case <-done:
-				return
+				b = nil
 			}
-			b.reset()
-			for len(b.recs) < batchRecords && rd.Next() {
-				switch res := rd.Result().(type) {
-				case *Record:
-					b.add(res, rd.source())
-				case *SyntaxError:
-					b.addErr(res)
-				}
-			}
+		}
+		send := func() {
+			b.blocks = rd.TakeDone(b.blocks)
 			b.read = rd.Bytes
-			last := len(b.recs) < batchRecords
-			if last {
-				b.err = rd.Err()
-			}
 			select {
 			case lexed <- b:
+				if !b.last {
+					take()
+					return
+				}
 			case <-done:
+			}
+			b = nil
+		}
+		rd.BlockDone = func(finished int) {
+			// Lines that make no record (blank lines, -k frames, the
+			// halves of split calls) can finish many blocks inside one
+			// Next: have it return between lines, so that the batch,
+			// which holds them, can be passed on.
+			if finished >= maxHeldBlocks {
+				rd.yieldSoon = true
+			}
+		}
+		take()
+		for b != nil {
+			ok := rd.nextInto(b.slot())
+			if !ok {
+				b.recs = b.recs[:len(b.recs)-1]
+				b.err, b.last = rd.Err(), true
+				send()
 				return
 			}
-			if last {
-				return
+			switch res := rd.Result().(type) {
+			case *Record:
+				src, stable := rd.source()
+				b.fix(res, src, stable)
+			case *SyntaxError:
+				b.addErr(res)
+			case nil: // Next yielded between lines
+				b.recs = b.recs[:len(b.recs)-1]
+			}
+			b.blocks = rd.TakeDone(b.blocks)
+			if len(b.recs) >= batchRecords || len(b.blocks) >= maxHeldBlocks {
+				send()
 			}
 		}
 	})
 	stop := func(err error) error {
 		close(done)
+		rd.StopReadAhead() // the reader may wait for a block
 		for range full {
 		}
 		wg.Wait()
@@ -196,9 +255,13 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 		if b.err != nil {
 			return stop(b.err)
 		}
+		for _, blk := range b.blocks {
+			rd.Release(blk)
+		}
 		free <- b
 	}
 	wg.Wait()
+	rd.StopReadAhead()
 	c.Stats.Unfinished += int64(rd.Unfinished())
 	return c.Finish()
 }

@@ -47,14 +47,22 @@ type Reader struct {
 	// (an -ff file LOG.PID).
 	DefaultPID int32
 
-	src     []byte // the line the current record was lexed from
-	carry   []byte // the start of a line cut by a spliced strace message
-	carryLn int
-	joined  []byte
-	plain   []byte // a line without its ANSI escapes
-	err     error
+	src []byte // the line the current record was lexed from
+	// srcStable: src is a line of a read-ahead block, valid until the
+	// block is released, not merely until the next call.
+	srcStable bool
+	// yieldSoon makes Next return true with no result (Result nil) after
+	// the next line that makes none, so that a pipeline can pass on the
+	// read-ahead blocks it holds (see RunPipelined).
+	yieldSoon bool
+	carry     []byte // the start of a line cut by a spliced strace message
+	carryLn   int
+	joined    []byte
+	plain     []byte // a line without its ANSI escapes
+	err       error
 
-	rec     Record
+	rec     *Record // the record being lexed: own, or a pipeline batch's slot
+	own     Record
 	synErr  SyntaxError
 	cur     Result
 	pend    map[int32]*pending
@@ -79,6 +87,7 @@ type Reader struct {
 // NewReader returns a Reader of r; name is used in syntax errors.
 func NewReader(r io.Reader, name string) *Reader {
 	rd := &Reader{name: name, pend: map[int32]*pending{}}
+	rd.rec = &rd.own
 	rd.Init(r, 256<<10)
 	return rd
 }
@@ -95,16 +104,25 @@ func (r *Reader) TimeForm() TimeForm { return r.form }
 func (r *Reader) StderrPrefixes() bool { return r.stderrPD }
 
 // source returns the line the current record was lexed from, valid until
-// the next call to Next. Most of the record's slices point into it (not
-// those of a joined call, nor a spliced message, nor Comm).
-func (r *Reader) source() []byte { return r.src }
+// the next call to Next, or until its block is released when stable. Most
+// of the record's slices point into it (not those of a joined call, nor
+// Comm).
+func (r *Reader) source() (src []byte, stable bool) { return r.src, r.srcStable }
+
+// nextInto is Next lexing the record into dst, which must be a record
+// that Next filled before (or a zero one): its Comm buffer is reused. The
+// pipeline lexes straight into its batches this way, without a copy.
+func (r *Reader) nextInto(dst *Record) bool {
+	r.rec = dst
+	return r.Next()
+}
 
 // Err returns the first I/O error met (not syntax errors).
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
 func (r *Reader) Result() Result {
-	if r.cur == &r.rec {
+	if r.cur == r.rec {
 		r.rec.PendingCreation = r.nCreate > 0
 	}
 	return r.cur
@@ -164,6 +182,11 @@ var (
 // end of the input or on an I/O error (see Err).
 func (r *Reader) Next() bool {
 	for {
+		if r.yieldSoon {
+			r.yieldSoon = false
+			r.cur = nil
+			return true
+		}
 		line, tooLong, ok := r.readLine()
 		if !ok {
 			if len(r.carry) > 0 {
@@ -176,11 +199,13 @@ func (r *Reader) Next() bool {
 			return false
 		}
 		lineNo := r.LineNo
+		stable := r.ReadsAhead()
 		if len(r.carry) > 0 {
 			r.joined = append(append(r.joined[:0], r.carry...), line...)
 			line = r.joined
 			lineNo = r.carryLn
 			r.carry = r.carry[:0]
+			stable = false
 		}
 		if tooLong {
 			return r.fail(lineNo, "line longer than %d bytes skipped", len(line))
@@ -189,11 +214,12 @@ func (r *Reader) Next() bool {
 			// strace 7 can color its output: drop the ANSI escapes.
 			r.plain = stripANSI(r.plain[:0], line)
 			line = r.plain
+			stable = false
 		}
 		if len(line) == 0 {
 			continue
 		}
-		r.src = line
+		r.src, r.srcStable = line, stable
 		if line[0] == ' ' && len(line) > 2 && line[1] == '>' && line[2] == ' ' {
 			r.Frames++ // -k stack frame
 			continue
@@ -235,14 +261,14 @@ func (r *Reader) message(msg []byte, line int) {
 			}
 		}
 	}
-	r.cur = &r.rec
+	r.cur = r.rec
 }
 
 // parse lexes one line. It returns true when a record or a syntax error is
 // ready, false when the line was consumed silently (the first half of a
 // split call).
 func (r *Reader) parse(line []byte, lineNo int) bool {
-	rec := &r.rec
+	rec := r.rec
 	rec.reset()
 	rec.File, rec.Line = r.name, lineNo
 	i := 0
@@ -376,7 +402,7 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 }
 
 func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
-	rec := &r.rec
+	rec := r.rec
 	rest, dur := cutDuration(rest)
 	// Find the first half: the same pid's; in a stderr log, where lines
 	// printed while only one tracee lived have no pid, a pid-less half with
@@ -466,7 +492,7 @@ func (r *Reader) dropDead(rec *Record) {
 
 // call parses ARGS) = RET... (the text after "NAME(").
 func (r *Reader) call(rest []byte, lineNo int) bool {
-	rec := &r.rec
+	rec := r.rec
 	rec.Kind = KindCall
 	p, q := retBoundary(rest)
 	if p < 0 {
@@ -643,7 +669,7 @@ func cutUnfinished(s []byte) ([]byte, bool) {
 }
 
 func (r *Reader) exitLine(body []byte, lineNo int) bool {
-	rec := &r.rec
+	rec := r.rec
 	rec.Kind = KindExit
 	in, ok := bytes.CutSuffix(bytes.TrimRight(body[4:], " "), []byte(" +++"))
 	if !ok {
@@ -689,7 +715,7 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 }
 
 func (r *Reader) signalLine(body []byte, lineNo int) bool {
-	rec := &r.rec
+	rec := r.rec
 	rec.Kind = KindSignal
 	in, ok := bytes.CutSuffix(bytes.TrimRight(body[4:], " "), []byte(" ---"))
 	if !ok {

@@ -6,7 +6,10 @@ package lineread
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"slices"
+	"sync"
 )
 
 // DefaultMaxLine is the longest line kept when MaxLine is 0.
@@ -23,9 +26,18 @@ type Reader struct {
 	// Lines and Bytes count what has been read.
 	Lines, Bytes int64
 
-	long []byte
-	eof  bool
-	err  error
+	long  []byte
+	eof   bool
+	err   error
+	ahead *readAhead
+
+	// BlockDone, if set, is called when reading ahead and ReadLine has
+	// finished a block, with the number of finished blocks not yet taken
+	// by TakeDone. A consumer that holds blocks until a batch of its own
+	// is full uses it to pass the batch on early, so that the reading
+	// goroutine never waits for blocks held by a ReadLine caller that
+	// waits for it.
+	BlockDone func(finished int)
 }
 
 // Init starts reading r with a buffer of size bytes.
@@ -47,6 +59,9 @@ func (r *Reader) ReadErr() error { return r.err }
 func (r *Reader) ReadLine() (line []byte, tooLong, ok bool) {
 	if r.eof {
 		return nil, false, false
+	}
+	if r.ahead != nil {
+		return r.readAhead()
 	}
 	max := r.MaxLine
 	if max <= 0 {
@@ -89,4 +104,242 @@ func (r *Reader) ReadLine() (line []byte, tooLong, ok bool) {
 		b = b[:n-1]
 	}
 	return b, tooLong, true
+}
+
+// Reading ahead.
+//
+// After StartReadAhead, a goroutine reads the input into blocks of whole
+// lines, each in memory of its own, and ReadLine returns lines sliced from
+// them. Such a line stays valid until its block is released, not merely
+// until the next call, so a consumer on another goroutine can use it
+// without a copy: the converters' pipelines hand lexed records on to the
+// next stage and release the blocks (TakeDone, Release) once that stage
+// is done with them. Reading, decompressing and finding line ends then run
+// beside the lexer.
+
+// A Block is a run of whole lines of the input.
+type Block struct {
+	buf  []byte
+	data []byte // whole lines; the input's last line may lack its '\n'
+	long bool   // data is the first MaxLine bytes of one longer line
+	n    int64  // input bytes the block stands for (a long line's cut tail too)
+	err  error  // the read error that ended the input after this block
+	last bool
+}
+
+type readAhead struct {
+	size int
+	free chan *Block
+	out  chan *Block
+	stop chan struct{}
+	wg   sync.WaitGroup
+	blk  *Block // the block ReadLine is in
+	pos  int
+	done []*Block // blocks ReadLine has finished
+}
+
+// StartReadAhead switches r to reading ahead, in blocks of about size
+// bytes, with at most blocks of them in use at once (at least 3): the one
+// ReadLine is in, those finished but not yet released, and those read
+// ahead. A consumer must release finished blocks, or reading stops.
+func (r *Reader) StartReadAhead(size, blocks int) {
+	blocks = max(blocks, 3)
+	a := &readAhead{size: size, free: make(chan *Block, blocks), out: make(chan *Block, blocks),
+		stop: make(chan struct{})}
+	for i := 0; i < blocks; i++ {
+		a.free <- &Block{}
+	}
+	max := r.MaxLine
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		defer close(a.out)
+		a.produce(r.br, max)
+	}()
+	r.ahead = a
+}
+
+// ReadsAhead reports whether StartReadAhead was called: lines then stay
+// valid until their block is released.
+func (r *Reader) ReadsAhead() bool { return r.ahead != nil }
+
+// StopReadAhead stops the reading goroutine, if any, and waits for it.
+// ReadLine must not be called afterwards.
+func (r *Reader) StopReadAhead() {
+	a := r.ahead
+	if a == nil {
+		return
+	}
+	close(a.stop)
+	for range a.out {
+	}
+	a.wg.Wait()
+}
+
+// TakeDone appends to dst the blocks ReadLine has finished since the last
+// call and returns it. The caller releases each when nothing refers to its
+// lines any more.
+func (r *Reader) TakeDone(dst []*Block) []*Block {
+	a := r.ahead
+	if a == nil {
+		return dst
+	}
+	dst = append(dst, a.done...)
+	clear(a.done)
+	a.done = a.done[:0]
+	return dst
+}
+
+// Release gives a finished block back for reuse. It may be called from any
+// goroutine.
+func (r *Reader) Release(b *Block) {
+	a := r.ahead
+	if cap(b.buf) > 4*a.size {
+		b.buf = nil // do not keep a long line's memory
+	}
+	b.data, b.err = nil, nil
+	select {
+	case a.free <- b:
+	default: // cannot happen: there are as many slots as blocks
+	}
+}
+
+// produce reads the input into blocks until its end, an error or stop.
+func (a *readAhead) produce(rd io.Reader, maxLine int) {
+	var carry []byte // the start of a line cut by the end of a block
+	var err error    // the end of the input (io.EOF) or a read error
+	for {
+		var b *Block
+		select {
+		case b = <-a.free:
+		case <-a.stop:
+			return
+		}
+		if cap(b.buf) < a.size {
+			b.buf = make([]byte, 0, a.size)
+		}
+		buf := append(b.buf[:0], carry...)
+		carry = carry[:0]
+		b.long, b.last = false, false
+		for {
+			for len(buf) < cap(buf) && err == nil {
+				var n int
+				n, err = rd.Read(buf[len(buf):cap(buf)])
+				buf = buf[:len(buf)+n]
+			}
+			if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+				carry = append(carry, buf[i+1:]...)
+				b.data, b.n = buf[:i+1], int64(i+1)
+				b.last = err != nil && len(carry) == 0
+				break
+			}
+			if len(buf) > maxLine {
+				// A line too long: its first maxLine bytes; the rest
+				// is read and dropped.
+				var skipped int64
+				skipped, carry, err = skipLine(rd, carry, err)
+				b.data, b.n, b.long = buf[:maxLine], int64(len(buf))+skipped, true
+				b.last = err != nil && len(carry) == 0
+				break
+			}
+			if err != nil {
+				// The input's last line, without a '\n' (or nothing).
+				b.data, b.n, b.last = buf, int64(len(buf)), true
+				break
+			}
+			// A line longer than the block: room for more of it.
+			buf = slices.Grow(buf, min(cap(buf), maxLine+1-len(buf)))
+		}
+		b.buf = buf
+		if b.last && err != io.EOF {
+			b.err = err
+		}
+		select {
+		case a.out <- b:
+		case <-a.stop:
+			return
+		}
+		if b.last {
+			return
+		}
+	}
+}
+
+// skipLine reads rd up to the end of the current line. It returns the
+// bytes it read up to and including the '\n', and those after it.
+func skipLine(rd io.Reader, carry []byte, err error) (int64, []byte, error) {
+	var scratch [32 << 10]byte
+	var skipped int64
+	for err == nil {
+		var n int
+		n, err = rd.Read(scratch[:])
+		if i := bytes.IndexByte(scratch[:n], '\n'); i >= 0 {
+			return skipped + int64(i+1), append(carry, scratch[i+1:n]...), err
+		}
+		skipped += int64(n)
+	}
+	return skipped, carry, err
+}
+
+// readAhead is ReadLine's reading-ahead half.
+func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
+	a := r.ahead
+	for a.blk == nil || a.pos >= len(a.blk.data) {
+		if b := a.blk; b != nil {
+			a.blk = nil
+			a.done = append(a.done, b)
+			if r.BlockDone != nil {
+				r.BlockDone(len(a.done))
+			}
+			if b.last {
+				r.eof, r.err = true, b.err
+				return nil, false, false
+			}
+		}
+		b, ok := <-a.out
+		if !ok {
+			r.eof = true // stopped
+			return nil, false, false
+		}
+		a.blk, a.pos = b, 0
+		if len(b.data) == 0 && b.last {
+			continue
+		}
+	}
+	b := a.blk
+	if b.long {
+		line, tooLong = b.data, true
+		a.pos = len(b.data)
+		r.Bytes += b.n
+	} else {
+		rest := b.data[a.pos:]
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest) // the input's last line
+			line = rest
+			a.pos += i
+			r.Bytes += int64(i)
+		} else {
+			line = rest[:i]
+			a.pos += i + 1
+			r.Bytes += int64(i + 1)
+		}
+	}
+	r.LineNo++
+	r.Lines++
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	limit := r.MaxLine
+	if limit <= 0 {
+		limit = DefaultMaxLine
+	}
+	if len(line) > limit {
+		// A long line inside a block: blocks can be longer than MaxLine.
+		line, tooLong = line[:limit], true
+	}
+	return line, tooLong, true
 }

@@ -82,3 +82,103 @@ func TestLongLineMemory(t *testing.T) {
 		t.Errorf("the line after a long one is %q", l)
 	}
 }
+
+// readAheadLines reads input with reading ahead, releasing each finished
+// block at once, like a consumer that copies what it keeps.
+func readAheadLines(t *testing.T, input string, max, block int, rd io.Reader) (out []string, long []bool, r *Reader) {
+	t.Helper()
+	r = &Reader{MaxLine: max}
+	if rd == nil {
+		rd = strings.NewReader(input)
+	}
+	r.Init(rd, 16)
+	r.StartReadAhead(block, 3)
+	defer r.StopReadAhead()
+	for {
+		l, tooLong, ok := r.ReadLine()
+		for _, b := range r.TakeDone(nil) {
+			r.Release(b)
+		}
+		if !ok {
+			return out, long, r
+		}
+		out = append(out, string(l))
+		long = append(long, tooLong)
+	}
+}
+
+func TestReadAheadLines(t *testing.T) {
+	got, long, r := readAheadLines(t, "a\r\nbb\n\nccc", 0, 4, nil)
+	if strings.Join(got, "|") != "a|bb||ccc" || r.LineNo != 4 || r.Bytes != 10 || r.ReadErr() != nil {
+		t.Errorf("lines %q, line %d, bytes %d, err %v", got, r.LineNo, r.Bytes, r.ReadErr())
+	}
+	for _, l := range long {
+		if l {
+			t.Error("short line marked too long")
+		}
+	}
+	// Lines longer than a block are joined; longer than MaxLine, cut.
+	in := strings.Repeat("x", 100) + "\n" + strings.Repeat("y", 40) + "\nz\n" + strings.Repeat("w", 60)
+	for _, block := range []int{7, 16, 41, 64, 1000} {
+		got, long, r = readAheadLines(t, in, 50, block, nil)
+		if len(got) != 4 || got[0] != strings.Repeat("x", 50) || !long[0] || got[1] != strings.Repeat("y", 40) || long[1] ||
+			got[2] != "z" || long[2] || got[3] != strings.Repeat("w", 50) || !long[3] {
+			t.Errorf("block %d: long lines: %q %v", block, got, long)
+		}
+		if r.Bytes != int64(len(in)) || r.LineNo != 4 {
+			t.Errorf("block %d: bytes %d, want %d; line %d", block, r.Bytes, len(in), r.LineNo)
+		}
+	}
+	// The same lines as without reading ahead, whatever the block size.
+	in = strings.Repeat("line one\nsecond line, longer\n\n", 50) + "last"
+	want, _, _ := lines(t, in, 0, 16)
+	for _, block := range []int{1, 5, 9, 64, 4096} {
+		got, _, _ := readAheadLines(t, in, 0, block, nil)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("block %d: %d lines differ from ReadLine's %d", block, len(got), len(want))
+		}
+	}
+}
+
+func TestReadAheadError(t *testing.T) {
+	got, _, r := readAheadLines(t, "", 0, 64, &failing{n: 1})
+	if strings.Join(got, "|") != "one|tw" || r.ReadErr() == nil || errors.Is(r.ReadErr(), io.EOF) {
+		t.Errorf("got %q, err %v", got, r.ReadErr())
+	}
+}
+
+// TestReadAheadLinesLast checks that lines stay valid until their block is
+// released, not merely until the next call.
+func TestReadAheadLinesLast(t *testing.T) {
+	in := strings.Repeat("0123456789\n", 200)
+	r := &Reader{}
+	r.Init(strings.NewReader(in), 16)
+	r.StartReadAhead(64, 100) // more blocks than the input needs
+	defer r.StopReadAhead()
+	var held [][]byte
+	for {
+		l, _, ok := r.ReadLine()
+		if !ok {
+			break
+		}
+		held = append(held, l)
+	}
+	if len(held) != 200 {
+		t.Fatalf("%d lines", len(held))
+	}
+	for i, l := range held {
+		if string(l) != "0123456789" {
+			t.Fatalf("line %d changed to %q before its block was released", i+1, l)
+		}
+	}
+}
+
+func TestReadAheadStop(t *testing.T) {
+	r := &Reader{}
+	r.Init(strings.NewReader(strings.Repeat("x\n", 10000)), 16)
+	r.StartReadAhead(16, 3)
+	r.ReadLine()
+	// Nothing released: the reading goroutine waits for a block, and
+	// StopReadAhead must still end it.
+	r.StopReadAhead()
+}
