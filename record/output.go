@@ -22,7 +22,8 @@ const (
 
 type queued struct {
 	ev   *trace.Event
-	open bool // a creation awaiting its child's first exec
+	open bool // a creation awaiting its child's first exec, or an exec attempt its outcome
+	drop bool // an exec attempt that succeeded: not written
 }
 
 type emitter struct {
@@ -56,6 +57,24 @@ func (e *emitter) resolve(ev *trace.Event, ns int64, ok bool) {
 	e.q[i].open = false
 }
 
+// addPending queues an exec attempt's exec_failed row, held like an open
+// creation until settle says whether the attempt failed.
+func (e *emitter) addPending(ev *trace.Event) { e.addCreation(ev) }
+
+// settle closes an exec attempt's row: written if the attempt failed
+// (keep), dropped if it succeeded. It returns false if the row had been
+// held too long and was written already.
+func (e *emitter) settle(ev *trace.Event, keep bool) bool {
+	i, found := e.open[ev]
+	if !found {
+		return false
+	}
+	delete(e.open, ev)
+	e.q[i].open = false
+	e.q[i].drop = !keep
+	return true
+}
+
 // flush writes the queued rows that no longer wait for anything.
 func (e *emitter) flush(now int64) error {
 	for e.head < len(e.q) {
@@ -67,10 +86,12 @@ func (e *emitter) flush(now int64) error {
 			delete(e.open, it.ev)
 			it.open = false
 		}
-		if err := e.w.Append(it.ev); err != nil {
-			return err
+		if !it.drop {
+			if err := e.w.Append(it.ev); err != nil {
+				return err
+			}
 		}
-		it.ev = nil
+		it.ev, it.drop = nil, false
 		e.head++
 	}
 	if e.head == len(e.q) {

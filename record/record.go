@@ -4,12 +4,18 @@
 // the instant of each creation.
 //
 // The recorder stops the traced processes only at process events (fork,
-// vfork, clone, exec, exit, signal delivery) and at exec attempts, never at
-// every system call: exec attempts are caught by a seccomp filter that
-// traps execve and execveat only, so that failed execs (a shell's PATH
-// search) are recorded too. At a creation, the parent is stopped while its
-// /proc/PID/smaps, status and stat are read, so the sizes are those of the
-// address space the kernel duplicates (or shares).
+// vfork, clone, exec, signal delivery, and a new process's first stop)
+// and at exec attempts, never at every system call: exec attempts are
+// caught by a seccomp filter that traps execve and execveat only, so that
+// failed execs (a shell's PATH search) are recorded too. An attempt is
+// known to have failed when the next event of its thread is anything but
+// an exec, so the end of the call costs no stop. Exits cost none either:
+// an exited process stays a zombie until the tracer reaps it, and its
+// counters are read then. Every stop is a round trip through the tracer
+// and two context switches, which dominate the recording's overhead. At a
+// creation, the parent is stopped while its /proc/PID/smaps, status and
+// stat are read, so the sizes are those of the address space the kernel
+// duplicates (or shares).
 //
 // What the rows hold:
 //
@@ -23,8 +29,8 @@
 //     the argv from /proc/PID/cmdline and the new comm; exec_failed rows
 //     the path that failed;
 //   - exit rows carry the exit status or the killing signal and whether
-//     a core was dumped, and the process's final fault counters, read at
-//     its PTRACE_EVENT_EXIT stop;
+//     a core was dumped, and the process's final fault counters, read
+//     from its zombie before the recorder reaps it;
 //   - signal rows record every signal delivered to a traced process
 //     (SIGCHLD included); the signal is then delivered as it would have
 //     been without the recorder.
@@ -102,6 +108,10 @@ type Stats struct {
 	Execs     int64
 	Processes int // processes alive now
 	Tasks     int // traced threads alive now
+	// TracerCPU is the CPU time (user and system) of the recording
+	// process itself, not of the command: the recorder's own share of
+	// the overhead. Set at the end.
+	TracerCPU time.Duration
 }
 
 // Result is the outcome of a recording.

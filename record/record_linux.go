@@ -14,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -28,7 +29,7 @@ const (
 	sysClone3 = 435
 
 	ptraceOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK |
-		unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC | unix.PTRACE_O_TRACEEXIT |
+		unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC |
 		unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL
 )
 
@@ -68,10 +69,11 @@ type process struct {
 type task struct {
 	tid      int
 	proc     *process
-	seen     bool   // its first stop has been handled
-	execPath string // path of the exec attempt in progress
-	inExec   bool   // stopped at an exec attempt, resumed to its end
-	held     bool   // kept at its first stop until its creator's event is seen
+	seen     bool         // its first stop has been handled
+	execPath string       // path of the exec attempt in progress
+	inExec   bool         // an exec attempt in progress: its success is an exec event
+	attempt  *trace.Event // its exec_failed row, queued and dropped if it succeeds
+	held     bool         // kept at its first stop until its creator's event is seen
 }
 
 type recorder struct {
@@ -187,6 +189,10 @@ func Run(opts Options) (Result, error) {
 	}
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_SELF, &ru) == nil {
+		r.stats.TracerCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
 	if r.opts.Progress != nil {
 		r.opts.Progress(r.stats)
 	}
@@ -443,9 +449,26 @@ func (r *recorder) loop() error {
 			// before reporting it: let them run.
 			r.releaseOrphans(0)
 		}
-		var ws unix.WaitStatus
-		tid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		// Peek at the next event without consuming it: a process that
+		// exited is a zombie until the tracer reaps it (a traced zombie is
+		// visible only to its tracer), so its final fault counters can be
+		// read then, without the stop of PTRACE_O_TRACEEXIT.
+		pid, exited, err := waitPeek()
 		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.ECHILD {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("waitid: %w", err)
+		}
+		if exited {
+			r.exitCounters(pid)
+		}
+		var ws unix.WaitStatus
+		tid, err := wait4Raw(pid, &ws, unix.WALL|unix.WNOHANG)
+		if err == unix.EINTR || err == nil && tid == 0 {
 			continue
 		}
 		if err == unix.ECHILD {
@@ -465,9 +488,72 @@ func (r *recorder) loop() error {
 	return nil
 }
 
+// The tracer waits thousands of times a second, for microseconds each.
+// waitPeek and wait4Raw do not tell the Go scheduler that the thread
+// blocks: a goroutine in a blocking system call keeps the runtime's monitor
+// thread (sysmon) polling every 20 us to retake its P, extra wake-ups on
+// the CPUs the traced build runs on. The goroutine stays preemptible: a
+// preemption signal interrupts the wait (EINTR), and the loop waits again.
+
+// siginfoChld is the SIGCHLD layout of siginfo_t (x86-64 and arm64).
+type siginfoChld struct {
+	Signo, Errno, Code, _ int32
+	Pid                   int32
+	Uid                   uint32
+	Status                int32
+	_                     [100]byte
+}
+
+// waitPeek waits for the next event of any traced task without consuming
+// it (waitid with WNOWAIT) and reports its pid and whether it is an exit.
+func waitPeek() (pid int, exited bool, err error) {
+	var info siginfoChld
+	_, _, e := unix.RawSyscall6(unix.SYS_WAITID, unix.P_ALL, 0, uintptr(unsafe.Pointer(&info)),
+		unix.WEXITED|unix.WNOWAIT|unix.WALL, 0, 0)
+	if e != 0 {
+		return 0, false, e
+	}
+	switch info.Code {
+	case cldExited, cldKilled, cldDumped:
+		exited = true
+	}
+	return int(info.Pid), exited, nil
+}
+
+// si_code values of SIGCHLD (asm-generic/siginfo.h).
+const (
+	cldExited = 1
+	cldKilled = 2
+	cldDumped = 3
+)
+
+func wait4Raw(pid int, ws *unix.WaitStatus, options int) (int, error) {
+	tid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(ws)), uintptr(options), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(tid), nil
+}
+
+// exitCounters reads the final fault counters of a process that exited,
+// from its zombie, before the tracer reaps it.
+func (r *recorder) exitCounters(tid int) {
+	t := r.tasks[tid]
+	if t == nil || t.proc == nil || t.tid != t.proc.pid || r.procGone(tid) {
+		return
+	}
+	if st, err := r.proc.stat(tid); err == nil {
+		t.proc.faults = [2]int64{st.minflt, st.majflt}
+		t.proc.hasFlt = true
+	}
+}
+
 func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 	t := r.tasks[tid]
 	if ws.Exited() || ws.Signaled() {
+		if t != nil && t.inExec {
+			r.attemptFailed(t)
+		}
 		r.gone(tid, t, ws)
 		return nil
 	}
@@ -484,21 +570,22 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 	// signal (WaitStatus.TrapCause reads it only for SIGTRAP, but a
 	// group-stop reports PTRACE_EVENT_STOP with the stopping signal).
 	event := int(uint32(ws)>>16) & 0xff
+	if t.inExec && !(sig == syscall.SIGTRAP && event == unix.PTRACE_EVENT_EXEC) {
+		// An exec attempt that ends in anything but an exec event
+		// failed.
+		r.attemptFailed(t)
+	}
 	switch {
 	case sig == syscall.SIGTRAP|0x80:
-		r.syscallExit(t)
-		return r.cont(tid, 0)
+		return r.cont(tid, 0) // a system-call stop: none is asked for
 	case sig == syscall.SIGTRAP && event > 0 && event != unix.PTRACE_EVENT_STOP:
 		switch event {
 		case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
 			r.creation(t)
 		case unix.PTRACE_EVENT_EXEC:
 			r.exec(t)
-		case unix.PTRACE_EVENT_EXIT:
-			r.exiting(t)
 		case unix.PTRACE_EVENT_SECCOMP:
 			r.execAttempt(t)
-			return r.syscall(tid)
 		}
 		return r.cont(tid, 0)
 	case event == unix.PTRACE_EVENT_STOP:
@@ -535,13 +622,6 @@ func (r *recorder) handle(tid int, ws unix.WaitStatus) error {
 func (r *recorder) cont(tid, sig int) error {
 	if err := unix.PtraceCont(tid, sig); err != nil && err != unix.ESRCH {
 		return fmt.Errorf("PTRACE_CONT %d: %w", tid, err)
-	}
-	return nil
-}
-
-func (r *recorder) syscall(tid int) error {
-	if err := unix.PtraceSyscall(tid, 0); err != nil && err != unix.ESRCH {
-		return fmt.Errorf("PTRACE_SYSCALL %d: %w", tid, err)
 	}
 	return nil
 }
@@ -695,36 +775,46 @@ func (r *recorder) releaseOrphans(ppid int) {
 }
 
 // execAttempt handles the seccomp stop at an execve or execveat entry: it
-// remembers the path, and the task is resumed to the end of the call.
+// queues the attempt's exec_failed row at the time of the attempt, which is
+// dropped if an exec event follows and kept if anything else does. Not
+// stopping at the end of the call halves the stops of a PATH search.
 func (r *recorder) execAttempt(t *task) {
 	t.inExec = true
 	t.execPath = ""
 	var regs unix.PtraceRegs
-	if unix.PtraceGetRegs(t.tid, &regs) != nil {
-		return
+	if unix.PtraceGetRegs(t.tid, &regs) == nil {
+		addr := regs.Rdi
+		if regs.Orig_rax == unix.SYS_EXECVEAT {
+			addr = regs.Rsi
+		}
+		t.execPath = readString(t.tid, uintptr(addr))
 	}
-	addr := regs.Rdi
-	if regs.Orig_rax == unix.SYS_EXECVEAT {
-		addr = regs.Rsi
+	if p := t.proc; p != nil && r.started {
+		t.attempt = &trace.Event{TimeNs: r.now(), PID: int32(p.pid), PPID: p.ppid, Kind: trace.ExecFailed,
+			ExecPath: t.execPath, Comm: p.comm}
+		r.out.addPending(t.attempt)
 	}
-	t.execPath = readString(t.tid, uintptr(addr))
 }
 
-// syscallExit handles the stop at the end of an exec attempt that failed
-// (a successful one ends with an exec event instead).
-func (r *recorder) syscallExit(t *task) {
-	if !t.inExec {
-		return
-	}
+// attemptFailed settles t's exec attempt as failed.
+func (r *recorder) attemptFailed(t *task) {
 	t.inExec = false
-	var regs unix.PtraceRegs
-	if unix.PtraceGetRegs(t.tid, &regs) != nil || int64(regs.Rax) >= 0 || t.proc == nil || !r.started {
-		return
+	if t.attempt != nil {
+		r.out.settle(t.attempt, true)
+		t.attempt = nil
+		r.stats.Rows++
 	}
-	p := t.proc
-	r.stats.Rows++
-	r.out.add(&trace.Event{TimeNs: r.now(), PID: int32(p.pid), PPID: p.ppid, Kind: trace.ExecFailed,
-		ExecPath: t.execPath, Comm: p.comm})
+}
+
+// attemptSucceeded drops t's exec_failed row: the attempt was the exec.
+func (r *recorder) attemptSucceeded(t *task) {
+	t.inExec = false
+	if t.attempt != nil {
+		if !r.out.settle(t.attempt, false) {
+			r.stats.Rows++ // held too long, it was written as failed
+		}
+		t.attempt = nil
+	}
 }
 
 // exec handles a successful exec of t's process.
@@ -732,8 +822,12 @@ func (r *recorder) exec(t *task) {
 	if msg, err := unix.PtraceGetEventMsg(t.tid); err == nil && int(msg) != t.tid {
 		// A non-leader thread exec'd: it now has the leader's id, and its
 		// old id is gone.
+		if t.inExec {
+			r.attemptFailed(t) // the leader's own attempt, if any
+		}
 		if old := r.tasks[int(msg)]; old != nil {
 			t.execPath = old.execPath
+			r.attemptSucceeded(old)
 			if t.proc == nil {
 				t.proc = old.proc
 			}
@@ -742,7 +836,8 @@ func (r *recorder) exec(t *task) {
 	}
 	p := t.proc
 	path := t.execPath
-	t.inExec, t.execPath = false, ""
+	r.attemptSucceeded(t)
+	t.execPath = ""
 	if p == nil {
 		return
 	}
@@ -781,19 +876,6 @@ func (r *recorder) exec(t *task) {
 		}
 	}
 	r.out.add(ev)
-}
-
-// exiting handles PTRACE_EVENT_EXIT: the last moment the process's
-// counters can be read.
-func (r *recorder) exiting(t *task) {
-	p := t.proc
-	if p == nil || t.tid != p.pid {
-		return
-	}
-	if st, err := r.proc.stat(p.pid); err == nil && !r.procGone(p.pid) {
-		p.faults = [2]int64{st.minflt, st.majflt}
-		p.hasFlt = true
-	}
 }
 
 // signal records a signal delivered to t.

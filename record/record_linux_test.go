@@ -342,6 +342,25 @@ func TestExecFailed(t *testing.T) {
 	}
 }
 
+// TestExecFailedThenExit checks failed attempts that no exec follows: each
+// is known to have failed only from the thread's next event, here the
+// next attempt and then the exit.
+func TestExecFailedThenExit(t *testing.T) {
+	r := record(t, "execfailexit")
+	f := r.one(t, trace.Fork, r.root)
+	if got := r.kinds(f.ChildPID); fmt.Sprint(got) != "[exec_failed exec_failed exit]" {
+		t.Fatalf("child rows %v, want two exec_failed and the exit:\n%s", got, r)
+	}
+	fails := r.find(trace.ExecFailed, f.ChildPID)
+	if fails[0].ExecPath != "/nonexistent/forkcost-no-such-program" || fails[1].ExecPath != "/nonexistent/forkcost-nor-this-one" {
+		t.Errorf("exec_failed paths %q, %q", fails[0].ExecPath, fails[1].ExecPath)
+	}
+	checkExit(t, r, f.ChildPID, 127, 0)
+	if f.HasChildExec {
+		t.Errorf("child_exec_ns set for a child that never exec'd: %+v", f)
+	}
+}
+
 func TestExecFailuresOff(t *testing.T) {
 	r := recordOpts(t, Options{Args: []string{progs(t), "execfail"}, NoExecFailures: true})
 	if len(r.find(trace.ExecFailed, 0)) != 0 || len(r.find(trace.Exec, 0)) != 2 {

@@ -61,7 +61,8 @@
 //	                         (/proc/PID/stat minflt) at the event: on creation
 //	                         rows the parent's at the instant of the creation,
 //	                         on exec and exit rows the process's own (an exit
-//	                         row's are read at its last ptrace stop). The
+//	                         row's are its final counts, read once it has
+//	                         exited). The
 //	                         difference between a parent's creation row and
 //	                         its next row with counters is the faults it took
 //	                         after the creation, copy-on-write faults among

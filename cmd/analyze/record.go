@@ -121,8 +121,9 @@ func runRecord(e *env, args []string) error {
 		case res.ExitStatus != 0:
 			what = fmt.Sprintf("exited with status %d", res.ExitStatus)
 		}
-		fmt.Fprintf(e.stderr, "analyze record: %s %s; wrote %d rows (%d creations, %d execs) to %s in %s\n",
-			cmd[0], what, res.Stats.Rows, res.Stats.Creations, res.Stats.Execs, *out, res.Stats.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(e.stderr, "analyze record: %s %s; wrote %d rows (%d creations, %d execs) to %s in %s (recorder CPU %s)\n",
+			cmd[0], what, res.Stats.Rows, res.Stats.Creations, res.Stats.Execs, *out, res.Stats.Elapsed.Round(time.Millisecond),
+			res.Stats.TracerCPU.Round(time.Millisecond))
 		if res.Incomplete != "" {
 			fmt.Fprintf(e.stderr, "analyze record: the trace is marked incomplete (%s): %s\n", trace.MetaIncomplete, res.Incomplete)
 		}

@@ -87,6 +87,19 @@ static int do_execfail(void) {
 	return waitall();
 }
 
+/* execfailexit: a child whose two execs fail, which then exits 127 (a
+   shell's "command not found"). */
+static int do_execfailexit(void) {
+	pid_t p = fork();
+	if (p == 0) {
+		char *argv[] = {"nothing", NULL};
+		execve("/nonexistent/forkcost-no-such-program", argv, environ);
+		execve("/nonexistent/forkcost-nor-this-one", argv, environ);
+		_exit(127);
+	}
+	return waitall();
+}
+
 /* killed: a child that SIGKILLs itself; the parent exits 0. */
 static int do_killed(void) {
 	pid_t p = fork();
@@ -217,6 +230,7 @@ int main(int argc, char **argv) {
 	if (!strcmp(m, "spawn")) return do_spawn();
 	if (!strcmp(m, "threads")) return do_threads();
 	if (!strcmp(m, "execfail")) return do_execfail();
+	if (!strcmp(m, "execfailexit")) return do_execfailexit();
 	if (!strcmp(m, "threadexec")) return do_threadexec();
 	if (!strcmp(m, "killed")) return do_killed();
 	if (!strcmp(m, "core")) return do_core();
