@@ -467,7 +467,7 @@ func (r *recorder) loop() error {
 			r.exitCounters(pid)
 		}
 		var ws unix.WaitStatus
-		tid, err := wait4Raw(pid, &ws, unix.WALL|unix.WNOHANG)
+		tid, err := unix.Wait4(pid, &ws, unix.WALL|unix.WNOHANG, nil)
 		if err == unix.EINTR || err == nil && tid == 0 {
 			continue
 		}
@@ -488,13 +488,6 @@ func (r *recorder) loop() error {
 	return nil
 }
 
-// The tracer waits thousands of times a second, for microseconds each.
-// waitPeek and wait4Raw do not tell the Go scheduler that the thread
-// blocks: a goroutine in a blocking system call keeps the runtime's monitor
-// thread (sysmon) polling every 20 us to retake its P, extra wake-ups on
-// the CPUs the traced build runs on. The goroutine stays preemptible: a
-// preemption signal interrupts the wait (EINTR), and the loop waits again.
-
 // siginfoChld is the SIGCHLD layout of siginfo_t (x86-64 and arm64).
 type siginfoChld struct {
 	Signo, Errno, Code, _ int32
@@ -508,7 +501,11 @@ type siginfoChld struct {
 // it (waitid with WNOWAIT) and reports its pid and whether it is an exit.
 func waitPeek() (pid int, exited bool, err error) {
 	var info siginfoChld
-	_, _, e := unix.RawSyscall6(unix.SYS_WAITID, unix.P_ALL, 0, uintptr(unsafe.Pointer(&info)),
+	// Not a raw system call: the wait can last as long as the command
+	// runs quietly, and the Go runtime must be able to stop the world
+	// (for a collection) meanwhile, which it cannot while a goroutine
+	// blocks in a raw one.
+	_, _, e := unix.Syscall6(unix.SYS_WAITID, unix.P_ALL, 0, uintptr(unsafe.Pointer(&info)),
 		unix.WEXITED|unix.WNOWAIT|unix.WALL, 0, 0)
 	if e != 0 {
 		return 0, false, e
@@ -526,14 +523,6 @@ const (
 	cldKilled = 2
 	cldDumped = 3
 )
-
-func wait4Raw(pid int, ws *unix.WaitStatus, options int) (int, error) {
-	tid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, uintptr(pid), uintptr(unsafe.Pointer(ws)), uintptr(options), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(tid), nil
-}
 
 // exitCounters reads the final fault counters of a process that exited,
 // from its zombie, before the tracer reaps it.
