@@ -92,6 +92,12 @@ func (b *recBatch) slot() *Record {
 // joined in the Reader's memory) are copied one by one; Comm is the slot's
 // own.
 func (b *recBatch) fix(d *Record, src []byte, stable bool) {
+	b.isErr = append(b.isErr, false)
+	if stable && !d.Resumed {
+		// The common case: every slice is a part of the line (only a
+		// joined call's lie in the Reader's memory).
+		return
+	}
 	var kept []byte
 	if !stable {
 		kept = b.keep(src)
@@ -103,7 +109,6 @@ func (b *recBatch) fix(d *Record, src []byte, stable bool) {
 	d.Signal = b.rebase(d.Signal, src, kept, stable)
 	d.SigInfo = b.rebase(d.SigInfo, src, kept, stable)
 	d.Msg = b.rebase(d.Msg, src, kept, stable)
-	b.isErr = append(b.isErr, false)
 }
 
 // rebase returns p's bytes in memory that lasts as long as the batch: p
