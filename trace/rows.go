@@ -13,13 +13,12 @@ const DefaultBatchRows = 64 << 10
 
 // Writer writes trace events to an Arrow IPC or Parquet file in batches.
 type Writer struct {
-	tw       *TableWriter
-	mem      memory.Allocator
-	schema   *arrow.Schema
-	builders []array.Builder // per field; nil for dictionary columns
-	dicts    map[int]*dictCol
-	n        int
-	room     int // rows reserved in every builder beyond n
+	tw     *TableWriter
+	mem    memory.Allocator
+	zeroed bool // mem returns zeroed memory
+	schema *arrow.Schema
+	cols   []arrow.Array // the batch's arrays, by field, at flush
+	n      int           // rows in the batch
 	// Nulls owed to exec_path and argv, which are null on all but exec
 	// rows: appended as runs, which costs less than one at a time.
 	pathNulls, argvNulls int
@@ -27,16 +26,20 @@ type Writer struct {
 	rows                 int64
 	BatchRows            int
 
-	time, childExec                                *array.Int64Builder
-	pid, ppid, child, exitStatus, sig, thr, pgsize *array.Int32Builder
-	flags                                          *array.Uint64Builder
-	kind, source                                   *dictCol
-	comm, path                                     *array.StringBuilder
-	argv                                           *array.ListBuilder
-	argvVals                                       *array.StringBuilder
-	core, gone                                     *array.BooleanBuilder
-	minflt, majflt                                 *array.Int64Builder
-	sizes                                          [8]*array.Int64Builder
+	// Fixed-width columns by field index (nil for the others), and by
+	// name.
+	fixed                                          []*fixedCol
+	time, childExec, minflt, majflt                *fixedCol
+	pid, ppid, child, exitStatus, sig, thr, pgsize *fixedCol
+	flags                                          *fixedCol
+	kind, source                                   *fixedCol // dictionary indices
+	core, gone                                     *fixedCol
+	sizes                                          [8]*fixedCol
+
+	comm, path *array.StringBuilder
+	argv       *array.ListBuilder
+	argvVals   *array.StringBuilder
+	sourceMemo map[SnapshotSource]int32
 }
 
 // Create starts writing a trace to path; the extension picks the format.
@@ -47,8 +50,9 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	if err != nil {
 		return nil, err
 	}
+	zeroed := false
 	if mem == nil {
-		mem = memory.DefaultAllocator
+		mem, zeroed = memory.DefaultAllocator, true
 		// The IPC writer is done with a batch's buffers when Write
 		// returns, so they can be recycled (see bufferPool). Other
 		// formats' writers may keep references into them (Parquet's
@@ -57,40 +61,45 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 			mem = &bufferPool{}
 		}
 	}
-	w := &Writer{tw: tw, mem: mem, schema: schema, dicts: map[int]*dictCol{}, BatchRows: DefaultBatchRows}
-	for i, f := range schema.Fields() {
-		if _, ok := f.Type.(*arrow.DictionaryType); ok {
-			w.dicts[i] = newDictCol(mem, dictValues[f.Name])
-			w.builders = append(w.builders, nil)
-		} else {
-			w.builders = append(w.builders, array.NewBuilder(mem, f.Type))
+	w := &Writer{tw: tw, mem: mem, zeroed: zeroed, schema: schema, BatchRows: DefaultBatchRows,
+		fixed: make([]*fixedCol, len(schema.Fields())), cols: make([]arrow.Array, len(schema.Fields()))}
+	field := func(name string) int { return schema.FieldIndices(name)[0] }
+	fixed := func(name string) *fixedCol {
+		i := field(name)
+		typ := schema.Field(i).Type
+		if d, ok := typ.(*arrow.DictionaryType); ok {
+			typ = d.IndexType
 		}
+		w.fixed[i] = newFixedCol(typ)
+		return w.fixed[i]
 	}
-	col := func(name string) array.Builder { return w.builders[schema.FieldIndices(name)[0]] }
-	dict := func(name string) *dictCol { return w.dicts[schema.FieldIndices(name)[0]] }
-	w.time = col(ColTimeNs).(*array.Int64Builder)
-	w.pid = col(ColPID).(*array.Int32Builder)
-	w.ppid = col(ColPPID).(*array.Int32Builder)
-	w.kind = dict(ColKind)
-	w.child = col(ColChildPID).(*array.Int32Builder)
-	w.flags = col(ColCloneFlags).(*array.Uint64Builder)
-	w.comm = col(ColComm).(*array.StringBuilder)
-	w.path = col(ColExecPath).(*array.StringBuilder)
-	w.argv = col(ColArgv).(*array.ListBuilder)
-	w.argvVals = w.argv.ValueBuilder().(*array.StringBuilder)
-	w.exitStatus = col(ColExitStatus).(*array.Int32Builder)
-	w.sig = col(ColSignal).(*array.Int32Builder)
-	w.core = col(ColCoreDumped).(*array.BooleanBuilder)
+	w.time = fixed(ColTimeNs)
+	w.pid = fixed(ColPID)
+	w.ppid = fixed(ColPPID)
+	w.kind = fixed(ColKind)
+	w.child = fixed(ColChildPID)
+	w.flags = fixed(ColCloneFlags)
+	w.exitStatus = fixed(ColExitStatus)
+	w.sig = fixed(ColSignal)
+	w.core = fixed(ColCoreDumped)
 	for i, name := range sizeCols {
-		w.sizes[i] = col(name).(*array.Int64Builder)
+		w.sizes[i] = fixed(name)
 	}
-	w.thr = col(ColParentThreads).(*array.Int32Builder)
-	w.pgsize = col(ColPageSize).(*array.Int32Builder)
-	w.source = dict(ColSnapshotSource)
-	w.childExec = col(ColChildExecNs).(*array.Int64Builder)
-	w.minflt = col(ColMinFaults).(*array.Int64Builder)
-	w.majflt = col(ColMajFaults).(*array.Int64Builder)
-	w.gone = col(ColProcGone).(*array.BooleanBuilder)
+	w.thr = fixed(ColParentThreads)
+	w.pgsize = fixed(ColPageSize)
+	w.source = fixed(ColSnapshotSource)
+	w.childExec = fixed(ColChildExecNs)
+	w.minflt = fixed(ColMinFaults)
+	w.majflt = fixed(ColMajFaults)
+	w.gone = fixed(ColProcGone)
+	w.comm = array.NewStringBuilder(mem)
+	w.path = array.NewStringBuilder(mem)
+	w.argv = array.NewListBuilder(mem, arrow.BinaryTypes.String)
+	w.argvVals = w.argv.ValueBuilder().(*array.StringBuilder)
+	w.sourceMemo = map[SnapshotSource]int32{}
+	for i, v := range dictValues[ColSnapshotSource] {
+		w.sourceMemo[SnapshotSource(v)] = int32(i)
+	}
 	return w, nil
 }
 
@@ -108,84 +117,23 @@ func (s *Snapshot) setSizes(v [8]int64) {
 	s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries = v[4], v[5], v[6], v[7]
 }
 
-// reserve makes room for more rows in every column, so that Append can
-// use the builders' unchecked appends: most trace rows are mostly nulls,
-// and a checked append (a capacity test, then the bitmap) costs more than
-// the value it stores. The first batch grows by doubling, so that a small
-// trace stays small; later batches are reserved whole, which also saves
-// the copies of growing.
-func (w *Writer) reserve() {
-	k := w.n
-	if w.flushed || k > w.BatchRows-w.n {
-		k = w.BatchRows - w.n
+// grow makes room for more rows in every column. The first batch grows by
+// doubling, so that a small trace stays small; later batches are
+// allocated whole, which also saves the copies of growing.
+func (w *Writer) grow() {
+	rows := max(2*w.n, 256)
+	if w.flushed || rows > w.BatchRows {
+		rows = max(w.BatchRows, w.n+1)
 	}
-	k = max(k, 256)
-	for i, b := range w.builders {
-		if b != nil {
-			b.Reserve(k)
-		} else {
-			w.dicts[i].idx.Reserve(k)
+	for _, c := range w.fixed {
+		if c != nil {
+			c.grow(w.mem, w.zeroed, w.n, rows)
 		}
 	}
-	w.room = k
-}
-
-func appendOpt32(b *array.Int32Builder, v int32, ok bool) {
-	if ok {
-		b.UnsafeAppend(v)
-	} else {
-		b.UnsafeAppendBoolToBitmap(false)
-	}
-}
-
-func appendOpt64(b *array.Int64Builder, v int64, ok bool) {
-	if ok {
-		b.UnsafeAppend(v)
-	} else {
-		b.UnsafeAppendBoolToBitmap(false)
-	}
-}
-
-// dictCol builds a dictionary column over a fixed set of values. Every batch
-// carries the same dictionary, because the Arrow IPC file format allows one
-// dictionary per field for the whole file (arrow-go writes no deltas there).
-type dictCol struct {
-	idx  *array.Int32Builder
-	memo map[string]int32
-	vals []string
-}
-
-func newDictCol(mem memory.Allocator, vals []string) *dictCol {
-	d := &dictCol{idx: array.NewInt32Builder(mem), memo: map[string]int32{}, vals: vals}
-	for i, v := range vals {
-		d.memo[v] = int32(i)
-	}
-	return d
-}
-
-// append adds s, or a null for "". The caller has reserved the room.
-func (d *dictCol) append(s string) error {
-	if s == "" {
-		d.idx.UnsafeAppendBoolToBitmap(false)
-		return nil
-	}
-	i, ok := d.memo[s]
-	if !ok {
-		return fmt.Errorf("%q is not one of %v", s, d.vals)
-	}
-	d.idx.UnsafeAppend(i)
-	return nil
-}
-
-func (d *dictCol) newArray(mem memory.Allocator, typ arrow.DataType) arrow.Array {
-	indices := d.idx.NewArray()
-	defer indices.Release()
-	sb := array.NewStringBuilder(mem)
-	defer sb.Release()
-	sb.AppendValues(d.vals, nil)
-	values := sb.NewArray()
-	defer values.Release()
-	return array.NewDictionaryArray(typ, indices, values)
+	k := rows - w.n
+	w.comm.Reserve(k)
+	w.path.Reserve(k)
+	w.argv.Reserve(k)
 }
 
 // Append adds one event. The event is copied; the caller may reuse it.
@@ -195,26 +143,29 @@ func (w *Writer) Append(ev *Event) error {
 		_, err := ParseKind(string(ev.Kind))
 		return fmt.Errorf("writing %s: event %d: %w", w.tw.Path(), w.rows, err)
 	}
-	if w.room == 0 {
-		w.reserve()
-	}
+	src := int32(-1)
 	if ev.HasSnapshot && ev.Snapshot.Source != "" {
 		// Checked before anything is appended, so that a bad row
 		// leaves the columns aligned.
-		if _, ok := w.source.memo[string(ev.Snapshot.Source)]; !ok {
+		var ok bool
+		if src, ok = w.sourceMemo[ev.Snapshot.Source]; !ok {
 			return fmt.Errorf("writing %s: event %d: %s: %q is not one of %v",
-				w.tw.Path(), w.rows, ColSnapshotSource, ev.Snapshot.Source, w.source.vals)
+				w.tw.Path(), w.rows, ColSnapshotSource, ev.Snapshot.Source, dictValues[ColSnapshotSource])
 		}
 	}
-	w.time.UnsafeAppend(ev.TimeNs)
-	w.pid.UnsafeAppend(ev.PID)
-	appendOpt32(w.ppid, ev.PPID, ev.PPID != 0)
-	w.kind.idx.UnsafeAppend(k)
-	appendOpt32(w.child, ev.ChildPID, ev.ChildPID != 0)
+	i := w.n
+	if i == w.time.cap {
+		w.grow()
+	}
+	w.time.putI64(i, ev.TimeNs)
+	w.pid.putI32(i, ev.PID)
+	w.ppid.putI32Opt(i, ev.PPID, ev.PPID != 0)
+	w.kind.putI32(i, k)
+	w.child.putI32Opt(i, ev.ChildPID, ev.ChildPID != 0)
 	if ev.HasCloneFlags {
-		w.flags.UnsafeAppend(ev.CloneFlags)
+		w.flags.putU64(i, ev.CloneFlags)
 	} else {
-		w.flags.UnsafeAppendBoolToBitmap(false)
+		w.flags.nulls++
 	}
 	if ev.Comm != "" {
 		w.comm.Append(ev.Comm)
@@ -238,38 +189,37 @@ func (w *Writer) Append(ev *Event) error {
 	} else {
 		w.argvNulls++
 	}
-	appendOpt32(w.exitStatus, ev.ExitStatus, ev.HasExitStatus)
-	appendOpt32(w.sig, ev.Signal, ev.Signal != 0)
+	w.exitStatus.putI32Opt(i, ev.ExitStatus, ev.HasExitStatus)
+	w.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
 	if ev.Kind == Exit && ev.Signal != 0 {
-		w.core.UnsafeAppend(ev.CoreDumped)
+		w.core.putBool(i, ev.CoreDumped)
 	} else {
-		w.core.UnsafeAppendBoolToBitmap(false)
+		w.core.nulls++
 	}
 	if ev.HasSnapshot {
-		for i, v := range ev.Snapshot.sizes() {
-			w.sizes[i].UnsafeAppend(v)
+		for j, v := range ev.Snapshot.sizes() {
+			w.sizes[j].putI64(i, v)
 		}
-		w.thr.UnsafeAppend(ev.Snapshot.ParentThreads)
-		w.pgsize.UnsafeAppend(ev.Snapshot.PageSize)
-		w.source.append(string(ev.Snapshot.Source)) // checked above
+		w.thr.putI32(i, ev.Snapshot.ParentThreads)
+		w.pgsize.putI32(i, ev.Snapshot.PageSize)
+		w.source.putI32Opt(i, src, src >= 0)
 	} else {
-		for _, b := range w.sizes {
-			b.UnsafeAppendBoolToBitmap(false)
+		for _, c := range w.sizes {
+			c.nulls++
 		}
-		w.thr.UnsafeAppendBoolToBitmap(false)
-		w.pgsize.UnsafeAppendBoolToBitmap(false)
-		w.source.idx.UnsafeAppendBoolToBitmap(false)
+		w.thr.nulls++
+		w.pgsize.nulls++
+		w.source.nulls++
 	}
-	appendOpt64(w.childExec, ev.ChildExecNs, ev.HasChildExec)
-	appendOpt64(w.minflt, ev.MinFaults, ev.HasFaults)
-	appendOpt64(w.majflt, ev.MajFaults, ev.HasFaults)
+	w.childExec.putI64Opt(i, ev.ChildExecNs, ev.HasChildExec)
+	w.minflt.putI64Opt(i, ev.MinFaults, ev.HasFaults)
+	w.majflt.putI64Opt(i, ev.MajFaults, ev.HasFaults)
 	if ev.ProcGone {
-		w.gone.UnsafeAppend(true)
+		w.gone.putBool(i, true)
 	} else {
-		w.gone.UnsafeAppendBoolToBitmap(false)
+		w.gone.nulls++
 	}
 	w.n++
-	w.room--
 	w.rows++
 	if w.n >= w.BatchRows {
 		return w.flush()
@@ -284,31 +234,51 @@ func (w *Writer) flush() error {
 	w.path.AppendNulls(w.pathNulls)
 	w.argv.AppendNulls(w.argvNulls)
 	w.pathNulls, w.argvNulls = 0, 0
-	cols := make([]arrow.Array, len(w.builders))
-	for i, b := range w.builders {
-		if b != nil {
-			cols[i] = b.NewArray()
-		} else {
-			cols[i] = w.dicts[i].newArray(w.mem, w.schema.Field(i).Type)
+	for i, f := range w.schema.Fields() {
+		switch c := w.fixed[i]; {
+		case c == nil:
+		case f.Name == ColKind || f.Name == ColSnapshotSource:
+			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n), dictValues[f.Name])
+		default:
+			w.cols[i] = c.array(w.mem, w.n)
 		}
 	}
-	rec := array.NewRecordBatch(w.schema, cols, int64(w.n))
-	for _, c := range cols {
+	w.cols[w.schema.FieldIndices(ColComm)[0]] = w.comm.NewArray()
+	w.cols[w.schema.FieldIndices(ColExecPath)[0]] = w.path.NewArray()
+	w.cols[w.schema.FieldIndices(ColArgv)[0]] = w.argv.NewArray()
+	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
+	for i, c := range w.cols {
 		c.Release()
+		w.cols[i] = nil
 	}
 	defer rec.Release()
-	w.n, w.room, w.flushed = 0, 0, true
+	w.n, w.flushed = 0, true
 	return w.tw.Write(rec)
 }
 
+// dictArray makes a dictionary array of indices over the fixed values.
+// Every batch carries the same dictionary, because the Arrow IPC file
+// format allows one dictionary per field for the whole file (arrow-go
+// writes no deltas there).
+func dictArray(mem memory.Allocator, typ arrow.DataType, indices arrow.Array, vals []string) arrow.Array {
+	defer indices.Release()
+	sb := array.NewStringBuilder(mem)
+	defer sb.Release()
+	sb.AppendValues(vals, nil)
+	values := sb.NewArray()
+	defer values.Release()
+	return array.NewDictionaryArray(typ, indices, values)
+}
+
 func (w *Writer) release() {
-	for i, b := range w.builders {
-		if b != nil {
-			b.Release()
-		} else {
-			w.dicts[i].idx.Release()
+	for _, c := range w.fixed {
+		if c != nil {
+			c.release(w.mem)
 		}
 	}
+	w.comm.Release()
+	w.path.Release()
+	w.argv.Release()
 }
 
 // Rows returns the number of events appended so far.
