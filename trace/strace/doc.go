@@ -8,12 +8,21 @@
 //	Converter  Records -> trace.Events  processes, address spaces, look-ahead
 //	writer     Events -> .arrow/.parquet  trace.Writer (temporary file, renamed at the end)
 //
-// ConvertFiles runs them on three goroutines for a single log (RunPipelined),
-// handing over batches of records and events through channels of a few
-// batches, so a conversion uses both cores of a small machine; the reader's
-// goroutine also decodes the arguments of memory calls and execs, to share
-// the work evenly. The -ff files of one run are merged by time on one
-// goroutine (Merge). FuzzParse checks that both paths give the same rows.
+// ConvertFiles runs them on five goroutines for a single log (RunPipelined),
+// handing over batches through channels of a few batches, so a conversion
+// keeps both cores of a small machine busy:
+//
+//	read-ahead  reads (and decompresses) the input into blocks of whole lines
+//	Reader      lexes the lines straight into a batch of Records
+//	decoder     decodes the arguments of memory calls and execs
+//	Converter   turns the Records into Events
+//	writer      encodes the Events
+//
+// A record's slices point into the block its line came from, not into a
+// copy; a block is released when the Converter is done with every batch
+// that refers to it, so memory is bounded by the blocks and batches in
+// flight. The -ff files of one run are merged by time on one goroutine
+// (Merge). FuzzParse checks that both paths give the same rows.
 //
 // # Grammar
 //
