@@ -9,14 +9,13 @@ import (
 	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
 
-// The conversion of one log runs as a pipeline on four goroutines: the
-// Reader lexes lines into batches of records (copied into the batch's own
-// memory), a decoder decodes the arguments of memory and exec calls
-// (predecode), the Converter turns the records into events, and the trace
-// writer encodes them. Lexing is the heaviest stage; the decoder is apart
-// so that the other three balance on two cores. Batches are recycled
-// through bounded channels, so memory stays bounded whatever the input's
-// size.
+// The conversion of one log runs as a pipeline (see the package comment):
+// a read-ahead goroutine reads the input into blocks of whole lines, the
+// Reader lexes them straight into batches of records whose slices point
+// into the blocks, a decoder decodes the arguments of memory and exec
+// calls (predecode), the Converter turns the records into events, and the
+// trace writer encodes them. Batches and blocks are recycled through
+// bounded channels, so memory stays bounded whatever the input's size.
 
 const (
 	// Read-ahead: blocks of the input in flight, and how many finished

@@ -167,7 +167,7 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 func (r *Reader) ReadsAhead() bool { return r.ahead != nil }
 
 // StopReadAhead stops the reading goroutine, if any, and waits for it.
-// ReadLine must not be called afterwards.
+// ReadLine then reports the end of the input.
 func (r *Reader) StopReadAhead() {
 	a := r.ahead
 	if a == nil {
