@@ -272,3 +272,39 @@ func TestPipelineSilentLines(t *testing.T) {
 		t.Errorf("events %v, want one exec and one exit", k)
 	}
 }
+
+// TestPipelineColored checks that ANSI colours are stripped the same way
+// when reading ahead (which looks for the escape once per block) as line
+// by line.
+func TestPipelineColored(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "100  1700000000.%06d brk(NULL) = 0x5555%04x\n", i, i)
+		if i == 2500 {
+			b.WriteString("\x1b[33m100\x1b[0m  1700000000.500000 \x1b[1mexecve\x1b[0m(\"/bin/ls\", [\"ls\"], 0x1 /* 1 var */) = \x1b[32m0\x1b[0m\n")
+		}
+	}
+	b.WriteString("100  1700000001.000000 +++ exited with 0 +++\n")
+	run := func(pipelined bool) []trace.Event {
+		var evs []trace.Event
+		c := NewConverter(Options{}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+		rd := NewReader(strings.NewReader(b.String()), "log")
+		var err error
+		if pipelined {
+			err = RunPipelined(rd, c, nil)
+		} else {
+			err = Run(rd, c, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	line, piped := run(false), run(true)
+	if k := kindCounts(piped); k[trace.Exec] != 1 {
+		t.Fatalf("pipelined: %v, want the coloured exec", k)
+	}
+	if fmt.Sprint(line) != fmt.Sprint(piped) {
+		t.Errorf("line by line and pipelined conversions differ")
+	}
+}

@@ -89,6 +89,7 @@ func NewReader(r io.Reader, name string) *Reader {
 	rd := &Reader{name: name, pend: map[int32]*pending{}}
 	rd.rec = &rd.own
 	rd.Init(r, 256<<10)
+	rd.Mark = 0x1b // ANSI escapes (see Next)
 	return rd
 }
 
@@ -210,7 +211,7 @@ func (r *Reader) Next() bool {
 		if tooLong {
 			return r.fail(lineNo, "line longer than %d bytes skipped", len(line))
 		}
-		if bytes.IndexByte(line, 0x1b) >= 0 {
+		if r.LineMarked() && bytes.IndexByte(line, 0x1b) >= 0 {
 			// strace 7 can color its output: drop the ANSI escapes.
 			r.plain = stripANSI(r.plain[:0], line)
 			line = r.plain

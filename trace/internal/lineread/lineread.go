@@ -38,6 +38,12 @@ type Reader struct {
 	// goroutine never waits for blocks held by a ReadLine caller that
 	// waits for it.
 	BlockDone func(finished int)
+
+	// Mark, if not 0, is a byte that is rare in the input and that the
+	// consumer must look for in every line (an escape character): when
+	// reading ahead, each block is searched for it once, and LineMarked
+	// says whether the last line's block holds it.
+	Mark byte
 }
 
 // Init starts reading r with a buffer of size bytes.
@@ -125,6 +131,7 @@ type Block struct {
 	n    int64  // input bytes the block stands for (a long line's cut tail too)
 	err  error  // the read error that ended the input after this block
 	last bool
+	mark bool // data holds the byte Reader.Mark
 }
 
 type readAhead struct {
@@ -157,7 +164,7 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 	go func() {
 		defer a.wg.Done()
 		defer close(a.out)
-		a.produce(r.br, max)
+		a.produce(r.br, max, r.Mark)
 	}()
 	r.ahead = a
 }
@@ -165,6 +172,13 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 // ReadsAhead reports whether StartReadAhead was called: lines then stay
 // valid until their block is released.
 func (r *Reader) ReadsAhead() bool { return r.ahead != nil }
+
+// LineMarked reports whether the last line ReadLine returned may hold the
+// byte Mark: always true unless reading ahead found none in its block.
+func (r *Reader) LineMarked() bool {
+	a := r.ahead
+	return a == nil || a.blk == nil || a.blk.mark
+}
 
 // StopReadAhead stops the reading goroutine, if any, and waits for it.
 // ReadLine then reports the end of the input.
@@ -208,7 +222,7 @@ func (r *Reader) Release(b *Block) {
 }
 
 // produce reads the input into blocks until its end, an error or stop.
-func (a *readAhead) produce(rd io.Reader, maxLine int) {
+func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte) {
 	var carry []byte // the start of a line cut by the end of a block
 	var err error    // the end of the input (io.EOF) or a read error
 	for {
@@ -254,6 +268,7 @@ func (a *readAhead) produce(rd io.Reader, maxLine int) {
 			buf = slices.Grow(buf, min(cap(buf), maxLine+1-len(buf)))
 		}
 		b.buf = buf
+		b.mark = mark != 0 && bytes.IndexByte(b.data, mark) >= 0
 		if b.last && err != io.EOF {
 			b.err = err
 		}

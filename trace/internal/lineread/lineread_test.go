@@ -182,3 +182,31 @@ func TestReadAheadStop(t *testing.T) {
 	// StopReadAhead must still end it.
 	r.StopReadAhead()
 }
+
+func TestReadAheadMark(t *testing.T) {
+	in := strings.Repeat("plain line\n", 20) + "with \x1b[1mescape\x1b[0m\n" + strings.Repeat("plain again\n", 20)
+	r := &Reader{}
+	r.Init(strings.NewReader(in), 16)
+	r.Mark = 0x1b
+	r.StartReadAhead(64, 100)
+	defer r.StopReadAhead()
+	marked, escapes := 0, 0
+	for {
+		l, _, ok := r.ReadLine()
+		if !ok {
+			break
+		}
+		if strings.IndexByte(string(l), 0x1b) >= 0 {
+			escapes++
+			if !r.LineMarked() {
+				t.Errorf("line %d holds the mark but LineMarked is false", r.LineNo)
+			}
+		}
+		if r.LineMarked() {
+			marked++
+		}
+	}
+	if escapes != 1 || marked == 0 || marked > 10 {
+		t.Errorf("%d lines with the mark, %d marked: want 1, and only the lines of its block or two", escapes, marked)
+	}
+}
