@@ -55,6 +55,8 @@
 // The exit status is the command's. SIGINT or SIGTERM to analyze is passed
 // on to the command, and the trace then ends early, marked incomplete
 // (replay and dump say so). It needs ptrace: CAP_SYS_PTRACE in a container.
+// Its last line (without -q) gives the rows written and the recorder's own
+// CPU time, the part of the overhead spent outside the command.
 //
 // # Machines and the model
 //
