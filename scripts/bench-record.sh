@@ -10,6 +10,11 @@
 #   direct  make -j2 ...
 #   record  analyze record -o OUT.arrow -- make -j2 ...
 #   strace  strace -f -e trace=process,memory -o /dev/null make -j2 ...
+#   floor   bench-record.d/floor make -j2 ...  (ptrace alone: a C tracer
+#           that follows every process through the same process events
+#           and resumes each stop at once, reading nothing; what any
+#           ptrace recorder costs at least, so record/floor is the
+#           recorder's own work)
 #
 # run RUNS times each (default 5), alternating, in rotating order, in the
 # same session. It prints every run (wall time, and the user+system CPU
@@ -32,6 +37,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$here" && go build -o "$work/analyze" ./cmd/analyze)
+cc -O2 -o "$work/floor" "$here/scripts/bench-record.d/floor.c"
 command -v strace >/dev/null || { echo "bench-record: strace not found" >&2; exit 1; }
 
 fail() { exit 1; }
@@ -50,6 +56,7 @@ one() { # mode run MAKE-ARGS...
 		direct) make -j2 "$@" >/dev/null 2>&1 || fail direct ;;
 		record) "$work/analyze" record -q -o "$work/rec.arrow" -- make -j2 "$@" >/dev/null 2>&1 || fail record ;;
 		strace) strace -f -e trace=process,memory -o /dev/null make -j2 "$@" >/dev/null 2>&1 || fail strace ;;
+		floor) "$work/floor" make -j2 "$@" >/dev/null 2>&1 || fail floor ;;
 		esac
 	}; } 2>&1 ) || { echo "bench-record: the build failed in mode $mode" >&2; exit 1; }
 	set -- $t
@@ -63,9 +70,9 @@ results=$work/results
 i=1
 while [ "$i" -le "$runs" ]; do
 	case $((i % 3)) in
-	1) order="direct record strace" ;;
-	2) order="record strace direct" ;;
-	0) order="strace direct record" ;;
+	1) order="direct record strace floor" ;;
+	2) order="record strace floor direct" ;;
+	0) order="strace floor direct record" ;;
 	esac
 	for m in $order; do
 		one "$m" "$i" "$@" >>"$results" || exit 1
@@ -84,8 +91,10 @@ function median(m, usecpu,   k, j, a, tmp, cnt) {
 }
 END {
 	d = median("direct", 0); r = median("record", 0); s = median("strace", 0)
-	printf "median wall time (s): direct %.2f  record %.2f  strace %.2f   (%d runs each)\n", d, r, s, n["direct"]
+	f = median("floor", 0)
+	printf "median wall time (s): direct %.2f  record %.2f  strace %.2f  floor %.2f   (%d runs each)\n", d, r, s, f, n["direct"]
 	printf "record/direct = %.3f (want <= 1.10)\n", r / d
+	printf "floor/direct = %.3f (ptrace alone), record/floor = %.3f (what the recorder adds)\n", f / d, r / f
 	if (s > d) printf "(record-direct)/(strace-direct) = %.3f (want <= 0.50)\n", (r - d) / (s - d)
 	else printf "strace added no time over direct: the second ratio is undefined\n"
 	d = median("direct", 1); r = median("record", 1); s = median("strace", 1)
