@@ -121,6 +121,7 @@ type Converter struct {
 	seq      int64
 
 	argBuf    [8][]byte
+	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
 	scratch   []byte
 	scratch2  []byte
@@ -151,6 +152,7 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 	}
 	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
 	c.scratch, c.scratch2 = make([]byte, 0, 256), make([]byte, 0, 4096)
+	c.dec = newArgDecoder()
 	c.base = addrspace.DefaultBaseline
 	if opt.Baseline != nil {
 		c.base = *opt.Baseline
@@ -524,13 +526,44 @@ type memCall struct {
 	flags   uint8 // addrspace flags (mmap)
 }
 
-// decodeMem reads the arguments of a memory call. It runs on the reader's
+// argDecoder holds the buffers of decodeMem and decodeExec, and the flag
+// sets it decoded last: a build's memory calls repeat a handful of PROT_
+// and MAP_ sets, and a comparison costs less than splitting and looking up
+// the names again.
+type argDecoder struct {
+	args        [8][]byte
+	scratch     []byte
+	prot, flags bitsMemo
+}
+
+func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
+
+// bitsMemo remembers a few flag sets and their values (parseBits).
+type bitsMemo struct {
+	keys [4]string
+	vals [4]uint64
+	next int
+}
+
+func (m *bitsMemo) parse(s []byte, names map[string]uint64, scratch []byte) uint64 {
+	for i := range m.keys {
+		if m.keys[i] == string(s) {
+			return m.vals[i]
+		}
+	}
+	v, _ := parseBits(s, names, scratch)
+	m.keys[m.next], m.vals[m.next] = string(s), v
+	m.next = (m.next + 1) % len(m.keys)
+	return v
+}
+
+// decodeMem reads the arguments of a memory call. It runs on the decoder's
 // goroutine when the conversion is pipelined.
-func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
+func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 	if rec.Ret != RetValue || rec.Interrupted {
 		return
 	}
-	a := memArgs(rec.Args, argBuf[:4])
+	a := memArgs(rec.Args, d.args[:4])
 	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	var ok1, ok2, ok3 bool
 	switch string(rec.Name) {
@@ -541,8 +574,8 @@ func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
 		if m.b, ok1 = parseNum(a[1]); !ok1 {
 			return
 		}
-		prot, _ := parseBits(a[2], protNames, scratch)
-		flags, _ := parseBits(a[3], mapNames, scratch)
+		prot := d.prot.parse(a[2], protNames, d.scratch)
+		flags := d.flags.parse(a[3], mapNames, d.scratch)
 		m.prot = uint8(prot & 7)
 		if flags&mapShared == 0 || flags&mapPrivate != 0 {
 			m.flags |= addrspace.Private
@@ -579,7 +612,7 @@ func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
 		}
 		m.a, ok1 = parseNum(a[0])
 		m.b, ok2 = parseNum(a[1])
-		prot, _ := parseBits(a[2], protNames, scratch)
+		prot := d.prot.parse(a[2], protNames, d.scratch)
 		m.prot = uint8(prot & 7)
 		if ok1 && ok2 {
 			m.kind = trace.Mprotect
@@ -597,7 +630,7 @@ func decodeMem(rec *Record, argBuf [][]byte, scratch []byte) (m memCall) {
 func (c *Converter) memory(rec *Record, p *proc, t int64) {
 	m := rec.mem
 	if !rec.decoded {
-		m = decodeMem(rec, c.argBuf[:], c.scratch)
+		m = decodeMem(rec, c.dec)
 	}
 	ret := uint64(rec.RetVal)
 	switch m.kind {
@@ -643,13 +676,13 @@ func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv
 
 // predecode decodes, on the reader's goroutine, the arguments the
 // Converter needs, so that the two goroutines share the work.
-func predecode(rec *Record, argBuf [][]byte, scratch []byte) {
+func predecode(rec *Record, d *argDecoder) {
 	switch string(rec.Name) {
 	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
-		rec.mem = decodeMem(rec, argBuf, scratch)
+		rec.mem = decodeMem(rec, d)
 		rec.decoded = true
 	case "execve", "execveat":
-		rec.execFile, rec.execArgv = decodeExec(rec, argBuf, scratch)
+		rec.execFile, rec.execArgv = decodeExec(rec, d.args[:], d.scratch)
 		rec.decoded = true
 	}
 }

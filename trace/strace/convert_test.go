@@ -419,3 +419,21 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
+
+// TestBitsMemo checks the decoder's memo of flag sets against parseBits,
+// over more distinct sets than it holds, so that entries are replaced.
+func TestBitsMemo(t *testing.T) {
+	sets := []string{"PROT_READ", "PROT_READ|PROT_WRITE", "PROT_NONE", "PROT_READ|PROT_EXEC",
+		"PROT_WRITE", "0x7", "", "PROT_READ|PROT_WRITE|PROT_EXEC", "PROT_READ /* x */|PROT_WRITE"}
+	var m bitsMemo
+	scratch := make([]byte, 0, 64)
+	for round := 0; round < 3; round++ {
+		for i := range sets {
+			s := sets[(i*5+round)%len(sets)]
+			want, _ := parseBits([]byte(s), protNames, scratch)
+			if got := m.parse([]byte(s), protNames, scratch); got != want {
+				t.Errorf("memo of %q = %#x, want %#x", s, got, want)
+			}
+		}
+	}
+}

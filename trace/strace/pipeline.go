@@ -155,12 +155,11 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	go pprof.Do(context.Background(), pprof.Labels("stage", "decoder"), func(context.Context) {
 		defer wg.Done()
 		defer close(full)
-		var argBuf [8][]byte
-		scratch := make([]byte, 0, 4096)
+		dec := newArgDecoder()
 		for b := range lexed {
 			for i := range b.recs {
 				if !b.isErr[i] {
-					predecode(&b.recs[i], argBuf[:], scratch)
+					predecode(&b.recs[i], dec)
 				}
 			}
 			select {
