@@ -123,6 +123,7 @@ type Converter struct {
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
+	memEv     trace.Event // memory rows (see memory)
 	scratch   []byte
 	scratch2  []byte
 
@@ -651,8 +652,10 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		return
 	}
 	c.Stats.MemoryCalls++
-	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: m.kind, Comm: p.comm}
+	// memEv is only ever these five fields (the rest stay zero), so the
+	// most frequent row costs no clearing of a whole Event.
+	ev := &c.memEv
+	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = t, p.pid, p.ppid, m.kind, p.comm
 	c.row(p, ev)
 }
 
