@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"encoding/binary"
+	"math/bits"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -11,15 +14,15 @@ import (
 // in two buffers of the writer's allocator, written by row index. Most
 // trace rows are memory rows with a dozen null columns, and going through
 // array builders (a call, a capacity test and bitmap arithmetic per value,
-// nulls included) cost more than the data; here a null costs a counter.
-// The buffers are handed to the batch's arrays without a copy.
+// nulls included) cost more than the data; here a null costs nothing.
+// The buffers are handed to the batch's arrays without a copy. A null is
+// nothing at all: a zero bit, counted when the batch is made.
 type fixedCol struct {
 	typ   arrow.DataType // for dictionary columns, the index type
 	width int            // bytes per value; 0 for booleans (one bit)
 	cap   int            // rows the buffers hold
 	data  []byte
 	valid []byte
-	nulls int
 
 	i64 []int64 // views of data, by type
 	i32 []int32
@@ -92,31 +95,44 @@ func (c *fixedCol) putBool(i int, v bool) {
 func (c *fixedCol) putI32Opt(i int, v int32, ok bool) {
 	if ok {
 		c.putI32(i, v)
-	} else {
-		c.nulls++
 	}
 }
 
 func (c *fixedCol) putI64Opt(i int, v int64, ok bool) {
 	if ok {
 		c.putI64(i, v)
-	} else {
-		c.nulls++
 	}
+}
+
+// nulls counts the zero bits among the first n of the validity bitmap.
+func (c *fixedCol) nulls(n int) int {
+	set := 0
+	full := n / 8
+	for i := 0; i+8 <= full; i += 8 {
+		set += bits.OnesCount64(binary.LittleEndian.Uint64(c.valid[i:]))
+	}
+	for i := full &^ 7; i < full; i++ {
+		set += bits.OnesCount8(c.valid[i])
+	}
+	if r := n % 8; r != 0 {
+		set += bits.OnesCount8(c.valid[full] & (1<<r - 1))
+	}
+	return n - set
 }
 
 // array hands the first n rows to a new array and leaves the column empty.
 // The buffers go whole (writers write only what the length needs), so that
 // they are freed as they were allocated.
 func (c *fixedCol) array(mem memory.Allocator, n int) arrow.Array {
+	nulls := c.nulls(n)
 	var valid *memory.Buffer
-	if c.nulls > 0 {
+	if nulls > 0 {
 		valid = memory.NewBufferWithAllocator(c.valid, mem)
 	} else {
 		mem.Free(c.valid)
 	}
 	data := memory.NewBufferWithAllocator(c.data, mem)
-	d := array.NewData(c.typ, n, []*memory.Buffer{valid, data}, nil, c.nulls, 0)
+	d := array.NewData(c.typ, n, []*memory.Buffer{valid, data}, nil, nulls, 0)
 	if valid != nil {
 		valid.Release()
 	}
@@ -124,7 +140,7 @@ func (c *fixedCol) array(mem memory.Allocator, n int) arrow.Array {
 	a := array.MakeFromData(d)
 	d.Release()
 	c.data, c.valid, c.i64, c.i32, c.u64 = nil, nil, nil, nil, nil
-	c.cap, c.nulls = 0, 0
+	c.cap = 0
 	return a
 }
 
@@ -135,5 +151,5 @@ func (c *fixedCol) release(mem memory.Allocator) {
 		mem.Free(c.valid)
 	}
 	c.data, c.valid, c.i64, c.i32, c.u64 = nil, nil, nil, nil, nil
-	c.cap, c.nulls = 0, 0
+	c.cap = 0
 }

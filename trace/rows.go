@@ -164,8 +164,6 @@ func (w *Writer) Append(ev *Event) error {
 	w.child.putI32Opt(i, ev.ChildPID, ev.ChildPID != 0)
 	if ev.HasCloneFlags {
 		w.flags.putU64(i, ev.CloneFlags)
-	} else {
-		w.flags.nulls++
 	}
 	if ev.Comm != "" {
 		w.comm.Append(ev.Comm)
@@ -193,8 +191,6 @@ func (w *Writer) Append(ev *Event) error {
 	w.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
 	if ev.Kind == Exit && ev.Signal != 0 {
 		w.core.putBool(i, ev.CoreDumped)
-	} else {
-		w.core.nulls++
 	}
 	if ev.HasSnapshot {
 		for j, v := range ev.Snapshot.sizes() {
@@ -203,21 +199,12 @@ func (w *Writer) Append(ev *Event) error {
 		w.thr.putI32(i, ev.Snapshot.ParentThreads)
 		w.pgsize.putI32(i, ev.Snapshot.PageSize)
 		w.source.putI32Opt(i, src, src >= 0)
-	} else {
-		for _, c := range w.sizes {
-			c.nulls++
-		}
-		w.thr.nulls++
-		w.pgsize.nulls++
-		w.source.nulls++
 	}
 	w.childExec.putI64Opt(i, ev.ChildExecNs, ev.HasChildExec)
 	w.minflt.putI64Opt(i, ev.MinFaults, ev.HasFaults)
 	w.majflt.putI64Opt(i, ev.MajFaults, ev.HasFaults)
 	if ev.ProcGone {
 		w.gone.putBool(i, true)
-	} else {
-		w.gone.nulls++
 	}
 	w.n++
 	w.rows++
