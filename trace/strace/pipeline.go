@@ -17,6 +17,10 @@ import (
 // trace writer encodes them. Batches and blocks are recycled through
 // bounded channels, so memory stays bounded whatever the input's size.
 
+// pipelineBlock is the read-ahead block size; tests make it tiny, so that
+// short inputs cross many blocks.
+var pipelineBlock = readAheadBlock
+
 const (
 	// Read-ahead: blocks of the input in flight, and how many finished
 	// blocks a batch may hold before it is passed on (see BlockDone).
@@ -142,7 +146,7 @@ func (b *recBatch) addErr(e *SyntaxError) {
 func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) error {
 	c.singleLog = true
 	c.PendingCreation = nil // each record carries it
-	rd.StartReadAhead(readAheadBlock, readAheadBlocks)
+	rd.StartReadAhead(pipelineBlock, readAheadBlocks)
 	free := make(chan *recBatch, batchesAhead)
 	lexed := make(chan *recBatch, batchesAhead)
 	full := make(chan *recBatch, batchesAhead)
