@@ -285,26 +285,8 @@ func TestPipelineColored(t *testing.T) {
 		}
 	}
 	b.WriteString("100  1700000001.000000 +++ exited with 0 +++\n")
-	run := func(pipelined bool) []trace.Event {
-		var evs []trace.Event
-		c := NewConverter(Options{}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
-		rd := NewReader(strings.NewReader(b.String()), "log")
-		var err error
-		if pipelined {
-			err = RunPipelined(rd, c, nil)
-		} else {
-			err = Run(rd, c, nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return evs
-	}
-	line, piped := run(false), run(true)
-	if k := kindCounts(piped); k[trace.Exec] != 1 {
-		t.Fatalf("pipelined: %v, want the coloured exec", k)
-	}
-	if fmt.Sprint(line) != fmt.Sprint(piped) {
-		t.Errorf("line by line and pipelined conversions differ")
+	evs := convertBoth(t, Options{}, 0, 0, bytesLog([]byte(b.String())))
+	if k := kindCounts(evs); k[trace.Exec] != 1 {
+		t.Fatalf("%v, want the coloured exec", k)
 	}
 }

@@ -1,6 +1,8 @@
 package strace
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,3 +42,46 @@ func convertFiles(t testing.TB, opt Options, names ...string) ([]trace.Event, *C
 
 // formatEvent prints an event as one line of text, for golden files.
 func formatEvent(ev *trace.Event) string { return ev.String() }
+
+// convertBoth converts a log twice, line by line (Run) and through the
+// pipeline (RunPipelined) with read-ahead blocks of block bytes (0: the
+// usual size), and fails unless both give the same rows. It returns them.
+// open returns a fresh reader of the log each time.
+func convertBoth(t testing.TB, opt Options, maxLine, block int, open func() io.Reader) []trace.Event {
+	t.Helper()
+	run := func(pipelined bool) []trace.Event {
+		var evs []trace.Event
+		c := NewConverter(opt, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+		rd := NewReader(open(), "log")
+		rd.MaxLine = maxLine
+		var err error
+		if pipelined {
+			if block > 0 {
+				pipelineBlock = block
+				defer func() { pipelineBlock = readAheadBlock }()
+			}
+			err = RunPipelined(rd, c, nil)
+		} else {
+			err = Run(rd, c, nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return evs
+	}
+	line, piped := run(false), run(true)
+	if len(line) != len(piped) {
+		t.Fatalf("%d rows line by line, %d pipelined (blocks of %d)", len(line), len(piped), block)
+	}
+	for i := range line {
+		if a, b := formatEvent(&line[i]), formatEvent(&piped[i]); a != b {
+			t.Fatalf("row %d: line by line %s, pipelined (blocks of %d) %s", i, a, block, b)
+		}
+	}
+	return line
+}
+
+// bytesLog opens data for convertBoth.
+func bytesLog(data []byte) func() io.Reader {
+	return func() io.Reader { return bytes.NewReader(data) }
+}

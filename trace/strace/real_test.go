@@ -2,6 +2,7 @@ package strace
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -147,46 +148,21 @@ func TestRealLogs(t *testing.T) {
 func TestRealLogsSmallBlocks(t *testing.T) {
 	for _, name := range []string{"real/make.strace.gz", "real/gobuild.strace.zst"} {
 		t.Run(name, func(t *testing.T) {
-			convert := func(pipelined bool) []string {
+			open := func() io.Reader {
 				f, err := os.Open(filepath.Join("testdata", name))
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer f.Close()
+				t.Cleanup(func() { f.Close() })
 				in, done, err := Decompress(f)
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer done()
-				var rows []string
-				c := NewConverter(Options{}, func(ev *trace.Event) error {
-					rows = append(rows, formatEvent(ev))
-					return nil
-				})
-				rd := NewReader(in, name)
-				if pipelined {
-					pipelineBlock = 64
-					defer func() { pipelineBlock = readAheadBlock }()
-					err = RunPipelined(rd, c, nil)
-				} else {
-					err = Run(rd, c, nil)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				return rows
+				t.Cleanup(done)
+				return in
 			}
-			line, piped := convert(false), convert(true)
-			if len(line) < 100 {
-				t.Fatalf("only %d rows from a real log", len(line))
-			}
-			if len(line) != len(piped) {
-				t.Fatalf("%d rows line by line, %d through 64-byte blocks", len(line), len(piped))
-			}
-			for i := range line {
-				if line[i] != piped[i] {
-					t.Fatalf("row %d: line by line %s, through 64-byte blocks %s", i, line[i], piped[i])
-				}
+			if evs := convertBoth(t, Options{}, 0, 64, open); len(evs) < 100 {
+				t.Fatalf("only %d rows from a real log", len(evs))
 			}
 		})
 	}
