@@ -16,6 +16,7 @@ package replay
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 
@@ -94,6 +95,8 @@ type machineAcc struct {
 	totals    [5]float64
 	steps     [5][]float64
 	saved     float64
+	savedFork float64 // saved over creations that really were forks
+	forks     int64
 	savedNat  float64
 	savedEst  float64
 	commands  map[string]*CommandSaving
@@ -120,6 +123,7 @@ func New(cfg Config) (*Replayer, error) {
 	r.vfIdx, _ = model.StrategyIndex(model.VForkShare)
 	r.sum.Trace.Kinds = map[string]int64{}
 	r.sum.Trace.Eligibility = map[string]int64{}
+	r.sum.Trace.CreationsByKind = newKindCounts()
 	r.sum.Filters = cfg.Filter.Describe()
 	for _, p := range cfg.Machines {
 		nat, err := model.StrategyIndex(p.Native)
@@ -141,6 +145,7 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 	in := InputSummary{Path: rd.Name(), Source: meta.Source, SourceOS: meta.SourceOS, Origin: meta.Origin,
 		SchemaVersion: meta.Version, TimeSynthetic: meta.TimeSynthetic, Incomplete: meta.Incomplete, Tool: meta.Tool}
 	r.ev.Input = r.input
+	kindsBefore := maps.Clone(r.sum.Trace.CreationsByKind)
 	ft, err := r.cfg.Filter.Start(meta)
 	if err != nil {
 		return err
@@ -199,6 +204,10 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 		return r.err
 	}
 	in.Events = n
+	in.CreationsByKind = newKindCounts()
+	for k, v := range r.sum.Trace.CreationsByKind {
+		in.CreationsByKind[k] = v - kindsBefore[k]
+	}
 	in.WallS = float64(last-first) / 1e9
 	r.sum.Trace.Events += n
 	r.sum.Trace.WallS += in.WallS
@@ -249,6 +258,7 @@ func (r *Replayer) release(ev *trace.Event) {
 func (r *Replayer) count(d trace.Decision) {
 	c := &d.Creation.Event
 	r.sum.Trace.Creations++
+	r.sum.Trace.CreationsByKind[string(c.Kind)]++
 	r.sum.Trace.Eligibility[string(d.Reason)]++
 	if !d.Eligible {
 		return
@@ -316,6 +326,10 @@ func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 		}
 		saved := r.result.Total[r.cowIdx] - r.result.Total[r.vfIdx]
 		m.saved += saved
+		if c.Kind == trace.Fork {
+			m.savedFork += saved
+			m.forks++
+		}
 		m.savedNat += r.result.Total[m.native] - r.result.Total[r.vfIdx]
 		if estimated {
 			m.savedEst += saved
@@ -356,6 +370,8 @@ func (r *Replayer) Summary() *Summary {
 			Strategies:      map[string]StrategyTotal{},
 			SavedS:          m.saved / 1e9,
 			SavedVsNatS:     m.savedNat / 1e9,
+			SavedOnForksS:   m.savedFork / 1e9,
+			ForksEvaluated:  m.forks,
 			Evaluated:       m.evaluated,
 			Overrides:       m.prof.Overrides,
 			EstimatedParams: len(m.prof.EstimatedParams()),
@@ -413,6 +429,9 @@ func (r *Replayer) Merge(o *Replayer) {
 	for k, v := range b.Kinds {
 		a.Kinds[k] += v
 	}
+	for k, v := range b.CreationsByKind {
+		a.CreationsByKind[k] += v
+	}
 	for k, v := range b.Eligibility {
 		a.Eligibility[k] += v
 	}
@@ -428,6 +447,8 @@ func (r *Replayer) Merge(o *Replayer) {
 			}
 		}
 		m.saved += om.saved
+		m.savedFork += om.savedFork
+		m.forks += om.forks
 		m.savedNat += om.savedNat
 		m.savedEst += om.savedEst
 		m.evaluated += om.evaluated
@@ -448,4 +469,16 @@ func (r *Replayer) Merge(o *Replayer) {
 // Replayer of its own and Merge only those that succeed.
 func (r *Replayer) Fail(path string, err error) {
 	r.sum.Trace.Failed = append(r.sum.Trace.Failed, FailedInput{Path: path, Error: err.Error()})
+}
+
+// newKindCounts is a creations-by-kind map with every creation kind, so
+// that a reader sees 0 rather than a missing key.
+func newKindCounts() map[string]int64 {
+	m := map[string]int64{}
+	for _, k := range trace.Kinds {
+		if k.IsCreation() {
+			m[string(k)] = 0
+		}
+	}
+	return m
 }

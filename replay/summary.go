@@ -52,6 +52,11 @@ type TraceSummary struct {
 	// WallS is the traces' own duration, summed over inputs.
 	WallS float64          `json:"wall_s"`
 	Kinds map[string]int64 `json:"kinds"`
+	// CreationsByKind counts the creations that pass the filters by how
+	// they were really made: fork, vfork, spawn or clone (every key is
+	// present). Only the forks among them copied, or COW-shared, an
+	// address space in reality; see MachineSummary.SavedOnForksS.
+	CreationsByKind map[string]int64 `json:"creations_by_kind"`
 	// Eligibility counts the creations by the reason of their verdict.
 	Eligibility map[string]int64 `json:"eligibility"`
 	// Failed lists the inputs that could not be replayed; they count
@@ -77,6 +82,8 @@ type InputSummary struct {
 	Incomplete    string  `json:"incomplete,omitempty"`
 	Events        int64   `json:"events"`
 	WallS         float64 `json:"wall_s"`
+	// CreationsByKind is TraceSummary.CreationsByKind for this trace alone.
+	CreationsByKind map[string]int64 `json:"creations_by_kind"`
 }
 
 // ProfileRef identifies the profile behind a machine's numbers.
@@ -108,6 +115,14 @@ type MachineSummary struct {
 	// SavedS is fork-cow's total minus vfork-share's over the same
 	// eligible creations.
 	SavedS float64 `json:"saved_s"`
+	// SavedOnForksS is SavedS over the creations that really were forks
+	// (kind fork): the part of the saving a kernel with sharing vfork
+	// would have made on this run as it happened. SavedS is the
+	// counterfactual over every eligible creation, including those that
+	// already were vfork or spawn and so saved nothing in reality.
+	SavedOnForksS float64 `json:"saved_on_forks_s"`
+	// ForksEvaluated counts those creations.
+	ForksEvaluated int64 `json:"forks_evaluated"`
 	// SavedVsNatS is the native strategy's total minus vfork-share's.
 	SavedVsNatS float64 `json:"saved_vs_native_s"`
 	// SavedInterval and SavedVsNatInterval put a range around the two

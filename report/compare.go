@@ -41,18 +41,45 @@ func shortHash(h string) string {
 }
 
 // CompareTable is the comparison as a table: metric, A, B, delta, test.
-func CompareTable(c *compare.Result) *Table {
-	t := &Table{Label: "tab:forkcost-compare", Provenance: CompareProvenance(c)}
+func CompareTable(c *compare.Result) *Table { return compareTable(c, true) }
+
+// CompareLaTeX is the comparison as a table for a paper: one column wide
+// (metric, machine and unit in one wrapped cell, the test's p alone) or,
+// wide, as CompareTable.
+func CompareLaTeX(w io.Writer, c *compare.Result, wide bool) error {
+	return compareTable(c, wide).WriteLaTeX(w)
+}
+
+func compareTable(c *compare.Result, wide bool) *Table {
+	t := &Table{Label: "tab:forkcost-compare", Provenance: CompareProvenance(c), Wide: wide}
 	several := len(c.A.Traces) > 1 || len(c.B.Traces) > 1
 	valueHead := ""
 	if several {
 		valueHead = " (median ± spread)"
 	}
-	t.Columns = []Column{{Head: "metric"}, {Head: "machine"}, {Head: "unit"},
-		{Head: "A" + valueHead, Num: true}, {Head: "B" + valueHead, Num: true}, {Head: "delta", Unit: "%", Num: true}, {Head: "test"}}
+	if wide {
+		t.Columns = []Column{{Head: "metric"}, {Head: "machine"}, {Head: "unit"}}
+	} else {
+		t.Columns = []Column{{Head: "metric"}}
+	}
+	t.Columns = append(t.Columns, Column{Head: "A" + valueHead, Num: true}, Column{Head: "B" + valueHead, Num: true}, Column{Head: "delta", Unit: "%", Num: true})
+	if wide {
+		t.Columns = append(t.Columns, Column{Head: "test"})
+	}
 	for _, r := range c.Rows {
 		unit, a, b := rowCells(r)
-		t.Rows = append(t.Rows, []string{r.Metric, r.Machine, unit, a, b, deltaCell(r), testCell(r)})
+		if wide {
+			t.Rows = append(t.Rows, []string{r.Metric, r.Machine, unit, a, b, deltaCell(r), testCell(r)})
+			continue
+		}
+		metric := r.Metric
+		if r.Machine != "" {
+			metric += ", " + r.Machine
+		}
+		if unit != "" {
+			metric += " (" + unit + ")"
+		}
+		t.Rows = append(t.Rows, []string{metric, a, b, deltaCell(r)})
 	}
 	t.Caption = fmt.Sprintf("Process creation in A (%s) against B (%s)", plural(int64(len(c.A.Traces)), "trace"), plural(int64(len(c.B.Traces)), "trace"))
 	if len(c.Filters) > 0 {
@@ -63,6 +90,9 @@ func CompareTable(c *compare.Result) *Table {
 		t.Caption += " Values are per-trace medians; ± is the largest deviation from the median."
 	}
 	t.Caption += " Delta is (B - A) / A."
+	if !wide && several {
+		t.Caption += " The test's p values: --wide or --format csv."
+	}
 	t.Notes = compareNotes(c)
 	return t
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/forkcost/forkcost/internal/version"
@@ -138,4 +139,65 @@ func signed(s float64) string {
 		return "+" + Seconds(s)
 	}
 	return Seconds(s)
+}
+
+// ExplainTable is one creation's cost, step by step, as a table: a row per
+// step (in the order the strategies list them) and a column per strategy.
+// One column wide it shows fork-cow and vfork-share, the two the seed
+// compares; wide, every strategy.
+func ExplainTable(e *Explanation, wide bool) *Table {
+	names := []string{model.ForkCOW, model.VForkShare}
+	if wide {
+		names = e.order
+	}
+	t := &Table{Label: "tab:forkcost-explain-" + e.Machine, Wide: wide,
+		Provenance: []string{fmt.Sprintf("%s, model %s", e.Tool, e.ModelVersion), fmt.Sprintf("machine %s: profile %s sha256:%s", e.Machine, e.Profile["file"], e.Profile["hash"])}}
+	if len(e.Overrides) > 0 {
+		t.Provenance = append(t.Provenance, "overrides "+overrides(e.Overrides))
+	}
+	var steps []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		for _, s := range e.Strategies[n].Steps {
+			if !seen[s.Step] {
+				seen[s.Step] = true
+				steps = append(steps, s.Step)
+			}
+		}
+	}
+	t.Columns = []Column{{Head: "step"}}
+	cols := make([][]float64, len(names))
+	for k, n := range names {
+		us := map[string]float64{}
+		for _, s := range e.Strategies[n].Steps {
+			us[s.Step] += s.US
+		}
+		for _, step := range steps {
+			cols[k] = append(cols[k], us[step]/1e6)
+		}
+		cols[k] = append(cols[k], e.Strategies[n].TotalUS/1e6)
+	}
+	// One unit for the whole table, microseconds as in the text form, so
+	// that columns compare at a glance.
+	unit := "us"
+	var cells []string
+	for _, c := range cols {
+		for _, v := range c {
+			cells = append(cells, strconv.FormatFloat(v*1e6, 'f', 1, 64))
+		}
+	}
+	for _, n := range names {
+		t.Columns = append(t.Columns, Column{Head: n, Unit: unit, Num: true})
+	}
+	for i, step := range append(steps, "total") {
+		row := []string{step}
+		for k := range names {
+			row = append(row, cells[k*(len(steps)+1)+i])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	s := e.Snapshot
+	t.Caption = fmt.Sprintf("The cost of one process creation on %s, step by step, for a parent with %s resident (%s writable), %d map entries and %d-byte pages.",
+		e.Machine, mib(s["resident_bytes"]), mib(s["writable_resident_bytes"]), s["map_entries"], s["page_size"])
+	return t
 }

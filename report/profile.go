@@ -14,7 +14,7 @@ func ProfileTable(p *machines.Profile) *Table {
 	t := &Table{
 		Label: "tab:forkcost-machine-" + p.Name,
 		Columns: []Column{{Head: "parameter"}, {Head: "value", Num: true}, {Head: "unit"},
-			{Head: "range", Num: true}, {Head: "source", Width: "0.45\\linewidth"}},
+			{Head: "range", Num: true, Below: true}, {Head: "source", Width: "0.35\\linewidth", Below: true}},
 		Provenance: []string{
 			fmt.Sprintf("forkcost %s, model %s", version.Tool, version.Model),
 			fmt.Sprintf("profile %s sha256:%s", p.File, p.Hash),

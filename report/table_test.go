@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,23 +39,30 @@ func checkLaTeX(t *testing.T, src string, cols int) {
 	if depth != 0 {
 		t.Errorf("braces unbalanced by %d", depth)
 	}
-	for _, env := range []string{"table", "tabular"} {
-		if strings.Count(src, `\begin{`+env+`}`) != 1 || strings.Count(src, `\end{`+env+`}`) != 1 {
-			t.Errorf("environment %s not opened and closed once", env)
+	// One table: a float around a tabular, or a long table; stacked
+	// headers nest tabulars of their own.
+	outer := strings.Count(src, `\begin{tabular}{`) + strings.Count(src, `\begin{xtabular}{`) + strings.Count(src, `\begin{longtable}{`)
+	if outer != 1 {
+		t.Errorf("%d tables, want 1", outer)
+	}
+	for _, env := range []string{"table", "table*", "tabular", "xtabular", "longtable"} {
+		if o, c := strings.Count(src, `\begin{`+env+`}`), strings.Count(src, `\end{`+env+`}`); o != c {
+			t.Errorf("environment %s opened %d times, closed %d", env, o, c)
 		}
 	}
 	for _, rule := range []string{`\toprule`, `\midrule`, `\bottomrule`} {
-		if strings.Count(src, rule) != 1 {
-			t.Errorf("%s appears %d times", rule, strings.Count(src, rule))
+		if strings.Count(src, rule) < 1 {
+			t.Errorf("no %s", rule)
 		}
 	}
 	in := false
 	for _, line := range strings.Split(src, "\n") {
 		switch {
-		case strings.Contains(line, `\toprule`):
+		case strings.Contains(line, `\begin{xtabular}`), strings.Contains(line, `\toprule`):
 			in = true
-		case strings.Contains(line, `\bottomrule`):
+		case strings.Contains(line, `\bottomrule`), strings.Contains(line, `\end{xtabular}`):
 			in = false
+		case strings.Contains(line, `\multicolumn`):
 		case in && strings.HasSuffix(line, `\\`):
 			cells := strings.Count(strings.ReplaceAll(line, `\&`, ""), "&") + 1
 			if cells != cols {
@@ -82,9 +90,52 @@ func TestLaTeXEscapesAndStructure(t *testing.T) {
 	}
 	out := b.String()
 	checkLaTeX(t, out, 3)
-	for _, want := range []string{`saved ($\mu$s)`, `$-$12.5`, `cc\_1 \& ld`, `50\% $\pm$ 2`, `\{braces\}`, `C:\textbackslash{}builds`, `p{0.3\linewidth}`} {
+	for _, want := range []string{`saved ($\mu$s)`, `$-$12.5`, `cc\_1 \& ld`, `50\% $\pm$ 2`, `\{braces\}`, "% provenance: trace C:\\builds\\a_b.arrow\n", `p{0.3\linewidth}`, `\begin{table}`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+	if i := strings.Index(out, `\caption`); strings.Contains(out[i:], "builds") || strings.Contains(out[i:], "hash") {
+		t.Errorf("provenance outside the comments:\n%s", out)
+	}
+}
+
+// TestLaTeXLayouts checks the choices that make a table fit a paper: a
+// table* when wide, a long table as xtabular (one column) or longtable
+// (wide), a Below column as a paragraph under its row, stacked headers and
+// long names wrapped. scripts/latex-check compiles them for real.
+func TestLaTeXLayouts(t *testing.T) {
+	mk := func(rows int, wide bool) *Table {
+		tab := &Table{Caption: "c", Wide: wide, Columns: []Column{{Head: "name"}, {Head: "saved on real forks", Unit: "ms", Num: true}, {Head: "source", Width: `0.3\linewidth`, Below: true}}}
+		for i := 0; i < rows; i++ {
+			tab.Rows = append(tab.Rows, []string{fmt.Sprintf("ppro200[tlb_flush_ns=%d,soft_fault_ns=5000]", i), "1.5", "a source"})
+		}
+		return tab
+	}
+	for _, c := range []struct {
+		rows      int
+		wide      bool
+		want, not []string
+	}{
+		{3, false, []string{`\begin{table}`, `\multicolumn{2}{@{\quad}p{`, `{\footnotesize\raggedright source: a source\par}`, `\begin{tabular}[b]{@{}r@{}}saved on\\ real forks\\ (ms)\end{tabular}`, `p{0.22\linewidth}r}`, `soft\_\allowbreak{}fault`}, []string{"table*", "xtab"}},
+		{3, true, []string{`\begin{table*}`, `{lrp{0.3\linewidth}}`}, []string{`\multicolumn`, "xtab"}},
+		{60, false, []string{"needs \\usepackage{booktabs,xtab}", `\begin{xtabular}`, `\tablehead{`}, []string{`\begin{table}`}},
+		{60, true, []string{"needs \\usepackage{booktabs,longtable}", `\begin{longtable}`, `\endhead`, "one-column mode"}, []string{`\begin{table*}`}},
+	} {
+		var b bytes.Buffer
+		if err := mk(c.rows, c.wide).WriteLaTeX(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("rows %d wide %v: missing %q in:\n%s", c.rows, c.wide, w, out)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(out, w) {
+				t.Errorf("rows %d wide %v: unexpected %q in:\n%s", c.rows, c.wide, w, out)
+			}
 		}
 	}
 }
@@ -122,11 +173,15 @@ func TestGoldenLaTeX(t *testing.T) {
 			t.Fatal(err)
 		}
 		src := string(data)
-		i := strings.Index(src, `\begin{tabular}{`)
+		env := `\begin{tabular}{`
+		if strings.Contains(src, `\begin{xtabular}{`) {
+			env = `\begin{xtabular}{`
+		}
+		i := strings.Index(src, env)
 		if i < 0 {
 			t.Fatalf("%s: no tabular", f)
 		}
-		spec := src[i+len(`\begin{tabular}{`):]
+		spec := src[i+len(env):]
 		spec = spec[:strings.Index(spec, "\n")]
 		cols := 0
 		depth := 0

@@ -39,6 +39,7 @@ status is then 1.`,
 	format := fs.String("format", "text", "output `format`: text, markdown, latex, csv or json")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance `level` of the test")
 	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	wide := wideFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ status is then 1.`,
 	case "markdown":
 		err = report.CompareTable(res).WriteMarkdown(e.stdout)
 	case "latex":
-		err = report.CompareTable(res).WriteLaTeX(e.stdout)
+		err = report.CompareLaTeX(e.stdout, res, *wide)
 	default:
 		err = report.CompareText(e.stdout, res)
 	}

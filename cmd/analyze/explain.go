@@ -21,7 +21,8 @@ the defaults shown in --help; the output lists which were defaulted.`,
 		"  analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12\n  analyze explain --machine zen4 --resident-mib 4096 --format json")
 	var mf machineFlags
 	mf.add(fs)
-	format := fs.String("format", "text", "output `format`: text or json")
+	format := fs.String("format", "text", "output `format`: text, json, markdown or latex")
+	wide := wideFlag(fs)
 	virt := fs.Float64("virt-mib", 4, "parent's mapped address space (`MiB`)")
 	writable := fs.Float64("writable-mib", 1, "parent's private writable mappings (`MiB`)")
 	resident := fs.Float64("resident-mib", 1, "parent's resident set (`MiB`)")
@@ -35,7 +36,7 @@ the defaults shown in --help; the output lists which were defaulted.`,
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json"); err != nil {
+	if err := oneOf(fs, "format", *format, "text", "json", "markdown", "latex"); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -81,8 +82,13 @@ the defaults shown in --help; the output lists which were defaulted.`,
 		}
 	}
 	ex := report.Explain(profs[0], snap, defaulted)
-	if *format == "json" {
+	switch *format {
+	case "json":
 		return report.ExplainJSON(e.stdout, ex)
+	case "markdown":
+		return report.ExplainTable(ex, *wide).WriteMarkdown(e.stdout)
+	case "latex":
+		return report.ExplainTable(ex, *wide).WriteLaTeX(e.stdout)
 	}
 	return report.ExplainText(e.stdout, ex)
 }

@@ -50,6 +50,11 @@ func (m *machineFlags) profiles(fs *flagSet) ([]*machines.Profile, error) {
 	return ps, nil
 }
 
+// wideFlag is --wide, for the commands that write LaTeX tables.
+func wideFlag(fs *flagSet) *bool {
+	return fs.Bool("wide", false, "with --format latex: a table* across both columns of a two-column paper (default: one column wide)")
+}
+
 // oneOf checks a --format-style value.
 func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 	for _, a := range allowed {

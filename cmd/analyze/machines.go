@@ -30,6 +30,7 @@ unexplained.`,
 	format := fs.String("format", "text", "output `format`: text or json; show also markdown or latex")
 	files := fs.StringArray("machine-file", nil, "also consider a profile of your own (TOML `file`, repeatable)")
 	sets := fs.StringArray("set", nil, "override a parameter before showing it: `NAME.PARAM=VALUE`")
+	wide := wideFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ unexplained.`,
 		if err != nil {
 			return err
 		}
-		return showProfile(e, p, *format)
+		return showProfile(e, p, *format, *wide)
 	default:
 		return fs.failf("want no arguments, 'show NAME' or 'diff A B [TRACE]'")
 	}
@@ -136,7 +137,7 @@ func selectOne(fs *flagSet, name string, files, sets []string) (*machines.Profil
 	return ps[0], nil
 }
 
-func showProfile(e *env, p *machines.Profile, format string) error {
+func showProfile(e *env, p *machines.Profile, format string, wide bool) error {
 	if format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -144,6 +145,7 @@ func showProfile(e *env, p *machines.Profile, format string) error {
 	}
 	if format == "markdown" || format == "latex" {
 		t := report.ProfileTable(p)
+		t.Wide = wide
 		if format == "latex" {
 			return t.WriteLaTeX(e.stdout)
 		}

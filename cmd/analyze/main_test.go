@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -229,5 +231,38 @@ func TestRuntimeErrorsNameTheFile(t *testing.T) {
 	_, errs, code = runCLI(t, "replay", "missing.arrow")
 	if code != 1 || !strings.Contains(errs, "missing.arrow") {
 		t.Errorf("replay of a missing file: exit %d, %q", code, errs)
+	}
+}
+
+// TestSavedOnRealForks checks the headline's honest half against an
+// independent path: the saving on the creations that really forked is what
+// replay --kind fork saves over all of them, and the counts by kind are
+// the trace's own.
+func TestSavedOnRealForks(t *testing.T) {
+	inTempDir(t)
+	var all, forks replay.Summary
+	for _, c := range []struct {
+		sum  *replay.Summary
+		args []string
+	}{{&all, nil}, {&forks, []string{"--kind", "fork"}}} {
+		out, errs, code := runCLI(t, append(append([]string{"replay", "--format", "json", "--mc-draws", "0"}, c.args...), "small.arrow")...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if err := json.Unmarshal([]byte(out), c.sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if k := all.Trace.CreationsByKind; k["fork"] != 4 || k["vfork"] != 1 || k["spawn"] != 1 || k["clone"] != 1 || len(k) != 4 {
+		t.Errorf("creations_by_kind = %v, want the 4 fork, 1 vfork, 1 spawn, 1 clone of testdata/small.jsonl", k)
+	}
+	if in := all.Trace.Inputs[0].CreationsByKind; in["fork"] != 4 {
+		t.Errorf("the input's creations_by_kind = %v", in)
+	}
+	for i, m := range all.Machines {
+		f := forks.Machines[i]
+		if m.ForksEvaluated != f.Evaluated || m.ForksEvaluated == 0 || math.Abs(m.SavedOnForksS-f.SavedS) > 1e-12 || m.SavedOnForksS >= m.SavedS {
+			t.Errorf("%s: saved on forks %v over %d, but replay --kind fork saves %v over %d (what-if %v)", m.Machine, m.SavedOnForksS, m.ForksEvaluated, f.SavedS, f.Evaluated, m.SavedS)
+		}
 	}
 }

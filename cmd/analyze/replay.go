@@ -51,6 +51,7 @@ a creation is eligible is still decided on the whole trace.`,
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
 	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
+	wide := wideFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -87,6 +88,9 @@ a creation is eligible is still decided on the whole trace.`,
 	if err != nil {
 		return err
 	}
+	if *format == "latex" && *wide {
+		*format = "latex-wide"
+	}
 	if err := render(e, *format, sum); err != nil {
 		return err
 	}
@@ -119,6 +123,8 @@ func render(e *env, format string, sum *replay.Summary) error {
 		return report.Markdown(e.stdout, sum)
 	case "latex":
 		return report.LaTeX(e.stdout, sum)
+	case "latex-wide":
+		return report.LaTeXWide(e.stdout, sum)
 	default:
 		return report.Text(e.stdout, sum)
 	}
