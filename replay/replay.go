@@ -15,7 +15,10 @@ package replay
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"io/fs"
+	"strings"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -468,7 +471,22 @@ func (r *Replayer) Merge(o *Replayer) {
 // trace's partial counts out of the totals, replay each trace into a
 // Replayer of its own and Merge only those that succeed.
 func (r *Replayer) Fail(path string, err error) {
-	r.sum.Trace.Failed = append(r.sum.Trace.Failed, FailedInput{Path: path, Error: err.Error()})
+	r.sum.Trace.Failed = append(r.sum.Trace.Failed, FailedInput{Path: path, Error: ErrorWithoutPath(path, err)})
+}
+
+// ErrorWithoutPath is err's message without the path it starts with or
+// wraps (open PATH: no such file or directory), so that a message that
+// names the path first does not name it twice.
+func ErrorWithoutPath(path string, err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == path && err.Error() == pe.Error() {
+		return pe.Err.Error()
+	}
+	msg := err.Error()
+	for strings.HasPrefix(msg, path+": ") {
+		msg = strings.TrimPrefix(msg, path+": ")
+	}
+	return msg
 }
 
 // newKindCounts is a creations-by-kind map with every creation kind, so

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/forkcost/forkcost/internal/version"
@@ -38,6 +39,10 @@ type Explanation struct {
 	Overrides    map[string]float64         `json:"overrides,omitempty"`
 	Snapshot     map[string]int64           `json:"snapshot"`
 	Defaulted    []string                   `json:"defaulted"`
+	// Creation, for a recorded creation, says which: trace, row, kind,
+	// comm, pids, time, where its sizes came from and the eligibility
+	// verdict on it.
+	Creation map[string]any `json:"creation,omitempty"`
 	Strategies   map[string]ExplainStrategy `json:"strategies"`
 	order        []string
 }
@@ -83,8 +88,25 @@ func ExplainText(w io.Writer, e *Explanation) error {
 	fmt.Fprintf(w, "\nparent: %s resident, %s writable resident, %s anonymous resident, %d map entries, %d-byte pages\n",
 		mib(e.Snapshot["resident_bytes"]), mib(e.Snapshot["writable_resident_bytes"]), mib(e.Snapshot["anon_resident_bytes"]),
 		e.Snapshot["map_entries"], e.Snapshot["page_size"])
+	if c := e.Creation; c != nil {
+		fmt.Fprintf(w, "recorded creation: %s row %v, %s by %s (pid %v) making pid %v at %s; sizes %v\n",
+			c["trace"], c["row"], c["kind"], c["comm"], c["pid"], c["child_pid"], Seconds(float64(c["time_ns"].(int64))/1e9), c["snapshot_source"])
+		if el, ok := c["eligible"].(bool); ok {
+			if el {
+				fmt.Fprintf(w, "eligible for vfork (%s): replay costs it as below\n", c["eligibility"])
+			} else {
+				fmt.Fprintf(w, "not eligible for vfork (%s): replay leaves it out; the costs below are what it would have been\n", c["eligibility"])
+			}
+		}
+		if pw, ok := c["parent_writes"].(string); ok {
+			fmt.Fprintf(w, "parent's writes after the fork: %s\n", pw)
+		}
+		if c["kind"] != "fork" {
+			fmt.Fprintf(w, "it really was a %s: the fork strategies below are the what-if\n", c["kind"])
+		}
+	}
 	if len(e.Defaulted) > 0 {
-		fmt.Fprintf(w, "defaults used for: %v\n", e.Defaulted)
+		fmt.Fprintf(w, "defaults used for: %s\n", strings.Join(e.Defaulted, ", "))
 	}
 	for _, name := range e.order {
 		st := e.Strategies[name]
@@ -116,9 +138,9 @@ func DiffText(w io.Writer, d *replay.Diff) error {
 	}
 	for _, p := range d.Params {
 		if traced {
-			fmt.Fprintf(tw, "%s\t%s\t%g\t%g\t%s\t%s\t\n", p.Name, p.Unit, p.A, p.B, signed(p.AloneS), signed(p.InOrderS))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", p.Name, p.Unit, plainNum(p.A), plainNum(p.B), signed(p.AloneS), signed(p.InOrderS))
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%g\t%g\t\n", p.Name, p.Unit, p.A, p.B)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Name, p.Unit, plainNum(p.A), plainNum(p.B))
 		}
 	}
 	tw.Flush()
@@ -197,7 +219,12 @@ func ExplainTable(e *Explanation, wide bool) *Table {
 		t.Rows = append(t.Rows, row)
 	}
 	s := e.Snapshot
-	t.Caption = fmt.Sprintf("The cost of one process creation on %s, step by step, for a parent with %s resident (%s writable), %d map entries and %d-byte pages.",
-		e.Machine, mib(s["resident_bytes"]), mib(s["writable_resident_bytes"]), s["map_entries"], s["page_size"])
+	what := "one process creation"
+	if c := e.Creation; c != nil {
+		what = fmt.Sprintf("a recorded %s by %s", c["kind"], c["comm"])
+		t.Provenance = append(t.Provenance, fmt.Sprintf("trace %s row %v", c["trace"], c["row"]))
+	}
+	t.Caption = fmt.Sprintf("The cost of %s on %s, step by step, for a parent with %s resident (%s writable), %d map entries and %d-byte pages.",
+		what, e.Machine, mib(s["resident_bytes"]), mib(s["writable_resident_bytes"]), s["map_entries"], s["page_size"])
 	return t
 }

@@ -103,7 +103,7 @@ func overrides(o map[string]float64) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + strconv.FormatFloat(o[k], 'g', -1, 64)
+		parts[i] = k + "=" + plainNum(o[k])
 	}
 	return strings.Join(parts, ",")
 }

@@ -415,8 +415,10 @@ func texNum(s string) string {
 	return texEscape(s)
 }
 
-// plainNum formats v without an exponent when it is a whole number a
+// PlainNum formats v without an exponent when it is a whole number a
 // reader can take in (4600000 rather than 4.6e+06).
+func PlainNum(v float64) string { return plainNum(v) }
+
 func plainNum(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return strconv.FormatFloat(v, 'f', 0, 64)

@@ -267,20 +267,26 @@ func unknownFormatError(head []byte) error {
 	if bytes.HasPrefix(head, []byte("PAR1")) {
 		return fmt.Errorf("%w: a Parquet file, but this program was built without Parquet support", ErrNotTable)
 	}
-	text := len(head) > 0
+	if len(head) == 0 {
+		return notTable("the file is empty")
+	}
+	text := true
 	for _, c := range head {
 		if c < 0x09 || (c > 0x0d && c < 0x20) {
 			text = false
 		}
 	}
 	if text {
-		return fmt.Errorf("%w: looks like text; convert a log first with 'analyze convert'", ErrNotTable)
+		return notTable("text, not a trace (Arrow IPC or Parquet), and not recognised as a strace, kdump or truss log by its first lines ('analyze convert --from FORMAT' converts a log anyway)")
 	}
-	if len(head) == 0 {
-		return fmt.Errorf("%w: the file is empty", ErrNotTable)
-	}
-	return ErrNotTable
+	return notTable("binary data, but not a trace: neither Arrow IPC nor Parquet")
 }
+
+// notTable is an ErrNotTable that says what the file is instead.
+type notTable string
+
+func (n notTable) Error() string        { return string(n) }
+func (n notTable) Is(target error) bool { return target == ErrNotTable }
 
 type ipcFileReader struct {
 	f   *os.File // nil for an in-memory file

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
@@ -36,8 +37,8 @@ var commands []command
 
 func register(c command) { commands = append(commands, c) }
 
-// usageError is a bad flag or argument: the usage has been printed and the
-// exit status is 2.
+// usageError is a bad flag or argument: the error has been printed, with a
+// pointer to --help, and the exit status is 2.
 type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
@@ -86,14 +87,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 		mainUsage(stdout)
 		return errUsagePrinted
 	}
+	var names []string
 	for _, c := range commands {
 		if c.name == args[0] {
 			return c.run(e, args[1:])
 		}
+		names = append(names, c.name)
 	}
-	fmt.Fprintf(stderr, "analyze: unknown command %q\n\n", args[0])
-	mainUsage(stderr)
-	return usageError{fmt.Errorf("unknown command %q", args[0])}
+	msg := fmt.Sprintf("unknown command %q%s", args[0], didYouMean(args[0], names))
+	if strings.HasPrefix(args[0], "-") {
+		msg = fmt.Sprintf("unknown flag %q before the command (flags come after it: analyze COMMAND [flags])", args[0])
+	}
+	fmt.Fprintf(stderr, "analyze: %s\nRun 'analyze --help' for the commands.\n", msg)
+	return usageError{errors.New(msg)}
 }
 
 func mainUsage(w io.Writer) {
@@ -133,16 +139,60 @@ func newFlagSet(e *env, name, synopsis, about, example string) *flagSet {
 }
 
 func (fs *flagSet) usage(w io.Writer) {
-	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", fs.synopsis, strings.TrimSpace(fs.about), strings.ReplaceAll(fs.FlagUsages(), "[=true|false]", ""))
+	fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n%s", fs.synopsis, strings.TrimSpace(fs.about), alignFlagUsages(strings.ReplaceAll(fs.FlagUsages(), "[=true|false]", "")))
 	if fs.example != "" {
 		fmt.Fprintf(w, "\nexample:\n%s\n", strings.TrimRight(fs.example, "\n"))
 	}
 }
 
+// alignFlagUsages lines up the descriptions of pflag's flag list in one
+// column. pflag pads each line to the longest "-x, --flag value" but
+// counts a value placeholder it has already replaced, so lines with and
+// without one start their descriptions in different columns.
+func alignFlagUsages(u string) string {
+	lines := strings.Split(strings.TrimRight(u, "\n"), "\n")
+	type split struct{ flag, desc string }
+	parts := make([]split, len(lines))
+	width := 0
+	for i, l := range lines {
+		// The flag part ends at the first run of two or more spaces after
+		// the leading indentation.
+		trim := strings.TrimLeft(l, " ")
+		indent := len(l) - len(trim)
+		j := strings.Index(trim, "  ")
+		if j < 0 || !strings.HasPrefix(trim, "-") {
+			parts[i] = split{desc: l}
+			continue
+		}
+		parts[i] = split{flag: l[:indent+j], desc: strings.TrimLeft(trim[j:], " ")}
+		width = max(width, indent+j)
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if p.flag == "" {
+			// A continuation of the line before: indent it to the column.
+			if d := strings.TrimLeft(p.desc, " "); d != "" {
+				fmt.Fprintf(&b, "%s   %s\n", strings.Repeat(" ", width), d)
+			}
+			continue
+		}
+		fmt.Fprintf(&b, "%-*s   %s\n", width, p.flag, p.desc)
+	}
+	return b.String()
+}
+
 // parse parses args. After --help it returns errUsagePrinted; on a bad flag
-// it prints the error and the usage to stderr and returns a usageError.
+// it prints the error, with a suggestion for a misspelt flag, and returns a
+// usageError.
 func (fs *flagSet) parse(args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "unknown flag: --"); ok {
+			var flags []string
+			fs.VisitAll(func(f *pflag.Flag) { flags = append(flags, f.Name) })
+			if s := closest(name, flags); s != "" {
+				err = fmt.Errorf("%w (did you mean --%s?)", err, s)
+			}
+		}
 		return fs.fail(err)
 	}
 	if fs.help {
@@ -152,11 +202,36 @@ func (fs *flagSet) parse(args []string) error {
 	return nil
 }
 
-// fail reports a bad flag value or argument found after parsing.
+// fail reports a bad flag value or argument: the error on one line and
+// where the usage is, not the usage itself, which would bury the error.
 func (fs *flagSet) fail(err error) error {
-	fmt.Fprintf(fs.e.stderr, "analyze %s: %v\n\n", fs.Name(), err)
-	fs.usage(fs.e.stderr)
+	fmt.Fprintf(fs.e.stderr, "analyze %s: %v\nRun 'analyze %s --help' for usage.\n", fs.Name(), err, fs.Name())
 	return usageError{err}
+}
+
+// closest returns the candidate nearest to word (ignoring case) when it is
+// near enough to be a likely slip, else "".
+func closest(word string, candidates []string) string {
+	best, bestD := "", 0
+	lw := strings.ToLower(word)
+	for _, c := range candidates {
+		d := levenshtein.ComputeDistance(lw, strings.ToLower(c))
+		if best == "" || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" || bestD > max(1, len(word)/3) {
+		return ""
+	}
+	return best
+}
+
+// didYouMean is " (did you mean "x"?)" for the closest candidate, or "".
+func didYouMean(word string, candidates []string) string {
+	if s := closest(word, candidates); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
 }
 
 // failf is fail with a formatted message.

@@ -46,6 +46,9 @@ status is then 1.`,
 	if err := oneOf(fs, "format", *format, "text", "markdown", "latex", "csv", "json"); err != nil {
 		return err
 	}
+	if err := checkWide(fs, *wide, *format); err != nil {
+		return err
+	}
 	if *alpha <= 0 || *alpha >= 1 {
 		return fs.failf("--alpha %g: must be in (0, 1)", *alpha)
 	}

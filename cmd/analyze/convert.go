@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(command{name: "convert", summary: "convert strace, kdump or truss logs into a trace file", run: runConvert})
+	register(command{name: "convert", summary: "convert strace, kdump or truss logs into a trace file, or a trace between .arrow and .parquet", run: runConvert})
 }
 
 func runConvert(e *env, args []string) error {
@@ -99,6 +99,13 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 			Compress: *compress,
 		}
 		return convertMany(e, fs, fs.Args(), *outDir, "."+*to, *from == "auto", *jobs, *quiet, cfg)
+	}
+	if tables := countTables(fs.Args()); tables > 0 {
+		// A trace or per-event file already: re-encode it.
+		if tables != fs.NArg() || fs.NArg() != 1 {
+			return fs.failf("give one .arrow or .parquet file to re-encode, or logs to convert, not both or several")
+		}
+		return convertTable(e, fs, fs.Arg(0), *out, *compress, *quiet)
 	}
 	inputs, err := strace.ExpandFF(fs.Args())
 	if err != nil {

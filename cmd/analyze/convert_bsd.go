@@ -75,8 +75,14 @@ func detectFormat(e *env, from string, inputs []strace.Input) (string, error) {
 			if in.Name == "-" {
 				continue
 			}
+			if len(head) == 0 {
+				if len(inputs) > 1 {
+					continue // an empty -ff file of a task that printed nothing
+				}
+				return "", fmt.Errorf("%s: the file is empty: nothing to convert", in.Name)
+			}
 			if bytes.IndexByte(head, 0) >= 0 {
-				return "", fmt.Errorf("%s: a binary file, not a log: a ktrace.out file must be rendered first, with kdump -T -f %s > %s.txt (record with ktrace -i to follow children)", in.Name, in.Name, in.Name)
+				return "", fmt.Errorf("%s: binary data, not a text log (a ktrace.out file is rendered as text first, with kdump -T -f %s > %s.txt)", in.Name, in.Name, in.Name)
 			}
 			return "", fmt.Errorf("%s: not recognised as a strace log, nor as a kdump or truss log (its first lines do not parse); use --from to convert it anyway", in.Name)
 		}

@@ -111,9 +111,10 @@ func nonEmpty(s string) any {
 }
 
 func runDump(e *env, args []string) error {
-	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [filters] [--format csv|jsonl] [--limit N] TRACE",
+	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [filters] [--format csv|jsonl] [--limit N] TRACE|TABLE",
 		`Prints a trace's rows, one per event, so that a table can be looked into
-without other tools. Null fields are empty in CSV and absent in JSON lines;
+without other tools. Any other table forkcost writes (replay's -o per-event
+costs, a part of its --out dataset) prints column by column as well. Null fields are empty in CSV and absent in JSON lines;
 the first line of CSV output is the header, preceded by '#' lines with the
 trace's metadata (and the filters applied, if any).`,
 		"  analyze dump --kind fork,vfork,spawn,clone build.arrow | head\n  analyze dump --format jsonl --kind exec build.parquet")
@@ -133,6 +134,13 @@ trace's metadata (and the filters applied, if any).`,
 	spec, err := ff.spec(fs)
 	if err != nil {
 		return err
+	}
+	if plainTable(fs.Arg(0)) {
+		// replay's per-event costs, or another table forkcost wrote.
+		if spec.Active() {
+			return fs.failf("%s holds per-event costs, not a trace: the filters apply to traces (filter when replaying instead)", fs.Arg(0))
+		}
+		return dumpTable(e, fs.Arg(0), *format, *limit)
 	}
 	rd, err := openTrace(e, fs.Arg(0))
 	if err != nil {

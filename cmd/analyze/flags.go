@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/defaulttrace"
 	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
 )
@@ -41,18 +44,110 @@ func (u *uncertaintyFlags) config(fs *flagSet) (replay.Uncertainty, error) {
 	return replay.Uncertainty{Draws: u.draws, Seed: u.seed, SampleSize: u.sample}, nil
 }
 
-// profiles resolves the flags; errors are usage errors.
+// profiles resolves the flags. A --machine-file that cannot be read or
+// parsed is a failure (exit status 1), like any missing or corrupt file; a
+// name, parameter or value that is wrong is a usage error, with the
+// nearest valid one suggested.
 func (m *machineFlags) profiles(fs *flagSet) ([]*machines.Profile, error) {
-	ps, err := machines.Select(m.names, m.files, m.sets)
+	names, err := resolveMachineNames(fs, m.names, m.files, m.sets)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := machines.Select(names, m.files, m.sets)
 	if err != nil {
 		return nil, fs.fail(err)
 	}
 	return ps, nil
 }
 
+// resolveMachineNames checks --machine names and --set keys before
+// machines.Select sees them, and drops the names a --machine-file profile
+// of the same name provides: --machine myp --machine-file myp.toml selects
+// the file's myp (and --machine host --machine-file host.toml does not
+// need a calibration). It reads every file: a bad one is a plain error.
+func resolveMachineNames(fs *flagSet, names, files, sets []string) ([]string, error) {
+	fromFile := map[string]bool{}
+	for _, f := range files {
+		p, err := machines.LoadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("--machine-file %w", err)
+		}
+		fromFile[p.Name] = true
+	}
+	all, err := machines.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	known := []string{machines.HostName}
+	for _, p := range all {
+		known = append(known, p.Name)
+	}
+	var keep []string
+	selected := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "":
+		case fromFile[n]:
+			selected[n] = true
+		case n == machines.HostName:
+			// No calibration yet is a missing file, not a usage error.
+			if _, err := machines.LoadHost(); err != nil {
+				return nil, err
+			}
+			keep = append(keep, n)
+			selected[n] = true
+		case slices.Contains(known, n):
+			keep = append(keep, n)
+			selected[n] = true
+		default:
+			return nil, fs.failf("unknown machine %q%s (built-in: %s; host, this host's calibration; or your own with --machine-file)",
+				n, didYouMean(n, known), strings.Join(known[1:], ", "))
+		}
+	}
+	if len(names) == 0 && len(files) == 0 {
+		for _, n := range machines.DefaultNames {
+			selected[n] = true
+		}
+	}
+	for n := range fromFile {
+		selected[n] = true
+	}
+	params := make([]string, 0, len(model.ParamSpecs()))
+	for _, p := range model.ParamSpecs() {
+		params = append(params, p.Name)
+	}
+	for _, set := range sets {
+		key, _, ok := strings.Cut(set, "=")
+		mach, param, ok2 := strings.Cut(strings.TrimSpace(key), ".")
+		if !ok || !ok2 {
+			return nil, fs.failf("--set %q: want MACHINE.PARAM=VALUE, e.g. ppro200.soft_fault_ns=20000", set)
+		}
+		if !selected[mach] {
+			sel := slices.Sorted(maps.Keys(selected))
+			return nil, fs.failf("--set %q: machine %q is not selected%s (selected: %s)", set, mach, didYouMean(mach, sel), strings.Join(sel, ", "))
+		}
+		if _, ok := model.LookupParam(param); !ok {
+			return nil, fs.failf("--set %q: unknown parameter %q%s (see 'analyze machines show %s')", set, param, didYouMean(param, params), mach)
+		}
+	}
+	if len(keep) == 0 && len(files) == 0 {
+		return nil, nil // the defaults
+	}
+	return keep, nil
+}
+
 // wideFlag is --wide, for the commands that write LaTeX tables.
 func wideFlag(fs *flagSet) *bool {
 	return fs.Bool("wide", false, "with --format latex: a table* across both columns of a two-column paper (default: one column wide)")
+}
+
+// checkWide refuses --wide without --format latex.
+func checkWide(fs *flagSet, wide bool, format string) error {
+	if wide && format != "latex" {
+		return fs.failf("--wide: only with --format latex")
+	}
+	return nil
 }
 
 // oneOf checks a --format-style value.

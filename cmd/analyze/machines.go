@@ -28,6 +28,10 @@ model's parameter order, with the interaction the single changes leave
 unexplained.`,
 		"  analyze machines\n  analyze machines show ppro200\n  analyze machines diff ppro200 zen4 build.arrow\n  analyze machines show mybox --machine-file mybox.toml --format json")
 	format := fs.String("format", "text", "output `format`: text or json; show also markdown or latex")
+	jsonProfile := func(p *machines.Profile) map[string]any {
+		return map[string]any{"name": p.Name, "description": p.Description, "native": p.Native, "file": p.File, "hash": p.Hash,
+			"estimated_params": len(p.EstimatedParams()), "params": len(p.Params)}
+	}
 	files := fs.StringArray("machine-file", nil, "also consider a profile of your own (TOML `file`, repeatable)")
 	sets := fs.StringArray("set", nil, "override a parameter before showing it: `NAME.PARAM=VALUE`")
 	wide := wideFlag(fs)
@@ -35,6 +39,12 @@ unexplained.`,
 		return err
 	}
 	if err := oneOf(fs, "format", *format, "text", "json", "markdown", "latex"); err != nil {
+		return err
+	}
+	if (*format == "markdown" || *format == "latex") && fs.Arg(0) != "show" {
+		return fs.failf("--format %s: only 'machines show NAME' prints a table for a paper; the list and diff print text or json", *format)
+	}
+	if err := checkWide(fs, *wide, *format); err != nil {
 		return err
 	}
 	switch {
@@ -53,6 +63,15 @@ unexplained.`,
 				return err
 			}
 			all = append(all, p)
+		}
+		if *format == "json" {
+			list := make([]map[string]any, len(all))
+			for i, p := range all {
+				list[i] = jsonProfile(p)
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(list)
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 		for _, p := range all {
@@ -108,24 +127,25 @@ unexplained.`,
 // selectOne resolves one machine by name, from the built-ins or the
 // --machine-file profiles, with the --set overrides that name it.
 func selectOne(fs *flagSet, name string, files, sets []string) (*machines.Profile, error) {
-	var names, fileSel []string
+	var fileSel []string
 	for _, f := range files {
 		p, err := machines.LoadFile(f)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--machine-file %w", err)
 		}
 		if p.Name == name {
 			fileSel = append(fileSel, f)
 		}
-	}
-	if len(fileSel) == 0 {
-		names = []string{name}
 	}
 	var mine []string
 	for _, s := range sets {
 		if strings.HasPrefix(s, name+".") {
 			mine = append(mine, s)
 		}
+	}
+	names, err := resolveMachineNames(fs, []string{name}, fileSel, mine)
+	if err != nil {
+		return nil, err
 	}
 	ps, err := machines.Select(names, fileSel, mine)
 	if err != nil {
@@ -158,13 +178,13 @@ func showProfile(e *env, p *machines.Profile, format string, wide bool) error {
 		prm := p.Params[spec.Name]
 		rng := ""
 		if prm.Low != nil && prm.High != nil {
-			rng = fmt.Sprintf("%g..%g", *prm.Low, *prm.High)
+			rng = report.PlainNum(*prm.Low) + ".." + report.PlainNum(*prm.High)
 		}
 		src := prm.Source
 		if prm.Estimate {
 			src = "[estimate] " + src
 		}
-		fmt.Fprintf(tw, "%s\t%g\t%s\t%s\t%s\n", spec.Name, prm.Value, spec.Unit, rng, src)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", spec.Name, report.PlainNum(prm.Value), spec.Unit, rng, src)
 	}
 	return tw.Flush()
 }

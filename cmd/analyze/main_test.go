@@ -192,8 +192,8 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, errs, code := runCLI(t, c.args...)
-		if code != 2 || !strings.Contains(errs, c.want) || !strings.Contains(errs, "usage:") {
-			t.Errorf("analyze %v: exit %d, stderr %q; want exit 2, %q and the usage", c.args, code, firstLines(errs), c.want)
+		if code != 2 || !strings.Contains(errs, c.want) || !oneLineUsage(errs) {
+			t.Errorf("analyze %v: exit %d, stderr %q; want exit 2, %q on one line and the pointer to --help", c.args, code, firstLines(errs), c.want)
 		}
 	}
 }

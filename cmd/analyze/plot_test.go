@@ -128,8 +128,8 @@ func TestPlotUsageErrors(t *testing.T) {
 		{[]string{"plot"}, "no TRACE"},
 	} {
 		_, errs, code := runCLI(t, c.args...)
-		if code != 2 || !strings.Contains(errs, c.want) || !strings.Contains(errs, "usage:") {
-			t.Errorf("analyze %v: exit %d, stderr %q; want exit 2, %q and the usage", c.args, code, firstLines(errs), c.want)
+		if code != 2 || !strings.Contains(errs, c.want) || !oneLineUsage(errs) {
+			t.Errorf("analyze %v: exit %d, stderr %q; want exit 2, %q on one line and the pointer to --help", c.args, code, firstLines(errs), c.want)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func TestRecordUsage(t *testing.T) {
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(args, &stdout, &stderr)
-		if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "usage: analyze record") {
+		if code := exitCode(err, &stderr); code != 2 || !oneLineUsage(stderr.String()) {
 			t.Errorf("%q: exit code %d, stderr:\n%s", args, code, stderr.String())
 		}
 	}

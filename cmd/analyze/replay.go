@@ -58,6 +58,9 @@ a creation is eligible is still decided on the whole trace.`,
 	if err := oneOf(fs, "format", *format, "text", "csv", "json", "markdown", "latex"); err != nil {
 		return err
 	}
+	if err := checkWide(fs, *wide, *format); err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
 		return fs.failf("no TRACE given")
 	}
@@ -88,6 +91,10 @@ a creation is eligible is still decided on the whole trace.`,
 	if err != nil {
 		return err
 	}
+	if err := nothingReplayed(e, sum); err != nil {
+		return err
+	}
+	warnEmpty(e, "replay", sum)
 	if *format == "latex" && *wide {
 		*format = "latex-wide"
 	}
@@ -112,6 +119,37 @@ func failures(e *env, sum *replay.Summary) error {
 }
 
 var errTracesFailed = errors.New("some traces failed (listed above)")
+
+// nothingReplayed is the error when every trace failed: then there is no
+// table worth printing, only the error (exit status 1).
+func nothingReplayed(e *env, sum *replay.Summary) error {
+	f := sum.Trace.Failed
+	if len(sum.Trace.Inputs) > 0 || len(f) == 0 {
+		return nil
+	}
+	if len(f) == 1 {
+		return fmt.Errorf("%s: %s", f[0].Path, f[0].Error)
+	}
+	fmt.Fprintf(e.stderr, "analyze: none of the %d traces could be replayed:\n", len(f))
+	for _, x := range f {
+		fmt.Fprintf(e.stderr, "  %s: %s\n", x.Path, x.Error)
+	}
+	return errTracesFailed
+}
+
+// warnEmpty says on stderr when the filters kept no creation, so that a
+// table of zeros is not taken for a result.
+func warnEmpty(e *env, cmd string, sum *replay.Summary) {
+	t := sum.Trace
+	switch {
+	case len(sum.Filters) > 0 && t.Creations == 0:
+		fmt.Fprintf(e.stderr, "analyze %s: warning: the filters kept none of the %d creations (%s); every total is zero\n", cmd, t.CreationsBeforeFilters, strings.Join(sum.Filters, "; "))
+	case t.Creations == 0 && len(t.Inputs) > 0:
+		fmt.Fprintf(e.stderr, "analyze %s: warning: the traces hold no process creation; every total is zero\n", cmd)
+	case t.Eligible == 0 && t.Creations > 0:
+		fmt.Fprintf(e.stderr, "analyze %s: warning: none of the %d creations is eligible for vfork; every saving is zero\n", cmd, t.Creations)
+	}
+}
 
 func render(e *env, format string, sum *replay.Summary) error {
 	switch format {

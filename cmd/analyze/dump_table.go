@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// plainTable reports whether path is a table forkcost wrote that is not a
+// trace: replay's -o per-event file or a part of its --out dataset.
+func plainTable(path string) bool {
+	if !tableMagic(path) {
+		return false
+	}
+	br, err := trace.OpenTable(path, nil)
+	if err != nil {
+		return false
+	}
+	defer br.Close()
+	_, err = trace.MetaFromSchema(br.Schema())
+	return err != nil
+}
+
+// dumpTable prints any table column by column as its schema gives them,
+// with the schema's metadata in '#' lines (CSV) first. Whole floating-point
+// numbers print as integers, as everywhere in forkcost.
+func dumpTable(e *env, path, format string, limit int64) error {
+	br, err := trace.OpenTable(path, nil)
+	if err != nil {
+		return err
+	}
+	defer br.Close()
+	schema := br.Schema()
+	var cw *csv.Writer
+	enc := json.NewEncoder(e.stdout)
+	if format == "csv" {
+		md := schema.Metadata()
+		keys := append([]string(nil), md.Keys()...)
+		sort.Strings(keys)
+		for _, k := range keys {
+			v, _ := md.GetValue(k)
+			fmt.Fprintf(e.stdout, "# %s: %s\n", k, v)
+		}
+		cw = csv.NewWriter(e.stdout)
+		header := make([]string, schema.NumFields())
+		for i, f := range schema.Fields() {
+			header[i] = f.Name
+		}
+		cw.Write(header)
+	}
+	var n int64
+	row := make([]string, schema.NumFields())
+	obj := map[string]any{}
+	for br.Next() {
+		rec := br.RecordBatch()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			if limit > 0 && n >= limit {
+				break
+			}
+			n++
+			clear(obj)
+			for c := 0; c < int(rec.NumCols()); c++ {
+				col := rec.Column(c)
+				if cw != nil {
+					row[c] = cellString(col, r)
+				} else if col.IsValid(r) {
+					obj[schema.Field(c).Name] = cellValue(col, r)
+				}
+			}
+			if cw != nil {
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			} else if err := enc.Encode(obj); err != nil {
+				return err
+			}
+		}
+	}
+	if cw != nil {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	}
+	if err := br.Err(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func cellString(col arrow.Array, r int) string {
+	if col.IsNull(r) {
+		return ""
+	}
+	switch v := cellValue(col, r).(type) {
+	case string:
+		return v
+	case json.Number:
+		return string(v)
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// cellValue is a cell as a value encoding/json prints well: floats as
+// json.Number without an exponent when whole.
+func cellValue(col arrow.Array, r int) any {
+	var f float64
+	switch a := col.(type) {
+	case *array.Float64:
+		f = a.Value(r)
+	case *array.Float32:
+		f = float64(a.Value(r))
+	default:
+		return col.GetOneForMarshal(r)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return json.Number(strconv.FormatFloat(f, 'f', 0, 64))
+	}
+	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+}
