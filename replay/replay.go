@@ -18,10 +18,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"github.com/forkcost/forkcost/filter"
 	"github.com/forkcost/forkcost/machines"

@@ -32,19 +32,19 @@ type ExplainStrategy struct {
 
 // Explanation is the output of analyze explain.
 type Explanation struct {
-	Machine      string                     `json:"machine"`
-	Tool         string                     `json:"tool"`
-	ModelVersion string                     `json:"model_version"`
-	Profile      map[string]string          `json:"profile"`
-	Overrides    map[string]float64         `json:"overrides,omitempty"`
-	Snapshot     map[string]int64           `json:"snapshot"`
-	Defaulted    []string                   `json:"defaulted"`
+	Machine      string             `json:"machine"`
+	Tool         string             `json:"tool"`
+	ModelVersion string             `json:"model_version"`
+	Profile      map[string]string  `json:"profile"`
+	Overrides    map[string]float64 `json:"overrides,omitempty"`
+	Snapshot     map[string]int64   `json:"snapshot"`
+	Defaulted    []string           `json:"defaulted"`
 	// Creation, for a recorded creation, says which: trace, row, kind,
 	// comm, pids, time, where its sizes came from and the eligibility
 	// verdict on it.
-	Creation map[string]any `json:"creation,omitempty"`
-	Strategies   map[string]ExplainStrategy `json:"strategies"`
-	order        []string
+	Creation   map[string]any             `json:"creation,omitempty"`
+	Strategies map[string]ExplainStrategy `json:"strategies"`
+	order      []string
 }
 
 // Explain costs one hypothetical creation on one machine. defaulted names
