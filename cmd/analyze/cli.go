@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -66,7 +67,14 @@ func exitCode(err error, stderr io.Writer) int {
 		// the command has said what it had to say.
 		return st.code
 	default:
-		fmt.Fprintf(stderr, "analyze: %v\n", err)
+		// "open F: no such file or directory" names the path after the
+		// operation; say the path first, as every other message does.
+		msg := err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) && msg == pe.Error() {
+			msg = pe.Path + ": " + pe.Err.Error()
+		}
+		fmt.Fprintf(stderr, "analyze: %s\n", msg)
 		return 1
 	}
 }

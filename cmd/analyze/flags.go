@@ -157,7 +157,21 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 			return nil
 		}
 	}
-	return fs.failf("--%s %q: want one of %s", flag, v, strings.Join(allowed, ", "))
+	return fs.failf("--%s %q%s: want one of %s", flag, v, didYouMean(v, allowed), strings.Join(allowed, ", "))
+}
+
+// checkTableOut checks an output file's name before any work: its
+// extension must say Arrow or Parquet.
+func checkTableOut(fs *flagSet, flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	for _, ext := range []string{".arrow", ".feather", ".ipc", ".parquet", ".pq"} {
+		if strings.HasSuffix(strings.ToLower(path), ext) {
+			return nil
+		}
+	}
+	return fs.failf("%s %s: the name must end in .arrow or .parquet", flag, path)
 }
 
 // openTrace opens a trace for reading: an embedded one by its name

@@ -64,6 +64,9 @@ a creation is eligible is still decided on the whole trace.`,
 	if fs.NArg() == 0 {
 		return fs.failf("no TRACE given")
 	}
+	if err := checkTableOut(fs, "-o", *out); err != nil {
+		return err
+	}
 	if *top < 0 {
 		return fs.failf("--top %d: must not be negative", *top)
 	}

@@ -84,12 +84,15 @@ Every size is an assumption with a documented default; see package synth.`,
 		sw.Seed = *seed
 		meta, gen = sw.Meta(), sw.Generate
 	default:
-		return fs.failf("unknown workload %q: want libc-build or sweep", workload)
+		return fs.failf("unknown workload %q%s: want libc-build or sweep", workload, didYouMean(workload, []string{"libc-build", "sweep"}))
 	}
 	meta.Tool = version.String()
 	var opts []trace.CreateOption
 	if *compress {
 		opts = append(opts, trace.Compressed())
+	}
+	if err := checkTableOut(fs, "-o", *out); err != nil {
+		return err
 	}
 	w, err := trace.Create(*out, meta, nil, opts...)
 	if err != nil {
