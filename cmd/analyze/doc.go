@@ -65,6 +65,12 @@
 //	$ analyze machines diff ppro200 zen4 build.arrow
 //	$ analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12
 //	$ analyze explain --machine zen4 --resident-mib 4096 --writable-resident-mib 4000 --format json
+//	$ analyze explain --machine ppro200 --trace embedded:dietlibc-build.arrow --pid 720
+//
+// The headline of replay and of the demo has two parts: the what-if, every
+// eligible creation costed as a copy-on-write fork against sharing vfork,
+// and the saving on the creations that really called fork, the only part a
+// kernel with sharing vfork would have saved on the run as recorded.
 //
 // # Filters, comparisons, tables and many traces
 //
@@ -88,7 +94,15 @@
 // LaTeX) and READMEs (markdown):
 //
 //	$ analyze replay --format latex build.arrow
+//	$ analyze replay --format latex --wide build.arrow
 //	$ analyze machines show zen4 --format markdown
+//
+// LaTeX tables fit one column of a two-column paper unless --wide asks for
+// a table*; long ones break across columns (xtab). Their provenance is in
+// LaTeX comments, not in the caption. convert re-encodes a trace between
+// Arrow and Parquet:
+//
+//	$ analyze convert -o build.parquet build.arrow
 //
 // replay and convert take directories and globs and work on several traces
 // at once; a bad file is reported at the end (exit status 1). replay --out
@@ -131,7 +145,9 @@
 //	$ analyze validate --no-host
 //	$ analyze validate --no-host --format markdown --out validation
 //
-// Every subcommand prints its flags and an example with --help. Bad flags
-// and values exit with status 2 after the usage; other failures exit 1 with
-// a message that names the file.
+// Every subcommand prints its flags and an example with --help. A bad flag
+// or value prints one line, with the nearest valid name when it looks
+// misspelt, and a pointer to --help, and exits with status 2; other
+// failures (a missing or corrupt file) exit 1 with one line that names the
+// file.
 package main
