@@ -19,12 +19,13 @@ import (
 )
 
 // Seconds formats a duration in seconds with a unit a reader takes in at a
-// glance: 6.31 s, 612 ms, 48.2 us.
+// glance: 6.31 s, 612 ms, 48.2 us; zero is 0, which needs no unit (a "0 s"
+// in a column of microseconds reads as a unit change).
 func Seconds(s float64) string {
 	a := math.Abs(s)
 	switch {
 	case a == 0:
-		return "0 s"
+		return "0"
 	case a >= 1:
 		return strconv.FormatFloat(s, 'f', 2, 64) + " s"
 	case a >= 1e-3:
