@@ -181,13 +181,7 @@ func TestPlotWithoutEligibleCreations(t *testing.T) {
 
 func TestDemoWritesFigures(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "forkcost-figures")
-	old := demoFigureDir
-	demoFigureDir = dir
-	defer func() { demoFigureDir = old }()
-	out, errs, code := runCLI(t)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runDemoInto(t, dir)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if !strings.HasPrefix(lines[0], "forkcost: what sharing vfork saves") {
 		t.Errorf("the headline is no longer first: %q", lines[0])

@@ -23,14 +23,7 @@ var readmeSamples = map[string]func(t *testing.T) string{
 	// The demo, as 'go run ./cmd/analyze' prints it.
 	"demo": func(t *testing.T) string {
 		t.Chdir(t.TempDir()) // the demo writes forkcost-figures/, here
-		old := demoFigureDir
-		demoFigureDir = defaultPlotDir
-		defer func() { demoFigureDir = old }()
-		out, errs, code := runCLI(t)
-		if code != 0 {
-			t.Fatalf("demo: exit %d: %s", code, errs)
-		}
-		return "```\n$ go run ./cmd/analyze\n" + out + "```\n"
+		return "```\n$ go run ./cmd/analyze\n" + runDemoInto(t, defaultPlotDir) + "```\n"
 	},
 	// replay's JSON on the small test trace, abridged to one machine, two
 	// strategies, two steps each and one command.
@@ -72,6 +65,20 @@ var readmeSamples = map[string]func(t *testing.T) string{
 		}
 		return "```\n$ analyze machines\n" + out + "```\n"
 	},
+}
+
+// runDemoInto runs 'analyze' with its figures written into dir and
+// returns what it printed.
+func runDemoInto(t *testing.T, dir string) string {
+	t.Helper()
+	old := demoFigureDir
+	demoFigureDir = dir
+	defer func() { demoFigureDir = old }()
+	out, errs, code := runCLI(t)
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errs)
+	}
+	return out
 }
 
 var sampleRE = regexp.MustCompile(`(?s)(<!-- sample ([a-z-]+) -->\n)(.*?)(<!-- /sample -->)`)
