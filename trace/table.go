@@ -265,7 +265,7 @@ var ErrNotTable = errors.New("not an Arrow IPC or Parquet file")
 
 func unknownFormatError(head []byte) error {
 	if bytes.HasPrefix(head, []byte("PAR1")) {
-		return fmt.Errorf("%w: a Parquet file, but this program was built without Parquet support", ErrNotTable)
+		return notTable("a Parquet file, but this program was built without Parquet support (-tags noparquet): convert it to .arrow with a full build")
 	}
 	if len(head) == 0 {
 		return notTable("the file is empty")

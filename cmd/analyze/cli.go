@@ -13,7 +13,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/forkcost/forkcost/internal/version"
-	_ "github.com/forkcost/forkcost/trace/parquetio" // read and write .parquet
 )
 
 // env is what a subcommand may touch of the outside world, so that tests
