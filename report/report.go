@@ -230,9 +230,9 @@ func CreationLines(s *replay.Summary) []string {
 // part of the headline that is not a what-if.
 func RealForksPhrase(m *replay.MachineSummary) string {
 	if m.ForksEvaluated == 0 {
-		return "in reality: no eligible creation was a fork, so sharing vfork saves nothing on this run as recorded"
+		return "as recorded: no eligible creation called fork, so sharing vfork saves nothing on the calls as they were made"
 	}
-	return fmt.Sprintf("in reality: on the %s that really forked, sharing vfork saves %s over fork-cow",
+	return fmt.Sprintf("as recorded: on the %s that called fork, sharing vfork saves %s over fork-cow",
 		plural(m.ForksEvaluated, "eligible creation"), Seconds(m.SavedOnForksS))
 }
 
