@@ -135,6 +135,9 @@ trace's metadata (and the filters applied, if any).`,
 	if err != nil {
 		return err
 	}
+	if err := notATable(fs.Arg(0)); err != nil {
+		return err
+	}
 	if plainTable(fs.Arg(0)) {
 		// replay's per-event costs, or another table forkcost wrote.
 		if spec.Active() {

@@ -5,14 +5,34 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/trace"
 )
+
+// notATable explains, for the text files forkcost writes, that they need
+// no dump and which command reads them; nil for anything else.
+func notATable(path string) error {
+	if tableMagic(path) {
+		return nil
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".toml":
+		if p, err := machines.LoadFile(path); err == nil {
+			return fmt.Errorf("%s: a machine profile (%s), not a table: analyze machines show %s --machine-file %s prints it", path, p.Name, p.Name, path)
+		}
+	case ".csv", ".json", ".svg", ".tex", ".md", ".html":
+		return fmt.Errorf("%s: a text file (forkcost's CSV, JSON, figures and tables are text already), not a trace or a per-event table", path)
+	}
+	return nil
+}
 
 // plainTable reports whether path is a table forkcost wrote that is not a
 // trace: replay's -o per-event file or a part of its --out dataset.
