@@ -92,16 +92,17 @@ status is then 1.`,
 	paths := append(append([]string{}, aPaths...), bPaths...)
 	a := compare.Side{Label: "A", Args: aArgs}
 	b := compare.Side{Label: "B", Args: bArgs}
-	job := replayJob{cfg: replay.Config{Machines: profs, TopCommands: 1, Filter: spec}, jobs: *jobs,
-		perTrace: func(i int, s *replay.Summary) {
+	sum, err := runMany(e, paths, replay.Many{Config: replay.Config{Machines: profs, TopCommands: 1, Filter: spec}, Jobs: *jobs,
+		Each: func(i int, _ *replay.Config) func(*replay.Summary) {
 			side := &a
 			if i >= len(aPaths) {
 				side = &b
 			}
-			side.Traces = append(side.Traces, s)
-			side.Paths = append(side.Paths, paths[i])
-		}}
-	sum, err := job.run(e, paths)
+			return func(s *replay.Summary) {
+				side.Traces = append(side.Traces, s)
+				side.Paths = append(side.Paths, paths[i])
+			}
+		}})
 	if err != nil {
 		return err
 	}
