@@ -58,6 +58,13 @@ type Config struct {
 	// KeepSample keeps the sample of eligible creations (see Sample) even
 	// without intervals.
 	KeepSample bool
+	// Observe, if set, sees every event of the trace with its row, before
+	// replay does (views that follow the processes use it). The event is
+	// valid only during the call.
+	Observe func(row int64, ev *trace.Event)
+	// OnCount, if set, is told of every creation that passed the filters
+	// and was counted, once its eligibility is decided.
+	OnCount func(d trace.Decision)
 }
 
 // Replayer accumulates a Summary over one or more traces.
@@ -161,6 +168,9 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 			r.sum.Trace.CreationsBeforeFilters++
 		}
 		r.cur = ev
+		if r.cfg.Observe != nil {
+			r.cfg.Observe(rd.Row(), ev)
+		}
 		if len(r.held) > 0 {
 			r.release(ev)
 		}
@@ -250,6 +260,9 @@ func (r *Replayer) count(d trace.Decision) {
 	c := &d.Creation.Event
 	r.sum.Trace.Creations++
 	r.sum.Trace.Eligibility[string(d.Reason)]++
+	if r.cfg.OnCount != nil {
+		r.cfg.OnCount(d)
+	}
 	if !d.Eligible {
 		return
 	}
