@@ -59,9 +59,9 @@ func TreeText(w io.Writer, t *proctree.Tree, sum *replay.Summary, opt TreeOption
 }
 
 type treeWriter struct {
-	w                          *bufio.Writer
-	opt                        TreeOptions
-	total                      float64
+	w                           *bufio.Writer
+	opt                         TreeOptions
+	total                       float64
 	wSaved, wShare, wCre, wElig int
 }
 
