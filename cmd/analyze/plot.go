@@ -104,7 +104,7 @@ drawn, as they do for replay, and the provenance names them.`,
 		return err
 	}
 	cfg := replay.Config{Machines: profs, Filter: spec, Uncertainty: unc}
-	d, err := collectTraces(e, paths, cfg, needsSensitivity(kinds2))
+	d, err := collectTraces(e, paths, cfg, needsSensitivity(kinds2), needsKind(kinds2, "timeline"))
 	if err != nil {
 		return err
 	}
@@ -168,18 +168,24 @@ func parseFormats(fs *flagSet, names []string) ([]string, error) {
 	return out, nil
 }
 
-func needsSensitivity(kinds []plots.Kind) bool {
-	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == "sensitivity" })
+func needsSensitivity(kinds []plots.Kind) bool { return needsKind(kinds, "sensitivity") }
+
+func needsKind(kinds []plots.Kind, name string) bool {
+	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == name })
 }
 
 // collectTraces replays paths in order with cfg (machines, filters,
-// intervals), collecting what the figures need.
-func collectTraces(e *env, paths []string, cfg replay.Config, sensitivity bool) (*plots.Data, error) {
+// intervals), collecting what the figures need; with processes, every
+// process's lifetime too (for the timeline).
+func collectTraces(e *env, paths []string, cfg replay.Config, sensitivity, processes bool) (*plots.Data, error) {
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
 	col := plots.NewCollector(plots.MachinesOf(cfg.Machines), sensitivity)
 	var current string
 	cfg.OnEvent = col.OnEvent
+	if processes {
+		cfg.OnTraceEvent = col.Observe
+	}
 	cfg.Progress = func(n int64) { bar.Printf("replaying %s: %d events", current, n) }
 	r, err := replay.New(cfg)
 	if err != nil {
@@ -209,10 +215,12 @@ func embeddedNames() string {
 }
 
 // demoFigures are the figures 'analyze' draws for the default embedded trace:
-// every kind, as SVG only, to keep it quick.
+// every kind but the timeline (a view of the build, not of the saving), as
+// SVG only, to keep it quick.
 func demoFigures(e *env, d *plots.Data) error {
 	st := plots.Paper(plots.SingleColumn)
-	figs, skipped := plots.Make(d, plots.Kinds, st)
+	kinds := slices.DeleteFunc(slices.Clone(plots.Kinds), func(k plots.Kind) bool { return k.Name == "timeline" })
+	figs, skipped := plots.Make(d, kinds, st)
 	if err := errors.Join(skipped...); err != nil {
 		return err
 	}
