@@ -37,16 +37,7 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		}
 	}
 	yscale, yunit := timeUnit(ymax)
-	xscale, xunit := 1.0, "s"
-	if xmax < 1 {
-		xscale, xunit = 1e3, "ms"
-	}
-	if xmax >= 600 {
-		xscale, xunit = 1.0/60, "min"
-	}
-	if xmax >= 36000 {
-		xscale, xunit = 1.0/3600, "h"
-	}
+	xscale, xunit := traceTimeUnit(xmax)
 	p := st.newPlot()
 	p.X.Label.Text = "Trace time (" + xunit + ")"
 	if ts, ok := d.(interface{ TimeSynthetic() bool }); ok && ts.TimeSynthetic() {

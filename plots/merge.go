@@ -16,6 +16,43 @@ func (c *Collector) Merge(o *Collector, firstInput int) {
 		}
 		remap[i] = ci
 	}
+	// The process log: o's indices (processes, creation rows, inputs)
+	// count on from c's.
+	if o.procs != nil {
+		if c.procs == nil {
+			c.procs = newProcessLog()
+		}
+		l, ol := c.procs, o.procs
+		base := int32(len(l.procs))
+		for len(l.inputs) < firstInput { // traces without events, as Observe pads
+			l.inputs = append(l.inputs, inputSpan{procs: len(l.procs), creations: len(l.creations)})
+		}
+		for _, in := range ol.inputs {
+			in.procs += len(l.procs)
+			in.creations += len(l.creations)
+			l.inputs = append(l.inputs, in)
+		}
+		for _, p := range ol.procs {
+			if p.parent >= 0 {
+				p.parent += base
+			}
+			p.comm = remap[p.comm]
+			p.input += int32(firstInput)
+			l.procs = append(l.procs, p)
+		}
+		for _, r := range ol.creations {
+			if r.parent >= 0 {
+				r.parent += base
+			}
+			l.creations = append(l.creations, r)
+		}
+		for _, p := range o.parents {
+			if p >= 0 {
+				p += base
+			}
+			c.parents = append(c.parents, p)
+		}
+	}
 	c.times = append(c.times, o.times...)
 	for _, in := range o.inputs {
 		c.inputs = append(c.inputs, in+int32(firstInput))

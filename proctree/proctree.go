@@ -18,8 +18,8 @@
 //
 // # Pipeline
 //
-// Builder.Attach hooks a Builder into a replay.Config: Observe sees every
-// event and grows the tree; OnCount attributes each creation that passed
+// Builder.Attach hooks a Builder into a replay.Config: Observe (fed by
+// OnTraceEvent) sees every event and grows the tree; OnCount attributes each creation that passed
 // the filters (and whether it was eligible) to the process that made it;
 // OnEvent adds the creation's saving on the chosen machine. Finish sums
 // each process's own figures over its subtree. The root's creations,
@@ -103,10 +103,17 @@ func NewBuilder(machine int, argv bool) *Builder {
 	return &Builder{machine: machine, keepArgv: argv, live: map[int32]*Process{}, threads: map[int32]*Process{}, comms: map[string]string{}}
 }
 
-// Attach makes cfg's replay feed the builder, keeping any OnEvent cfg
-// already has.
+// Attach makes cfg's replay feed the builder, keeping any OnTraceEvent and
+// OnEvent cfg already has.
 func (b *Builder) Attach(cfg *replay.Config) {
-	cfg.Observe = b.Observe
+	prev := cfg.OnTraceEvent
+	cfg.OnTraceEvent = func(input int, row int64, ev *trace.Event) error {
+		b.Observe(row, ev)
+		if prev != nil {
+			return prev(input, row, ev)
+		}
+		return nil
+	}
 	cfg.OnCount = b.Count
 	next := cfg.OnEvent
 	cfg.OnEvent = func(ec *replay.EventCost) error {

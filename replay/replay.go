@@ -46,6 +46,11 @@ type Config struct {
 	// OnEvent, if set, receives every eligible creation's cost on every
 	// machine. The pointers are reused after it returns.
 	OnEvent func(*EventCost) error
+	// OnTraceEvent, if set, sees every event of every trace as it is read,
+	// before anything is decided about it: input is the trace's index
+	// among the replayed inputs, row its row. ev is reused afterwards.
+	// The timeline figure builds its process lifetimes from it.
+	OnTraceEvent func(input int, row int64, ev *trace.Event) error
 	// Progress, if set, is called every ProgressEvery events with the
 	// number of events read so far in the current trace.
 	Progress      func(events int64)
@@ -58,10 +63,6 @@ type Config struct {
 	// KeepSample keeps the sample of eligible creations (see Sample) even
 	// without intervals.
 	KeepSample bool
-	// Observe, if set, sees every event of the trace with its row, before
-	// replay does (views that follow the processes use it). The event is
-	// valid only during the call.
-	Observe func(row int64, ev *trace.Event)
 	// OnCount, if set, is told of every creation that passed the filters
 	// and was counted, once its eligibility is decided.
 	OnCount func(d trace.Decision)
@@ -168,8 +169,10 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 			r.sum.Trace.CreationsBeforeFilters++
 		}
 		r.cur = ev
-		if r.cfg.Observe != nil {
-			r.cfg.Observe(rd.Row(), ev)
+		if r.cfg.OnTraceEvent != nil {
+			if err := r.cfg.OnTraceEvent(r.input, rd.Row(), ev); err != nil {
+				return err
+			}
 		}
 		if len(r.held) > 0 {
 			r.release(ev)

@@ -195,7 +195,7 @@ func TestPlotSharesReplaysEngine(t *testing.T) {
 	var csvs []string
 	for _, jobs := range []string{"1", "3"} {
 		out := "figs" + jobs
-		_, errs, code := runCLI(t, "plot", "--jobs", jobs, "--figure", "cumulative,machines", "--format", "svg", "--out", out, dir)
+		_, errs, code := runCLI(t, "plot", "--jobs", jobs, "--figure", "cumulative,machines,timeline", "--format", "svg", "--out", out, dir)
 		if code != 1 {
 			t.Fatalf("--jobs %s: exit %d, want 1: %s", jobs, code, errs)
 		}
@@ -203,7 +203,7 @@ func TestPlotSharesReplaysEngine(t *testing.T) {
 			t.Errorf("--jobs %s: stderr does not report the corrupt file:\n%s", jobs, errs)
 		}
 		var all string
-		for _, f := range []string{"cumulative.csv", "cumulative.svg", "machines.csv", "machines.svg"} {
+		for _, f := range []string{"cumulative.csv", "cumulative.svg", "machines.csv", "machines.svg", "timeline-ppro200.csv", "timeline-zen4.svg"} {
 			data, err := os.ReadFile(filepath.Join(out, f))
 			if err != nil {
 				t.Fatalf("--jobs %s: %v", jobs, err)

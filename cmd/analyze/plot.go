@@ -110,7 +110,7 @@ status 1.`,
 		return err
 	}
 	cfg := replay.Config{Machines: profs, Filter: spec, Uncertainty: unc}
-	d, sum, err := collectTraces(e, paths, cfg, *jobs, needsSensitivity(kinds2))
+	d, sum, err := collectTraces(e, paths, cfg, *jobs, needsSensitivity(kinds2), needsKind(kinds2, "timeline"))
 	if err != nil {
 		return err
 	}
@@ -179,14 +179,17 @@ func parseFormats(fs *flagSet, names []string) ([]string, error) {
 	return out, nil
 }
 
-func needsSensitivity(kinds []plots.Kind) bool {
-	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == "sensitivity" })
+func needsSensitivity(kinds []plots.Kind) bool { return needsKind(kinds, "sensitivity") }
+
+func needsKind(kinds []plots.Kind, name string) bool {
+	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == name })
 }
 
 // collectTraces replays paths with cfg (machines, filters, intervals) as
-// replay does, collecting what the figures need: each trace into a
-// collector of its own, merged in input order.
-func collectTraces(e *env, paths []string, cfg replay.Config, jobs int, sensitivity bool) (*plots.Data, *replay.Summary, error) {
+// replay does, collecting what the figures need (with processes, every
+// process's lifetime too, for the timeline): each trace into a collector
+// of its own, merged in input order.
+func collectTraces(e *env, paths []string, cfg replay.Config, jobs int, sensitivity, processes bool) (*plots.Data, *replay.Summary, error) {
 	ms := plots.MachinesOf(cfg.Machines)
 	all := plots.NewCollector(ms, sensitivity)
 	merged := 0
@@ -194,6 +197,9 @@ func collectTraces(e *env, paths []string, cfg replay.Config, jobs int, sensitiv
 		Each: func(i int, c *replay.Config) func(*replay.Summary) {
 			col := plots.NewCollector(ms, sensitivity)
 			c.OnEvent = col.OnEvent
+			if processes {
+				c.OnTraceEvent = col.Observe
+			}
 			return func(*replay.Summary) {
 				all.Merge(col, merged)
 				merged++
@@ -215,10 +221,12 @@ func embeddedNames() string {
 }
 
 // demoFigures are the figures 'analyze' draws for the default embedded trace:
-// every kind, as SVG only, to keep it quick.
+// every kind but the timeline (a view of the build, not of the saving), as
+// SVG only, to keep it quick.
 func demoFigures(e *env, d *plots.Data) error {
 	st := plots.Paper(plots.SingleColumn)
-	figs, skipped := plots.Make(d, plots.Kinds, st)
+	kinds := slices.DeleteFunc(slices.Clone(plots.Kinds), func(k plots.Kind) bool { return k.Name == "timeline" })
+	figs, skipped := plots.Make(d, kinds, st)
 	if err := errors.Join(skipped...); err != nil {
 		return err
 	}
