@@ -154,7 +154,7 @@ func (tw *treeWriter) label(g *proctree.Group) string {
 		b.WriteString(tw.style(ansiBold, fmt.Sprintf("%s x %d", p.Comm, len(g.Members))))
 	}
 	if tw.opt.Verbose && len(p.Argv) > 0 {
-		a := quoteArgv(p.Argv)
+		a := QuoteArgv(p.Argv)
 		if !g.Single() { // the first one's, shortened: the others differ
 			if r := []rune(a); len(r) > 60 {
 				a = string(r[:60])
@@ -164,22 +164,39 @@ func (tw *treeWriter) label(g *proctree.Group) string {
 		b.WriteString(" " + a)
 	}
 	var parts []string
-	if k := kinds(g); k != "" {
-		parts = append(parts, k)
+	d := DescribeGroup(g)
+	if d.Kind != "" {
+		parts = append(parts, d.Kind)
 	}
-	if e, bad := exits(g); e != "" {
-		if bad {
+	if e := d.Exit; e != "" {
+		if d.Failed {
 			e = tw.style(ansiRed, e)
 		}
 		parts = append(parts, e)
 	}
-	if l := lifetime(g); l != "" {
-		parts = append(parts, l)
+	if d.Life != "" {
+		parts = append(parts, d.Life)
 	}
 	if len(parts) > 0 {
 		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
 	}
 	return b.String()
+}
+
+// GroupText is how a tree line describes its processes: how they were
+// created, how they ended (Failed: any of them with a non-zero status or
+// a signal), how long they ran.
+type GroupText struct {
+	Kind, Exit, Life string
+	Failed           bool
+}
+
+// DescribeGroup describes a tree line's processes, for the text tree and
+// the HTML report alike.
+func DescribeGroup(g *proctree.Group) GroupText {
+	d := GroupText{Kind: kinds(g), Life: lifetime(g)}
+	d.Exit, d.Failed = exits(g)
+	return d
 }
 
 func kinds(g *proctree.Group) string {
@@ -265,8 +282,8 @@ func plural1(n int64) string {
 	return "processes"
 }
 
-// quoteArgv joins argv as a shell would read it back.
-func quoteArgv(argv []string) string {
+// QuoteArgv joins argv as a shell would read it back.
+func QuoteArgv(argv []string) string {
 	q := make([]string, len(argv))
 	for i, a := range argv {
 		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
