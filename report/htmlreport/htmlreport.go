@@ -48,7 +48,7 @@ type Input struct {
 	Command string          // the command line that made the report
 	Summary *replay.Summary // all traces together
 	Traces  []Trace         // in input order
-	Figures []Figure // the timeline first, then the paper figures
+	Figures []Figure        // the timeline first, then the paper figures
 }
 
 // Figure is a figure with the style to draw it in.

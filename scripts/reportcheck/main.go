@@ -269,7 +269,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	var structure struct {
 		Trees, Figures, SVGs int
-		Headline         string
+		Headline             string
 	}
 	if err := eval(`({Trees: document.querySelectorAll("table.tree").length, Figures: document.querySelectorAll("figure").length,
 		SVGs: document.querySelectorAll("figure svg").length, Headline: document.querySelector("#headline").innerText})`, &structure); err != nil {
