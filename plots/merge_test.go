@@ -19,39 +19,36 @@ func TestMergeIsSequential(t *testing.T) {
 	}
 	ms := plots.MachinesOf(profs)
 	const n = 3
-	// In turn: one collector, one replayer.
-	seq := plots.NewCollector(ms, true)
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: seq.OnEvent, OnTraceEvent: seq.Observe})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
+	// feed replays the small build with r.
+	feed := func(r *replay.Replayer) {
 		rd, err := smallBuild()
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer rd.Close()
 		if err := r.Trace(rd); err != nil {
 			t.Fatal(err)
 		}
-		rd.Close()
+	}
+	newReplayer := func(col *plots.Collector) *replay.Replayer {
+		r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, OnTraceEvent: col.Observe})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// In turn: one collector, one replayer.
+	seq := plots.NewCollector(ms, true)
+	r := newReplayer(seq)
+	for i := 0; i < n; i++ {
+		feed(r)
 	}
 	sum := r.Summary()
 	// Apart, then merged.
 	all := plots.NewCollector(ms, true)
 	for i := 0; i < n; i++ {
 		col := plots.NewCollector(ms, true)
-		r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, OnTraceEvent: col.Observe})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd, err := smallBuild()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.Trace(rd); err != nil {
-			t.Fatal(err)
-		}
-		rd.Close()
+		feed(newReplayer(col))
 		all.Merge(col, i)
 	}
 	st := plots.Paper(plots.SingleColumn)

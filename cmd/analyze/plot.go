@@ -58,17 +58,13 @@ replay, traces are replayed in parallel (--jobs), and one that cannot be
 read is reported at the end, left out of the figures, and makes the exit
 status 1.`,
 		"  analyze plot --out figs build.arrow\n  analyze plot --figure cumulative,machines --format pdf --width 7in build.arrow\n  analyze plot --machine zen4 --set zen4.soft_fault_ns=1500 --figure sensitivity build.arrow")
-	var mf machineFlags
-	mf.add(fs)
-	var ff filterFlags
-	ff.add(fs, false)
-	var uf uncertaintyFlags
-	uf.add(fs)
+	var mfl manyFlags
+	mfl.add(fs, true)
 	figures := fs.StringSlice("figure", nil, "`figures` to draw, comma-separated (default all)")
 	formats := fs.StringSlice("format", []string{"svg", "pdf", "png"}, "image `formats`: svg, pdf, png (comma-separated)")
 	out := fs.String("out", defaultPlotDir, "`directory` to write the figures into (created if missing)")
 	width := fs.String("width", "3.3in", "figure `width`: 3.3in for a column, 7in for a page (also mm, cm, pt)")
-	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	mfl.addJobs(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -90,18 +86,7 @@ status 1.`,
 	if *out == "" {
 		return fs.failf("--out: empty directory name")
 	}
-	if *jobs < 1 {
-		return fs.failf("--jobs %d: want at least 1", *jobs)
-	}
-	unc, err := uf.config(fs)
-	if err != nil {
-		return err
-	}
-	spec, err := ff.spec(fs)
-	if err != nil {
-		return err
-	}
-	profs, err := mf.profiles(fs)
+	cfg, err := mfl.config(fs)
 	if err != nil {
 		return err
 	}
@@ -109,8 +94,7 @@ status 1.`,
 	if err != nil {
 		return err
 	}
-	cfg := replay.Config{Machines: profs, Filter: spec, Uncertainty: unc}
-	d, sum, err := collectTraces(e, paths, cfg, *jobs, needsSensitivity(kinds2), needsKind(kinds2, "timeline"))
+	d, sum, err := collectTraces(e, paths, cfg, *mfl.jobs, needsSensitivity(kinds2), needsKind(kinds2, "timeline"))
 	if err != nil {
 		return err
 	}

@@ -38,16 +38,12 @@ The filters (--since, --until, --comm, --subtree, --kind,
 --min-parent-mib) choose which creations are counted and costed; whether
 a creation is eligible is still decided on the whole trace.`,
 		"  analyze replay --machine ppro200 --set ppro200.soft_fault_ns=20000 build.arrow\n  analyze replay --format json -o per-event.parquet build.arrow\n  analyze replay --since 30s --comm 'cc*' --format latex build.arrow\n  analyze replay --out results/ 'ci/*.parquet'")
-	var mf machineFlags
-	mf.add(fs)
-	var ff filterFlags
-	ff.add(fs, false)
-	var uf uncertaintyFlags
-	uf.add(fs)
+	var mfl manyFlags
+	mfl.add(fs, true)
 	format := fs.String("format", "text", "output `format`: text, csv, json, markdown or latex")
 	out := fs.StringP("output", "o", "", "also write per-event costs to `file` (.arrow or .parquet); traces are then replayed one at a time")
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
-	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	mfl.addJobs(fs)
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -61,27 +57,16 @@ a creation is eligible is still decided on the whole trace.`,
 	if *top < 0 {
 		return fs.failf("--top %d: must not be negative", *top)
 	}
-	if *jobs < 1 {
-		return fs.failf("--jobs %d: want at least 1", *jobs)
-	}
-	spec, err := ff.spec(fs)
+	cfg, err := mfl.config(fs)
 	if err != nil {
 		return err
 	}
-	profs, err := mf.profiles(fs)
-	if err != nil {
-		return err
-	}
-	unc, err := uf.config(fs)
-	if err != nil {
-		return err
-	}
+	cfg.TopCommands = *top
 	paths, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
 	}
-	sum, err := runMany(e, paths, replay.Many{Config: replay.Config{Machines: profs, TopCommands: *top, Filter: spec, Uncertainty: unc},
-		Jobs: *jobs, EventsFile: *out, Dataset: *outDir})
+	sum, err := runMany(e, paths, replay.Many{Config: cfg, Jobs: *mfl.jobs, EventsFile: *out, Dataset: *outDir})
 	if err != nil {
 		return err
 	}

@@ -35,14 +35,10 @@ replayed in parallel (--jobs), and one that cannot be read is reported at
 the end, left out, and makes the exit status 1. TRACE may be a raw strace
 log or an embedded trace (`+embeddedNames()+`).`,
 		"  analyze report -o report.html build.arrow\n  analyze report --machine ppro200,zen4,host -o runs.html runs/\n  analyze report -o demo.html embedded:dietlibc-build.arrow embedded:libc-build.arrow")
-	var mf machineFlags
-	mf.add(fs)
-	var ff filterFlags
-	ff.add(fs, false)
-	var uf uncertaintyFlags
-	uf.add(fs)
+	var mfl manyFlags
+	mfl.add(fs, true)
 	out := fs.StringP("output", "o", "", "the HTML `file` to write (required)")
-	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	mfl.addJobs(fs)
 	title := fs.String("title", "forkcost report", "the page's `title`")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -53,21 +49,12 @@ log or an embedded trace (`+embeddedNames()+`).`,
 	if fs.NArg() == 0 {
 		return fs.failf("no TRACE given")
 	}
-	if *jobs < 1 {
-		return fs.failf("--jobs %d: want at least 1", *jobs)
-	}
-	unc, err := uf.config(fs)
+	cfg, err := mfl.config(fs)
 	if err != nil {
 		return err
 	}
-	spec, err := ff.spec(fs)
-	if err != nil {
-		return err
-	}
-	profs, err := mf.profiles(fs)
-	if err != nil {
-		return err
-	}
+	cfg.TopCommands = 5
+	profs := cfg.Machines
 	paths, err := expandInputs(fs.Args())
 	if err != nil {
 		return err
@@ -75,7 +62,7 @@ log or an embedded trace (`+embeddedNames()+`).`,
 	ms := plots.MachinesOf(profs)
 	all := plots.NewCollector(ms, true)
 	var traces []htmlreport.Trace
-	sum, err := runMany(e, paths, replay.Many{Config: replay.Config{Machines: profs, Filter: spec, Uncertainty: unc, TopCommands: 5}, Jobs: *jobs,
+	sum, err := runMany(e, paths, replay.Many{Config: cfg, Jobs: *mfl.jobs,
 		Each: func(i int, c *replay.Config) func(*replay.Summary) {
 			col := plots.NewCollector(ms, true)
 			c.OnEvent = col.OnEvent
