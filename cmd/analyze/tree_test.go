@@ -8,8 +8,9 @@ import (
 )
 
 // TestTreeGolden: the tree of the real recorded build, as text (ASCII, no
-// colours: stdout is not a terminal) and collapsed, and the small trace's
-// JSON.
+// colours: stdout is not a terminal) and collapsed, the small trace's
+// JSON, and a real make's strace log (a copy of
+// trace/strace/testdata/real/make.strace.gz) with command lines.
 func TestTreeGolden(t *testing.T) {
 	inTempDir(t)
 	for _, c := range []struct {
@@ -19,6 +20,8 @@ func TestTreeGolden(t *testing.T) {
 		{"tree-dietlibc.text", []string{"tree", "embedded:dietlibc-build.arrow"}},
 		{"tree-dietlibc-collapsed.text", []string{"tree", "-v", "--min-saved", "1ms", "--depth", "2", "embedded:dietlibc-build.arrow"}},
 		{"tree-small.json", []string{"tree", "--format", "json", "small.arrow"}},
+		// A raw strace log of a real make, converted on the fly.
+		{"tree-make-strace.text", []string{"tree", "-v", "testdata/make.strace.gz"}},
 	} {
 		out, errs, code := runCLI(t, c.args...)
 		if code != 0 {
@@ -32,7 +35,7 @@ func TestTreeGolden(t *testing.T) {
 // saving are replay's for the same trace, machine and filters.
 func TestTreeRootIsReplay(t *testing.T) {
 	inTempDir(t)
-	for _, trace := range []string{"small.arrow", "embedded:dietlibc-build.arrow", "embedded:libc-build.arrow"} {
+	for _, trace := range []string{"small.arrow", "testdata/make.strace.gz", "embedded:dietlibc-build.arrow", "embedded:libc-build.arrow"} {
 		for _, filters := range [][]string{nil, {"--comm", "gcc"}, {"--kind", "spawn,fork"}, {"--since", "5s", "--until", "20s"}, {"--min-parent-mib", "2"}} {
 			machines := []string{"ppro200"}
 			if filters == nil {
