@@ -183,10 +183,7 @@ func (b *Builder) Observe(row int64, ev *trace.Event) {
 			p.Comm = b.intern(path.Base(ev.ExecPath))
 		}
 		if b.keepArgv && ev.Argv != nil {
-			p.Argv = make([]string, len(ev.Argv))
-			for i, a := range ev.Argv {
-				p.Argv[i] = strings.Clone(a)
-			}
+			p.Argv = cloneArgv(ev.Argv)
 		}
 	case ev.Kind == trace.Exit:
 		if p.PID != ev.PID { // a thread's exit: its process goes on
@@ -201,6 +198,26 @@ func (b *Builder) Observe(row int64, ev *trace.Event) {
 	if p.Comm == "" && ev.Comm != "" {
 		p.Comm = b.intern(ev.Comm)
 	}
+}
+
+// cloneArgv copies argv out of the reader's buffers in two allocations:
+// one string holding every argument, sliced.
+func cloneArgv(argv []string) []string {
+	n := 0
+	for _, a := range argv {
+		n += len(a)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, a := range argv {
+		sb.WriteString(a)
+	}
+	all := sb.String()
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i], all = all[:len(a)], all[len(a):]
+	}
+	return out
 }
 
 // creatorOf returns the process that made the creation at row.

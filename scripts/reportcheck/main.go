@@ -1,7 +1,7 @@
 // Command reportcheck loads forkcost's HTML report in a headless Chromium
 // and checks it as a user would use it: no console error or uncaught
 // exception, no request for anything but the file itself, the process
-// tree expands and the search narrows it. It saves screenshots of the top
+// tree expands, the search narrows it and sorting by saving orders it. It saves screenshots of the top
 // of the page, of the tree (searched for cc1) and of the timeline.
 //
 // It speaks the DevTools protocol over --remote-debugging-pipe (JSON
@@ -318,6 +318,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	check(narrowed.Matching > 0 && narrowed.Rows < expanded, "searching cc1 narrows the tree to %d lines (%d of them cc1; all open: %d): %q",
 		narrowed.Rows, narrowed.Matching, expanded, narrowed.Matches)
+	// Sorted by saving, the lines under the first root come largest first.
+	var sorted struct {
+		Lines      int
+		Descending bool
+	}
+	if err := eval(`(() => { const q = document.getElementById("search"); q.value = ""; q.dispatchEvent(new Event("input"));
+		document.getElementById("collapse-all").click();
+		const s = document.getElementById("sort"); s.value = "saved"; s.dispatchEvent(new Event("change"));
+		const unit = {s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9};
+		const saved = [...document.querySelector("table.tree tbody").querySelectorAll("tr")].slice(1)
+			.map(tr => { const [v, u] = tr.children[4].textContent.split(" "); return Number(v) * unit[u]; });
+		return {Lines: saved.length, Descending: saved.every((v, i) => i === 0 || saved[i-1] >= v)}; })()`, &sorted); err != nil {
+		return err
+	}
+	check(sorted.Lines > 2 && sorted.Descending, "sorted by saving: the %d lines under the first root come largest first", sorted.Lines)
 	if err := eval(`(() => { const s = document.getElementById("sort"); s.value = "saved"; s.dispatchEvent(new Event("change"));
 		document.getElementById("search").value = ""; document.getElementById("search").dispatchEvent(new Event("input"));
 		document.getElementById("tree").scrollIntoView(); return true; })()`, &clicked); err != nil {
