@@ -29,9 +29,10 @@ machine (default ppro200), its share of the whole trace's saving, the
 creations and the creations eligible for vfork. The first line's figures
 are replay's for the same trace and filters.
 
-Runs of three or more consecutive siblings with one command are one line
-("cc1 x 412"), with the children of them all merged under it the same
-way. --depth N and --min-saved T leave out deeper processes and subtrees
+Siblings with one command, three or more, are one line ("cc1 x 412")
+where the first of them is, even when others run between them (make
+starts gcc and strip in turn), with the children of them all under it,
+grouped the same way. --depth N and --min-saved T leave out deeper processes and subtrees
 that save less, summed into one line per parent. Box-drawing characters
 and colours are used on a terminal only (--color).
 
