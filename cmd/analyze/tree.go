@@ -32,9 +32,9 @@ are replay's for the same trace and filters.
 Siblings with one command, three or more, are one line ("cc1 x 412")
 where the first of them is, even when others run between them (make
 starts gcc and strip in turn), with the children of them all under it,
-grouped the same way. --depth N and --min-saved T leave out deeper processes and subtrees
-that save less, summed into one line per parent. Box-drawing characters
-and colours are used on a terminal only (--color).
+grouped the same way. --depth N and --min-saved T leave out deeper
+processes and subtrees that save less, summed into one line per parent.
+Box-drawing characters and colours are used on a terminal only (--color).
 
 A process's parent is the process that created it: an orphan re-parented
 to init stays where it was made. Processes whose creation is not in the
