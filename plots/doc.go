@@ -20,10 +20,16 @@
 //
 // The style is a paper's (Paper, Style): 3.3 in or 7 in wide, 8 pt labels
 // in Liberation Sans (embedded: no system fonts), ticks at round values,
-// axis labels with units, legends in a strip above the panels so they
-// never cover data, and series told apart by dash pattern and marker as
-// well as by colour (Okabe and Ito's palette; bar fills of falling
-// lightness), so that figures survive greyscale and colour-blind readers.
+// axis labels with units (shortened or broken in two where an axis is too
+// short, never cut), legends in a strip above the panels so they never
+// cover data (the figure grows rather than give a legend more than a
+// quarter of it), and series told apart by dash pattern and marker as
+// well as by colour (Okabe and Ito's palette; no two of 49 series share
+// all three; bar fills of falling lightness, hatched where several stack),
+// so that figures survive greyscale and colour-blind readers. Machines
+// whose savings differ tenfold get a panel, or a log axis, each; the
+// variants of a --set sweep are named by their values. scripts/gallery
+// draws every kind in the cases that used to break.
 // Log axes plot log10 (times) or log2 (bytes) on linear axes with labelled
 // ticks, which keeps values <= 0 out by construction.
 //

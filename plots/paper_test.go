@@ -2,22 +2,21 @@ package plots
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"testing"
 
 	"gonum.org/v1/plot/plotter"
 )
 
-func luminance(c color.Color) float64 {
-	r, g, b, _ := c.RGBA()
-	return 0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)
-}
-
 // Series must stay apart without colour: each of the first series has a
-// dash pattern and a marker of its own, and bar fills fall in lightness.
+// dash pattern and a marker of its own, no two of the first 49 share
+// colour, dash and marker (a --set sweep makes up to 64 machines), and
+// bar fills fall in lightness and differ in hatching.
 func TestSeriesSurviveGreyscale(t *testing.T) {
 	n := len(lineColors)
+	if len(lineDashes) != n || len(glyphs) != n {
+		t.Fatalf("%d colours, %d dashes, %d markers: want as many of each", n, len(lineDashes), len(glyphs))
+	}
 	dashes, shapes := map[string]bool{}, map[string]bool{}
 	for i := 0; i < n; i++ {
 		d := fmt.Sprint(lineStyle(i).Dashes)
@@ -27,6 +26,14 @@ func TestSeriesSurviveGreyscale(t *testing.T) {
 		}
 		dashes[d], shapes[s] = true, true
 	}
+	styles := map[string]int{}
+	for i := 0; i < n*n; i++ {
+		key := fmt.Sprint(lineStyle(i).Color, lineStyle(i).Dashes, fmt.Sprintf("%T", glyphStyle(i).Shape))
+		if j, ok := styles[key]; ok {
+			t.Errorf("series %d has series %d's colour, dash and marker", i, j)
+		}
+		styles[key] = i
+	}
 	for k := 2; k <= len(fillColors); k++ {
 		f := fills(k)
 		for i := 1; i < k; i++ {
@@ -34,6 +41,16 @@ func TestSeriesSurviveGreyscale(t *testing.T) {
 				t.Errorf("fills(%d): fill %d is not darker than fill %d", k, i, i-1)
 			}
 		}
+	}
+	seen := map[string]bool{}
+	for _, h := range hatches {
+		if seen[fmt.Sprint(h)] {
+			t.Errorf("hatch %v repeated", h)
+		}
+		seen[fmt.Sprint(h)] = true
+	}
+	if len(hatches) < len(StepGroups)+1 {
+		t.Errorf("%d hatches for %d step groups and other", len(hatches), len(StepGroups))
 	}
 }
 
