@@ -71,6 +71,7 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 	case len(ms) > 3:
 		cols = 2
 	}
+	titles := panelNames(ms)
 	for m, mach := range ms {
 		vals := make([][]float64, nG+1) // group, strategy
 		for g := range vals {
@@ -118,7 +119,7 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 		// Each machine its own scale: they differ a hundredfold.
 		scale, unit := timeUnit(max)
 		p := st.newPlot()
-		machineTitle(st, p, mach.Name)
+		machineTitle(st, p, titles[m])
 		p.X.Label.Text = "Cost (" + unit + "); shared steps: " + fmtSeconds(shared)
 		grid := plotter.NewGrid()
 		grid.Horizontal.Color = nil

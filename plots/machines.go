@@ -124,12 +124,13 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 	}
 	if panels {
 		bw := vg.Length(float64(st.Width) * 0.5 / float64(cols*(n+1)))
-		for m, mach := range ms {
+		titles := panelNames(ms)
+		for m := range ms {
 			g := groups[m]
 			scale, unit := timeUnit(math.Max(g.max, -g.lowest))
 			p := st.newPlot()
 			p.Y.Label.Text = "Saved (" + unit + ")"
-			p.X.Label.Text = mach.Name
+			p.X.Label.Text = titles[m]
 			if err := addBars(p, g, 0, scale, bw); err != nil {
 				return nil, err
 			}

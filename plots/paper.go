@@ -658,3 +658,18 @@ func machineTitle(st Style, p *plot.Plot, name string) {
 	p.Title.TextStyle.Font = st.font(st.FontSize)
 	p.Title.Padding = 2
 }
+
+// panelNames returns the names of machines' panels: variants of one
+// machine by their settings alone (soft_fault_ns=250), as panels side by
+// side have no room for more; other machines by their names.
+func panelNames(ms []Machine) []string {
+	names, title := seriesNames(ms)
+	if title == "" {
+		return names
+	}
+	for i, m := range ms {
+		_, rest, _ := strings.Cut(m.Name, "[")
+		names[i] = strings.TrimSuffix(rest, "]")
+	}
+	return names
+}
