@@ -6,11 +6,13 @@
 //  1. A Collector rides along a replay (replay.Config.OnEvent = c.OnEvent)
 //     and keeps, per eligible creation, its time, parent command, resident
 //     size and the saving on every machine; for the sensitivity figure, a
-//     count per distinct snapshot (in each machine's pages).
+//     count per distinct snapshot (in each machine's pages). For the
+//     timeline, Collector.Observe (replay.Config.OnTraceEvent) also sees
+//     every event and keeps each process's lifetime, parent and command.
 //  2. Collector.Data joins that with replay's Summary. Data satisfies the
 //     small interface each figure reads (SavingsSource, CumulativeSource,
-//     TotalsSource, SizesSource, SensitivitySource), so a figure can as
-//     well be drawn from numbers of one's own.
+//     TotalsSource, SizesSource, SensitivitySource, TimelineSource), so a
+//     figure can as well be drawn from numbers of one's own.
 //  3. One function per figure kind, one file each, returns a Figure: the
 //     drawn panels, a legend, and the rows of its CSV. Make draws a list
 //     of kinds and says, for each figure it cannot draw (no eligible

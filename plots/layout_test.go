@@ -125,6 +125,9 @@ func TestFiguresHoldUpBeyondTwoMachines(t *testing.T) {
 				if f.Kind == "machines" && c.name == "6 machines" && len(f.panels) != 6 {
 					t.Errorf("%s: %d panels; machines ten times apart want a scale each", where, len(f.panels))
 				}
+				if f.Kind == "machines" && c.name == "8 variants" && width == SingleColumn && !strings.Contains(strings.Join(f.Notes, "\n"), "unlabelled") {
+					t.Errorf("%s: bars narrower than their values are labelled, over the next bar's range", where)
+				}
 				if f.Kind == "breakdown" {
 					if len(f.panels) != len(d.Machines()) {
 						t.Errorf("%s: %d panels for %d machines", where, len(f.panels), len(d.Machines()))
