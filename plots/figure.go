@@ -211,7 +211,7 @@ func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) e
 		return err
 	case "pdf":
 		c := vgpdf.New(width, height)
-		f.Draw(st, draw.New(c))
+		f.Draw(st, draw.New(pdfCanvas{c}))
 		var buf bytes.Buffer
 		if _, err := c.WriteTo(&buf); err != nil {
 			return err
@@ -439,4 +439,29 @@ func pdfText(s string) string {
 	}
 	b.WriteString(">")
 	return b.String()
+}
+
+// pdfCanvas works around vgpdf taking a colour's premultiplied components
+// for its RGB, which drew translucent colours dark (the translucent
+// points of savings-vs-size came out black): it hands vgpdf the colour's
+// straight components. Opaque colours are unchanged.
+type pdfCanvas struct{ *vgpdf.Canvas }
+
+func (c pdfCanvas) SetColor(clr color.Color) {
+	if clr != nil {
+		clr = straightAlpha{clr}
+	}
+	c.Canvas.SetColor(clr)
+}
+
+// straightAlpha is a colour whose RGBA returns components not multiplied
+// by alpha: only for vgpdf, which reads them so.
+type straightAlpha struct{ c color.Color }
+
+func (s straightAlpha) RGBA() (r, g, b, a uint32) {
+	r, g, b, a = s.c.RGBA()
+	if a == 0 || a == 0xffff {
+		return r, g, b, a
+	}
+	return r * 0xffff / a, g * 0xffff / a, b * 0xffff / a, a
 }
