@@ -99,3 +99,14 @@ func TestLogTicks(t *testing.T) {
 		t.Errorf("logXY keeps %v, want only (10, 1)", got)
 	}
 }
+
+// vgpdf takes a colour's components as straight, not premultiplied: the
+// PDF canvas must hand it a translucent colour's own hue, not a darker one.
+func TestPDFTranslucentColour(t *testing.T) {
+	blue := lineColors[0]
+	r0, g0, b0, _ := blue.RGBA()
+	r, g, b, a := straightAlpha{withAlpha(blue, 0.35)}.RGBA()
+	if r>>8 != r0>>8 || g>>8 != g0>>8 || b>>8 != b0>>8 || math.Abs(float64(a)/0xffff-0.35) > 0.01 {
+		t.Errorf("straight components %x %x %x alpha %x, want %x %x %x at 35%%", r>>8, g>>8, b>>8, a, r0>>8, g0>>8, b0>>8)
+	}
+}
