@@ -1,7 +1,7 @@
 // Command gallery draws every figure kind of the embedded default trace in
 // the cases where figures used to break: one column (3.3 in) and a page
 // (7 in) wide, with 2, 6 and 8 machines and with 8 variants of a --set
-// sweep. It writes docs/gallery/*.png (150 dpi: for looking at, not for
+// sweep (and the breakdown with 3). It writes docs/gallery/*.png (150 dpi: for looking at, not for
 // print) and docs/gallery/README.md, which shows them side by side, so
 // that a change to the figures can be looked at in every case before it
 // is committed. Run it as scripts/gallery from the repository root.
@@ -37,6 +37,7 @@ type set struct {
 
 var sets = []set{
 	{"m2", "2 machines (the default)", []string{"ppro200", "zen4"}, nil},
+	{"m3", "3 machines (breakdown only: the issue's case)", []string{"ppro200", "zen4", "apple-m1"}, nil},
 	{"m6", "6 machines", []string{"i486-33", "p5-100", "ppro200", "p2-400", "zen4", "apple-m1"}, nil},
 	{"m8", "8 machines (every built-in)", []string{"i486-33", "p5-100", "ppro200", "p2-400", "cortex-a72", "apple-m1", "zen4", "raptorlake"}, nil},
 	{"sweep8", "8 variants of ppro200 (--set ppro200.soft_fault_ns=250:2000:+250)", []string{"ppro200"}, []string{"ppro200.soft_fault_ns=250:2000:+250"}},
@@ -83,7 +84,7 @@ func run(out string, log io.Writer) error {
 				// differ from the default set only in their machine's
 				// name, so only the sweep's long names are drawn too);
 				// size-cdf does not depend on the machines.
-				if seen[f.Kind] || (f.Machine != "" && s.name != "m2" && s.name != "sweep8") || (f.Kind == "size-cdf" && s.name != "m2") {
+				if seen[f.Kind] || (s.name == "m3" && f.Kind != "breakdown") || (f.Machine != "" && s.name != "m2" && s.name != "sweep8") || (f.Kind == "size-cdf" && s.name != "m2") {
 					continue
 				}
 				seen[f.Kind] = true
@@ -146,7 +147,7 @@ func writeIndex(path string, images map[string]map[string]map[string]string) err
 Every figure kind of the embedded default trace (` + defaulttrace.Default.Name + `)
 in the cases where figures used to break: one column (3.3 in) and a page
 (7 in) wide, with 2, 6 and 8 machines and with the 8 variants of a
-` + "`--set`" + ` sweep. Figures drawn per machine show the first machine only,
+` + "`--set`" + ` sweep (the breakdown also with 3). Figures drawn per machine show the first machine only,
 and size-cdf, which does not depend on the machines, the default set.
 Made by ` + "`scripts/gallery`" + ` (at ` + fmt.Sprint(dpi) + ` dpi: for looking at; ` + "`analyze plot`" + ` writes
 PNGs at 300 dpi, and SVG and PDF). Regenerate it after changing a figure,
