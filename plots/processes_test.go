@@ -3,6 +3,7 @@ package plots
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/forkcost/forkcost/replay"
@@ -142,5 +143,31 @@ func TestTimelineBoundedMemory(t *testing.T) {
 	}
 	if buf.Len() > 2<<20 {
 		t.Errorf("the SVG of a million events is %d bytes: its drawing is not bounded", buf.Len())
+	}
+}
+
+// Several traces go one after the other on the timeline, each with pids
+// of its own.
+func TestProcessLogInputs(t *testing.T) {
+	c := NewCollector([]Machine{{Name: "m"}}, false)
+	feed(c, 0,
+		trace.Event{TimeNs: 100, PID: 1, Kind: trace.Fork, ChildPID: 2, Comm: "make"},
+		trace.Event{TimeNs: 2100, PID: 2, Kind: trace.Exit, Comm: "make"},
+	)
+	feed(c, 1,
+		trace.Event{TimeNs: 5000, PID: 2, Kind: trace.Fork, ChildPID: 3, Comm: "sh"}, // pid 2 anew
+		trace.Event{TimeNs: 6000, PID: 3, Kind: trace.Exit, Comm: "sh"},
+	)
+	var got []string
+	for _, p := range c.Data(nil).Processes() {
+		got = append(got, strconv.Itoa(int(p.PID))+" parent "+strconv.Itoa(p.Parent)+" "+
+			strconv.FormatFloat(p.Start*1e9, 'f', 0, 64)+".."+strconv.FormatFloat(p.End*1e9, 'f', 0, 64))
+	}
+	want := "[1 parent -1 0..2000 2 parent 0 0..2000 2 parent -1 2000..3000 3 parent 2 2000..3000]"
+	if s := "[" + strings.Join(got, " ") + "]"; s != want {
+		t.Errorf("processes %s, want %s", s, want)
+	}
+	if p := c.procs.parentOf(1, 0); p != 2 {
+		t.Errorf("the second trace's creation at row 0 has parent %d, want 2", p)
 	}
 }

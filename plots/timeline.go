@@ -184,6 +184,7 @@ func Timeline(d TimelineSource, m int, st Style) (*Figure, error) {
 	}
 
 	p := st.newPlot()
+	machineTitle(st, p, "rings: saving on "+mach.Name)
 	xscale, xunit := traceTimeUnit(t1)
 	tb.xscale = xscale
 	p.X.Label.Text = "Trace time (" + xunit + ")"
@@ -212,10 +213,10 @@ func Timeline(d TimelineSource, m int, st Style) (*Figure, error) {
 	f.panels = []*plot.Plot{p}
 
 	for k, ci := range byLife[:min(TimelineCommands, len(byLife))] {
-		f.legend = append(f.legend, legendEntry{label: commLabel(commNames[ci]), thumbs: []plot.Thumbnailer{boxThumb{palette[k]}}})
+		f.legend = append(f.legend, legendEntry{label: commLabel(commNames[ci]), thumbs: []plot.Thumbnailer{boxThumb{fill: palette[k]}}})
 	}
 	if len(byLife) > TimelineCommands {
-		f.legend = append(f.legend, legendEntry{label: "other", thumbs: []plot.Thumbnailer{boxThumb{timelineGrey}}})
+		f.legend = append(f.legend, legendEntry{label: "other", thumbs: []plot.Thumbnailer{boxThumb{fill: timelineGrey}}})
 	}
 	if maxSaved > 0 {
 		// Two reference rings: a round saving near the largest, and a

@@ -318,7 +318,8 @@ func TestPlotSeveralTraces(t *testing.T) {
 }
 
 // A --set range makes one machine per value: the figures name each
-// variant, in file names kept to safe characters.
+// variant (the machines figure by its value, under an axis label naming
+// the machine and parameter), in file names kept to safe characters.
 func TestPlotMachineVariants(t *testing.T) {
 	inTempDir(t)
 	_, errs, code := runCLI(t, "plot", "--machine", "ppro200", "--set", "ppro200.tlb_flush_ns=100:1600:x2",
@@ -330,10 +331,12 @@ func TestPlotMachineVariants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Contains(svg, []byte(">ppro200, tlb_flush_ns<")) {
+		t.Errorf("machines.svg does not say what its variants vary")
+	}
 	for _, v := range []string{"100", "200", "400", "800", "1600"} {
-		name := "ppro200[tlb_flush_ns=" + v + "]"
-		if !bytes.Contains(svg, []byte(">"+name+"<")) {
-			t.Errorf("machines.svg does not label %s", name)
+		if !bytes.Contains(svg, []byte(">"+v+"<")) {
+			t.Errorf("machines.svg does not label the variant tlb_flush_ns=%s", v)
 		}
 		if _, err := os.Stat(filepath.Join("v", "cost-vs-size-ppro200_tlb_flush_ns_"+v+"_.svg")); err != nil {
 			t.Error(err)
