@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -124,6 +125,9 @@ func buildTree(e *env, path string, cfg replay.Config, argv bool) (*proctree.Tre
 	}
 	if len(sum.Trace.Failed) > 0 {
 		f := sum.Trace.Failed[0]
+		if strings.HasPrefix(f.Error, f.Path+":") { // the reader's errors name the file already
+			return nil, nil, errors.New(f.Error)
+		}
 		return nil, nil, fmt.Errorf("%s: %s", f.Path, f.Error)
 	}
 	return t, sum, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -94,6 +95,19 @@ func TestTreeTerminal(t *testing.T) {
 	for _, args := range [][]string{{"tree"}, {"tree", "a", "b"}, {"tree", "--min-saved", "soon", "x"}, {"tree", "--machine", "ppro200,zen4", "x"}, {"tree", "--depth", "-1", "x"}} {
 		if _, errs, code := runCLI(t, args...); code != 2 || errs == "" {
 			t.Errorf("%v: exit %d, want a usage error: %s", args, code, errs)
+		}
+	}
+}
+
+// TestTreeBadInput: a trace that cannot be read is one line naming it,
+// not "bad.txt: bad.txt: ...", exit 1.
+func TestTreeBadInput(t *testing.T) {
+	inTempDir(t)
+	os.WriteFile("bad.txt", []byte("Dear reader,\nthis is not a trace.\n"), 0o644)
+	for _, name := range []string{"bad.txt", "missing.arrow"} {
+		_, errs, code := runCLI(t, "tree", name)
+		if code != 1 || !strings.Contains(errs, name) || strings.Contains(errs, name+": "+name) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("tree %s: exit %d: %q", name, code, errs)
 		}
 	}
 }
