@@ -11,6 +11,13 @@
 //
 // State is bounded by the live processes of a trace (the creations whose
 // child has not acted yet), never by its length.
+//
+// RunMany replays many traces, each with a Replayer of its own on a pool
+// of workers, and merges them in input order, so that every command that
+// reads several traces (replay, compare, plot, tree, report) has the same
+// parallelism, per-event outputs and rule for traces that cannot be read.
+// Hooks in Config (OnTraceEvent, OnCount, OnEvent) let views build their
+// own per-trace state beside the costs.
 package replay
 
 import (
