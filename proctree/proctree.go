@@ -18,10 +18,11 @@
 //
 // # Pipeline
 //
-// Builder.Attach hooks a Builder into a replay.Config: Observe (fed by
-// OnTraceEvent) sees every event and grows the tree; OnCount attributes each creation that passed
-// the filters (and whether it was eligible) to the process that made it;
-// OnEvent adds the creation's saving on the chosen machine. Finish sums
+// Builder.Attach hooks a Builder into a replay.Config: through
+// OnTraceEvent, Observe sees every event and grows the tree; OnCount
+// attributes each creation that passed the filters (and whether it was
+// eligible) to the process that made it; OnEvent adds the creation's
+// saving on the chosen machine. Finish sums
 // each process's own figures over its subtree. The root's creations,
 // eligible creations and saving are therefore replay's for the same trace
 // and filters.
