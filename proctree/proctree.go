@@ -266,13 +266,12 @@ func (b *Builder) Finish(tracePath, machine string) *Tree {
 		root = b.roots[0]
 	} else {
 		root.Children = b.roots
-		for _, r := range b.roots {
+		for i, r := range b.roots {
 			r.Parent = root
-			if root.StartNs == 0 || r.StartNs < root.StartNs {
+			if i == 0 || r.StartNs < root.StartNs {
 				root.StartNs = r.StartNs
 			}
 		}
-		root.Kind = ""
 	}
 	// Post-order without recursion: a chain of nested shells is as deep
 	// as it likes.

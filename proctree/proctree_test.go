@@ -209,6 +209,10 @@ func TestAwkwardProcesses(t *testing.T) {
 	if d := tr.Root.SavedNs/1e9 - sum.Machines[0].SavedS; math.Abs(d) > 1e-12 || sum.Machines[0].SavedS <= 0 {
 		t.Errorf("root saves %v s, replay %v s", tr.Root.SavedNs/1e9, sum.Machines[0].SavedS)
 	}
+	// The synthetic root starts with the first process at the top.
+	if tr.Root.StartNs != 0 || !tr.Root.Synthetic() {
+		t.Errorf("the synthetic root starts at %d ns", tr.Root.StartNs)
+	}
 	// The argv of the last exec is kept.
 	mk := tr.Root.Children[0].Children[0]
 	if strings.Join(mk.Argv, " ") != "make -x" {
