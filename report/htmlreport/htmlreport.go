@@ -77,6 +77,9 @@ func Write(w io.Writer, in *Input) error {
 		Provenance: prov,
 		Several:    len(in.Traces) > 1,
 	}
+	if len(in.Summary.Machines) > 0 {
+		v.FirstMachine = in.Summary.Machines[0].Machine
+	}
 	for _, t := range in.Traces {
 		v.Traces = append(v.Traces, traceView{Summary: t.Summary, Path: t.Tree.Path})
 		v.Trees = append(v.Trees, treeData{Path: t.Tree.Path, Machine: t.Tree.Machine, Root: groupNode(proctree.Groups([]*proctree.Process{t.Tree.Root}, 1)[0], t.Tree.Root.SavedNs)})
@@ -108,6 +111,8 @@ type view struct {
 	Timeline   []figureView
 	Figures    []figureView
 	Provenance plots.Provenance
+	// FirstMachine is the machine the trees' savings are on.
+	FirstMachine string
 }
 
 type traceView struct {
