@@ -33,6 +33,7 @@
 package proctree
 
 import (
+	"cmp"
 	"path"
 	"slices"
 	"strings"
@@ -223,15 +224,7 @@ func cloneArgv(argv []string) []string {
 
 // creatorOf returns the process that made the creation at row.
 func (b *Builder) creatorOf(row int64) *Process {
-	i, ok := slices.BinarySearchFunc(b.creators, row, func(c creator, r int64) int {
-		switch {
-		case c.row < r:
-			return -1
-		case c.row > r:
-			return 1
-		}
-		return 0
-	})
+	i, ok := slices.BinarySearchFunc(b.creators, row, func(c creator, r int64) int { return cmp.Compare(c.row, r) })
 	if !ok {
 		return nil
 	}
