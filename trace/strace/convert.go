@@ -728,29 +728,23 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	var flags uint64
 	hasFlags, known := false, true
 	var kind trace.Kind
+	call := trace.LinuxClone
 	switch string(rec.Name) {
 	case "fork":
-		kind = trace.Fork
+		call = trace.LinuxFork
 	case "vfork":
-		kind = trace.VFork
+		call = trace.LinuxVFork
 	default:
+		if string(rec.Name) == "clone3" {
+			call = trace.LinuxClone3
+		}
 		hasFlags = true
-		flags, known = c.cloneFlags(rec)
-		switch {
-		case !known:
+		if flags, known = c.cloneFlags(rec); !known {
 			c.Stats.UnknownFlags++
-			kind = trace.Clone
 			hasFlags = false
-		case flags&cloneThread != 0:
-			kind = trace.Thread
-		case flags&(cloneVM|cloneVFork) == cloneVM|cloneVFork:
-			kind = trace.Spawn
-		case flags&cloneVM == 0:
-			kind = trace.Fork
-		default:
-			kind = trace.Clone
 		}
 	}
+	kind = trace.ClassifyLinux(call, flags, hasFlags)
 	if kind == trace.Thread {
 		c.Stats.Threads++
 		if old, ok := c.tasks[child]; ok && old != p {
