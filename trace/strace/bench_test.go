@@ -3,6 +3,7 @@ package strace
 import (
 	"bufio"
 	"bytes"
+	"github.com/forkcost/forkcost/trace/decompress"
 	"io"
 	"os"
 	"sync"
@@ -27,7 +28,7 @@ func bigLog(b *testing.B) []byte {
 			b.Fatal(err)
 		}
 		defer f.Close()
-		r, closeDec, err := Decompress(f)
+		r, closeDec, err := decompress.Reader(f)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,57 +2,31 @@ package strace
 
 import (
 	"bytes"
-	"fmt"
 	"path"
 	"slices"
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
-// Options tune a Converter.
-type Options struct {
-	// ResidentFraction is the fraction of accessible (and of writable)
-	// mapped memory taken as resident; see addrspace.Estimate. 0 means
-	// DefaultResidentFraction; use a tiny positive value for "none".
-	ResidentFraction float64
-	// PageSize is the recording host's page size (4096 if 0): strace does
-	// not print it.
-	PageSize int
-	// Baseline is added to every address space for the mappings the
-	// kernel makes at execve; the zero value means addrspace.DefaultBaseline.
-	Baseline *addrspace.Baseline
-	// MaxHeld bounds the rows held back while creations wait for their
-	// child's first exec (DefaultMaxHeld if 0). When exceeded, the oldest
-	// waiting creation is written without child_exec_ns.
-	MaxHeld int
-}
+// Options tune a Converter: textconv's, as for every format.
+type Options = textconv.Options
 
 // DefaultResidentFraction is the default ResidentFraction.
-const DefaultResidentFraction = 0.5
+const DefaultResidentFraction = textconv.DefaultResidentFraction
 
-// DefaultMaxHeld is the default Options.MaxHeld.
-const DefaultMaxHeld = 1 << 16
+// DefaultMaxHeld is the default Options.MaxHeld (textconv's, the same for
+// every format).
+const DefaultMaxHeld = textconv.DefaultMaxHeld
 
-// Stats counts what a conversion met.
+// Stats counts what a conversion met: textconv's counters, and strace's own.
 type Stats struct {
-	Records        int64
-	Rows           int64
-	SyntaxErrors   int64
-	Creations      map[trace.Kind]int64
-	Threads        int64
-	Execs          int64
-	ExecsFailed    int64
-	Exits          int64
-	MemoryCalls    int64 // successful memory calls applied to address spaces
+	textconv.Stats
 	FailedClones   int64
 	UnknownFlags   int64 // clone calls whose flags could not be read
-	ForcedRelease  int64 // creations written before their child acted (MaxHeld)
-	TimeBackwards  int64 // records earlier than the previous one
 	Unfinished     int64 // calls never resumed at the end of the log
 	OrphanResumes  int64 // <... resumed> halves without their first half
-	ExitFallbacks  int64 // exits taken from exit_group/exit or SIGCHLD
-	NotExited      int64 // processes alive at the end of the log
 	UnknownPIDRows int64 // rows written with pid 0 (log without pids)
 	CutArgs        int64 // exec rows whose argv strace -s cut short
 }
@@ -142,23 +116,12 @@ type Converter struct {
 // NewConverter returns a Converter that passes events to emit. The event
 // passed to emit is only valid during the call.
 func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
-	if opt.ResidentFraction == 0 {
-		opt.ResidentFraction = DefaultResidentFraction
-	}
-	if opt.PageSize <= 0 {
-		opt.PageSize = 4096
-	}
-	if opt.MaxHeld <= 0 {
-		opt.MaxHeld = DefaultMaxHeld
-	}
+	opt = opt.WithDefaults()
 	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
 	c.scratch, c.scratch2 = make([]byte, 0, 256), make([]byte, 0, 4096)
 	c.dec = newArgDecoder()
-	c.base = addrspace.DefaultBaseline
-	if opt.Baseline != nil {
-		c.base = *opt.Baseline
-	}
-	c.Stats.Creations = map[trace.Kind]int64{}
+	c.base = opt.BaselineOf()
+	c.Stats.Stats = textconv.NewStats()
 	return c
 }
 
@@ -383,13 +346,10 @@ func (c *Converter) out(ev *trace.Event) {
 	if c.err != nil {
 		return
 	}
-	if ev.Kind.IsCreation() {
-		c.Stats.Creations[ev.Kind]++
-	}
 	if ev.PID == 0 && c.unknown == nil {
 		c.Stats.UnknownPIDRows++
 	}
-	c.Stats.Rows++
+	c.Stats.Counted(ev)
 	c.err = c.emit(ev)
 }
 
@@ -464,21 +424,7 @@ func (c *Converter) flush(h *hold) {
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
-	st := p.space.Stats(c.base)
-	res := addrspace.Estimate(st, c.opt.ResidentFraction, c.opt.PageSize)
-	return trace.Snapshot{
-		VirtBytes:             st.VirtBytes,
-		WritableBytes:         st.WritableBytes,
-		ResidentBytes:         res.ResidentBytes,
-		WritableResidentBytes: res.WritableResidentBytes,
-		AnonResidentBytes:     res.AnonResidentBytes,
-		HugeResidentBytes:     0,
-		PageTableBytes:        res.PageTableBytes,
-		MapEntries:            st.MapEntries,
-		ParentThreads:         p.threads,
-		PageSize:              int32(c.opt.PageSize),
-		Source:                trace.Estimated,
-	}
+	return c.opt.Snapshot(p.space, p.threads)
 }
 
 func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
@@ -1065,13 +1011,6 @@ func (r *Reader) moveUnfinished(from, to int32) {
 		}
 		r.pend[to] = p
 	}
-}
-
-// String describes the stats in one line.
-func (s *Stats) String() string {
-	return fmt.Sprintf("%d records, %d rows: fork %d, vfork %d, spawn %d, clone %d, thread %d, exec %d, exec_failed %d, exit %d",
-		s.Records, s.Rows, s.Creations[trace.Fork], s.Creations[trace.VFork], s.Creations[trace.Spawn],
-		s.Creations[trace.Clone], s.Threads, s.Execs, s.ExecsFailed, s.Exits)
 }
 
 // waitStatus reads the status that wait4 decodes, such as

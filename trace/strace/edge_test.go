@@ -250,7 +250,7 @@ func TestCutArgsCounted(t *testing.T) {
 func TestPipelineSilentLines(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("100  1700000000.000000 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n")
-	for b.Len() < 3*readAheadBlocks*readAheadBlock {
+	for b.Len() < 3*16*readAheadBlock {
 		b.WriteString(" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x80) [0x29e40]\n\n")
 		b.WriteString("100  1700000000.100000 wait4(-1,  <unfinished ...>\n")
 	}

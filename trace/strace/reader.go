@@ -14,10 +14,7 @@ import (
 const DefaultMaxLine = lineread.DefaultMaxLine
 
 // Result is what Reader.Result returns: a *Record or a *SyntaxError.
-type Result interface{ result() }
-
-func (*Record) result()      {}
-func (*SyntaxError) result() {}
+type Result = any
 
 // pending is the first half of a split call, waiting for its <... resumed>.
 type pending struct {
