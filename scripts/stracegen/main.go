@@ -7,11 +7,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"github.com/forkcost/forkcost/trace/decompress"
 	"io"
 	"os"
 
 	"github.com/forkcost/forkcost/internal/stracegen"
+	"github.com/forkcost/forkcost/trace/decompress"
 )
 
 func main() {

@@ -3,7 +3,7 @@ package strace
 import (
 	"bufio"
 	"bytes"
-	"github.com/forkcost/forkcost/trace/decompress"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/decompress"
 )
 
 var (
@@ -179,4 +180,32 @@ func BenchmarkConvertVsScan(b *testing.B) {
 	b.ReportMetric(mb/(conv.Seconds()/float64(b.N)), "convert-MB/s")
 	b.ReportMetric(float64(lines)/(conv.Seconds()/float64(b.N)), "convert-lines/s")
 	b.ReportMetric(conv.Seconds()/scan.Seconds(), "scan-time-ratio")
+}
+
+// BenchmarkConvertFile converts the log named by $FORKCOST_BENCH_LOG (a
+// shape built by scripts/bench-convert.sh) into /dev/shm, as analyze
+// convert does: go test -bench ConvertFile -cpuprofile gives the CPU split
+// between the stages (pprof -tags: the lexer and decoder stages are
+// labelled; the converter runs unlabelled; the writer is labelled by trace).
+func BenchmarkConvertFile(b *testing.B) {
+	log := os.Getenv("FORKCOST_BENCH_LOG")
+	if log == "" {
+		b.Skip("set FORKCOST_BENCH_LOG to a log (scripts/bench-convert.sh builds them)")
+	}
+	fi, err := os.Stat(log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := b.TempDir() + "/out.arrow"
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		out = fmt.Sprintf("/dev/shm/forkcost-bench-%d.arrow", os.Getpid())
+		defer os.Remove(out)
+	}
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ConvertFiles([]Input{{Name: log}}, out, Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package strace
 
 import (
 	"bufio"
-	"github.com/forkcost/forkcost/trace/decompress"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/decompress"
 	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
 
