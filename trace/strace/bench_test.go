@@ -21,10 +21,17 @@ var (
 	benchRows int64
 )
 
-// bigLog is a ~64 MB log: shifted copies of the recorded go build.
+// bigLog is a ~64 MB log: shifted copies of a recording in testdata/real,
+// the go build unless $FORKCOST_BENCH_SHAPE names another (libcbuild,
+// memheavy), so that the stage benchmarks (Read, Convert, WriteOnly) give
+// the CPU split of each shape of scripts/bench-convert.sh.
 func bigLog(b *testing.B) []byte {
 	benchOnce.Do(func() {
-		f, err := os.Open("testdata/real/gobuild.strace.zst")
+		shape := os.Getenv("FORKCOST_BENCH_SHAPE")
+		if shape == "" {
+			shape = "gobuild"
+		}
+		f, err := os.Open("testdata/real/" + shape + ".strace.zst")
 		if err != nil {
 			b.Fatal(err)
 		}

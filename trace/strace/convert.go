@@ -481,6 +481,11 @@ type argDecoder struct {
 	args        [8][]byte
 	scratch     []byte
 	prot, flags bitsMemo
+	// The argv decoded last, and its text: a PATH search (execvp, sh)
+	// tries the same argv in one directory after another, so most execs
+	// of a build repeat the argv before them, and share its strings.
+	lastArgvText []byte
+	lastArgv     []string
 }
 
 func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
@@ -605,22 +610,30 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 	c.row(p, ev)
 }
 
-// decodeExec reads the path and argv of an execve or execveat call.
-func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv []string) {
-	a := splitArgs(rec.Args, argBuf[:4])
+// decodeExec reads the path and argv of an execve or execveat call, and
+// whether strace cut its arguments short.
+func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut bool) {
+	cut = bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]"))
+	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
 	if string(rec.Name) == "execveat" {
 		pi, ai = 1, 2
 	}
 	if len(a) > pi {
-		if b, ok := unquote(scratch[:0], unname(a[pi])); ok {
+		if b, ok := unquote(d.scratch[:0], unname(a[pi])); ok {
 			file = string(b)
 		}
 	}
 	if len(a) > ai {
-		argv, _ = parseArgv(unname(a[ai]), scratch)
+		text := unname(a[ai])
+		if d.lastArgv != nil && bytes.Equal(text, d.lastArgvText) {
+			return file, d.lastArgv, cut
+		}
+		argv, _ = parseArgv(text, d.scratch)
+		d.lastArgvText = append(d.lastArgvText[:0], text...)
+		d.lastArgv = argv
 	}
-	return file, argv
+	return file, argv, cut
 }
 
 // predecode decodes, on the reader's goroutine, the arguments the
@@ -631,7 +644,7 @@ func predecode(rec *Record, d *argDecoder) {
 		rec.mem = decodeMem(rec, d)
 		rec.decoded = true
 	case "execve", "execveat":
-		rec.execFile, rec.execArgv = decodeExec(rec, d.args[:], d.scratch)
+		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)
 		rec.decoded = true
 	}
 }
@@ -824,11 +837,11 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if rec.Interrupted && rec.Ret != RetValue {
 		return
 	}
-	file, argv := rec.execFile, rec.execArgv
+	file, argv, cut := rec.execFile, rec.execArgv, rec.execCut
 	if !rec.decoded {
-		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
+		file, argv, cut = decodeExec(rec, c.dec)
 	}
-	if bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]")) {
+	if cut {
 		c.Stats.CutArgs++
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid

@@ -120,6 +120,7 @@ type Record struct {
 	mem      memCall
 	execFile string
 	execArgv []string
+	execCut  bool
 }
 
 func (r *Record) reset() {
