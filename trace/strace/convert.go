@@ -52,10 +52,30 @@ type proc struct {
 	fbTime   int64
 }
 
+// holdItem is a held row (ev, or a memory row in mem when ev is nil) or
+// a nested hold (sub).
 type holdItem struct {
 	ev  *trace.Event
 	p   *proc
 	sub *hold
+	mem memRow
+}
+
+// memRow is a held memory row: the most frequent row has only these
+// fields, and holding it costs no allocation of a whole Event.
+type memRow struct {
+	t         int64
+	pid, ppid int32
+	kind      trace.Kind
+	comm      string
+}
+
+// pids returns the pid and ppid fields of a held row.
+func (it *holdItem) pids() (pid, ppid *int32) {
+	if it.ev != nil {
+		return &it.ev.PID, &it.ev.PPID
+	}
+	return &it.mem.pid, &it.mem.ppid
 }
 
 // hold is a creation row, with the rows that must follow it, waiting for
@@ -288,15 +308,17 @@ func (c *Converter) resolveAlias(pid int32) {
 	}
 	var patch func(h *hold)
 	patch = func(h *hold) {
-		for _, it := range h.items {
+		for i := range h.items {
+			it := &h.items[i]
 			if it.sub != nil {
 				patch(it.sub)
 				continue
 			}
+			rowPID, rowPPID := it.pids()
 			if it.p == u {
-				it.ev.PID = pid
-			} else if it.p != nil && it.p.parent == u && it.ev.PPID == 0 {
-				it.ev.PPID = pid
+				*rowPID = pid
+			} else if it.p != nil && it.p.parent == u && *rowPPID == 0 {
+				*rowPPID = pid
 			}
 		}
 	}
@@ -331,8 +353,12 @@ func (c *Converter) effHold(p *proc) *hold {
 // row writes or holds an event of process p.
 func (c *Converter) row(p *proc, ev *trace.Event) {
 	if h := c.effHold(p); h != nil {
-		e := *ev
-		h.items = append(h.items, holdItem{ev: &e, p: p})
+		if ev == &c.memEv {
+			h.items = append(h.items, holdItem{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
+		} else {
+			e := *ev
+			h.items = append(h.items, holdItem{ev: &e, p: p})
+		}
 		c.held++
 		if c.held > c.opt.MaxHeld {
 			c.release()
@@ -418,7 +444,13 @@ func (c *Converter) flush(h *hold) {
 			continue
 		}
 		c.held--
-		c.out(it.ev)
+		if it.ev != nil {
+			c.out(it.ev)
+			continue
+		}
+		ev := &c.memEv
+		ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = it.mem.t, it.mem.pid, it.mem.ppid, it.mem.kind, it.mem.comm
+		c.out(ev)
 	}
 	h.items = nil
 }
@@ -794,9 +826,10 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 func (c *Converter) orphanIsThread(o, p *proc) {
 	if h := o.hold; h != nil && !h.resolved {
 		for i := range h.items {
-			if h.items[i].ev != nil && h.items[i].p == o {
-				h.items[i].ev.PID, h.items[i].ev.PPID = p.pid, p.ppid
-				h.items[i].p = p
+			if it := &h.items[i]; it.sub == nil && it.p == o {
+				rowPID, rowPPID := it.pids()
+				*rowPID, *rowPPID = p.pid, p.ppid
+				it.p = p
 			}
 		}
 		c.resolve(h, 0, false)
