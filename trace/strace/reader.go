@@ -850,11 +850,14 @@ func skipSpaces(b []byte, i int) int {
 // digits reads a decimal number at b[i:], saturating at 2^62.
 func digits(b []byte, i int) (uint64, int) {
 	var v uint64
-	for i < len(b) && isDigit(b[i]) {
-		if v < 1<<58 {
-			v = v*10 + uint64(b[i]-'0')
+	for ; i < len(b); i++ {
+		d := b[i] - '0' // one unsigned comparison tells a digit
+		if d > 9 {
+			break
 		}
-		i++
+		if v < 1<<58 {
+			v = v*10 + uint64(d)
+		}
 	}
 	return v, i
 }
