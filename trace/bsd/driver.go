@@ -219,11 +219,47 @@ func convertAll(src Source, opt Options, pipelined bool) ([]trace.Event, *Conver
 	return evs, c, errs, err
 }
 
-// OneInput checks that a kdump or truss conversion has one input: these
-// tools write one file for all processes.
-func OneInput(format string, inputs []textconv.Input) error {
-	if len(inputs) != 1 {
-		return fmt.Errorf("%s: give one log (kdump and truss write one file for all processes)", format)
+// FormatConvert returns a textconv.Format's Convert for a BSD format whose
+// file conversion is convert: one input (kdump and truss write one file
+// for all processes), cfg.TimeForm read as a TimeForm.
+func FormatConvert(format string, convert func(name, out string, cfg Config, form TimeForm) (*Stats, error)) func([]textconv.Input, string, textconv.Config) (*textconv.Stats, error) {
+	return func(inputs []textconv.Input, out string, cfg textconv.Config) (*textconv.Stats, error) {
+		if len(inputs) != 1 {
+			return nil, fmt.Errorf("%s: give one log (kdump and truss write one file for all processes)", format)
+		}
+		form := TimeAuto
+		if cfg.TimeForm != "" {
+			var err error
+			if form, err = ParseTimeForm(cfg.TimeForm); err != nil {
+				return nil, err
+			}
+		}
+		st, err := convert(inputs[0].Name, out, cfg, form)
+		if st == nil {
+			return nil, err
+		}
+		return &st.Stats, err
+	}
+}
+
+// SamePipelined converts the log that open returns again through the
+// pipeline, with read-ahead blocks of each size in blocks (0: the usual
+// size), and reports a difference from evs and syntaxErrors, the rows and
+// count of its conversion line by line: the fuzz targets' check.
+func SamePipelined(open func() Source, opt Options, evs []trace.Event, syntaxErrors int64, blocks ...int) error {
+	for _, block := range blocks {
+		pevs, pc, _, err := ConvertAllPipelined(open(), opt, block)
+		if err != nil {
+			return err
+		}
+		same := len(evs) == len(pevs) && syntaxErrors == pc.Stats.SyntaxErrors
+		for i := 0; same && i < len(evs); i++ {
+			same = FormatEvent(&evs[i]) == FormatEvent(&pevs[i])
+		}
+		if !same {
+			return fmt.Errorf("blocks of %d: line by line %d rows (%d syntax errors), pipelined %d rows (%d syntax errors)",
+				block, len(evs), syntaxErrors, len(pevs), pc.Stats.SyntaxErrors)
+		}
 	}
 	return nil
 }

@@ -60,23 +60,8 @@ func init() {
 	textconv.Register(&textconv.Format{
 		Name:  "kdump",
 		Score: Score,
-		Convert: func(inputs []textconv.Input, out string, cfg textconv.Config) (*textconv.Stats, error) {
-			c := Config{Config: cfg, OS: cfg.OS}
-			if cfg.TimeForm != "" {
-				f, err := bsd.ParseTimeForm(cfg.TimeForm)
-				if err != nil {
-					return nil, err
-				}
-				c.Form = f
-			}
-			if err := bsd.OneInput("kdump", inputs); err != nil {
-				return nil, err
-			}
-			st, err := ConvertFile(inputs[0].Name, out, c)
-			if st == nil {
-				return nil, err
-			}
-			return &st.Stats, err
-		},
+		Convert: bsd.FormatConvert("kdump", func(name, out string, cfg bsd.Config, form bsd.TimeForm) (*bsd.Stats, error) {
+			return ConvertFile(name, out, Config{Config: cfg, Form: form, OS: cfg.OS})
+		}),
 	})
 }

@@ -45,26 +45,11 @@ func init() {
 	textconv.Register(&textconv.Format{
 		Name:  "truss",
 		Score: Score,
-		Convert: func(inputs []textconv.Input, out string, cfg textconv.Config) (*textconv.Stats, error) {
-			c := Config{Config: cfg}
-			if cfg.TimeForm != "" {
-				f, err := bsd.ParseTimeForm(cfg.TimeForm)
-				if err != nil {
-					return nil, err
-				}
-				c.Form = f
-			}
+		Convert: bsd.FormatConvert("truss", func(name, out string, cfg bsd.Config, form bsd.TimeForm) (*bsd.Stats, error) {
 			if cfg.OS != "" && cfg.OS != "freebsd" {
 				return nil, fmt.Errorf("--os %s: truss logs are FreeBSD's", cfg.OS)
 			}
-			if err := bsd.OneInput("truss", inputs); err != nil {
-				return nil, err
-			}
-			st, err := ConvertFile(inputs[0].Name, out, c)
-			if st == nil {
-				return nil, err
-			}
-			return &st.Stats, err
-		},
+			return ConvertFile(name, out, Config{Config: cfg, Form: form})
+		}),
 	})
 }
