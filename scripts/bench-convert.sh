@@ -74,7 +74,7 @@ for s in $shapes; do
 		t0=$(now); lines=$(wc -l <"$log"); t1=$(now)
 		echo "$t1 - $t0" | bc -l >>"$dir/wc.times"
 		t0=$(now)
-		/usr/bin/time -f '%M %U %S' -o "$dir/rss" "$dir/analyze" convert -q -o "$out" "$log"
+		/usr/bin/time -f '%M %U %S' -o "$dir/rss" "$dir/analyze" convert -q -o "$out" "$log" 2>"$dir/conv.err"
 		t1=$(now)
 		echo "$t1 - $t0" | bc -l >>"$dir/conv.times"
 		read -r rss ut st <"$dir/rss"

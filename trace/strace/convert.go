@@ -239,7 +239,25 @@ func (c *Converter) Add(rec *Record) error {
 	case KindSignal:
 		c.signal(rec, p, t)
 	}
+	c.releaseAged(t)
 	return c.err
+}
+
+// releaseAged writes, with Options.MaxAge, the oldest held creations that
+// have waited longer than MaxAge for their child's first action, without
+// child_exec_ns (counted in Stats.ForcedRelease).
+func (c *Converter) releaseAged(now int64) {
+	if c.opt.MaxAge <= 0 {
+		return
+	}
+	for len(c.tops) > 0 {
+		h := c.tops[0]
+		if h.creation == nil || now-h.creation.TimeNs <= c.opt.MaxAge {
+			return
+		}
+		c.Stats.ForcedRelease++
+		c.resolve(h, 0, false)
+	}
 }
 
 // task finds (or makes) the process of a record.

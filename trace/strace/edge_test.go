@@ -290,3 +290,33 @@ func TestPipelineColored(t *testing.T) {
 		t.Fatalf("%v, want the coloured exec", k)
 	}
 }
+
+// Options.MaxAge writes a creation whose child has not acted within it,
+// without child_exec_ns; without MaxAge the same log waits for the exec.
+func TestMaxAge(t *testing.T) {
+	log := `100 1700000000.000000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+101 1700000000.100000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+100 1700000005.000000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000010000
+101 1700000006.000000 execve("/bin/true", ["true"], 0x1 /* 1 var */) = 0
+`
+	for _, c := range []struct {
+		maxAge   int64
+		hasExec  bool
+		released int64
+	}{{0, true, 0}, {2e9, false, 1}} {
+		var evs []trace.Event
+		conv := NewConverter(Options{MaxAge: c.maxAge}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+		if err := Run(NewReader(strings.NewReader(log), "log"), conv, nil); err != nil {
+			t.Fatal(err)
+		}
+		var fork *trace.Event
+		for i := range evs {
+			if evs[i].Kind == trace.Fork {
+				fork = &evs[i]
+			}
+		}
+		if fork == nil || fork.HasChildExec != c.hasExec || conv.Stats.ForcedRelease != c.released {
+			t.Errorf("MaxAge %d: fork %v, forced %d", c.maxAge, fork, conv.Stats.ForcedRelease)
+		}
+	}
+}
