@@ -301,6 +301,21 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 		wg.Wait()
 		return err
 	}
+	var err error
+	pprof.Do(context.Background(), pprof.Labels("stage", "converter"), func(context.Context) {
+		err = convert(s, full, onErr, st, lr, free, stop)
+	})
+	if err != nil {
+		return err
+	}
+	wg.Wait()
+	lr.StopReadAhead()
+	return nil
+}
+
+// convert is RunPipelined's converter stage, on the caller's goroutine.
+func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) error, st Stages[R], lr *lineread.Reader,
+	free chan<- *batch[R], stop func(error) error) error {
 	counters := s.Counters()
 	for b := range full {
 		if st.Read != nil {
@@ -330,7 +345,5 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 		}
 		free <- b
 	}
-	wg.Wait()
-	lr.StopReadAhead()
 	return nil
 }
