@@ -531,11 +531,14 @@ type argDecoder struct {
 	args        [8][]byte
 	scratch     []byte
 	prot, flags bitsMemo
-	// The argv decoded last, and its text: a PATH search (execvp, sh)
+	// The argvs decoded last, and their text: a PATH search (execvp, sh)
 	// tries the same argv in one directory after another, so most execs
-	// of a build repeat the argv before them, and share its strings.
-	lastArgvText []byte
-	lastArgv     []string
+	// of a build repeat a recent argv (of their process, with the execs
+	// of a parallel build's other processes in between), and share its
+	// strings.
+	argvText [4][]byte
+	argv     [4][]string
+	argvNext int
 }
 
 func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
@@ -676,12 +679,16 @@ func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut boo
 	}
 	if len(a) > ai {
 		text := unname(a[ai])
-		if d.lastArgv != nil && bytes.Equal(text, d.lastArgvText) {
-			return file, d.lastArgv, cut
+		for k := range d.argv {
+			if d.argv[k] != nil && bytes.Equal(text, d.argvText[k]) {
+				return file, d.argv[k], cut
+			}
 		}
 		argv, _ = parseArgv(text, d.scratch)
-		d.lastArgvText = append(d.lastArgvText[:0], text...)
-		d.lastArgv = argv
+		k := d.argvNext
+		d.argvText[k] = append(d.argvText[k][:0], text...)
+		d.argv[k] = argv
+		d.argvNext = (k + 1) % len(d.argv)
 	}
 	return file, argv, cut
 }
@@ -1108,9 +1115,9 @@ func memArgs(s []byte, out [][]byte) [][]byte {
 		for i < n && s[i] == ' ' {
 			i++
 		}
-		j := i
-		for j < n && s[j] != ',' {
-			j++
+		j := n
+		if k := bytes.IndexByte(s[i:], ','); k >= 0 {
+			j = i + k
 		}
 		e := j
 		for e > i && s[e-1] == ' ' {
