@@ -94,3 +94,30 @@ func TestConvertNothingRead(t *testing.T) {
 		t.Errorf("an empty log: exit %d: %s", code, stderr)
 	}
 }
+
+// convert --out DIR converts logs of every format, each recognised by
+// content, into traces named after them.
+func TestConvertDirectoryAllFormats(t *testing.T) {
+	logs := t.TempDir()
+	for from, to := range map[string]string{
+		"../../trace/kdump/testdata/netbsd_T.txt":   "build.kdump",
+		"../../trace/truss/testdata/truss_f_d.txt":  "make.truss",
+		"../../trace/strace/testdata/s_f_ttt_T.txt": "prog.strace",
+	} {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(logs, to), data, 0o644)
+	}
+	out := filepath.Join(t.TempDir(), "traces")
+	if _, stderr, code := runCLI(t, "convert", "-q", "--out", out, logs); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for name, source := range map[string]string{"build": "kdump", "make": "truss", "prog": "strace"} {
+		stdout, _, code := runCLI(t, "dump", "--limit", "1", filepath.Join(out, name+".arrow"))
+		if code != 0 || !strings.HasPrefix(stdout, "# "+source+" trace") {
+			t.Errorf("%s.arrow: exit %d: %.100s", name, code, stdout)
+		}
+	}
+}
