@@ -2,6 +2,7 @@ package strace
 
 import (
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -317,6 +318,33 @@ func TestMaxAge(t *testing.T) {
 		}
 		if fork == nil || fork.HasChildExec != c.hasExec || conv.Stats.ForcedRelease != c.released {
 			t.Errorf("MaxAge %d: fork %v, forced %d", c.maxAge, fork, conv.Stats.ForcedRelease)
+		}
+	}
+}
+
+// closingQuote, which jumps from quote to quote, finds the quote that the
+// byte-by-byte scan (a backslash escapes the next byte) finds.
+func TestClosingQuote(t *testing.T) {
+	slow := func(s []byte, i int) int {
+		for i < len(s) && s[i] != '"' {
+			if s[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		return min(i, len(s))
+	}
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []byte(`"\a,`)
+	for n := 0; n < 20000; n++ {
+		s := make([]byte, rng.Intn(12))
+		for i := range s {
+			s[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		for i := 0; i <= len(s); i++ {
+			if got, want := closingQuote(s, i), slow(s, i); got != want {
+				t.Fatalf("closingQuote(%q, %d) = %d, want %d", s, i, got, want)
+			}
 		}
 	}
 }
