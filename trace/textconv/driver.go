@@ -49,19 +49,26 @@ type Conversion interface {
 	BytesRead() int64
 }
 
-// NothingReadError is the error of a lenient conversion in which no line
-// at all could be read: the input is not a log of the format (or not a
-// log), and an empty trace would hide it.
+// NothingReadError is the error of a lenient conversion that made no row
+// while it met malformed lines: no line at all could be read (or only
+// lines that make no row, such as a random line that happens to parse):
+// the input is not a log of the format (or not a log), and an empty trace
+// would hide it.
 type NothingReadError struct {
 	Source    string // the inputs, as the trace's origin names them
 	Format    string
 	Malformed int64
+	Records   int64         // lines read, none of which made a row
 	First     []SyntaxError // the first few malformed lines
 }
 
 func (e *NothingReadError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: no line could be read as a %s log (%d malformed line", e.Source, e.Format, e.Malformed)
+	if e.Records == 0 {
+		fmt.Fprintf(&b, "%s: no line could be read as a %s log (%d malformed line", e.Source, e.Format, e.Malformed)
+	} else {
+		fmt.Fprintf(&b, "%s: nothing could be converted as a %s log (%d line(s) read made no row; %d malformed line", e.Source, e.Format, e.Records, e.Malformed)
+	}
 	if e.Malformed != 1 {
 		b.WriteByte('s')
 	}
@@ -87,7 +94,8 @@ const firstReported = 3
 // first row (so that the metadata can say what the first lines told, such
 // as the start time), reports malformed lines (the first
 // cfg.MaxReported one by one, then a count; the first one is fatal with
-// cfg.Strict), fails when no line at all could be read, and ends with the
+// cfg.Strict), fails when it made no row of a log with malformed lines
+// (NothingReadError), and ends with the
 // warnings of what the conversion met. Nothing appears at out unless the
 // conversion succeeds.
 func Drive(c Conversion, out string, cfg Config) error {
@@ -148,10 +156,11 @@ func Drive(c Conversion, out string, cfg Config) error {
 	}
 	err := c.Run(emit, onErr)
 	st := c.Stats()
-	if err == nil && st.Records == 0 && st.SyntaxErrors > 0 {
+	if err == nil && st.Rows == 0 && st.SyntaxErrors > 0 {
 		var m trace.Meta
 		c.Describe(&m)
-		err = &NothingReadError{Source: strings.TrimPrefix(m.Origin, m.Source+" log "), Format: m.Source, Malformed: st.SyntaxErrors, First: first}
+		err = &NothingReadError{Source: strings.TrimPrefix(m.Origin, m.Source+" log "), Format: m.Source,
+			Malformed: st.SyntaxErrors, Records: st.Records, First: first}
 	}
 	if err == nil {
 		err = ensure()

@@ -110,4 +110,9 @@ func TestNothingReadError(t *testing.T) {
 	if e.Error() != want {
 		t.Errorf("%s\nwant %s", e, want)
 	}
+	e.Records, e.Malformed, e.First = 1, 1, e.First[:1]
+	want = "x.log: nothing could be converted as a strace log (1 line(s) read made no row; 1 malformed line): x.log:1: bad"
+	if e.Error() != want {
+		t.Errorf("%s\nwant %s", e, want)
+	}
 }
