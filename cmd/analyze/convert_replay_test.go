@@ -87,12 +87,6 @@ func TestConvertNothingRead(t *testing.T) {
 			}
 		}
 	}
-	// An empty log is not malformed: it converts into an empty trace.
-	empty := filepath.Join(dir, "empty.log")
-	os.WriteFile(empty, nil, 0o644)
-	if _, stderr, code := runCLI(t, "convert", "--from", "strace", "-q", "-o", filepath.Join(dir, "e.arrow"), empty); code != 0 {
-		t.Errorf("an empty log: exit %d: %s", code, stderr)
-	}
 }
 
 // convert --out DIR converts logs of every format, each recognised by
