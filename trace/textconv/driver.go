@@ -50,8 +50,9 @@ type Conversion interface {
 }
 
 // NothingReadError is the error of a lenient conversion that made no row
-// while it met malformed lines: no line at all could be read (or only
-// lines that make no row, such as a random line that happens to parse):
+// and met more malformed lines than it read: no line at all could be read
+// (or only a few that make no row, such as random lines that happen to
+// parse):
 // the input is not a log of the format (or not a log), and an empty trace
 // would hide it.
 type NothingReadError struct {
@@ -94,8 +95,8 @@ const firstReported = 3
 // first row (so that the metadata can say what the first lines told, such
 // as the start time), reports malformed lines (the first
 // cfg.MaxReported one by one, then a count; the first one is fatal with
-// cfg.Strict), fails when it made no row of a log with malformed lines
-// (NothingReadError), and ends with the
+// cfg.Strict), fails when it made no row of a log of mostly malformed
+// lines (NothingReadError), and ends with the
 // warnings of what the conversion met. Nothing appears at out unless the
 // conversion succeeds.
 func Drive(c Conversion, out string, cfg Config) error {
@@ -156,7 +157,10 @@ func Drive(c Conversion, out string, cfg Config) error {
 	}
 	err := c.Run(emit, onErr)
 	st := c.Stats()
-	if err == nil && st.Rows == 0 && st.SyntaxErrors > 0 {
+	if err == nil && st.Rows == 0 && st.SyntaxErrors > st.Records {
+		// Nothing made a row and most lines were malformed: not a log of
+		// this format. (A few records that make no row, such as one call
+		// that never returned, beside a malformed line, are a log.)
 		var m trace.Meta
 		c.Describe(&m)
 		err = &NothingReadError{Source: strings.TrimPrefix(m.Origin, m.Source+" log "), Format: m.Source,
