@@ -71,6 +71,8 @@ func TestCLIDiagnoses(t *testing.T) {
 		{args: []string{"explain", "--writable-resident-mib", "3", "--resident-mib", "2"}, code: 2, want: []string{"larger than --resident-mib 2"}, oneLine: true},
 		{args: []string{"explain", "--trace", "small.arrow", "--row", "0"}, code: 1, want: []string{"not a process creation"}},
 		{args: []string{"dump", "missing.arrow"}, code: 1, want: []string{"analyze: missing.arrow: no such file or directory"}},
+		{args: []string{"report", "-o", "x.html", "missing.arrow"}, code: 1, want: []string{"analyze: missing.arrow: no such file or directory"}},
+		{args: []string{"tree", "--comm", "nothing-matches", "small.arrow"}, code: 0, want: []string{"warning: the filters kept none"}, stdout: "make"},
 		{args: []string{"dump", "myp.toml"}, code: 1, want: []string{"a machine profile (myp)", "machines show myp --machine-file myp.toml"}},
 		{args: []string{"synth", "libc-buld"}, code: 2, want: []string{`did you mean "libc-build"?`}, oneLine: true},
 		{args: []string{"replay", "--format", "jsn", "small.arrow"}, code: 2, want: []string{`did you mean "json"?`}, oneLine: true},

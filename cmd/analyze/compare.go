@@ -109,6 +109,9 @@ status is then 1.`,
 			b.Failed++
 		}
 	}
+	if err := nothingReplayed(e, sum); err != nil {
+		return err
+	}
 	if len(a.Traces) == 0 || len(b.Traces) == 0 {
 		failures(e, sum)
 		return fmt.Errorf("nothing to compare: no trace of side %s could be replayed", map[bool]string{true: "A", false: "B"}[len(a.Traces) == 0])

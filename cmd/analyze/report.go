@@ -77,10 +77,13 @@ log or an embedded trace (`+embeddedNames()+`).`,
 	if err != nil {
 		return err
 	}
+	if err := nothingReplayed(e, sum); err != nil {
+		return err
+	}
 	if len(traces) == 0 {
-		failures(e, sum)
 		return fmt.Errorf("nothing to report: no trace could be replayed")
 	}
+	warnEmpty(e, "report", sum)
 	// The timeline first, across the page; then the paper's figures.
 	timeline, _ := plots.LookupKind("timeline")
 	kinds := []plots.Kind{timeline}

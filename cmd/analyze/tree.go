@@ -99,6 +99,7 @@ still shows every process.`,
 	if err != nil {
 		return err
 	}
+	warnEmpty(e, "tree", sum)
 	if *format == "json" {
 		return report.TreeJSON(e.stdout, t)
 	}
