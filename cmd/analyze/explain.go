@@ -31,13 +31,13 @@ JSON lines) or --pid (the creation that made process PID).`,
 	format := fs.String("format", "text", "output `format`: text, json, markdown or latex")
 	wide := wideFlag(fs)
 	tracePath := fs.String("trace", "", "explain a recorded creation of this `TRACE` (with --row or --pid)")
-	row := fs.Int64("row", -1, "with --trace: the creation at this `row` of the trace (from 0)")
+	row := fs.Int64("row", 0, "with --trace: the creation at this `row` of the trace (from 0)")
 	pid := fs.Int32("pid", 0, "with --trace: the creation that made process `PID`")
 	virt := fs.Float64("virt-mib", 4, "parent's mapped address space (`MiB`; default at least the resident size)")
 	writable := fs.Float64("writable-mib", 1, "parent's private writable mappings (`MiB`; default at least the writable resident size)")
 	resident := fs.Float64("resident-mib", 1, "parent's resident set (`MiB`; default at least the writable resident size)")
 	wres := fs.Float64("writable-resident-mib", 0.5, "resident pages in private writable mappings (`MiB`; default half the resident size)")
-	anon := fs.Float64("anon-resident-mib", -1, "resident anonymous memory (`MiB`; default: the writable resident size)")
+	anon := fs.Float64("anon-resident-mib", 0, "resident anonymous memory (`MiB`; default: the writable resident size)")
 	huge := fs.Float64("huge-resident-mib", 0, "resident memory in huge pages (`MiB`)")
 	ptKiB := fs.Float64("page-table-kib", 16, "size of the parent's page tables (`KiB`; default 4 KiB per MiB mapped, at least 16)")
 	entries := fs.Int64("map-entries", 12, "number of mappings (`n`)")
@@ -64,6 +64,9 @@ JSON lines) or --pid (the creation that made process PID).`,
 		if fs.Changed("row") == fs.Changed("pid") {
 			return fs.failf("--trace: give --row N or --pid PID, one of them")
 		}
+		if *row < 0 || (fs.Changed("pid") && *pid <= 0) {
+			return fs.failf("want --row >= 0 or --pid > 0")
+		}
 		for _, name := range sizeFlags {
 			if fs.Changed(name) {
 				return fs.failf("--%s: a recorded creation has its own sizes; give either --trace or sizes", name)
@@ -82,6 +85,9 @@ JSON lines) or --pid (the creation that made process PID).`,
 	}
 	var ex *report.Explanation
 	if *tracePath != "" {
+		if !fs.Changed("row") {
+			*row = -1 // by --pid
+		}
 		rc, err := findCreation(e, *tracePath, *row, *pid)
 		if err != nil {
 			return err
