@@ -28,6 +28,7 @@ JSON lines) or --pid (the creation that made process PID).`,
 		"  analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12\n  analyze explain --machine zen4 --resident-mib 4096 --format json\n  analyze explain --machine ppro200 --trace build.arrow --pid 4242")
 	var mf machineFlags
 	mf.add(fs)
+	fs.Lookup("machine").Usage = "the built-in machine `profile` to use (default ppro200; see 'analyze machines')"
 	format := fs.String("format", "text", "output `format`: text, json, markdown or latex")
 	wide := wideFlag(fs)
 	tracePath := fs.String("trace", "", "explain a recorded creation of this `TRACE` (with --row or --pid)")
