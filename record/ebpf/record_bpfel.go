@@ -66,6 +66,7 @@ type recordInflight struct {
 	Child    uint32
 	HasFlags uint32
 	Vfork    uint32
+	PathPtr  uint64
 	Path     [256]int8
 }
 

@@ -100,7 +100,8 @@ struct inflight {
 	__u32 child;
 	__u32 has_flags;
 	__u32 vfork;     // the parent stays blocked until the child execs or exits
-	char path[PATH_MAX_LEN];
+	__u64 path_ptr;  // exec: the user's path argument
+	char path[PATH_MAX_LEN]; // exec: the path, once the exec took effect
 };
 
 // The fault window of a creating thread: from its last creation until its
@@ -342,6 +343,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	in->has_flags = 0;
 	in->vfork = call == CALL_VFORK;
 	in->path[0] = 0;
+	in->path_ptr = 0;
 	if (call == CALL_CLONE) {
 		in->flags = arg(regs, 0);
 		in->has_flags = 1;
@@ -352,8 +354,10 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 			in->has_flags = 1;
 		}
 	} else if (exec) {
-		const char *p = (const char *)arg(regs, id == nr_execveat ? 1 : 0);
-		bpf_probe_read_user_str(in->path, sizeof(in->path), p);
+		// The string is read at the call's return: here its page may
+		// not be mapped yet (a child's first exec after fork), and a BPF
+		// program cannot fault it in; the call itself does.
+		in->path_ptr = arg(regs, id == nr_execveat ? 1 : 0);
 	}
 	if (in->has_flags && (in->flags & CLONE_VFORK))
 		in->vfork = 1;
@@ -460,8 +464,10 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	}
 	close_window(tid, p);
 	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (in)
+	if (in) {
 		in->exec_ts = bpf_ktime_get_ns();
+		bpf_probe_read_kernel_str(in->path, sizeof(in->path), BPF_CORE_READ(bprm, filename));
+	}
 	return 0;
 }
 
@@ -502,7 +508,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	x->args_len = 0;
 	x->args_cut = 0;
 	fill_common(&x->e, t, ret == 0 ? EV_EXEC : EV_EXEC_FAILED);
-	bpf_probe_read_kernel_str(x->path, sizeof(x->path), in->path);
+	if (ret == 0)
+		bpf_probe_read_kernel_str(x->path, sizeof(x->path), in->path);
+	else
+		bpf_probe_read_user_str(x->path, sizeof(x->path), (void *)in->path_ptr);
 	if (ret == 0) {
 		x->e.ts = in->exec_ts ? in->exec_ts : now;
 		x->e.value = now - in->enter_ts;
@@ -554,6 +563,10 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
+	// The SIGKILL that ends the other threads at a group exit or exec
+	// comes without siginfo: not a signal anyone sent.
+	if (!info)
+		return 0;
 	__u64 pt = bpf_get_current_pid_tgid();
 	if (!watched(pt >> 32))
 		return 0;
