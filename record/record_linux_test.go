@@ -875,3 +875,118 @@ func testHeldRowsNeverGuessed(t *testing.T, b backend) {
 		}
 	}
 }
+
+// TestMeasuredCosts checks the eBPF backend's measured costs against what
+// the programs do.
+func TestMeasuredCosts(t *testing.T) {
+	b := backend{ViaEBPF}
+	t.Run("create_ns grows with the parent", func(t *testing.T) {
+		big := int64(1024)
+		if testing.Short() {
+			big = 256
+		}
+		create := func(mib int64) int64 {
+			r := b.record(t, "touch", strconv.FormatInt(mib, 10))
+			f := r.one(t, trace.Fork, r.root)
+			if !f.HasCreateNs || f.CreateNs <= 0 {
+				t.Fatalf("touch %d: fork row without create_ns: %+v", mib, f)
+			}
+			return f.CreateNs
+		}
+		small, large := create(1), create(big)
+		t.Logf("create_ns: %d ns with 1 MiB touched, %d ns with %d MiB (%.1fx)", small, large, big, float64(large)/float64(small))
+		if large < 3*small {
+			t.Errorf("create_ns %d with %d MiB touched is not several times %d with 1 MiB", large, big, small)
+		}
+	})
+	t.Run("parent_blocked_ns of a vfork", func(t *testing.T) {
+		r := b.record(t, "vforksleep")
+		v := r.one(t, trace.VFork, r.root)
+		if !v.HasParentBlockedNs || v.ParentBlockedNs < 50e6 {
+			t.Errorf("vfork whose child slept 50 ms before exec: parent_blocked_ns %v/%d, want >= 50 ms", v.HasParentBlockedNs, v.ParentBlockedNs)
+		}
+		if !v.HasCreateNs || v.CreateNs <= 0 || v.CreateNs > v.ParentBlockedNs {
+			t.Errorf("create_ns %v/%d", v.HasCreateNs, v.CreateNs)
+		}
+		ex := r.one(t, trace.Exec, v.ChildPID)
+		if !ex.HasExecNs || ex.ExecNs <= 0 {
+			t.Errorf("exec row without exec_ns: %+v", ex)
+		}
+		f := r.find(trace.Fork, 0)
+		if len(f) != 0 {
+			t.Errorf("fork rows in a vfork program: %v", f)
+		}
+	})
+	t.Run("post_create_faults of a parent that writes after its child exec'd", func(t *testing.T) {
+		r := b.record(t, "cowwrite", "64")
+		f := r.one(t, trace.Fork, r.root)
+		const pages = 64 << 20 >> 12
+		t.Logf("post_create_faults %d for %d pages written", f.PostCreateFaults, pages)
+		if !f.HasPostCreateFaults || f.PostCreateFaults < pages || f.PostCreateFaults > pages*105/100+500 {
+			t.Errorf("post_create_faults %v/%d, want close to %d", f.HasPostCreateFaults, f.PostCreateFaults, pages)
+		}
+		if f.HasParentBlockedNs {
+			t.Errorf("parent_blocked_ns on a fork: %+v", f)
+		}
+	})
+}
+
+// TestEBPFRefusal injects a refusal of eBPF: ebpf mode fails saying why
+// and how to fix it; auto mode records with ptrace and says why.
+func TestEBPFRefusal(t *testing.T) {
+	p := progs(t)
+	dir := t.TempDir()
+	_, err := Run(Options{Via: ViaEBPF, Args: []string{p, "fork"}, Output: filepath.Join(dir, "a.arrow"), ebpfRefuse: syscall.EPERM})
+	var re *ebpf.RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "to fix it") {
+		t.Fatalf("err = %v, want a refusal saying how to fix it", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files left behind: %v", ents)
+	}
+	res, err := Run(Options{Via: ViaAuto, Args: []string{p, "fork"}, Output: filepath.Join(dir, "b.arrow"), ebpfRefuse: syscall.EPERM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Backend != ViaPtrace || !strings.Contains(res.BackendWhy, "eBPF refused") {
+		t.Errorf("auto after a refusal: backend %q (%s), want ptrace saying why", res.Backend, res.BackendWhy)
+	}
+	_, err = Run(Options{Via: ViaPtrace, All: true, Output: filepath.Join(dir, "c.arrow")})
+	if err == nil || !strings.Contains(err.Error(), "--via ebpf") {
+		t.Errorf("ptrace asked for --all: err = %v", err)
+	}
+}
+
+// TestWatchPID records a running process by pid, for a duration.
+func TestWatchPID(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	cmd := exec.Command(progs(t), "forever")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	out := filepath.Join(t.TempDir(), "pid.arrow")
+	res, err := Run(Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: 300 * time.Millisecond, Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := trace.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	forks := 0
+	for r.Next() {
+		ev := r.Event()
+		if ev.PID != int32(cmd.Process.Pid) && ev.PPID != int32(cmd.Process.Pid) {
+			t.Errorf("row of an unwatched process: %v", ev)
+		}
+		if ev.Kind == trace.Fork {
+			forks++
+		}
+	}
+	if forks < 3 || res.Stats.Creations != int64(forks) || res.Incomplete != "" {
+		t.Errorf("%d forks in 300 ms (stats %+v, incomplete %q)", forks, res.Stats, res.Incomplete)
+	}
+}
