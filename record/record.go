@@ -209,8 +209,8 @@ const MetaBackend = "forkcost.record_backend"
 // watchesCommand reports whether opts asks to record a command it starts.
 func (o *Options) watchesCommand() bool { return o.PID == 0 && o.Cgroup == "" && !o.All }
 
-// checkTarget checks that exactly one thing to watch is given.
-func (o *Options) checkTarget() error {
+// CheckTarget checks that exactly one thing to watch is given.
+func (o *Options) CheckTarget() error {
 	n := 0
 	for _, set := range []bool{len(o.Args) > 0, o.PID != 0, o.Cgroup != "", o.All} {
 		if set {
@@ -219,9 +219,9 @@ func (o *Options) checkTarget() error {
 	}
 	switch {
 	case n == 0:
-		return errors.New("nothing to record: give a command, a pid, a cgroup or all")
+		return errors.New("nothing to record: give one of a command, a pid, a cgroup or all")
 	case n > 1:
-		return errors.New("give only one of a command, a pid, a cgroup and all")
+		return errors.New("give only one of a command, a pid, a cgroup or all")
 	}
 	return nil
 }

@@ -80,17 +80,11 @@ func runRecord(e *env, args []string) error {
 		return err
 	}
 	cmd := fs.Args()
-	modes := 0
-	for _, set := range []bool{len(cmd) > 0, *pid != 0, *cgroup != "", *all} {
-		if set {
-			modes++
-		}
+	target := record.Options{Args: cmd, PID: *pid, Cgroup: *cgroup, All: *all}
+	if err := target.CheckTarget(); err != nil {
+		return fs.failf("%v: -- CMD [ARGS...], --pid PID, --cgroup DIR or --all", err)
 	}
 	switch {
-	case modes == 0:
-		return fs.failf("nothing to record: give -- CMD [ARGS...], --pid PID, --cgroup DIR or --all")
-	case modes > 1:
-		return fs.failf("give only one of -- CMD, --pid, --cgroup and --all")
 	case *pid < 0:
 		return fs.failf("--pid %d: want a process id", *pid)
 	case *duration < 0:
