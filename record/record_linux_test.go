@@ -980,7 +980,7 @@ func TestWatchPID(t *testing.T) {
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	out := filepath.Join(t.TempDir(), "pid.arrow")
-	res, err := Run(Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: 300 * time.Millisecond, Output: out})
+	res, err := Run(Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: time.Second, Output: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1000,6 +1000,65 @@ func TestWatchPID(t *testing.T) {
 		}
 	}
 	if forks < 3 || res.Stats.Creations != int64(forks) || res.Incomplete != "" {
-		t.Errorf("%d forks in 300 ms (stats %+v, incomplete %q)", forks, res.Stats, res.Incomplete)
+		t.Errorf("%d forks in 1 s (stats %+v, incomplete %q)", forks, res.Stats, res.Incomplete)
+	}
+}
+
+// TestWatchCgroup records a cgroup v2 directory made for the test, with
+// one process moved into it: only that process's rows are recorded.
+func TestWatchCgroup(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	mounts, _ := os.ReadFile("/proc/self/mounts")
+	root := ""
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == "cgroup2" {
+			root = f[1]
+			break
+		}
+	}
+	if root == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("forkcost-test-%d", os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup to watch: %v", err)
+	}
+	defer os.Remove(dir)
+	cmd := exec.Command(progs(t), "forever")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		time.Sleep(50 * time.Millisecond) // the cgroup empties once its last zombie is reaped
+	}()
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		t.Skipf("cannot move a process into %s: %v", dir, err)
+	}
+	out := filepath.Join(t.TempDir(), "cg.arrow")
+	res, err := Run(Options{Via: ViaEBPF, Cgroup: dir, Duration: time.Second, Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := trace.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	forks := 0
+	for r.Next() {
+		ev := r.Event()
+		if ev.PID != int32(pid) && ev.PPID != int32(pid) {
+			t.Errorf("row of a process outside the cgroup: %v", ev)
+		}
+		if ev.Kind == trace.Fork {
+			forks++
+		}
+	}
+	if forks < 3 || res.Stats.Creations != int64(forks) {
+		t.Errorf("%d forks in 1 s (stats %+v)", forks, res.Stats)
 	}
 }
