@@ -270,8 +270,11 @@ loop:
 		r.handle(&ev)
 	}
 	stopProgress()
-	lost, _ := tr.Drops()
+	lost, untimed := tr.Drops()
 	res.EventsLost = lost
+	if untimed > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d system calls in flight at once were too many to time: some create_ns, parent_blocked_ns or exec_ns are missing", untimed))
+	}
 	unknown, err := r.out.drain()
 	if err != nil && loopErr == nil {
 		loopErr = err
