@@ -41,7 +41,12 @@
 // from the new program's argument area (mm->arg_start..arg_end), at most
 // 1 KiB (the event says when it was cut).
 //
-// Attaching these needs no mounted tracefs, and no kprobes.
+// Attaching these needs no mounted tracefs, and no kprobes. The syscall
+// tracepoints make every system call of every task take the kernel's slow
+// path and run the two (short) programs; fentry and fexit on the six
+// calls' own functions would spare the others, but this project's kernel
+// (6.18, CONFIG_KPROBES off) refuses them ("fentry __x64_sys_fork not
+// supported"), so the tracepoints are what is used and measured.
 //
 // # The parent's address space at a creation
 //
