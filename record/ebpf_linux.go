@@ -96,7 +96,7 @@ func runEBPF(opts Options) (Result, error) {
 	if opts.ProgressEvery <= 0 {
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
-	cfg := ebpf.Config{Mode: ebpf.Tracked, InjectLoadError: opts.ebpfRefuse}
+	cfg := ebpf.Config{Mode: ebpf.Tracked, InjectLoadError: opts.ebpfRefuse, RingBytes: opts.ebpfRing}
 	var path, self string
 	switch {
 	case opts.All:
@@ -192,6 +192,7 @@ func runEBPF(opts Options) (Result, error) {
 	}
 
 	stopProgress := r.reportProgress()
+	time.Sleep(opts.ebpfStall)
 	var deadline <-chan time.Time
 	if opts.Duration > 0 {
 		deadline = time.After(opts.Duration)

@@ -152,6 +152,8 @@ type Options struct {
 	// Test hooks.
 	seize      func(pid int, options int) error // PTRACE_SEIZE
 	ebpfRefuse error                            // make loading the BPF program fail with this
+	ebpfRing   int                              // ring buffer bytes (0: the default)
+	ebpfStall  time.Duration                    // wait this long before reading events
 	procGone   func(pid int) bool               // pretend /proc/PID has gone
 	procRoot   string                           // read snapshots here instead of /proc
 }

@@ -1062,3 +1062,33 @@ func TestWatchCgroup(t *testing.T) {
 		t.Errorf("%d forks in 1 s (stats %+v)", forks, res.Stats)
 	}
 }
+
+// TestEventsLost makes the eBPF ring buffer overflow (one page, read only
+// after the command has run): the losses are counted and the trace says
+// it is incomplete, and still reads.
+func TestEventsLost(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	out := filepath.Join(t.TempDir(), "lost.arrow")
+	res, err := Run(Options{Via: ViaEBPF, Args: []string{progs(t), "forkexec", "50"}, Output: out,
+		ebpfRing: os.Getpagesize(), ebpfStall: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.EventsLost == 0 || !strings.Contains(res.Incomplete, "lost to a full ring buffer") || res.ExitStatus != 0 {
+		t.Fatalf("result %+v, want lost events marking the trace incomplete", res)
+	}
+	r, err := trace.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !strings.Contains(r.Meta().Incomplete, fmt.Sprint(res.EventsLost)) {
+		t.Errorf("metadata incomplete %q does not count the %d lost events", r.Meta().Incomplete, res.EventsLost)
+	}
+	for r.Next() {
+	}
+	if r.Err() != nil {
+		t.Error(r.Err())
+	}
+}
