@@ -979,29 +979,7 @@ func TestWatchPID(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	out := filepath.Join(t.TempDir(), "pid.arrow")
-	res, err := Run(Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: time.Second, Output: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := trace.Open(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	forks := 0
-	for r.Next() {
-		ev := r.Event()
-		if ev.PID != int32(cmd.Process.Pid) && ev.PPID != int32(cmd.Process.Pid) {
-			t.Errorf("row of an unwatched process: %v", ev)
-		}
-		if ev.Kind == trace.Fork {
-			forks++
-		}
-	}
-	if forks < 3 || res.Stats.Creations != int64(forks) || res.Incomplete != "" {
-		t.Errorf("%d forks in 1 s (stats %+v, incomplete %q)", forks, res.Stats, res.Incomplete)
-	}
+	checkWatched(t, Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: time.Second}, cmd.Process.Pid)
 }
 
 // TestWatchCgroup records a cgroup v2 directory made for the test, with
@@ -1038,29 +1016,7 @@ func TestWatchCgroup(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 		t.Skipf("cannot move a process into %s: %v", dir, err)
 	}
-	out := filepath.Join(t.TempDir(), "cg.arrow")
-	res, err := Run(Options{Via: ViaEBPF, Cgroup: dir, Duration: time.Second, Output: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := trace.Open(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	forks := 0
-	for r.Next() {
-		ev := r.Event()
-		if ev.PID != int32(pid) && ev.PPID != int32(pid) {
-			t.Errorf("row of a process outside the cgroup: %v", ev)
-		}
-		if ev.Kind == trace.Fork {
-			forks++
-		}
-	}
-	if forks < 3 || res.Stats.Creations != int64(forks) {
-		t.Errorf("%d forks in 1 s (stats %+v)", forks, res.Stats)
-	}
+	checkWatched(t, Options{Via: ViaEBPF, Cgroup: dir, Duration: time.Second}, pid)
 }
 
 // TestEventsLost makes the eBPF ring buffer overflow (one page, read only
@@ -1090,5 +1046,34 @@ func TestEventsLost(t *testing.T) {
 	}
 	if r.Err() != nil {
 		t.Error(r.Err())
+	}
+}
+
+// checkWatched records with opts and checks that the rows are those of
+// the process pid (a program forking in a loop) and its children.
+func checkWatched(t *testing.T, opts Options, pid int) {
+	t.Helper()
+	opts.Output = filepath.Join(t.TempDir(), "watched.arrow")
+	res, err := Run(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := trace.Open(opts.Output, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	forks := 0
+	for r.Next() {
+		ev := r.Event()
+		if ev.PID != int32(pid) && ev.PPID != int32(pid) {
+			t.Errorf("row of an unwatched process: %v", ev)
+		}
+		if ev.Kind == trace.Fork {
+			forks++
+		}
+	}
+	if forks < 3 || res.Stats.Creations != int64(forks) || res.Incomplete != "" {
+		t.Errorf("%d forks in %s (stats %+v, incomplete %q)", forks, opts.Duration, res.Stats, res.Incomplete)
 	}
 }
