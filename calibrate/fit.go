@@ -125,6 +125,7 @@ var NotIdentified = map[string]string{
 	"vmspace_ref_ns":         "two reference-count updates are far below the noise of vfork+exec",
 	"map_entry_copy_ns":      "every helper has the same few mappings, so per-entry costs are confounded with the constant terms",
 	"map_entry_walk_ns":      "every helper has the same few mappings, so per-entry costs are confounded with the constant terms",
+	"vmspace_create_ns":      "it appears only in fork alone, beside proc_create_ns, with which it is confounded",
 	"pt_page_alloc_ns":       "page-table pages grow in step with PTEs: one per 512 PTEs, confounded with pte_copy_ns",
 	"tlb_flush_ns":           "one flush per fork, confounded with vmspace_create_ns",
 	"page_free_ns":           "the child frees one page at most, below the noise",
@@ -410,21 +411,22 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 			return Predict(p, pts[i].s, checkOf(a)) - Predict(p, pts[i].s, checkOf(b))
 		}
 	}
+	// The constants. Every sequence has proc_create_ns, and every one but
+	// fork alone the exit and the wait: fork alone separates them. What
+	// fork alone has besides is vmspace_create_ns, kept from the base (the
+	// two are confounded there); what a forked child's exit has besides,
+	// the teardown of its copy of the map, is map_entry_free_ns. Each
+	// step only needs what the steps before it set.
 	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), obs(ForkExecWait), predDiff(ForkExecWait, ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits, with that program's exit and the parent's reaping, which the model has no step for")
-	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
-		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
+		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: the exec of a 129-byte static program that only exits (the exit and the wait are in both, and cancel)")
+	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(ForkOnly), nil, pred(ForkOnly)),
+		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps (with vmspace_create_ns from the base): absorbs every per-fork constant the model does not name (files, signal state, the task)")
+	f.set("exit_wait_ns", f.level([]string{"exit_wait_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
+		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less the creation, the exec, one system call, two context switches and two vmspace references: the exec'd program's exit and the parent's wait4")
 	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), nil, pred(SpawnWait)),
 		"least-absolute-relative-deviation fit over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
-	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), nil, pred(ForkOnly)),
-		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
-	// Solved on fork+exit+wait itself, not on its difference from fork
-	// alone: when fork alone cannot be matched (vmspace_create_ns clamped
-	// at 0 because proc_create_ns, set by vfork+exec+wait, also carries the
-	// exit and reaping that the model's sequences leave out), fork+exit and
-	// fork+exec+wait still are.
 	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), nil, pred(ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
+		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: the forked child's exit of its copy of the map beyond the common exit and wait")
 	return f
 }
 

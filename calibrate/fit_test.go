@@ -24,7 +24,7 @@ func truth(t testing.TB) (*machines.Profile, model.Params) {
 		"syscall_ns": 230, "ctx_switch_ns": 3100, "page_copy_ns": 900, "tlb_refill_ns": 60,
 		"soft_fault_ns": 1800, "pte_protect_ns": 15, "pte_copy_ns": 45, "pte_zap_ns": 35,
 		"exec_load_ns": 210000, "proc_create_ns": 61000, "spawn_setup_ns": 17000,
-		"vmspace_create_ns": 40000, "map_entry_free_ns": 2500,
+		"map_entry_free_ns": 2500, "exit_wait_ns": 30000,
 	} {
 		if err := p.Set(name, v); err != nil {
 			t.Fatal(err)

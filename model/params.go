@@ -22,7 +22,8 @@ type Params struct {
 	SyscallNs    float64 `param:"syscall_ns" unit:"ns" doc:"enter and leave the kernel for the creation call"`
 	CtxSwitchNs  float64 `param:"ctx_switch_ns" unit:"ns" doc:"switch between two processes"`
 	ProcCreateNs float64 `param:"proc_create_ns" unit:"ns" doc:"create a process: proc entry, credentials, descriptor table, kernel stack"`
-	ExecLoadNs   float64 `param:"exec_load_ns" unit:"ns" doc:"exec a small program: the same for every strategy"`
+	ExecLoadNs   float64 `param:"exec_load_ns" unit:"ns" doc:"exec a small program: the same for every strategy; its exit and the wait are exit_wait_ns"`
+	ExitWaitNs   float64 `param:"exit_wait_ns" unit:"ns" default:"0" doc:"the child's exit (what is left of it once its address space is torn down) and the parent's wait that reaps it: the same for every strategy"`
 	SpawnSetupNs float64 `param:"spawn_setup_ns" unit:"ns" doc:"posix_spawn's own setup: attributes, file actions, its child stack"`
 
 	// Address-space objects.

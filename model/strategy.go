@@ -15,11 +15,12 @@ const (
 	ChildBeforeExec Phase = "child-before-exec" // the child runs, before exec
 	ExecPhase       Phase = "exec"              // the child's exec
 	ParentResume    Phase = "parent-resume"     // the parent is unblocked
+	ExitWait        Phase = "exit-wait"         // the child exits, the parent reaps it
 	ParentAfter     Phase = "parent-after"      // the parent runs on
 )
 
 // Phases lists the phases in order.
-var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ParentAfter}
+var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ExitWait, ParentAfter}
 
 // Sizes is a creation's snapshot converted to a machine's units: pages of
 // that machine's page size, entries, faults.
@@ -165,6 +166,11 @@ var (
 		Cost: func(p *Params, z *Sizes) float64 { return p.ExecLoadNs }}
 	stepUnblockParent = Step{Name: "unblock-parent", Phase: ParentResume, Seed: "Unblock parent.",
 		Cost: func(p *Params, z *Sizes) float64 { return p.CtxSwitchNs }}
+	// The seed's lists end at exec; a measurement ends when the parent has
+	// reaped the child. Without this step exec_load_ns (or, for a child
+	// that exits at once, the teardown) would carry the exit and the wait.
+	stepExitWait = Step{Name: "exit-wait", Phase: ExitWait, Seed: "(not in the seed, whose lists end at exec) the child exits and the parent's wait reaps it",
+		Cost: func(p *Params, z *Sizes) float64 { return p.ExitWaitNs }}
 )
 
 func zero(*Params, *Sizes) float64 { return 0 }
@@ -220,6 +226,7 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		{Name: "cow-unmark", Phase: ExecPhase, Seed: "This implies that the parent's vm_map has to be traversed to mark the COW portions not-COW.",
 			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryWalkNs }},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs, takes page fault when modifying previously R/W data that was marked R/O for COW. No data is copied at this time.",
 			Cost: func(p *Params, z *Sizes) float64 { return z.ParentWrites * p.SoftFaultNs }},
 	}}
@@ -246,6 +253,7 @@ func vforkShare() Strategy {
 		{Name: "teardown", Phase: ExecPhase, Seed: "Child execs, deletes the reference it had to the parent's vmspace structure, and creates a new one.",
 			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceRefNs }},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs. (No page faults occur because the parent's vm_map was not modified.)",
 			Cost: zero},
 	}}
@@ -276,6 +284,7 @@ func forkCopy() Strategy {
 				return z.MapEntries*p.MapEntryFreeNs + n*(p.PageFreeNs+p.PTEZapNs) + ptPages(p, n)*p.PTPageFreeNs + p.VmspaceRefNs
 			}},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "(pre-COW fork) the parent's pages were never write-protected", Cost: zero},
 	}}
 }
@@ -292,6 +301,7 @@ func spawn() Strategy {
 		stepBlockParent,
 		stepExecLoad,
 		stepUnblockParent,
+		stepExitWait,
 	}}
 }
 
