@@ -206,7 +206,7 @@ func Run(cfg Config) (*Measurements, error) {
 		if j.kind == Touched {
 			if c, ok := extrapolate(known, j.mib); ok && c.runCost(minReps, 30) > left() {
 				dropped[i] = true
-				m.Notes = append(m.Notes, fmt.Sprintf("budget: %d MiB not measured: from the smaller sizes it would take about %.0f s for %d repetitions, and %.0f s of the %s budget were left (--budget)", j.mib, c.runCost(minReps, 30), minReps, (budget - time.Since(start)).Seconds(), budget))
+				m.Notes = append(m.Notes, fmt.Sprintf("budget: %d MiB not measured: from the smaller sizes it would take about %.0f s for %d repetitions, and %.0f s of the %s budget were left (--budget)", j.mib, c.runCost(minReps, 30), minReps, (budget-time.Since(start)).Seconds(), budget))
 				continue
 			}
 		}
@@ -244,7 +244,7 @@ func Run(cfg Config) (*Measurements, error) {
 				break
 			}
 			i := idx[big]
-			m.Notes = append(m.Notes, fmt.Sprintf("budget: the forks at %d MiB measured %d times, fewer than the %d wanted: %.0f s of the %s budget were left (--budget)", jobs[i].mib, done[i], minReps, (budget - time.Since(start)).Seconds(), budget))
+			m.Notes = append(m.Notes, fmt.Sprintf("budget: the forks at %d MiB measured %d times, fewer than the %d wanted: %.0f s of the %s budget were left (--budget)", jobs[i].mib, done[i], minReps, (budget-time.Since(start)).Seconds(), budget))
 			pj[big].want, pj[big].need = 0, 0
 			dropped[i] = true
 			counts, _, ok = plan(pj, left(), rounds-round)
