@@ -64,6 +64,10 @@ type Params struct {
 	CPUs         float64 `param:"cpus" unit:"cpus" default:"1" doc:"CPUs the parent's threads can run on: a TLB shootdown interrupts up to cpus-1 of them"`
 	IPINs        float64 `param:"ipi_ns" unit:"ns/cpu" default:"0" doc:"TLB shootdown: interrupt one other CPU running the parent's threads and wait for it"`
 	PTPageFreeNs float64 `param:"pt_page_free_ns" unit:"ns/page" default:"0" doc:"free one page-table page at teardown"`
+
+	// curves holds the per-page parameters that are curves (see Curve),
+	// by slot; nil for a single value.
+	curves [maxCurves]*Curve
 }
 
 // ParamSpec describes one parameter.
@@ -83,6 +87,9 @@ var paramSpecs = func() []ParamSpec {
 	var specs []ParamSpec
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
 		spec := ParamSpec{Name: f.Tag.Get("param"), Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc"), index: i}
 		if d, ok := f.Tag.Lookup("default"); ok {
 			v, err := strconv.ParseFloat(d, 64)

@@ -187,7 +187,7 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		stepProcCreate,
 		{Name: "cow-mark", Phase: Create, Seed: "Traverse parent's vm_map, marking the writable portions of the address space COW. This means invoking the pmap, modifying PTEs, ...",
 			Cost: func(p *Params, z *Sizes) float64 {
-				return z.MapEntries*p.MapEntryWalkNs + z.WritableResidentPages*p.PTEProtectNs
+				return z.MapEntries*p.MapEntryWalkNs + p.perPage(slotPTEProtect, p.PTEProtectNs, z.WritableResidentPages)
 			}},
 		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
 			Cost: func(p *Params, z *Sizes) float64 { return tlbFlush(p, z) }},
@@ -201,12 +201,13 @@ func cowFork(name string, copyPTEs bool) Strategy {
 					return 0
 				}
 				n := copiedPTEPages(p, z)
-				return n*p.PTECopyNs + ptPages(p, n)*p.PTPageAllocNs
+				return p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
 		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "Child runs. If PTEs were not copied, take page fault to get a physical mapping for the text page at the current program counter. (Its stack writes copy pages: child_stack_cow.)",
 			Cost: func(p *Params, z *Sizes) float64 {
-				c := z.ResidentPagesCapped(p.ChildStackCOW) * (p.SoftFaultNs + p.PageCopyNs)
+				k := z.ResidentPagesCapped(p.ChildStackCOW)
+				c := k*p.SoftFaultNs + p.perPage(slotPageCopy, p.PageCopyNs, k)
 				if !copyPTEs {
 					c += z.ResidentPagesCapped(p.ChildTextFaults) * p.SoftFaultNs
 				}
@@ -218,10 +219,10 @@ func cowFork(name string, copyPTEs bool) Strategy {
 				c := z.MapEntries*p.MapEntryFreeNs + p.VmspaceRefNs
 				if copyPTEs {
 					n := copiedPTEPages(p, z)
-					c += n*p.PTEZapNs + ptPages(p, n)*p.PTPageFreeNs
+					c += p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n))
 				}
 				// The pages the child copied before exec are freed.
-				return c + z.ResidentPagesCapped(p.ChildStackCOW)*p.PageFreeNs
+				return c + p.perPage(slotPageFree, p.PageFreeNs, z.ResidentPagesCapped(p.ChildStackCOW))
 			}},
 		{Name: "cow-unmark", Phase: ExecPhase, Seed: "This implies that the parent's vm_map has to be traversed to mark the COW portions not-COW.",
 			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryWalkNs }},
@@ -272,7 +273,7 @@ func forkCopy() Strategy {
 		{Name: "page-copy", Phase: Create, Seed: "A traditional fork() required duplicating all the pages of the parent process in the child",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return n*(p.PageCopyNs+p.PTECopyNs) + ptPages(p, n)*p.PTPageAllocNs
+				return p.perPage(slotPageCopy, p.PageCopyNs, n) + p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
 		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "(pre-COW fork) the shared text page is faulted in",
@@ -281,7 +282,7 @@ func forkCopy() Strategy {
 		{Name: "teardown", Phase: ExecPhase, Seed: "(pre-COW fork) exec frees the copied pages and the map",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return z.MapEntries*p.MapEntryFreeNs + n*(p.PageFreeNs+p.PTEZapNs) + ptPages(p, n)*p.PTPageFreeNs + p.VmspaceRefNs
+				return z.MapEntries*p.MapEntryFreeNs + p.perPage(slotPageFree, p.PageFreeNs, n) + p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + p.VmspaceRefNs
 			}},
 		stepUnblockParent,
 		stepExitWait,
