@@ -151,6 +151,10 @@ type Fit struct {
 	Clock     string     `json:"clock"`
 	Residuals []Residual `json:"residuals"`
 	Notes     []string   `json:"notes,omitempty"`
+	// Curved says whether the per-page costs are piecewise-linear curves,
+	// and CurveChoice why (the leave-one-size-out errors of both).
+	Curved      bool   `json:"curved"`
+	CurveChoice string `json:"curve_choice,omitempty"`
 }
 
 // Residual is a training observation against the fitted model.
@@ -180,6 +184,8 @@ type FitOptions struct {
 	Seed      uint64
 	// Clock is CPU (the default) or Wall.
 	Clock string
+	// Straight fits single per-page values, never curves.
+	Straight bool
 }
 
 // point is one touched series reduced to medians.
@@ -297,6 +303,52 @@ func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) 
 	return b / s1
 }
 
+// segSlopes is slope between each pair of neighbouring sizes instead of
+// over all of them: the per-page cost of each segment of a piecewise-linear
+// fit (a curve). Negative segments (noise) count as zero.
+func (f *fitter) segSlopes(names []string, weights []float64, pts []point, c Check) (pages, slopes []float64) {
+	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
+	var x, y, k []float64
+	for _, pt := range pts {
+		o, ok := pt.med[c.Name]
+		if !ok {
+			continue
+		}
+		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
+		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
+	}
+	for i := 0; i+1 < len(x); i++ {
+		dk := k[i+1] - k[i]
+		if x[i+1] <= x[i] || dk == 0 {
+			return nil, nil
+		}
+		pages = append(pages, x[i])
+		slopes = append(slopes, math.Max((y[i+1]-y[i])/dk, 0))
+	}
+	return pages, slopes
+}
+
+// setCurve makes the named parameters curves of the segment slopes th
+// (each scaled by its weight), stated at their fitted values.
+func (f *fitter) setCurve(names []string, weights []float64, pages, th []float64, how string) {
+	if len(th) < 2 {
+		return
+	}
+	for i, n := range names {
+		v, _ := f.p.Get(n)
+		if !(v > 0) {
+			continue
+		}
+		c := &model.Curve{Pages: pages, NsPerPage: make([]float64, len(th)), Ref: v, Source: how}
+		for j := range th {
+			c.NsPerPage[j] = th[j] * weights[i]
+		}
+		if c.Check() == nil {
+			f.p.SetCurve(n, c)
+		}
+	}
+}
+
 func checkOf(name string) Check {
 	for _, c := range Checks {
 		if c.Name == name {
@@ -327,8 +379,11 @@ func factsOf(m *Measurements) hostFacts {
 	return h
 }
 
-func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts) *fitter {
+func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts, curved bool) *fitter {
 	f := &fitter{p: base, how: map[string]string{}}
+	for _, n := range curveParams {
+		f.p.SetCurve(n, nil) // fitted here: the base's curves do not apply
+	}
 	if env.pageSize > 0 {
 		f.set("page_size", env.pageSize, "getpagesize()")
 	}
@@ -376,12 +431,27 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 			how := fmt.Sprintf("Theil–Sen slope of fork alone per anonymous resident page, less page-table page allocation; only pte_protect_ns + pte_copy_ns is identified, split in the base profile's ratio %.2g:%.2g", pteW[0], pteW[1])
 			f.set("pte_protect_ns", th*pteW[0], how)
 			f.set("pte_copy_ns", th*pteW[1], how)
+			if curved {
+				pages, segs := f.segSlopes(pteNames, pteW, pts, checkOf(ForkOnly))
+				f.setCurve(pteNames, pteW, pages, segs, "piecewise-linear fit between the calibrated sizes: the slope of fork alone per anonymous resident page between each size and the next, split in the same ratio; chosen because it lowered the leave-one-size-out error")
+			}
 		}
 		// The child's teardown: the extra slope of fork+exit and
 		// fork+exec+wait over fork alone.
 		zx := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExitWait))
 		ze := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExecWait))
 		f.set("pte_zap_ns", (zx+ze)/2, "mean of the Theil–Sen slopes of fork+exit+wait and fork+exec+wait per anonymous resident page, less fork alone's (the child's page-table teardown)")
+		if curved {
+			zn := []string{"pte_zap_ns"}
+			px, sx := f.segSlopes(zn, one, pts, checkOf(ForkExitWait))
+			_, se := f.segSlopes(zn, one, pts, checkOf(ForkExecWait))
+			if len(sx) == len(se) {
+				for i := range sx {
+					sx[i] = (sx[i] + se[i]) / 2
+				}
+				f.setCurve(zn, one, px, sx, "piecewise-linear fit between the calibrated sizes: the mean of the slopes of fork+exit+wait and fork+exec+wait per anonymous resident page between each size and the next, less fork alone's; chosen because it lowered the leave-one-size-out error")
+			}
+		}
 	}
 
 	// 3. Levels: solved per size from the medians, then the median over sizes.
@@ -475,8 +545,20 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		return nil, fmt.Errorf("fit: unknown clock %q (want cpu or wall)", clock)
 	}
 	id := func(x []float64) []float64 { return x }
-	f := fitOnce(points(train, clock, id), microMedians(m.Micro, id), *base.ModelParams(), factsOf(m))
-	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock}
+	micro := microMedians(m.Micro, id)
+	// Straight lines, or curves where they predict sizes they did not see
+	// better than straight lines do.
+	curved := false
+	var choice string
+	if !opt.Straight && len(train) >= 4 {
+		es, ec := looError(train, clock, micro, base, m, false), looError(train, clock, micro, base, m, true)
+		// By a fifth at least: a curve has a cost per segment, and on
+		// noise it follows the noise, winning by chance a little.
+		curved = ec < curveGain*es
+		choice = fmt.Sprintf("per-page costs: leave-one-size-out median |relative error| of fork, fork+exit and fork+exec+wait over %v MiB: %.1f%% with straight lines, %.1f%% with piecewise-linear curves (chosen when at least a fifth lower): %s", sizesOf(train), 100*es, 100*ec, map[bool]string{true: "curves", false: "straight lines"}[curved])
+	}
+	f := fitOnce(points(train, clock, id), micro, *base.ModelParams(), factsOf(m), curved)
+	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock, Curved: curved, CurveChoice: choice}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
 	}
@@ -495,7 +577,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		r := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		draw := func(x []float64) []float64 { return resample(r, x) }
 		for b := 0; b < B; b++ {
-			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m))
+			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m), curved)
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)
@@ -513,6 +595,49 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 	}
 	fit.Residuals = Residuals(&fit.Params, train, clock)
 	return fit, nil
+}
+
+// curveGain is how much lower the held-out error of curves must be for
+// them to be chosen over straight lines.
+const curveGain = 0.8
+
+// curveParams are the per-page parameters the fit may make curves.
+var curveParams = []string{"pte_protect_ns", "pte_copy_ns", "pte_zap_ns"}
+
+// curveChecks are the checks whose leave-one-size-out error decides
+// between straight lines and curves: the sums the curves enter.
+var curveChecks = []string{ForkOnly, ForkExitWait, ForkExecWait}
+
+// looError is the median |relative error| of the curve checks at each
+// training size, predicted by a fit on the other sizes.
+func looError(train []*Series, clock string, micro map[string]float64, base *machines.Profile, m *Measurements, curved bool) float64 {
+	var errs []float64
+	for k, held := range train {
+		var rest []*Series
+		for j, s := range train {
+			if j != k {
+				rest = append(rest, s)
+			}
+		}
+		f := fitOnce(points(rest, clock, func(x []float64) []float64 { return x }), micro, *base.ModelParams(), factsOf(m), curved)
+		for _, name := range curveChecks {
+			c := checkOf(name)
+			o, ok := Observed(held, c, clock)
+			if !ok || o <= 0 {
+				continue
+			}
+			errs = append(errs, math.Abs(Predict(&f.p, held, c)-o)/o)
+		}
+	}
+	return median(errs)
+}
+
+func sizesOf(series []*Series) []int {
+	var out []int
+	for _, s := range series {
+		out = append(out, s.MiB)
+	}
+	return out
 }
 
 // Residuals compares every check of every series with the model.

@@ -220,6 +220,9 @@ func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out
 	for _, n := range fit.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
+	if fit.CurveChoice != "" {
+		fmt.Fprintf(w, "%s\n", fit.CurveChoice)
+	}
 	fmt.Fprintf(w, "\nfit residuals, median |predicted-observed|/observed over the training sizes %v:\n", fit.Train)
 	byCheck := map[string][]float64{}
 	for _, r := range fit.Residuals {
