@@ -91,13 +91,27 @@ type Options struct {
 	// BatchRows is the number of rows per record batch (default 4096).
 	BatchRows int
 	// NoExecFailures skips the seccomp filter that traps exec attempts:
-	// successful execs are still recorded, failed ones are not.
+	// successful execs are still recorded, failed ones are not (ptrace).
 	NoExecFailures bool
 
+	// Via selects the backend: ViaPtrace (also ""), ViaEBPF, or ViaAuto
+	// (eBPF where the kernel and privileges allow it, else ptrace).
+	Via string
+	// What to watch instead of a command (eBPF only; Args must then be
+	// empty): PID and every process it creates from then on, the cgroup
+	// v2 directory Cgroup, or All the system. The recording runs until
+	// Duration (0: no limit) has passed, a signal arrives on Signals, or
+	// (PID) the process and its descendants have all exited.
+	PID      int
+	Cgroup   string
+	All      bool
+	Duration time.Duration
+
 	// Test hooks.
-	seize    func(pid int, options int) error // PTRACE_SEIZE
-	procGone func(pid int) bool               // pretend /proc/PID has gone
-	procRoot string                           // read snapshots here instead of /proc
+	seize      func(pid int, options int) error // PTRACE_SEIZE
+	ebpfRefuse error                            // make loading the BPF program fail with this
+	procGone   func(pid int) bool               // pretend /proc/PID has gone
+	procRoot   string                           // read snapshots here instead of /proc
 }
 
 // Stats counts what a recording has seen so far.
@@ -108,6 +122,10 @@ type Stats struct {
 	Execs     int64
 	Processes int // processes alive now
 	Tasks     int // traced threads alive now
+	// Unresolved counts creation rows written before everything they
+	// awaited was known (a hold bound, or the end of the recording): the
+	// fields still awaited are null.
+	Unresolved int64
 	// TracerCPU is the CPU time (user and system) of the recording
 	// process itself, not of the command: the recorder's own share of
 	// the overhead. Set at the end.
@@ -128,6 +146,42 @@ type Result struct {
 	Meta       trace.Meta
 	// Warnings are problems that did not stop the recording.
 	Warnings []string
+	// Backend is the backend that recorded (ViaPtrace or ViaEBPF), and
+	// BackendWhy why it was chosen (auto mode).
+	Backend, BackendWhy string
+	// EventsLost counts events the eBPF backend lost to a full ring
+	// buffer (the trace is then marked incomplete).
+	EventsLost uint64
+}
+
+// Backends.
+const (
+	ViaAuto   = "auto"
+	ViaEBPF   = "ebpf"
+	ViaPtrace = "ptrace"
+)
+
+// MetaBackend is the metadata key naming the recorder's backend.
+const MetaBackend = "forkcost.record_backend"
+
+// watchesCommand reports whether opts asks to record a command it starts.
+func (o *Options) watchesCommand() bool { return o.PID == 0 && o.Cgroup == "" && !o.All }
+
+// checkTarget checks that exactly one thing to watch is given.
+func (o *Options) checkTarget() error {
+	n := 0
+	for _, set := range []bool{len(o.Args) > 0, o.PID != 0, o.Cgroup != "", o.All} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return errors.New("nothing to record: give a command, a pid, a cgroup or all")
+	case n > 1:
+		return errors.New("give only one of a command, a pid, a cgroup and all")
+	}
+	return nil
 }
 
 // ExitCode returns the status a shell would see for the command.
