@@ -557,7 +557,9 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		curved = ec < curveGain*es
 		choice = fmt.Sprintf("per-page costs: leave-one-size-out median |relative error| of fork, fork+exit and fork+exec+wait over %v MiB: %.1f%% with straight lines, %.1f%% with piecewise-linear curves (chosen when at least a fifth lower): %s", sizesOf(train), 100*es, 100*ec, map[bool]string{true: "curves", false: "straight lines"}[curved])
 	}
+	thp := HugeFitSeries(m)
 	f := fitOnce(points(train, clock, id), micro, *base.ModelParams(), factsOf(m), curved)
+	f.fitHuge(thp, clock, id)
 	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock, Curved: curved, CurveChoice: choice}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
@@ -578,6 +580,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		draw := func(x []float64) []float64 { return resample(r, x) }
 		for b := 0; b < B; b++ {
 			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m), curved)
+			g.fitHuge(thp, clock, draw)
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)
@@ -595,6 +598,60 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 	}
 	fit.Residuals = Residuals(&fit.Params, train, clock)
 	return fit, nil
+}
+
+// HugeFitSeries is the huge-page series the per-huge-entry costs are
+// fitted on: the largest one that the kernel gave huge pages (nil if none).
+func HugeFitSeries(m *Measurements) *Series {
+	var best *Series
+	for _, s := range m.SeriesOf(HugePages) {
+		if s.Space.AnonHugeBytes > 0 && (best == nil || s.MiB > best.MiB) {
+			best = s
+		}
+	}
+	return best
+}
+
+// HugeParams are the parameters fitted on HugeFitSeries.
+var HugeParams = []string{"huge_fork_ns", "huge_zap_ns", "huge_fault_ns"}
+
+// fitHuge sets the per-huge-entry costs from a buffer on transparent huge
+// pages, each from the one check it enters first: fork alone, then
+// fork+exit+wait, then the parent's write faults. Each is solved directly
+// (one observation), with the parameter's 0 meaning "a base PTE" kept out
+// of the way: the costs are linear in the parameter once it is positive.
+func (f *fitter) fitHuge(s *Series, clock string, draw func([]float64) []float64) {
+	if s == nil || f.p.HugePageSize <= 0 {
+		return
+	}
+	pt := points([]*Series{s}, clock, draw)[0]
+	huge := s.Space.AnonHugeBytes >> 20
+	for _, x := range []struct{ name, check, how string }{
+		{"huge_fork_ns", ForkOnly, "fork alone of %d MiB on transparent huge pages (%d MiB of it huge) less its other modelled steps, per huge entry: copy_huge_pmd's write-protect, copy and page-table deposit"},
+		{"huge_zap_ns", ForkExitWait, "fork+exit+wait of %d MiB on transparent huge pages (%d MiB of it huge) less its other modelled steps, per huge entry: the child's zap of the PMD and free of its deposited page-table page"},
+		{"huge_fault_ns", ParentWriteFaults, "the parent's write-fault time after a fork of %d MiB on transparent huge pages (%d MiB of it huge), per huge page written"},
+	} {
+		o, ok := pt.med[x.check]
+		if !ok {
+			continue
+		}
+		c := checkOf(x.check)
+		lo, hi := f.p, f.p
+		lo.Set(x.name, 1e-9)
+		hi.Set(x.name, 1)
+		c0, c1 := Predict(&lo, s, c), Predict(&hi, s, c)
+		if c1 == c0 {
+			continue
+		}
+		v := (o - c0) / (c1 - c0)
+		if v <= 0 {
+			// Not above a base PTE's modelled cost: keep the default
+			// (a huge entry costed as a base PTE).
+			f.notes = append(f.notes, fmt.Sprintf("%s: the fit gave %.4g, not positive; a huge entry stays costed as a base PTE", x.name, v))
+			continue
+		}
+		f.set(x.name, v, fmt.Sprintf(x.how, s.MiB, huge))
+	}
 }
 
 // curveGain is how much lower the held-out error of curves must be for

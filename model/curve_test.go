@@ -100,3 +100,48 @@ func TestEvaluateWithCurvesAllocatesNothing(t *testing.T) {
 		t.Errorf("Evaluate allocates %v times per call with a curve", n)
 	}
 }
+
+// The huge-entry parameters at their default (0) leave every answer as it
+// was, a huge entry costed as a base PTE; set, they price the huge entries
+// and nothing else.
+func TestHugeEntryCosts(t *testing.T) {
+	p := zen4Like(t)
+	thp := &Input{Snapshot: trace.Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
+		HugeResidentBytes: 256 << 20, MapEntries: 30, ParentThreads: 1, PageSize: 4096}}
+	plain := &Input{Snapshot: thp.Snapshot}
+	plain.Snapshot.HugeResidentBytes = 0
+	cost := func(p *Params, in *Input) [nStrategies]float64 {
+		r := NewResult()
+		Evaluate(p, in, r)
+		return r.Total
+	}
+	// The default: huge entries cost what base PTEs do, as before the
+	// parameters existed.
+	old := p
+	old.HugeForkNs, old.HugeZapNs, old.HugeFaultNs = 0, 0, 0
+	z := SizesFor(&old, thp)
+	if z.HugeEntries != 128 || z.WritableResidentPages != 128 {
+		t.Fatalf("256 MiB on 2 MiB pages: %v huge entries of %v writable", z.HugeEntries, z.WritableResidentPages)
+	}
+	withHuge := old
+	withHuge.HugeForkNs, withHuge.HugeZapNs, withHuge.HugeFaultNs = 1500, 900, 40000
+	if a, b := cost(&old, plain), cost(&withHuge, plain); a != b {
+		t.Errorf("a parent without huge pages: %v without huge costs, %v with", a, b)
+	}
+	a, b := cost(&old, thp), cost(&withHuge, thp)
+	i, _ := StrategyIndex(ForkCOWPTE)
+	// fork-cow-pte: each of 128 entries now costs huge_fork_ns at fork
+	// instead of pte_protect + pte_copy, huge_zap_ns at teardown instead of
+	// pte_zap, and the parent's share of faults huge_fault_ns.
+	zz := SizesFor(&old, thp)
+	// The one page-table page the 128 entries filled as base PTEs is no
+	// longer allocated and freed: huge_fork_ns includes the deposited one.
+	want := a[i] + 128*(1500-old.PTEProtectNs-old.PTECopyNs) + 128*(900-old.PTEZapNs) + zz.ParentWrites*(40000-old.SoftFaultNs) - old.PTPageAllocNs - old.PTPageFreeNs
+	if math.Abs(b[i]-want) > 1e-6*want {
+		t.Errorf("fork-cow-pte on THP: %v, want %v", b[i], want)
+	}
+	j, _ := StrategyIndex(VForkShare)
+	if a[j] != b[j] {
+		t.Errorf("vfork-share on THP moved: %v -> %v", a[j], b[j])
+	}
+}

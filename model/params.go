@@ -65,6 +65,16 @@ type Params struct {
 	IPINs        float64 `param:"ipi_ns" unit:"ns/cpu" default:"0" doc:"TLB shootdown: interrupt one other CPU running the parent's threads and wait for it"`
 	PTPageFreeNs float64 `param:"pt_page_free_ns" unit:"ns/page" default:"0" doc:"free one page-table page at teardown"`
 
+	// Huge-page entries. A huge entry is not a base PTE: at fork Linux
+	// write-protects and copies the PMD and deposits a page-table page for
+	// it in the child (copy_huge_pmd), the child's teardown zaps it and
+	// frees that page, and a write fault on it after fork reuses or splits
+	// a huge page. 0 keeps the behaviour the model had before: a huge entry
+	// costs what a base PTE does.
+	HugeForkNs  float64 `param:"huge_fork_ns" unit:"ns/entry" default:"0" doc:"write-protect and copy one huge-page entry (PMD) at fork, with the page-table page deposited for it (0: costed as a base PTE)"`
+	HugeZapNs   float64 `param:"huge_zap_ns" unit:"ns/entry" default:"0" doc:"clear one huge-page entry at the child's teardown and free its deposited page-table page (0: costed as a base PTE)"`
+	HugeFaultNs float64 `param:"huge_fault_ns" unit:"ns" default:"0" doc:"the parent's write fault on a huge page after fork (0: costed as a base page's soft_fault_ns)"`
+
 	// curves holds the per-page parameters that are curves (see Curve),
 	// by slot; nil for a single value.
 	curves [maxCurves]*Curve

@@ -32,6 +32,9 @@ type Sizes struct {
 	AnonResidentPages     float64
 	MapEntries            float64
 	ParentThreads         float64
+	// HugeEntries is how many of the entries above are huge pages (each
+	// counted once in every class, as anonymous writable memory).
+	HugeEntries float64
 	// ParentWrites is the number of write faults the parent takes after it
 	// resumes, under copy-on-write: measured when the trace has it,
 	// otherwise parent_write_fraction of the writable resident pages.
@@ -76,6 +79,9 @@ func SizesFor(p *Params, in *Input) Sizes {
 		AnonResidentPages:     entries(p, s.AnonResidentBytes, s.HugeResidentBytes),
 		MapEntries:            float64(s.MapEntries),
 		ParentThreads:         math.Max(float64(s.ParentThreads), 1),
+	}
+	if p.HugePageSize > 0 && s.HugeResidentBytes > 0 {
+		z.HugeEntries = math.Ceil(float64(min(s.HugeResidentBytes, s.AnonResidentBytes, s.WritableResidentBytes)) / p.HugePageSize)
 	}
 	if in.HasParentWrites {
 		// In this machine's pages, and never more than the pages that
@@ -127,6 +133,37 @@ const (
 func copiedPTEPages(p *Params, z *Sizes) float64 {
 	file := math.Max(z.ResidentPages-z.AnonResidentPages, 0)
 	return z.AnonResidentPages + file*p.PTECopyFileFraction
+}
+
+// hugeFork splits n entries touched at fork into base PTEs and huge
+// entries: the huge ones are priced by huge_fork_ns when the machine states
+// it (returned as their cost), and otherwise stay among the base PTEs.
+func hugeFork(p *Params, z *Sizes, n float64) (base, huge float64) {
+	if p.HugeForkNs <= 0 {
+		return n, 0
+	}
+	h := math.Min(z.HugeEntries, n)
+	return n - h, h * p.HugeForkNs
+}
+
+// hugeZap is hugeFork for the teardown, with huge_zap_ns.
+func hugeZap(p *Params, z *Sizes, n float64) (base, huge float64) {
+	if p.HugeZapNs <= 0 {
+		return n, 0
+	}
+	h := math.Min(z.HugeEntries, n)
+	return n - h, h * p.HugeZapNs
+}
+
+// parentFaults is the parent's write faults after fork: those on huge
+// pages (their share of the writable entries) at huge_fault_ns when the
+// machine states it, the others at soft_fault_ns.
+func parentFaults(p *Params, z *Sizes) float64 {
+	if p.HugeFaultNs <= 0 || z.HugeEntries <= 0 || z.WritableResidentPages <= 0 {
+		return z.ParentWrites * p.SoftFaultNs
+	}
+	h := z.ParentWrites * math.Min(z.HugeEntries/z.WritableResidentPages, 1)
+	return (z.ParentWrites-h)*p.SoftFaultNs + h*p.HugeFaultNs
 }
 
 func ptPages(p *Params, ptes float64) float64 {
@@ -187,7 +224,8 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		stepProcCreate,
 		{Name: "cow-mark", Phase: Create, Seed: "Traverse parent's vm_map, marking the writable portions of the address space COW. This means invoking the pmap, modifying PTEs, ...",
 			Cost: func(p *Params, z *Sizes) float64 {
-				return z.MapEntries*p.MapEntryWalkNs + p.perPage(slotPTEProtect, p.PTEProtectNs, z.WritableResidentPages)
+				n, huge := hugeFork(p, z, z.WritableResidentPages)
+				return z.MapEntries*p.MapEntryWalkNs + p.perPage(slotPTEProtect, p.PTEProtectNs, n) + huge
 			}},
 		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
 			Cost: func(p *Params, z *Sizes) float64 { return tlbFlush(p, z) }},
@@ -200,7 +238,9 @@ func cowFork(name string, copyPTEs bool) Strategy {
 				if !copyPTEs {
 					return 0
 				}
-				n := copiedPTEPages(p, z)
+				// A huge entry's copy is in huge_fork_ns (charged once,
+				// with its write-protection, in cow-mark).
+				n, _ := hugeFork(p, z, copiedPTEPages(p, z))
 				return p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
@@ -218,8 +258,8 @@ func cowFork(name string, copyPTEs bool) Strategy {
 			Cost: func(p *Params, z *Sizes) float64 {
 				c := z.MapEntries*p.MapEntryFreeNs + p.VmspaceRefNs
 				if copyPTEs {
-					n := copiedPTEPages(p, z)
-					c += p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n))
+					n, huge := hugeZap(p, z, copiedPTEPages(p, z))
+					c += p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + huge
 				}
 				// The pages the child copied before exec are freed.
 				return c + p.perPage(slotPageFree, p.PageFreeNs, z.ResidentPagesCapped(p.ChildStackCOW))
@@ -229,7 +269,7 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		stepUnblockParent,
 		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs, takes page fault when modifying previously R/W data that was marked R/O for COW. No data is copied at this time.",
-			Cost: func(p *Params, z *Sizes) float64 { return z.ParentWrites * p.SoftFaultNs }},
+			Cost: func(p *Params, z *Sizes) float64 { return parentFaults(p, z) }},
 	}}
 }
 
