@@ -123,9 +123,9 @@ func Run(cfg Config) (*Measurements, error) {
 	}
 	start := time.Now()
 	m.Budget = budget.Seconds()
-	// What is left, less 15% for the planner's error: a repetition's
+	// What is left, less a fifth for the planner's error: a repetition's
 	// cost is estimated from earlier ones, on a machine whose load changes.
-	left := func() float64 { return 0.85 * (budget - time.Since(start)).Seconds() }
+	left := func() float64 { return 0.8 * (budget - time.Since(start)).Seconds() }
 	say := func(format string, args ...any) {
 		progress("calibrate: "+format+"  [%s of %s budget]", append(args, time.Since(start).Round(time.Second), budget)...)
 	}
