@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 // (see Options). In auto mode, a refusal of eBPF falls back on ptrace for a
 // command, and Result.BackendWhy says so.
 func Run(opts Options) (Result, error) {
-	if err := opts.checkTarget(); err != nil {
+	if err := opts.CheckTarget(); err != nil {
 		return Result{}, err
 	}
 	switch opts.Via {
@@ -78,9 +77,8 @@ type ebpfRecorder struct {
 	blocked, faults map[int32]*trace.Event
 	pageSize        int64
 
-	mu     sync.Mutex // guards stats for the progress goroutine
-	stats  Stats
-	shared Stats
+	stats Stats
+	prog  sharedStats // the stats as last published for the progress goroutine
 }
 
 func monoNow() int64 {
@@ -278,7 +276,6 @@ loop:
 	if err != nil && loopErr == nil {
 		loopErr = err
 	}
-	r.mu.Lock()
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes = len(r.procs)
 	r.stats.Unresolved = r.out.forced
@@ -287,7 +284,6 @@ loop:
 		r.stats.TracerCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	res.Stats = r.stats
-	r.mu.Unlock()
 	if opts.Progress != nil {
 		opts.Progress(res.Stats)
 	}
@@ -471,27 +467,17 @@ func (r *ebpfRecorder) snapshot(ev *ebpf.Event) trace.Snapshot {
 	return s
 }
 
-func (r *ebpfRecorder) count(f func(*Stats)) {
-	r.mu.Lock()
-	f(&r.stats)
-	r.mu.Unlock()
-}
+func (r *ebpfRecorder) count(f func(*Stats)) { f(&r.stats) }
 
 // publish makes the stats visible to the progress goroutine.
 func (r *ebpfRecorder) publish() {
-	if r.opts.Progress == nil {
-		return
+	if r.opts.Progress != nil {
+		st := r.stats
+		st.Processes = len(r.procs)
+		r.prog.set(st)
 	}
-	r.mu.Lock()
-	r.shared = r.stats
-	r.shared.Processes = len(r.procs)
-	r.mu.Unlock()
 }
 
 func (r *ebpfRecorder) reportProgress() (stop func()) {
-	return progressLoop(r.opts, r.start, func() Stats {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.shared
-	})
+	return progressLoop(r.opts, r.start, r.prog.get)
 }

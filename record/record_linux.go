@@ -89,10 +89,10 @@ type recorder struct {
 	out     emitter
 	lastPro time.Time
 
-	mu        sync.Mutex // guards alive, interrupt and shared, used by other goroutines
+	mu        sync.Mutex // guards alive and interrupt, used by other goroutines
 	alive     map[int]bool
 	interrupt string
-	shared    Stats // the stats as last published for the progress goroutine
+	prog      sharedStats // the stats as last published for the progress goroutine
 
 	held    int   // tasks held at their first stop
 	procErr error // the first /proc read that failed other than by the process's exit
@@ -409,19 +409,31 @@ func (r *recorder) publish() {
 	r.lastPro = t
 	st := r.stats
 	st.Processes, st.Tasks = len(r.procs), len(r.tasks)
-	r.mu.Lock()
-	r.shared = st
-	r.mu.Unlock()
+	r.prog.set(st)
 }
 
 // reportProgress calls opts.Progress every ProgressEvery, events or not,
 // so that the elapsed time moves on while the command runs quietly.
 func (r *recorder) reportProgress() (stop func()) {
-	return progressLoop(r.opts, r.start, func() Stats {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.shared
-	})
+	return progressLoop(r.opts, r.start, r.prog.get)
+}
+
+// sharedStats hands a recorder's stats to its progress goroutine.
+type sharedStats struct {
+	mu sync.Mutex
+	st Stats
+}
+
+func (s *sharedStats) set(st Stats) {
+	s.mu.Lock()
+	s.st = st
+	s.mu.Unlock()
+}
+
+func (s *sharedStats) get() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
 }
 
 // progressLoop calls opts.Progress (if set) every opts.ProgressEvery with

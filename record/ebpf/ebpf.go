@@ -30,7 +30,16 @@
 //     comm and fault counters.
 //   - tp_btf/signal_deliver: a signal delivered to a watched task. Unlike
 //     under ptrace, a signal the kernel discards without delivering it
-//     (SIGCHLD with its default action) is not seen.
+//     (SIGCHLD with its default action) is not seen, nor is the SIGKILL
+//     without siginfo that ends the other threads at a group exit or exec.
+//
+// An exec's path is read at the call's return, not at its entry: a
+// child's first exec after fork may pass a string on a page not yet
+// mapped in the child, which a BPF program cannot fault in (the call
+// does). A successful exec's path is the kernel's copy (bprm->filename,
+// at sched_process_exec), a failed one's the user's string. argv is read
+// from the new program's argument area (mm->arg_start..arg_end), at most
+// 1 KiB (the event says when it was cut).
 //
 // Attaching these needs no mounted tracefs, and no kprobes.
 //
@@ -44,9 +53,16 @@
 //     signal->nr_threads.
 //   - resident_bytes and anon_resident_bytes: the mm's RSS counters
 //     (file + anon + shmem pages, and anon pages). They are per-CPU
-//     counters in kernels 6.2 and later; the program adds every CPU's
-//     delta to the counter's total, so the sums are exact, not the
-//     approximation that mm->rss_stat[].count alone would be.
+//     counters (struct percpu_counter) in kernels 6.2 and later, whose
+//     total (count) lags by up to the counter's batch per CPU; the
+//     program adds every CPU's delta, so the sums are what /proc reads.
+//     BPF cannot follow a per-CPU pointer read from an mm (the verifier
+//     sees plain memory, and the kernel exports neither __per_cpu_offset
+//     nor this_cpu_off to kallsyms here), so the program finds each CPU's
+//     per-CPU offset from its own per-CPU map: the map's value on CPU c
+//     (bpf_map_lookup_percpu_elem) lies that offset beyond the map's
+//     per-CPU pointer (struct bpf_array's pptrs[0]). Where that read
+//     fails, the sum is the total alone (an approximation).
 //   - writable_bytes: a walk of the parent's VMAs with the kernel's
 //     task-VMA iterator (bpf_iter_task_vma_*, kernels 6.7 and later),
 //     summing the private writable ones, as /proc/PID/smaps would.

@@ -183,9 +183,15 @@ static int do_touch(long mib) {
 
 /* many T N: T threads each fork N children that exit at once. */
 static long many_n;
+static int many_exec;
 static void *forker(void *a) {
 	for (long i = 0; i < many_n; i++) {
 		pid_t p = fork();
+		if (p == 0 && many_exec) {
+			char *argv[] = {"true", NULL};
+			execve("/bin/true", argv, environ);
+			_exit(127);
+		}
 		if (p == 0) _exit(0);
 		if (p > 0) waitpid(p, NULL, 0);
 	}
@@ -199,25 +205,10 @@ static int do_many(int threads, long n) {
 	return 0;
 }
 
-/* manyexec T N: T threads each fork N children that exec /bin/true. */
-static void *forkexecer(void *a) {
-	for (long i = 0; i < many_n; i++) {
-		pid_t p = fork();
-		if (p == 0) {
-			char *argv[] = {"true", NULL};
-			execve("/bin/true", argv, environ);
-			_exit(127);
-		}
-		if (p > 0) waitpid(p, NULL, 0);
-	}
-	return a;
-}
+/* manyexec T N: as many, but the children exec /bin/true. */
 static int do_manyexec(int threads, long n) {
-	pthread_t t[64];
-	many_n = n;
-	for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, forkexecer, NULL);
-	for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
-	return 0;
+	many_exec = 1;
+	return do_many(threads, n);
 }
 
 /* vforksleep: a vfork child that sleeps 50 ms, then execs /bin/true. */
