@@ -337,9 +337,13 @@ func spawn() Strategy {
 	return Strategy{Name: SpawnStrat, Description: "posix_spawn: create the child and exec in one call, never touching the parent's address space", Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
-		{Name: "spawn-setup", Phase: Create, Seed: "(posix_spawn) attributes, file actions, the child's stack",
-			Cost: func(p *Params, z *Sizes) float64 { return p.SpawnSetupNs }},
 		stepBlockParent,
+		// Not in the create phase: the kernel's creation call (clone with
+		// CLONE_VM|CLONE_VFORK) is over when the child exists; glibc maps
+		// the child's stack before it and the child applies the signal
+		// mask and file actions after it, before its exec.
+		{Name: "spawn-setup", Phase: ChildBeforeExec, Seed: "(posix_spawn) glibc's own work around the clone: the child's stack, then in the child the signal mask and file actions before exec",
+			Cost: func(p *Params, z *Sizes) float64 { return p.SpawnSetupNs }},
 		stepExecLoad,
 		stepUnblockParent,
 		stepExitWait,
