@@ -100,6 +100,9 @@ type CreationReport struct {
 	Skipped map[string]int `json:"skipped,omitempty"`
 	Rows    []Creation     `json:"-"`
 	Notes   []string       `json:"notes,omitempty"`
+	// Targets are the issue's per-creation targets: create_ns within 25%
+	// (median |relative error|), and no size bin above 40%.
+	Targets []Target `json:"targets,omitempty"`
 }
 
 // strategyOf is the strategy a recorded creation used.
@@ -248,8 +251,45 @@ func (c *CreationChecker) Report() *CreationReport {
 		}
 		r.Sequences[seq] = summarizeCreations(seq, rows)
 	}
+	cs, ok := r.Sequences[SeqCreate]
+	t := Target{What: "per creation: create_ns, median |relative error|", Limit: 0.25, Measured: ok}
+	if ok {
+		t.Value, t.Rows, t.Met = cs.MedianAbsRel, cs.N, cs.MedianAbsRel <= 0.25
+	} else {
+		t.Comment = "no creation with create_ns"
+	}
+	r.Targets = append(r.Targets, t)
+	t = Target{What: "per creation: create_ns, worst parent-size bin's median |relative error|", Limit: 0.40, Measured: ok}
+	if w, found := r.WorstBin(SeqCreate); found {
+		t.Value, t.Rows, t.Met = w.MedianAbsRel, w.N, w.MedianAbsRel <= 0.40
+		t.Comment = "bin " + binLabel(w)
+		var empty []string
+		for _, b := range cs.Bins {
+			if b.N == 0 {
+				empty = append(empty, binLabel(b))
+			}
+		}
+		if len(empty) > 0 {
+			t.Comment += fmt.Sprintf("; no creations in %v", empty)
+		}
+	}
+	r.Targets = append(r.Targets, t)
 	return r
 }
+
+// binLabel names a size bin.
+func binLabel(b Bin) string {
+	switch {
+	case b.MaxMiB < 0:
+		return fmt.Sprintf("%g MiB and up", b.MinMiB)
+	case b.MinMiB == 0:
+		return fmt.Sprintf("under %g MiB", b.MaxMiB)
+	}
+	return fmt.Sprintf("%g-%g MiB", b.MinMiB, b.MaxMiB)
+}
+
+// Label names the bin: "under 1 MiB", "1-16 MiB", "256 MiB and up".
+func (b Bin) Label() string { return binLabel(b) }
 
 func absRel(rows []Creation) []float64 {
 	out := make([]float64, len(rows))

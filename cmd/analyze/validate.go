@@ -294,8 +294,17 @@ func printValidate(w io.Writer, r *validate.Report, md bool) error {
 		t.print(w)
 	}
 	h("targets")
-	t = &table{md: md, head: []string{"target", "limit", "value", "result"}}
-	for _, tg := range r.Targets {
+	printTargets(w, r.Targets, md)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	return nil
+}
+
+// printTargets prints acceptance targets, met or missed.
+func printTargets(w io.Writer, targets []validate.Target, md bool) {
+	t := &table{md: md, head: []string{"target", "limit", "value", "result"}}
+	for _, tg := range targets {
 		lim, val := fmt.Sprintf("%.0f%%", 100*tg.Limit), fmt.Sprintf("%.1f%%", 100*tg.Value)
 		if tg.Limit > 1 {
 			lim, val = fmt.Sprintf("x%.2g", tg.Limit), fmt.Sprintf("x%.2f", tg.Value)
@@ -313,10 +322,6 @@ func printValidate(w io.Writer, r *validate.Report, md bool) error {
 		t.add(tg.What, lim, val, res)
 	}
 	t.print(w)
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	return nil
 }
 
 // validateTraces is validate --trace: every creation of the traces against
@@ -400,16 +405,6 @@ func writeCreationsOut(dir string, rep *validate.CreationReport) error {
 	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(rows))
 }
 
-func binName(b validate.Bin) string {
-	if b.MaxMiB < 0 {
-		return fmt.Sprintf("%g MiB and up", b.MinMiB)
-	}
-	if b.MinMiB == 0 {
-		return fmt.Sprintf("under %g MiB", b.MaxMiB)
-	}
-	return fmt.Sprintf("%g-%g MiB", b.MinMiB, b.MaxMiB)
-}
-
 func printCreations(w io.Writer, r *validate.CreationReport, md bool) error {
 	if md {
 		fmt.Fprintf(w, "# forkcost: every creation against the model\n\n")
@@ -429,7 +424,7 @@ func printCreations(w io.Writer, r *validate.CreationReport, md bool) error {
 		t.add(name, "all", strconv.Itoa(s.N), fmt.Sprintf("%.1f%%", 100*s.MedianAbsRel), pct(s.MedianRel), fmt.Sprintf("%s..%s", pct(s.IQR[0]), pct(s.IQR[1])))
 		for _, b := range s.Bins {
 			if b.N > 0 {
-				t.add("", binName(b), strconv.Itoa(b.N), fmt.Sprintf("%.1f%%", 100*b.MedianAbsRel), "", "")
+				t.add("", b.Label(), strconv.Itoa(b.N), fmt.Sprintf("%.1f%%", 100*b.MedianAbsRel), "", "")
 			}
 		}
 		for _, k := range s.Kinds {
@@ -438,8 +433,14 @@ func printCreations(w io.Writer, r *validate.CreationReport, md bool) error {
 	}
 	t.print(w)
 	if b, ok := r.WorstBin(validate.SeqCreate); ok {
-		fmt.Fprintf(w, "worst create_ns bin: %s, median |rel err| %.1f%% over %d creations\n", binName(b), 100*b.MedianAbsRel, b.N)
+		fmt.Fprintf(w, "worst create_ns bin: %s, median |rel err| %.1f%% over %d creations\n\n", b.Label(), 100*b.MedianAbsRel, b.N)
 	}
+	if md {
+		fmt.Fprintf(w, "## targets\n\n")
+	} else {
+		fmt.Fprintf(w, "targets\n")
+	}
+	printTargets(w, r.Targets, md)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
