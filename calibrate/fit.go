@@ -282,16 +282,7 @@ func (f *fitter) level(names []string, weights []float64, obs, scale []float64, 
 // keeps its non-linear terms (a TLB refill capped at the TLB's size, whole
 // page-table pages) out of the slope.
 func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) float64 {
-	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
-	var x, y, k []float64
-	for _, pt := range pts {
-		o, ok := pt.med[c.Name]
-		if !ok {
-			continue
-		}
-		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
-		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
-	}
+	x, y, k := f.leftOver(names, weights, pts, c)
 	if len(x) < 2 {
 		return math.NaN()
 	}
@@ -303,12 +294,11 @@ func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) 
 	return b / s1
 }
 
-// segSlopes is slope between each pair of neighbouring sizes instead of
-// over all of them: the per-page cost of each segment of a piecewise-linear
-// fit (a curve). Negative segments (noise) count as zero.
-func (f *fitter) segSlopes(names []string, weights []float64, pts []point, c Check) (pages, slopes []float64) {
+// leftOver is, for each point that has check c, its pages (x), what the
+// model leaves of the observation with the named parameters at 0 (y), and
+// those parameters' own coefficient (k: the model at 1 less at 0).
+func (f *fitter) leftOver(names []string, weights []float64, pts []point, c Check) (x, y, k []float64) {
 	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
-	var x, y, k []float64
 	for _, pt := range pts {
 		o, ok := pt.med[c.Name]
 		if !ok {
@@ -317,6 +307,14 @@ func (f *fitter) segSlopes(names []string, weights []float64, pts []point, c Che
 		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
 		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
 	}
+	return x, y, k
+}
+
+// segSlopes is slope between each pair of neighbouring sizes instead of
+// over all of them: the per-page cost of each segment of a piecewise-linear
+// fit (a curve). Negative segments (noise) count as zero.
+func (f *fitter) segSlopes(names []string, weights []float64, pts []point, c Check) (pages, slopes []float64) {
+	x, y, k := f.leftOver(names, weights, pts, c)
 	for i := 0; i+1 < len(x); i++ {
 		dk := k[i+1] - k[i]
 		if x[i+1] <= x[i] || dk == 0 {
