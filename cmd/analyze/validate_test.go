@@ -92,3 +92,52 @@ func TestValidateTraceContract(t *testing.T) {
 		t.Errorf("--machine without --trace: exit %d: %s", code, errs)
 	}
 }
+
+// The recorded build (testdata/recorded/make-j2-ebpf.arrow, real eBPF
+// measurements): every creation is compared, in the size bin its parents
+// really had, and the measured costs are what a kernel takes (tens of
+// microseconds to create, more to exec), not zeros or garbage.
+func TestValidateRecordedBuild(t *testing.T) {
+	out, errs, code := runCLI(t, "validate", "--trace", filepath.Join("..", "..", "testdata", "recorded", "make-j2-ebpf.arrow"), "--machine", "zen4", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r struct {
+		Creations int `json:"creations"`
+		Compared  int `json:"compared"`
+		Sequences map[string]struct {
+			N    int `json:"n"`
+			Bins []struct {
+				N int `json:"n"`
+			} `json:"bins"`
+			Kinds []struct {
+				Kind string `json:"kind"`
+				N    int    `json:"n"`
+			} `json:"kinds"`
+		} `json:"sequences"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Creations != 307 || r.Compared != 307 {
+		t.Errorf("creations %d, compared %d; want 307 of 307", r.Creations, r.Compared)
+	}
+	c := r.Sequences["create"]
+	if c.N != 307 || c.Bins[1].N != 307 || len(c.Kinds) != 2 || c.Kinds[0].Kind != "spawn" || c.Kinds[1].Kind != "vfork" {
+		t.Errorf("create: %+v", c)
+	}
+	if e := r.Sequences["exec"]; e.N != 307 {
+		t.Errorf("exec: %d compared, want every child's exec", e.N)
+	}
+	rd, err := trace.Open(filepath.Join("..", "..", "testdata", "recorded", "make-j2-ebpf.arrow"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	for rd.Next() {
+		ev := rd.Event()
+		if ev.HasCreateNs && (ev.CreateNs < 5_000 || ev.CreateNs > 50_000_000) {
+			t.Errorf("row %d: create_ns %d is not a creation's cost", rd.Row(), ev.CreateNs)
+		}
+	}
+}
