@@ -487,14 +487,27 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 	// step only needs what the steps before it set.
 	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), obs(ForkExecWait), predDiff(ForkExecWait, ForkExitWait)),
 		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: the exec of a 129-byte static program that only exits (the exit and the wait are in both, and cancel)")
-	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(ForkOnly), nil, pred(ForkOnly)),
-		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps (with vmspace_create_ns from the base): absorbs every per-fork constant the model does not name (files, signal state, the task)")
+	// The per-fork constants are read where the per-page terms are
+	// smallest, the smallest size: fitted over every size they absorb the
+	// per-page slope's error at the small sizes (where fork's cost per page
+	// is not the large sizes' one), which once drove proc_create_ns from
+	// 23 us to 2 us between two runs.
+	smallest := func(o []float64) []float64 {
+		out := make([]float64, len(o))
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		out[0] = o[0] // pts is sorted by pages
+		return out
+	}
+	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, smallest(obs(ForkOnly)), nil, pred(ForkOnly)),
+		"fork alone at the smallest calibrated size less its other modelled steps (with vmspace_create_ns from the base): absorbs every per-fork constant the model does not name (files, signal state, the task)")
 	f.set("exit_wait_ns", f.level([]string{"exit_wait_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
 		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less the creation, the exec, one system call, two context switches and two vmspace references: the exec'd program's exit and the parent's wait4")
 	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), nil, pred(SpawnWait)),
 		"least-absolute-relative-deviation fit over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
-	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), nil, pred(ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: the forked child's exit of its copy of the map beyond the common exit and wait")
+	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, smallest(obs(ForkExitWait)), nil, pred(ForkExitWait)),
+		"fork+exit+wait at the smallest calibrated size less its other modelled steps, divided by the helper's mappings: the forked child's exit of its copy of the map beyond the common exit and wait")
 	return f
 }
 
