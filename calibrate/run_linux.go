@@ -340,26 +340,23 @@ func parseHelper(out []byte) (*helperOut, error) {
 			done = true
 		case "error":
 			return nil, fmt.Errorf("helper: %s", strings.Join(f[1:], " "))
-		case "cost":
-			if len(f) != 3 {
-				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
-			}
-			v, err := strconv.ParseFloat(f[2], 64)
-			if err != nil {
-				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
-			}
-			res.costs[f[1]] = append(res.costs[f[1]], v)
 		case "note":
 			res.notes = append(res.notes, strings.Join(f[1:], " "))
-		case "sample":
-			if len(f) != 3 {
+		case "sample", "cost":
+			// "sample NAME NS" and "cost WHAT NS": the same shape.
+			var v float64
+			var err error
+			if len(f) == 3 {
+				v, err = strconv.ParseFloat(f[2], 64)
+			}
+			if len(f) != 3 || err != nil {
 				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
 			}
-			v, err := strconv.ParseFloat(f[2], 64)
-			if err != nil {
-				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
+			into := res.samples
+			if f[0] == "cost" {
+				into = res.costs
 			}
-			res.samples[f[1]] = append(res.samples[f[1]], v)
+			into[f[1]] = append(into[f[1]], v)
 		case "meta":
 			var sp Space
 			for _, kv := range f[2:] {

@@ -142,15 +142,20 @@ up) and by kind; --out adds creations.csv and the two figures.`,
 	return printValidate(e.stdout, r, false)
 }
 
-func writeValidateOut(dir string, r *validate.Report) error {
+// writeJSONInto makes dir and writes v into it as indented JSON, as name.
+func writeJSONInto(dir, name string, v any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "validate.json"), data, 0o644); err != nil {
+	return writeFileAtomic(filepath.Join(dir, name), data)
+}
+
+func writeValidateOut(dir string, r *validate.Report) error {
+	if err := writeJSONInto(dir, "validate.json", r); err != nil {
 		return err
 	}
 	f, err := os.Create(filepath.Join(dir, "rows.csv"))
@@ -373,14 +378,7 @@ func validateTraces(e *env, fs *flagSet, mf *machineFlags, paths []string, forma
 }
 
 func writeCreationsOut(dir string, rep *validate.CreationReport) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "validate-trace.json"), data); err != nil {
+	if err := writeJSONInto(dir, "validate-trace.json", rep); err != nil {
 		return err
 	}
 	var b strings.Builder
