@@ -158,11 +158,8 @@ func writeValidateOut(dir string, r *validate.Report) error {
 	if err := writeJSONInto(dir, "validate.json", r); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "rows.csv"))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
+	var b strings.Builder
+	w := csv.NewWriter(&b)
 	w.Write([]string{"group", "id", "machine", "strategy", "sequence", "what", "mib", "predicted", "observed", "unit", "rel_err", "used", "used_by", "source", "note"})
 	for _, row := range r.Rows {
 		w.Write([]string{row.Group, row.ID, row.Machine, row.Strategy, row.Sequence, row.What, strconv.FormatFloat(row.MiB, 'g', -1, 64),
@@ -171,16 +168,15 @@ func writeValidateOut(dir string, r *validate.Report) error {
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
-		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "rows.csv"), []byte(b.String())); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "predicted-vs-observed.svg"), validate.PredictedVsObserved(r.Rows), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "predicted-vs-observed.svg"), validate.PredictedVsObserved(r.Rows)); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(r.Rows), 0o644)
+	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(r.Rows))
 }
 
 // table prints rows of cells as aligned text or as a markdown table.
