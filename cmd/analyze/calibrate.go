@@ -27,7 +27,7 @@ func measurementsPath(profile string) string {
 
 func runCalibrate(e *env, args []string) error {
 	hostPath, _ := machines.HostProfilePath()
-	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
+	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--budget 60s] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
 		fmt.Sprintf(`Measures this host's process creation in fresh helper processes (Linux,
 cgo builds only): for parent buffers of 0, 1, 4, 16, 64, 256 and 1024 MiB
 (never more than half of the available memory), every page written,
