@@ -145,3 +145,23 @@ func TestHugeEntryCosts(t *testing.T) {
 		t.Errorf("vfork-share on THP moved: %v -> %v", a[j], b[j])
 	}
 }
+
+// A copying fork copies a huge page whole: 256 MiB on 2 MiB pages is
+// 65,536 base pages of data, though only 128 entries.
+func TestForkCopyCopiesHugePagesWhole(t *testing.T) {
+	p := zen4Like(t)
+	in := &Input{Snapshot: trace.Snapshot{ResidentBytes: 256 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
+		HugeResidentBytes: 256 << 20, MapEntries: 10, ParentThreads: 1, PageSize: 4096}}
+	r := NewResult()
+	Evaluate(&p, in, r)
+	i, _ := StrategyIndex(ForkCopy)
+	for j, st := range Strategies()[i].Steps {
+		if st.Name != "page-copy" {
+			continue
+		}
+		want := 65536*p.PageCopyNs + 128*p.PTECopyNs + 1*p.PTPageAllocNs
+		if math.Abs(r.Steps[i][j]-want) > 1e-6*want {
+			t.Errorf("page-copy of 256 MiB on huge pages: %v, want %v", r.Steps[i][j], want)
+		}
+	}
+}

@@ -166,6 +166,16 @@ func parentFaults(p *Params, z *Sizes) float64 {
 	return (z.ParentWrites-h)*p.SoftFaultNs + h*p.HugeFaultNs
 }
 
+// copiedBasePages is how many base pages of data n entries hold: a huge
+// entry holds a huge page's worth, which a copying fork copies whole.
+func copiedBasePages(p *Params, z *Sizes, n float64) float64 {
+	h := math.Min(z.HugeEntries, n)
+	if h <= 0 || p.HugePageSize <= p.PageSize {
+		return n
+	}
+	return n - h + h*p.HugePageSize/p.PageSize
+}
+
 func ptPages(p *Params, ptes float64) float64 {
 	if ptes <= 0 {
 		return 0
@@ -313,7 +323,7 @@ func forkCopy() Strategy {
 		{Name: "page-copy", Phase: Create, Seed: "A traditional fork() required duplicating all the pages of the parent process in the child",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return p.perPage(slotPageCopy, p.PageCopyNs, n) + p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
+				return p.perPage(slotPageCopy, p.PageCopyNs, copiedBasePages(p, z, n)) + p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
 		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "(pre-COW fork) the shared text page is faulted in",
@@ -322,7 +332,7 @@ func forkCopy() Strategy {
 		{Name: "teardown", Phase: ExecPhase, Seed: "(pre-COW fork) exec frees the copied pages and the map",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return z.MapEntries*p.MapEntryFreeNs + p.perPage(slotPageFree, p.PageFreeNs, n) + p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + p.VmspaceRefNs
+				return z.MapEntries*p.MapEntryFreeNs + p.perPage(slotPageFree, p.PageFreeNs, copiedBasePages(p, z, n)) + p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + p.VmspaceRefNs
 			}},
 		stepUnblockParent,
 		stepExitWait,
