@@ -260,6 +260,17 @@ static void bench_size(const char *spec) {
 	long mask = opt(spec, "mask", 31);
 	size_t bytes = (size_t)mib << 20;
 	char *buf = NULL;
+	uint64_t setup0 = now_ns();
+	// Warm up, before the buffer is written: the exec target's page
+	// cache, the kernel's creation and exec paths, the allocator. Done
+	// with the buffer in place it would cost two write-fault loops over
+	// the whole buffer, seconds at a gigabyte, for nothing measured.
+	for (int i = 0; i < 2; i++) {
+		fork_exec_wait();
+		vfork_exec_wait();
+		spawn_wait();
+		fork_exit_wait();
+	}
 	if (bytes > 0) {
 		size_t map = bytes + (mode == 2 ? (2UL << 20) : 0);
 		char *m = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -277,17 +288,12 @@ static void bench_size(const char *spec) {
 			touch(buf, bytes, 1);
 	}
 	meta("size");
-	fflush(stdout);
 	int touched = bytes > 0 && mode != 1;
-	// Warm up: the exec target's page cache, the allocator.
-	for (int i = 0; i < 2; i++) {
-		fork_exec_wait();
-		vfork_exec_wait();
-		spawn_wait();
-		fork_exit_wait();
-		if (touched)
-			touch(buf, bytes, 2);
-	}
+	// What this run cost, wall time: the set-up, and each repetition of
+	// the two phases below. The Go side plans the next runs' repetitions
+	// from these, to fit its time budget whatever the host's fault cost.
+	printf("cost setup %llu\n", (unsigned long long)(now_ns() - setup0));
+	fflush(stdout);
 	char v = 3;
 	// Two phases. First the creations that leave the parent's pages alone
 	// (vfork, posix_spawn); then those that write-protect them (the forks),
@@ -308,6 +314,7 @@ static void bench_size(const char *spec) {
 		int nb = ph == 0 ? 2 : 3;
 		long n = ph == 0 ? reps_a : reps;
 		for (long r = 0; r < n; r++) {
+			uint64_t rep0 = now_ns();
 			for (int k = 0; k < nb; k++) {
 				int b = phase[ph][(k + r) % nb];
 				if (!(mask & (1L << b)))
@@ -344,6 +351,7 @@ static void bench_size(const char *spec) {
 					printf("sample parent_write_baseline.cpu %llu\n", (unsigned long long)bc);
 				}
 			}
+			printf("cost %s %llu\n", ph == 0 ? "rep_a" : "rep", (unsigned long long)(now_ns() - rep0));
 			fflush(stdout);
 		}
 	}

@@ -81,6 +81,8 @@ type Series struct {
 	Space   Space                `json:"space"`
 	Samples map[string][]float64 `json:"samples_ns"`
 	Notes   []string             `json:"notes,omitempty"`
+	// Reps is how many times the forks were repeated.
+	Reps int `json:"reps,omitempty"`
 }
 
 // Measurements is everything a calibration measured. It is saved next to
@@ -108,6 +110,12 @@ type Measurements struct {
 	// written with these measurements, so that validate refits the same way.
 	FitBase  string `json:"fit_base,omitempty"`
 	FitClock string `json:"fit_clock,omitempty"`
+	// Budget and Elapsed are the time budget and the time the measuring
+	// took, in seconds; RepFactor is the share of the full protocol's
+	// repetitions beyond the fewest that the budget allowed (1: all).
+	Budget    float64 `json:"budget_s,omitempty"`
+	Elapsed   float64 `json:"elapsed_s,omitempty"`
+	RepFactor float64 `json:"rep_factor,omitempty"`
 }
 
 // Touched returns the series of kind Touched, by size.
@@ -133,6 +141,10 @@ type Config struct {
 	RepScale float64
 	// IdleMicros is a pause before each measurement (microseconds).
 	IdleMicros int
+	// Budget is the wall time the measurements may take (default
+	// DefaultBudget; QuickBudget with Quick): the repetitions adapt to it,
+	// and a size that cannot be measured in it is left out, with a note.
+	Budget time.Duration
 	// Rounds splits each size's repetitions into this many helper runs,
 	// the sizes interleaved (default 5; 3 with Quick).
 	Rounds int

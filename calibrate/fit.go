@@ -125,6 +125,7 @@ var NotIdentified = map[string]string{
 	"vmspace_ref_ns":         "two reference-count updates are far below the noise of vfork+exec",
 	"map_entry_copy_ns":      "every helper has the same few mappings, so per-entry costs are confounded with the constant terms",
 	"map_entry_walk_ns":      "every helper has the same few mappings, so per-entry costs are confounded with the constant terms",
+	"vmspace_create_ns":      "it appears only in fork alone, beside proc_create_ns, with which it is confounded",
 	"pt_page_alloc_ns":       "page-table pages grow in step with PTEs: one per 512 PTEs, confounded with pte_copy_ns",
 	"tlb_flush_ns":           "one flush per fork, confounded with vmspace_create_ns",
 	"page_free_ns":           "the child frees one page at most, below the noise",
@@ -150,6 +151,10 @@ type Fit struct {
 	Clock     string     `json:"clock"`
 	Residuals []Residual `json:"residuals"`
 	Notes     []string   `json:"notes,omitempty"`
+	// Curved says whether the per-page costs are piecewise-linear curves,
+	// and CurveChoice why (the leave-one-size-out errors of both).
+	Curved      bool   `json:"curved"`
+	CurveChoice string `json:"curve_choice,omitempty"`
 }
 
 // Residual is a training observation against the fitted model.
@@ -179,6 +184,8 @@ type FitOptions struct {
 	Seed      uint64
 	// Clock is CPU (the default) or Wall.
 	Clock string
+	// Straight fits single per-page values, never curves.
+	Straight bool
 }
 
 // point is one touched series reduced to medians.
@@ -275,16 +282,7 @@ func (f *fitter) level(names []string, weights []float64, obs, scale []float64, 
 // keeps its non-linear terms (a TLB refill capped at the TLB's size, whole
 // page-table pages) out of the slope.
 func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) float64 {
-	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
-	var x, y, k []float64
-	for _, pt := range pts {
-		o, ok := pt.med[c.Name]
-		if !ok {
-			continue
-		}
-		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
-		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
-	}
+	x, y, k := f.leftOver(names, weights, pts, c)
 	if len(x) < 2 {
 		return math.NaN()
 	}
@@ -294,6 +292,59 @@ func (f *fitter) slope(names []string, weights []float64, pts []point, c Check) 
 		return math.NaN()
 	}
 	return b / s1
+}
+
+// leftOver is, for each point that has check c, its pages (x), what the
+// model leaves of the observation with the named parameters at 0 (y), and
+// those parameters' own coefficient (k: the model at 1 less at 0).
+func (f *fitter) leftOver(names []string, weights []float64, pts []point, c Check) (x, y, k []float64) {
+	p0, p1 := f.with(names, weights, 0), f.with(names, weights, 1)
+	for _, pt := range pts {
+		o, ok := pt.med[c.Name]
+		if !ok {
+			continue
+		}
+		c0, c1 := Predict(p0, pt.s, c), Predict(p1, pt.s, c)
+		x, y, k = append(x, pt.n), append(y, o-c0), append(k, c1-c0)
+	}
+	return x, y, k
+}
+
+// segSlopes is slope between each pair of neighbouring sizes instead of
+// over all of them: the per-page cost of each segment of a piecewise-linear
+// fit (a curve). Negative segments (noise) count as zero.
+func (f *fitter) segSlopes(names []string, weights []float64, pts []point, c Check) (pages, slopes []float64) {
+	x, y, k := f.leftOver(names, weights, pts, c)
+	for i := 0; i+1 < len(x); i++ {
+		dk := k[i+1] - k[i]
+		if x[i+1] <= x[i] || dk == 0 {
+			return nil, nil
+		}
+		pages = append(pages, x[i])
+		slopes = append(slopes, math.Max((y[i+1]-y[i])/dk, 0))
+	}
+	return pages, slopes
+}
+
+// setCurve makes the named parameters curves of the segment slopes th
+// (each scaled by its weight), stated at their fitted values.
+func (f *fitter) setCurve(names []string, weights []float64, pages, th []float64, how string) {
+	if len(th) < 2 {
+		return
+	}
+	for i, n := range names {
+		v, _ := f.p.Get(n)
+		if !(v > 0) {
+			continue
+		}
+		c := &model.Curve{Pages: pages, NsPerPage: make([]float64, len(th)), Ref: v, Source: how}
+		for j := range th {
+			c.NsPerPage[j] = th[j] * weights[i]
+		}
+		if c.Check() == nil {
+			f.p.SetCurve(n, c)
+		}
+	}
 }
 
 func checkOf(name string) Check {
@@ -326,8 +377,11 @@ func factsOf(m *Measurements) hostFacts {
 	return h
 }
 
-func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts) *fitter {
+func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts, curved bool) *fitter {
 	f := &fitter{p: base, how: map[string]string{}}
+	for _, n := range curveParams {
+		f.p.SetCurve(n, nil) // fitted here: the base's curves do not apply
+	}
 	if env.pageSize > 0 {
 		f.set("page_size", env.pageSize, "getpagesize()")
 	}
@@ -375,12 +429,27 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 			how := fmt.Sprintf("Theil–Sen slope of fork alone per anonymous resident page, less page-table page allocation; only pte_protect_ns + pte_copy_ns is identified, split in the base profile's ratio %.2g:%.2g", pteW[0], pteW[1])
 			f.set("pte_protect_ns", th*pteW[0], how)
 			f.set("pte_copy_ns", th*pteW[1], how)
+			if curved {
+				pages, segs := f.segSlopes(pteNames, pteW, pts, checkOf(ForkOnly))
+				f.setCurve(pteNames, pteW, pages, segs, "piecewise-linear fit between the calibrated sizes: the slope of fork alone per anonymous resident page between each size and the next, split in the same ratio; chosen because it lowered the leave-one-size-out error")
+			}
 		}
 		// The child's teardown: the extra slope of fork+exit and
 		// fork+exec+wait over fork alone.
 		zx := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExitWait))
 		ze := f.slope([]string{"pte_zap_ns"}, one, pts, checkOf(ForkExecWait))
 		f.set("pte_zap_ns", (zx+ze)/2, "mean of the Theil–Sen slopes of fork+exit+wait and fork+exec+wait per anonymous resident page, less fork alone's (the child's page-table teardown)")
+		if curved {
+			zn := []string{"pte_zap_ns"}
+			px, sx := f.segSlopes(zn, one, pts, checkOf(ForkExitWait))
+			_, se := f.segSlopes(zn, one, pts, checkOf(ForkExecWait))
+			if len(sx) == len(se) {
+				for i := range sx {
+					sx[i] = (sx[i] + se[i]) / 2
+				}
+				f.setCurve(zn, one, px, sx, "piecewise-linear fit between the calibrated sizes: the mean of the slopes of fork+exit+wait and fork+exec+wait per anonymous resident page between each size and the next, less fork alone's; chosen because it lowered the leave-one-size-out error")
+			}
+		}
 	}
 
 	// 3. Levels: solved per size from the medians, then the median over sizes.
@@ -410,21 +479,35 @@ func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostF
 			return Predict(p, pts[i].s, checkOf(a)) - Predict(p, pts[i].s, checkOf(b))
 		}
 	}
+	// The constants. Every sequence has proc_create_ns, and every one but
+	// fork alone the exit and the wait: fork alone separates them. What
+	// fork alone has besides is vmspace_create_ns, kept from the base (the
+	// two are confounded there); what a forked child's exit has besides,
+	// the teardown of its copy of the map, is map_entry_free_ns. Each
+	// step only needs what the steps before it set.
 	f.set("exec_load_ns", f.level([]string{"exec_load_ns"}, one, diff(obs(ForkExecWait), obs(ForkExitWait)), obs(ForkExecWait), predDiff(ForkExecWait, ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: exec of a 129-byte static program that only exits, with that program's exit and the parent's reaping, which the model has no step for")
-	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
-		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less exec, one system call, two context switches and two vmspace references")
+		"least-absolute-relative-deviation fit over sizes of fork+exec+wait less fork+exit+wait: the exec of a 129-byte static program that only exits (the exit and the wait are in both, and cancel)")
+	// The per-fork constants are read where the per-page terms are
+	// smallest, the smallest size: fitted over every size they absorb the
+	// per-page slope's error at the small sizes (where fork's cost per page
+	// is not the large sizes' one), which once drove proc_create_ns from
+	// 23 us to 2 us between two runs.
+	smallest := func(o []float64) []float64 {
+		out := make([]float64, len(o))
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		out[0] = o[0] // pts is sorted by pages
+		return out
+	}
+	f.set("proc_create_ns", f.level([]string{"proc_create_ns"}, one, smallest(obs(ForkOnly)), nil, pred(ForkOnly)),
+		"fork alone at the smallest calibrated size less its other modelled steps (with vmspace_create_ns from the base): absorbs every per-fork constant the model does not name (files, signal state, the task)")
+	f.set("exit_wait_ns", f.level([]string{"exit_wait_ns"}, one, obs(VForkExecWait), nil, pred(VForkExecWait)),
+		"least-absolute-relative-deviation fit over sizes of vfork+exec+wait less the creation, the exec, one system call, two context switches and two vmspace references: the exec'd program's exit and the parent's wait4")
 	f.set("spawn_setup_ns", f.level([]string{"spawn_setup_ns"}, one, obs(SpawnWait), nil, pred(SpawnWait)),
 		"least-absolute-relative-deviation fit over sizes of posix_spawn+wait less the same sum (glibc's clone on its own stack, and its setup)")
-	f.set("vmspace_create_ns", f.level([]string{"vmspace_create_ns"}, one, obs(ForkOnly), nil, pred(ForkOnly)),
-		"least-absolute-relative-deviation fit over sizes of fork alone less its other modelled steps: absorbs every per-fork constant the model does not name (mm, files, signal state), and tlb_flush_ns's share is kept from the base")
-	// Solved on fork+exit+wait itself, not on its difference from fork
-	// alone: when fork alone cannot be matched (vmspace_create_ns clamped
-	// at 0 because proc_create_ns, set by vfork+exec+wait, also carries the
-	// exit and reaping that the model's sequences leave out), fork+exit and
-	// fork+exec+wait still are.
-	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, obs(ForkExitWait), nil, pred(ForkExitWait)),
-		"least-absolute-relative-deviation fit over sizes of fork+exit+wait less its other modelled steps, divided by the helper's mappings: absorbs the constant part of exit, reaping and wake-up, which the model only has per mapping")
+	f.set("map_entry_free_ns", f.level([]string{"map_entry_free_ns"}, one, smallest(obs(ForkExitWait)), nil, pred(ForkExitWait)),
+		"fork+exit+wait at the smallest calibrated size less its other modelled steps, divided by the helper's mappings: the forked child's exit of its copy of the map beyond the common exit and wait")
 	return f
 }
 
@@ -473,8 +556,22 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		return nil, fmt.Errorf("fit: unknown clock %q (want cpu or wall)", clock)
 	}
 	id := func(x []float64) []float64 { return x }
-	f := fitOnce(points(train, clock, id), microMedians(m.Micro, id), *base.ModelParams(), factsOf(m))
-	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock}
+	micro := microMedians(m.Micro, id)
+	// Straight lines, or curves where they predict sizes they did not see
+	// better than straight lines do.
+	curved := false
+	var choice string
+	if !opt.Straight && len(train) >= 4 {
+		es, ec := looError(train, clock, micro, base, m, false), looError(train, clock, micro, base, m, true)
+		// By a fifth at least: a curve has a cost per segment, and on
+		// noise it follows the noise, winning by chance a little.
+		curved = ec < curveGain*es
+		choice = fmt.Sprintf("per-page costs: leave-one-size-out median |relative error| of fork, fork+exit and fork+exec+wait over %v MiB: %.1f%% with straight lines, %.1f%% with piecewise-linear curves (chosen when at least a fifth lower): %s", sizesOf(train), 100*es, 100*ec, map[bool]string{true: "curves", false: "straight lines"}[curved])
+	}
+	thp := HugeFitSeries(m)
+	f := fitOnce(points(train, clock, id), micro, *base.ModelParams(), factsOf(m), curved)
+	f.fitHuge(thp, clock, id)
+	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock, Curved: curved, CurveChoice: choice}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
 	}
@@ -493,7 +590,8 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		r := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
 		draw := func(x []float64) []float64 { return resample(r, x) }
 		for b := 0; b < B; b++ {
-			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m))
+			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m), curved)
+			g.fitHuge(thp, clock, draw)
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)
@@ -511,6 +609,103 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 	}
 	fit.Residuals = Residuals(&fit.Params, train, clock)
 	return fit, nil
+}
+
+// HugeFitSeries is the huge-page series the per-huge-entry costs are
+// fitted on: the largest one that the kernel gave huge pages (nil if none).
+func HugeFitSeries(m *Measurements) *Series {
+	var best *Series
+	for _, s := range m.SeriesOf(HugePages) {
+		if s.Space.AnonHugeBytes > 0 && (best == nil || s.MiB > best.MiB) {
+			best = s
+		}
+	}
+	return best
+}
+
+// HugeParams are the parameters fitted on HugeFitSeries.
+var HugeParams = []string{"huge_fork_ns", "huge_zap_ns", "huge_fault_ns"}
+
+// fitHuge sets the per-huge-entry costs from a buffer on transparent huge
+// pages, each from the one check it enters first: fork alone, then
+// fork+exit+wait, then the parent's write faults. Each is solved directly
+// (one observation), with the parameter's 0 meaning "a base PTE" kept out
+// of the way: the costs are linear in the parameter once it is positive.
+func (f *fitter) fitHuge(s *Series, clock string, draw func([]float64) []float64) {
+	if s == nil || f.p.HugePageSize <= 0 {
+		return
+	}
+	pt := points([]*Series{s}, clock, draw)[0]
+	huge := s.Space.AnonHugeBytes >> 20
+	for _, x := range []struct{ name, check, how string }{
+		{"huge_fork_ns", ForkOnly, "fork alone of %d MiB on transparent huge pages (%d MiB of it huge) less its other modelled steps, per huge entry: copy_huge_pmd's write-protect, copy and page-table deposit"},
+		{"huge_zap_ns", ForkExitWait, "fork+exit+wait of %d MiB on transparent huge pages (%d MiB of it huge) less its other modelled steps, per huge entry: the child's zap of the PMD and free of its deposited page-table page"},
+		{"huge_fault_ns", ParentWriteFaults, "the parent's write-fault time after a fork of %d MiB on transparent huge pages (%d MiB of it huge), per huge page written"},
+	} {
+		o, ok := pt.med[x.check]
+		if !ok {
+			continue
+		}
+		c := checkOf(x.check)
+		lo, hi := f.p, f.p
+		lo.Set(x.name, 1e-9)
+		hi.Set(x.name, 1)
+		c0, c1 := Predict(&lo, s, c), Predict(&hi, s, c)
+		if c1 == c0 {
+			continue
+		}
+		v := (o - c0) / (c1 - c0)
+		if v <= 0 {
+			// Not above a base PTE's modelled cost: keep the default
+			// (a huge entry costed as a base PTE).
+			f.notes = append(f.notes, fmt.Sprintf("%s: the fit gave %.4g, not positive; a huge entry stays costed as a base PTE", x.name, v))
+			continue
+		}
+		f.set(x.name, v, fmt.Sprintf(x.how, s.MiB, huge))
+	}
+}
+
+// curveGain is how much lower the held-out error of curves must be for
+// them to be chosen over straight lines.
+const curveGain = 0.8
+
+// curveParams are the per-page parameters the fit may make curves.
+var curveParams = []string{"pte_protect_ns", "pte_copy_ns", "pte_zap_ns"}
+
+// curveChecks are the checks whose leave-one-size-out error decides
+// between straight lines and curves: the sums the curves enter.
+var curveChecks = []string{ForkOnly, ForkExitWait, ForkExecWait}
+
+// looError is the median |relative error| of the curve checks at each
+// training size, predicted by a fit on the other sizes.
+func looError(train []*Series, clock string, micro map[string]float64, base *machines.Profile, m *Measurements, curved bool) float64 {
+	var errs []float64
+	for k, held := range train {
+		var rest []*Series
+		for j, s := range train {
+			if j != k {
+				rest = append(rest, s)
+			}
+		}
+		f := fitOnce(points(rest, clock, func(x []float64) []float64 { return x }), micro, *base.ModelParams(), factsOf(m), curved)
+		for _, name := range curveChecks {
+			c := checkOf(name)
+			o, ok := Observed(held, c, clock)
+			if !ok || o <= 0 {
+				continue
+			}
+			errs = append(errs, math.Abs(Predict(&f.p, held, c)-o)/o)
+		}
+	}
+	return median(errs)
+}
+
+func sizesOf(series []*Series) []int {
+	var out []int
+	for _, s := range series {
+		out = append(out, s.MiB)
+	}
+	return out
 }
 
 // Residuals compares every check of every series with the model.

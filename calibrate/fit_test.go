@@ -24,7 +24,7 @@ func truth(t testing.TB) (*machines.Profile, model.Params) {
 		"syscall_ns": 230, "ctx_switch_ns": 3100, "page_copy_ns": 900, "tlb_refill_ns": 60,
 		"soft_fault_ns": 1800, "pte_protect_ns": 15, "pte_copy_ns": 45, "pte_zap_ns": 35,
 		"exec_load_ns": 210000, "proc_create_ns": 61000, "spawn_setup_ns": 17000,
-		"vmspace_create_ns": 40000, "map_entry_free_ns": 2500,
+		"map_entry_free_ns": 2500, "exit_wait_ns": 30000,
 	} {
 		if err := p.Set(name, v); err != nil {
 			t.Fatal(err)
@@ -241,6 +241,101 @@ func TestFmtNum(t *testing.T) {
 	for v, want := range map[float64]string{2097152: "2097152", 4096: "4096", 81.0123: "81.01", 0.000123456: "0.0001235", 123456.7: "123500", 0: "0"} {
 		if got := fmtNum(v); got != want {
 			t.Errorf("fmtNum(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
+
+// exact replaces every sample by its median: measurements without noise.
+func exact(m *Measurements) {
+	for _, s := range m.Series {
+		for _, v := range s.Samples {
+			med := median(v)
+			for i := range v {
+				v[i] = med
+			}
+		}
+	}
+	for _, v := range m.Micro {
+		med := median(v)
+		for i := range v {
+			v[i] = med
+		}
+	}
+}
+
+// Measurements made from a straight line come back as a straight line:
+// single per-page values, no curve, exactly without noise and also with it
+// (where curves would only follow the noise).
+func TestStraightLineIsRecoveredAsAStraightLine(t *testing.T) {
+	base, want := truth(t)
+	for i, sigma := range []float64{0, 0.08, 0.08, 0.08, 0.15} {
+		m := synthetic(&want, DefaultSizes, 40, sigma, uint64(5+i))
+		if sigma == 0 {
+			exact(m)
+		}
+		fit, err := FitProfile(m, base, FitOptions{Bootstrap: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fit.Curved {
+			t.Errorf("noise %g: a straight line was fitted with curves (%s)", sigma, fit.CurveChoice)
+		}
+		for _, n := range curveParams {
+			if c := fit.Params.Curve(n); c != nil {
+				t.Errorf("noise %g: %s is a curve %v", sigma, n, c.NsPerPage)
+			}
+		}
+		t.Log(fit.CurveChoice)
+	}
+}
+
+// Measurements made from a bent per-page cost come back as a curve with
+// the same bends, chosen because it predicts held-out sizes better.
+func TestBentLineIsRecoveredAsACurve(t *testing.T) {
+	base, want := truth(t)
+	// fork alone per page: 120 ns to 64 MiB, 60 ns to 256, 40 beyond (split
+	// 1:3 between protect and copy, as truth's 15:45).
+	pages := []float64{0, 16384, 65536}
+	cost := []float64{120, 60, 40}
+	for _, x := range []struct {
+		name string
+		w    float64
+	}{{"pte_protect_ns", 0.25}, {"pte_copy_ns", 0.75}} {
+		c := &model.Curve{Pages: pages, NsPerPage: make([]float64, 3), Ref: 60 * x.w, Source: "test"}
+		for i := range cost {
+			c.NsPerPage[i] = cost[i] * x.w
+		}
+		want.Set(x.name, 60*x.w)
+		if err := want.SetCurve(x.name, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := synthetic(&want, DefaultSizes, 40, 0, 5)
+	exact(m)
+	fit, err := FitProfile(m, base, FitOptions{Bootstrap: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fit.Curved {
+		t.Fatalf("a bent line was fitted with straight lines (%s)", fit.CurveChoice)
+	}
+	t.Log(fit.CurveChoice)
+	for _, x := range []struct {
+		name string
+		w    float64
+	}{{"pte_protect_ns", 0.25}, {"pte_copy_ns", 0.75}} {
+		c := fit.Params.Curve(x.name)
+		if c == nil {
+			t.Fatalf("%s: no curve", x.name)
+		}
+		v, _ := fit.Params.Get(x.name)
+		for _, n := range []float64{8000, 40000, 200000} {
+			got := c.Total(n) * v / c.Ref
+			tc := want.Curve(x.name)
+			wantC := tc.Total(n)
+			if math.Abs(got-wantC) > 0.02*wantC {
+				t.Errorf("%s at %g pages: fitted %.4g ns, true %.4g", x.name, n, got, wantC)
+			}
 		}
 	}
 }

@@ -57,6 +57,9 @@ func (f *Fit) Profile(m *Measurements) []byte {
 	for _, n := range f.Notes {
 		fmt.Fprintf(&b, "# note: %s\n", n)
 	}
+	if f.CurveChoice != "" {
+		fmt.Fprintf(&b, "# %s\n", f.CurveChoice)
+	}
 	fmt.Fprintf(&b, "name = %s\n", quote(ProfileName))
 	fmt.Fprintf(&b, "description = %s\n", quote(fmt.Sprintf("calibrated on %s (%s, Linux %s) at %s", host, orNone(m.CPU), orNone(m.Kernel), date)))
 	fmt.Fprintf(&b, "native = %s\n", quote(model.ForkCOWPTE))
@@ -84,6 +87,16 @@ func (f *Fit) Profile(m *Measurements) []byte {
 			} else {
 				// Exact (the page size), or no bootstrap.
 				fmt.Fprintf(&b, "low = %s\nhigh = %s\n", fmtNum(e.Value), fmtNum(e.Value))
+			}
+			if c := f.Params.Curve(spec.Name); c != nil {
+				// Stated at the value as printed, so that rounding the
+				// value does not rescale the curve.
+				v, _ := strconv.ParseFloat(fmtNum(e.Value), 64)
+				var pts []string
+				for i := range c.Pages {
+					pts = append(pts, fmt.Sprintf("[%s, %s]", strconv.FormatFloat(c.Pages[i], 'f', -1, 64), fmtNum(c.NsPerPage[i]*v/c.Ref)))
+				}
+				fmt.Fprintf(&b, "curve = [%s]\ncurve_source = %s\n", strings.Join(pts, ", "), quote(fmt.Sprintf("measured on %s by analyze calibrate at %s: %s", host, date, c.Source)))
 			}
 			continue
 		}

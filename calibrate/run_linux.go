@@ -11,9 +11,11 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -62,9 +64,9 @@ func Run(cfg Config) (*Measurements, error) {
 	if err != nil {
 		return nil, err
 	}
-	sizes, dropped := capSizes(sizes, avail)
-	if len(dropped) > 0 {
-		m.Notes = append(m.Notes, fmt.Sprintf("sizes %v MiB skipped: more than half of the %d MiB available", dropped, avail>>20))
+	sizes, tooBig := capSizes(sizes, avail)
+	if len(tooBig) > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("sizes %v MiB skipped: more than half of the %d MiB available", tooBig, avail>>20))
 	}
 	dir, target, err := writeTarget()
 	if err != nil {
@@ -73,7 +75,8 @@ func Run(cfg Config) (*Measurements, error) {
 	defer os.RemoveAll(dir)
 
 	// Held-out series: a mapping never touched, at the largest size, and
-	// one on transparent huge pages at 256 MiB or the largest size below.
+	// buffers on transparent huge pages at 64 and 256 MiB (those not above
+	// the largest size).
 	maxMiB := 0
 	for _, s := range sizes {
 		maxMiB = max(maxMiB, s)
@@ -90,7 +93,13 @@ func Run(cfg Config) (*Measurements, error) {
 	if maxMiB > 0 {
 		jobs = append(jobs, job{Untouched, maxMiB, 1})
 		if m.THP == "always" || m.THP == "madvise" {
-			jobs = append(jobs, job{HugePages, min(maxMiB, 256), 2})
+			// Two sizes: the larger sets the per-huge-entry costs, the
+			// smaller checks them (validate holds it out).
+			for _, s := range []int{64, 256} {
+				if s <= maxMiB {
+					jobs = append(jobs, job{HugePages, s, 2})
+				}
+			}
 		} else {
 			m.Notes = append(m.Notes, fmt.Sprintf("no transparent huge pages on this host (mode %q): the THP series is not measured", m.THP))
 		}
@@ -105,55 +114,29 @@ func Run(cfg Config) (*Measurements, error) {
 			rounds = 3
 		}
 	}
-	series := make([]*Series, len(jobs))
-	total := rounds*len(jobs) + 1
-	step := 0
-	for round := 0; round < rounds; round++ {
-		for k := range jobs {
-			i := (k + round*len(jobs)/rounds) % len(jobs) // rotated, and reversed every other round
-			if round%2 == 1 {
-				i = len(jobs) - 1 - i
-			}
-			j := jobs[i]
-			step++
-			progress("calibrate: %s buffer of %d MiB, round %d of %d (%d of %d)", j.kind, j.mib, round+1, rounds, step, total)
-			n := int(float64(reps(j.mib, cfg.Quick))*scale/float64(rounds) + 0.999)
-			if n < 2 {
-				n = 2
-			}
-			out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;reps_a=%d;idle=%d;target=%s", j.mib, j.mode, n, max(n, 30), cfg.IdleMicros, target))
-			if err != nil {
-				return nil, fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
-			}
-			s := series[i]
-			if s == nil {
-				s = &Series{Kind: j.kind, MiB: j.mib, Samples: map[string][]float64{}, Space: out.space["size"]}
-				series[i] = s
-			}
-			for k, v := range out.samples {
-				s.Samples[k] = append(s.Samples[k], v...)
-			}
-			for _, n := range out.notes {
-				if !contains(s.Notes, n) {
-					s.Notes = append(s.Notes, n)
-				}
-			}
+	budget := cfg.Budget
+	if budget <= 0 {
+		budget = DefaultBudget
+		if cfg.Quick {
+			budget = QuickBudget
 		}
 	}
-	for _, s := range series {
-		if s.Kind == HugePages && s.Space.AnonHugeBytes == 0 {
-			s.Notes = append(s.Notes, "the kernel gave no huge pages to the buffer (AnonHugePages 0)")
-		}
-		m.Series = append(m.Series, s)
+	start := time.Now()
+	m.Budget = budget.Seconds()
+	// What is left, less a fifth for the planner's error: a repetition's
+	// cost is estimated from earlier ones, on a machine whose load changes.
+	left := func() float64 { return 0.8 * (budget - time.Since(start)).Seconds() }
+	say := func(format string, args ...any) {
+		progress("calibrate: "+format+"  [%s of %s budget]", append(args, time.Since(start).Round(time.Second), budget)...)
 	}
-	progress("calibrate: machine microbenchmarks (%d of %d)", total, total)
-	microReps := 21
-	if cfg.Quick {
-		microReps = 9
-	}
-	q := 0
-	if cfg.Quick {
-		q = 1
+
+	// The machine microbenchmarks first: a fixed protocol, whose time the
+	// size benchmarks then share the rest of the budget around.
+	say("machine microbenchmarks")
+	microQuick := cfg.Quick || budget < 30*time.Second
+	microReps, q := 21, 0
+	if microQuick {
+		microReps, q = 9, 1
 	}
 	out, err := helper(exe, fmt.Sprintf("bench=micro;reps=%d;quick=%d;target=%s", microReps, q, target))
 	if err != nil {
@@ -161,10 +144,164 @@ func Run(cfg Config) (*Measurements, error) {
 	}
 	m.Micro, m.MicroSpace = out.samples, out.space["micro"]
 	m.Notes = append(m.Notes, out.notes...)
+
+	series := make([]*Series, len(jobs))
+	costs := make([]jobCost, len(jobs))
+	done := make([]int, len(jobs))
+	dropped := make([]bool, len(jobs))
+	run := func(i, n, round int) error {
+		j := jobs[i]
+		na := max(n, 30)
+		say("%s buffer of %d MiB, round %d of %d, %d repetitions", j.kind, j.mib, round+1, rounds, n)
+		t0 := time.Now()
+		out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;reps_a=%d;idle=%d;target=%s", j.mib, j.mode, n, na, cfg.IdleMicros, target))
+		wall := time.Since(t0).Seconds()
+		if err != nil {
+			return fmt.Errorf("calibrate: %s %d MiB: %w", j.kind, j.mib, err)
+		}
+		s := series[i]
+		if s == nil {
+			s = &Series{Kind: j.kind, MiB: j.mib, Samples: map[string][]float64{}, Space: out.space["size"]}
+			series[i] = s
+		}
+		for k, v := range out.samples {
+			s.Samples[k] = append(s.Samples[k], v...)
+		}
+		for _, n := range out.notes {
+			if !contains(s.Notes, n) {
+				s.Notes = append(s.Notes, n)
+			}
+		}
+		c := costOf(out.costs)
+		if !math.IsNaN(c.rep) {
+			// The helper's start and its exit (freeing the buffer: a
+			// fraction of a second at a gigabyte) are part of the set-up.
+			var timed float64
+			for _, xs := range out.costs {
+				for _, x := range xs {
+					timed += x / 1e9
+				}
+			}
+			c.setup += math.Max(wall-timed, 0)
+			costs[i] = c
+		}
+		done[i] += n
+		return nil
+	}
+	want := func(i int) int {
+		return int(float64(reps(jobs[i].mib, cfg.Quick))*scale + 0.999)
+	}
+
+	// Round one is the probe: one repetition of every job, the touched
+	// sizes smallest first, each size skipped when what the smaller ones
+	// cost says that it could not get its fewest repetitions in the
+	// budget left.
+	order := make([]int, len(jobs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ja, jb := jobs[order[a]], jobs[order[b]]
+		if (ja.kind == Touched) != (jb.kind == Touched) {
+			return ja.kind == Touched
+		}
+		return ja.mib < jb.mib
+	})
+	known := map[int]jobCost{}
+	for _, i := range order {
+		j := jobs[i]
+		if j.kind == Touched {
+			if c, ok := extrapolate(known, j.mib); ok && c.runCost(minReps, 30) > left() {
+				dropped[i] = true
+				m.Notes = append(m.Notes, fmt.Sprintf("budget: %d MiB not measured: from the smaller sizes it would take about %.0f s for %d repetitions, and %.0f s of the %s budget were left (--budget)", j.mib, c.runCost(minReps, 30), minReps, (budget-time.Since(start)).Seconds(), budget))
+				continue
+			}
+		}
+		if err := run(i, 1, 0); err != nil {
+			return nil, err
+		}
+		if j.kind == Touched {
+			known[j.mib] = costs[i]
+		}
+	}
+
+	// Later rounds: plan what is left of the wanted repetitions into what
+	// is left of the budget, again before every round (the load changes).
+	for round := 1; round < rounds; round++ {
+		var idx []int
+		var pj []planJob
+		for i := range jobs {
+			if dropped[i] || series[i] == nil {
+				continue
+			}
+			idx = append(idx, i)
+			pj = append(pj, planJob{cost: costs[i], want: want(i) - done[i], need: max(minReps-done[i], 0), repsA: 30})
+		}
+		counts, _, ok := plan(pj, left(), rounds-round)
+		for !ok {
+			// Even the fewest repetitions do not fit: the largest touched
+			// size keeps what it has, and the others are planned again.
+			big := -1
+			for x, i := range idx {
+				if jobs[i].kind == Touched && (big < 0 || jobs[i].mib > jobs[idx[big]].mib) && pj[x].need > 0 {
+					big = x
+				}
+			}
+			if big < 0 {
+				break
+			}
+			i := idx[big]
+			m.Notes = append(m.Notes, fmt.Sprintf("budget: the forks at %d MiB measured %d times, fewer than the %d wanted: %.0f s of the %s budget were left (--budget)", jobs[i].mib, done[i], minReps, (budget-time.Since(start)).Seconds(), budget))
+			pj[big].want, pj[big].need = 0, 0
+			dropped[i] = true
+			counts, _, ok = plan(pj, left(), rounds-round)
+		}
+		for x := range idx {
+			k := (x + round*len(idx)/rounds) % len(idx) // rotated, and reversed every other round
+			if round%2 == 1 {
+				k = len(idx) - 1 - k
+			}
+			i := idx[k]
+			n := perRun(counts[k], rounds-round)
+			if n == 0 {
+				continue
+			}
+			if err := run(i, n, round); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var got, wanted float64
+	for i := range jobs {
+		got += float64(min(done[i], want(i)))
+		wanted += float64(want(i))
+	}
+	m.RepFactor = got / wanted
+	if m.RepFactor < 0.999 {
+		var cut []string
+		for i, j := range jobs {
+			if done[i] < want(i) {
+				cut = append(cut, fmt.Sprintf("%s %d MiB %d of %d", j.kind, j.mib, done[i], want(i)))
+			}
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("budget: %.0f%% of the full protocol's fork repetitions fitted the %s budget (--budget); cut: %s", 100*m.RepFactor, budget, strings.Join(cut, ", ")))
+	}
+	for i, s := range series {
+		if s == nil {
+			continue
+		}
+		if s.Kind == HugePages && s.Space.AnonHugeBytes == 0 {
+			s.Notes = append(s.Notes, "the kernel gave no huge pages to the buffer (AnonHugePages 0)")
+		}
+		s.Reps = done[i]
+		m.Series = append(m.Series, s)
+	}
+	m.Elapsed = time.Since(start).Seconds()
 	return m, nil
 }
 
 type helperOut struct {
+	costs   map[string][]float64
 	samples map[string][]float64
 	space   map[string]Space
 	notes   []string
@@ -188,7 +325,7 @@ func helper(exe, spec string) (*helperOut, error) {
 }
 
 func parseHelper(out []byte) (*helperOut, error) {
-	res := &helperOut{samples: map[string][]float64{}, space: map[string]Space{}}
+	res := &helperOut{samples: map[string][]float64{}, costs: map[string][]float64{}, space: map[string]Space{}}
 	done, started := false, false
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
@@ -205,15 +342,21 @@ func parseHelper(out []byte) (*helperOut, error) {
 			return nil, fmt.Errorf("helper: %s", strings.Join(f[1:], " "))
 		case "note":
 			res.notes = append(res.notes, strings.Join(f[1:], " "))
-		case "sample":
-			if len(f) != 3 {
+		case "sample", "cost":
+			// "sample NAME NS" and "cost WHAT NS": the same shape.
+			var v float64
+			var err error
+			if len(f) == 3 {
+				v, err = strconv.ParseFloat(f[2], 64)
+			}
+			if len(f) != 3 || err != nil {
 				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
 			}
-			v, err := strconv.ParseFloat(f[2], 64)
-			if err != nil {
-				return nil, fmt.Errorf("helper: bad line %q", sc.Text())
+			into := res.samples
+			if f[0] == "cost" {
+				into = res.costs
 			}
-			res.samples[f[1]] = append(res.samples[f[1]], v)
+			into[f[1]] = append(into[f[1]], v)
 		case "meta":
 			var sp Space
 			for _, kv := range f[2:] {

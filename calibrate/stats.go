@@ -102,3 +102,6 @@ func Median(xs []float64) float64 { return median(xs) }
 
 // Spread is the interquartile range of xs over its median.
 func Spread(xs []float64) float64 { return iqrRel(xs) }
+
+// Quantile is the q-quantile of xs, for callers outside the package.
+func Quantile(xs []float64, q float64) float64 { return quantile(xs, q) }

@@ -1,6 +1,7 @@
 package machines
 
 import (
+	"bytes"
 	"testing"
 )
 
@@ -17,14 +18,22 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("name = \"x\"\n[params.page_size]\nvalue = 4096\n"))
+	// A curve, valid and not.
+	if data, err := builtin.ReadFile("profiles/ppro200.toml"); err == nil {
+		f.Add(bytes.Replace(data, []byte("value = 1500\n"), []byte("value = 1500\ncurve = [[256, 2000], [65536, 1000]]\n"), 1))
+		f.Add(bytes.Replace(data, []byte("value = 1500\n"), []byte("value = 1500\ncurve = [[256], [1, 2, 3]]\n"), 1))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse("fuzz.toml", data)
 		if err != nil {
 			return
 		}
-		for _, v := range p.Params {
+		for name, v := range p.Params {
 			if v.Source == "" {
 				t.Fatalf("accepted a parameter without a source")
+			}
+			if len(v.Curve) > 0 && p.ModelParams().Curve(name) == nil {
+				t.Fatalf("%s: accepted a curve the model does not have", name)
 			}
 		}
 	})

@@ -51,6 +51,13 @@ type Param struct {
 	Estimate bool     `toml:"estimate" json:"estimate"`
 	Low      *float64 `toml:"low" json:"low,omitempty"`
 	High     *float64 `toml:"high" json:"high,omitempty"`
+	// Curve, for a parameter priced per page, states it as size-dependent
+	// (see model.Curve): points [pages, ns per page], the pages ascending,
+	// each cost holding from its point to the next. The value stays the
+	// parameter's scale: the curve is stated at that value. CurveSource
+	// says where the points come from (default: Source).
+	Curve       [][]float64 `toml:"curve" json:"curve,omitempty"`
+	CurveSource string      `toml:"curve_source" json:"curve_source,omitempty"`
 	// Defaulted is true when the profile does not set the parameter and
 	// the model's default stands in.
 	Defaulted bool `toml:"-" json:"defaulted,omitempty"`
@@ -88,7 +95,7 @@ func Parse(file string, data []byte) (*Profile, error) {
 		for i, k := range und {
 			keys[i] = k.String()
 		}
-		return nil, fmt.Errorf("%s: unknown key %s (a parameter table takes value, unit, source, estimate, low, high)", file, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("%s: unknown key %s (a parameter table takes value, unit, source, estimate, low, high, curve, curve_source)", file, strings.Join(keys, ", "))
 	}
 	sum := sha256.Sum256(data)
 	p.File, p.Hash = file, hex.EncodeToString(sum[:])[:12]
@@ -162,8 +169,43 @@ func (p *Profile) validate() error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.File, err)
 	}
+	for _, name := range sortedKeys(p.Params) {
+		c, err := p.Params[name].ModelCurve()
+		if err != nil {
+			return fmt.Errorf("%s: key params.%s.curve: %w", p.File, name, err)
+		}
+		if c == nil {
+			continue
+		}
+		if err := mp.SetCurve(name, c); err != nil {
+			return fmt.Errorf("%s: key params.%s.curve: %w", p.File, name, err)
+		}
+	}
 	p.params = mp
 	return nil
+}
+
+// ModelCurve returns the parameter's curve as the model takes it, or nil
+// when it is a single value.
+func (prm Param) ModelCurve() (*model.Curve, error) {
+	if len(prm.Curve) == 0 {
+		if prm.CurveSource != "" {
+			return nil, fmt.Errorf("curve_source without a curve")
+		}
+		return nil, nil
+	}
+	c := &model.Curve{Ref: prm.Value, Source: prm.CurveSource}
+	if c.Source == "" {
+		c.Source = prm.Source
+	}
+	for i, pt := range prm.Curve {
+		if len(pt) != 2 {
+			return nil, fmt.Errorf("point %d has %d numbers, want two: [pages, ns_per_page]", i+1, len(pt))
+		}
+		c.Pages = append(c.Pages, pt[0])
+		c.NsPerPage = append(c.NsPerPage, pt[1])
+	}
+	return c, c.Check()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

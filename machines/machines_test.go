@@ -51,6 +51,9 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown native", strings.Replace(base, `native = "fork-cow"`, `native = "fork-magic"`, 1), "native"},
 		{"nan", strings.Replace(base, "value = 6000\n", "value = nan\n", 1), "ctx_switch_ns"},
 		{"out of range", strings.Replace(base, "value = 6000\n", "value = 60000\n", 1), "outside its range"},
+		{"curve not per page", strings.Replace(base, "value = 4000\n", "value = 4000\ncurve = [[0, 1], [10, 2]]\n", 1), "params.syscall_ns.curve"},
+		{"curve descending", strings.Replace(base, "value = 1500\n", "value = 1500\ncurve = [[100, 1], [10, 2]]\n", 1), "params.pte_copy_ns.curve"},
+		{"curve point of three", strings.Replace(base, "value = 1500\n", "value = 1500\ncurve = [[0, 1, 3], [10, 2]]\n", 1), "params.pte_copy_ns.curve"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -153,5 +156,25 @@ func TestSweeps(t *testing.T) {
 	vals, err := parseValues("0:1:+0.25")
 	if err != nil || strings.Join(vals, " ") != "0 0.25 0.5 0.75 1" {
 		t.Errorf("0:1:+0.25 gives %v, %v", vals, err)
+	}
+}
+
+// A curve in a profile reaches the model, scaled by the value, and a
+// --set of the value scales it.
+func TestProfileCurve(t *testing.T) {
+	text := strings.Replace(builtinText(t, "ppro200"), "value = 1500\n", "value = 1500\ncurve = [[256, 2000], [65536, 1000]]\ncurve_source = \"test points\"\n", 1)
+	p, err := Parse("curve.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := p.ModelParams().Curve("pte_copy_ns")
+	if c == nil || c.Ref != 1500 || c.Source != "test points" || c.Total(100000) != 65536*2000+34464*1000 {
+		t.Fatalf("curve %+v", c)
+	}
+	if err := p.Override("pte_copy_ns", "3000"); err != nil {
+		t.Fatal(err)
+	}
+	if c := p.ModelParams().Curve("pte_copy_ns"); c == nil || p.ModelParams().PTECopyNs/c.Ref != 2 {
+		t.Errorf("after --set the curve should scale by 2: value %g, ref %v", p.ModelParams().PTECopyNs, c)
 	}
 }

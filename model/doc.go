@@ -10,12 +10,12 @@
 //	             block-parent, child-faults (the text page at the PC, and
 //	             the child's stack writes), exec-load, teardown (unmap the
 //	             address space just created), cow-unmark (traverse the
-//	             parent's map again), unblock-parent, parent-faults (the
-//	             parent's write faults on pages that were made read-only)
+//	             parent's map again), unblock-parent, exit-wait, parent-faults
+//	             (the parent's write faults on pages that were made read-only)
 //	vfork-share  the 3.0BSD/NetBSD vfork: syscall, proc-create, vmspace-ref,
 //	             block-parent, child-faults (none: the PTEs are valid),
 //	             exec-load, teardown (drop the reference), unblock-parent,
-//	             parent-faults (none)
+//	             exit-wait, parent-faults (none)
 //
 // and three more give the context: fork-cow-pte (copy-on-write with the
 // PTEs copied at fork, as Linux does; the machine parameter
@@ -23,8 +23,13 @@
 // (the pre-COW fork that copies every private writable resident page) and
 // spawn (posix_spawn).
 //
+// The seed's lists end at exec, but a measurement of fork+exec ends when the
+// parent has reaped the child: exit-wait, common to every strategy, is the
+// exec'd program's exit and the parent's wait, so that exec-load is the exec
+// alone.
+//
 // Each step has a phase (create, child-before-exec, exec, parent-resume,
-// parent-after), so that fork alone, fork+exit and fork+exec+wait are
+// exit-wait, parent-after), so that fork alone, fork+exit and fork+exec+wait are
 // defined sums (Sequence) that can be set against measurements such as
 // lmbench's. Each step's cost is a function of the creation's address-space
 // snapshot, converted from bytes to pages of the machine's page size

@@ -22,7 +22,8 @@ type Params struct {
 	SyscallNs    float64 `param:"syscall_ns" unit:"ns" doc:"enter and leave the kernel for the creation call"`
 	CtxSwitchNs  float64 `param:"ctx_switch_ns" unit:"ns" doc:"switch between two processes"`
 	ProcCreateNs float64 `param:"proc_create_ns" unit:"ns" doc:"create a process: proc entry, credentials, descriptor table, kernel stack"`
-	ExecLoadNs   float64 `param:"exec_load_ns" unit:"ns" doc:"exec a small program: the same for every strategy"`
+	ExecLoadNs   float64 `param:"exec_load_ns" unit:"ns" doc:"exec a small program: the same for every strategy; its exit and the wait are exit_wait_ns"`
+	ExitWaitNs   float64 `param:"exit_wait_ns" unit:"ns" default:"0" doc:"the child's exit (what is left of it once its address space is torn down) and the parent's wait that reaps it: the same for every strategy"`
 	SpawnSetupNs float64 `param:"spawn_setup_ns" unit:"ns" doc:"posix_spawn's own setup: attributes, file actions, its child stack"`
 
 	// Address-space objects.
@@ -63,6 +64,20 @@ type Params struct {
 	CPUs         float64 `param:"cpus" unit:"cpus" default:"1" doc:"CPUs the parent's threads can run on: a TLB shootdown interrupts up to cpus-1 of them"`
 	IPINs        float64 `param:"ipi_ns" unit:"ns/cpu" default:"0" doc:"TLB shootdown: interrupt one other CPU running the parent's threads and wait for it"`
 	PTPageFreeNs float64 `param:"pt_page_free_ns" unit:"ns/page" default:"0" doc:"free one page-table page at teardown"`
+
+	// Huge-page entries. A huge entry is not a base PTE: at fork Linux
+	// write-protects and copies the PMD and deposits a page-table page for
+	// it in the child (copy_huge_pmd), the child's teardown zaps it and
+	// frees that page, and a write fault on it after fork reuses or splits
+	// a huge page. 0 keeps the behaviour the model had before: a huge entry
+	// costs what a base PTE does.
+	HugeForkNs  float64 `param:"huge_fork_ns" unit:"ns/entry" default:"0" doc:"write-protect and copy one huge-page entry (PMD) at fork, with the page-table page deposited for it (0: costed as a base PTE)"`
+	HugeZapNs   float64 `param:"huge_zap_ns" unit:"ns/entry" default:"0" doc:"clear one huge-page entry at the child's teardown and free its deposited page-table page (0: costed as a base PTE)"`
+	HugeFaultNs float64 `param:"huge_fault_ns" unit:"ns" default:"0" doc:"the parent's write fault on a huge page after fork (0: costed as a base page's soft_fault_ns)"`
+
+	// curves holds the per-page parameters that are curves (see Curve),
+	// by slot; nil for a single value.
+	curves [maxCurves]*Curve
 }
 
 // ParamSpec describes one parameter.
@@ -82,6 +97,9 @@ var paramSpecs = func() []ParamSpec {
 	var specs []ParamSpec
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
 		spec := ParamSpec{Name: f.Tag.Get("param"), Unit: f.Tag.Get("unit"), Doc: f.Tag.Get("doc"), index: i}
 		if d, ok := f.Tag.Lookup("default"); ok {
 			v, err := strconv.ParseFloat(d, 64)

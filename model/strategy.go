@@ -15,11 +15,12 @@ const (
 	ChildBeforeExec Phase = "child-before-exec" // the child runs, before exec
 	ExecPhase       Phase = "exec"              // the child's exec
 	ParentResume    Phase = "parent-resume"     // the parent is unblocked
+	ExitWait        Phase = "exit-wait"         // the child exits, the parent reaps it
 	ParentAfter     Phase = "parent-after"      // the parent runs on
 )
 
 // Phases lists the phases in order.
-var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ParentAfter}
+var Phases = []Phase{Create, ChildBeforeExec, ExecPhase, ParentResume, ExitWait, ParentAfter}
 
 // Sizes is a creation's snapshot converted to a machine's units: pages of
 // that machine's page size, entries, faults.
@@ -31,6 +32,9 @@ type Sizes struct {
 	AnonResidentPages     float64
 	MapEntries            float64
 	ParentThreads         float64
+	// HugeEntries is how many of the entries above are huge pages (each
+	// counted once in every class, as anonymous writable memory).
+	HugeEntries float64
 	// ParentWrites is the number of write faults the parent takes after it
 	// resumes, under copy-on-write: measured when the trace has it,
 	// otherwise parent_write_fraction of the writable resident pages.
@@ -75,6 +79,9 @@ func SizesFor(p *Params, in *Input) Sizes {
 		AnonResidentPages:     entries(p, s.AnonResidentBytes, s.HugeResidentBytes),
 		MapEntries:            float64(s.MapEntries),
 		ParentThreads:         math.Max(float64(s.ParentThreads), 1),
+	}
+	if p.HugePageSize > 0 && s.HugeResidentBytes > 0 {
+		z.HugeEntries = math.Ceil(float64(min(s.HugeResidentBytes, s.AnonResidentBytes, s.WritableResidentBytes)) / p.HugePageSize)
 	}
 	if in.HasParentWrites {
 		// In this machine's pages, and never more than the pages that
@@ -128,6 +135,47 @@ func copiedPTEPages(p *Params, z *Sizes) float64 {
 	return z.AnonResidentPages + file*p.PTECopyFileFraction
 }
 
+// hugeFork splits n entries touched at fork into base PTEs and huge
+// entries: the huge ones are priced by huge_fork_ns when the machine states
+// it (returned as their cost), and otherwise stay among the base PTEs.
+func hugeFork(p *Params, z *Sizes, n float64) (base, huge float64) {
+	if p.HugeForkNs <= 0 {
+		return n, 0
+	}
+	h := math.Min(z.HugeEntries, n)
+	return n - h, h * p.HugeForkNs
+}
+
+// hugeZap is hugeFork for the teardown, with huge_zap_ns.
+func hugeZap(p *Params, z *Sizes, n float64) (base, huge float64) {
+	if p.HugeZapNs <= 0 {
+		return n, 0
+	}
+	h := math.Min(z.HugeEntries, n)
+	return n - h, h * p.HugeZapNs
+}
+
+// parentFaults is the parent's write faults after fork: those on huge
+// pages (their share of the writable entries) at huge_fault_ns when the
+// machine states it, the others at soft_fault_ns.
+func parentFaults(p *Params, z *Sizes) float64 {
+	if p.HugeFaultNs <= 0 || z.HugeEntries <= 0 || z.WritableResidentPages <= 0 {
+		return z.ParentWrites * p.SoftFaultNs
+	}
+	h := z.ParentWrites * math.Min(z.HugeEntries/z.WritableResidentPages, 1)
+	return (z.ParentWrites-h)*p.SoftFaultNs + h*p.HugeFaultNs
+}
+
+// copiedBasePages is how many base pages of data n entries hold: a huge
+// entry holds a huge page's worth, which a copying fork copies whole.
+func copiedBasePages(p *Params, z *Sizes, n float64) float64 {
+	h := math.Min(z.HugeEntries, n)
+	if h <= 0 || p.HugePageSize <= p.PageSize {
+		return n
+	}
+	return n - h + h*p.HugePageSize/p.PageSize
+}
+
 func ptPages(p *Params, ptes float64) float64 {
 	if ptes <= 0 {
 		return 0
@@ -165,6 +213,11 @@ var (
 		Cost: func(p *Params, z *Sizes) float64 { return p.ExecLoadNs }}
 	stepUnblockParent = Step{Name: "unblock-parent", Phase: ParentResume, Seed: "Unblock parent.",
 		Cost: func(p *Params, z *Sizes) float64 { return p.CtxSwitchNs }}
+	// The seed's lists end at exec; a measurement ends when the parent has
+	// reaped the child. Without this step exec_load_ns (or, for a child
+	// that exits at once, the teardown) would carry the exit and the wait.
+	stepExitWait = Step{Name: "exit-wait", Phase: ExitWait, Seed: "(not in the seed, whose lists end at exec) the child exits and the parent's wait reaps it",
+		Cost: func(p *Params, z *Sizes) float64 { return p.ExitWaitNs }}
 )
 
 func zero(*Params, *Sizes) float64 { return 0 }
@@ -181,7 +234,8 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		stepProcCreate,
 		{Name: "cow-mark", Phase: Create, Seed: "Traverse parent's vm_map, marking the writable portions of the address space COW. This means invoking the pmap, modifying PTEs, ...",
 			Cost: func(p *Params, z *Sizes) float64 {
-				return z.MapEntries*p.MapEntryWalkNs + z.WritableResidentPages*p.PTEProtectNs
+				n, huge := hugeFork(p, z, z.WritableResidentPages)
+				return z.MapEntries*p.MapEntryWalkNs + p.perPage(slotPTEProtect, p.PTEProtectNs, n) + huge
 			}},
 		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
 			Cost: func(p *Params, z *Sizes) float64 { return tlbFlush(p, z) }},
@@ -194,13 +248,16 @@ func cowFork(name string, copyPTEs bool) Strategy {
 				if !copyPTEs {
 					return 0
 				}
-				n := copiedPTEPages(p, z)
-				return n*p.PTECopyNs + ptPages(p, n)*p.PTPageAllocNs
+				// A huge entry's copy is in huge_fork_ns (charged once,
+				// with its write-protection, in cow-mark).
+				n, _ := hugeFork(p, z, copiedPTEPages(p, z))
+				return p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
 		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "Child runs. If PTEs were not copied, take page fault to get a physical mapping for the text page at the current program counter. (Its stack writes copy pages: child_stack_cow.)",
 			Cost: func(p *Params, z *Sizes) float64 {
-				c := z.ResidentPagesCapped(p.ChildStackCOW) * (p.SoftFaultNs + p.PageCopyNs)
+				k := z.ResidentPagesCapped(p.ChildStackCOW)
+				c := k*p.SoftFaultNs + p.perPage(slotPageCopy, p.PageCopyNs, k)
 				if !copyPTEs {
 					c += z.ResidentPagesCapped(p.ChildTextFaults) * p.SoftFaultNs
 				}
@@ -211,17 +268,18 @@ func cowFork(name string, copyPTEs bool) Strategy {
 			Cost: func(p *Params, z *Sizes) float64 {
 				c := z.MapEntries*p.MapEntryFreeNs + p.VmspaceRefNs
 				if copyPTEs {
-					n := copiedPTEPages(p, z)
-					c += n*p.PTEZapNs + ptPages(p, n)*p.PTPageFreeNs
+					n, huge := hugeZap(p, z, copiedPTEPages(p, z))
+					c += p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + huge
 				}
 				// The pages the child copied before exec are freed.
-				return c + z.ResidentPagesCapped(p.ChildStackCOW)*p.PageFreeNs
+				return c + p.perPage(slotPageFree, p.PageFreeNs, z.ResidentPagesCapped(p.ChildStackCOW))
 			}},
 		{Name: "cow-unmark", Phase: ExecPhase, Seed: "This implies that the parent's vm_map has to be traversed to mark the COW portions not-COW.",
 			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryWalkNs }},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs, takes page fault when modifying previously R/W data that was marked R/O for COW. No data is copied at this time.",
-			Cost: func(p *Params, z *Sizes) float64 { return z.ParentWrites * p.SoftFaultNs }},
+			Cost: func(p *Params, z *Sizes) float64 { return parentFaults(p, z) }},
 	}}
 }
 
@@ -246,6 +304,7 @@ func vforkShare() Strategy {
 		{Name: "teardown", Phase: ExecPhase, Seed: "Child execs, deletes the reference it had to the parent's vmspace structure, and creates a new one.",
 			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceRefNs }},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "Parent runs. (No page faults occur because the parent's vm_map was not modified.)",
 			Cost: zero},
 	}}
@@ -264,7 +323,7 @@ func forkCopy() Strategy {
 		{Name: "page-copy", Phase: Create, Seed: "A traditional fork() required duplicating all the pages of the parent process in the child",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return n*(p.PageCopyNs+p.PTECopyNs) + ptPages(p, n)*p.PTPageAllocNs
+				return p.perPage(slotPageCopy, p.PageCopyNs, copiedBasePages(p, z, n)) + p.perPage(slotPTECopy, p.PTECopyNs, n) + p.perPage(slotPTPageAlloc, p.PTPageAllocNs, ptPages(p, n))
 			}},
 		stepBlockParent,
 		{Name: "child-faults", Phase: ChildBeforeExec, Seed: "(pre-COW fork) the shared text page is faulted in",
@@ -273,9 +332,10 @@ func forkCopy() Strategy {
 		{Name: "teardown", Phase: ExecPhase, Seed: "(pre-COW fork) exec frees the copied pages and the map",
 			Cost: func(p *Params, z *Sizes) float64 {
 				n := z.WritableResidentPages
-				return z.MapEntries*p.MapEntryFreeNs + n*(p.PageFreeNs+p.PTEZapNs) + ptPages(p, n)*p.PTPageFreeNs + p.VmspaceRefNs
+				return z.MapEntries*p.MapEntryFreeNs + p.perPage(slotPageFree, p.PageFreeNs, copiedBasePages(p, z, n)) + p.perPage(slotPTEZap, p.PTEZapNs, n) + p.perPage(slotPTPageFree, p.PTPageFreeNs, ptPages(p, n)) + p.VmspaceRefNs
 			}},
 		stepUnblockParent,
+		stepExitWait,
 		{Name: "parent-faults", Phase: ParentAfter, Seed: "(pre-COW fork) the parent's pages were never write-protected", Cost: zero},
 	}}
 }
@@ -287,11 +347,16 @@ func spawn() Strategy {
 	return Strategy{Name: SpawnStrat, Description: "posix_spawn: create the child and exec in one call, never touching the parent's address space", Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
-		{Name: "spawn-setup", Phase: Create, Seed: "(posix_spawn) attributes, file actions, the child's stack",
-			Cost: func(p *Params, z *Sizes) float64 { return p.SpawnSetupNs }},
 		stepBlockParent,
+		// Not in the create phase: the kernel's creation call (clone with
+		// CLONE_VM|CLONE_VFORK) is over when the child exists; glibc maps
+		// the child's stack before it and the child applies the signal
+		// mask and file actions after it, before its exec.
+		{Name: "spawn-setup", Phase: ChildBeforeExec, Seed: "(posix_spawn) glibc's own work around the clone: the child's stack, then in the child the signal mask and file actions before exec",
+			Cost: func(p *Params, z *Sizes) float64 { return p.SpawnSetupNs }},
 		stepExecLoad,
 		stepUnblockParent,
+		stepExitWait,
 	}}
 }
 

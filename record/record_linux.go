@@ -84,10 +84,10 @@ type recorder struct {
 	out     emitter
 	lastPro time.Time
 
-	mu        sync.Mutex // guards alive, interrupt and shared, used by other goroutines
+	mu        sync.Mutex // guards alive and interrupt, used by other goroutines
 	alive     map[int]bool
 	interrupt string
-	shared    Stats // the stats as last published for the progress goroutine
+	prog      sharedStats // the stats as last published for the progress goroutine
 
 	held    int   // tasks held at their first stop
 	procErr error // the first /proc read that failed other than by the process's exit
@@ -96,7 +96,7 @@ type recorder struct {
 	rootDone   bool
 }
 
-// Run records opts.Args. It returns when the command and every descendant
+// runPtrace records opts.Args with ptrace. It returns when the command and every descendant
 // have exited (or, after an error, when they have been killed): like
 // strace -f, it waits for descendants that outlive the command.
 //
@@ -105,7 +105,7 @@ type recorder struct {
 // while Run is running, or Run may reap them. If the recorder dies, the
 // kernel kills the traced processes (PTRACE_O_EXITKILL): none is left
 // stopped or running untraced.
-func Run(opts Options) (Result, error) {
+func runPtrace(opts Options) (Result, error) {
 	if len(opts.Args) == 0 {
 		return Result{}, errors.New("no command to record")
 	}
@@ -137,9 +137,9 @@ func Run(opts Options) (Result, error) {
 	// The output is written to a staging file beside the destination (by
 	// way of the writer's own temporary file), then renamed into place or,
 	// when the recording was interrupted, copied with its metadata marked.
-	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record"}
-	dir, base := filepath.Split(opts.Output)
-	staging := filepath.Join(dir, "."+base+".recording-"+strconv.Itoa(os.Getpid())+filepath.Ext(base))
+	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record",
+		Extra: map[string]string{MetaBackend: ViaPtrace}}
+	staging := stagingPath(opts.Output)
 
 	// ptrace requests must all come from the thread that attached.
 	runtime.LockOSThread()
@@ -179,9 +179,11 @@ func Run(opts Options) (Result, error) {
 	if loopErr != nil {
 		r.killAll()
 	}
-	if err := r.out.drain(); err != nil && loopErr == nil {
+	unknown, err := r.out.drain()
+	if err != nil && loopErr == nil {
 		loopErr = err
 	}
+	r.stats.Unresolved = r.out.forced
 	r.stats.Elapsed = time.Since(r.start)
 	r.stats.Processes, r.stats.Tasks = len(r.procs), len(r.tasks)
 	var ru unix.Rusage
@@ -193,7 +195,7 @@ func Run(opts Options) (Result, error) {
 	}
 	child.Release()
 
-	res := Result{Stats: r.stats}
+	res := Result{Stats: r.stats, Backend: ViaPtrace}
 	if r.procErr != nil {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("some rows lack what /proc would have given: %v", r.procErr))
 	}
@@ -213,59 +215,23 @@ func Run(opts Options) (Result, error) {
 		w.Abort()
 		return res, loopErr
 	}
-	if err := w.Close(); err != nil {
-		os.Remove(staging)
-		return res, err
-	}
-	meta.Incomplete = res.Incomplete
-	res.Meta = meta
-	if res.Incomplete == "" {
-		if err := os.Rename(staging, opts.Output); err != nil {
-			os.Remove(staging)
-			return res, err
-		}
-	} else {
-		err = remeta(staging, opts.Output, meta)
-		os.Remove(staging)
-		if err != nil {
-			return res, err
-		}
-	}
-	// The writer's temporary file is private (0600); a trace is not.
-	chmodUmask(opts.Output, 0o644)
-	return res, nil
+	res.Meta, err = finish(w, staging, opts.Output, meta, res.Incomplete, unknown)
+	return res, err
 }
 
 // startHelper starts the helper (see helperEnv) and seizes it.
 func (r *recorder) startHelper(self, path string) (*os.Process, error) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	defer pr.Close()
-	defer pw.Close()
 	mode := "1"
 	if !r.opts.NoExecFailures {
 		mode = "seccomp"
 	}
-	env := r.opts.Env
-	if env == nil {
-		env = os.Environ()
-	}
-	env = append(append([]string{}, env...), helperEnv+"="+mode)
-	files := []*os.File{r.opts.Stdin, r.opts.Stdout, r.opts.Stderr, pr}
-	for i, def := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
-		if files[i] == nil {
-			files[i] = def
-		}
-	}
-	argv := append([]string{helperArg0, path}, r.opts.Args...)
-	p, err := os.StartProcess(self, argv, &os.ProcAttr{Dir: r.opts.Dir, Env: env, Files: files})
+	p, release, err := spawnHelper(r.opts, self, path, mode)
 	if err != nil {
-		return nil, fmt.Errorf("starting %s: %w", r.opts.Args[0], err)
+		return nil, err
 	}
 	pid := p.Pid
 	if err := r.opts.seize(pid, ptraceOptions); err != nil {
+		release(false)
 		p.Kill()
 		var ws syscall.WaitStatus
 		syscall.Wait4(pid, &ws, 0, nil)
@@ -279,12 +245,48 @@ func (r *recorder) startHelper(self, path string) (*os.Process, error) {
 	r.mu.Lock()
 	r.alive[pid] = true
 	r.mu.Unlock()
-	if _, err := pw.Write([]byte{1}); err != nil {
+	if err := release(true); err != nil {
 		r.killAll()
 		p.Release()
 		return nil, fmt.Errorf("starting %s: %w", r.opts.Args[0], err)
 	}
 	return p, nil
+}
+
+// spawnHelper starts the helper, which waits to exec the command until
+// release(true) is called (release(false) only closes the pipe).
+func spawnHelper(opts Options, self, path, mode string) (*os.Process, func(bool) error, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer pr.Close()
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = append(append([]string{}, env...), helperEnv+"="+mode)
+	files := []*os.File{opts.Stdin, opts.Stdout, opts.Stderr, pr}
+	for i, def := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
+		if files[i] == nil {
+			files[i] = def
+		}
+	}
+	argv := append([]string{helperArg0, path}, opts.Args...)
+	p, err := os.StartProcess(self, argv, &os.ProcAttr{Dir: opts.Dir, Env: env, Files: files})
+	if err != nil {
+		pw.Close()
+		return nil, nil, fmt.Errorf("starting %s: %w", opts.Args[0], err)
+	}
+	release := func(start bool) error {
+		defer pw.Close()
+		if !start {
+			return nil
+		}
+		_, err := pw.Write([]byte{1})
+		return err
+	}
+	return p, release, nil
 }
 
 // ptraceSeize attaches to pid with options, without stopping it.
@@ -402,15 +404,37 @@ func (r *recorder) publish() {
 	r.lastPro = t
 	st := r.stats
 	st.Processes, st.Tasks = len(r.procs), len(r.tasks)
-	r.mu.Lock()
-	r.shared = st
-	r.mu.Unlock()
+	r.prog.set(st)
 }
 
 // reportProgress calls opts.Progress every ProgressEvery, events or not,
 // so that the elapsed time moves on while the command runs quietly.
 func (r *recorder) reportProgress() (stop func()) {
-	if r.opts.Progress == nil {
+	return progressLoop(r.opts, r.start, r.prog.get)
+}
+
+// sharedStats hands a recorder's stats to its progress goroutine.
+type sharedStats struct {
+	mu sync.Mutex
+	st Stats
+}
+
+func (s *sharedStats) set(st Stats) {
+	s.mu.Lock()
+	s.st = st
+	s.mu.Unlock()
+}
+
+func (s *sharedStats) get() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// progressLoop calls opts.Progress (if set) every opts.ProgressEvery with
+// the stats get returns, until stop is called.
+func progressLoop(opts Options, start time.Time, get func() Stats) (stop func()) {
+	if opts.Progress == nil {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -418,18 +442,16 @@ func (r *recorder) reportProgress() (stop func()) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		tick := time.NewTicker(r.opts.ProgressEvery)
+		tick := time.NewTicker(opts.ProgressEvery)
 		defer tick.Stop()
 		for {
 			select {
 			case <-done:
 				return
 			case <-tick.C:
-				r.mu.Lock()
-				st := r.shared
-				r.mu.Unlock()
-				st.Elapsed = time.Since(r.start)
-				r.opts.Progress(st)
+				st := get()
+				st.Elapsed = time.Since(start)
+				opts.Progress(st)
 			}
 		}
 	}()
@@ -784,9 +806,10 @@ func (r *recorder) execAttempt(t *task) {
 func (r *recorder) attemptFailed(t *task) {
 	t.inExec = false
 	if t.attempt != nil {
-		r.out.settle(t.attempt, true)
+		if r.out.settle(t.attempt, true, r.now()) {
+			r.stats.Rows++
+		}
 		t.attempt = nil
-		r.stats.Rows++
 	}
 }
 
@@ -794,9 +817,7 @@ func (r *recorder) attemptFailed(t *task) {
 func (r *recorder) attemptSucceeded(t *task) {
 	t.inExec = false
 	if t.attempt != nil {
-		if !r.out.settle(t.attempt, false) {
-			r.stats.Rows++ // held too long, it was written as failed
-		}
+		r.out.settle(t.attempt, false, r.now())
 		t.attempt = nil
 	}
 }
@@ -902,19 +923,19 @@ func (r *recorder) gone(tid int, t *task, ws unix.WaitStatus) {
 	}
 	ev := &trace.Event{TimeNs: r.now(), PID: int32(p.pid), PPID: p.ppid, Kind: trace.Exit, Comm: p.comm,
 		MinFaults: p.faults[0], MajFaults: p.faults[1], HasFaults: p.hasFlt}
+	fillExit(ev, syscall.WaitStatus(ws))
+	r.stats.Rows++
+	r.out.add(ev)
+}
+
+// fillExit sets an exit row's status, or signal and core flag, from the
+// process's wait status (both backends have it in this form).
+func fillExit(ev *trace.Event, ws syscall.WaitStatus) {
 	if ws.Exited() {
 		ev.ExitStatus, ev.HasExitStatus = int32(ws.ExitStatus()), true
 	} else {
 		ev.Signal, ev.CoreDumped = int32(ws.Signal()), ws.CoreDump()
 	}
-	r.stats.Rows++
-	r.out.add(ev)
-}
-
-func chmodUmask(path string, mode os.FileMode) {
-	old := syscall.Umask(0)
-	syscall.Umask(old)
-	os.Chmod(path, mode&^os.FileMode(old))
 }
 
 func le64(b []byte) uint64 {

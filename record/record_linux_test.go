@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/forkcost/forkcost/record/ebpf"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -133,6 +134,86 @@ func record(t testing.TB, args ...string) recording {
 	return recordOpts(t, Options{Args: append([]string{progs(t)}, args...)})
 }
 
+// backend is a recorder backend the behavioural tests run against.
+type backend struct{ via string }
+
+var backends = []backend{{ViaPtrace}, {ViaEBPF}}
+
+var (
+	ebpfOnce sync.Once
+	ebpfSkip string
+)
+
+// check skips the test, saying why, where the backend cannot record.
+func (b backend) check(t testing.TB) {
+	t.Helper()
+	p := progs(t)
+	if b.via != ViaEBPF {
+		return
+	}
+	ebpfOnce.Do(func() {
+		_, err := Run(Options{Via: ViaEBPF, Args: []string{p, "exit", "0"}, Output: filepath.Join(t.TempDir(), "probe.arrow")})
+		var re *ebpf.RefusedError
+		if errors.As(err, &re) {
+			ebpfSkip = "eBPF is unavailable here, so the eBPF backend cannot be tested: " + err.Error()
+		} else if err != nil {
+			ebpfSkip = "recording a trivial program with eBPF fails: " + err.Error()
+		}
+	})
+	if ebpfSkip != "" {
+		if os.Getenv("FORKCOST_REQUIRE_EBPF") != "" {
+			t.Fatal(ebpfSkip + " (FORKCOST_REQUIRE_EBPF is set)")
+		}
+		t.Skip(ebpfSkip)
+	}
+}
+
+func (b backend) record(t testing.TB, args ...string) recording {
+	t.Helper()
+	return b.recordOpts(t, Options{Args: append([]string{progs(t)}, args...)})
+}
+
+func (b backend) recordOpts(t testing.TB, opts Options) recording {
+	t.Helper()
+	b.check(t)
+	opts.Via = b.via
+	rec := recordOpts(t, opts)
+	if rec.res.Backend != b.via || rec.meta.Extra[MetaBackend] != b.via {
+		t.Errorf("recorded by %q (metadata %q), want %s", rec.res.Backend, rec.meta.Extra[MetaBackend], b.via)
+	}
+	return rec
+}
+
+// source is the snapshot_source of the backend's creation rows.
+func (b backend) source() trace.SnapshotSource {
+	if b.via == ViaEBPF {
+		return trace.Estimated // writable_resident_bytes is the anonymous resident (see package ebpf)
+	}
+	return trace.Recorded
+}
+
+// TestBackends runs the behavioural tests against every backend.
+func TestBackends(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func(*testing.T, backend)
+	}{
+		{"Fork", testFork}, {"VFork", testVFork}, {"Spawn", testSpawn}, {"Threads", testThreads},
+		{"ExecFailed", testExecFailed}, {"ExecFailedThenExit", testExecFailedThenExit},
+		{"KilledChild", testKilledChild}, {"CoreDump", testCoreDump}, {"ExitStatus", testExitStatus},
+		{"SignalPassedOn", testSignalPassedOn}, {"Resident", testResident}, {"NoEventLost", testNoEventLost},
+		{"ManyExec", testManyExec}, {"HeldRowsNeverGuessed", testHeldRowsNeverGuessed},
+		{"Interrupted", testInterrupted}, {"JobControl", testJobControl}, {"ThreadExec", testThreadExec},
+	}
+	for _, b := range backends {
+		t.Run(b.via, func(t *testing.T) {
+			for _, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) { tc.f(t, b) })
+			}
+		})
+	}
+}
+
 func (r recording) kinds(pid int32) []trace.Kind {
 	var ks []trace.Kind
 	for _, ev := range r.evs {
@@ -195,12 +276,12 @@ func checkNoTracees(t testing.TB) {
 }
 
 // checkCreation checks a creation row's linking and snapshot.
-func checkCreation(t *testing.T, r recording, ev trace.Event, kind trace.Kind) {
+func checkCreation(t *testing.T, b backend, r recording, ev trace.Event, kind trace.Kind) {
 	t.Helper()
 	if ev.Kind != kind || ev.PID != r.root || ev.ChildPID == 0 || ev.ChildPID == r.root {
 		t.Errorf("creation row: %+v", ev)
 	}
-	if !ev.HasSnapshot || ev.Snapshot.Source != trace.Recorded || ev.ProcGone {
+	if !ev.HasSnapshot || ev.Snapshot.Source != b.source() || ev.ProcGone {
 		t.Fatalf("creation row has no recorded snapshot: %+v", ev)
 	}
 	s := ev.Snapshot
@@ -236,8 +317,8 @@ func checkExit(t *testing.T, r recording, pid int32, status int32, sig int32) tr
 	return ex
 }
 
-func TestFork(t *testing.T) {
-	r := record(t, "fork")
+func testFork(t *testing.T, b backend) {
+	r := b.record(t, "fork")
 	if r.res.ExitStatus != 0 {
 		t.Errorf("exit status %d", r.res.ExitStatus)
 	}
@@ -246,7 +327,7 @@ func TestFork(t *testing.T) {
 		t.Errorf("root exec row: %+v", ex)
 	}
 	f := r.one(t, trace.Fork, r.root)
-	checkCreation(t, r, f, trace.Fork)
+	checkCreation(t, b, r, f, trace.Fork)
 	if !f.HasCloneFlags || f.CloneFlags&unix.CLONE_VM != 0 || f.HasChildExec {
 		t.Errorf("fork row: %+v", f)
 	}
@@ -255,18 +336,24 @@ func TestFork(t *testing.T) {
 	if got := r.kinds(f.ChildPID); len(got) != 1 {
 		t.Errorf("child rows: %v", got)
 	}
-	if len(r.find(trace.Signal, r.root)) != 1 || r.find(trace.Signal, r.root)[0].Signal != int32(syscall.SIGCHLD) {
+	// Under ptrace every signal sent is delivered; without it, a SIGCHLD
+	// whose action is the default is discarded when sent, and eBPF sees
+	// only what is delivered.
+	if b.via == ViaPtrace && (len(r.find(trace.Signal, r.root)) != 1 || r.find(trace.Signal, r.root)[0].Signal != int32(syscall.SIGCHLD)) {
 		t.Errorf("want one SIGCHLD row:\n%s", r)
+	}
+	if b.via == ViaEBPF && len(r.find(trace.Signal, r.root)) != 0 {
+		t.Errorf("want no signal row (SIGCHLD is discarded undelivered):\n%s", r)
 	}
 	if r.res.Stats.Creations != 1 || r.res.Stats.Rows != int64(len(r.evs)) {
 		t.Errorf("stats %+v for %d rows", r.res.Stats, len(r.evs))
 	}
 }
 
-func testExecChild(t *testing.T, mode string, kind trace.Kind) {
-	r := record(t, mode)
+func testExecChild(t *testing.T, b backend, mode string, kind trace.Kind) {
+	r := b.record(t, mode)
 	c := r.one(t, kind, r.root)
-	checkCreation(t, r, c, kind)
+	checkCreation(t, b, r, c, kind)
 	ex := r.one(t, trace.Exec, c.ChildPID)
 	if ex.ExecPath != "/bin/true" || strings.Join(ex.Argv, " ") != "true "+mode+"-arg" || ex.Comm != "true" {
 		t.Errorf("child exec row: %+v", ex)
@@ -281,25 +368,25 @@ func testExecChild(t *testing.T, mode string, kind trace.Kind) {
 	}
 }
 
-func TestVFork(t *testing.T) {
-	testExecChild(t, "vfork", trace.VFork)
-	r := record(t, "vfork")
+func testVFork(t *testing.T, b backend) {
+	testExecChild(t, b, "vfork", trace.VFork)
+	r := b.record(t, "vfork")
 	if v := r.one(t, trace.VFork, r.root); v.HasCloneFlags {
 		t.Errorf("vfork takes no flags: %+v", v)
 	}
 }
 
-func TestSpawn(t *testing.T) {
-	testExecChild(t, "spawn", trace.Spawn)
-	r := record(t, "spawn")
+func testSpawn(t *testing.T, b backend) {
+	testExecChild(t, b, "spawn", trace.Spawn)
+	r := b.record(t, "spawn")
 	s := r.one(t, trace.Spawn, r.root)
 	if !s.HasCloneFlags || s.CloneFlags&(unix.CLONE_VM|unix.CLONE_VFORK) != unix.CLONE_VM|unix.CLONE_VFORK {
 		t.Errorf("spawn flags %x", s.CloneFlags)
 	}
 }
 
-func TestThreads(t *testing.T) {
-	r := record(t, "threads")
+func testThreads(t *testing.T, b backend) {
+	r := b.record(t, "threads")
 	th := r.find(trace.Thread, r.root)
 	if len(th) != 3 {
 		t.Fatalf("want 3 thread rows:\n%s", r)
@@ -323,8 +410,8 @@ func TestThreads(t *testing.T) {
 	checkExit(t, r, r.root, 0, 0)
 }
 
-func TestExecFailed(t *testing.T) {
-	r := record(t, "execfail")
+func testExecFailed(t *testing.T, b backend) {
+	r := b.record(t, "execfail")
 	f := r.one(t, trace.Fork, r.root)
 	fail := r.one(t, trace.ExecFailed, f.ChildPID)
 	if fail.ExecPath != "/nonexistent/forkcost-no-such-program" || fail.PPID != r.root {
@@ -345,8 +432,8 @@ func TestExecFailed(t *testing.T) {
 // TestExecFailedThenExit checks failed attempts that no exec follows: each
 // is known to have failed only from the thread's next event, here the
 // next attempt and then the exit.
-func TestExecFailedThenExit(t *testing.T) {
-	r := record(t, "execfailexit")
+func testExecFailedThenExit(t *testing.T, b backend) {
+	r := b.record(t, "execfailexit")
 	f := r.one(t, trace.Fork, r.root)
 	if got := r.kinds(f.ChildPID); fmt.Sprint(got) != "[exec_failed exec_failed exit]" {
 		t.Fatalf("child rows %v, want two exec_failed and the exit:\n%s", got, r)
@@ -368,8 +455,8 @@ func TestExecFailuresOff(t *testing.T) {
 	}
 }
 
-func TestKilledChild(t *testing.T) {
-	r := record(t, "killed")
+func testKilledChild(t *testing.T, b backend) {
+	r := b.record(t, "killed")
 	f := r.one(t, trace.Fork, r.root)
 	ex := checkExit(t, r, f.ChildPID, 0, int32(syscall.SIGKILL))
 	if ex.CoreDumped {
@@ -378,9 +465,9 @@ func TestKilledChild(t *testing.T) {
 	checkExit(t, r, r.root, 0, 0)
 }
 
-func TestCoreDump(t *testing.T) {
+func testCoreDump(t *testing.T, b backend) {
 	dir := t.TempDir()
-	r := recordOpts(t, Options{Args: []string{progs(t), "core"}, Dir: dir})
+	r := b.recordOpts(t, Options{Args: []string{progs(t), "core"}, Dir: dir})
 	f := r.one(t, trace.Fork, r.root)
 	sig := r.one(t, trace.Signal, f.ChildPID)
 	if sig.Signal != int32(syscall.SIGABRT) {
@@ -396,22 +483,22 @@ func TestCoreDump(t *testing.T) {
 	checkExit(t, r, r.root, 0, 0)
 }
 
-func TestExitStatus(t *testing.T) {
-	r := record(t, "exit", "42")
+func testExitStatus(t *testing.T, b backend) {
+	r := b.record(t, "exit", "42")
 	if r.res.ExitStatus != 42 || r.res.Signal != 0 || r.res.ExitCode() != 42 {
 		t.Errorf("result %+v, want exit status 42", r.res)
 	}
 	checkExit(t, r, r.root, 42, 0)
 
-	r = record(t, "die")
+	r = b.record(t, "die")
 	if r.res.ExitStatus != 128+int(syscall.SIGTERM) || r.res.Signal != int(syscall.SIGTERM) {
 		t.Errorf("result %+v, want 143 (SIGTERM)", r.res)
 	}
 	checkExit(t, r, r.root, 0, int32(syscall.SIGTERM))
 }
 
-func TestSignalPassedOn(t *testing.T) {
-	r := record(t, "signal")
+func testSignalPassedOn(t *testing.T, b backend) {
+	r := b.record(t, "signal")
 	if r.res.ExitStatus != 0 {
 		t.Errorf("the program's SIGUSR1 handler did not run under the recorder (status %d)", r.res.ExitStatus)
 	}
@@ -423,11 +510,11 @@ func TestSignalPassedOn(t *testing.T) {
 
 // TestResident checks that a parent that touched N MiB shows N MiB
 // resident and writable-resident, within a few percent.
-func TestResident(t *testing.T) {
+func testResident(t *testing.T, b backend) {
 	for _, mib := range []int64{16, 64} {
-		r := record(t, "touch", strconv.FormatInt(mib, 10))
+		r := b.record(t, "touch", strconv.FormatInt(mib, 10))
 		f := r.one(t, trace.Fork, r.root)
-		checkCreation(t, r, f, trace.Fork)
+		checkCreation(t, b, r, f, trace.Fork)
 		n := mib << 20
 		s := f.Snapshot
 		within := func(name string, v int64) {
@@ -456,8 +543,8 @@ func TestResident(t *testing.T) {
 }
 
 // TestNoEventLost forks 1,000 short-lived children from 4 threads.
-func TestNoEventLost(t *testing.T) {
-	r := record(t, "many", "4", "250")
+func testNoEventLost(t *testing.T, b backend) {
+	r := b.record(t, "many", "4", "250")
 	forks := r.find(trace.Fork, r.root)
 	if len(forks) != 1000 {
 		t.Fatalf("%d fork rows, want 1000", len(forks))
@@ -514,7 +601,7 @@ func TestRefused(t *testing.T) {
 	checkNoTracees(t)
 }
 
-func TestInterrupted(t *testing.T) {
+func testInterrupted(t *testing.T, b backend) {
 	p := progs(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "rec.arrow")
@@ -527,7 +614,7 @@ func TestInterrupted(t *testing.T) {
 			once.Do(func() { sigs <- syscall.SIGINT })
 		}
 	}
-	r := recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs,
+	r := b.recordOpts(t, Options{Args: []string{p, "forever"}, Output: out, Signals: sigs,
 		Progress: progress, ProgressEvery: time.Millisecond})
 	if r.res.ExitStatus != 130 || r.res.Incomplete == "" {
 		t.Errorf("result %+v, want status 130 and an incomplete mark", r.res)
@@ -664,8 +751,8 @@ func TestSIGKILLToRecorder(t *testing.T) {
 // TestJobControl: a process that stops itself stays stopped (the recorder
 // keeps it in its group-stop) until a SIGCONT, as without the recorder.
 // The program exits 3 if it ran on before a SIGCONT was sent.
-func TestJobControl(t *testing.T) {
-	r := record(t, "stopcont")
+func testJobControl(t *testing.T, b backend) {
+	r := b.record(t, "stopcont")
 	if r.res.ExitStatus != 0 {
 		t.Errorf("exit status %d (3: the process ran on before SIGCONT)", r.res.ExitStatus)
 	}
@@ -678,14 +765,22 @@ func TestJobControl(t *testing.T) {
 			conts = append(conts, ev)
 		}
 	}
+	if b.via == ViaEBPF {
+		// A SIGCONT whose action is the default resumes the process
+		// when sent and is never delivered.
+		if len(stops) != 1 || len(conts) != 0 {
+			t.Fatalf("want a SIGSTOP row and no SIGCONT row:\n%s", r)
+		}
+		return
+	}
 	if len(stops) != 1 || len(conts) == 0 || conts[len(conts)-1].TimeNs < stops[0].TimeNs {
 		t.Fatalf("want a SIGSTOP row, then SIGCONT rows:\n%s", r)
 	}
 }
 
 // TestThreadExec: a non-leader thread execs; the process keeps its pid.
-func TestThreadExec(t *testing.T) {
-	r := record(t, "threadexec")
+func testThreadExec(t *testing.T, b backend) {
+	r := b.record(t, "threadexec")
 	if got := fmt.Sprint(r.kinds(0)); got != "[exec thread exec exit]" {
 		t.Fatalf("rows %s:\n%s", got, r)
 	}
@@ -709,5 +804,276 @@ func TestProcUnreadable(t *testing.T) {
 	}
 	if len(r.res.Warnings) != 1 || !strings.Contains(r.res.Warnings[0], "/proc") {
 		t.Errorf("warnings %q", r.res.Warnings)
+	}
+}
+
+// testManyExec: 8 threads each fork 200 children that exec, while two
+// busy loops compete for the CPUs: exactly 1,600 creations, each with its
+// child's exec and exit, and no exec written as failed (issue 16: under
+// load, held attempts used to be guessed as failures).
+func testManyExec(t *testing.T, b backend) {
+	b.check(t)
+	for i := 0; i < 2; i++ {
+		// Orphaned at once, so that no recorder reaps it or counts it
+		// among the test's children.
+		out, err := exec.Command("/bin/sh", "-c", "while :; do :; done >/dev/null 2>&1 & echo $!").Output()
+		pid, perr := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil || perr != nil {
+			t.Fatalf("starting a CPU hog: %v %v", err, perr)
+		}
+		defer syscall.Kill(pid, syscall.SIGKILL)
+	}
+	r := b.record(t, "manyexec", "8", "200")
+	forks := r.find(trace.Fork, r.root)
+	if len(forks) != 1600 || r.res.Stats.Creations != 1600 {
+		t.Fatalf("%d fork rows (stats %d), want 1600", len(forks), r.res.Stats.Creations)
+	}
+	execs := map[int32]trace.Event{}
+	for _, ev := range r.find(trace.Exec, 0) {
+		execs[ev.PID] = ev
+	}
+	for _, f := range forks {
+		ex, ok := execs[f.ChildPID]
+		if !ok || ex.ExecPath != "/bin/true" || ex.TimeNs < f.TimeNs {
+			t.Fatalf("fork of %d: exec row %+v (found %v)", f.ChildPID, ex, ok)
+		}
+	}
+	if n := len(r.find(trace.Exit, 0)); n != 1601 {
+		t.Errorf("%d exit rows, want 1601", n)
+	}
+	if len(r.find(trace.ExecFailed, 0)) != 0 {
+		t.Errorf("exec_failed rows among successful execs")
+	}
+}
+
+// testHeldRowsNeverGuessed makes every exec attempt outlast the hold bound
+// (set to nothing): no row is then written with a guessed outcome. A
+// success is never written as exec_failed, a failure is written once it is
+// known, and creation rows forced out lack only what was not yet known.
+func testHeldRowsNeverGuessed(t *testing.T, b backend) {
+	defer func(ns, re int64) { maxHoldNs, ebpfReorderNs = ns, re }(maxHoldNs, ebpfReorderNs)
+	maxHoldNs, ebpfReorderNs = 0, 0
+	for _, c := range []struct {
+		mode  string
+		kinds string
+		fails []string
+	}{
+		{"execfail", "[exec_failed exec exit]", []string{"/nonexistent/forkcost-no-such-program"}},
+		{"execfailexit", "[exec_failed exec_failed exit]", []string{"/nonexistent/forkcost-no-such-program", "/nonexistent/forkcost-nor-this-one"}},
+		{"vfork", "[exec exit]", nil},
+	} {
+		r := b.record(t, c.mode)
+		f := r.find(trace.Fork, r.root)
+		if c.mode == "vfork" {
+			f = r.find(trace.VFork, r.root)
+		}
+		if len(f) != 1 {
+			t.Fatalf("%s: want one creation:\n%s", c.mode, r)
+		}
+		if got := fmt.Sprint(r.kinds(f[0].ChildPID)); got != c.kinds {
+			t.Errorf("%s: child rows %s, want %s:\n%s", c.mode, got, c.kinds, r)
+		}
+		var fails []string
+		for _, ev := range r.find(trace.ExecFailed, 0) {
+			fails = append(fails, ev.ExecPath)
+		}
+		if fmt.Sprint(fails) != fmt.Sprint(c.fails) {
+			t.Errorf("%s: exec_failed rows for %q, want %q", c.mode, fails, c.fails)
+		}
+		if r.res.Stats.Unresolved == 0 {
+			t.Errorf("%s: no creation row was forced out by a zero hold bound", c.mode)
+		}
+		if _, ok := r.meta.Extra[MetaUnknownExec]; ok {
+			t.Errorf("%s: unknown exec attempts listed although every outcome was seen: %q", c.mode, r.meta.Extra[MetaUnknownExec])
+		}
+	}
+}
+
+// TestMeasuredCosts checks the eBPF backend's measured costs against what
+// the programs do.
+func TestMeasuredCosts(t *testing.T) {
+	b := backend{ViaEBPF}
+	t.Run("create_ns grows with the parent", func(t *testing.T) {
+		big := int64(1024)
+		if testing.Short() {
+			big = 256
+		}
+		create := func(mib int64) int64 {
+			r := b.record(t, "touch", strconv.FormatInt(mib, 10))
+			f := r.one(t, trace.Fork, r.root)
+			if !f.HasCreateNs || f.CreateNs <= 0 {
+				t.Fatalf("touch %d: fork row without create_ns: %+v", mib, f)
+			}
+			return f.CreateNs
+		}
+		small, large := create(1), create(big)
+		t.Logf("create_ns: %d ns with 1 MiB touched, %d ns with %d MiB (%.1fx)", small, large, big, float64(large)/float64(small))
+		if large < 3*small {
+			t.Errorf("create_ns %d with %d MiB touched is not several times %d with 1 MiB", large, big, small)
+		}
+	})
+	t.Run("parent_blocked_ns of a vfork", func(t *testing.T) {
+		r := b.record(t, "vforksleep")
+		v := r.one(t, trace.VFork, r.root)
+		if !v.HasParentBlockedNs || v.ParentBlockedNs < 50e6 {
+			t.Errorf("vfork whose child slept 50 ms before exec: parent_blocked_ns %v/%d, want >= 50 ms", v.HasParentBlockedNs, v.ParentBlockedNs)
+		}
+		if !v.HasCreateNs || v.CreateNs <= 0 || v.CreateNs > v.ParentBlockedNs {
+			t.Errorf("create_ns %v/%d", v.HasCreateNs, v.CreateNs)
+		}
+		ex := r.one(t, trace.Exec, v.ChildPID)
+		if !ex.HasExecNs || ex.ExecNs <= 0 {
+			t.Errorf("exec row without exec_ns: %+v", ex)
+		}
+		f := r.find(trace.Fork, 0)
+		if len(f) != 0 {
+			t.Errorf("fork rows in a vfork program: %v", f)
+		}
+	})
+	t.Run("post_create_faults of a parent that writes after its child exec'd", func(t *testing.T) {
+		r := b.record(t, "cowwrite", "64")
+		f := r.one(t, trace.Fork, r.root)
+		const pages = 64 << 20 >> 12
+		t.Logf("post_create_faults %d for %d pages written", f.PostCreateFaults, pages)
+		if !f.HasPostCreateFaults || f.PostCreateFaults < pages || f.PostCreateFaults > pages*105/100+500 {
+			t.Errorf("post_create_faults %v/%d, want close to %d", f.HasPostCreateFaults, f.PostCreateFaults, pages)
+		}
+		if f.HasParentBlockedNs {
+			t.Errorf("parent_blocked_ns on a fork: %+v", f)
+		}
+	})
+}
+
+// TestEBPFRefusal injects a refusal of eBPF: ebpf mode fails saying why
+// and how to fix it; auto mode records with ptrace and says why.
+func TestEBPFRefusal(t *testing.T) {
+	p := progs(t)
+	dir := t.TempDir()
+	_, err := Run(Options{Via: ViaEBPF, Args: []string{p, "fork"}, Output: filepath.Join(dir, "a.arrow"), ebpfRefuse: syscall.EPERM})
+	var re *ebpf.RefusedError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "to fix it") {
+		t.Fatalf("err = %v, want a refusal saying how to fix it", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files left behind: %v", ents)
+	}
+	res, err := Run(Options{Via: ViaAuto, Args: []string{p, "fork"}, Output: filepath.Join(dir, "b.arrow"), ebpfRefuse: syscall.EPERM})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Backend != ViaPtrace || !strings.Contains(res.BackendWhy, "eBPF refused") {
+		t.Errorf("auto after a refusal: backend %q (%s), want ptrace saying why", res.Backend, res.BackendWhy)
+	}
+	_, err = Run(Options{Via: ViaPtrace, All: true, Output: filepath.Join(dir, "c.arrow")})
+	if err == nil || !strings.Contains(err.Error(), "--via ebpf") {
+		t.Errorf("ptrace asked for --all: err = %v", err)
+	}
+}
+
+// TestWatchPID records a running process by pid, for a duration.
+func TestWatchPID(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	cmd := exec.Command(progs(t), "forever")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	checkWatched(t, Options{Via: ViaEBPF, PID: cmd.Process.Pid, Duration: time.Second}, cmd.Process.Pid)
+}
+
+// TestWatchCgroup records a cgroup v2 directory made for the test, with
+// one process moved into it: only that process's rows are recorded.
+func TestWatchCgroup(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	mounts, _ := os.ReadFile("/proc/self/mounts")
+	root := ""
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == "cgroup2" {
+			root = f[1]
+			break
+		}
+	}
+	if root == "" {
+		t.Skip("no cgroup v2 hierarchy mounted")
+	}
+	dir := filepath.Join(root, fmt.Sprintf("forkcost-test-%d", os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("cannot make a cgroup to watch: %v", err)
+	}
+	defer os.Remove(dir)
+	cmd := exec.Command(progs(t), "forever")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		time.Sleep(50 * time.Millisecond) // the cgroup empties once its last zombie is reaped
+	}()
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		t.Skipf("cannot move a process into %s: %v", dir, err)
+	}
+	checkWatched(t, Options{Via: ViaEBPF, Cgroup: dir, Duration: time.Second}, pid)
+}
+
+// TestEventsLost makes the eBPF ring buffer overflow (one page, read only
+// after the command has run): the losses are counted and the trace says
+// it is incomplete, and still reads.
+func TestEventsLost(t *testing.T) {
+	b := backend{ViaEBPF}
+	b.check(t)
+	out := filepath.Join(t.TempDir(), "lost.arrow")
+	res, err := Run(Options{Via: ViaEBPF, Args: []string{progs(t), "forkexec", "50"}, Output: out,
+		ebpfRing: os.Getpagesize(), ebpfStall: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.EventsLost == 0 || !strings.Contains(res.Incomplete, "lost to a full ring buffer") || res.ExitStatus != 0 {
+		t.Fatalf("result %+v, want lost events marking the trace incomplete", res)
+	}
+	r, err := trace.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !strings.Contains(r.Meta().Incomplete, fmt.Sprint(res.EventsLost)) {
+		t.Errorf("metadata incomplete %q does not count the %d lost events", r.Meta().Incomplete, res.EventsLost)
+	}
+	for r.Next() {
+	}
+	if r.Err() != nil {
+		t.Error(r.Err())
+	}
+}
+
+// checkWatched records with opts and checks that the rows are those of
+// the process pid (a program forking in a loop) and its children.
+func checkWatched(t *testing.T, opts Options, pid int) {
+	t.Helper()
+	opts.Output = filepath.Join(t.TempDir(), "watched.arrow")
+	res, err := Run(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := trace.Open(opts.Output, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	forks := 0
+	for r.Next() {
+		ev := r.Event()
+		if ev.PID != int32(pid) && ev.PPID != int32(pid) {
+			t.Errorf("row of an unwatched process: %v", ev)
+		}
+		if ev.Kind == trace.Fork {
+			forks++
+		}
+	}
+	if forks < 3 || res.Stats.Creations != int64(forks) || res.Incomplete != "" {
+		t.Errorf("%d forks in %s (stats %+v, incomplete %q)", forks, opts.Duration, res.Stats, res.Incomplete)
 	}
 }

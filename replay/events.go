@@ -47,6 +47,11 @@ var eventFields = []arrow.Field{
 	{Name: "writable_resident_bytes", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "map_entries", Type: arrow.PrimitiveTypes.Int64},
 	{Name: "snapshot_source", Type: arrow.BinaryTypes.String, Nullable: true},
+	// The creation's measured costs (trace schema 1.2), when the trace has
+	// them: set beside the strategies' predicted costs.
+	{Name: trace.ColCreateNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: trace.ColParentBlockedNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: trace.ColPostCreateFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "machine", Type: arrow.BinaryTypes.String},
 }
 
@@ -136,6 +141,16 @@ func (w *EventWriter) Write(e *EventCost, machine string) error {
 	next().(*array.Int64Builder).Append(c.Snapshot.WritableResidentBytes)
 	next().(*array.Int64Builder).Append(c.Snapshot.MapEntries)
 	next().(*array.StringBuilder).Append(string(c.Snapshot.Source))
+	for _, m := range [...]struct {
+		v   int64
+		has bool
+	}{{c.CreateNs, c.HasCreateNs}, {c.ParentBlockedNs, c.HasParentBlockedNs}, {c.PostCreateFaults, c.HasPostCreateFaults}} {
+		if m.has {
+			next().(*array.Int64Builder).Append(m.v)
+		} else {
+			next().AppendNull()
+		}
+	}
 	machineIdx := e.Machine
 	if !w.part {
 		next().(*array.StringBuilder).Append(machine)

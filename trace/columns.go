@@ -107,6 +107,7 @@ type readCols struct {
 	idx                                                 map[string]int
 	time, pid, ppid, child, flags, exitStatus, sig, thr intCol
 	pgsize, childExec, minflt, majflt                   intCol
+	createNs, blockedNs, postFaults, execNs             intCol
 	sizes                                               [8]intCol
 	kind, comm, source                                  strCol
 	path                                                strCol
@@ -133,6 +134,7 @@ func (c *readCols) check(s *arrow.Schema) error {
 	c.flags.name, c.exitStatus.name, c.sig.name, c.thr.name = ColCloneFlags, ColExitStatus, ColSignal, ColParentThreads
 	c.pgsize.name, c.childExec.name = ColPageSize, ColChildExecNs
 	c.minflt.name, c.majflt.name = ColMinFaults, ColMajFaults
+	c.createNs.name, c.blockedNs.name, c.postFaults.name, c.execNs.name = ColCreateNs, ColParentBlockedNs, ColPostCreateFaults, ColExecNs
 	for i := range c.sizes {
 		c.sizes[i].name = sizeCols[i]
 	}
@@ -148,7 +150,8 @@ func (c *readCols) column(rec arrow.RecordBatch, name string) arrow.Array {
 }
 
 func (c *readCols) bind(rec arrow.RecordBatch) error {
-	ints := []*intCol{&c.time, &c.pid, &c.ppid, &c.child, &c.flags, &c.exitStatus, &c.sig, &c.thr, &c.pgsize, &c.childExec, &c.minflt, &c.majflt}
+	ints := []*intCol{&c.time, &c.pid, &c.ppid, &c.child, &c.flags, &c.exitStatus, &c.sig, &c.thr, &c.pgsize, &c.childExec, &c.minflt, &c.majflt,
+		&c.createNs, &c.blockedNs, &c.postFaults, &c.execNs}
 	for i := range c.sizes {
 		ints = append(ints, &c.sizes[i])
 	}
@@ -283,6 +286,10 @@ func (c *readCols) decode(i int, ev *Event) error {
 	majflt, hasMaj := c.majflt.get(i)
 	ev.MinFaults, ev.MajFaults, ev.HasFaults = minflt, majflt, hasMin || hasMaj
 	ev.ProcGone = c.gone != nil && c.gone.IsValid(i) && c.gone.Value(i)
+	ev.CreateNs, ev.HasCreateNs = c.createNs.get(i)
+	ev.ParentBlockedNs, ev.HasParentBlockedNs = c.blockedNs.get(i)
+	ev.PostCreateFaults, ev.HasPostCreateFaults = c.postFaults.get(i)
+	ev.ExecNs, ev.HasExecNs = c.execNs.get(i)
 	return nil
 }
 

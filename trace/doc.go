@@ -1,6 +1,6 @@
 // Package trace defines forkcost's process-creation trace: one Apache Arrow
 // schema shared by every source (synthetic workloads, strace and kdump
-// converters, the ptrace recorder), and streaming readers and writers for it.
+// converters, the ptrace and eBPF recorders), and streaming readers and writers for it.
 //
 // # Data model
 //
@@ -73,6 +73,33 @@
 //	                         row (it was killed between the event and the
 //	                         read): the row then lacks the snapshot, comm or
 //	                         counters it would have had. Null otherwise.
+//
+// Added in schema 1.2 (all nullable; older files read them as null): the
+// kernel's own cost of a creation or exec, measured where it happened by
+// the eBPF recorder (null from every other source):
+//
+//	create_ns                int64. On creation rows, the kernel time of the
+//	                         creating call in the parent, from the call's entry
+//	                         until the child exists (sched_process_fork): the
+//	                         copy of the address space, page tables and the rest
+//	                         of the task. Null if the call's entry was not seen.
+//	parent_blocked_ns        int64. On vfork and CLONE_VFORK creation rows, the
+//	                         time the parent then stayed blocked: from the
+//	                         child's creation until the parent's call returned
+//	                         (the child exec'd or exited).
+//	post_create_faults       int64. On creation rows, the minor faults the
+//	                         creating thread took from the creation until its
+//	                         next creation, its exec or its exit: the
+//	                         copy-on-write faults this creation caused (most of
+//	                         which come after the child has exec'd, since the
+//	                         parent's pages stay write-protected until written)
+//	                         and any other faults of that interval. Null when
+//	                         the interval had not closed when the row had to be
+//	                         written (the recorder's hold bound, or the end of
+//	                         the recording).
+//	exec_ns                  int64. On exec rows, the kernel time of the
+//	                         successful exec, from the execve or execveat entry
+//	                         to its return in the new program.
 //
 // The schema metadata carries forkcost.schema_version (major.minor). Later
 // versions only add nullable columns and bump the minor version, so a reader

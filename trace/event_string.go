@@ -47,5 +47,17 @@ func (ev *Event) String() string {
 	if ev.HasChildExec {
 		fmt.Fprintf(&b, " child_exec=%d", ev.ChildExecNs)
 	}
+	if ev.HasCreateNs {
+		fmt.Fprintf(&b, " create_ns=%d", ev.CreateNs)
+	}
+	if ev.HasParentBlockedNs {
+		fmt.Fprintf(&b, " blocked_ns=%d", ev.ParentBlockedNs)
+	}
+	if ev.HasPostCreateFaults {
+		fmt.Fprintf(&b, " post_faults=%d", ev.PostCreateFaults)
+	}
+	if ev.HasExecNs {
+		fmt.Fprintf(&b, " exec_ns=%d", ev.ExecNs)
+	}
 	return b.String()
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/trace"
@@ -19,11 +21,13 @@ func sampleEvents() []trace.Event {
 		PageTableBytes: 16 << 10, MapEntries: 23, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	return []trace.Event{
 		{TimeNs: 0, PID: 100, PPID: 1, Kind: trace.Exec, Comm: "make", ExecPath: "/usr/bin/make", Argv: []string{"make", "-j2"}},
-		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true, MinFaults: 1234, MajFaults: 5, HasFaults: true},
+		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true, MinFaults: 1234, MajFaults: 5, HasFaults: true,
+			CreateNs: 61_000, HasCreateNs: true, PostCreateFaults: 0, HasPostCreateFaults: true},
 		{TimeNs: 20, PID: 101, PPID: 100, Kind: trace.ExecFailed, Comm: "make", ExecPath: "/usr/local/bin/cc", Argv: []string{"cc", "-c", "x y.c", ""}},
-		{TimeNs: 30, PID: 101, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc", Argv: []string{}},
+		{TimeNs: 30, PID: 101, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc", Argv: []string{}, ExecNs: 412_345, HasExecNs: true},
 		{TimeNs: 40, PID: 101, PPID: 100, Kind: trace.Exit, Comm: "cc", Signal: 11, CoreDumped: true},
-		{TimeNs: 45, PID: 100, PPID: 1, Kind: trace.VFork, ChildPID: 102, ProcGone: true},
+		{TimeNs: 45, PID: 100, PPID: 1, Kind: trace.VFork, ChildPID: 102, ProcGone: true,
+			CreateNs: 9_000, HasCreateNs: true, ParentBlockedNs: 50_000_000, HasParentBlockedNs: true, PostCreateFaults: 3, HasPostCreateFaults: true},
 		{TimeNs: 50, PID: 100, PPID: 1, Kind: trace.Exit, Comm: "make", ExitStatus: 0, HasExitStatus: true},
 	}
 }
@@ -167,5 +171,44 @@ func TestRoundTripManyRows(t *testing.T) {
 			}
 		}
 		mem.AssertSize(t, 0)
+	}
+}
+
+// TestReadsOlderMinorVersion reads a schema 1.1 table, which has none of
+// the 1.2 measured-cost columns: they read as null.
+func TestReadsOlderMinorVersion(t *testing.T) {
+	md := arrow.NewMetadata([]string{trace.MetaSchemaVersion}, []string{"1.1"})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: trace.ColTimeNs, Type: arrow.PrimitiveTypes.Int64},
+		{Name: trace.ColPID, Type: arrow.PrimitiveTypes.Int32},
+		{Name: trace.ColKind, Type: arrow.BinaryTypes.String},
+		{Name: trace.ColChildPID, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+	}, &md)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	b.Field(0).(*array.Int64Builder).Append(5)
+	b.Field(1).(*array.Int32Builder).Append(10)
+	b.Field(2).(*array.StringBuilder).Append("fork")
+	b.Field(3).(*array.Int32Builder).Append(11)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	path := filepath.Join(t.TempDir(), "old.arrow")
+	tw, err := trace.CreateTable(path, schema, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	meta, got := readTrace(t, path, nil)
+	if meta.Version != "1.1" || len(got) != 1 {
+		t.Fatalf("read version %q, %d rows", meta.Version, len(got))
+	}
+	ev := got[0]
+	if ev.Kind != trace.Fork || ev.ChildPID != 11 || ev.HasCreateNs || ev.HasParentBlockedNs || ev.HasPostCreateFaults || ev.HasExecNs {
+		t.Errorf("1.1 row read as %+v, want a fork with no measured costs", ev)
 	}
 }

@@ -30,6 +30,7 @@ type Writer struct {
 	// name.
 	fixed                                          []*fixedCol
 	time, childExec, minflt, majflt                *fixedCol
+	createNs, blockedNs, postFaults, execNs        *fixedCol
 	pid, ppid, child, exitStatus, sig, thr, pgsize *fixedCol
 	flags                                          *fixedCol
 	kind, source                                   *fixedCol // dictionary indices
@@ -92,6 +93,10 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	w.minflt = fixed(ColMinFaults)
 	w.majflt = fixed(ColMajFaults)
 	w.gone = fixed(ColProcGone)
+	w.createNs = fixed(ColCreateNs)
+	w.blockedNs = fixed(ColParentBlockedNs)
+	w.postFaults = fixed(ColPostCreateFaults)
+	w.execNs = fixed(ColExecNs)
 	w.comm = array.NewStringBuilder(mem)
 	w.path = array.NewStringBuilder(mem)
 	w.argv = array.NewListBuilder(mem, arrow.BinaryTypes.String)
@@ -206,6 +211,10 @@ func (w *Writer) Append(ev *Event) error {
 	if ev.ProcGone {
 		w.gone.putBool(i, true)
 	}
+	w.createNs.putI64Opt(i, ev.CreateNs, ev.HasCreateNs)
+	w.blockedNs.putI64Opt(i, ev.ParentBlockedNs, ev.HasParentBlockedNs)
+	w.postFaults.putI64Opt(i, ev.PostCreateFaults, ev.HasPostCreateFaults)
+	w.execNs.putI64Opt(i, ev.ExecNs, ev.HasExecNs)
 	w.n++
 	w.rows++
 	if w.n >= w.BatchRows {

@@ -11,7 +11,7 @@ import (
 
 // SchemaVersion is the version written into every trace's metadata. Readers
 // accept files with the same major version.
-const SchemaVersion = "1.1"
+const SchemaVersion = "1.2"
 
 // Kind is the kind of a trace event.
 type Kind string
@@ -161,6 +161,18 @@ type Event struct {
 	// could be read, so that the row lacks what /proc would have given
 	// (schema 1.1).
 	ProcGone bool
+	// Measured costs (schema 1.2), from a recorder that times creations
+	// in the kernel (the eBPF backend); each Has flag says it is set.
+	// CreateNs, ParentBlockedNs and PostCreateFaults are on creation
+	// rows, ExecNs on exec rows.
+	CreateNs            int64
+	HasCreateNs         bool
+	ParentBlockedNs     int64
+	HasParentBlockedNs  bool
+	PostCreateFaults    int64
+	HasPostCreateFaults bool
+	ExecNs              int64
+	HasExecNs           bool
 }
 
 // Column names, in schema order.
@@ -192,6 +204,10 @@ const (
 	ColMinFaults             = "min_faults"
 	ColMajFaults             = "maj_faults"
 	ColProcGone              = "proc_gone"
+	ColCreateNs              = "create_ns"
+	ColParentBlockedNs       = "parent_blocked_ns"
+	ColPostCreateFaults      = "post_create_faults"
+	ColExecNs                = "exec_ns"
 )
 
 var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
@@ -227,6 +243,11 @@ var fields = []arrow.Field{
 	{Name: ColMinFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: ColMajFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: ColProcGone, Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	// Added in 1.2.
+	{Name: ColCreateNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColParentBlockedNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColPostCreateFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: ColExecNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 }
 
 // dictValues are the fixed dictionaries of the dictionary columns.

@@ -40,7 +40,7 @@ func TestTargetsWithoutHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Targets) != 2 || r.Targets[0].Rows != 0 || r.Targets[0].Met {
+	if len(r.Targets) != 3 || r.Targets[0].Rows != 0 || r.Targets[0].Met {
 		t.Errorf("host target without a host: %+v", r.Targets[0])
 	}
 	p2 := r.Targets[1]

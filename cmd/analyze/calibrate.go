@@ -27,7 +27,7 @@ func measurementsPath(profile string) string {
 
 func runCalibrate(e *env, args []string) error {
 	hostPath, _ := machines.HostProfilePath()
-	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
+	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--budget 60s] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
 		fmt.Sprintf(`Measures this host's process creation in fresh helper processes (Linux,
 cgo builds only): for parent buffers of 0, 1, 4, 16, 64, 256 and 1024 MiB
 (never more than half of the available memory), every page written,
@@ -43,11 +43,15 @@ the fit's residuals, plus the raw measurements next to it
 
 The default output is %s, which --machine host reads
 ($XDG_CONFIG_HOME/forkcost/host.toml, else ~/.config/forkcost/host.toml).
-A full run takes one to three minutes; --quick measures up to 64 MiB with
-fewer repetitions in seconds.`, hostPath),
+The measuring keeps to a time budget (--budget, default 60 s; --quick
+measures up to 64 MiB in about 10 s): one repetition of every size first,
+smallest first, then as many more as the budget allows, whatever this
+host's fault cost. It says so when the budget kept it from a size or cut
+the repetitions. Progress shows on a terminal only.`, hostPath),
 		"  analyze calibrate --quick\n  analyze calibrate -o mybox.toml\n  analyze replay --machine host,zen4 trace.arrow")
 	out := fs.StringP("output", "o", hostPath, "write the profile to `file`")
-	quick := fs.Bool("quick", false, "fewer, smaller sizes and fewer repetitions (under a minute)")
+	quick := fs.Bool("quick", false, "sizes up to 64 MiB, fewer repetitions, a 10 s budget")
+	budget := fs.Duration("budget", 0, "wall `time` the measuring may take (default 60s; 10s with --quick)")
 	baseName := fs.String("base", "zen4", "built-in `profile` whose values the parameters that cannot be measured keep")
 	boot := fs.Int("bootstrap", 200, "bootstrap resamples for each parameter's interval (`n`)")
 	from := fs.String("from", "", "fit from saved measurements (`file`.measurements.json) instead of measuring")
@@ -67,6 +71,9 @@ fewer repetitions in seconds.`, hostPath),
 	}
 	if *out == "" {
 		return fs.failf("-o: no output file (and no home directory for the default)")
+	}
+	if *budget < 0 || (fs.Changed("budget") && *budget < time.Second) {
+		return fs.failf("--budget %s: want at least 1s", *budget)
 	}
 	if *boot < 1 {
 		return fs.failf("--bootstrap %d: want at least 1", *boot)
@@ -90,10 +97,7 @@ fewer repetitions in seconds.`, hostPath),
 			return calibrate.ErrNotSupported
 		}
 		bar := progress.New(e.stderr, e.terminal)
-		start := time.Now()
-		m, err = calibrate.Run(calibrate.Config{Quick: *quick, Progress: func(f string, a ...any) {
-			bar.Printf("%s  [%s]", fmt.Sprintf(f, a...), time.Since(start).Round(time.Second))
-		}})
+		m, err = calibrate.Run(calibrate.Config{Quick: *quick, Budget: *budget, Progress: bar.Printf})
 		bar.Done()
 		if err != nil {
 			return err
@@ -166,6 +170,9 @@ func writeFileAtomic(path string, data []byte) error {
 func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out, mpath, clock string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "calibrated %s (%s, Linux %s) at %s\n", m.Host, m.CPU, m.Kernel, m.Date.Format(time.RFC3339))
+	if m.Budget > 0 {
+		fmt.Fprintf(w, "measuring took %.1f s of a %.0f s budget, with %.0f%% of the full protocol's fork repetitions\n", m.Elapsed, m.Budget, 100*m.RepFactor)
+	}
 	for _, n := range m.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
@@ -184,9 +191,9 @@ func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out
 	fmt.Fprintf(w, "\nper-size medians of %s time in us (spread = IQR/median); \"touched\" buffers have every page written:\n", clock)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	cols := []string{calibrate.ForkOnly, calibrate.ForkExitWait, calibrate.ForkExecWait, calibrate.VForkExecWait, calibrate.SpawnWait, calibrate.ParentWriteFaults}
-	fmt.Fprintf(tw, "series\tMiB\tfork\tfork+exit\tfork+exec\tvfork+exec\tspawn\twrite faults\t\n")
+	fmt.Fprintf(tw, "series\tMiB\treps\tfork\tfork+exit\tfork+exec\tvfork+exec\tspawn\twrite faults\t\n")
 	for _, s := range m.Series {
-		fmt.Fprintf(tw, "%s\t%d\t", s.Kind, s.MiB)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t", s.Kind, s.MiB, s.Reps)
 		for _, c := range cols {
 			o, ok := calibrate.Observed(s, calibrate.CheckByName(c), clock)
 			if !ok {
@@ -212,6 +219,9 @@ func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out
 	fmt.Fprintf(w, "not measured, kept from %s: %s\n", fit.BaseName, strings.Join(kept, ", "))
 	for _, n := range fit.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	if fit.CurveChoice != "" {
+		fmt.Fprintf(w, "%s\n", fit.CurveChoice)
 	}
 	fmt.Fprintf(w, "\nfit residuals, median |predicted-observed|/observed over the training sizes %v:\n", fit.Train)
 	byCheck := map[string][]float64{}

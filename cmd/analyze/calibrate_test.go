@@ -206,7 +206,7 @@ func TestValidateJSONShape(t *testing.T) {
 		Met  bool   `json:"met"`
 	}
 	json.Unmarshal(r["targets"], &targets)
-	if len(targets) != 2 || !targets[0].Met {
+	if len(targets) != 3 || !targets[0].Met {
 		t.Errorf("targets: %s", r["targets"])
 	}
 	for _, f := range []string{"validate.json", "rows.csv", "predicted-vs-observed.svg", "residuals-vs-size.svg"} {

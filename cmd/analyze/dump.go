@@ -85,6 +85,20 @@ var dumpColumns = []struct {
 		}
 		return true
 	}},
+	{trace.ColCreateNs, opt(func(ev *trace.Event) (int64, bool) { return ev.CreateNs, ev.HasCreateNs })},
+	{trace.ColParentBlockedNs, opt(func(ev *trace.Event) (int64, bool) { return ev.ParentBlockedNs, ev.HasParentBlockedNs })},
+	{trace.ColPostCreateFaults, opt(func(ev *trace.Event) (int64, bool) { return ev.PostCreateFaults, ev.HasPostCreateFaults })},
+	{trace.ColExecNs, opt(func(ev *trace.Event) (int64, bool) { return ev.ExecNs, ev.HasExecNs })},
+}
+
+// opt prints a nullable int64 field.
+func opt(f func(*trace.Event) (int64, bool)) func(*trace.Event) any {
+	return func(ev *trace.Event) any {
+		if v, ok := f(ev); ok {
+			return v
+		}
+		return nil
+	}
 }
 
 func snap(f func(*trace.Snapshot) any) func(*trace.Event) any {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -184,7 +185,53 @@ func showProfile(e *env, p *machines.Profile, format string, wide bool) error {
 		if prm.Estimate {
 			src = "[estimate] " + src
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", spec.Name, report.PlainNum(prm.Value), spec.Unit, rng, src)
+		val := report.PlainNum(prm.Value)
+		if len(prm.Curve) > 0 {
+			val += " (curve)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", spec.Name, val, spec.Unit, rng, src)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return showCurves(e.stdout, p)
+}
+
+// showCurves prints the size-dependent parameters as tables of page
+// ranges (with the memory they map) and the cost of each page in them.
+func showCurves(w io.Writer, p *machines.Profile) error {
+	for _, spec := range model.ParamSpecs() {
+		c, err := p.Params[spec.Name].ModelCurve()
+		if err != nil || c == nil {
+			continue
+		}
+		page := p.ModelParams().PageSize
+		fmt.Fprintf(w, "\n%s is a curve, at value %s (each page in a range costs the figure beside it; scaled by value / %s):\n", spec.Name, report.PlainNum(p.Params[spec.Name].Value), report.PlainNum(c.Ref))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "  pages from\tto\tmemory from\tto\tns per page\t\n")
+		for i := range c.Pages {
+			lo, hi := c.Pages[i], "and up"
+			if i == 0 {
+				lo = 0
+			}
+			himem := ""
+			if i+1 < len(c.Pages) {
+				hi = report.PlainNum(c.Pages[i+1])
+				himem = fmtMiB(c.Pages[i+1] * page)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%.4g\t\n", report.PlainNum(lo), hi, fmtMiB(lo*page), himem, c.NsPerPage[i])
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  source: %s\n", c.Source)
+	}
+	return nil
+}
+
+func fmtMiB(bytes float64) string {
+	if bytes >= 1<<30 {
+		return fmt.Sprintf("%.4g GiB", bytes/(1<<30))
+	}
+	return fmt.Sprintf("%.4g MiB", bytes/(1<<20))
 }

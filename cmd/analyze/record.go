@@ -19,49 +19,80 @@ import (
 )
 
 func init() {
-	register(command{name: "record", summary: "run a command under ptrace and record its process creations", run: runRecord})
+	register(command{name: "record", summary: "record the process creations of a command, a process, a cgroup or the system (eBPF or ptrace)", run: runRecord})
 }
 
 const recordAbout = `
-Runs CMD under ptrace and records every process creation (fork, vfork,
-posix_spawn, clone), exec, failed exec, exit and signal of CMD and all its
-descendants, with the creating parent's real address space read from /proc
-while it is stopped at the creation: mappings, writable mappings, resident
-and writable-resident bytes, anonymous and huge pages, page tables, threads
-and fault counters. Threads are followed but are not creations.
+Records every process creation (fork, vfork, posix_spawn, clone), exec,
+failed exec, exit and signal of what it watches, with the creating
+parent's real address space at the instant of each creation: mappings,
+writable mappings, resident and writable-resident bytes, anonymous pages,
+page tables, threads and fault counters. Threads are followed but are not
+creations.
 
-The tracer stops processes only at those events (and at exec attempts,
-trapped by a seccomp filter), never at every system call. Rows are written
-in batches to a temporary file beside OUT, renamed into place when CMD and
-all its descendants have exited.
+What to watch: CMD and all its descendants (-- CMD ARGS); a running
+process and every descendant it creates from then on (--pid); everything
+in a cgroup (--cgroup); the whole system (--all). The last three run until
+--duration has passed or until SIGINT/SIGTERM, then finish the file.
 
-The exit status is CMD's (128+N when signal N killed it). SIGINT, SIGTERM
-and SIGHUP sent to analyze are forwarded to CMD; the trace then holds what
-was recorded and its metadata key forkcost.incomplete says why it stops
-early ('analyze dump' shows it). If analyze is killed, only the temporary
-file remains, and CMD is killed with it.
+Two backends (--via): eBPF (programs on kernel tracepoints: no process is
+ever stopped, and each creation's kernel cost is measured: create_ns,
+parent_blocked_ns for vfork, post_create_faults, and exec_ns on exec rows)
+and ptrace (stops each process at its events and reads /proc; only for
+-- CMD). auto, the default, uses eBPF where the kernel and privileges
+allow it (root, or CAP_BPF and CAP_PERFMON; a kernel with BTF) and ptrace
+otherwise; the summary line says which ran and why.
 
-Recording needs Linux on amd64 and permission to ptrace (CAP_SYS_PTRACE in
-a container, a Yama ptrace_scope of at most 1). Exec attempts are trapped
-with a seccomp filter, which sets no_new_privs: set-user-ID programs run
-without their privileges under the recorder (--no-exec-failures avoids the
-filter, and failed execs are then not recorded).`
+Rows are written in batches to a temporary file beside OUT, renamed into
+place at the end. The exit status is CMD's (128+N when signal N killed
+it). SIGINT, SIGTERM and SIGHUP sent to analyze are forwarded to CMD; the
+trace then holds what was recorded and its metadata key
+forkcost.incomplete says why it stops early ('analyze dump' shows it).
+Events the eBPF backend loses to a full buffer are counted and also mark
+the trace incomplete.
+
+With ptrace, exec attempts are trapped with a seccomp filter, which sets
+no_new_privs: set-user-ID programs run without their privileges under the
+recorder (--no-exec-failures avoids the filter, and failed execs are then
+not recorded). ptrace needs CAP_SYS_PTRACE in a container and a Yama
+ptrace_scope of at most 1.`
 
 const recordExample = `  analyze record -o build.arrow -- make -j2
-  analyze replay build.arrow`
+  analyze replay build.arrow
+  analyze record --via ebpf --all --duration 30s -o system.arrow
+  analyze record --pid 1234 -o service.arrow    (until Ctrl-C)`
 
 func runRecord(e *env, args []string) error {
-	fs := newFlagSet(e, "record", "analyze record [flags] -- CMD [ARGS...]", recordAbout, recordExample)
+	fs := newFlagSet(e, "record", "analyze record [flags] (-- CMD [ARGS...] | --pid PID | --cgroup DIR | --all)", recordAbout, recordExample)
 	out := fs.StringP("output", "o", "record.arrow", "write the trace to `file` (.arrow or .parquet)")
 	noExecFail := fs.Bool("no-exec-failures", false, "do not trap exec attempts: failed execs are not recorded, set-user-ID programs keep their privileges")
 	quiet := fs.BoolP("quiet", "q", false, "no progress and no summary on stderr")
+	via := fs.String("via", record.ViaAuto, "backend: `auto`, ebpf or ptrace")
+	pid := fs.Int("pid", 0, "watch the running process `PID` and the processes it creates from now on (eBPF)")
+	cgroup := fs.String("cgroup", "", "watch everything in the cgroup v2 directory `DIR` (eBPF)")
+	all := fs.Bool("all", false, "watch the whole system (eBPF)")
+	duration := fs.Duration("duration", 0, "with --pid, --cgroup or --all: stop after `D` (default: at SIGINT/SIGTERM)")
 	fs.SetInterspersed(false)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
+	if err := oneOf(fs, "via", *via, record.ViaAuto, record.ViaEBPF, record.ViaPtrace); err != nil {
+		return err
+	}
 	cmd := fs.Args()
-	if len(cmd) == 0 {
-		return fs.failf("no command to record: analyze record [flags] -- CMD [ARGS...]")
+	target := record.Options{Args: cmd, PID: *pid, Cgroup: *cgroup, All: *all}
+	if err := target.CheckTarget(); err != nil {
+		return fs.failf("%v: -- CMD [ARGS...], --pid PID, --cgroup DIR or --all", err)
+	}
+	switch {
+	case *pid < 0:
+		return fs.failf("--pid %d: want a process id", *pid)
+	case *duration < 0:
+		return fs.failf("--duration %s: want a positive duration", *duration)
+	case *duration != 0 && len(cmd) > 0:
+		return fs.failf("--duration applies to --pid, --cgroup and --all; a command is recorded until it ends")
+	case *via == record.ViaPtrace && len(cmd) == 0:
+		return fs.failf("--via ptrace records only a command it starts (-- CMD ARGS); --pid, --cgroup and --all need eBPF (--via ebpf or auto)")
 	}
 	if *out == "" {
 		return fs.failf("-o: empty file name")
@@ -80,6 +111,11 @@ func runRecord(e *env, args []string) error {
 	stderr, doneErr := osFile(e.stderr, os.Stderr)
 	opts := record.Options{
 		Args:           cmd,
+		Via:            *via,
+		PID:            *pid,
+		Cgroup:         *cgroup,
+		All:            *all,
+		Duration:       *duration,
 		Output:         *out,
 		Signals:        sigs,
 		NoExecFailures: *noExecFail,
@@ -105,7 +141,7 @@ func runRecord(e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "analyze record: %v\n", err)
 			return exitStatus{127}
 		}
-		if errors.Is(err, record.ErrUnsupported) {
+		if errors.Is(err, record.ErrUnsupported) || len(cmd) == 0 {
 			return fmt.Errorf("record: %w", err)
 		}
 		return fmt.Errorf("record %s: %w", cmd[0], err)
@@ -121,9 +157,18 @@ func runRecord(e *env, args []string) error {
 		case res.ExitStatus != 0:
 			what = fmt.Sprintf("exited with status %d", res.ExitStatus)
 		}
-		fmt.Fprintf(e.stderr, "analyze record: %s %s; wrote %d rows (%d creations, %d execs) to %s in %s (recorder CPU %s)\n",
-			cmd[0], what, res.Stats.Rows, res.Stats.Creations, res.Stats.Execs, *out, res.Stats.Elapsed.Round(time.Millisecond),
-			res.Stats.TracerCPU.Round(time.Millisecond))
+		var subject string
+		if len(cmd) > 0 {
+			subject = cmd[0] + " " + what
+		} else {
+			subject = "watched " + res.Meta.Origin
+		}
+		fmt.Fprintf(e.stderr, "analyze record: %s; wrote %d rows (%d creations, %d execs) to %s in %s (recorder CPU %s); recorded with %s: %s\n",
+			subject, res.Stats.Rows, res.Stats.Creations, res.Stats.Execs, *out, res.Stats.Elapsed.Round(time.Millisecond),
+			res.Stats.TracerCPU.Round(time.Millisecond), res.Backend, res.BackendWhy)
+		if res.EventsLost > 0 {
+			fmt.Fprintf(e.stderr, "analyze record: %d events were lost to a full ring buffer\n", res.EventsLost)
+		}
 		if res.Incomplete != "" {
 			fmt.Fprintf(e.stderr, "analyze record: the trace is marked incomplete (%s): %s\n", trace.MetaIncomplete, res.Incomplete)
 		}

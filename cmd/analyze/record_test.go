@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/forkcost/forkcost/record"
 	"github.com/forkcost/forkcost/trace"
@@ -33,8 +34,8 @@ func TestRecordCLI(t *testing.T) {
 	if stdout.String() != "hello\n" {
 		t.Errorf("the command's output %q did not reach stdout", stdout.String())
 	}
-	if !strings.Contains(stderr.String(), "exited with status 3; wrote") {
-		t.Errorf("summary missing from stderr:\n%s", stderr.String())
+	if !strings.Contains(stderr.String(), "exited with status 3; wrote") || !strings.Contains(stderr.String(), "recorded with ") {
+		t.Errorf("summary (with the backend) missing from stderr:\n%s", stderr.String())
 	}
 	r, err := trace.Open(out, nil)
 	if err != nil {
@@ -55,6 +56,10 @@ func TestRecordUsage(t *testing.T) {
 		{"record"},
 		{"record", "-o", "x.txt", "--", "true"},
 		{"record", "--no-such-flag", "--", "true"},
+		{"record", "--via", "ptrace", "--all"},
+		{"record", "--via", "magic", "--", "true"},
+		{"record", "--all", "--pid", "1"},
+		{"record", "--duration", "1s", "--", "true"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := run(args, &stdout, &stderr)
@@ -77,5 +82,54 @@ func TestRecordNotFound(t *testing.T) {
 	err = run([]string{"record", "-o", filepath.Join(dir, "no", "x.arrow"), "--", "true"}, &stdout, &stderr)
 	if code := exitCode(err, &stderr); code != 1 || !strings.Contains(stderr.String(), "is not a directory") {
 		t.Errorf("exit code %d, stderr:\n%s", code, stderr.String())
+	}
+}
+
+// TestRecordAll records the whole system for a moment beside a command
+// (eBPF; skipped where it is refused).
+func TestRecordAll(t *testing.T) {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("recording needs Linux on amd64")
+	}
+	out := filepath.Join(t.TempDir(), "all.arrow")
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				exec.Command("/bin/true").Run()
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}()
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"record", "--via", "ebpf", "--all", "--duration", "500ms", "-o", out}, &stdout, &stderr)
+	close(stop)
+	<-done
+	if err != nil && strings.Contains(stderr.String()+err.Error(), "eBPF refused") {
+		t.Skip("eBPF unavailable here: ", err)
+	}
+	if code := exitCode(err, &stderr); code != 0 {
+		t.Fatalf("exit code %d (%v); stderr:\n%s", code, err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "watched the whole system") || !strings.Contains(stderr.String(), "recorded with ebpf") {
+		t.Errorf("summary: %s", stderr.String())
+	}
+	r, err := trace.Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	execs := 0
+	for r.Next() {
+		if ev := r.Event(); ev.Kind == trace.Exec && ev.ExecPath == "/bin/true" {
+			execs++
+		}
+	}
+	if execs == 0 {
+		t.Errorf("no exec of /bin/true seen system-wide")
 	}
 }

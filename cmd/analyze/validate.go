@@ -45,16 +45,40 @@ fork+exit, fork+exec+wait):
 It ends with the median absolute relative error per group and per
 sequence, and the acceptance targets, met or missed. With --out it also
 writes validate.json, rows.csv, predicted-vs-observed.svg and
-residuals-vs-size.svg into DIR.`,
-		"  analyze validate\n  analyze validate --format markdown --out validation/\n  analyze validate --measurements mybox.measurements.json --clock wall")
+residuals-vs-size.svg into DIR.
+
+With --trace (traces recorded by 'analyze record' with the eBPF backend,
+which carry the kernel's measured costs) it instead sets every creation
+against the model on one machine (--machine host by default, or
+--machine-file): create_ns against the create phase of the strategy the
+creation used (fork-cow-pte for a fork, vfork-share for vfork, spawn for
+clone(CLONE_VM|CLONE_VFORK)), parent_blocked_ns against the child's run up
+to and through its exec, the child's exec_ns against the exec phase, and a
+fork's post_create_faults against the model's parent write faults. It
+prints the median |relative error|, the median and interquartile range of
+the relative error, by parent size (under 1 MiB, 1-16, 16-256, 256 MiB and
+up) and by kind; --out adds creations.csv and the two figures.`,
+		"  analyze validate\n  analyze validate --format markdown --out validation/\n  analyze validate --measurements mybox.measurements.json --clock wall\n  analyze validate --trace build.arrow --machine host --format json")
 	format := fs.String("format", "text", "output `format`: text, json or markdown")
 	outDir := fs.String("out", "", "also write the figures, the rows as CSV and the JSON report into `dir`")
 	meas := fs.String("measurements", "", "a calibration's measurements (`file`; default "+defMeas+" when it exists)")
 	noHost := fs.Bool("no-host", false, "published figures only, even when this host has been calibrated")
 	baseName := fs.String("base", "zen4", "base `profile` of the host fits (default: the one calibrate used)")
 	clock := fs.String("clock", "cpu", "host `clock`, cpu or wall (default: the one calibrate used)")
+	traces := fs.StringArray("trace", nil, "validate every creation of a `trace` recorded with measured costs (repeatable; --machine host by default)")
+	var mf machineFlags
+	mf.add(fs)
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if len(*traces) > 0 {
+		if err := oneOf(fs, "format", *format, "text", "json", "markdown"); err != nil {
+			return err
+		}
+		return validateTraces(e, fs, &mf, *traces, *format, *outDir)
+	}
+	if len(mf.names)+len(mf.files)+len(mf.sets) > 0 {
+		return fs.failf("--machine, --machine-file and --set go with --trace")
 	}
 	if err := oneOf(fs, "format", *format, "text", "json", "markdown"); err != nil {
 		return err
@@ -118,22 +142,24 @@ residuals-vs-size.svg into DIR.`,
 	return printValidate(e.stdout, r, false)
 }
 
-func writeValidateOut(dir string, r *validate.Report) error {
+// writeJSONInto makes dir and writes v into it as indented JSON, as name.
+func writeJSONInto(dir, name string, v any) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	data, err := json.MarshalIndent(r, "", "  ")
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "validate.json"), data, 0o644); err != nil {
+	return writeFileAtomic(filepath.Join(dir, name), data)
+}
+
+func writeValidateOut(dir string, r *validate.Report) error {
+	if err := writeJSONInto(dir, "validate.json", r); err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(dir, "rows.csv"))
-	if err != nil {
-		return err
-	}
-	w := csv.NewWriter(f)
+	var b strings.Builder
+	w := csv.NewWriter(&b)
 	w.Write([]string{"group", "id", "machine", "strategy", "sequence", "what", "mib", "predicted", "observed", "unit", "rel_err", "used", "used_by", "source", "note"})
 	for _, row := range r.Rows {
 		w.Write([]string{row.Group, row.ID, row.Machine, row.Strategy, row.Sequence, row.What, strconv.FormatFloat(row.MiB, 'g', -1, 64),
@@ -142,16 +168,15 @@ func writeValidateOut(dir string, r *validate.Report) error {
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
-		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "rows.csv"), []byte(b.String())); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "predicted-vs-observed.svg"), validate.PredictedVsObserved(r.Rows), 0o644); err != nil {
+	if err := writeFileAtomic(filepath.Join(dir, "predicted-vs-observed.svg"), validate.PredictedVsObserved(r.Rows)); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(r.Rows), 0o644)
+	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(r.Rows))
 }
 
 // table prints rows of cells as aligned text or as a markdown table.
@@ -270,8 +295,17 @@ func printValidate(w io.Writer, r *validate.Report, md bool) error {
 		t.print(w)
 	}
 	h("targets")
-	t = &table{md: md, head: []string{"target", "limit", "value", "result"}}
-	for _, tg := range r.Targets {
+	printTargets(w, r.Targets, md)
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	return nil
+}
+
+// printTargets prints acceptance targets, met or missed.
+func printTargets(w io.Writer, targets []validate.Target, md bool) {
+	t := &table{md: md, head: []string{"target", "limit", "value", "result"}}
+	for _, tg := range targets {
 		lim, val := fmt.Sprintf("%.0f%%", 100*tg.Limit), fmt.Sprintf("%.1f%%", 100*tg.Value)
 		if tg.Limit > 1 {
 			lim, val = fmt.Sprintf("x%.2g", tg.Limit), fmt.Sprintf("x%.2f", tg.Value)
@@ -289,6 +323,118 @@ func printValidate(w io.Writer, r *validate.Report, md bool) error {
 		t.add(tg.What, lim, val, res)
 	}
 	t.print(w)
+}
+
+// validateTraces is validate --trace: every creation of the traces against
+// the model on one machine.
+func validateTraces(e *env, fs *flagSet, mf *machineFlags, paths []string, format, outDir string) error {
+	if len(mf.names)+len(mf.files) == 0 {
+		mf.names = []string{machines.HostName}
+	}
+	profs, err := mf.profiles(fs)
+	if err != nil {
+		return err
+	}
+	if len(profs) != 1 {
+		return fs.failf("--trace validates on one machine, got %d", len(profs))
+	}
+	prof := profs[0]
+	c := validate.NewCreationChecker(prof.ModelParams(), prof.Name, prof.Hash)
+	for _, path := range paths {
+		r, err := openTrace(e, path)
+		if err != nil {
+			return err
+		}
+		c.StartTrace(path)
+		for r.Next() {
+			c.Add(r.Row(), r.Event())
+		}
+		err = r.Err()
+		r.Close()
+		if err != nil {
+			return err
+		}
+	}
+	rep := c.Report()
+	if rep.Compared == 0 {
+		rep.Notes = append(rep.Notes, "no creation carried measured costs: record with 'analyze record --backend ebpf'")
+	}
+	if outDir != "" {
+		if err := writeCreationsOut(outDir, rep); err != nil {
+			return err
+		}
+		rep.Notes = append(rep.Notes, fmt.Sprintf("wrote validate-trace.json, creations.csv, predicted-vs-measured.svg and residuals-vs-size.svg into %s", outDir))
+	}
+	if format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return printCreations(e.stdout, rep, format == "markdown")
+}
+
+func writeCreationsOut(dir string, rep *validate.CreationReport) error {
+	if err := writeJSONInto(dir, "validate-trace.json", rep); err != nil {
+		return err
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	w.Write([]string{"trace", "row", "pid", "child_pid", "comm", "kind", "strategy", "sequence", "parent_resident_mib", "predicted", "measured", "unit", "rel_err"})
+	for _, x := range rep.Rows {
+		unit := "ns"
+		if x.Sequence == validate.SeqFaults {
+			unit = "faults"
+		}
+		w.Write([]string{x.Trace, strconv.FormatInt(x.Row, 10), strconv.Itoa(int(x.PID)), strconv.Itoa(int(x.Child)), x.Comm, x.Kind, x.Strategy, x.Sequence,
+			strconv.FormatFloat(x.MiB, 'g', 6, 64), strconv.FormatFloat(x.Predicted, 'g', 6, 64), strconv.FormatFloat(x.Measured, 'g', 6, 64), unit, strconv.FormatFloat(x.RelErr, 'f', 4, 64)})
+	}
+	w.Flush()
+	if err := writeFileAtomic(filepath.Join(dir, "creations.csv"), []byte(b.String())); err != nil {
+		return err
+	}
+	rows := rep.AsRows()
+	if err := writeFileAtomic(filepath.Join(dir, "predicted-vs-measured.svg"), validate.PredictedVsObserved(rows)); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(rows))
+}
+
+func printCreations(w io.Writer, r *validate.CreationReport, md bool) error {
+	if md {
+		fmt.Fprintf(w, "# forkcost: every creation against the model\n\n")
+	}
+	fmt.Fprintf(w, "traces: %s\nmachine: %s (sha256:%s)\ncreations: %d, compared: %d\n", strings.Join(r.Traces, ", "), r.Machine, r.ProfileHash, r.Creations, r.Compared)
+	for k, n := range r.Skipped {
+		fmt.Fprintf(w, "  not compared: %d (%s)\n", n, k)
+	}
+	fmt.Fprintln(w)
+	t := &table{md: md, head: []string{"measured", "group", "n", "median |rel err|", "median rel err", "IQR of rel err"}}
+	for _, seq := range []string{validate.SeqCreate, validate.SeqBlocked, validate.SeqExec, validate.SeqFaults} {
+		s, ok := r.Sequences[seq]
+		if !ok {
+			continue
+		}
+		name := map[string]string{validate.SeqCreate: "create_ns", validate.SeqBlocked: "parent_blocked_ns", validate.SeqExec: "exec_ns", validate.SeqFaults: "post_create_faults"}[seq]
+		t.add(name, "all", strconv.Itoa(s.N), fmt.Sprintf("%.1f%%", 100*s.MedianAbsRel), pct(s.MedianRel), fmt.Sprintf("%s..%s", pct(s.IQR[0]), pct(s.IQR[1])))
+		for _, b := range s.Bins {
+			if b.N > 0 {
+				t.add("", b.Label(), strconv.Itoa(b.N), fmt.Sprintf("%.1f%%", 100*b.MedianAbsRel), "", "")
+			}
+		}
+		for _, k := range s.Kinds {
+			t.add("", "kind "+k.Kind, strconv.Itoa(k.N), fmt.Sprintf("%.1f%%", 100*k.MedianAbsRel), "", "")
+		}
+	}
+	t.print(w)
+	if b, ok := r.WorstBin(validate.SeqCreate); ok {
+		fmt.Fprintf(w, "worst create_ns bin: %s, median |rel err| %.1f%% over %d creations\n\n", b.Label(), 100*b.MedianAbsRel, b.N)
+	}
+	if md {
+		fmt.Fprintf(w, "## targets\n\n")
+	} else {
+		fmt.Fprintf(w, "targets\n")
+	}
+	printTargets(w, r.Targets, md)
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}

@@ -183,9 +183,15 @@ static int do_touch(long mib) {
 
 /* many T N: T threads each fork N children that exit at once. */
 static long many_n;
+static int many_exec;
 static void *forker(void *a) {
 	for (long i = 0; i < many_n; i++) {
 		pid_t p = fork();
+		if (p == 0 && many_exec) {
+			char *argv[] = {"true", NULL};
+			execve("/bin/true", argv, environ);
+			_exit(127);
+		}
 		if (p == 0) _exit(0);
 		if (p > 0) waitpid(p, NULL, 0);
 	}
@@ -197,6 +203,44 @@ static int do_many(int threads, long n) {
 	for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, forker, NULL);
 	for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
 	return 0;
+}
+
+/* manyexec T N: as many, but the children exec /bin/true. */
+static int do_manyexec(int threads, long n) {
+	many_exec = 1;
+	return do_many(threads, n);
+}
+
+/* vforksleep: a vfork child that sleeps 50 ms, then execs /bin/true. */
+static int do_vforksleep(void) {
+	pid_t p = vfork();
+	if (p == 0) {
+		char *argv[] = {"true", NULL};
+		usleep(50000);
+		execve("/bin/true", argv, environ);
+		_exit(127);
+	}
+	return waitall();
+}
+
+/* cowwrite N: touch N MiB (no huge pages), fork a child that execs
+   /bin/true, wait for it, then write every page again. */
+static int do_cowwrite(long mib) {
+	size_t n = (size_t)mib << 20;
+	char *b = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED) return 1;
+	madvise(b, n, MADV_NOHUGEPAGE);
+	memset(b, 1, n);
+	pid_t p = fork();
+	if (p == 0) {
+		char *argv[] = {"true", NULL};
+		execve("/bin/true", argv, environ);
+		_exit(127);
+	}
+	int st;
+	waitpid(p, &st, 0);
+	for (size_t i = 0; i < n; i += 4096) b[i] = 2;
+	return b[n / 2] == 2 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
 /* forever: fork a child that sleeps, wait, repeat; until a signal. */
@@ -241,6 +285,9 @@ int main(int argc, char **argv) {
 	if (!strcmp(m, "touch")) return do_touch(argc > 2 ? atol(argv[2]) : 64);
 	if (!strcmp(m, "many")) return do_many(argc > 2 ? atoi(argv[2]) : 4, argc > 3 ? atol(argv[3]) : 250);
 	if (!strcmp(m, "forever")) return do_forever();
+	if (!strcmp(m, "manyexec")) return do_manyexec(argc > 2 ? atoi(argv[2]) : 8, argc > 3 ? atol(argv[3]) : 200);
+	if (!strcmp(m, "vforksleep")) return do_vforksleep();
+	if (!strcmp(m, "cowwrite")) return do_cowwrite(argc > 2 ? atol(argv[2]) : 64);
 	if (!strcmp(m, "forkexec")) return do_forkexec(argc > 2 ? atol(argv[2]) : 100);
 	fprintf(stderr, "progs: unknown mode %s\n", m);
 	return 2;
