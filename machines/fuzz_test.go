@@ -2,6 +2,8 @@ package machines
 
 import (
 	"testing"
+
+	"github.com/forkcost/forkcost/internal/fuzzbound"
 )
 
 // FuzzParse feeds arbitrary text to the profile parser: it must return a
@@ -9,6 +11,7 @@ import (
 //
 //	go test ./machines -run '^$' -fuzz FuzzParse -fuzztime 1m
 func FuzzParse(f *testing.F) {
+	fuzzbound.Setup(f)
 	for _, name := range []string{"ppro200", "zen4"} {
 		data, err := builtin.ReadFile("profiles/" + name + ".toml")
 		if err != nil {
@@ -17,15 +20,17 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("name = \"x\"\n[params.page_size]\nvalue = 4096\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Parse("fuzz.toml", data)
-		if err != nil {
-			return
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzbound.Run(t, func(t *testing.T) { parseProfile(t, data) }) })
+}
+
+func parseProfile(t *testing.T, data []byte) {
+	p, err := Parse("fuzz.toml", data)
+	if err != nil {
+		return
+	}
+	for _, v := range p.Params {
+		if v.Source == "" {
+			t.Fatalf("accepted a parameter without a source")
 		}
-		for _, v := range p.Params {
-			if v.Source == "" {
-				t.Fatalf("accepted a parameter without a source")
-			}
-		}
-	})
+	}
 }
