@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -305,9 +306,41 @@ func safely(f func() error) (err error) {
 	return f()
 }
 
+// checkFooter verifies the flatbuffer of an Arrow IPC file's footer (see
+// verifyFooter) before arrow-go decodes it. A file without a footer is left
+// to arrow-go to report.
+func checkFooter(r io.ReaderAt, size int64) error {
+	var tail [10]byte
+	if size < int64(len(tail))+8 {
+		return nil
+	}
+	if _, err := r.ReadAt(tail[:], size-int64(len(tail))); err != nil {
+		return err
+	}
+	n := int64(int32(binary.LittleEndian.Uint32(tail[:4])))
+	if !bytes.Equal(tail[4:], ipc.Magic) || n <= 0 || n > size-int64(len(tail))-8 || n > 64<<20 {
+		return nil
+	}
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, size-int64(len(tail))-n); err != nil {
+		return err
+	}
+	if err := verifyFooter(buf); err != nil {
+		return fmt.Errorf("%w: file footer: %v", ErrCorrupt, err)
+	}
+	return nil
+}
+
 func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFooter(f, st.Size()); err != nil {
+		return nil, err
+	}
 	var r *ipc.FileReader
-	err := safely(func() (err error) {
+	err = safely(func() (err error) {
 		r, err = ipc.NewFileReader(f, ipc.WithAllocator(mem), ipc.WithEnsureNativeEndian(true))
 		return err
 	})
@@ -319,14 +352,21 @@ func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 
 func (r *ipcFileReader) Schema() *arrow.Schema { return r.r.Schema() }
 func (r *ipcFileReader) Next() bool {
-	if r.err != nil || r.i >= r.r.NumRecords() {
+	if r.err != nil {
 		return false
 	}
 	var rec arrow.RecordBatch
+	end := false
 	err := safely(func() (err error) {
+		if end = r.i >= r.r.NumRecords(); end { // reads the footer
+			return nil
+		}
 		rec, err = r.r.RecordBatch(r.i)
 		return err
 	})
+	if end && err == nil {
+		return false
+	}
 	if err != nil {
 		r.err = fmt.Errorf("record batch %d: %w", r.i, err)
 		return false
@@ -353,10 +393,38 @@ type ipcStreamReader struct {
 	err error
 }
 
+// checkStreamSchema verifies the flatbuffer of the schema message that
+// starts an Arrow IPC stream (see verifyMessage), without consuming it.
+func checkStreamSchema(br *bufio.Reader) error {
+	head, err := br.Peek(8)
+	if err != nil {
+		return nil // too short: arrow-go says so
+	}
+	n, skip := binary.LittleEndian.Uint32(head[4:]), 8
+	if binary.LittleEndian.Uint32(head) != 0xffffffff {
+		n, skip = binary.LittleEndian.Uint32(head), 4 // before format 0.15
+	}
+	if n > uint32(br.Size()-skip) {
+		return fmt.Errorf("%w: the schema message claims %d bytes", ErrCorrupt, n)
+	}
+	msg, err := br.Peek(skip + int(n))
+	if err != nil {
+		return nil
+	}
+	if err := verifyMessage(msg[skip:]); err != nil {
+		return fmt.Errorf("%w: schema message: %v", ErrCorrupt, err)
+	}
+	return nil
+}
+
 func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 	var r *ipc.Reader
+	br := bufio.NewReaderSize(f, 1<<20)
+	if err := checkStreamSchema(br); err != nil {
+		return nil, err
+	}
 	err := safely(func() (err error) {
-		r, err = ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(mem))
+		r, err = ipc.NewReader(br, ipc.WithAllocator(mem))
 		return err
 	})
 	if err != nil {
@@ -392,6 +460,9 @@ func OpenIPCBytes(name string, data []byte, mem memory.Allocator) (*Reader, erro
 		mem = memory.DefaultAllocator
 	}
 	mem = bounded(mem, int64(len(data)))
+	if err := checkFooter(bytes.NewReader(data), int64(len(data))); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var fr *ipc.FileReader
 	err := safely(func() (err error) {
 		fr, err = ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))
