@@ -21,6 +21,9 @@ type env struct {
 	stdin          io.Reader
 	// terminal reports whether stderr is a terminal: progress is shown only then.
 	terminal bool
+	// lenient makes openTrace skip (and report) rows that break the
+	// trace schema's invariants instead of failing on the first (--lenient).
+	lenient bool
 }
 
 // command is one subcommand.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -62,14 +63,39 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 
 // openTrace opens a trace for reading: an embedded one by its name
 // (embedded:...), a table file, or a raw log converted on the fly, whose
-// skipped lines are reported on stderr.
+// skipped lines are reported on stderr. With e.lenient, rows that break
+// the schema's invariants are skipped and counted on stderr.
 func openTrace(e *env, path string) (*trace.Reader, error) {
+	var rd *trace.Reader
+	var err error
 	if t, ok := defaulttrace.Lookup(path); ok {
-		return t.Open()
+		rd, err = t.Open()
+	} else {
+		rd, err = trace.OpenAny(path, nil, func(format string, args ...any) {
+			fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
+		})
 	}
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
+	if err == nil && e.lenient {
+		rd.SetLenient(func(n int64, first *trace.InvalidRowError) {
+			fmt.Fprintf(e.stderr, "analyze: %s: skipped %s that break the trace schema's invariants (--lenient); the first: batch %d, row %d (row %d of the file): %s\n",
+				path, plural(n, "row"), first.Batch, first.BatchRow, first.Row, first.Problem)
+		})
+	}
+	return rd, err
+}
+
+// addLenient adds --lenient to a command that reads traces.
+func addLenient(fs *flagSet, e *env) {
+	fs.BoolVar(&e.lenient, "lenient", false, "skip the rows that break the trace schema's invariants (a corrupt file), counting them on stderr, instead of failing")
+}
+
+// lenientHint adds to an error about a row that breaks the schema's
+// invariants how to read the trace anyway.
+func lenientHint(err error) error {
+	if errors.Is(err, trace.ErrInvalidRow) {
+		return fmt.Errorf("%w (the file is corrupt or its producer faulty; --lenient skips such rows)", err)
+	}
+	return err
 }
 
 func plural(n int64, word string) string {

@@ -51,6 +51,7 @@ a creation is eligible is still decided on the whole trace.`,
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
 	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
+	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -270,7 +271,7 @@ func replayOne(e *env, r *replay.Replayer, path string) (interface{ Close() erro
 	if err != nil {
 		return nil, err
 	}
-	return rd, r.Trace(rd)
+	return rd, lenientHint(r.Trace(rd))
 }
 
 // prepareDataset checks the dataset directory and names each trace's
