@@ -139,12 +139,11 @@ func Run(opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("finding the recorder's executable (it starts the command): %w", err)
 	}
 
-	// The output is written to a staging file beside the destination (by
-	// way of the writer's own temporary file), then renamed into place or,
-	// when the recording was interrupted, copied with its metadata marked.
+	// The output is written to a temporary file beside the destination,
+	// flushed four times a second so that a killed recording leaves its rows
+	// there (trace.Salvage), then renamed into place or, when the
+	// recording was interrupted, copied with its metadata marked.
 	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record"}
-	dir, base := filepath.Split(opts.Output)
-	staging := filepath.Join(dir, "."+base+".recording-"+strconv.Itoa(os.Getpid())+filepath.Ext(base))
 
 	// ptrace requests must all come from the thread that attached.
 	runtime.LockOSThread()
@@ -163,7 +162,7 @@ func Run(opts Options) (Result, error) {
 			return Result{}, fmt.Errorf("cannot write %s: %s is not a directory", opts.Output, d)
 		}
 	}
-	w, err := trace.Create(staging, meta, nil)
+	w, err := trace.Create(opts.Output, meta, nil, trace.FlushEvery(250*time.Millisecond))
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot write %s: %w", opts.Output, err)
 	}
@@ -218,24 +217,11 @@ func Run(opts Options) (Result, error) {
 		w.Abort()
 		return res, loopErr
 	}
-	if err := w.Close(); err != nil {
-		os.Remove(staging)
+	if err := w.CloseIncomplete(res.Incomplete); err != nil {
 		return res, err
 	}
 	meta.Incomplete = res.Incomplete
 	res.Meta = meta
-	if res.Incomplete == "" {
-		if err := os.Rename(staging, opts.Output); err != nil {
-			os.Remove(staging)
-			return res, err
-		}
-	} else {
-		err = remeta(staging, opts.Output, meta)
-		os.Remove(staging)
-		if err != nil {
-			return res, err
-		}
-	}
 	// The writer's temporary file is private (0600); a trace is not.
 	chmodUmask(opts.Output, 0o644)
 	return res, nil

@@ -3,6 +3,8 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -41,6 +43,11 @@ type Writer struct {
 	argv       *array.ListBuilder
 	argvVals   *array.StringBuilder
 	sourceMemo map[SnapshotSource]int32
+
+	// With FlushEvery: mu serialises Append, Close and Abort with the
+	// goroutine that flushes; stopFlush ends it.
+	mu        *sync.Mutex
+	stopFlush func()
 }
 
 // Create starts writing a trace to path; the extension picks the format.
@@ -50,6 +57,10 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
 		return nil, err
+	}
+	var o createOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	zeroed := false
 	if mem == nil {
@@ -101,7 +112,45 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	for i, v := range dictValues[ColSnapshotSource] {
 		w.sourceMemo[SnapshotSource(v)] = int32(i)
 	}
+	if o.flushEvery > 0 {
+		w.startFlushing(o.flushEvery)
+	}
 	return w, nil
+}
+
+func (w *Writer) startFlushing(every time.Duration) {
+	w.mu = &sync.Mutex{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				w.mu.Lock()
+				// An error here (a full disk) is met again, and
+				// returned, by the next Append or Close.
+				if w.flush() == nil {
+					w.tw.Flush()
+				}
+				w.mu.Unlock()
+			}
+		}
+	}()
+	w.stopFlush = func() { close(done); wg.Wait() }
+}
+
+// stopFlushing ends the flushing goroutine, if any.
+func (w *Writer) stopFlushing() {
+	if w.stopFlush != nil {
+		w.stopFlush()
+		w.stopFlush = nil
+	}
 }
 
 // sizeCols are the int64 snapshot columns, in Snapshot field order.
@@ -139,6 +188,14 @@ func (w *Writer) grow() {
 
 // Append adds one event. The event is copied; the caller may reuse it.
 func (w *Writer) Append(ev *Event) error {
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	return w.append(ev)
+}
+
+func (w *Writer) append(ev *Event) error {
 	k := kindIndex(ev.Kind)
 	if k < 0 {
 		_, err := ParseKind(string(ev.Kind))
@@ -277,6 +334,7 @@ func (w *Writer) Path() string { return w.tw.Path() }
 
 // Close writes the remaining events and renames the file into place.
 func (w *Writer) Close() error {
+	w.stopFlushing()
 	defer w.release()
 	if err := w.flush(); err != nil {
 		w.tw.Abort()
@@ -287,6 +345,7 @@ func (w *Writer) Close() error {
 
 // Abort discards everything written.
 func (w *Writer) Abort() {
+	w.stopFlushing()
 	w.release()
 	w.tw.Abort()
 }
@@ -334,6 +393,12 @@ func NewReader(name string, br BatchReader) (*Reader, error) {
 	meta, err := MetaFromSchema(br.Schema())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if u, ok := br.(interface{ unfinished() string }); ok {
+		if meta.Incomplete != "" {
+			meta.Incomplete += "; "
+		}
+		meta.Incomplete += u.unfinished()
 	}
 	r := &Reader{name: name, br: br, meta: meta, batch: -1}
 	if err := r.cols.check(br.Schema()); err != nil {

@@ -11,10 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/internal/tempfile"
 )
 
 // BatchWriter writes record batches in one file format. Close finishes the
@@ -107,8 +110,9 @@ func formatForPath(path string) (*Format, error) {
 	return nil, fmt.Errorf("%s: cannot tell the output format from the extension %q%s; use one of %s", path, ext, hint, strings.Join(known, ", "))
 }
 
-// TableWriter writes a table to a temporary file beside its destination and
-// renames it into place on Close. Abort removes the temporary file.
+// TableWriter writes a table to a temporary file beside its destination
+// (.BASE.tmp-PID-RANDOM, see internal/tempfile) and renames it into place
+// on Close. Abort removes the temporary file.
 type TableWriter struct {
 	path string
 	tmp  *os.File
@@ -120,12 +124,24 @@ type TableWriter struct {
 // CreateOption changes how a table is written.
 type CreateOption func(*createOptions)
 
-type createOptions struct{ compress bool }
+type createOptions struct {
+	compress   bool
+	flushEvery time.Duration
+}
 
 // Compressed asks for zstd-compressed Arrow IPC bodies (about 7x smaller
 // for traces; readable by arrow-go, pyarrow and arrow-cpp, by arrow-js only
 // with a zstd codec registered). Parquet files are always compressed.
 func Compressed() CreateOption { return func(o *createOptions) { o.compress = true } }
+
+// FlushEvery makes a trace Writer (Create) write the rows it has to the
+// temporary file at least every d, as a record batch of its own, so that
+// if the process is killed the file holds every row appended more than d
+// ago, in complete batches that Salvage recovers (the Arrow IPC file
+// format is a stream of batches between a header and a footer; the
+// footer is what a killed process never writes). Create then serialises
+// Append with the flushing goroutine.
+func FlushEvery(d time.Duration) CreateOption { return func(o *createOptions) { o.flushEvery = d } }
 
 // CreateTable starts writing a table with the given schema to path, in the
 // format its extension names.
@@ -144,18 +160,8 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := tempfile.Create(path)
 	if err != nil {
-		return nil, err
-	}
-	// CreateTemp makes the file private; a finished table is an ordinary file.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		return nil, err
 	}
 	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
@@ -169,6 +175,9 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 
 // Path returns the destination path.
 func (w *TableWriter) Path() string { return w.path }
+
+// Flush pushes what has been written so far to the file.
+func (w *TableWriter) Flush() error { return w.buf.Flush() }
 
 // TempPath returns the temporary file being written.
 func (w *TableWriter) TempPath() string { return w.tmp.Name() }
@@ -187,6 +196,19 @@ func (w *TableWriter) Close() error {
 		return nil
 	}
 	w.done = true
+	err := w.finish()
+	if err == nil {
+		err = tempfile.Rename(w.tmp.Name(), w.path)
+	}
+	if err != nil {
+		tempfile.Remove(w.tmp.Name())
+		return fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// finish completes and closes the temporary file.
+func (w *TableWriter) finish() error {
 	err := w.bw.Close()
 	if err == nil {
 		err = w.buf.Flush()
@@ -197,14 +219,7 @@ func (w *TableWriter) Close() error {
 	if cerr := w.tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(w.tmp.Name(), w.path)
-	}
-	if err != nil {
-		os.Remove(w.tmp.Name())
-		return fmt.Errorf("writing %s: %w", w.path, err)
-	}
-	return nil
+	return err
 }
 
 // Abort discards the table: the destination is left as it was.
@@ -217,7 +232,7 @@ func (w *TableWriter) Abort() {
 		w.bw.Close()
 	}
 	w.tmp.Close()
-	os.Remove(w.tmp.Name())
+	tempfile.Remove(w.tmp.Name())
 }
 
 // OpenTable opens a table file, recognising its format by content.
@@ -335,6 +350,9 @@ func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !hasFooter(f, st.Size()) {
+		return newSalvageReader(f, st.Size(), mem)
 	}
 	if err := checkFooter(f, st.Size()); err != nil {
 		return nil, err

@@ -75,6 +75,9 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 			fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
 		})
 	}
+	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, trace.UnfinishedNote) {
+		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, trace.UnfinishedNote)
+	}
 	if err == nil && e.lenient {
 		rd.SetLenient(func(n int64, first *trace.InvalidRowError) {
 			fmt.Fprintf(e.stderr, "analyze: %s: skipped %s that break the trace schema's invariants (--lenient); the first: batch %d, row %d (row %d of the file): %s\n",

@@ -20,6 +20,9 @@ import (
 // tests running 'analyze' without arguments leave nothing in the source
 // tree.
 func TestMain(m *testing.M) {
+	if os.Getenv("FORKCOST_RUN_ANALYZE") == "1" {
+		main() // the test binary as analyze itself (signals_test.go)
+	}
 	dir, err := os.MkdirTemp("", "forkcost-demo")
 	if err != nil {
 		panic(err)

@@ -38,8 +38,10 @@ all its descendants have exited.
 The exit status is CMD's (128+N when signal N killed it). SIGINT, SIGTERM
 and SIGHUP sent to analyze are forwarded to CMD; the trace then holds what
 was recorded and its metadata key forkcost.incomplete says why it stops
-early ('analyze dump' shows it). If analyze is killed, only the temporary
-file remains, and CMD is killed with it.
+early ('analyze dump' shows it). If analyze is killed, CMD is killed with
+it and only the temporary file (.OUT.tmp-PID-N) remains; the rows in it,
+flushed four times a second, are recovered with
+'analyze convert --salvage .OUT.tmp-PID-N -o OUT'.
 
 Recording needs Linux on amd64 and permission to ptrace (CAP_SYS_PTRACE in
 a container, a Yama ptrace_scope of at most 1). Exec attempts are trapped
@@ -75,6 +77,8 @@ func runRecord(e *env, args []string) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	signalsOwned.Store(true) // the recorder finishes the trace, marked incomplete
+	defer signalsOwned.Store(false)
 
 	stdout, doneOut := osFile(e.stdout, os.Stdout)
 	stderr, doneErr := osFile(e.stderr, os.Stderr)

@@ -1,0 +1,238 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/internal/tempfile"
+)
+
+// An Arrow IPC file is "ARROW1\0\0", an Arrow IPC stream (the schema,
+// the dictionaries, the record batches, each a length-prefixed message),
+// a footer that indexes the batches, and "ARROW1" again. A writer that is
+// killed (a recording stopped by SIGKILL) never writes the footer, but
+// every batch it flushed (FlushEvery) is complete in the stream. Such a
+// file is read here as the stream it holds, up to its last complete
+// message, as perf report reads a perf.data whose header was never
+// updated: the trace is then marked incomplete (UnfinishedNote), and
+// nothing after the last complete batch is guessed at.
+
+// UnfinishedNote is the forkcost.incomplete text of a trace read from a
+// file that was never finished.
+const UnfinishedNote = "the file was never finished (its writer was killed, crashed or is still writing): only its complete record batches were read, and rows after them are lost"
+
+func hasFooter(r io.ReaderAt, size int64) bool {
+	tail := make([]byte, len(ipc.Magic))
+	if size < int64(2*len(tail)) {
+		return false
+	}
+	if _, err := r.ReadAt(tail, size-int64(len(tail))); err != nil {
+		return false
+	}
+	return bytes.Equal(tail, ipc.Magic)
+}
+
+type salvageReader struct {
+	f       *os.File
+	r       *ipc.Reader
+	batches int
+	stop    error // why reading ended before a clean end of stream
+}
+
+func newSalvageReader(f *os.File, size int64, mem memory.Allocator) (BatchReader, error) {
+	br := bufio.NewReaderSize(io.NewSectionReader(f, 8, size-8), 1<<20)
+	if err := checkStreamSchema(br); err != nil {
+		return nil, err
+	}
+	var r *ipc.Reader
+	err := safely(func() (err error) {
+		r, err = ipc.NewReader(br, ipc.WithAllocator(mem))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the file was never finished (no footer), and its schema cannot be read: %w", err)
+	}
+	return &salvageReader{f: f, r: r}, nil
+}
+
+func (r *salvageReader) Schema() *arrow.Schema { return r.r.Schema() }
+
+func (r *salvageReader) Next() bool {
+	if r.stop != nil {
+		return false
+	}
+	ok := false
+	if err := safely(func() error { ok = r.r.Next(); return nil }); err != nil {
+		r.stop = err
+		return false
+	}
+	if !ok {
+		if err := r.r.Err(); err != nil {
+			r.stop = err // a message cut short: where the writer stopped
+		}
+		return false
+	}
+	r.batches++
+	return true
+}
+
+func (r *salvageReader) RecordBatch() arrow.RecordBatch { return r.r.RecordBatch() }
+
+// Err is nil: a file that ends inside a message is what this reader is
+// for. Stopped says where it stopped.
+func (r *salvageReader) Err() error { return nil }
+
+func (r *salvageReader) Close() error {
+	r.r.Release()
+	return r.f.Close()
+}
+
+// unfinished marks the reader's trace incomplete (see NewReader).
+func (r *salvageReader) unfinished() string { return UnfinishedNote }
+
+// Stopped describes the end of what was read: the number of complete
+// batches and why the next could not be read.
+func (r *salvageReader) Stopped() string {
+	if r.stop == nil {
+		return fmt.Sprintf("%d complete record batches, then the end of the file", r.batches)
+	}
+	return fmt.Sprintf("%d complete record batches, then an incomplete or unreadable message (%v)", r.batches, r.stop)
+}
+
+// SalvageStats says what Salvage recovered.
+type SalvageStats struct {
+	Rows    int64
+	Stopped string // the batches read and why reading stopped
+}
+
+// Salvage copies the rows of the trace file src, typically the temporary
+// file of a killed recording, into a new trace dst marked incomplete. A
+// src that was finished is copied as it is (and is not marked). Rows are
+// read and checked like any trace's (a row that breaks the schema's
+// invariants is an error); dst is written through a temporary file.
+func Salvage(src, dst string, opts ...CreateOption) (SalvageStats, error) {
+	var st SalvageStats
+	r, err := Open(src, nil)
+	if err != nil {
+		return st, err
+	}
+	defer r.Close()
+	meta := r.Meta()
+	if strings.HasSuffix(meta.Incomplete, UnfinishedNote) {
+		meta.Incomplete = fmt.Sprintf("salvaged from %s: %s", src, UnfinishedNote)
+	}
+	w, err := Create(dst, meta, nil, opts...)
+	if err != nil {
+		return st, err
+	}
+	for r.Next() {
+		if err := w.Append(r.Event()); err != nil {
+			w.Abort()
+			return st, err
+		}
+	}
+	if err := r.Err(); err != nil {
+		w.Abort()
+		return st, err
+	}
+	st.Rows = w.Rows()
+	st.Stopped = "the file was finished: every row was read"
+	if sr, ok := r.br.(*salvageReader); ok {
+		st.Stopped = sr.Stopped()
+	}
+	return st, w.Close()
+}
+
+// SalvageWorth tells whether the stale temporary file path must be kept
+// rather than removed (internal/tempfile.SetKeep): when it is an
+// unfinished recording holding at least one complete batch of rows, it
+// says how to recover them.
+func SalvageWorth(path string) string {
+	br, err := OpenTable(path, nil)
+	if err != nil {
+		return ""
+	}
+	defer br.Close()
+	sr, ok := br.(*salvageReader)
+	if !ok {
+		return ""
+	}
+	meta, err := MetaFromSchema(sr.Schema())
+	if err != nil || meta.Source != "record" || !sr.Next() || sr.RecordBatch().NumRows() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("it holds the rows of a recording that was killed; recover them with 'analyze convert --salvage %s -o OUT.arrow', or delete it", path)
+}
+
+// CloseIncomplete finishes the trace like Close, with its metadata's
+// forkcost.incomplete set to why (Close when why is empty). The metadata
+// is part of the schema, written before the first row, so the finished
+// file is copied batch by batch into the destination with the new schema,
+// through a temporary file of its own.
+func (w *Writer) CloseIncomplete(why string) error {
+	if why == "" {
+		return w.Close()
+	}
+	w.stopFlushing()
+	defer w.release()
+	tw := w.tw
+	if err := w.flush(); err != nil {
+		tw.Abort()
+		return err
+	}
+	tw.done = true
+	err := tw.finish()
+	if err == nil {
+		err = copyWithMeta(tw.tmp.Name(), tw.path, why)
+	}
+	tempfile.Remove(tw.tmp.Name())
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", tw.path, err)
+	}
+	return nil
+}
+
+// copyWithMeta copies the table src to dst with forkcost.incomplete set.
+func copyWithMeta(src, dst, incomplete string) error {
+	mem := memory.DefaultAllocator
+	br, err := OpenTable(src, mem)
+	if err != nil {
+		return err
+	}
+	defer br.Close()
+	meta, err := MetaFromSchema(br.Schema())
+	if err != nil {
+		return err
+	}
+	meta.Incomplete = incomplete
+	md := Schema(meta).Metadata()
+	schema := arrow.NewSchema(br.Schema().Fields(), &md)
+	tw, err := CreateTable(dst, schema, mem)
+	if err != nil {
+		return err
+	}
+	for br.Next() {
+		rec := br.RecordBatch()
+		out := array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
+		err := tw.Write(out)
+		out.Release()
+		if err != nil {
+			tw.Abort()
+			return err
+		}
+	}
+	if err := br.Err(); err != nil {
+		tw.Abort()
+		return err
+	}
+	return tw.Close()
+}

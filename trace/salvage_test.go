@@ -1,0 +1,135 @@
+package trace_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/forkcost/forkcost/trace"
+)
+
+// snapshotTemp copies the writer's temporary file as it is on disk now:
+// what a SIGKILL would leave.
+func snapshotTemp(t *testing.T, dir string) string {
+	t.Helper()
+	ents, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	if len(ents) != 1 {
+		t.Fatalf("temporary files: %v", ents)
+	}
+	data, err := os.ReadFile(ents[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := filepath.Join(t.TempDir(), "killed.arrow")
+	if err := os.WriteFile(killed, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return killed
+}
+
+// waitFlush waits until the temporary file in dir grows (a flush), so that
+// the test does not depend on the machine's load.
+func waitFlush(t *testing.T, dir string) {
+	t.Helper()
+	size := func() int64 {
+		ents, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+		if len(ents) != 1 {
+			return -1
+		}
+		st, err := os.Stat(ents[0])
+		if err != nil {
+			return -1
+		}
+		return st.Size()
+	}
+	before := size()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if size() > before {
+			time.Sleep(5 * time.Millisecond) // let the flush finish its batch
+			return
+		}
+	}
+	t.Fatal("the writer did not flush in 30 s")
+}
+
+func TestFlushEveryAndSalvage(t *testing.T) {
+	dir := t.TempDir()
+	w, err := trace.Create(filepath.Join(dir, "rec.arrow"), trace.Meta{Source: "record", SourceOS: "linux"}, nil, trace.FlushEvery(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	evs := sampleEvents()
+	for i := range evs[:4] {
+		if err := w.Append(&evs[i]); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			waitFlush(t, dir) // two batches on disk
+		}
+	}
+	for i := range evs[4:] {
+		if err := w.Append(&evs[4+i]); err != nil { // not flushed yet
+			t.Fatal(err)
+		}
+	}
+	killed := snapshotTemp(t, dir)
+
+	// Read directly, the unfinished file gives its flushed rows, marked.
+	_, got := readTrace(t, killed, nil)
+	if len(got) != 4 || got[3].TimeNs != evs[3].TimeNs {
+		t.Fatalf("read %d rows of an unfinished file, want the 4 flushed", len(got))
+	}
+	r, err := trace.Open(killed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Meta().Incomplete != trace.UnfinishedNote {
+		t.Errorf("incomplete = %q", r.Meta().Incomplete)
+	}
+	r.Close()
+
+	// Salvage writes them to a finished trace that says where they came from.
+	out := filepath.Join(t.TempDir(), "salvaged.arrow")
+	st, err := trace.Salvage(killed, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, rows := readTrace(t, out, nil)
+	if st.Rows != 4 || len(rows) != 4 || !strings.HasPrefix(meta.Incomplete, "salvaged from "+killed) || meta.Source != "record" {
+		t.Fatalf("salvaged %+v: %d rows, meta %+v", st, len(rows), meta)
+	}
+
+	// Cut inside the last batch: the complete batches before it remain.
+	data, _ := os.ReadFile(killed)
+	cut := filepath.Join(t.TempDir(), "cut.arrow")
+	os.WriteFile(cut, data[:len(data)-20], 0o644)
+	if _, got := readTrace(t, cut, nil); len(got) != 2 {
+		t.Fatalf("read %d rows of a file cut inside its last batch", len(got))
+	}
+}
+
+func TestCloseIncomplete(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rec.arrow")
+	w, err := trace.Create(path, trace.Meta{Source: "record", Origin: "x"}, nil, trace.FlushEvery(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := sampleEvents()
+	for i := range evs {
+		w.Append(&evs[i])
+	}
+	if err := w.CloseIncomplete("interrupted by SIGINT"); err != nil {
+		t.Fatal(err)
+	}
+	meta, got := readTrace(t, path, nil)
+	if meta.Incomplete != "interrupted by SIGINT" || meta.Origin != "x" || len(got) != len(evs) {
+		t.Fatalf("meta %+v, %d rows", meta, len(got))
+	}
+	if ents, _ := filepath.Glob(filepath.Join(dir, ".*")); len(ents) != 0 {
+		t.Fatalf("left behind: %v", ents)
+	}
+}
