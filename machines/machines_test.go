@@ -51,6 +51,8 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown native", strings.Replace(base, `native = "fork-cow"`, `native = "fork-magic"`, 1), "native"},
 		{"nan", strings.Replace(base, "value = 6000\n", "value = nan\n", 1), "ctx_switch_ns"},
 		{"out of range", strings.Replace(base, "value = 6000\n", "value = 60000\n", 1), "outside its range"},
+		{"missing value", strings.Replace(base, "value = 6000\n", "", 1), "my.toml: missing key params.ctx_switch_ns.value"},
+		{"missing unit", strings.Replace(base, "unit = \"ns/entry\"", "", 1), "missing key params."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
