@@ -17,7 +17,8 @@ import (
 //
 // The seeds are kept small (every input costs the engine time in
 // proportion to its length, see internal/fuzzbound): one trace of two
-// batches, its first half, and the bare magic.
+// batches, its first half (an unfinished file, read by the salvage
+// reader), and the bare magic.
 func FuzzReadIPC(f *testing.F) {
 	fuzzbound.Setup(f)
 	dir := f.TempDir()

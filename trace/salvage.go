@@ -42,13 +42,13 @@ func hasFooter(r io.ReaderAt, size int64) bool {
 }
 
 type salvageReader struct {
-	f       *os.File
+	f       io.Closer // nil for bytes in memory
 	r       *ipc.Reader
 	batches int
 	stop    error // why reading ended before a clean end of stream
 }
 
-func newSalvageReader(f *os.File, size int64, mem memory.Allocator) (BatchReader, error) {
+func newSalvageReader(f io.ReaderAt, size int64, mem memory.Allocator) (*salvageReader, error) {
 	br := bufio.NewReaderSize(io.NewSectionReader(f, 8, size-8), 1<<20)
 	if err := checkStreamSchema(br); err != nil {
 		return nil, err
@@ -61,7 +61,11 @@ func newSalvageReader(f *os.File, size int64, mem memory.Allocator) (BatchReader
 	if err != nil {
 		return nil, fmt.Errorf("the file was never finished (no footer), and its schema cannot be read: %w", err)
 	}
-	return &salvageReader{f: f, r: r}, nil
+	sr := &salvageReader{r: r}
+	if c, ok := f.(*os.File); ok {
+		sr.f = c
+	}
+	return sr, nil
 }
 
 func (r *salvageReader) Schema() *arrow.Schema { return r.r.Schema() }
@@ -93,6 +97,9 @@ func (r *salvageReader) Err() error { return nil }
 
 func (r *salvageReader) Close() error {
 	r.r.Release()
+	if r.f == nil {
+		return nil
+	}
 	return r.f.Close()
 }
 

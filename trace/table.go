@@ -352,7 +352,11 @@ func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 		return nil, err
 	}
 	if !hasFooter(f, st.Size()) {
-		return newSalvageReader(f, st.Size(), mem)
+		sr, err := newSalvageReader(f, st.Size(), mem)
+		if err != nil {
+			return nil, err
+		}
+		return sr, nil
 	}
 	if err := checkFooter(f, st.Size()); err != nil {
 		return nil, err
@@ -472,12 +476,20 @@ func (r *ipcStreamReader) Close() error {
 	return r.f.Close()
 }
 
-// OpenIPCBytes reads an Arrow IPC file held in memory (an embedded trace).
+// OpenIPCBytes reads an Arrow IPC file held in memory (an embedded trace);
+// an unfinished one (no footer) is read like Open reads it.
 func OpenIPCBytes(name string, data []byte, mem memory.Allocator) (*Reader, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	mem = bounded(mem, int64(len(data)))
+	if bytes.HasPrefix(data, ipc.Magic) && !hasFooter(bytes.NewReader(data), int64(len(data))) {
+		sr, err := newSalvageReader(bytes.NewReader(data), int64(len(data)), mem)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return NewReader(name, sr)
+	}
 	if err := checkFooter(bytes.NewReader(data), int64(len(data))); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
