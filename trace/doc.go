@@ -101,9 +101,10 @@
 // its temporary files on SIGINT and SIGTERM, and a later run removes those
 // whose process is gone. A writer created with FlushEvery writes its rows to
 // the temporary file as complete record batches as it goes; a file whose
-// writer was killed lacks the Arrow IPC footer, and readers then take the
-// complete batches of the stream it holds and mark the trace incomplete
-// (Salvage copies them into a finished trace).
+// writer was killed lacks the Arrow IPC footer: Open refuses it
+// (ErrUnfinished), OpenUnfinished takes the complete batches of the stream
+// it holds and marks the trace incomplete, and Salvage copies them into a
+// finished trace.
 //
 // Every row read is checked against the invariants that any true row keeps
 // (Event.Check: sizes non-negative and nested, known kinds, creation rows

@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,11 +21,49 @@ import (
 // the dictionaries, the record batches, each a length-prefixed message),
 // a footer that indexes the batches, and "ARROW1" again. A writer that is
 // killed (a recording stopped by SIGKILL) never writes the footer, but
-// every batch it flushed (FlushEvery) is complete in the stream. Such a
-// file is read here as the stream it holds, up to its last complete
-// message, as perf report reads a perf.data whose header was never
-// updated: the trace is then marked incomplete (UnfinishedNote), and
-// nothing after the last complete batch is guessed at.
+// every batch it flushed (FlushEvery) is complete in the stream. Open
+// refuses such a file (ErrUnfinished: it may as well be a copy cut short),
+// and OpenUnfinished reads it as the stream it holds, up to its last
+// complete message, as perf report reads a perf.data whose header was
+// never updated: the trace is then marked incomplete (UnfinishedNote),
+// and nothing after the last complete batch is guessed at.
+
+// ErrUnfinished is returned (wrapped) by Open for an Arrow IPC file
+// without its footer.
+var ErrUnfinished = errors.New("the file was never finished (no Arrow IPC footer): its writer was killed, or the file was cut short; its complete record batches can be recovered")
+
+// OpenUnfinished opens a trace file like Open and also reads an Arrow IPC
+// file that was never finished (see ErrUnfinished): its complete batches,
+// with the trace marked incomplete.
+func OpenUnfinished(path string, mem memory.Allocator) (*Reader, error) {
+	r, err := Open(path, mem)
+	if !errors.Is(err, ErrUnfinished) {
+		return r, err
+	}
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	sr, err := newSalvageReader(f, st.Size(), bounded(mem, st.Size()))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r, err = NewReader(path, sr)
+	if err != nil {
+		sr.Close()
+		return nil, err
+	}
+	return r, nil
+}
 
 // UnfinishedNote is the forkcost.incomplete text of a trace read from a
 // file that was never finished.
@@ -128,7 +167,7 @@ type SalvageStats struct {
 // invariants is an error); dst is written through a temporary file.
 func Salvage(src, dst string, opts ...CreateOption) (SalvageStats, error) {
 	var st SalvageStats
-	r, err := Open(src, nil)
+	r, err := OpenUnfinished(src, nil)
 	if err != nil {
 		return st, err
 	}
@@ -164,17 +203,12 @@ func Salvage(src, dst string, opts ...CreateOption) (SalvageStats, error) {
 // unfinished recording holding at least one complete batch of rows, it
 // says how to recover them.
 func SalvageWorth(path string) string {
-	br, err := OpenTable(path, nil)
+	r, err := OpenUnfinished(path, nil)
 	if err != nil {
 		return ""
 	}
-	defer br.Close()
-	sr, ok := br.(*salvageReader)
-	if !ok {
-		return ""
-	}
-	meta, err := MetaFromSchema(sr.Schema())
-	if err != nil || meta.Source != "record" || !sr.Next() || sr.RecordBatch().NumRows() == 0 {
+	defer r.Close()
+	if _, ok := r.br.(*salvageReader); !ok || r.Meta().Source != "record" || !r.Next() {
 		return ""
 	}
 	return fmt.Sprintf("it holds the rows of a recording that was killed; recover them with 'analyze convert --salvage %s -o OUT.arrow', or delete it", path)

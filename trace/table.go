@@ -352,11 +352,7 @@ func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 		return nil, err
 	}
 	if !hasFooter(f, st.Size()) {
-		sr, err := newSalvageReader(f, st.Size(), mem)
-		if err != nil {
-			return nil, err
-		}
-		return sr, nil
+		return nil, ErrUnfinished
 	}
 	if err := checkFooter(f, st.Size()); err != nil {
 		return nil, err

@@ -64,7 +64,8 @@ func oneOf(fs *flagSet, flag, v string, allowed ...string) error {
 // openTrace opens a trace for reading: an embedded one by its name
 // (embedded:...), a table file, or a raw log converted on the fly, whose
 // skipped lines are reported on stderr. With e.lenient, rows that break
-// the schema's invariants are skipped and counted on stderr.
+// the schema's invariants are skipped and counted on stderr, and a file
+// that was never finished is read up to its last complete batch.
 func openTrace(e *env, path string) (*trace.Reader, error) {
 	var rd *trace.Reader
 	var err error
@@ -74,6 +75,12 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 		rd, err = trace.OpenAny(path, nil, func(format string, args ...any) {
 			fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
 		})
+		if errors.Is(err, trace.ErrUnfinished) {
+			if !e.lenient {
+				return nil, fmt.Errorf("%w with 'analyze convert --salvage %s -o OUT.arrow' (replay and dump read them with --lenient)", err, path)
+			}
+			rd, err = trace.OpenUnfinished(path, nil)
+		}
 	}
 	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, trace.UnfinishedNote) {
 		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, trace.UnfinishedNote)
@@ -89,7 +96,7 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 
 // addLenient adds --lenient to a command that reads traces.
 func addLenient(fs *flagSet, e *env) {
-	fs.BoolVar(&e.lenient, "lenient", false, "skip the rows that break the trace schema's invariants (a corrupt file), counting them on stderr, instead of failing")
+	fs.BoolVar(&e.lenient, "lenient", false, "skip the rows that break the trace schema's invariants (a corrupt file), counting them on stderr, and read the complete batches of a file that was never finished (a killed recording), instead of failing")
 }
 
 // lenientHint adds to an error about a row that breaks the schema's

@@ -203,6 +203,15 @@ func TestKilledRecordingSalvaged(t *testing.T) {
 		t.Fatalf("only %d build steps in the first 2 s: the test proves nothing", early)
 	}
 
+	// dump refuses the unfinished file, saying how to read it; --lenient reads it.
+	if _, serr, code := runCLI(t, "dump", tmps[0]); code != 1 || !strings.Contains(serr, "analyze convert --salvage "+tmps[0]) {
+		t.Errorf("dump of the unfinished file: exit %d, stderr:\n%s", code, serr)
+	}
+	if dout, serr, code := runCLI(t, "dump", "--lenient", tmps[0]); code != 0 || !strings.Contains(dout, "# INCOMPLETE: "+trace.UnfinishedNote) ||
+		int64(strings.Count(dout, "\n")) != rows+3 {
+		t.Errorf("dump --lenient of the unfinished file: exit %d, %d lines for %d rows, stderr:\n%s", code, strings.Count(dout, "\n"), rows, serr)
+	}
+
 	// A later recording to the same file keeps the salvageable one and says why.
 	cmd, stderr = analyzeCmd("record", "-q", "-o", out, "--", "true")
 	cmd.Dir = dir
