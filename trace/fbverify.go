@@ -81,13 +81,9 @@ func (v *fbVerifier) field(t, i int) (int, error) {
 // elements elem bytes wide, and returns its start and length (-1, 0 when
 // absent).
 func (v *fbVerifier) vector(t, i, elem int) (int, int, error) {
-	at, err := v.field(t, i)
-	if err != nil || at < 0 {
+	vec, err := v.table(t, i) // a vector is referenced like a table
+	if err != nil || vec < 0 {
 		return -1, 0, err
-	}
-	vec, err := v.ref(at)
-	if err != nil {
-		return 0, 0, err
 	}
 	n, err := v.u32(vec)
 	if err != nil {
@@ -160,63 +156,69 @@ func (v *fbVerifier) arrowField(t int) error {
 	return v.keyValues(t, 6)
 }
 
-// verifyFooter checks an Arrow IPC file footer: schema (slot 1),
-// dictionaries and record batches (2, 3: 24-byte Block structs),
-// custom_metadata (4).
-func verifyFooter(buf []byte) error {
+// table returns the subtable referenced from slot i of the table at t, or
+// -1 when the table does not have it.
+func (v *fbVerifier) table(t, i int) (int, error) {
+	at, err := v.field(t, i)
+	if err != nil || at < 0 {
+		return -1, err
+	}
+	return v.ref(at)
+}
+
+// verify checks the root table of buf with check.
+func verify(buf []byte, check func(v *fbVerifier, root int) error) error {
 	v := &fbVerifier{buf: buf}
 	root, err := v.ref(0)
 	if err != nil {
 		return err
 	}
-	at, err := v.field(root, 1)
-	if err != nil {
-		return err
-	}
-	if at >= 0 {
-		s, err := v.ref(at)
+	return check(v, root)
+}
+
+// verifyFooter checks an Arrow IPC file footer: schema (slot 1),
+// dictionaries and record batches (2, 3: 24-byte Block structs),
+// custom_metadata (4).
+func verifyFooter(buf []byte) error {
+	return verify(buf, func(v *fbVerifier, root int) error {
+		s, err := v.table(root, 1)
 		if err != nil {
 			return err
 		}
-		if err := v.schema(s); err != nil {
-			return err
+		if s >= 0 {
+			if err := v.schema(s); err != nil {
+				return err
+			}
 		}
-	}
-	for _, slot := range []int{2, 3} {
-		if _, _, err := v.vector(root, slot, 24); err != nil {
-			return err
+		for _, slot := range []int{2, 3} {
+			if _, _, err := v.vector(root, slot, 24); err != nil {
+				return err
+			}
 		}
-	}
-	return v.keyValues(root, 4)
+		return v.keyValues(root, 4)
+	})
 }
 
 // verifyMessage checks an Arrow IPC message: its schema when it carries
 // one (header_type, slot 1, is 1; header, slot 2) and its custom_metadata
 // (4).
 func verifyMessage(buf []byte) error {
-	v := &fbVerifier{buf: buf}
-	root, err := v.ref(0)
-	if err != nil {
-		return err
-	}
-	at, err := v.field(root, 1)
-	if err != nil {
-		return err
-	}
-	if at >= 0 && at < len(buf) && buf[at] == 1 {
-		h, err := v.field(root, 2)
+	return verify(buf, func(v *fbVerifier, root int) error {
+		at, err := v.field(root, 1)
 		if err != nil {
 			return err
 		}
-		if h >= 0 {
-			s, err := v.ref(h)
+		if at >= 0 && at < len(buf) && buf[at] == 1 {
+			s, err := v.table(root, 2)
 			if err != nil {
 				return err
 			}
-			if err := v.schema(s); err != nil {
-				return err
+			if s >= 0 {
+				if err := v.schema(s); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return v.keyValues(root, 4)
+		return v.keyValues(root, 4)
+	})
 }
