@@ -64,8 +64,14 @@ func TestReaderChecksRows(t *testing.T) {
 	bad2.TimeNs = 12
 	bad2.ChildPID = 0
 	evs = append(evs[:2], append([]trace.Event{bad1, bad2}, evs[2:]...)...)
-	path := filepath.Join(t.TempDir(), "bad.arrow")
-	writeTrace(t, path, nil, evs, 3) // rows 2 and 3: batch 0 row 2, batch 1 row 0
+	for _, ext := range []string{".arrow", ".parquet"} {
+		t.Run(ext, func(t *testing.T) { checkRows(t, ext, evs) })
+	}
+}
+
+func checkRows(t *testing.T, ext string, evs []trace.Event) {
+	path := filepath.Join(t.TempDir(), "bad"+ext)
+	writeTrace(t, path, nil, evs, 3) // rows 2 and 3: batch 0 row 2, then row 3
 
 	r, err := trace.Open(path, nil)
 	if err != nil {
