@@ -39,9 +39,15 @@ func removeTempsOnSignal() {
 			// Die of the signal itself, so that a shell or make sees
 			// what happened (130 for SIGINT, 143 for SIGTERM).
 			signal.Reset(sig)
-			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Signal(sig)
+			}
 			time.Sleep(time.Second)
-			os.Exit(128 + int(sig.(syscall.Signal)))
+			code := 130
+			if s, ok := sig.(syscall.Signal); ok {
+				code = 128 + int(s)
+			}
+			os.Exit(code)
 		}
 	}()
 }
