@@ -38,7 +38,7 @@ import (
 const Default = 5 * time.Second
 
 // MinimizeTime is the default -fuzzminimizetime that Setup sets.
-const MinimizeTime = 2 * time.Second
+const MinimizeTime = time.Second
 
 // Setup prepares a fuzz target: call it before f.Fuzz.
 func Setup(f *testing.F) {
