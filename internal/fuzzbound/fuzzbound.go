@@ -17,7 +17,8 @@
 // schema alone is kilobytes, so every new input of the Arrow reader took
 // the whole minute, and a 15 s run executed a few dozen inputs and then
 // nothing: the stall looked like a hang but was the minimizer. Setup
-// lowers the default to MinimizeTime unless -fuzzminimizetime was given.
+// lowers the default to MinimizeTime (100 attempts) unless
+// -fuzzminimizetime was given.
 package fuzzbound
 
 import (
@@ -37,8 +38,11 @@ import (
 // FORKCOST_FUZZ_BOUND (a Go duration) overrides it.
 const Default = 5 * time.Second
 
-// MinimizeTime is the default -fuzzminimizetime that Setup sets.
-const MinimizeTime = time.Second
+// MinimizeTime is the default -fuzzminimizetime that Setup sets: a number
+// of attempts rather than a time, so that it costs each target in
+// proportion to its own speed (a few ms for the address-space model, about
+// a second for the Arrow reader on a loaded machine).
+const MinimizeTime = "100x"
 
 // Setup prepares a fuzz target: call it before f.Fuzz.
 func Setup(f *testing.F) {
@@ -49,7 +53,7 @@ func Setup(f *testing.F) {
 	set := false
 	flag.Visit(func(v *flag.Flag) { set = set || v == fl })
 	if !set {
-		fl.Value.Set(MinimizeTime.String())
+		fl.Value.Set(MinimizeTime)
 	}
 }
 
