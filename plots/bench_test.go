@@ -27,12 +27,17 @@ func plotTrace(b *testing.B, rd *trace.Reader, kinds []plots.Kind, formats []str
 	if err != nil {
 		b.Fatal(err)
 	}
-	sens := false
+	sens, procs := false, false
 	for _, k := range kinds {
 		sens = sens || k.Name == "sensitivity"
+		procs = procs || k.Name == "timeline"
 	}
 	col := plots.NewCollector(plots.MachinesOf(profs), sens)
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: benchUncertainty})
+	cfg := replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: benchUncertainty}
+	if procs {
+		cfg.OnTraceEvent = col.Observe
+	}
+	r, err := replay.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

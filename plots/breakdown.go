@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"image/color"
 	"math"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/forkcost/forkcost/model"
 )
@@ -54,8 +56,22 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 		Notes:   []string{"shared steps, left out of the bars: " + strings.Join(SharedSteps, ", ")}}
 	nG := len(StepGroups)
 	groupFills := fills(nG + 1) // the last for steps in no group
-	bw := vg.Length(float64(st.Height) * 0.55 / float64(len(strats)+1))
 	any := false
+	var other bool
+	// Panels in a grid: one column for up to three machines in a column
+	// of a paper, two beyond; across a page up to four a row.
+	cols := 1
+	switch wide := st.Width > 4.5*vg.Inch; {
+	case wide && len(ms) <= 4:
+		cols = len(ms)
+	case wide && len(ms) <= 6:
+		cols = 3
+	case wide:
+		cols = 4
+	case len(ms) > 3:
+		cols = 2
+	}
+	titles := panelNames(ms)
 	for m, mach := range ms {
 		vals := make([][]float64, nG+1) // group, strategy
 		for g := range vals {
@@ -91,6 +107,7 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 				f.Rows = append(f.Rows, []string{mach.Name, s.Name, step, label, ftoa(v)})
 			}
 		}
+		other = other || sumOf(vals[nG]) > 0
 		var max float64
 		for i := range strats {
 			var sum float64
@@ -99,60 +116,93 @@ func Breakdown(d TotalsSource, st Style) (*Figure, error) {
 			}
 			max = math.Max(max, sum)
 		}
+		// Each machine its own scale: they differ a hundredfold.
 		scale, unit := timeUnit(max)
 		p := st.newPlot()
-		p.X.Label.Text = mach.Name + ": cost (" + unit + ") on top of the shared " + fmtSeconds(shared)
+		machineTitle(st, p, titles[m])
+		p.X.Label.Text = "Cost (" + unit + "); shared steps: " + fmtSeconds(shared)
 		grid := plotter.NewGrid()
 		grid.Horizontal.Color = nil
 		grid.Vertical.Color = rgb(0xdd, 0xdd, 0xdd)
 		grid.Vertical.Width = 0.4
 		p.Add(grid)
-		var prev *plotter.BarChart
-		for g := range vals {
-			if g == nG && sumOf(vals[g]) == 0 {
-				continue
+		sb := &stackedBars{fills: groupFills, rows: len(strats)}
+		for i := range strats {
+			seg := make([]float64, nG+1)
+			for g := range vals {
+				seg[g] = vals[g][i] * scale
 			}
-			v := make(plotter.Values, len(strats))
-			// Strategies top to bottom in the model's order.
-			for i := range strats {
-				v[len(strats)-1-i] = vals[g][i] * scale
-			}
-			b, err := plotter.NewBarChart(v, bw)
-			if err != nil {
-				return nil, err
-			}
-			b.Horizontal = true
-			b.Color = groupFills[g]
-			b.LineStyle = outline
-			if prev != nil {
-				b.StackOn(prev)
-			}
-			prev = b
-			p.Add(b)
+			sb.values = append(sb.values, seg)
 		}
-		names := make([]string, len(strats))
+		p.Add(sb)
+		// Strategies top to bottom in the model's order; their names on
+		// the first column only.
+		ticks := make([]plot.Tick, len(strats))
 		for i, s := range strats {
-			names[len(strats)-1-i] = s.Name
+			ticks[i] = plot.Tick{Value: float64(len(strats) - 1 - i)}
+			if m%cols == 0 {
+				ticks[i].Label = s.Name
+			}
 		}
-		p.NominalY(names...)
+		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		p.Y.Tick.Length = 0
+		p.Y.Min, p.Y.Max = -0.5, float64(len(strats))-0.5
 		p.Y.Tick.Label.Font = st.font(st.FontSize - 1)
+		p.X.Max = max * scale
 		roundAxis(&p.X, true)
+		if st.Width/vg.Length(cols) < 2.5*vg.Inch {
+			p.X.Tick.Marker = roundTicks{n: 4} // three to five labels: room for them
+		}
 		f.panels = append(f.panels, p)
 	}
 	if !any {
 		return nil, noData(kind, "no eligible creation with sizes in the traces: every total is zero")
 	}
 	for g, grp := range StepGroups {
-		f.legend = append(f.legend, legendEntry{label: grp.Label, thumbs: []plot.Thumbnailer{boxThumb{groupFills[g]}}})
+		f.legend = append(f.legend, legendEntry{label: grp.Label, thumbs: []plot.Thumbnailer{boxThumb{fill: groupFills[g], hatch: g}}})
 	}
-	if st.Width > 4.5*vg.Inch && len(ms) > 1 {
-		// Across a page: the machines side by side.
-		f.sideBySide = true
-		f.heightScale = 1.2
-	} else {
-		f.heightScale = 0.45 + 0.6*float64(len(ms))
+	if other {
+		f.legend = append(f.legend, legendEntry{label: "other", thumbs: []plot.Thumbnailer{boxThumb{fill: groupFills[nG], hatch: nG}}})
 	}
+	f.cols = cols
+	rows := (len(ms) + cols - 1) / cols
+	// About 1.25 in a row of panels, and room for the legend.
+	lh := legendHeight(st, f.legend, st.Width-2)
+	f.heightScale = float64(vg.Length(rows)*1.25*vg.Inch+lh+8) / float64(st.Height)
 	return f, nil
+}
+
+// stackedBars draws horizontal bars of stacked segments, one bar per row
+// (row 0 on top), each segment filled and hatched by its group, so that
+// the groups stay apart in greyscale.
+type stackedBars struct {
+	values [][]float64 // row, segment
+	fills  []color.Color
+	rows   int
+}
+
+func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for i, segs := range b.values {
+		y := float64(b.rows - 1 - i)
+		y0, y1 := trY(y-0.32), trY(y+0.32)
+		x := 0.0
+		for g, v := range segs {
+			if v <= 0 {
+				continue
+			}
+			r := vg.Rectangle{Min: vg.Point{X: trX(x), Y: y0}, Max: vg.Point{X: trX(x + v), Y: y1}}
+			fillBox(&c, r, b.fills[g], g)
+			x += v
+		}
+	}
+}
+
+func (b *stackedBars) DataRange() (xmin, xmax, ymin, ymax float64) {
+	for _, segs := range b.values {
+		xmax = math.Max(xmax, sumOf(segs))
+	}
+	return 0, xmax, -0.5, float64(b.rows) - 0.5
 }
 
 func sumOf(v []float64) float64 {

@@ -41,6 +41,7 @@ func CostVsSize(mach Machine, shape Shape, st Style) (*Figure, error) {
 	}
 	scale, unit := timeUnit(ymax / 1e9)
 	p := st.newPlot()
+	machineTitle(st, p, mach.Name)
 	p.X.Label.Text = "Parent resident size (log scale)"
 	p.Y.Label.Text = "Cost per creation (" + unit + ", log scale)"
 	for i, s := range strats {

@@ -37,16 +37,7 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		}
 	}
 	yscale, yunit := timeUnit(ymax)
-	xscale, xunit := 1.0, "s"
-	if xmax < 1 {
-		xscale, xunit = 1e3, "ms"
-	}
-	if xmax >= 600 {
-		xscale, xunit = 1.0/60, "min"
-	}
-	if xmax >= 36000 {
-		xscale, xunit = 1.0/3600, "h"
-	}
+	xscale, xunit := traceTimeUnit(xmax)
 	p := st.newPlot()
 	p.X.Label.Text = "Trace time (" + xunit + ")"
 	if ts, ok := d.(interface{ TimeSynthetic() bool }); ok && ts.TimeSynthetic() {
@@ -54,11 +45,47 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		f.Notes = append(f.Notes, "the trace's times are synthetic, not measured")
 	}
 	p.Y.Label.Text = "Time saved (" + yunit + ")"
+	// When the machines' totals differ tenfold, a log axis keeps the
+	// smaller ones off the floor; it starts at a thirtieth of the
+	// smallest total, where the lines begin.
+	lowest := math.Inf(1)
+	for m := range ms {
+		if e := lines[m][len(lines[m])-1].Y; e > 0 {
+			lowest = math.Min(lowest, e)
+		}
+	}
+	logY := len(ms) > 1 && ymax > 10*lowest
+	floor := 0.0
+	if logY {
+		floor = math.Floor(math.Log10(lowest * yscale / 30))
+		p.Y.Label.Text = "Time saved (" + yunit + ", log scale)"
+	}
+	plotY := func(y float64) (float64, bool) {
+		if !logY {
+			return y * yscale, true
+		}
+		if y*yscale <= math.Pow(10, floor) {
+			return 0, false
+		}
+		return math.Log10(y * yscale), true
+	}
+	names, title := seriesNames(ms)
+	if title != "" {
+		f.legend = append(f.legend, legendEntry{label: title + ":"})
+	}
 	for m, mach := range ms {
 		for _, q := range lines[m] {
 			f.Rows = append(f.Rows, []string{mach.Name, ftoa(q.X), ftoa(q.Y)})
 		}
-		xy := scaleXYs(lines[m], xscale, yscale)
+		var xy plotter.XYs
+		for _, q := range lines[m] {
+			if y, ok := plotY(q.Y); ok {
+				xy = append(xy, plotter.XY{X: q.X * xscale, Y: y})
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
 		l, err := newLine(xy, m)
 		if err != nil {
 			return nil, err
@@ -77,7 +104,7 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		}
 		p.Add(l, sc)
 		g := glyphStyle(m)
-		f.legend = append(f.legend, legendEntry{label: mach.Name, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
+		f.legend = append(f.legend, legendEntry{label: names[m], thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
 	}
 	// Each line's total, written above its end, unless it would sit on a
 	// label already written (lines that end close together): the CSV has
@@ -89,14 +116,24 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 	endY := func(m int) float64 { return lines[m][len(lines[m])-1].Y }
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(endY(b), endY(a)) })
 	var kept []float64
+	yspan := ymax * yscale
+	if logY {
+		yspan = math.Ceil(math.Log10(ymax*yscale)) - floor
+	}
+	// A label's height, as a share of the data's height (roughly: the
+	// figure less its legend and axes).
+	w, h := f.size(st)
+	plotH := h - legendHeight(st, f.legend, w) - 3.5*st.FontSize
+	gap := yspan * float64((st.FontSize-2)*1.25/plotH)
 	for _, m := range order {
 		end := lines[m][len(lines[m])-1]
-		if slices.ContainsFunc(kept, func(y float64) bool { return math.Abs(y-end.Y) < 0.07*ymax }) {
+		y, ok := plotY(end.Y)
+		if !ok || slices.ContainsFunc(kept, func(k float64) bool { return math.Abs(k-y) < gap }) {
 			continue
 		}
-		kept = append(kept, end.Y)
+		kept = append(kept, y)
 		lb, err := plotter.NewLabels(plotter.XYLabels{
-			XYs:    plotter.XYs{{X: end.X * xscale, Y: end.Y * yscale}},
+			XYs:    plotter.XYs{{X: end.X * xscale, Y: y}},
 			Labels: []string{fmtSeconds(end.Y)},
 		})
 		if err != nil {
@@ -104,15 +141,23 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 		}
 		for i := range lb.TextStyle {
 			lb.TextStyle[i].Font = st.font(st.FontSize - 2)
-			lb.TextStyle[i].XAlign = draw.XRight
-			lb.TextStyle[i].YAlign = draw.YBottom
-			lb.TextStyle[i].Color = lineColors[m%len(lineColors)]
+			lb.TextStyle[i].XAlign = draw.XLeft
+			lb.TextStyle[i].YAlign = draw.YCenter
+			lb.TextStyle[i].Color = seriesColour(m)
 		}
-		lb.Offset = vg.Point{X: -3, Y: 3}
+		// Right of the line's end, off every line.
+		lb.Offset = vg.Point{X: 3}
 		p.Add(lb)
 	}
+	// Room right of the lines' ends for their totals.
+	p.X.Max = xmax * xscale * 1.16
 	roundAxis(&p.X, true)
-	roundAxis(&p.Y, true)
+	if logY {
+		p.Y.Min, p.Y.Max = floor, math.Log10(ymax*yscale)
+		log10Axis(&p.Y)
+	} else {
+		roundAxis(&p.Y, true)
+	}
 	f.panels = []*plot.Plot{p}
 	return f, nil
 }

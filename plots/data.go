@@ -155,6 +155,11 @@ type Collector struct {
 	commIdx   map[string]int32
 	commNames []string
 
+	// procs, kept when Observe sees the traces' events, is every process's
+	// lifetime, for the timeline; parents is each creation's parent in it.
+	procs   *processLog
+	parents []int32
+
 	sumRes, sumWr, sumAnon, sumEntries float64
 
 	// distinct counts the creations per distinct model input (the
@@ -181,13 +186,10 @@ func (c *Collector) OnEvent(ec *replay.EventCost) error {
 	if ec.Machine == 0 {
 		c.times = append(c.times, cr.TimeNs)
 		c.inputs = append(c.inputs, int32(ec.Input))
-		ci, ok := c.commIdx[cr.Comm]
-		if !ok {
-			ci = int32(len(c.commNames))
-			c.commIdx[cr.Comm] = ci
-			c.commNames = append(c.commNames, cr.Comm)
+		c.comms = append(c.comms, c.intern(cr.Comm))
+		if c.procs != nil {
+			c.parents = append(c.parents, c.procs.parentOf(ec.Input, ec.Row))
 		}
-		c.comms = append(c.comms, ci)
 		s := &cr.Snapshot
 		c.resident = append(c.resident, s.ResidentBytes)
 		c.sumRes += float64(s.ResidentBytes)
@@ -404,10 +406,13 @@ func (d *Data) ParentSizes() []CommandSizes {
 	for i, ci := range d.c.comms {
 		by[ci] = append(by[ci], float64(d.c.resident[i]))
 	}
-	out := make([]CommandSizes, len(by))
+	out := make([]CommandSizes, 0, len(by))
 	for i, s := range by {
+		if len(s) == 0 {
+			continue // a command only the timeline saw run, never a parent
+		}
 		slices.Sort(s)
-		out[i] = CommandSizes{Comm: d.c.commNames[i], Sizes: s}
+		out = append(out, CommandSizes{Comm: d.c.commNames[i], Sizes: s})
 	}
 	return out
 }

@@ -6,11 +6,13 @@
 //  1. A Collector rides along a replay (replay.Config.OnEvent = c.OnEvent)
 //     and keeps, per eligible creation, its time, parent command, resident
 //     size and the saving on every machine; for the sensitivity figure, a
-//     count per distinct snapshot (in each machine's pages).
+//     count per distinct snapshot (in each machine's pages). For the
+//     timeline, Collector.Observe (replay.Config.OnTraceEvent) also sees
+//     every event and keeps each process's lifetime, parent and command.
 //  2. Collector.Data joins that with replay's Summary. Data satisfies the
 //     small interface each figure reads (SavingsSource, CumulativeSource,
-//     TotalsSource, SizesSource, SensitivitySource), so a figure can as
-//     well be drawn from numbers of one's own.
+//     TotalsSource, SizesSource, SensitivitySource, TimelineSource), so a
+//     figure can as well be drawn from numbers of one's own.
 //  3. One function per figure kind, one file each, returns a Figure: the
 //     drawn panels, a legend, and the rows of its CSV. Make draws a list
 //     of kinds and says, for each figure it cannot draw (no eligible
@@ -20,10 +22,16 @@
 //
 // The style is a paper's (Paper, Style): 3.3 in or 7 in wide, 8 pt labels
 // in Liberation Sans (embedded: no system fonts), ticks at round values,
-// axis labels with units, legends in a strip above the panels so they
-// never cover data, and series told apart by dash pattern and marker as
-// well as by colour (Okabe and Ito's palette; bar fills of falling
-// lightness), so that figures survive greyscale and colour-blind readers.
+// axis labels with units (shortened or broken in two where an axis is too
+// short, never cut), legends in a strip above the panels so they never
+// cover data (the figure grows rather than give a legend more than a
+// quarter of it), and series told apart by dash pattern and marker as
+// well as by colour (Okabe and Ito's palette; no two of 49 series share
+// all three; bar fills of falling lightness, hatched where several stack),
+// so that figures survive greyscale and colour-blind readers. Machines
+// whose savings differ tenfold get a panel, or a log axis, each; the
+// variants of a --set sweep are named by their values. scripts/gallery
+// draws every kind in the cases that used to break.
 // Log axes plot log10 (times) or log2 (bytes) on linear axes with labelled
 // ticks, which keeps values <= 0 out by construction.
 //

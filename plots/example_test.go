@@ -51,6 +51,13 @@ func ExampleSensitivity() {
 	}
 }
 
+func ExampleTimeline() {
+	d := smallData()
+	for m := range d.Machines() {
+		writeSVG(must(plots.Timeline(d, m, st)), d)
+	}
+}
+
 // Make draws every figure; a figure with nothing to draw comes back as an
 // error that says why.
 func ExampleMake() {
@@ -70,5 +77,7 @@ func ExampleMake() {
 	// size-cdf
 	// sensitivity-ppro200
 	// sensitivity-zen4
+	// timeline-ppro200
+	// timeline-zen4
 	// 0 skipped
 }

@@ -63,6 +63,9 @@ type Figure struct {
 	heightScale float64
 	// sideBySide puts the panels in a row instead of a column.
 	sideBySide bool
+	// cols, if set, lays the panels out in a grid of cols columns, row by
+	// row.
+	cols int
 }
 
 // Name is the figure's base file name: KIND or KIND-MACHINE.
@@ -86,12 +89,35 @@ func fileSafe(s string) string {
 	return string(b)
 }
 
+// Size is the figure's size in style st: its width, and a height that
+// suits its panels.
+func (f *Figure) Size(st Style) (w, h vg.Length) { return f.size(st) }
+
 func (f *Figure) size(st Style) (w, h vg.Length) {
 	h = st.Height
 	if f.heightScale > 0 {
 		h = vg.Length(float64(h) * f.heightScale)
 	}
+	// A legend never takes more than a quarter of the figure: a long one
+	// makes the figure taller rather than the data smaller.
+	if lh := legendHeight(st, f.legend, st.Width-2); 4*lh > h {
+		h = 4 * lh
+	}
 	return st.Width, h
+}
+
+// grid returns the panels' layout: rows and columns.
+func (f *Figure) grid() (rows, cols int) {
+	n := len(f.panels)
+	switch {
+	case f.cols > 0:
+		cols = min(f.cols, n)
+	case f.sideBySide:
+		cols = n
+	default:
+		cols = 1
+	}
+	return (n + cols - 1) / cols, cols
 }
 
 // Draw draws the figure on c: the legend in rows across the top, never over
@@ -105,28 +131,62 @@ func (f *Figure) Draw(st Style, c draw.Canvas) {
 		drawLegend(st, draw.Crop(c, 0, 0, c.Size().Y-lh, 0), f.legend)
 	}
 	area := draw.Crop(c, 0, 0, 0, -lh)
-	switch len(f.panels) {
-	case 0:
+	if len(f.panels) == 0 {
 		return
-	case 1:
+	}
+	rows, cols := f.grid()
+	// Labels that would not fit their panel are shortened or broken in
+	// two, never cut.
+	for _, p := range f.panels {
+		fitLabels(st, p, area.Size().X/vg.Length(cols), area.Size().Y/vg.Length(rows))
+	}
+	if len(f.panels) == 1 {
 		f.panels[0].Draw(area)
 		return
 	}
-	if f.sideBySide {
-		cs := plot.Align([][]*plot.Plot{f.panels}, draw.Tiles{Rows: 1, Cols: len(f.panels), PadX: 6}, area)
-		for i, p := range f.panels {
-			p.Draw(cs[0][i])
+	grid := make([][]*plot.Plot, rows)
+	for i := range grid {
+		grid[i] = make([]*plot.Plot, cols)
+	}
+	for i, p := range f.panels {
+		grid[i/cols][i%cols] = p
+	}
+	cs := plot.Align(grid, draw.Tiles{Rows: rows, Cols: cols, PadX: 6, PadY: 6}, area)
+	for i, p := range f.panels {
+		p.Draw(cs[i/cols][i%cols])
+	}
+}
+
+// fitLabels makes p's axis labels fit a panel of w by h: a label longer
+// than its axis loses its ", log scale" (the ticks say so), then is broken
+// in two before its parenthesis or colon.
+func fitLabels(st Style, p *plot.Plot, w, h vg.Length) {
+	// The other axis and its labels take some of the length.
+	room := func(length vg.Length) vg.Length { return length - 3.5*st.FontSize }
+	fit := func(ax *plot.Axis, length vg.Length) {
+		if ax.Label.Text == "" || ax.Label.TextStyle.Width(ax.Label.Text) <= room(length) {
+			return
 		}
-		return
+		t := strings.Replace(ax.Label.Text, ", log scale", "", 1)
+		t = strings.Replace(t, " (log scale)", "", 1)
+		if ax.Label.TextStyle.Width(t) > room(length) {
+			for _, sep := range []string{"; ", ": ", " (", ", "} {
+				i := strings.Index(t, sep)
+				if i <= 0 {
+					continue
+				}
+				first, rest := t[:i]+strings.TrimSpace(sep), t[i+len(sep):]
+				if sep == " (" {
+					first, rest = t[:i], "("+rest
+				}
+				t = first + "\n" + rest
+				break
+			}
+		}
+		ax.Label.Text = t
 	}
-	grid := make([][]*plot.Plot, len(f.panels))
-	for i, p := range f.panels {
-		grid[i] = []*plot.Plot{p}
-	}
-	cs := plot.Align(grid, draw.Tiles{Rows: len(f.panels), Cols: 1, PadY: 6}, area)
-	for i, p := range f.panels {
-		p.Draw(cs[i][0])
-	}
+	fit(&p.Y, h)
+	fit(&p.X, w)
 }
 
 // Render writes the figure in format (svg, pdf or png). The same figure
@@ -152,7 +212,7 @@ func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) e
 		return err
 	case "pdf":
 		c := vgpdf.New(width, height)
-		f.Draw(st, draw.New(c))
+		f.Draw(st, draw.New(pdfCanvas{c}))
 		var buf bytes.Buffer
 		if _, err := c.WriteTo(&buf); err != nil {
 			return err
@@ -377,4 +437,29 @@ func pdfText(s string) string {
 	}
 	b.WriteString(">")
 	return b.String()
+}
+
+// pdfCanvas works around vgpdf taking a colour's premultiplied components
+// for its RGB, which drew translucent colours dark (the translucent
+// points of savings-vs-size came out black): it hands vgpdf the colour's
+// straight components. Opaque colours are unchanged.
+type pdfCanvas struct{ *vgpdf.Canvas }
+
+func (c pdfCanvas) SetColor(clr color.Color) {
+	if clr != nil {
+		clr = straightAlpha{clr}
+	}
+	c.Canvas.SetColor(clr)
+}
+
+// straightAlpha is a colour whose RGBA returns components not multiplied
+// by alpha: only for vgpdf, which reads them so.
+type straightAlpha struct{ c color.Color }
+
+func (s straightAlpha) RGBA() (r, g, b, a uint32) {
+	r, g, b, a = s.c.RGBA()
+	if a == 0 || a == 0xffff {
+		return r, g, b, a
+	}
+	return r * 0xffff / a, g * 0xffff / a, b * 0xffff / a, a
 }

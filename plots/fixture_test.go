@@ -73,7 +73,7 @@ func collect(rd *trace.Reader, names ...string) (*plots.Data, error) {
 		return nil, err
 	}
 	col := plots.NewCollector(plots.MachinesOf(profs), true)
-	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, Uncertainty: replay.Uncertainty{Draws: 50, Seed: 1}})
+	r, err := replay.New(replay.Config{Machines: profs, OnEvent: col.OnEvent, OnTraceEvent: col.Observe, Uncertainty: replay.Uncertainty{Draws: 50, Seed: 1}})
 	if err != nil {
 		return nil, err
 	}

@@ -80,10 +80,20 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		maxAll, lowAll = math.Max(maxAll, g.max), math.Min(lowAll, g.lowest)
 		minMax = math.Min(minMax, g.max)
 	}
-	fit := int(st.Width / vg.Inch)
-	panels := len(ms) > 1 && len(ms) <= fit && maxAll > 10*minMax
+	// The panels, an inch wide at least, go in a grid of as many rows
+	// as they need, balanced.
+	fit := max(1, int(st.Width/vg.Inch))
+	panels := len(ms) > 1 && maxAll > 10*minMax
+	rows := (len(ms) + fit - 1) / fit
+	cols := (len(ms) + rows - 1) / rows
+	labelled := true
 	note := func(g group, x float64, scale float64, bw vg.Length) *barNotes {
-		return &barNotes{x: x, values: g.saved, ranges: g.ranges, scale: scale, width: bw, native: g.native, font: st.font(st.FontSize - 2)}
+		// A value written over a bar narrower than its text's height
+		// would run into the next bar's value or range cap: bars that
+		// narrow go unlabelled.
+		ok := bw >= st.FontSize-2+0.5
+		labelled = labelled && ok
+		return &barNotes{x: x, values: g.saved, ranges: g.ranges, scale: scale, width: bw, native: g.native, font: st.font(st.FontSize - 2), labels: ok}
 	}
 	addBars := func(p *plot.Plot, g group, x float64, scale float64, bw vg.Length) error {
 		for i := range ForkStrategies {
@@ -113,13 +123,14 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		}
 	}
 	if panels {
-		bw := vg.Length(float64(st.Width) * 0.5 / float64(len(ms)*(n+1)))
-		for m, mach := range ms {
+		bw := vg.Length(float64(st.Width) * 0.5 / float64(cols*(n+1)))
+		titles := panelNames(ms)
+		for m := range ms {
 			g := groups[m]
 			scale, unit := timeUnit(math.Max(g.max, -g.lowest))
 			p := st.newPlot()
 			p.Y.Label.Text = "Saved (" + unit + ")"
-			p.X.Label.Text = mach.Name
+			p.X.Label.Text = titles[m]
 			if err := addBars(p, g, 0, scale, bw); err != nil {
 				return nil, err
 			}
@@ -128,20 +139,21 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 			yRange(p, g.lowest, g.max, scale)
 			f.panels = append(f.panels, p)
 		}
-		f.sideBySide = true
+		f.cols = cols
+		f.heightScale = 0.55 + 0.5*float64(rows)
 	} else {
 		bw := vg.Length(float64(st.Width) * 0.7 / float64(len(ms)*(n+1)))
 		scale, unit := timeUnit(math.Max(maxAll, -lowAll))
 		p := st.newPlot()
 		p.Y.Label.Text = "Saved (" + unit + ")"
-		names := make([]string, len(ms))
+		names, title := seriesNames(ms)
+		p.X.Label.Text = title
 		var width vg.Length
-		for m, mach := range ms {
+		for m := range ms {
 			if err := addBars(p, groups[m], float64(m), scale, bw); err != nil {
 				return nil, err
 			}
-			names[m] = mach.Name
-			width += p.X.Tick.Label.Width(mach.Name) + 6
+			width += p.X.Tick.Label.Width(names[m]) + 6
 		}
 		p.NominalX(names...)
 		p.X.Tick.Length = 0
@@ -156,9 +168,12 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 		f.panels = []*plot.Plot{p}
 	}
 	for i, s := range ForkStrategies {
-		f.legend = append(f.legend, legendEntry{label: "vs " + s, thumbs: []plot.Thumbnailer{boxThumb{bars[i]}}})
+		f.legend = append(f.legend, legendEntry{label: "vs " + s, thumbs: []plot.Thumbnailer{boxThumb{fill: bars[i]}}})
 	}
 	f.legend = append(f.legend, legendEntry{label: "native fork", thumbs: []plot.Thumbnailer{lineThumb{glyph: &nativeMark}}})
+	if !labelled {
+		f.Notes = append(f.Notes, "bars too narrow for their values go unlabelled: saved_s has every value")
+	}
 	if anyInterval {
 		f.legend = append(f.legend, legendEntry{label: "90% range", thumbs: []plot.Thumbnailer{rangeThumb{}}})
 		if n, ok := iv.(interface{ IntervalDraws() int }); ok {
@@ -204,6 +219,7 @@ type barNotes struct {
 	width  vg.Length
 	native int
 	font   font.Font
+	labels bool // write each bar's value
 }
 
 func (b *barNotes) Plot(c draw.Canvas, p *plot.Plot) {
@@ -224,12 +240,16 @@ func (b *barNotes) Plot(c draw.Canvas, p *plot.Plot) {
 			c.StrokeLine2(rangeStyle, x-rangeCap, hi, x+rangeCap, hi)
 			top = math.Max(top, r[1]*b.scale)
 		}
-		y := trY(top)
+		// The mark and the value clear the range's cap by a point and a
+		// half.
+		y := trY(top) + 1.5
 		if i == b.native {
-			c.DrawGlyphNoClip(nativeMark, vg.Point{X: x, Y: y + 4})
-			y += 8
+			c.DrawGlyphNoClip(nativeMark, vg.Point{X: x, Y: y + nativeMark.Radius})
+			y += 2*nativeMark.Radius + 1
 		}
-		// Rotated a quarter turn, the text runs up from above the bar.
-		c.FillText(sty, vg.Point{X: x, Y: y + 2}, fmtSeconds(v))
+		if b.labels {
+			// Rotated a quarter turn, the text runs up from above the bar.
+			c.FillText(sty, vg.Point{X: x, Y: y + 1}, fmtSeconds(v))
+		}
 	}
 }

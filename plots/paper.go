@@ -147,14 +147,39 @@ var (
 
 func rgb(r, g, b uint8) color.Color { return color.RGBA{R: r, G: g, B: b, A: 255} }
 
+// seriesStyle returns series i's colour, dash and marker indices: the
+// first seven in step, then each round of seven shifts the dashes by one
+// and the markers by two more, so that no two of the first 49 series share
+// all three (series i = 7q+a is (a, a+q, a+2q) mod 7).
+func seriesStyle(i int) (colour, dash, glyph int) {
+	n := len(lineColors) // lineDashes and glyphs have as many
+	a, q := i%n, (i/n)%n
+	return a, (a + q) % n, (a + 2*q) % n
+}
+
 // lineStyle is series i's line.
 func lineStyle(i int) draw.LineStyle {
-	return draw.LineStyle{Color: lineColors[i%len(lineColors)], Width: 1, Dashes: lineDashes[i%len(lineDashes)]}
+	c, d, _ := seriesStyle(i)
+	return draw.LineStyle{Color: lineColors[c], Width: 1, Dashes: lineDashes[d]}
 }
 
 // glyphStyle is series i's marker.
 func glyphStyle(i int) draw.GlyphStyle {
-	return draw.GlyphStyle{Color: lineColors[i%len(lineColors)], Radius: 1.6, Shape: glyphs[i%len(glyphs)]}
+	c, _, g := seriesStyle(i)
+	return draw.GlyphStyle{Color: lineColors[c], Radius: 1.6, Shape: glyphs[g]}
+}
+
+// seriesColour is series i's colour.
+func seriesColour(i int) color.Color {
+	c, _, _ := seriesStyle(i)
+	return lineColors[c]
+}
+
+// withAlpha returns c at opacity a (0..1), premultiplied as image/color
+// wants.
+func withAlpha(c color.Color, a float64) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.RGBA64{R: uint16(float64(r) * a), G: uint16(float64(g) * a), B: uint16(float64(b) * a), A: uint16(0xffff * a)}
 }
 
 // fills returns n fills of falling lightness spread over the ramp.
@@ -179,13 +204,18 @@ var outline = draw.LineStyle{Color: color.Black, Width: 0.4}
 // roundTicks puts four to seven major ticks at round values (1, 2 or 5
 // times a power of ten) and labels them with no more decimals than they
 // need.
-type roundTicks struct{}
+// With n set, it aims at n intervals rather than six (for narrow panels).
+type roundTicks struct{ n int }
 
-func (roundTicks) Ticks(min, max float64) []plot.Tick {
+func (t roundTicks) Ticks(min, max float64) []plot.Tick {
 	if !(max > min) {
 		return []plot.Tick{{Value: min, Label: formatTick(min, 1)}}
 	}
-	step := niceStep((max - min) / 6)
+	n := 6.0
+	if t.n > 0 {
+		n = float64(t.n)
+	}
+	step := niceStep((max - min) / n)
 	var ticks []plot.Tick
 	start := math.Ceil(min/step-1e-9) * step
 	for v := start; v <= max+step*1e-9; v += step {
@@ -309,6 +339,12 @@ func (log2ByteTicks) Ticks(min, max float64) []plot.Tick {
 			t.Label = FormatBytes(math.Ldexp(1, e))
 		}
 		ticks = append(ticks, t)
+		// Over two octaves or less, halfway (1.5 times) is labelled too,
+		// so that the axis has at least three labels.
+		if hi-lo <= 2 && e < hi {
+			v := float64(e) + math.Log2(1.5)
+			ticks = append(ticks, plot.Tick{Value: v, Label: FormatBytes(1.5 * math.Ldexp(1, e))})
+		}
 	}
 	return ticks
 }
@@ -394,13 +430,23 @@ func legendTextStyle(st Style) draw.TextStyle {
 	return sty
 }
 
+// width is the entry's width in the legend: its thumbnail, if any, and
+// its text.
+func (e legendEntry) width(sty draw.TextStyle) vg.Length {
+	w := sty.Width(e.label)
+	if len(e.thumbs) > 0 {
+		w += legendThumb + 3
+	}
+	return w
+}
+
 func legendRows(st Style, entries []legendEntry, w vg.Length) [][]int {
 	sty := legendTextStyle(st)
 	var rows [][]int
 	var cur []int
 	var x vg.Length
 	for i, e := range entries {
-		ew := legendThumb + 3 + sty.Width(e.label) + legendGap
+		ew := e.width(sty) + legendGap
 		if len(cur) > 0 && x+ew > w {
 			rows = append(rows, cur)
 			cur, x = nil, 0
@@ -423,20 +469,22 @@ func drawLegend(st Style, c draw.Canvas, entries []legendEntry) {
 	for _, row := range legendRows(st, entries, c.Size().X) {
 		var total vg.Length
 		for _, i := range row {
-			total += legendThumb + 3 + sty.Width(entries[i].label) + legendGap
+			total += entries[i].width(sty) + legendGap
 		}
 		total -= legendGap
 		x := c.Min.X + (c.Size().X-total)/2
 		for _, i := range row {
 			e := entries[i]
-			tc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-				Min: vg.Point{X: x, Y: y - rh*0.35},
-				Max: vg.Point{X: x + legendThumb, Y: y + rh*0.35},
-			}}
-			for _, t := range e.thumbs {
-				t.Thumbnail(&tc)
+			if len(e.thumbs) > 0 {
+				tc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+					Min: vg.Point{X: x, Y: y - rh*0.35},
+					Max: vg.Point{X: x + legendThumb, Y: y + rh*0.35},
+				}}
+				for _, t := range e.thumbs {
+					t.Thumbnail(&tc)
+				}
+				x += legendThumb + 3
 			}
-			x += legendThumb + 3
 			c.FillText(sty, vg.Point{X: x, Y: y}, e.label)
 			x += sty.Width(e.label) + legendGap
 		}
@@ -460,14 +508,87 @@ func (t lineThumb) Thumbnail(c *draw.Canvas) {
 	}
 }
 
-// boxThumb draws a legend thumbnail of a filled bar.
-type boxThumb struct{ fill color.Color }
+// boxThumb draws a legend thumbnail of a filled bar, hatched with
+// hatches[hatch].
+type boxThumb struct {
+	fill  color.Color
+	hatch int
+}
 
 func (t boxThumb) Thumbnail(c *draw.Canvas) {
 	r := vg.Rectangle{Min: vg.Point{X: c.Min.X + 2, Y: c.Min.Y}, Max: vg.Point{X: c.Max.X - 2, Y: c.Max.Y}}
-	c.SetColor(t.fill)
+	fillBox(c, r, t.fill, t.hatch)
+}
+
+// fillBox fills r, hatches it and outlines it.
+func fillBox(c *draw.Canvas, r vg.Rectangle, fill color.Color, hatch int) {
+	c.SetColor(fill)
 	c.Fill(r.Path())
+	drawHatch(c, r, fill, hatch)
 	c.StrokeLines(outline, []vg.Point{r.Min, {X: r.Min.X, Y: r.Max.Y}, r.Max, {X: r.Max.X, Y: r.Min.Y}, r.Min})
+}
+
+// hatches are the line patterns that tell bar fills apart where colour
+// and lightness do not (greyscale print, neighbouring lightnesses): the
+// angles of their lines, in degrees. The first is none.
+var hatches = [][]float64{nil, {45}, {-45}, {90}, {45, -45}, {0}, {0, 90}, {67.5}}
+
+const hatchSpacing = 2.8
+
+// drawHatch draws hatches[k]'s lines across r, in black on light fills and
+// white on dark ones. The lines sit on a grid fixed to the page, so that
+// neighbouring segments of one pattern join up.
+func drawHatch(c *draw.Canvas, r vg.Rectangle, fill color.Color, k int) {
+	angles := hatches[k%len(hatches)]
+	if len(angles) == 0 || r.Size().X < 1 || r.Size().Y < 1 {
+		return
+	}
+	sty := draw.LineStyle{Color: color.Black, Width: 0.35}
+	if luminance(fill) < 0.4*0xffff {
+		sty.Color = color.White
+	}
+	corners := []vg.Point{r.Min, {X: r.Min.X, Y: r.Max.Y}, r.Max, {X: r.Max.X, Y: r.Min.Y}}
+	for _, deg := range angles {
+		a := deg * math.Pi / 180
+		dx, dy := math.Cos(a), math.Sin(a) // along the lines
+		nx, ny := -dy, dx                  // across them
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range corners {
+			s := float64(p.X)*nx + float64(p.Y)*ny
+			lo, hi = math.Min(lo, s), math.Max(hi, s)
+		}
+		for k := math.Ceil(lo / hatchSpacing); k*hatchSpacing <= hi; k++ {
+			s := k * hatchSpacing
+			x0, y0 := s*nx, s*ny // a point of the line
+			// Clip the line x0 + t*dx, y0 + t*dy to r.
+			tmin, tmax := math.Inf(-1), math.Inf(1)
+			ok := true
+			for _, ax := range [2][4]float64{{x0, dx, float64(r.Min.X), float64(r.Max.X)}, {y0, dy, float64(r.Min.Y), float64(r.Max.Y)}} {
+				p, d, mn, mx := ax[0], ax[1], ax[2], ax[3]
+				if math.Abs(d) < 1e-12 {
+					if p < mn || p > mx {
+						ok = false
+					}
+					continue
+				}
+				t1, t2 := (mn-p)/d, (mx-p)/d
+				if t1 > t2 {
+					t1, t2 = t2, t1
+				}
+				tmin, tmax = math.Max(tmin, t1), math.Min(tmax, t2)
+			}
+			if !ok || tmax-tmin < 0.3 {
+				continue
+			}
+			c.StrokeLine2(sty, vg.Length(x0+tmin*dx), vg.Length(y0+tmin*dy), vg.Length(x0+tmax*dx), vg.Length(y0+tmax*dy))
+		}
+	}
+}
+
+// luminance is c's relative luminance, 0 to 0xffff.
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	return 0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)
 }
 
 // newLine is a line plotter in series i's style (nil glyphs).
@@ -488,4 +609,67 @@ func newScatter(xys plotter.XYer, i int) (*plotter.Scatter, error) {
 	}
 	s.GlyphStyle = glyphStyle(i)
 	return s, nil
+}
+
+// seriesNames returns the names by which figures tell machines apart, and
+// a title that says what they share. Variants of one machine from a
+// --set sweep (ppro200[soft_fault_ns=250], ...) are named by their
+// values alone (250, ...), titled "ppro200, soft_fault_ns"; variants of
+// several parameters by their settings, titled by the machine. Other
+// machines keep their names and have no title.
+func seriesNames(ms []Machine) (names []string, title string) {
+	names = make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Name
+	}
+	if len(ms) < 2 {
+		return names, ""
+	}
+	base, key := "", ""
+	inner := make([]string, len(ms))
+	for i, m := range ms {
+		b, rest, ok := strings.Cut(m.Name, "[")
+		in, ok2 := strings.CutSuffix(rest, "]")
+		if !ok || !ok2 || (i > 0 && b != base) {
+			return names, ""
+		}
+		base, inner[i] = b, in
+		k, _, _ := strings.Cut(in, "=")
+		if strings.Contains(in, ",") || (i > 0 && k != key) {
+			key = "\x00" // several parameters, or different ones
+		} else if i == 0 {
+			key = k
+		}
+	}
+	if key == "\x00" {
+		return inner, base
+	}
+	for i, in := range inner {
+		_, v, _ := strings.Cut(in, "=")
+		inner[i] = v
+	}
+	return inner, base + ", " + key
+}
+
+// machineTitle names the machine of a figure drawn per machine inside it,
+// so that it travels with the figure, not only with its file name.
+func machineTitle(st Style, p *plot.Plot, name string) {
+	p.Title.Text = name
+	p.Title.TextStyle.Font = st.font(st.FontSize)
+	p.Title.Padding = 2
+}
+
+// panelNames returns the names of machines' panels: variants of one
+// machine by their settings alone (soft_fault_ns=250), as panels side by
+// side have no room for more; other machines by their names.
+func panelNames(ms []Machine) []string {
+	names, title := seriesNames(ms)
+	if title == "" {
+		return names
+	}
+	for i, m := range ms {
+		_, rest, _ := strings.Cut(m.Name, "[")
+		names[i] = strings.TrimSuffix(rest, "]")
+	}
+	return names
 }

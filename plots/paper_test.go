@@ -2,22 +2,21 @@ package plots
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"testing"
 
 	"gonum.org/v1/plot/plotter"
 )
 
-func luminance(c color.Color) float64 {
-	r, g, b, _ := c.RGBA()
-	return 0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(b)
-}
-
 // Series must stay apart without colour: each of the first series has a
-// dash pattern and a marker of its own, and bar fills fall in lightness.
+// dash pattern and a marker of its own, no two of the first 49 share
+// colour, dash and marker (a --set sweep makes up to 64 machines), and
+// bar fills fall in lightness and differ in hatching.
 func TestSeriesSurviveGreyscale(t *testing.T) {
 	n := len(lineColors)
+	if len(lineDashes) != n || len(glyphs) != n {
+		t.Fatalf("%d colours, %d dashes, %d markers: want as many of each", n, len(lineDashes), len(glyphs))
+	}
 	dashes, shapes := map[string]bool{}, map[string]bool{}
 	for i := 0; i < n; i++ {
 		d := fmt.Sprint(lineStyle(i).Dashes)
@@ -27,6 +26,14 @@ func TestSeriesSurviveGreyscale(t *testing.T) {
 		}
 		dashes[d], shapes[s] = true, true
 	}
+	styles := map[string]int{}
+	for i := 0; i < n*n; i++ {
+		key := fmt.Sprint(lineStyle(i).Color, lineStyle(i).Dashes, fmt.Sprintf("%T", glyphStyle(i).Shape))
+		if j, ok := styles[key]; ok {
+			t.Errorf("series %d has series %d's colour, dash and marker", i, j)
+		}
+		styles[key] = i
+	}
 	for k := 2; k <= len(fillColors); k++ {
 		f := fills(k)
 		for i := 1; i < k; i++ {
@@ -34,6 +41,16 @@ func TestSeriesSurviveGreyscale(t *testing.T) {
 				t.Errorf("fills(%d): fill %d is not darker than fill %d", k, i, i-1)
 			}
 		}
+	}
+	seen := map[string]bool{}
+	for _, h := range hatches {
+		if seen[fmt.Sprint(h)] {
+			t.Errorf("hatch %v repeated", h)
+		}
+		seen[fmt.Sprint(h)] = true
+	}
+	if len(hatches) < len(StepGroups)+1 {
+		t.Errorf("%d hatches for %d step groups and other", len(hatches), len(StepGroups))
 	}
 }
 
@@ -80,5 +97,16 @@ func TestLogTicks(t *testing.T) {
 	}
 	if got := logXY(plotter.XYs{{X: 0, Y: 1}, {X: 1024, Y: 0}, {X: 1024, Y: 10}}, 1, true); len(got) != 1 || got[0].X != 10 || math.Abs(got[0].Y-1) > 1e-12 {
 		t.Errorf("logXY keeps %v, want only (10, 1)", got)
+	}
+}
+
+// vgpdf takes a colour's components as straight, not premultiplied: the
+// PDF canvas must hand it a translucent colour's own hue, not a darker one.
+func TestPDFTranslucentColour(t *testing.T) {
+	blue := lineColors[0]
+	r0, g0, b0, _ := blue.RGBA()
+	r, g, b, a := straightAlpha{withAlpha(blue, 0.35)}.RGBA()
+	if r>>8 != r0>>8 || g>>8 != g0>>8 || b>>8 != b0>>8 || math.Abs(float64(a)/0xffff-0.35) > 0.01 {
+		t.Errorf("straight components %x %x %x alpha %x, want %x %x %x at 35%%", r>>8, g>>8, b>>8, a, r0>>8, g0>>8, b0>>8)
 	}
 }

@@ -25,6 +25,7 @@ var Kinds = []Kind{
 	{"machines", "seconds saved over each fork strategy, machines side by side", false},
 	{"size-cdf", "distribution of parent resident sizes, by command", false},
 	{"sensitivity", "how the saving moves when each parameter is halved and doubled", true},
+	{"timeline", "a bar per process over the trace's time under its parent, coloured by command, creations marked by their saving", true},
 }
 
 // KindNames returns the names of the kinds.
@@ -76,6 +77,10 @@ func Make(d *Data, kinds []Kind, st Style) (figs []*Figure, skipped []error) {
 		case "sensitivity":
 			for m := range d.Machines() {
 				add(Sensitivity(d, m, st))
+			}
+		case "timeline":
+			for m := range d.Machines() {
+				add(Timeline(d, m, st))
 			}
 		default:
 			skipped = append(skipped, fmt.Errorf("unknown figure %q", k.Name))

@@ -35,6 +35,7 @@ func TestGolden(t *testing.T) {
 		{ExampleMachineSavings, []string{"machines"}},
 		{ExampleSizeCDF, []string{"size-cdf"}},
 		{ExampleSensitivity, []string{"sensitivity-ppro200", "sensitivity-zen4"}},
+		{ExampleTimeline, []string{"timeline-ppro200", "timeline-zen4"}},
 	} {
 		ran := false
 		for _, name := range c.names {
@@ -79,8 +80,8 @@ func TestReproducibleAndValid(t *testing.T) {
 	for _, format := range plots.Formats {
 		t.Run(format, func(t *testing.T) {
 			a, b := renderAll(t, format), renderAll(t, format)
-			if len(a) != 18 {
-				t.Errorf("%d outputs, want 9 figures and 9 CSVs", len(a))
+			if len(a) != 22 {
+				t.Errorf("%d outputs, want 11 figures and 11 CSVs", len(a))
 			}
 			for name, got := range a {
 				if !bytes.Equal(got, b[name]) {
@@ -334,7 +335,7 @@ func TestDegenerateInputs(t *testing.T) {
 			}
 		}
 		sk := skippedKinds(skipped)
-		for _, k := range []string{"savings-vs-size", "cumulative", "breakdown", "machines", "size-cdf", "sensitivity"} {
+		for _, k := range []string{"savings-vs-size", "cumulative", "breakdown", "machines", "size-cdf", "sensitivity", "timeline"} {
 			if !strings.Contains(sk[k], "nothing to plot") {
 				t.Errorf("%s: skipped with %q, want a 'nothing to plot' message", k, sk[k])
 			}
@@ -358,8 +359,8 @@ func TestDegenerateInputs(t *testing.T) {
 	t.Run("single machine", func(t *testing.T) {
 		d := degenerate(t, forks(5, 1<<20, false), "zen4")
 		figs, skipped := plots.Make(d, plots.Kinds, st)
-		if len(skipped) > 0 || len(figs) != 7 {
-			t.Fatalf("%d figures, skipped %v; want all 7", len(figs), skipped)
+		if len(skipped) > 0 || len(figs) != 8 {
+			t.Fatalf("%d figures, skipped %v; want all 8", len(figs), skipped)
 		}
 		for _, f := range figs {
 			var buf bytes.Buffer

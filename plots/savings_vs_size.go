@@ -94,6 +94,10 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 	p := st.newPlot()
 	p.X.Label.Text = "Parent resident size (log scale)"
 	p.Y.Label.Text = "Saving per creation (" + unit + ", log scale)"
+	names, title := seriesNames(ms)
+	if title != "" {
+		f.legend = append(f.legend, legendEntry{label: title + ":"})
+	}
 	for m, mach := range ms {
 		// CSV first: raw points, including the ones a log axis cannot show.
 		all, _ := d.SavingsPoints(m, MaxScatterPoints)
@@ -108,17 +112,19 @@ func SavingsVsSize(d SavingsSource, st Style) (*Figure, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Translucent, so that where points pile up it shows.
 		s.GlyphStyle.Radius = 1.2
+		s.GlyphStyle.Color = withAlpha(s.GlyphStyle.Color, 0.35)
 		l, err := newLine(logXY(curves[m], scale/1e9, true), m)
 		if err != nil {
 			return nil, err
 		}
 		p.Add(s, l)
 		g := glyphStyle(m)
-		f.legend = append(f.legend, legendEntry{label: mach.Name, thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
+		f.legend = append(f.legend, legendEntry{label: names[m], thumbs: []plot.Thumbnailer{lineThumb{line: lineStyle(m), glyph: &g}}})
 	}
 	modelLine := draw.LineStyle{Color: grey, Width: 1}
-	ring := draw.GlyphStyle{Color: grey, Radius: 1.6, Shape: draw.CircleGlyph{}}
+	ring := draw.GlyphStyle{Color: withAlpha(grey, 0.6), Radius: 1.6, Shape: draw.CircleGlyph{}}
 	f.legend = append(f.legend,
 		legendEntry{label: "model (lines)", thumbs: []plot.Thumbnailer{lineThumb{line: modelLine}}},
 		legendEntry{label: "creations (points)", thumbs: []plot.Thumbnailer{lineThumb{glyph: &ring}}})

@@ -69,6 +69,7 @@ func Sensitivity(d SensitivitySource, m int, st Style) (*Figure, error) {
 	hs := 0.45 + 0.09*float64(n)
 	bw := vg.Length(float64(st.Height)*hs*0.55/float64(n)) / 2
 	p := st.newPlot()
+	machineTitle(st, p, mach.Name)
 	p.X.Label.Text = "Change in total saving (" + unit + "); as profiled: " + fmtSeconds(base)
 	grid := plotter.NewGrid()
 	grid.Horizontal.Color = nil
@@ -92,7 +93,7 @@ func Sensitivity(d SensitivitySource, m int, st Style) (*Figure, error) {
 		b.LineStyle = outline
 		b.Offset = s.off
 		p.Add(b)
-		f.legend = append(f.legend, legendEntry{label: "parameter " + s.label, thumbs: []plot.Thumbnailer{boxThumb{fl[s.fill]}}})
+		f.legend = append(f.legend, legendEntry{label: "parameter " + s.label, thumbs: []plot.Thumbnailer{boxThumb{fill: fl[s.fill]}}})
 	}
 	p.NominalY(names...)
 	p.Y.Tick.Label.Font = st.font(st.FontSize - 1)

@@ -25,7 +25,7 @@ func TestClassify(t *testing.T) {
 		{sysClone3, unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD | unix.CLONE_SYSVSEM, true, trace.Thread},
 		{sysClone, unix.CLONE_VM | uint64(unix.SIGCHLD), true, trace.Clone},
 		{sysClone, unix.CLONE_VFORK, true, trace.Fork}, // no CLONE_VM: a copy
-		{sysClone3, 0, false, trace.Fork},              // flags unreadable
+		{sysClone3, 0, false, trace.Clone},             // flags unreadable: trace.ClassifyLinux
 	} {
 		if got := Classify(c.nr, c.flags, c.has); got != c.want {
 			t.Errorf("Classify(%d, %#x, %v) = %s, want %s", c.nr, c.flags, c.has, got, c.want)

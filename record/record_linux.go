@@ -33,24 +33,19 @@ const (
 		unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL
 )
 
-// Classify returns the kind of a creation from its system call and flags,
-// by forkcost's rule: vfork is vfork; CLONE_THREAD is a thread; CLONE_VM
-// with CLONE_VFORK is a spawn (glibc posix_spawn, Go's os/exec); no
-// CLONE_VM is a fork; anything else is a clone.
+// Classify returns the kind of a creation from its system call number and
+// flags: trace.ClassifyLinux, the rule the strace converter follows too.
 func Classify(nr int, flags uint64, hasFlags bool) trace.Kind {
-	switch {
-	case nr == sysVfork:
-		return trace.VFork
-	case nr == sysFork || !hasFlags:
-		return trace.Fork
-	case flags&unix.CLONE_THREAD != 0:
-		return trace.Thread
-	case flags&(unix.CLONE_VM|unix.CLONE_VFORK) == unix.CLONE_VM|unix.CLONE_VFORK:
-		return trace.Spawn
-	case flags&unix.CLONE_VM == 0:
-		return trace.Fork
+	call := trace.LinuxClone
+	switch nr {
+	case sysVfork:
+		call = trace.LinuxVFork
+	case sysFork:
+		call = trace.LinuxFork
+	case sysClone3:
+		call = trace.LinuxClone3
 	}
-	return trace.Clone
+	return trace.ClassifyLinux(call, flags, hasFlags)
 }
 
 // process is a traced thread group.

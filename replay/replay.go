@@ -11,6 +11,13 @@
 //
 // State is bounded by the live processes of a trace (the creations whose
 // child has not acted yet), never by its length.
+//
+// RunMany replays many traces, each with a Replayer of its own on a pool
+// of workers, and merges them in input order, so that every command that
+// reads several traces (replay, compare, plot, tree, report) has the same
+// parallelism, per-event outputs and rule for traces that cannot be read.
+// Hooks in Config (OnTraceEvent, OnCount, OnEvent) let views build their
+// own per-trace state beside the costs.
 package replay
 
 import (
@@ -46,6 +53,11 @@ type Config struct {
 	// OnEvent, if set, receives every eligible creation's cost on every
 	// machine. The pointers are reused after it returns.
 	OnEvent func(*EventCost) error
+	// OnTraceEvent, if set, sees every event of every trace as it is read,
+	// before anything is decided about it: input is the trace's index
+	// among the replayed inputs, row its row. ev is reused afterwards.
+	// The timeline figure builds its process lifetimes from it.
+	OnTraceEvent func(input int, row int64, ev *trace.Event) error
 	// Progress, if set, is called every ProgressEvery events with the
 	// number of events read so far in the current trace.
 	Progress      func(events int64)
@@ -58,6 +70,9 @@ type Config struct {
 	// KeepSample keeps the sample of eligible creations (see Sample) even
 	// without intervals.
 	KeepSample bool
+	// OnCount, if set, is told of every creation that passed the filters
+	// and was counted, once its eligibility is decided.
+	OnCount func(d trace.Decision)
 }
 
 // Replayer accumulates a Summary over one or more traces.
@@ -161,6 +176,11 @@ func (r *Replayer) Trace(rd *trace.Reader) error {
 			r.sum.Trace.CreationsBeforeFilters++
 		}
 		r.cur = ev
+		if r.cfg.OnTraceEvent != nil {
+			if err := r.cfg.OnTraceEvent(r.input, rd.Row(), ev); err != nil {
+				return err
+			}
+		}
 		if len(r.held) > 0 {
 			r.release(ev)
 		}
@@ -250,6 +270,9 @@ func (r *Replayer) count(d trace.Decision) {
 	c := &d.Creation.Event
 	r.sum.Trace.Creations++
 	r.sum.Trace.Eligibility[string(d.Reason)]++
+	if r.cfg.OnCount != nil {
+		r.cfg.OnCount(d)
+	}
 	if !d.Eligible {
 		return
 	}

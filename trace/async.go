@@ -39,7 +39,9 @@ func NewAsyncWriter(w *Writer) *AsyncWriter {
 					}
 				}
 			}
-			clear(b)
+			// Not cleared: Append overwrites every slot it reuses, and
+			// the strings a stale slot keeps alive are bounded by the
+			// batches in flight.
 			a.free <- b[:0]
 		}
 		a.errc <- err

@@ -21,10 +21,15 @@ type InvalidRowError struct {
 	BatchRow int   // row within the batch, from 0
 	Row      int64 // row within the file, from 0
 	Problem  string
+	Hint     string // see Reader.SetHint
 }
 
 func (e *InvalidRowError) Error() string {
-	return fmt.Sprintf("%s: batch %d, row %d (row %d of the file): %s", e.File, e.Batch, e.BatchRow, e.Row, e.Problem)
+	s := fmt.Sprintf("%s: batch %d, row %d (row %d of the file): %s", e.File, e.Batch, e.BatchRow, e.Row, e.Problem)
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
+	return s
 }
 
 // Is makes errors.Is(err, ErrInvalidRow) true.

@@ -369,6 +369,7 @@ type Reader struct {
 	err     error
 	cols    readCols
 	lenient func(skipped int64, first *InvalidRowError) // nil: strict
+	hint    string                                      // for InvalidRowError
 	skipped int64
 	first   *InvalidRowError
 	done    bool // the skipped rows have been reported
@@ -438,6 +439,10 @@ func (r *Reader) SetLenient(report func(skipped int64, first *InvalidRowError)) 
 	r.lenient = report
 }
 
+// SetHint sets a text that the errors about rows breaking the schema's
+// invariants end with (what the program offers to read such a file).
+func (r *Reader) SetHint(hint string) { r.hint = hint }
+
 // Skipped returns the number of rows skipped so far for breaking the
 // schema's invariants, and the first of them (nil if none).
 func (r *Reader) Skipped() (int64, *InvalidRowError) { return r.skipped, r.first }
@@ -490,7 +495,7 @@ func (r *Reader) Next() bool {
 			r.row++
 			return true
 		}
-		bad := &InvalidRowError{File: r.name, Batch: r.batch, BatchRow: r.i, Row: r.row, Problem: problem}
+		bad := &InvalidRowError{File: r.name, Batch: r.batch, BatchRow: r.i, Row: r.row, Problem: problem, Hint: r.hint}
 		if r.lenient == nil {
 			r.err = bad
 			return false

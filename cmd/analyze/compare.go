@@ -32,13 +32,11 @@ The test needs at least 4 traces per side to reach p < 0.05.
 A trace that cannot be read is reported at the end and left out; the exit
 status is then 1.`,
 		"  analyze compare before.arrow after.arrow\n  analyze compare runs/old/ runs/new/\n  analyze compare old1.arrow old2.arrow old3.arrow old4.arrow vs new1.arrow new2.arrow new3.arrow new4.arrow\n  analyze compare --format latex --machine zen4 'old/*.parquet' 'new/*.parquet'")
-	var mf machineFlags
-	mf.add(fs)
-	var ff filterFlags
-	ff.add(fs, false)
+	var mfl manyFlags
+	mfl.add(fs, false)
 	format := fs.String("format", "text", "output `format`: text, markdown, latex, csv or json")
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance `level` of the test")
-	jobs := fs.IntP("jobs", "j", defaultJobs(), "replay up to `n` traces at once")
+	mfl.addJobs(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -47,9 +45,6 @@ status is then 1.`,
 	}
 	if *alpha <= 0 || *alpha >= 1 {
 		return fs.failf("--alpha %g: must be in (0, 1)", *alpha)
-	}
-	if *jobs < 1 {
-		return fs.failf("--jobs %d: want at least 1", *jobs)
 	}
 	var aArgs, bArgs []string
 	rest := fs.Args()
@@ -73,14 +68,11 @@ status is then 1.`,
 	default:
 		return fs.failf("want two arguments A B, or A... vs B..., got %d arguments", len(rest))
 	}
-	spec, err := ff.spec(fs)
+	cfg, err := mfl.config(fs)
 	if err != nil {
 		return err
 	}
-	profs, err := mf.profiles(fs)
-	if err != nil {
-		return err
-	}
+	cfg.TopCommands = 1
 	aPaths, err := expandInputs(aArgs)
 	if err != nil {
 		return err
@@ -92,16 +84,17 @@ status is then 1.`,
 	paths := append(append([]string{}, aPaths...), bPaths...)
 	a := compare.Side{Label: "A", Args: aArgs}
 	b := compare.Side{Label: "B", Args: bArgs}
-	job := replayJob{cfg: replay.Config{Machines: profs, TopCommands: 1, Filter: spec}, jobs: *jobs,
-		perTrace: func(i int, s *replay.Summary) {
+	sum, err := runMany(e, paths, replay.Many{Config: cfg, Jobs: *mfl.jobs,
+		Each: func(i int, _ *replay.Config) func(*replay.Summary) {
 			side := &a
 			if i >= len(aPaths) {
 				side = &b
 			}
-			side.Traces = append(side.Traces, s)
-			side.Paths = append(side.Paths, paths[i])
-		}}
-	sum, err := job.run(e, paths)
+			return func(s *replay.Summary) {
+				side.Traces = append(side.Traces, s)
+				side.Paths = append(side.Paths, paths[i])
+			}
+		}})
 	if err != nil {
 		return err
 	}
@@ -116,7 +109,7 @@ status is then 1.`,
 		failures(e, sum)
 		return fmt.Errorf("nothing to compare: no trace of side %s could be replayed", map[bool]string{true: "A", false: "B"}[len(a.Traces) == 0])
 	}
-	res := compare.Build(a, b, *alpha, spec.Describe())
+	res := compare.Build(a, b, *alpha, cfg.Filter.Describe())
 	switch *format {
 	case "json":
 		err = report.CompareJSON(e.stdout, res)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,7 +11,12 @@ import (
 
 	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/trace/addrspace"
-	"github.com/forkcost/forkcost/trace/strace"
+	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/decompress"
+	_ "github.com/forkcost/forkcost/trace/kdump"  // registers kdump
+	_ "github.com/forkcost/forkcost/trace/strace" // registers strace
+	"github.com/forkcost/forkcost/trace/textconv"
+	_ "github.com/forkcost/forkcost/trace/truss" // registers truss
 )
 
 func init() {
@@ -32,10 +39,11 @@ estimate (--resident-fraction of the mapped sizes), so every creation row
 says snapshot_source=estimated.
 
 Lines that cannot be parsed are skipped, counted, and the first few are
-reported with file:line; with --strict the first one is an error.
+reported with file:line; with --strict the first one is an error. A log of
+which no line at all can be read is an error.
 
 With --out DIR, each LOG (or -ff set) becomes a trace of its own in DIR,
-named after it (--to arrow or parquet): a directory stands for the files
+named after it (--to arrow or parquet), in any format: a directory stands for the files
 under it (LOG.PID files sharing a prefix form one -ff set), a quoted glob
 for the files it matches. Logs are converted in parallel (--jobs); one
 that fails is reported at the end and the exit status is 1.
@@ -45,16 +53,17 @@ OpenBSD, DragonFly; record children with ktrace -i), with or without -T,
 -E or -R timestamps, and FreeBSD truss output (-f, -H, -d, -D). --from
 auto tells strace, kdump and truss apart by content. A log without
 timestamps converts with times from record order, and the trace says
-time_synthetic=true. (--out DIR converts strace logs only.)`,
+time_synthetic=true.`,
 		"  strace -f -ttt -T -e trace=process,memory -o build.strace make -j2\n  analyze convert -o build.arrow build.strace\n  strace -ff -ttt -e trace=process,memory -o log make; analyze convert -o build.parquet log\n  analyze convert --out traces/ --to parquet logs/\n  ktrace -i make; kdump -T > build.kdump; analyze convert -o build.arrow build.kdump")
-	from := fs.String("from", "auto", "input `format`: strace, kdump, truss, or auto to recognise it from the first lines")
-	bf := addBSDFlags(fs)
+	from := fs.String("from", "auto", "input `format`: "+strings.Join(formatNames(), ", ")+", or auto to recognise it from the first lines")
+	timeForm := fs.String("time-form", "", "kdump/truss: the `form` of the log's timestamps: auto, absolute (kdump -T), elapsed (kdump -E, truss -d), relative (kdump -R), duration (truss -D alone) or none")
+	osName := fs.String("os", "", "kdump: the `system` the log comes from (netbsd, freebsd, openbsd, dragonfly), when the log does not tell")
 	out := fs.StringP("output", "o", "", "write the trace to `file` (.arrow or .parquet; default: the first LOG with .arrow)")
 	strict := fs.Bool("strict", false, "fail on the first line that cannot be parsed")
-	frac := fs.Float64("resident-fraction", strace.DefaultResidentFraction, "`fraction` (0 to 1] of mapped memory taken as resident")
+	frac := fs.Float64("resident-fraction", textconv.DefaultResidentFraction, "`fraction` (0 to 1] of mapped memory taken as resident")
 	pageSize := fs.Int("page-size", 4096, "page size of the recording host, in `bytes`")
 	baseVirt := fs.Int64("exec-baseline", addrspace.DefaultBaseline.VirtBytes, "`bytes` mapped by the kernel at each exec, invisible to strace (program, ld.so, stack)")
-	maxHeld := fs.Int("max-held", strace.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
+	maxHeld := fs.Int("max-held", textconv.DefaultMaxHeld, "most `rows` held back while creations wait for their child's exec")
 	compress := fs.Bool("compress", false, "zstd-compress an .arrow output (smaller; arrow-js then needs a zstd codec)")
 	quiet := fs.BoolP("quiet", "q", false, "print no summary")
 	outDir := fs.String("out", "", "convert each LOG, -ff set, or file under a directory into a trace of its own in `DIR`")
@@ -70,7 +79,7 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 		}
 		return salvage(e, *salvageFrom, *out, *quiet)
 	}
-	if err := oneOf(fs, "from", *from, "strace", "kdump", "truss", "auto"); err != nil {
+	if err := oneOf(fs, "from", *from, append(formatNames(), "auto")...); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -85,10 +94,35 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 	if *baseVirt < 0 || *maxHeld <= 0 {
 		return fs.failf("--exec-baseline and --max-held must not be negative")
 	}
-	if *outDir != "" {
-		if *from == "kdump" || *from == "truss" {
-			return fs.failf("--out DIR converts strace logs only; convert a %s log with -o", *from)
+	if *timeForm != "" {
+		if _, err := bsd.ParseTimeForm(*timeForm); err != nil {
+			return fs.failf("--time-form: %v", err)
 		}
+		if *timeForm == "auto" {
+			*timeForm = ""
+		}
+	}
+	if *osName != "" {
+		if err := oneOf(fs, "os", *osName, "netbsd", "freebsd", "openbsd", "dragonfly"); err != nil {
+			return err
+		}
+	}
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		// The heap is small and churns: collect less often, within a limit
+		// that keeps the peak RSS well below 256 MiB.
+		defer debug.SetGCPercent(debug.SetGCPercent(300))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	}
+	base := addrspace.DefaultBaseline
+	base.VirtBytes = *baseVirt
+	cfg := textconv.Config{
+		Options:  textconv.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
+		Strict:   *strict,
+		Compress: *compress,
+		TimeForm: *timeForm,
+		OS:       *osName,
+	}
+	if *outDir != "" {
 		if *out != "" {
 			return fs.failf("give -o (one trace from all the LOGs) or --out DIR (one trace per LOG), not both")
 		}
@@ -98,16 +132,9 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 		if *jobs < 1 {
 			return fs.failf("--jobs %d: want at least 1", *jobs)
 		}
-		base := addrspace.DefaultBaseline
-		base.VirtBytes = *baseVirt
-		cfg := strace.Config{
-			Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
-			Strict:   *strict,
-			Compress: *compress,
-		}
-		return convertMany(e, fs, fs.Args(), *outDir, "."+*to, *from == "auto", *jobs, *quiet, cfg)
+		return convertMany(e, fs, fs.Args(), *outDir, "."+*to, *from, *jobs, *quiet, cfg)
 	}
-	inputs, err := strace.ExpandFF(fs.Args())
+	inputs, err := textconv.ExpandFF(fs.Args())
 	if err != nil {
 		return err
 	}
@@ -134,58 +161,21 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 	if err != nil {
 		return err
 	}
-	if format == "kdump" || format == "truss" {
-		return convertBSD(e, fs, format, inputs, convertOpts{out: *out, strict: *strict, quiet: *quiet,
-			frac: *frac, pageSize: *pageSize, baseVirt: *baseVirt, maxHeld: *maxHeld, compress: *compress}, bf)
-	}
-	if *from == "auto" {
-		for _, in := range inputs {
-			if in.Name == "-" {
-				continue // read as strace: the only text format so far
-			}
-			fi, err := os.Stat(in.Name)
-			if err != nil {
-				return err
-			}
-			if fi.Size() == 0 {
-				continue // an empty -ff file of a task that printed nothing
-			}
-			if !strace.SniffFile(in.Name) {
-				return fmt.Errorf("%s: not recognised as a strace log (its first lines do not parse); use --from strace to convert it anyway", in.Name)
-			}
-		}
-	}
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		// The heap is small and churns: collect less often, within a limit
-		// that keeps the peak RSS well below 256 MiB.
-		defer debug.SetGCPercent(debug.SetGCPercent(300))
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(160 << 20))
+	if !format.Sets && len(inputs) != 1 {
+		return fs.failf("%s: give one log (kdump and truss write one file for all processes)", format.Name)
 	}
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
-	base := addrspace.DefaultBaseline
-	if *baseVirt != base.VirtBytes {
-		base.VirtBytes = *baseVirt
+	cfg.Stdin = e.stdin
+	cfg.Warn = func(format string, args ...any) {
+		bar.Done()
+		fmt.Fprintf(e.stderr, "analyze convert: "+format+"\n", args...)
 	}
-	cfg := strace.Config{
-		Options:  strace.Options{ResidentFraction: *frac, PageSize: *pageSize, Baseline: &base, MaxHeld: *maxHeld},
-		Strict:   *strict,
-		Compress: *compress,
-		Stdin:    e.stdin,
-		Warn: func(format string, args ...any) {
-			bar.Done()
-			fmt.Fprintf(e.stderr, "analyze convert: "+format+"\n", args...)
-		},
-		Progress: func(n int64) { bar.Printf("converting: %.1f MB read", float64(n)/1e6) },
-	}
-	st, err := strace.ConvertFiles(inputs, *out, cfg)
+	cfg.Progress = func(n int64) { bar.Printf("converting: %.1f MB read", float64(n)/1e6) }
+	st, err := format.Convert(inputs, *out, cfg)
 	bar.Done()
 	if err != nil {
-		var se *strace.SyntaxError
-		if errors.As(err, &se) {
-			return fmt.Errorf("%s (--strict)", se)
-		}
-		return err
+		return strictError(err)
 	}
 	if !*quiet {
 		fmt.Fprintf(e.stderr, "wrote %s: %s\n", *out, st)
@@ -194,4 +184,82 @@ time_synthetic=true. (--out DIR converts strace logs only.)`,
 		}
 	}
 	return nil
+}
+
+// strictError says which flag made a syntax error fatal.
+func strictError(err error) error {
+	var se *textconv.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s (--strict)", se)
+	}
+	return err
+}
+
+// formatNames are the names of the registered text formats.
+func formatNames() []string {
+	var names []string
+	for _, f := range textconv.Formats() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+// detectFormat returns the format of the inputs for --from: the one named,
+// or the one recognised by content when from is auto (the same for every
+// input). With auto and stdin, e.stdin is replaced by a buffered reader
+// whose start was looked at.
+func detectFormat(e *env, from string, inputs []textconv.Input) (*textconv.Format, error) {
+	if from != "auto" {
+		return textconv.Lookup(from), nil
+	}
+	found := ""
+	for _, in := range inputs {
+		var head []byte
+		if in.Name == "-" {
+			br := bufio.NewReaderSize(e.stdin, textconv.HeadBytes)
+			e.stdin = br
+			peek, _ := br.Peek(textconv.HeadBytes)
+			// Decompress a copy of the start (gzip or zstd on stdin), so
+			// that nothing is consumed from stdin itself.
+			head = decompress.Head(bytes.NewReader(peek), textconv.HeadBytes)
+		} else {
+			fi, err := os.Stat(in.Name)
+			if err != nil {
+				return nil, err
+			}
+			if fi.Size() == 0 {
+				continue // an empty -ff file of a task that printed nothing
+			}
+			head = decompress.HeadFile(in.Name, textconv.HeadBytes)
+		}
+		f := textconv.Detect(head)
+		if f == "" {
+			if in.Name == "-" {
+				continue
+			}
+			return nil, notALog(in.Name, head)
+		}
+		if found != "" && f != found {
+			return nil, fmt.Errorf("%s is a %s log but the logs before it are %s logs", in.Name, f, found)
+		}
+		found = f
+	}
+	if found == "" {
+		found = "strace"
+	}
+	return textconv.Lookup(found), nil
+}
+
+// notALog is the error for a file whose start no format recognises.
+func notALog(name string, head []byte) error {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return fmt.Errorf("%s: a binary file, not a log: a ktrace.out file must be rendered first, with kdump -T -f %s > %s.txt (record with ktrace -i to follow children)", name, name, name)
+	}
+	var others []string
+	for _, n := range formatNames() {
+		if n != "strace" {
+			others = append(others, n)
+		}
+	}
+	return fmt.Errorf("%s: not recognised as a strace log, nor as a %s log (its first lines do not parse); use --from to convert it anyway", name, strings.Join(others, " or "))
 }

@@ -42,7 +42,7 @@ func TestConvertBSD(t *testing.T) {
 		}
 	}
 	_, stderr, code := runCLI(t, "convert", "--from", "kdump", "-o", filepath.Join(dir, "s.arrow"), "../../trace/strace/testdata/s_i.txt")
-	if code != 1 || !strings.Contains(stderr, "no kdump record") {
+	if code != 1 || !strings.Contains(stderr, "no line could be read as a kdump log") {
 		t.Errorf("a strace log read as kdump: exit %d: %s", code, stderr)
 	}
 	stdout, stderr, code := runCLI(t, "replay", "../../trace/kdump/testdata/netbsd_T.txt")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,13 +10,14 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace/strace"
+	"github.com/forkcost/forkcost/trace/decompress"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // convertJob is one trace to write: a log, or the files of an -ff set.
 type convertJob struct {
 	name   string // for messages: the log, or the -ff prefix
-	inputs []strace.Input
+	inputs []textconv.Input
 	out    string
 }
 
@@ -25,12 +25,12 @@ type convertJob struct {
 // directory gives a job per file under it (recursively, sorted, hidden
 // files skipped), except that LOG.PID files with the same LOG in one
 // directory form one -ff job; a glob that names no file gives its
-// matches, grouped the same way; anything else goes to strace.ExpandFF
+// matches, grouped the same way; anything else goes to textconv.ExpandFF
 // (an -ff prefix) as one job.
 func logJobs(args []string) ([]convertJob, error) {
 	var jobs []convertJob
 	group := func(files []string) {
-		ff := map[string][]strace.Input{}
+		ff := map[string][]textconv.Input{}
 		var order []string
 		for _, f := range files {
 			if i := strings.LastIndexByte(f, '.'); i > 0 {
@@ -39,7 +39,7 @@ func logJobs(args []string) ([]convertJob, error) {
 					if _, ok := ff[prefix]; !ok {
 						order = append(order, prefix)
 					}
-					ff[prefix] = append(ff[prefix], strace.Input{Name: f, PID: int32(pid)})
+					ff[prefix] = append(ff[prefix], textconv.Input{Name: f, PID: int32(pid)})
 					continue
 				}
 			}
@@ -50,10 +50,10 @@ func logJobs(args []string) ([]convertJob, error) {
 			ins := ff[key]
 			switch {
 			case ins == nil:
-				jobs = append(jobs, convertJob{name: key, inputs: []strace.Input{{Name: key}}})
+				jobs = append(jobs, convertJob{name: key, inputs: []textconv.Input{{Name: key}}})
 			case len(ins) == 1:
 				// A lone LOG.PID file is an ordinary log.
-				jobs = append(jobs, convertJob{name: ins[0].Name, inputs: []strace.Input{{Name: ins[0].Name}}})
+				jobs = append(jobs, convertJob{name: ins[0].Name, inputs: []textconv.Input{{Name: ins[0].Name}}})
 			default:
 				sort.Slice(ins, func(i, j int) bool { return ins[i].PID < ins[j].PID })
 				jobs = append(jobs, convertJob{name: key, inputs: ins})
@@ -88,7 +88,7 @@ func logJobs(args []string) ([]convertJob, error) {
 			}
 			group(files)
 		case err == nil:
-			jobs = append(jobs, convertJob{name: a, inputs: []strace.Input{{Name: a}}})
+			jobs = append(jobs, convertJob{name: a, inputs: []textconv.Input{{Name: a}}})
 		case strings.ContainsAny(a, "*?["):
 			m, gerr := filepath.Glob(a)
 			if gerr != nil {
@@ -99,7 +99,7 @@ func logJobs(args []string) ([]convertJob, error) {
 			}
 			group(m)
 		default:
-			ins, err := strace.ExpandFF([]string{a})
+			ins, err := textconv.ExpandFF([]string{a})
 			if err != nil {
 				return nil, err
 			}
@@ -111,7 +111,7 @@ func logJobs(args []string) ([]convertJob, error) {
 
 // convertMany converts each job into a trace of its own in dir, in
 // parallel, and reports the failures at the end.
-func convertMany(e *env, fset *flagSet, args []string, dir, ext string, sniff bool, workers int, quiet bool, cfg strace.Config) error {
+func convertMany(e *env, fset *flagSet, args []string, dir, ext string, from string, workers int, quiet bool, cfg textconv.Config) error {
 	for _, a := range args {
 		if a == "-" {
 			return fset.failf("--out DIR converts files: stdin (-) cannot be one of them")
@@ -129,7 +129,7 @@ func convertMany(e *env, fset *flagSet, args []string, dir, ext string, sniff bo
 	seen := map[string]int{}
 	for i := range jobs {
 		base := filepath.Base(jobs[i].name)
-		for _, suf := range []string{".gz", ".zst", ".strace", ".log", ".txt"} {
+		for _, suf := range []string{".gz", ".zst", ".strace", ".kdump", ".truss", ".log", ".txt"} {
 			base = strings.TrimSuffix(base, suf)
 		}
 		seen[base]++
@@ -142,28 +142,35 @@ func convertMany(e *env, fset *flagSet, args []string, dir, ext string, sniff bo
 	bar := progress.New(e.stderr, e.terminal)
 	defer bar.Done()
 	type outcome struct {
-		st  *strace.Stats
+		st  *textconv.Stats
 		err error
 	}
 	var failed []string
 	ordered(len(jobs), workers, func(i int) outcome {
 		j := jobs[i]
-		if sniff {
+		f := textconv.Lookup(from)
+		if from == "auto" {
 			for _, in := range j.inputs {
-				if !strace.SniffFile(in.Name) {
-					return outcome{err: errors.New("not recognised as a strace log (its first lines do not parse); use --from strace to convert it anyway")}
+				if fi, err := os.Stat(in.Name); err == nil && fi.Size() == 0 {
+					continue // an empty -ff file
 				}
+				name := textconv.DetectFile(in.Name)
+				if name == "" {
+					return outcome{err: notALog(in.Name, decompress.HeadFile(in.Name, textconv.HeadBytes))}
+				}
+				f = textconv.Lookup(name)
+				break
+			}
+			if f == nil {
+				f = textconv.Lookup("strace")
 			}
 		}
 		c := cfg
 		c.Warn = func(format string, args ...any) {
 			fmt.Fprintf(stderr, "analyze convert: %s: "+format+"\n", append([]any{j.name}, args...)...)
 		}
-		st, err := strace.ConvertFiles(j.inputs, j.out, c)
-		var se *strace.SyntaxError
-		if errors.As(err, &se) {
-			err = fmt.Errorf("%s (--strict)", se)
-		}
+		st, err := f.Convert(j.inputs, j.out, c)
+		err = strictError(err)
 		return outcome{st, err}
 	}, func(i int, o outcome) {
 		bar.Done()

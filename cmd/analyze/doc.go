@@ -110,6 +110,18 @@
 //	$ analyze plot --out figs build.arrow
 //	$ analyze plot --figure machines,sensitivity --format pdf --width 7in --machine ppro200,zen4 --out figs build.arrow
 //
+// # Views
+//
+// tree prints the process tree, one line per process under its creator,
+// with what sharing vfork saves in each subtree (the first line's figures
+// are replay's); report writes one self-contained HTML page with the
+// headline, the machines, an interactive tree, the timeline and the
+// figures:
+//
+//	$ analyze tree build.arrow
+//	$ analyze tree -v --depth 1 --format json build.arrow
+//	$ analyze report -o report.html build.arrow libc20.arrow
+//
 // # Calibration and validation
 //
 // calibrate measures this host (Linux, cgo builds): fork, vfork,

@@ -201,7 +201,7 @@ trace's metadata (and the filters applied, if any).`,
 			return err
 		}
 	}
-	return lenientHint(rd.Err())
+	return rd.Err()
 }
 
 func csvField(v any) string {

@@ -77,13 +77,20 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 		})
 		if errors.Is(err, trace.ErrUnfinished) {
 			if !e.lenient {
-				return nil, fmt.Errorf("%w with 'analyze convert --salvage %s -o OUT.arrow' (replay and dump read them with --lenient)", err, path)
+				hint := ""
+				if e.hasLenient {
+					hint = " (or read them with --lenient)"
+				}
+				return nil, fmt.Errorf("%w with 'analyze convert --salvage %s -o OUT.arrow'%s", err, path, hint)
 			}
 			rd, err = trace.OpenUnfinished(path, nil)
 		}
 	}
 	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, trace.UnfinishedNote) {
 		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, trace.UnfinishedNote)
+	}
+	if err == nil && e.hasLenient && !e.lenient {
+		rd.SetHint("the file is corrupt or its producer faulty; --lenient skips such rows")
 	}
 	if err == nil && e.lenient {
 		rd.SetLenient(func(n int64, first *trace.InvalidRowError) {
@@ -96,16 +103,8 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 
 // addLenient adds --lenient to a command that reads traces.
 func addLenient(fs *flagSet, e *env) {
+	e.hasLenient = true
 	fs.BoolVar(&e.lenient, "lenient", false, "skip the rows that break the trace schema's invariants (a corrupt file), counting them on stderr, and read the complete batches of a file that was never finished (a killed recording), instead of failing")
-}
-
-// lenientHint adds to an error about a row that breaks the schema's
-// invariants how to read the trace anyway.
-func lenientHint(err error) error {
-	if errors.Is(err, trace.ErrInvalidRow) {
-		return fmt.Errorf("%w (the file is corrupt or its producer faulty; --lenient skips such rows)", err)
-	}
-	return err
 }
 
 func plural(n int64, word string) string {

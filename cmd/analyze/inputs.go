@@ -8,7 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/forkcost/forkcost/internal/pool"
 )
 
 // traceExts are the file name endings taken as traces when a directory is
@@ -78,60 +79,8 @@ func expandInputs(args []string) ([]string, error) {
 // defaultJobs is the number of traces processed at once by default.
 func defaultJobs() int { return runtime.GOMAXPROCS(0) }
 
-// ordered runs work(i) for i in [0, n) on up to workers goroutines and
-// calls done(i, result) on the calling goroutine in index order. At most
-// 2*workers results are started but not yet done, so memory is bounded by
-// the number of workers, not by n.
+// ordered is pool.Ordered: results in input order, memory bounded by the
+// workers.
 func ordered[T any](n, workers int, work func(i int) T, done func(i int, v T)) {
-	if workers < 1 {
-		workers = 1
-	}
-	if workers > n {
-		workers = n
-	}
-	if n == 0 {
-		return
-	}
-	type result struct {
-		i int
-		v T
-	}
-	window := 2 * workers
-	tokens := make(chan struct{}, window)
-	jobs := make(chan int)
-	results := make(chan result, window)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				results <- result{i, work(i)}
-			}
-		}()
-	}
-	go func() {
-		for i := 0; i < n; i++ {
-			tokens <- struct{}{}
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
-		close(results)
-	}()
-	pending := map[int]T{}
-	next := 0
-	for r := range results {
-		pending[r.i] = r.v
-		for {
-			v, ok := pending[next]
-			if !ok {
-				break
-			}
-			delete(pending, next)
-			done(next, v)
-			<-tokens
-			next++
-		}
-	}
+	pool.Ordered(n, workers, work, done)
 }

@@ -184,3 +184,39 @@ func TestReplayDataset(t *testing.T) {
 		t.Errorf("reusing a dataset directory: exit %d %s", code, errs)
 	}
 }
+
+// TestPlotSharesReplaysEngine: plot replays through the same engine as
+// replay: a trace that cannot be read is reported at the end and left out
+// (exit 1, the figures of the others drawn), and the figures do not depend
+// on --jobs.
+func TestPlotSharesReplaysEngine(t *testing.T) {
+	inTempDir(t)
+	dir := traceDir(t, 3, true)
+	var csvs []string
+	for _, jobs := range []string{"1", "3"} {
+		out := "figs" + jobs
+		_, errs, code := runCLI(t, "plot", "--jobs", jobs, "--figure", "cumulative,machines,timeline", "--format", "svg", "--out", out, dir)
+		if code != 1 {
+			t.Fatalf("--jobs %s: exit %d, want 1: %s", jobs, code, errs)
+		}
+		if !strings.Contains(errs, "1 of 4 traces could not be replayed") || !strings.Contains(errs, "b-corrupt.arrow") {
+			t.Errorf("--jobs %s: stderr does not report the corrupt file:\n%s", jobs, errs)
+		}
+		var all string
+		for _, f := range []string{"cumulative.csv", "cumulative.svg", "machines.csv", "machines.svg", "timeline-ppro200.csv", "timeline-zen4.svg"} {
+			data, err := os.ReadFile(filepath.Join(out, f))
+			if err != nil {
+				t.Fatalf("--jobs %s: %v", jobs, err)
+			}
+			all += string(data)
+		}
+		// The provenance names the command, --jobs and all.
+		csvs = append(csvs, strings.ReplaceAll(strings.ReplaceAll(all, "--jobs "+jobs, ""), out, "figs"))
+	}
+	if csvs[0] != csvs[1] {
+		t.Error("the figures depend on the number of workers")
+	}
+	if _, errs, code := runCLI(t, "plot", "--out", "none", filepath.Join(dir, "b-corrupt.arrow")); code != 1 || !strings.Contains(errs, "nothing to plot") {
+		t.Errorf("only a corrupt trace: exit %d: %s", code, errs)
+	}
+}

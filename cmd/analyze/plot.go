@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/forkcost/forkcost/internal/defaulttrace"
-	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/replay"
@@ -54,18 +53,18 @@ colour, so they survive greyscale printing. The machines figure puts the
 90% ranges of replay's Monte Carlo (--mc-draws) around the savings over
 fork-cow and over each machine's native fork. The filters (--since,
 --until, --comm, --subtree, --kind, --min-parent-mib) choose the creations
-drawn, as they do for replay, and the provenance names them.`,
+drawn, as they do for replay, and the provenance names them. As for
+replay, traces are replayed in parallel (--jobs), and one that cannot be
+read is reported at the end, left out of the figures, and makes the exit
+status 1.`,
 		"  analyze plot --out figs build.arrow\n  analyze plot --figure cumulative,machines --format pdf --width 7in build.arrow\n  analyze plot --machine zen4 --set zen4.soft_fault_ns=1500 --figure sensitivity build.arrow")
-	var mf machineFlags
-	mf.add(fs)
-	var ff filterFlags
-	ff.add(fs, false)
-	var uf uncertaintyFlags
-	uf.add(fs)
+	var mfl manyFlags
+	mfl.add(fs, true)
 	figures := fs.StringSlice("figure", nil, "`figures` to draw, comma-separated (default all)")
 	formats := fs.StringSlice("format", []string{"svg", "pdf", "png"}, "image `formats`: svg, pdf, png (comma-separated)")
 	out := fs.String("out", defaultPlotDir, "`directory` to write the figures into (created if missing)")
 	width := fs.String("width", "3.3in", "figure `width`: 3.3in for a column, 7in for a page (also mm, cm, pt)")
+	mfl.addJobs(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -87,15 +86,7 @@ drawn, as they do for replay, and the provenance names them.`,
 	if *out == "" {
 		return fs.failf("--out: empty directory name")
 	}
-	unc, err := uf.config(fs)
-	if err != nil {
-		return err
-	}
-	spec, err := ff.spec(fs)
-	if err != nil {
-		return err
-	}
-	profs, err := mf.profiles(fs)
+	cfg, err := mfl.config(fs)
 	if err != nil {
 		return err
 	}
@@ -103,10 +94,13 @@ drawn, as they do for replay, and the provenance names them.`,
 	if err != nil {
 		return err
 	}
-	cfg := replay.Config{Machines: profs, Filter: spec, Uncertainty: unc}
-	d, err := collectTraces(e, paths, cfg, needsSensitivity(kinds2))
+	d, sum, err := collectTraces(e, paths, cfg, *mfl.jobs, needsSensitivity(kinds2), needsKind(kinds2, "timeline"))
 	if err != nil {
 		return err
+	}
+	if len(sum.Trace.Inputs) == 0 {
+		failures(e, sum)
+		return errors.New("nothing to plot: no trace could be replayed")
 	}
 	prov := plots.ProvenanceOf(d.Summary(), "analyze plot "+strings.Join(args, " "))
 	figs, skipped := plots.Make(d, kinds2, plots.Paper(w))
@@ -125,9 +119,10 @@ drawn, as they do for replay, and the provenance names them.`,
 	}
 	fmt.Fprintf(e.stdout, "wrote %d figures (%d files) to %s\n", len(figs), len(written), *out)
 	if len(skipped) > 0 && len(*figures) > 0 {
+		failures(e, sum)
 		return fmt.Errorf("%d of the figures asked for could not be drawn (see above)", len(skipped))
 	}
-	return nil
+	return failures(e, sum)
 }
 
 func parseKinds(fs *flagSet, names []string) ([]plots.Kind, error) {
@@ -168,35 +163,36 @@ func parseFormats(fs *flagSet, names []string) ([]string, error) {
 	return out, nil
 }
 
-func needsSensitivity(kinds []plots.Kind) bool {
-	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == "sensitivity" })
+func needsSensitivity(kinds []plots.Kind) bool { return needsKind(kinds, "sensitivity") }
+
+func needsKind(kinds []plots.Kind, name string) bool {
+	return slices.ContainsFunc(kinds, func(k plots.Kind) bool { return k.Name == name })
 }
 
-// collectTraces replays paths in order with cfg (machines, filters,
-// intervals), collecting what the figures need.
-func collectTraces(e *env, paths []string, cfg replay.Config, sensitivity bool) (*plots.Data, error) {
-	bar := progress.New(e.stderr, e.terminal)
-	defer bar.Done()
-	col := plots.NewCollector(plots.MachinesOf(cfg.Machines), sensitivity)
-	var current string
-	cfg.OnEvent = col.OnEvent
-	cfg.Progress = func(n int64) { bar.Printf("replaying %s: %d events", current, n) }
-	r, err := replay.New(cfg)
+// collectTraces replays paths with cfg (machines, filters, intervals) as
+// replay does, collecting what the figures need (with processes, every
+// process's lifetime too, for the timeline): each trace into a collector
+// of its own, merged in input order.
+func collectTraces(e *env, paths []string, cfg replay.Config, jobs int, sensitivity, processes bool) (*plots.Data, *replay.Summary, error) {
+	ms := plots.MachinesOf(cfg.Machines)
+	all := plots.NewCollector(ms, sensitivity)
+	merged := 0
+	sum, err := runMany(e, paths, replay.Many{Config: cfg, Jobs: jobs,
+		Each: func(i int, c *replay.Config) func(*replay.Summary) {
+			col := plots.NewCollector(ms, sensitivity)
+			c.OnEvent = col.OnEvent
+			if processes {
+				c.OnTraceEvent = col.Observe
+			}
+			return func(*replay.Summary) {
+				all.Merge(col, merged)
+				merged++
+			}
+		}})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, p := range paths {
-		current = p
-		rd, err := openTrace(e, p)
-		if err == nil {
-			err = r.Trace(rd)
-			rd.Close()
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return col.Data(r.Summary()), nil
+	return all.Data(sum), sum, nil
 }
 
 // embeddedNames lists the embedded traces' names.
@@ -209,10 +205,12 @@ func embeddedNames() string {
 }
 
 // demoFigures are the figures 'analyze' draws for the default embedded trace:
-// every kind, as SVG only, to keep it quick.
+// every kind but the timeline (a view of the build, not of the saving), as
+// SVG only, to keep it quick.
 func demoFigures(e *env, d *plots.Data) error {
 	st := plots.Paper(plots.SingleColumn)
-	figs, skipped := plots.Make(d, plots.Kinds, st)
+	kinds := slices.DeleteFunc(slices.Clone(plots.Kinds), func(k plots.Kind) bool { return k.Name == "timeline" })
+	figs, skipped := plots.Make(d, kinds, st)
 	if err := errors.Join(skipped...); err != nil {
 		return err
 	}

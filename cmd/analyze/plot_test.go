@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 
 // allFigureNames are the base names plot writes for the default machines.
 var allFigureNames = []string{"savings-vs-size", "cost-vs-size-ppro200", "cost-vs-size-zen4", "cumulative",
-	"breakdown", "machines", "size-cdf", "sensitivity-ppro200", "sensitivity-zen4"}
+	"breakdown", "machines", "size-cdf", "sensitivity-ppro200", "sensitivity-zen4", "timeline-ppro200", "timeline-zen4"}
 
 func TestPlotWritesEveryFigure(t *testing.T) {
 	inTempDir(t)
@@ -44,7 +44,7 @@ func TestPlotWritesEveryFigure(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.HasSuffix(out, "wrote 9 figures (36 files) to figs\n") {
+	if !strings.HasSuffix(out, "wrote 11 figures (44 files) to figs\n") {
 		t.Errorf("stdout does not end with the count:\n%s", out)
 	}
 	first := map[string][]byte{}
@@ -200,6 +200,9 @@ func TestDemoWritesFigures(t *testing.T) {
 		t.Errorf("last line does not name the figures' directory: %q", last)
 	}
 	for _, name := range allFigureNames {
+		if strings.HasPrefix(name, "timeline-") {
+			continue // the demo draws every figure but the timeline
+		}
 		for _, ext := range []string{"svg", "csv"} {
 			if _, err := os.Stat(filepath.Join(dir, name+"."+ext)); err != nil {
 				t.Error(err)
@@ -318,7 +321,8 @@ func TestPlotSeveralTraces(t *testing.T) {
 }
 
 // A --set range makes one machine per value: the figures name each
-// variant, in file names kept to safe characters.
+// variant (the machines figure by its value, under an axis label naming
+// the machine and parameter), in file names kept to safe characters.
 func TestPlotMachineVariants(t *testing.T) {
 	inTempDir(t)
 	_, errs, code := runCLI(t, "plot", "--machine", "ppro200", "--set", "ppro200.tlb_flush_ns=100:1600:x2",
@@ -330,10 +334,12 @@ func TestPlotMachineVariants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Contains(svg, []byte(">ppro200, tlb_flush_ns<")) {
+		t.Errorf("machines.svg does not say what its variants vary")
+	}
 	for _, v := range []string{"100", "200", "400", "800", "1600"} {
-		name := "ppro200[tlb_flush_ns=" + v + "]"
-		if !bytes.Contains(svg, []byte(">"+name+"<")) {
-			t.Errorf("machines.svg does not label %s", name)
+		if !bytes.Contains(svg, []byte(">"+v+"<")) {
+			t.Errorf("machines.svg does not label the variant tlb_flush_ns=%s", v)
 		}
 		if _, err := os.Stat(filepath.Join("v", "cost-vs-size-ppro200_tlb_flush_ns_"+v+"_.svg")); err != nil {
 			t.Error(err)

@@ -11,7 +11,7 @@ import (
 	"os"
 
 	"github.com/forkcost/forkcost/internal/stracegen"
-	"github.com/forkcost/forkcost/trace/strace"
+	"github.com/forkcost/forkcost/trace/decompress"
 )
 
 func main() {
@@ -24,7 +24,7 @@ func main() {
 	}
 	f, err := os.Open(flag.Arg(0))
 	check(err)
-	r, closeDec, err := strace.Decompress(f)
+	r, closeDec, err := decompress.Reader(f)
 	check(err)
 	src, err := io.ReadAll(r)
 	check(err)

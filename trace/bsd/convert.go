@@ -2,25 +2,17 @@ package bsd
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
-// Options tune a Converter. They mean what strace.Options mean.
+// Options tune a Converter: textconv's, as for every format, and the BSD
+// formats' own.
 type Options struct {
-	// ResidentFraction is the fraction of mapped memory taken as resident
-	// (addrspace.Estimate); 0 means DefaultResidentFraction.
-	ResidentFraction float64
-	// PageSize is the recording host's page size (4096 if 0).
-	PageSize int
-	// Baseline is added to every address space for what the kernel maps
-	// at exec; nil means addrspace.DefaultBaseline.
-	Baseline *addrspace.Baseline
-	// MaxHeld bounds the rows held back (DefaultMaxHeld if 0).
-	MaxHeld int
+	textconv.Options
 	// Truss says the records come from truss: one line per complete call,
 	// no CALL records, so a new pid always waits for its creator.
 	Truss bool
@@ -31,43 +23,25 @@ type Options struct {
 }
 
 // DefaultResidentFraction is the default Options.ResidentFraction (the
-// strace converter's).
-const DefaultResidentFraction = 0.5
+// same for every format).
+const DefaultResidentFraction = textconv.DefaultResidentFraction
 
-// DefaultMaxHeld is the default Options.MaxHeld.
-const DefaultMaxHeld = 1 << 18
+// DefaultMaxHeld is the default Options.MaxHeld (the same for every format).
+const DefaultMaxHeld = textconv.DefaultMaxHeld
 
-// Stats counts what a conversion met.
+// Stats counts what a conversion met: textconv's counters, and the BSD
+// formats' own.
 type Stats struct {
-	Records        int64
-	Rows           int64
-	SyntaxErrors   int64
+	textconv.Stats
 	UnknownRecords int64 // records of an unknown type, skipped
-	Creations      map[trace.Kind]int64
-	Threads        int64
-	Execs          int64
-	ExecsFailed    int64
-	Exits          int64
 	Signals        int64
 	SignalDeaths   int64 // exits taken from a PSIG with SIG_DFL
-	MemoryCalls    int64
 	Minherit       int64
 	FailedForks    int64
 	OrphanRets     int64 // RET records without their CALL
-	ForcedRelease  int64 // rows written before what they waited for (MaxHeld)
-	TimeBackwards  int64
 	Unclaimed      int64 // pids that appeared during a creation but no creation claimed
 	SpawnNoChild   int64 // posix_spawn calls whose child never showed up
-	ExitFallbacks  int64 // exits known only from wait4, SIGCHLD or an exit call without "process exit"
-	NotExited      int64 // processes alive at the end of the log
 	NoPID          int64 // records without a pid (truss without -f): pid 0
-}
-
-// String describes the stats in one line.
-func (s *Stats) String() string {
-	return fmt.Sprintf("%d records, %d rows: fork %d, vfork %d, spawn %d, clone %d, thread %d, exec %d, exec_failed %d, exit %d",
-		s.Records, s.Rows, s.Creations[trace.Fork], s.Creations[trace.VFork], s.Creations[trace.Spawn],
-		s.Creations[trace.Clone], s.Threads, s.Execs, s.ExecsFailed, s.Exits)
 }
 
 // callKind classifies the calls the Converter follows.
@@ -186,7 +160,8 @@ type Converter struct {
 	emit  func(*trace.Event) error
 	err   error
 	procs map[int32]*proc
-	q     queue
+	q     textconv.Holder
+	now   int64 // the time of the record being converted
 	// orphans are pids seen while a creation was open, oldest first.
 	orphans []*proc
 	// spawnWait are posix_spawn calls returned without a child seen yet.
@@ -200,6 +175,8 @@ type Converter struct {
 	last     int64
 	startOK  bool
 	firstPID bool
+	// bytesRead is the input consumed so far, when pipelined.
+	bytesRead int64
 
 	argBuf    [8][]byte
 	scratch   []byte
@@ -218,24 +195,14 @@ type pspawn struct {
 // NewConverter returns a Converter that passes events to emit; the event
 // is valid only during the call.
 func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
-	if opt.ResidentFraction == 0 {
-		opt.ResidentFraction = DefaultResidentFraction
-	}
-	if opt.PageSize <= 0 {
-		opt.PageSize = 4096
-	}
-	if opt.MaxHeld <= 0 {
-		opt.MaxHeld = DefaultMaxHeld
-	}
+	opt.Options = opt.Options.WithDefaults()
 	if opt.CommMax <= 0 {
 		opt.CommMax = 19
 	}
 	c := &Converter{opt: opt, emit: emit, procs: map[int32]*proc{}}
-	c.base = addrspace.DefaultBaseline
-	if opt.Baseline != nil {
-		c.base = *opt.Baseline
-	}
-	c.Stats.Creations = map[trace.Kind]int64{}
+	c.q.MaxHeld, c.q.MaxAge = opt.MaxHeld, opt.MaxAge
+	c.base = opt.BaselineOf()
+	c.Stats.Stats = textconv.NewStats()
 	return c
 }
 
@@ -243,7 +210,7 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 func (c *Converter) Start() (int64, TimeForm, bool) { return c.start, c.form, c.startOK }
 
 // Held returns the number of rows waiting in the queue.
-func (c *Converter) Held() int { return c.q.len() }
+func (c *Converter) Held() int { return c.q.Len() }
 
 // Options returns the options in effect.
 func (c *Converter) Options() Options { return c.opt }
@@ -290,6 +257,7 @@ func (c *Converter) Add(rec *Record) error {
 	}
 	c.Stats.Records++
 	t := c.time(rec)
+	c.now = t
 	if rec.Type == Other {
 		if rec.Unknown {
 			c.Stats.UnknownRecords++
@@ -423,9 +391,9 @@ func (c *Converter) task(rec *Record, t int64) *proc {
 			c.linkSpawn(w.parent, p, w.slot, w.path, t)
 		case c.opt.Truss && c.firstPID || !c.opt.Truss && c.open > 0:
 			p.orphan = true
-			p.oslot = c.q.get()
-			p.oslot.wait, p.oslot.keep = true, true
-			c.q.push(p.oslot)
+			p.oslot = c.q.Get()
+			p.oslot.Wait, p.oslot.Keep = true, true
+			c.q.Push(p.oslot, c.now)
 			c.orphans = append(c.orphans, p)
 		}
 		c.firstPID = true
@@ -437,8 +405,8 @@ func (c *Converter) task(rec *Record, t int64) *proc {
 	}
 	if rec.HasTID && !slices.Contains(p.tids, rec.TID) {
 		if s := p.newThread; s != nil && len(p.tids) > 0 {
-			if !s.done {
-				s.ev.ChildPID = rec.TID
+			if !s.Done {
+				s.Ev.ChildPID = rec.TID
 			}
 			c.release(s)
 			p.newThread = nil
@@ -459,106 +427,69 @@ func (c *Converter) forget(p *proc) {
 }
 
 func (c *Converter) row(p *proc, ev *trace.Event) {
-	if c.q.len() == 0 && !p.orphan {
+	if c.q.Len() == 0 && !p.orphan {
 		c.out(ev)
 		return
 	}
-	s := c.q.get()
-	s.ev, s.has = *ev, true
+	s := c.q.Get()
+	s.Ev, s.Has = *ev, true
 	if p.orphan {
-		s.keep = true
+		s.Keep = true
 		p.orows = append(p.orows, s)
 	}
-	c.q.push(s)
-	if c.q.len() > c.opt.MaxHeld {
+	c.q.Push(s, c.now)
+	if c.q.Len() > c.opt.MaxHeld {
 		c.flush()
 	}
 }
 
 // openSlot reserves the place of a row to be known later.
 func (c *Converter) openSlot() *slot {
-	s := c.q.get()
-	s.wait, s.keep = true, true
-	c.q.push(s)
+	s := c.q.Get()
+	s.Wait, s.Keep = true, true
+	c.q.Push(s, c.now)
 	return s
 }
 
 // fill puts ev into s; wait says whether it must still wait. A slot
 // forced out already gets a new slot at the end of the queue, returned.
 func (c *Converter) fill(s *slot, ev *trace.Event, wait bool) *slot {
-	if s.done {
-		ns := c.q.get()
-		ns.keep = true
-		c.q.push(ns)
+	if s.Done {
+		ns := c.q.Get()
+		ns.Keep = true
+		c.q.Push(ns, c.now)
 		s = ns
 	}
-	s.ev, s.has, s.wait = *ev, true, wait
+	s.Ev, s.Has, s.Wait = *ev, true, wait
 	return s
 }
 
 func (c *Converter) drop(s *slot) {
-	if s != nil && !s.done {
-		s.has, s.wait = false, false
+	if s != nil && !s.Done {
+		s.Has, s.Wait = false, false
 	}
 }
 
 func (c *Converter) release(s *slot) {
 	if s != nil {
-		s.wait = false
+		s.Wait = false
 	}
 }
 
 func (c *Converter) flush() {
-	for {
-		s := c.q.peek()
-		if s == nil {
-			return
-		}
-		if s.wait {
-			if c.q.len() <= c.opt.MaxHeld {
-				return
-			}
-			c.Stats.ForcedRelease++
-			s.forced = true
-			s.wait = false
-		}
-		c.q.pop()
-		s.done = true
-		if s.has {
-			c.out(&s.ev)
-		}
-		if !s.keep {
-			c.q.free = append(c.q.free, s)
-		}
-	}
+	c.Stats.ForcedRelease += c.q.Flush(c.now, c.out)
 }
 
 func (c *Converter) out(ev *trace.Event) {
 	if c.err != nil {
 		return
 	}
-	if ev.Kind.IsCreation() {
-		c.Stats.Creations[ev.Kind]++
-	}
-	c.Stats.Rows++
+	c.Stats.Counted(ev)
 	c.err = c.emit(ev)
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
-	st := p.space.Stats(c.base)
-	res := addrspace.Estimate(st, c.opt.ResidentFraction, c.opt.PageSize)
-	return trace.Snapshot{
-		VirtBytes:             st.VirtBytes,
-		WritableBytes:         st.WritableBytes,
-		ResidentBytes:         res.ResidentBytes,
-		WritableResidentBytes: res.WritableResidentBytes,
-		AnonResidentBytes:     res.AnonResidentBytes,
-		PageTableBytes:        res.PageTableBytes,
-		MapEntries:            st.MapEntries,
-		ParentThreads:         max(p.threads, 1),
-		PageSize:              int32(c.opt.PageSize),
-		Source:                trace.Estimated,
-	}
+	return c.opt.Snapshot(p.space, max(p.threads, 1))
 }
 
 // call handles a CALL record (or the call half of a truss line).
@@ -827,7 +758,7 @@ func (c *Converter) link(p *proc, pc *pcall, child int32, ev *trace.Event, share
 			// truss: the creation row goes where the child appeared, at
 			// that time (the parent's line is printed when fork returns).
 			s = ch.oslot
-			if s.has || s.done {
+			if s.Has || s.Done {
 				s = nil
 			} else {
 				ev.TimeNs = min(ev.TimeNs, ch.firstT)
@@ -841,8 +772,8 @@ func (c *Converter) link(p *proc, pc *pcall, child int32, ev *trace.Event, share
 	}
 	ch.ppid = p.pid
 	for _, r := range ch.orows {
-		if !r.done && r.ev.PID == ch.pid {
-			r.ev.PPID = p.pid
+		if !r.Done && r.Ev.PID == ch.pid {
+			r.Ev.PPID = p.pid
 		}
 	}
 	ch.orows = nil
@@ -953,8 +884,8 @@ func (c *Converter) spawn(rec *Record, p *proc, pc *pcall, t int64) {
 		HasSnapshot: true, Snapshot: c.snapshot(p), ChildExecNs: max(ch.firstT, pc.t), HasChildExec: true}
 	c.fill(s, &ev, false)
 	for _, r := range ch.orows {
-		if !r.done && r.ev.PID == ch.pid {
-			r.ev.PPID = p.pid
+		if !r.Done && r.Ev.PID == ch.pid {
+			r.Ev.PPID = p.pid
 		}
 	}
 	ch.orows = nil
@@ -966,9 +897,9 @@ func (c *Converter) spawn(rec *Record, p *proc, pc *pcall, t int64) {
 // appeared.
 func (c *Converter) linkSpawn(parent, ch *proc, s *slot, path []byte, t int64) {
 	ch.ppid = parent.pid
-	if s.has {
-		s.ev.ChildPID = ch.pid
-		s.ev.ChildExecNs, s.ev.HasChildExec = max(t, s.ev.TimeNs), true
+	if s.Has {
+		s.Ev.ChildPID = ch.pid
+		s.Ev.ChildExecNs, s.Ev.HasChildExec = max(t, s.Ev.TimeNs), true
 	}
 	c.release(s)
 	c.spawnExec(ch, nil, path, t)
@@ -1041,8 +972,8 @@ func (c *Converter) execDone(p *proc, pc *pcall, comm []byte, ok bool, errno int
 	if !p.execd {
 		p.execd, p.execNs = true, pc.t
 		if p.created != nil {
-			if !p.created.done {
-				p.created.ev.ChildExecNs, p.created.ev.HasChildExec = max(pc.t, p.created.ev.TimeNs), true
+			if !p.created.Done {
+				p.created.Ev.ChildExecNs, p.created.Ev.HasChildExec = max(pc.t, p.created.Ev.TimeNs), true
 			}
 			c.release(p.created)
 			p.created = nil
@@ -1150,8 +1081,8 @@ func (c *Converter) psig(rec *Record, p *proc, t int64) {
 	if !c.opt.Truss && rec.Default && fatalByDefault(rec.Signal) {
 		// Death, unless the process shows up again.
 		s := c.openSlot()
-		s.ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm, Signal: rec.Signal}
-		s.has = true
+		s.Ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm, Signal: rec.Signal}
+		s.Has = true
 		if p.orphan {
 			p.orows = append(p.orows, s)
 		}
@@ -1189,7 +1120,7 @@ func (c *Converter) sigchld(info []byte, t int64) {
 		c.exitRow(q, t, status, true, 0, false)
 	case "CLD_KILLED", "CLD_DUMPED":
 		if q.death != nil {
-			q.death.ev.CoreDumped = string(code) == "CLD_DUMPED"
+			q.death.Ev.CoreDumped = string(code) == "CLD_DUMPED"
 			c.confirmDeath(q)
 			return
 		}
@@ -1290,21 +1221,11 @@ func (c *Converter) Finish() error {
 			c.release(p.created)
 		}
 	}
-	// Everything left goes out.
-	for {
-		s := c.q.peek()
-		if s == nil {
-			break
-		}
-		c.q.pop()
-		s.done = true
-		if s.has {
-			if s.ev.Kind.IsCreation() && s.ev.ChildPID == 0 && s.ev.Kind != trace.Spawn {
-				continue
-			}
-			c.out(&s.ev)
-		}
-	}
+	// Everything left goes out, but for creations whose child never
+	// showed up.
+	c.q.Drain(c.out, func(ev *trace.Event) bool {
+		return !(ev.Kind.IsCreation() && ev.ChildPID == 0 && ev.Kind != trace.Spawn)
+	})
 	return c.err
 }
 
@@ -1328,3 +1249,6 @@ func parseArgv(s []byte) []string {
 	}
 	return out
 }
+
+// slot is one row of the Converter's Holder.
+type slot = textconv.Slot

@@ -9,6 +9,7 @@ import (
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
 	"github.com/forkcost/forkcost/trace/kdump"
+	_ "github.com/forkcost/forkcost/trace/strace" // registers strace for Detect
 	"github.com/forkcost/forkcost/trace/truss"
 )
 

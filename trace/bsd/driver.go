@@ -2,75 +2,92 @@ package bsd
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"strconv"
 
-	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/trace"
-	"github.com/forkcost/forkcost/trace/strace"
+	"github.com/forkcost/forkcost/trace/internal/lineread"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
-// Run converts every record of src with c, then finishes c. Syntax errors
-// are counted and passed to onErr, which may stop the conversion by
-// returning an error (--strict); onErr may be nil.
-func Run(src Source, c *Converter, onErr func(*SyntaxError) error) error {
-	started := false
-	for src.Next() {
-		rec := src.Record()
-		if rec == nil {
-			c.Stats.SyntaxErrors++
-			if onErr != nil {
-				if err := onErr(src.SyntaxError()); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if !started {
-			started = true
-			c.SetTimeForm(src.TimeForm())
-		}
-		if rec.Type == Other && rec.Unknown && onErr != nil {
-			// Skipped and counted by the converter; fatal only if onErr
-			// says so (--strict).
-			if err := onErr(unknownType(rec)); err != nil {
-				return err
-			}
-		}
-		if err := c.Add(rec); err != nil {
+// lexer is a Source as a textconv.Lexer: records are copied into the
+// batch's arena, since a Source's slices may point into its own buffers.
+type lexer struct{ src Source }
+
+func (l lexer) Lex(dst *Record) textconv.Status {
+	if !l.src.Next() {
+		return textconv.End
+	}
+	if r := l.src.Record(); r != nil {
+		*dst = *r
+		return textconv.Rec
+	}
+	if l.src.SyntaxError() != nil {
+		return textconv.Bad
+	}
+	return textconv.Yield
+}
+
+func (l lexer) SyntaxError() *SyntaxError    { return l.src.SyntaxError() }
+func (l lexer) Err() error                   { return l.src.Err() }
+func (l lexer) LineReader() *lineread.Reader { return l.src.LineReader() }
+func (l lexer) YieldSoon()                   { l.src.YieldSoon() }
+
+func (l lexer) Keep(r *Record, a *textconv.Arena) {
+	r.Comm, r.Name, r.Args = a.Keep(r.Comm), a.Keep(r.Name), a.Keep(r.Args)
+	r.Text, r.SigName, r.Info = a.Keep(r.Text), a.Keep(r.SigName), a.Keep(r.Info)
+}
+
+// sink is the Converter as a textconv.Sink: records of unknown types are
+// passed to onErr too (fatal with --strict only).
+type sink struct {
+	c     *Converter
+	onErr func(*SyntaxError) error
+}
+
+func (s sink) Counters() *textconv.Stats { return &s.c.Stats.Stats }
+
+func (s sink) Add(rec *Record) error {
+	if rec.Type == Other && rec.Unknown && s.onErr != nil {
+		if err := s.onErr(unknownType(rec)); err != nil {
 			return err
 		}
 	}
-	if err := src.Err(); err != nil {
+	return s.c.Add(rec)
+}
+
+func unknownType(rec *Record) *SyntaxError {
+	return &SyntaxError{File: rec.File, Line: rec.Line, Msg: fmt.Sprintf("unknown record type %q", rec.Name), Unknown: true}
+}
+
+// Run converts every record of src with c, line by line, then finishes c.
+// Syntax errors are counted and passed to onErr, which may stop the
+// conversion by returning an error (--strict); onErr may be nil.
+func Run(src Source, c *Converter, onErr func(*SyntaxError) error) error {
+	c.SetTimeForm(src.TimeForm())
+	if err := textconv.Run[Record](lexer{src}, sink{c, onErr}, onErr); err != nil {
 		return err
 	}
 	return c.Finish()
 }
 
-func unknownType(rec *Record) *SyntaxError {
-	return &SyntaxError{File: rec.File, Line: rec.Line, Msg: fmt.Sprintf("unknown record type %q", rec.Name), unknown: true}
+// pipelineBlock is the read-ahead block size; tests make it tiny.
+var pipelineBlock = textconv.DefaultBlock
+
+// RunPipelined is Run with the source read on a goroutine of its own
+// (textconv.RunPipelined).
+func RunPipelined(src Source, c *Converter, onErr func(*SyntaxError) error) error {
+	c.SetTimeForm(src.TimeForm()) // decided (by peeking) before reading ahead
+	err := textconv.RunPipelined[Record](lexer{src}, sink{c, onErr}, onErr, textconv.Stages[Record]{
+		Read:  func(n int64) { c.bytesRead = n },
+		Block: pipelineBlock,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Finish()
 }
 
-// Config is a whole conversion of one log into one trace file.
-type Config struct {
-	Options
-	// Format is the log's format, "kdump" or "truss", written as the
-	// trace's source.
-	Format string
-	// Strict makes the first syntax error fatal.
-	Strict bool
-	// Compress zstd-compresses an .arrow output.
-	Compress bool
-	// MaxReported is how many syntax errors are reported one by one (10 if 0).
-	MaxReported int
-	// Warn receives warnings and reported syntax errors; nil discards them.
-	Warn func(format string, args ...any)
-	// Progress, if set, is called now and then with the bytes read so far.
-	Progress func(bytesRead int64)
-	// Stdin is read for the input "-".
-	Stdin io.Reader
-}
+// Config is a whole conversion of one log into one trace file (textconv's).
+type Config = textconv.Config
 
 // Metadata keys the BSD converters add to a trace.
 const (
@@ -80,133 +97,64 @@ const (
 	MetaSizes            = "forkcost.bsd.sizes"
 )
 
-// OpenFile opens a log (or "-" for cfg.Stdin), decompressing gzip and
-// zstd, and returns the reader and a function that closes it.
-func OpenFile(name string, stdin io.Reader) (io.Reader, func(), error) {
-	var src io.Reader
-	closeF := func() {}
-	if name == "-" {
-		src = stdin
-		if src == nil {
-			src = os.Stdin
-		}
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		src, closeF = f, func() { f.Close() }
-	}
-	dr, closeDec, err := strace.Decompress(src)
-	if err != nil {
-		closeF()
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return dr, func() { closeDec(); closeF() }, nil
+// conversion is the conversion of one kdump or truss log, run by
+// textconv.Drive.
+type conversion struct {
+	src    Source
+	format string
+	name   string
+	opt    Options
+	conv   *Converter
 }
 
-// ConvertSource converts src, read from the log named name, into the trace
-// file out. Nothing appears at out unless the conversion succeeds.
-func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
-	warn := cfg.Warn
-	if warn == nil {
-		warn = func(string, ...any) {}
+func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
+	v.conv = NewConverter(v.opt, emit)
+	return RunPipelined(v.src, v.conv, onErr)
+}
+
+func (v *conversion) Stats() *textconv.Stats { return &v.conv.Stats.Stats }
+func (v *conversion) BytesRead() int64       { return v.conv.bytesRead }
+
+func (v *conversion) Describe(m *trace.Meta) {
+	m.Source, m.SourceOS = v.format, v.src.OS()
+	m.Origin = v.format + " log " + v.name
+	if m.SourceOS == "" {
+		m.SourceOS = "unknown-bsd"
 	}
-	maxRep := cfg.MaxReported
-	if maxRep <= 0 {
-		maxRep = 10
+	if m.Extra == nil {
+		m.Extra = map[string]string{}
 	}
-	if cfg.Format == "truss" {
-		cfg.Options.Truss = true
-	}
-	var w *trace.Writer
-	var aw *trace.AsyncWriter
-	var conv *Converter
-	ensure := func() error {
-		if w != nil {
-			return nil
-		}
-		meta := trace.Meta{
-			Source:   cfg.Format,
-			SourceOS: src.OS(),
-			Origin:   cfg.Format + " log " + name,
-			Tool:     version.String(),
-			Extra:    map[string]string{},
-		}
-		if meta.SourceOS == "" {
-			meta.SourceOS = "unknown-bsd"
-		}
-		start, form, ok := conv.Start()
+	form := TimeNone
+	if v.conv != nil {
+		var start int64
+		var ok bool
+		start, form, ok = v.conv.Start()
 		if ok && form == TimeAbsolute {
-			meta.StartUnixNs = start
+			m.StartUnixNs = start
 		}
-		if form == TimeNone || form == TimeDuration || form == TimeAuto {
-			meta.TimeSynthetic = true
-		}
-		meta.Extra[MetaTimeForm] = form.String()
-		meta.Extra[MetaResidentFraction] = strconv.FormatFloat(conv.opt.ResidentFraction, 'g', -1, 64)
-		meta.Extra[MetaBaseline] = fmt.Sprintf("virt=%d writable=%d map_entries=%d per exec (the kernel's mappings of the program, the loader and the stack, invisible to %s)",
-			conv.base.VirtBytes, conv.base.WritableBytes, conv.base.MapEntries, cfg.Format)
-		meta.Extra[MetaSizes] = "virt_bytes, writable_bytes and map_entries are rebuilt from the memory system calls in the log plus the per-exec baseline; " +
-			"resident sizes are resident_fraction of them and page tables are derived from those (snapshot_source=estimated)"
-		var err error
-		var opts []trace.CreateOption
-		if cfg.Compress {
-			opts = append(opts, trace.Compressed())
-		}
-		if w, err = trace.Create(out, meta, nil, opts...); err != nil {
-			return err
-		}
-		aw = trace.NewAsyncWriter(w)
-		return nil
 	}
-	n := 0
-	conv = NewConverter(cfg.Options, func(ev *trace.Event) error {
-		if err := ensure(); err != nil {
-			return err
-		}
-		n++
-		if cfg.Progress != nil && n&0xffff == 0 {
-			cfg.Progress(src.BytesRead())
-		}
-		return aw.Append(ev)
-	})
-	reported := 0
-	onErr := func(e *SyntaxError) error {
-		if cfg.Strict {
-			return e
-		}
-		if e.unknown {
-			return nil // counted in Stats.UnknownRecords, reported at the end
-		}
-		if reported < maxRep {
-			warn("%s", e)
-			reported++
-		}
-		return nil
+	if form == TimeNone || form == TimeDuration || form == TimeAuto {
+		m.TimeSynthetic = true
 	}
-	err := RunPipelined(src, conv, onErr)
-	if err == nil {
-		err = ensure()
-	}
-	if err := aw.End(err); err != nil {
-		return &conv.Stats, err
-	}
-	st := &conv.Stats
-	if st.SyntaxErrors > int64(reported) {
-		warn("%d more lines could not be parsed (%d in all) and were skipped", st.SyntaxErrors-int64(reported), st.SyntaxErrors)
-	}
+	m.Extra[MetaTimeForm] = form.String()
+	textconv.DescribeSizes(m, "forkcost.bsd", v.opt.Options,
+		"the kernel's mappings of the program, the loader and the stack, invisible to "+v.format)
+}
+
+func (v *conversion) Warnings(warn func(string, ...any)) {
+	c := v.conv
+	st := &c.Stats
 	if st.UnknownRecords > 0 {
 		warn("%d records of unknown types were skipped", st.UnknownRecords)
 	}
 	if st.MemoryCalls == 0 && st.Records > 0 {
 		warn("the log has no memory system calls: address-space sizes are only the per-exec baseline")
 	}
-	if f := conv.form; (f == TimeNone || f == TimeDuration) && st.Records > 0 {
+	if f := c.form; (f == TimeNone || f == TimeDuration) && st.Records > 0 {
 		warn("the log has no timestamps (%s): times are record numbers (1 µs apart) and the trace says time_synthetic=true", f)
 	}
 	if st.ForcedRelease > 0 {
-		warn("%d rows were written before what they waited for (look-ahead limit of %d rows): some child_exec_ns are missing; if children never appear in the log, record with ktrace -i (truss -f)", st.ForcedRelease, conv.opt.MaxHeld)
+		warn("%d rows were written before what they waited for (look-ahead limit of %d rows): some child_exec_ns are missing; if children never appear in the log, record with ktrace -i (truss -f)", st.ForcedRelease, c.opt.MaxHeld)
 	}
 	if st.NotExited > 0 {
 		warn("%d processes have no exit in the log (truncated log, or still running when tracing stopped)", st.NotExited)
@@ -214,22 +162,104 @@ func ConvertSource(src Source, name, out string, cfg Config) (*Stats, error) {
 	if st.NoPID > 0 {
 		warn("%d records carry no pid (truss without -f): their rows have pid 0", st.NoPID)
 	}
-	if st.TimeBackwards > 0 {
-		warn("time ran backwards %d times in the log", st.TimeBackwards)
+}
+
+// ConvertSource converts src, the log named name in format ("kdump" or
+// "truss", written as the trace's source), into the trace file out
+// (textconv.Drive). Nothing appears at out unless the conversion succeeds.
+func ConvertSource(src Source, format, name, out string, cfg Config, opt Options) (*Stats, error) {
+	opt.Options = cfg.Options
+	if format == "truss" {
+		opt.Truss = true
 	}
-	return st, nil
+	v := &conversion{src: src, format: format, name: name, opt: opt}
+	err := textconv.Drive(v, out, cfg)
+	if v.conv == nil {
+		return nil, err
+	}
+	return &v.conv.Stats, err
 }
 
 // ConvertAll converts everything src holds into memory: the rows, the
 // converter (for its Stats and Held), and the syntax errors met on the way.
-// It is for tests, fuzzing and small logs; ConvertFiles streams to a file.
+// It is for tests, fuzzing and small logs; ConvertSource streams to a file.
 func ConvertAll(src Source, opt Options) ([]trace.Event, *Converter, []SyntaxError, error) {
+	return convertAll(src, opt, false)
+}
+
+// ConvertAllPipelined is ConvertAll through the pipeline (RunPipelined),
+// with read-ahead blocks of block bytes (0: the usual size): the fuzz
+// targets check that both give the same rows.
+func ConvertAllPipelined(src Source, opt Options, block int) ([]trace.Event, *Converter, []SyntaxError, error) {
+	if block > 0 {
+		old := pipelineBlock
+		pipelineBlock = block
+		defer func() { pipelineBlock = old }()
+	}
+	return convertAll(src, opt, true)
+}
+
+func convertAll(src Source, opt Options, pipelined bool) ([]trace.Event, *Converter, []SyntaxError, error) {
 	var evs []trace.Event
 	c := NewConverter(opt, func(ev *trace.Event) error {
 		evs = append(evs, *ev)
 		return nil
 	})
 	var errs []SyntaxError
-	err := Run(src, c, func(e *SyntaxError) error { errs = append(errs, *e); return nil })
+	onErr := func(e *SyntaxError) error {
+		errs = append(errs, *e)
+		return nil
+	}
+	var err error
+	if pipelined {
+		err = RunPipelined(src, c, onErr)
+	} else {
+		err = Run(src, c, onErr)
+	}
 	return evs, c, errs, err
+}
+
+// FormatConvert returns a textconv.Format's Convert for a BSD format whose
+// file conversion is convert: one input (kdump and truss write one file
+// for all processes), cfg.TimeForm read as a TimeForm.
+func FormatConvert(format string, convert func(name, out string, cfg Config, form TimeForm) (*Stats, error)) func([]textconv.Input, string, textconv.Config) (*textconv.Stats, error) {
+	return func(inputs []textconv.Input, out string, cfg textconv.Config) (*textconv.Stats, error) {
+		if len(inputs) != 1 {
+			return nil, fmt.Errorf("%s: give one log (kdump and truss write one file for all processes)", format)
+		}
+		form := TimeAuto
+		if cfg.TimeForm != "" {
+			var err error
+			if form, err = ParseTimeForm(cfg.TimeForm); err != nil {
+				return nil, err
+			}
+		}
+		st, err := convert(inputs[0].Name, out, cfg, form)
+		if st == nil {
+			return nil, err
+		}
+		return &st.Stats, err
+	}
+}
+
+// SamePipelined converts the log that open returns again through the
+// pipeline, with read-ahead blocks of each size in blocks (0: the usual
+// size), and reports a difference from evs and syntaxErrors, the rows and
+// count of its conversion line by line: the fuzz targets' check.
+func SamePipelined(open func() Source, opt Options, evs []trace.Event, syntaxErrors int64, blocks ...int) error {
+	for _, block := range blocks {
+		pevs, pc, _, err := ConvertAllPipelined(open(), opt, block)
+		if err != nil {
+			return err
+		}
+		same := len(evs) == len(pevs) && syntaxErrors == pc.Stats.SyntaxErrors
+		for i := 0; same && i < len(evs); i++ {
+			same = FormatEvent(&evs[i]) == FormatEvent(&pevs[i])
+		}
+		if !same {
+			return fmt.Errorf("blocks of %d: line by line %d rows (%d syntax errors), pipelined %d rows (%d syntax errors)",
+				block, len(evs), syntaxErrors, len(pevs), pc.Stats.SyntaxErrors)
+		}
+	}
+	return nil
 }

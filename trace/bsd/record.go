@@ -34,6 +34,9 @@ package bsd
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/forkcost/forkcost/trace/internal/lineread"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // Type says what a Record holds.
@@ -223,26 +226,16 @@ func (r *Record) String() string {
 	return s
 }
 
-// SyntaxError is a line a Reader could not parse. Readers report it and go
-// on with the next line.
-type SyntaxError struct {
-	File string
-	Line int
-	Msg  string
-
-	unknown bool // an unknown record type, not a malformed line
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
+// SyntaxError is a line a Reader could not parse (textconv's). Readers
+// report it and go on with the next line.
+type SyntaxError = textconv.SyntaxError
 
 // Source is what the Converter's driver reads: a kdump or truss Reader.
 type Source interface {
 	// Next advances to the next record or syntax error; false at the end.
 	Next() bool
 	// Record returns the current record, or nil when the current result
-	// is a syntax error (see SyntaxError).
+	// is a syntax error (see SyntaxError) or nothing (after YieldSoon).
 	Record() *Record
 	SyntaxError() *SyntaxError
 	// Err returns the first I/O error.
@@ -254,4 +247,10 @@ type Source interface {
 	OS() string
 	// BytesRead returns the bytes consumed so far.
 	BytesRead() int64
+	// LineReader returns the line reader, which a pipelined conversion
+	// switches to reading ahead (after TimeForm and OS: they peek).
+	LineReader() *lineread.Reader
+	// YieldSoon makes Next return true with neither a record nor a syntax
+	// error after the next line that makes neither (textconv.Yield).
+	YieldSoon()
 }

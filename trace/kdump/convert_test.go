@@ -9,6 +9,7 @@ import (
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -334,7 +335,7 @@ func TestMaxHeld(t *testing.T) {
 		b.WriteString("   10 sh       CALL  mmap(0,0x1000,0x3,0x1002,0xffffffff,0)\n   10 sh       RET   mmap 4096/0x1000\n")
 	}
 	b.WriteString("   11 sh       CALL  execve(0x1,0x2,0x3)\n   11 ls       RET   execve JUSTRETURN\n")
-	evs, c, _, _ := convertText(t, b.String(), bsd.Options{MaxHeld: 8})
+	evs, c, _, _ := convertText(t, b.String(), bsd.Options{Options: textconv.Options{MaxHeld: 8}})
 	if c.Stats.ForcedRelease == 0 || evs[0].Kind != trace.Fork || evs[0].HasChildExec {
 		t.Errorf("forced %d, first row %s", c.Stats.ForcedRelease, bsd.FormatEvent(&evs[0]))
 	}

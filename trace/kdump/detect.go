@@ -188,5 +188,3 @@ func Score(head []byte) float64 {
 	}
 	return float64(g.Headers) / float64(g.Headers+g.Other)
 }
-
-func init() { bsd.RegisterSniffer("kdump", Score) }

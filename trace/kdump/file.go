@@ -3,8 +3,9 @@ package kdump
 import (
 	"io"
 
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/decompress"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // Config is a conversion of one kdump text into one trace file.
@@ -19,24 +20,18 @@ type Config struct {
 // ConvertFile converts the kdump text in the file name ("-" for
 // cfg.Stdin; gzip and zstd are recognised) into the trace file out.
 func ConvertFile(name, out string, cfg Config) (*bsd.Stats, error) {
-	r, closeR, err := bsd.OpenFile(name, cfg.Stdin)
+	r, closeR, err := decompress.Open(name, cfg.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer closeR()
-	disp := name
-	if name == "-" {
-		disp = "<stdin>"
-	}
+	disp := textconv.Input{Name: name}.DisplayName()
 	rd := NewReader(r, disp)
 	if cfg.Form != 0 {
 		rd.Form = cfg.Form
 	}
 	rd.ForceOS = cfg.OS
-	c := cfg.Config
-	c.Format = "kdump"
-	c.CommMax = commMax(rd.OS())
-	return bsd.ConvertSource(rd, disp, out, c)
+	return bsd.ConvertSource(rd, "kdump", disp, out, cfg.Config, bsd.Options{CommMax: commMax(rd.OS())})
 }
 
 // commMax is the kernel's command-name length (MAXCOMLEN) of os.
@@ -52,10 +47,7 @@ func commMax(os string) int {
 
 // SniffFile reports whether the file at path (possibly compressed) is
 // kdump output.
-func SniffFile(path string) bool {
-	head := bsd.Head(path)
-	return head != nil && bsd.Detect(head) == "kdump"
-}
+func SniffFile(path string) bool { return textconv.DetectFile(path) == "kdump" }
 
 // ReadAll reads every record of r into a slice of copies, for tests and
 // small tools; syntax errors are returned apart.
@@ -65,13 +57,11 @@ func ReadAll(r io.Reader, name string) ([]bsd.Record, []bsd.SyntaxError, error) 
 }
 
 func init() {
-	trace.RegisterTextFormat(&trace.TextFormat{
-		Name:    "kdump",
-		Sniff:   SniffFile,
-		Precise: true,
-		Convert: func(path, out string, warn func(string, ...any)) error {
-			_, err := ConvertFile(path, out, Config{Config: bsd.Config{Warn: warn}})
-			return err
-		},
+	textconv.Register(&textconv.Format{
+		Name:  "kdump",
+		Score: Score,
+		Convert: bsd.FormatConvert("kdump", func(name, out string, cfg bsd.Config, form bsd.TimeForm) (*bsd.Stats, error) {
+			return ConvertFile(name, out, Config{Config: cfg, Form: form, OS: cfg.OS})
+		}),
 	})
 }

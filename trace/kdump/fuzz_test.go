@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // FuzzKdump feeds arbitrary text through the reader and the converter:
@@ -29,7 +30,8 @@ func FuzzKdump(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rd := NewReader(bytes.NewReader(data), "fuzz")
 		rd.MaxLine = 4096
-		evs, c, _, err := bsd.ConvertAll(rd, bsd.Options{MaxHeld: 16})
+		opt := bsd.Options{Options: textconv.Options{MaxHeld: 16}}
+		evs, c, _, err := bsd.ConvertAll(rd, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,6 +40,17 @@ func FuzzKdump(f *testing.F) {
 		}
 		if c.Held() != 0 {
 			t.Fatalf("%d rows still held after Finish", c.Held())
+		}
+		// The pipelined conversion gives the same rows, with read-ahead
+		// blocks of the usual size and with blocks so small that lines
+		// cross them and runs of continuation lines fill them.
+		open := func() bsd.Source {
+			rd := NewReader(bytes.NewReader(data), "fuzz")
+			rd.MaxLine = 4096
+			return rd
+		}
+		if err := bsd.SamePipelined(open, opt, evs, c.Stats.SyntaxErrors, 0, 64); err != nil {
+			t.Fatalf("%v\ninput:\n%s", err, data)
 		}
 	})
 }

@@ -48,6 +48,8 @@ type Reader struct {
 
 	err error
 
+	yieldSoon, yielded bool
+
 	rec    bsd.Record
 	synErr bsd.SyntaxError
 	isErr  bool
@@ -84,7 +86,7 @@ func (r *Reader) Err() error { return r.err }
 
 // Record returns the current record, or nil after a syntax error.
 func (r *Reader) Record() *bsd.Record {
-	if r.isErr {
+	if r.isErr || r.yielded {
 		return nil
 	}
 	return &r.rec
@@ -92,7 +94,7 @@ func (r *Reader) Record() *bsd.Record {
 
 // SyntaxError returns the current syntax error, or nil.
 func (r *Reader) SyntaxError() *bsd.SyntaxError {
-	if r.isErr {
+	if r.isErr && !r.yielded {
 		return &r.synErr
 	}
 	return nil
@@ -106,6 +108,12 @@ func (r *Reader) OS() string { r.scan(); return r.os }
 
 // BytesRead returns the bytes consumed.
 func (r *Reader) BytesRead() int64 { return r.Bytes }
+
+// LineReader returns the line reader (bsd.Source).
+func (r *Reader) LineReader() *lineread.Reader { return &r.Reader }
+
+// YieldSoon makes Next return between lines, with nothing (bsd.Source).
+func (r *Reader) YieldSoon() { r.yieldSoon = true }
 
 func (r *Reader) fail(line int, format string, args ...any) bool {
 	r.synErr = bsd.SyntaxError{File: r.name, Line: line, Msg: fmt.Sprintf(format, args...)}
@@ -125,7 +133,12 @@ func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
 // the end of the input or on an I/O error (see Err).
 func (r *Reader) Next() bool {
 	r.scan()
+	r.yielded = false
 	for {
+		if r.yieldSoon {
+			r.yieldSoon, r.yielded = false, true
+			return true
+		}
 		line, tooLong, ok := r.readLine()
 		if !ok {
 			return false

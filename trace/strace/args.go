@@ -22,13 +22,7 @@ func nextArg(s []byte, i int) ([]byte, int) {
 		}
 		switch c := s[i]; c {
 		case '"':
-			i++
-			for i < len(s) && s[i] != '"' {
-				if s[i] == '\\' {
-					i++
-				}
-				i++
-			}
+			i = closingQuote(s, i+1)
 		case '(', '[', '{':
 			depth++
 		case ')', ']', '}':
@@ -44,6 +38,28 @@ func nextArg(s []byte, i int) ([]byte, int) {
 		i = len(s)
 	}
 	return s[start:i], len(s)
+}
+
+// closingQuote returns the index of the '"' that closes a string starting
+// at s[i] (just after its opening quote), skipping escaped quotes, or
+// len(s) when there is none. It jumps from quote to quote.
+func closingQuote(s []byte, i int) int {
+	for i < len(s) {
+		j := bytes.IndexByte(s[i:], '"')
+		if j < 0 {
+			return len(s)
+		}
+		k := i + j
+		n := 0 // backslashes before the quote
+		for m := k - 1; m >= i && s[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
+			return k
+		}
+		i = k + 1
+	}
+	return len(s)
 }
 
 var argSpecial = func() (t [256]bool) {
@@ -211,6 +227,9 @@ func unquote(dst []byte, s []byte) ([]byte, bool) {
 		return dst, false
 	}
 	s = s[1 : len(s)-1]
+	if bytes.IndexByte(s, '\\') < 0 {
+		return append(dst, s...), true // the common case: no escapes
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '\\' || i+1 >= len(s) {

@@ -3,6 +3,7 @@ package strace
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/decompress"
 )
 
 var (
@@ -19,15 +21,22 @@ var (
 	benchRows int64
 )
 
-// bigLog is a ~64 MB log: shifted copies of the recorded go build.
+// bigLog is a ~64 MB log: shifted copies of a recording in testdata/real,
+// the go build unless $FORKCOST_BENCH_SHAPE names another (libcbuild,
+// memheavy), so that the stage benchmarks (Read, Convert, WriteOnly) give
+// the CPU split of each shape of scripts/bench-convert.sh.
 func bigLog(b *testing.B) []byte {
 	benchOnce.Do(func() {
-		f, err := os.Open("testdata/real/gobuild.strace.zst")
+		shape := os.Getenv("FORKCOST_BENCH_SHAPE")
+		if shape == "" {
+			shape = "gobuild"
+		}
+		f, err := os.Open("testdata/real/" + shape + ".strace.zst")
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer f.Close()
-		r, closeDec, err := Decompress(f)
+		r, closeDec, err := decompress.Reader(f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -178,4 +187,32 @@ func BenchmarkConvertVsScan(b *testing.B) {
 	b.ReportMetric(mb/(conv.Seconds()/float64(b.N)), "convert-MB/s")
 	b.ReportMetric(float64(lines)/(conv.Seconds()/float64(b.N)), "convert-lines/s")
 	b.ReportMetric(conv.Seconds()/scan.Seconds(), "scan-time-ratio")
+}
+
+// BenchmarkConvertFile converts the log named by $FORKCOST_BENCH_LOG (a
+// shape built by scripts/bench-convert.sh) into /dev/shm, as analyze
+// convert does: go test -bench ConvertFile -cpuprofile gives the CPU split
+// between the stages (pprof -tags: the lexer and decoder stages are
+// labelled; the converter runs unlabelled; the writer is labelled by trace).
+func BenchmarkConvertFile(b *testing.B) {
+	log := os.Getenv("FORKCOST_BENCH_LOG")
+	if log == "" {
+		b.Skip("set FORKCOST_BENCH_LOG to a log (scripts/bench-convert.sh builds them)")
+	}
+	fi, err := os.Stat(log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := b.TempDir() + "/out.arrow"
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		out = fmt.Sprintf("/dev/shm/forkcost-bench-%d.arrow", os.Getpid())
+		defer os.Remove(out)
+	}
+	b.SetBytes(fi.Size())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ConvertFiles([]Input{{Name: log}}, out, Config{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

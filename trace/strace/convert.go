@@ -2,57 +2,31 @@ package strace
 
 import (
 	"bytes"
-	"fmt"
 	"path"
 	"slices"
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
-// Options tune a Converter.
-type Options struct {
-	// ResidentFraction is the fraction of accessible (and of writable)
-	// mapped memory taken as resident; see addrspace.Estimate. 0 means
-	// DefaultResidentFraction; use a tiny positive value for "none".
-	ResidentFraction float64
-	// PageSize is the recording host's page size (4096 if 0): strace does
-	// not print it.
-	PageSize int
-	// Baseline is added to every address space for the mappings the
-	// kernel makes at execve; the zero value means addrspace.DefaultBaseline.
-	Baseline *addrspace.Baseline
-	// MaxHeld bounds the rows held back while creations wait for their
-	// child's first exec (DefaultMaxHeld if 0). When exceeded, the oldest
-	// waiting creation is written without child_exec_ns.
-	MaxHeld int
-}
+// Options tune a Converter: textconv's, as for every format.
+type Options = textconv.Options
 
 // DefaultResidentFraction is the default ResidentFraction.
-const DefaultResidentFraction = 0.5
+const DefaultResidentFraction = textconv.DefaultResidentFraction
 
-// DefaultMaxHeld is the default Options.MaxHeld.
-const DefaultMaxHeld = 1 << 16
+// DefaultMaxHeld is the default Options.MaxHeld (textconv's, the same for
+// every format).
+const DefaultMaxHeld = textconv.DefaultMaxHeld
 
-// Stats counts what a conversion met.
+// Stats counts what a conversion met: textconv's counters, and strace's own.
 type Stats struct {
-	Records        int64
-	Rows           int64
-	SyntaxErrors   int64
-	Creations      map[trace.Kind]int64
-	Threads        int64
-	Execs          int64
-	ExecsFailed    int64
-	Exits          int64
-	MemoryCalls    int64 // successful memory calls applied to address spaces
+	textconv.Stats
 	FailedClones   int64
 	UnknownFlags   int64 // clone calls whose flags could not be read
-	ForcedRelease  int64 // creations written before their child acted (MaxHeld)
-	TimeBackwards  int64 // records earlier than the previous one
 	Unfinished     int64 // calls never resumed at the end of the log
 	OrphanResumes  int64 // <... resumed> halves without their first half
-	ExitFallbacks  int64 // exits taken from exit_group/exit or SIGCHLD
-	NotExited      int64 // processes alive at the end of the log
 	UnknownPIDRows int64 // rows written with pid 0 (log without pids)
 	CutArgs        int64 // exec rows whose argv strace -s cut short
 }
@@ -78,10 +52,30 @@ type proc struct {
 	fbTime   int64
 }
 
+// holdItem is a held row (ev, or a memory row in mem when ev is nil) or
+// a nested hold (sub).
 type holdItem struct {
 	ev  *trace.Event
 	p   *proc
 	sub *hold
+	mem memRow
+}
+
+// memRow is a held memory row: the most frequent row has only these
+// fields, and holding it costs no allocation of a whole Event.
+type memRow struct {
+	t         int64
+	pid, ppid int32
+	kind      trace.Kind
+	comm      string
+}
+
+// pids returns the pid and ppid fields of a held row.
+func (it *holdItem) pids() (pid, ppid *int32) {
+	if it.ev != nil {
+		return &it.ev.PID, &it.ev.PPID
+	}
+	return &it.mem.pid, &it.mem.ppid
 }
 
 // hold is a creation row, with the rows that must follow it, waiting for
@@ -142,23 +136,12 @@ type Converter struct {
 // NewConverter returns a Converter that passes events to emit. The event
 // passed to emit is only valid during the call.
 func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
-	if opt.ResidentFraction == 0 {
-		opt.ResidentFraction = DefaultResidentFraction
-	}
-	if opt.PageSize <= 0 {
-		opt.PageSize = 4096
-	}
-	if opt.MaxHeld <= 0 {
-		opt.MaxHeld = DefaultMaxHeld
-	}
+	opt = opt.WithDefaults()
 	c := &Converter{opt: opt, emit: emit, tasks: map[int32]*proc{}, attached: map[int32]bool{}, deadOrphans: map[int32]*proc{}}
 	c.scratch, c.scratch2 = make([]byte, 0, 256), make([]byte, 0, 4096)
 	c.dec = newArgDecoder()
-	c.base = addrspace.DefaultBaseline
-	if opt.Baseline != nil {
-		c.base = *opt.Baseline
-	}
-	c.Stats.Creations = map[trace.Kind]int64{}
+	c.base = opt.BaselineOf()
+	c.Stats.Stats = textconv.NewStats()
 	return c
 }
 
@@ -256,7 +239,25 @@ func (c *Converter) Add(rec *Record) error {
 	case KindSignal:
 		c.signal(rec, p, t)
 	}
+	c.releaseAged(t)
 	return c.err
+}
+
+// releaseAged writes, with Options.MaxAge, the oldest held creations that
+// have waited longer than MaxAge for their child's first action, without
+// child_exec_ns (counted in Stats.ForcedRelease).
+func (c *Converter) releaseAged(now int64) {
+	if c.opt.MaxAge <= 0 {
+		return
+	}
+	for len(c.tops) > 0 {
+		h := c.tops[0]
+		if h.creation == nil || now-h.creation.TimeNs <= c.opt.MaxAge {
+			return
+		}
+		c.Stats.ForcedRelease++
+		c.resolve(h, 0, false)
+	}
 }
 
 // task finds (or makes) the process of a record.
@@ -325,15 +326,17 @@ func (c *Converter) resolveAlias(pid int32) {
 	}
 	var patch func(h *hold)
 	patch = func(h *hold) {
-		for _, it := range h.items {
+		for i := range h.items {
+			it := &h.items[i]
 			if it.sub != nil {
 				patch(it.sub)
 				continue
 			}
+			rowPID, rowPPID := it.pids()
 			if it.p == u {
-				it.ev.PID = pid
-			} else if it.p != nil && it.p.parent == u && it.ev.PPID == 0 {
-				it.ev.PPID = pid
+				*rowPID = pid
+			} else if it.p != nil && it.p.parent == u && *rowPPID == 0 {
+				*rowPPID = pid
 			}
 		}
 	}
@@ -368,8 +371,12 @@ func (c *Converter) effHold(p *proc) *hold {
 // row writes or holds an event of process p.
 func (c *Converter) row(p *proc, ev *trace.Event) {
 	if h := c.effHold(p); h != nil {
-		e := *ev
-		h.items = append(h.items, holdItem{ev: &e, p: p})
+		if ev == &c.memEv {
+			h.items = append(h.items, holdItem{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
+		} else {
+			e := *ev
+			h.items = append(h.items, holdItem{ev: &e, p: p})
+		}
 		c.held++
 		if c.held > c.opt.MaxHeld {
 			c.release()
@@ -383,13 +390,10 @@ func (c *Converter) out(ev *trace.Event) {
 	if c.err != nil {
 		return
 	}
-	if ev.Kind.IsCreation() {
-		c.Stats.Creations[ev.Kind]++
-	}
 	if ev.PID == 0 && c.unknown == nil {
 		c.Stats.UnknownPIDRows++
 	}
-	c.Stats.Rows++
+	c.Stats.Counted(ev)
 	c.err = c.emit(ev)
 }
 
@@ -458,27 +462,19 @@ func (c *Converter) flush(h *hold) {
 			continue
 		}
 		c.held--
-		c.out(it.ev)
+		if it.ev != nil {
+			c.out(it.ev)
+			continue
+		}
+		ev := &c.memEv
+		ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = it.mem.t, it.mem.pid, it.mem.ppid, it.mem.kind, it.mem.comm
+		c.out(ev)
 	}
 	h.items = nil
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
-	st := p.space.Stats(c.base)
-	res := addrspace.Estimate(st, c.opt.ResidentFraction, c.opt.PageSize)
-	return trace.Snapshot{
-		VirtBytes:             st.VirtBytes,
-		WritableBytes:         st.WritableBytes,
-		ResidentBytes:         res.ResidentBytes,
-		WritableResidentBytes: res.WritableResidentBytes,
-		AnonResidentBytes:     res.AnonResidentBytes,
-		HugeResidentBytes:     0,
-		PageTableBytes:        res.PageTableBytes,
-		MapEntries:            st.MapEntries,
-		ParentThreads:         p.threads,
-		PageSize:              int32(c.opt.PageSize),
-		Source:                trace.Estimated,
-	}
+	return c.opt.Snapshot(p.space, p.threads)
 }
 
 func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
@@ -535,6 +531,14 @@ type argDecoder struct {
 	args        [8][]byte
 	scratch     []byte
 	prot, flags bitsMemo
+	// The argvs decoded last, and their text: a PATH search (execvp, sh)
+	// tries the same argv in one directory after another, so most execs
+	// of a build repeat a recent argv (of their process, with the execs
+	// of a parallel build's other processes in between), and share its
+	// strings.
+	argvText [4][]byte
+	argv     [4][]string
+	argvNext int
 }
 
 func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
@@ -659,22 +663,34 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 	c.row(p, ev)
 }
 
-// decodeExec reads the path and argv of an execve or execveat call.
-func decodeExec(rec *Record, argBuf [][]byte, scratch []byte) (file string, argv []string) {
-	a := splitArgs(rec.Args, argBuf[:4])
+// decodeExec reads the path and argv of an execve or execveat call, and
+// whether strace cut its arguments short.
+func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut bool) {
+	cut = bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]"))
+	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
 	if string(rec.Name) == "execveat" {
 		pi, ai = 1, 2
 	}
 	if len(a) > pi {
-		if b, ok := unquote(scratch[:0], unname(a[pi])); ok {
+		if b, ok := unquote(d.scratch[:0], unname(a[pi])); ok {
 			file = string(b)
 		}
 	}
 	if len(a) > ai {
-		argv, _ = parseArgv(unname(a[ai]), scratch)
+		text := unname(a[ai])
+		for k := range d.argv {
+			if d.argv[k] != nil && bytes.Equal(text, d.argvText[k]) {
+				return file, d.argv[k], cut
+			}
+		}
+		argv, _ = parseArgv(text, d.scratch)
+		k := d.argvNext
+		d.argvText[k] = append(d.argvText[k][:0], text...)
+		d.argv[k] = argv
+		d.argvNext = (k + 1) % len(d.argv)
 	}
-	return file, argv
+	return file, argv, cut
 }
 
 // predecode decodes, on the reader's goroutine, the arguments the
@@ -685,7 +701,7 @@ func predecode(rec *Record, d *argDecoder) {
 		rec.mem = decodeMem(rec, d)
 		rec.decoded = true
 	case "execve", "execveat":
-		rec.execFile, rec.execArgv = decodeExec(rec, d.args[:], d.scratch)
+		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)
 		rec.decoded = true
 	}
 }
@@ -728,29 +744,23 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	var flags uint64
 	hasFlags, known := false, true
 	var kind trace.Kind
+	call := trace.LinuxClone
 	switch string(rec.Name) {
 	case "fork":
-		kind = trace.Fork
+		call = trace.LinuxFork
 	case "vfork":
-		kind = trace.VFork
+		call = trace.LinuxVFork
 	default:
+		if string(rec.Name) == "clone3" {
+			call = trace.LinuxClone3
+		}
 		hasFlags = true
-		flags, known = c.cloneFlags(rec)
-		switch {
-		case !known:
+		if flags, known = c.cloneFlags(rec); !known {
 			c.Stats.UnknownFlags++
-			kind = trace.Clone
 			hasFlags = false
-		case flags&cloneThread != 0:
-			kind = trace.Thread
-		case flags&(cloneVM|cloneVFork) == cloneVM|cloneVFork:
-			kind = trace.Spawn
-		case flags&cloneVM == 0:
-			kind = trace.Fork
-		default:
-			kind = trace.Clone
 		}
 	}
+	kind = trace.ClassifyLinux(call, flags, hasFlags)
 	if kind == trace.Thread {
 		c.Stats.Threads++
 		if old, ok := c.tasks[child]; ok && old != p {
@@ -841,9 +851,10 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 func (c *Converter) orphanIsThread(o, p *proc) {
 	if h := o.hold; h != nil && !h.resolved {
 		for i := range h.items {
-			if h.items[i].ev != nil && h.items[i].p == o {
-				h.items[i].ev.PID, h.items[i].ev.PPID = p.pid, p.ppid
-				h.items[i].p = p
+			if it := &h.items[i]; it.sub == nil && it.p == o {
+				rowPID, rowPPID := it.pids()
+				*rowPID, *rowPPID = p.pid, p.ppid
+				it.p = p
 			}
 		}
 		c.resolve(h, 0, false)
@@ -884,11 +895,11 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if rec.Interrupted && rec.Ret != RetValue {
 		return
 	}
-	file, argv := rec.execFile, rec.execArgv
+	file, argv, cut := rec.execFile, rec.execArgv, rec.execCut
 	if !rec.decoded {
-		file, argv = decodeExec(rec, c.argBuf[:], c.scratch2)
+		file, argv, cut = decodeExec(rec, c.dec)
 	}
-	if bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]")) {
+	if cut {
 		c.Stats.CutArgs++
 	}
 	success := rec.Ret == RetValue && rec.RetVal == 0 || rec.Ret == RetNone && !rec.Interrupted && tid != p.pid
@@ -1073,13 +1084,6 @@ func (r *Reader) moveUnfinished(from, to int32) {
 	}
 }
 
-// String describes the stats in one line.
-func (s *Stats) String() string {
-	return fmt.Sprintf("%d records, %d rows: fork %d, vfork %d, spawn %d, clone %d, thread %d, exec %d, exec_failed %d, exit %d",
-		s.Records, s.Rows, s.Creations[trace.Fork], s.Creations[trace.VFork], s.Creations[trace.Spawn],
-		s.Creations[trace.Clone], s.Threads, s.Execs, s.ExecsFailed, s.Exits)
-}
-
 // waitStatus reads the status that wait4 decodes, such as
 // [{WIFEXITED(s) && WEXITSTATUS(s) == 3}] or
 // [{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}].
@@ -1111,9 +1115,9 @@ func memArgs(s []byte, out [][]byte) [][]byte {
 		for i < n && s[i] == ' ' {
 			i++
 		}
-		j := i
-		for j < n && s[j] != ',' {
-			j++
+		j := n
+		if k := bytes.IndexByte(s[i:], ','); k >= 0 {
+			j = i + k
 		}
 		e := j
 		for e > i && s[e-1] == ' ' {

@@ -128,8 +128,8 @@
 // of its child, as the spine's Eligibility expects. Rows of other processes
 // are written meanwhile. Rows therefore leave the converter in time order
 // except that a creation row may come after rows of unrelated processes
-// later than it. Held rows are bounded by Options.MaxHeld; beyond it the
-// oldest creation is written without child_exec_ns (counted in
-// Stats.ForcedRelease). All other state is per live process or pending
+// later than it. Held rows are bounded by Options.MaxHeld (and, when set,
+// the wait by Options.MaxAge); beyond it the oldest creation is written
+// without child_exec_ns (counted in Stats.ForcedRelease). All other state is per live process or pending
 // call, never per line: a log of any size converts in bounded memory.
 package strace

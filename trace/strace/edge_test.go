@@ -2,6 +2,7 @@ package strace
 
 import (
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -250,7 +251,7 @@ func TestCutArgsCounted(t *testing.T) {
 func TestPipelineSilentLines(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("100  1700000000.000000 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n")
-	for b.Len() < 3*readAheadBlocks*readAheadBlock {
+	for b.Len() < 3*16*readAheadBlock {
 		b.WriteString(" > /usr/lib/x86_64-linux-gnu/libc.so.6(__libc_start_main+0x80) [0x29e40]\n\n")
 		b.WriteString("100  1700000000.100000 wait4(-1,  <unfinished ...>\n")
 	}
@@ -288,5 +289,62 @@ func TestPipelineColored(t *testing.T) {
 	evs := convertBoth(t, Options{}, 0, 0, bytesLog([]byte(b.String())))
 	if k := kindCounts(evs); k[trace.Exec] != 1 {
 		t.Fatalf("%v, want the coloured exec", k)
+	}
+}
+
+// Options.MaxAge writes a creation whose child has not acted within it,
+// without child_exec_ns; without MaxAge the same log waits for the exec.
+func TestMaxAge(t *testing.T) {
+	log := `100 1700000000.000000 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101
+101 1700000000.100000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+100 1700000005.000000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000010000
+101 1700000006.000000 execve("/bin/true", ["true"], 0x1 /* 1 var */) = 0
+`
+	for _, c := range []struct {
+		maxAge   int64
+		hasExec  bool
+		released int64
+	}{{0, true, 0}, {2e9, false, 1}} {
+		var evs []trace.Event
+		conv := NewConverter(Options{MaxAge: c.maxAge}, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
+		if err := Run(NewReader(strings.NewReader(log), "log"), conv, nil); err != nil {
+			t.Fatal(err)
+		}
+		var fork *trace.Event
+		for i := range evs {
+			if evs[i].Kind == trace.Fork {
+				fork = &evs[i]
+			}
+		}
+		if fork == nil || fork.HasChildExec != c.hasExec || conv.Stats.ForcedRelease != c.released {
+			t.Errorf("MaxAge %d: fork %v, forced %d", c.maxAge, fork, conv.Stats.ForcedRelease)
+		}
+	}
+}
+
+// closingQuote, which jumps from quote to quote, finds the quote that the
+// byte-by-byte scan (a backslash escapes the next byte) finds.
+func TestClosingQuote(t *testing.T) {
+	slow := func(s []byte, i int) int {
+		for i < len(s) && s[i] != '"' {
+			if s[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		return min(i, len(s))
+	}
+	rng := rand.New(rand.NewSource(1))
+	alphabet := []byte(`"\a,`)
+	for n := 0; n < 20000; n++ {
+		s := make([]byte, rng.Intn(12))
+		for i := range s {
+			s[i] = alphabet[rng.Intn(len(alphabet))]
+		}
+		for i := 0; i <= len(s); i++ {
+			if got, want := closingQuote(s, i), slow(s, i); got != want {
+				t.Fatalf("closingQuote(%q, %d) = %d, want %d", s, i, got, want)
+			}
+		}
 	}
 }

@@ -14,10 +14,7 @@ import (
 const DefaultMaxLine = lineread.DefaultMaxLine
 
 // Result is what Reader.Result returns: a *Record or a *SyntaxError.
-type Result interface{ result() }
-
-func (*Record) result()      {}
-func (*SyntaxError) result() {}
+type Result = any
 
 // pending is the first half of a split call, waiting for its <... resumed>.
 type pending struct {
@@ -579,16 +576,8 @@ func parseRet(s []byte, rec *Record) bool {
 		i += 2
 		start = i
 		for i < len(s) {
-			c := s[i]
-			var d byte
-			switch {
-			case c >= '0' && c <= '9':
-				d = c - '0'
-			case c >= 'a' && c <= 'f':
-				d = c - 'a' + 10
-			case c >= 'A' && c <= 'F':
-				d = c - 'A' + 10
-			default:
+			d := hexDigit[s[i]]
+			if d > 15 {
 				goto done
 			}
 			v = v<<4 | uint64(d)
@@ -628,6 +617,21 @@ done:
 	}
 	return true
 }
+
+// hexDigit is the value of a hex digit, 0xff for other bytes: one load
+// per digit of the hex return values of memory calls.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = byte(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = byte(c-'a'+10), byte(c-'a'+10)
+	}
+	return t
+}()
 
 // cutDuration removes a -T " <0.000123>" suffix.
 func cutDuration(s []byte) ([]byte, int64) {
@@ -853,11 +857,14 @@ func skipSpaces(b []byte, i int) int {
 // digits reads a decimal number at b[i:], saturating at 2^62.
 func digits(b []byte, i int) (uint64, int) {
 	var v uint64
-	for i < len(b) && isDigit(b[i]) {
-		if v < 1<<58 {
-			v = v*10 + uint64(b[i]-'0')
+	for ; i < len(b); i++ {
+		d := b[i] - '0' // one unsigned comparison tells a digit
+		if d > 9 {
+			break
 		}
-		i++
+		if v < 1<<58 {
+			v = v*10 + uint64(d)
+		}
 	}
 	return v, i
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/decompress"
 	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
 
@@ -32,7 +33,7 @@ func grepLog(t *testing.T, name string) grepCounts {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	r, closeDec, err := Decompress(f)
+	r, closeDec, err := decompress.Reader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestRealLogsSmallBlocks(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { f.Close() })
-				in, done, err := Decompress(f)
+				in, done, err := decompress.Reader(f)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,6 +3,8 @@ package strace
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // RecordKind says what a Record holds.
@@ -118,6 +120,7 @@ type Record struct {
 	mem      memCall
 	execFile string
 	execArgv []string
+	execCut  bool
 }
 
 func (r *Record) reset() {
@@ -168,14 +171,6 @@ func (r *Record) String() string {
 	return "?"
 }
 
-// SyntaxError is a line the Reader could not parse. The Reader reports it
-// and goes on with the next line.
-type SyntaxError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-}
+// SyntaxError is a line the Reader could not parse (textconv's). The
+// Reader reports it and goes on with the next line.
+type SyntaxError = textconv.SyntaxError

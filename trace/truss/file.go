@@ -1,10 +1,12 @@
 package truss
 
 import (
+	"fmt"
 	"io"
 
-	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
+	"github.com/forkcost/forkcost/trace/decompress"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // Config is a conversion of one truss log into one trace file.
@@ -17,32 +19,22 @@ type Config struct {
 // ConvertFile converts the truss log in the file name ("-" for cfg.Stdin;
 // gzip and zstd are recognised) into the trace file out.
 func ConvertFile(name, out string, cfg Config) (*bsd.Stats, error) {
-	r, closeR, err := bsd.OpenFile(name, cfg.Stdin)
+	r, closeR, err := decompress.Open(name, cfg.Stdin)
 	if err != nil {
 		return nil, err
 	}
 	defer closeR()
-	disp := name
-	if name == "-" {
-		disp = "<stdin>"
-	}
+	disp := textconv.Input{Name: name}.DisplayName()
 	rd := NewReader(r, disp)
 	if cfg.Form != 0 {
 		rd.Form = cfg.Form
 	}
-	c := cfg.Config
-	c.Format = "truss"
-	c.Truss = true
-	c.CommMax = 19 // FreeBSD MAXCOMLEN
-	return bsd.ConvertSource(rd, disp, out, c)
+	return bsd.ConvertSource(rd, "truss", disp, out, cfg.Config, bsd.Options{Truss: true, CommMax: 19}) // FreeBSD MAXCOMLEN
 }
 
 // SniffFile reports whether the file at path (possibly compressed) is
 // truss output.
-func SniffFile(path string) bool {
-	head := bsd.Head(path)
-	return head != nil && bsd.Detect(head) == "truss"
-}
+func SniffFile(path string) bool { return textconv.DetectFile(path) == "truss" }
 
 // ReadAll reads every record of r, for tests and small tools.
 func ReadAll(r io.Reader, name string) ([]bsd.Record, []bsd.SyntaxError, error) {
@@ -50,13 +42,14 @@ func ReadAll(r io.Reader, name string) ([]bsd.Record, []bsd.SyntaxError, error) 
 }
 
 func init() {
-	trace.RegisterTextFormat(&trace.TextFormat{
-		Name:    "truss",
-		Sniff:   SniffFile,
-		Precise: true,
-		Convert: func(path, out string, warn func(string, ...any)) error {
-			_, err := ConvertFile(path, out, Config{Config: bsd.Config{Warn: warn}})
-			return err
-		},
+	textconv.Register(&textconv.Format{
+		Name:  "truss",
+		Score: Score,
+		Convert: bsd.FormatConvert("truss", func(name, out string, cfg bsd.Config, form bsd.TimeForm) (*bsd.Stats, error) {
+			if cfg.OS != "" && cfg.OS != "freebsd" {
+				return nil, fmt.Errorf("--os %s: truss logs are FreeBSD's", cfg.OS)
+			}
+			return ConvertFile(name, out, Config{Config: cfg, Form: form})
+		}),
 	})
 }

@@ -50,6 +50,8 @@ type Reader struct {
 
 	err error
 
+	yieldSoon, yielded bool
+
 	rec     bsd.Record
 	synErr  bsd.SyntaxError
 	isErr   bool
@@ -69,7 +71,7 @@ func (r *Reader) Err() error { return r.err }
 
 // Record returns the current record, or nil after a syntax error.
 func (r *Reader) Record() *bsd.Record {
-	if r.isErr {
+	if r.isErr || r.yielded {
 		return nil
 	}
 	return &r.rec
@@ -77,7 +79,7 @@ func (r *Reader) Record() *bsd.Record {
 
 // SyntaxError returns the current syntax error, or nil.
 func (r *Reader) SyntaxError() *bsd.SyntaxError {
-	if r.isErr {
+	if r.isErr && !r.yielded {
 		return &r.synErr
 	}
 	return nil
@@ -91,6 +93,12 @@ func (r *Reader) OS() string { return "freebsd" }
 
 // BytesRead returns the bytes consumed.
 func (r *Reader) BytesRead() int64 { return r.Bytes }
+
+// LineReader returns the line reader (bsd.Source).
+func (r *Reader) LineReader() *lineread.Reader { return &r.Reader }
+
+// YieldSoon makes Next return between lines, with nothing (bsd.Source).
+func (r *Reader) YieldSoon() { r.yieldSoon = true }
 
 func (r *Reader) fail(format string, args ...any) bool {
 	r.synErr = bsd.SyntaxError{File: r.name, Line: r.LineNo, Msg: fmt.Sprintf(format, args...)}
@@ -109,7 +117,12 @@ func (r *Reader) readLine() (line []byte, tooLong bool, ok bool) {
 // Next advances to the next record or syntax error.
 func (r *Reader) Next() bool {
 	r.scan()
+	r.yielded = false
 	for {
+		if r.yieldSoon {
+			r.yieldSoon, r.yielded = false, true
+			return true
+		}
 		line, tooLong, ok := r.readLine()
 		if !ok {
 			return false
@@ -555,5 +568,3 @@ func Score(head []byte) float64 {
 	}
 	return float64(good) / float64(good+bad)
 }
-
-func init() { bsd.RegisterSniffer("truss", Score) }

@@ -7,7 +7,9 @@ package lineread
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
+	"runtime/pprof"
 	"slices"
 	"sync"
 )
@@ -161,11 +163,11 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 		max = DefaultMaxLine
 	}
 	a.wg.Add(1)
-	go func() {
+	go pprof.Do(context.Background(), pprof.Labels("stage", "read-ahead"), func(context.Context) {
 		defer a.wg.Done()
 		defer close(a.out)
 		a.produce(r.br, max, r.Mark)
-	}()
+	})
 	r.ahead = a
 }
 

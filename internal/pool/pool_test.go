@@ -1,4 +1,4 @@
-package main
+package pool
 
 import (
 	"sync/atomic"
@@ -13,7 +13,7 @@ func TestOrderedBoundsMemory(t *testing.T) {
 	for _, workers := range []int{1, 2, 4} {
 		var live, peak atomic.Int64
 		next := 0
-		ordered(200, workers, func(i int) int {
+		Ordered(200, workers, func(i int) int {
 			n := live.Add(1)
 			for {
 				p := peak.Load()
@@ -46,7 +46,7 @@ func TestOrderedBoundsMemory(t *testing.T) {
 // holds on a loaded machine).
 func TestOrderedRunsConcurrently(t *testing.T) {
 	start := time.Now()
-	ordered(20, 4, func(i int) int { time.Sleep(20 * time.Millisecond); return i }, func(int, int) {})
+	Ordered(20, 4, func(i int) int { time.Sleep(20 * time.Millisecond); return i }, func(int, int) {})
 	if d := time.Since(start); d > 300*time.Millisecond {
 		t.Errorf("20 items of 20 ms on 4 workers took %v: not concurrent", d)
 	}

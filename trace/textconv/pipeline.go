@@ -1,0 +1,349 @@
+package textconv
+
+import (
+	"context"
+	"runtime/pprof"
+	"sync"
+	"unsafe"
+
+	"github.com/forkcost/forkcost/trace/internal/lineread"
+)
+
+// Status says what Lexer.Lex found.
+type Status uint8
+
+const (
+	// End: the input ended (or an I/O error ended it: see Lexer.Err).
+	End Status = iota
+	// Rec: the record passed to Lex now holds the next record.
+	Rec
+	// Bad: the next line is malformed; Lexer.SyntaxError describes it.
+	Bad
+	// Yield: nothing yet; the Lexer returned between lines after
+	// YieldSoon, so that the pipeline can pass on the blocks it holds.
+	Yield
+)
+
+// A Lexer reads a log into records of type R, one per call to Lex.
+type Lexer[R any] interface {
+	// Lex lexes the next record into dst, a record that Lex filled before
+	// (buffers it owns may be reused) or a zero one. Its slices may point
+	// into the current line, into buffers of the Lexer valid until the
+	// next call, or into buffers of dst.
+	Lex(dst *R) Status
+	// SyntaxError returns the error of the last Bad.
+	SyntaxError() *SyntaxError
+	// Err returns the I/O error that ended the input, if any.
+	Err() error
+	// LineReader returns the Lexer's line reader, which RunPipelined
+	// switches to reading ahead.
+	LineReader() *lineread.Reader
+	// Keep makes dst, just lexed, valid for as long as a: the slices
+	// within the current line stay where they are when the line is a
+	// read-ahead block's (stable); the others are copied with a.Keep or
+	// a.Rebase.
+	Keep(dst *R, a *Arena)
+	// YieldSoon makes Lex return Yield after the next line that makes no
+	// record.
+	YieldSoon()
+}
+
+// A Sink is a format's converter, fed one record at a time.
+type Sink[R any] interface {
+	Add(rec *R) error
+	// Counters returns the converter's stats, where syntax errors are
+	// counted.
+	Counters() *Stats
+}
+
+// Stages are the optional parts of a pipelined conversion.
+type Stages[R any] struct {
+	// Decoder, if set, returns a function that decodes the arguments of
+	// a record ahead of the Sink; it runs on a goroutine of its own.
+	Decoder func() func(*R)
+	// Read, if set, is told the bytes read so far as each batch reaches
+	// the Sink (for progress).
+	Read func(n int64)
+	// Block is the read-ahead block size (DefaultBlock if 0); tests make
+	// it tiny, so that short inputs cross many blocks.
+	Block int
+}
+
+// Pipeline sizes.
+const (
+	// DefaultBlock is the read-ahead block size.
+	DefaultBlock = 256 << 10
+	// Blocks of the input in flight, and how many finished blocks a batch
+	// may hold before it is passed on.
+	readAheadBlocks = 16
+	maxHeldBlocks   = 4
+
+	batchRecords = 2048
+	batchesAhead = 4
+	arenaChunk   = 1 << 20
+)
+
+// Run converts every record of lx with s, on the calling goroutine. Syntax
+// errors are counted in s.Counters() and passed to onErr, which may stop
+// the conversion by returning an error (--strict); onErr may be nil. The
+// caller finishes the Sink.
+func Run[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error) error {
+	var rec R
+	for {
+		switch lx.Lex(&rec) {
+		case End:
+			return lx.Err()
+		case Rec:
+			if err := s.Add(&rec); err != nil {
+				return err
+			}
+		case Bad:
+			s.Counters().SyntaxErrors++
+			if onErr != nil {
+				if err := onErr(lx.SyntaxError()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// Arena is the memory of a batch: records of the batch that need bytes
+// beyond their line keep them here, until the batch is recycled.
+type Arena struct {
+	chunks [][]byte
+	cur    []byte
+}
+
+func (a *Arena) reset() {
+	if len(a.chunks) > 0 {
+		a.cur = a.chunks[0][:0]
+		a.chunks = a.chunks[:1]
+	}
+}
+
+// Keep copies p into the arena; nil stays nil.
+func (a *Arena) Keep(p []byte) []byte {
+	if p == nil {
+		return nil
+	}
+	if len(a.cur)+len(p) > cap(a.cur) {
+		a.cur = make([]byte, 0, max(arenaChunk, len(p)))
+		a.chunks = append(a.chunks, a.cur)
+	}
+	s := len(a.cur)
+	a.cur = append(a.cur, p...)
+	return a.cur[s:len(a.cur):len(a.cur)]
+}
+
+// Rebase returns p's bytes in memory that lasts as long as the arena: p
+// itself when it lies within src and src is stable (a read-ahead block's
+// line), the same part of kept (src's copy, made once by the caller) when
+// it lies within an unstable src, else a copy of p.
+func (a *Arena) Rebase(p, src, kept []byte, stable bool) []byte {
+	if p == nil {
+		return nil
+	}
+	if len(p) > 0 && len(src) > 0 {
+		// The offset of p in src, if it lies there. Comparing the
+		// addresses of two live slices is safe; Go has no other way to
+		// ask whether one slice is part of another.
+		off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(src)))
+		if off <= uintptr(len(src)) && uintptr(len(p)) <= uintptr(len(src))-off {
+			if stable {
+				return p[:len(p):len(p)]
+			}
+			return kept[off : int(off)+len(p) : int(off)+len(p)]
+		}
+	}
+	return a.Keep(p)
+}
+
+type batch[R any] struct {
+	recs  []R
+	errs  []SyntaxError
+	isErr []bool
+	arena Arena
+	err   error // the Lexer's I/O error, on the last batch
+	read  int64 // bytes read when the batch was full
+	last  bool
+	// The read-ahead blocks finished while the batch filled: its records'
+	// lines are in them (or in blocks of earlier batches); they are
+	// released when the batch has been converted.
+	blocks []*lineread.Block
+}
+
+func (b *batch[R]) reset() {
+	b.recs, b.errs, b.isErr = b.recs[:0], b.errs[:0], b.isErr[:0]
+	b.arena.reset()
+	b.err, b.last = nil, false
+	clear(b.blocks)
+	b.blocks = b.blocks[:0]
+}
+
+// slot returns the next record of the batch for the Lexer to lex into. A
+// slot keeps its buffers from one use to the next.
+func (b *batch[R]) slot() *R {
+	if len(b.recs) < cap(b.recs) {
+		b.recs = b.recs[:len(b.recs)+1]
+	} else {
+		var zero R
+		b.recs = append(b.recs, zero)
+	}
+	return &b.recs[len(b.recs)-1]
+}
+
+// RunPipelined is Run with the Lexer, and the decoder if any, on
+// goroutines of their own (see the package documentation). The caller
+// finishes the Sink.
+func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error, st Stages[R]) error {
+	lr := lx.LineReader()
+	block := st.Block
+	if block <= 0 {
+		block = DefaultBlock
+	}
+	lr.StartReadAhead(block, readAheadBlocks)
+	free := make(chan *batch[R], batchesAhead)
+	lexed := make(chan *batch[R], batchesAhead)
+	full := lexed
+	done := make(chan struct{})
+	for i := 0; i < batchesAhead; i++ {
+		free <- &batch[R]{}
+	}
+	var wg sync.WaitGroup
+	if st.Decoder != nil {
+		full = make(chan *batch[R], batchesAhead)
+		wg.Add(1)
+		go pprof.Do(context.Background(), pprof.Labels("stage", "decoder"), func(context.Context) {
+			defer wg.Done()
+			defer close(full)
+			decode := st.Decoder()
+			for b := range lexed {
+				for i := range b.recs {
+					if !b.isErr[i] {
+						decode(&b.recs[i])
+					}
+				}
+				select {
+				case full <- b:
+				case <-done:
+					for range lexed {
+					}
+					return
+				}
+			}
+		})
+	}
+	wg.Add(1)
+	go pprof.Do(context.Background(), pprof.Labels("stage", "lexer"), func(context.Context) {
+		defer wg.Done()
+		defer close(lexed)
+		var b *batch[R] // nil once the pipeline stops
+		take := func() {
+			select {
+			case b = <-free:
+				b.reset()
+			case <-done:
+				b = nil
+			}
+		}
+		send := func() {
+			b.blocks = lr.TakeDone(b.blocks)
+			b.read = lr.Bytes
+			select {
+			case lexed <- b:
+				if !b.last {
+					take()
+					return
+				}
+			case <-done:
+			}
+			b = nil
+		}
+		lr.BlockDone = func(finished int) {
+			// Lines that make no record (blank lines, continuation
+			// lines, the halves of split calls) can finish many blocks
+			// inside one Lex: have it return between lines, so that the
+			// batch, which holds them, can be passed on.
+			if finished >= maxHeldBlocks {
+				lx.YieldSoon()
+			}
+		}
+		take()
+		for b != nil {
+			dst := b.slot()
+			switch lx.Lex(dst) {
+			case End:
+				b.recs = b.recs[:len(b.recs)-1]
+				b.err, b.last = lx.Err(), true
+				send()
+				return
+			case Rec:
+				lx.Keep(dst, &b.arena)
+				b.isErr = append(b.isErr, false)
+			case Bad:
+				b.errs = append(b.errs, *lx.SyntaxError())
+				b.isErr = append(b.isErr, true)
+			case Yield:
+				b.recs = b.recs[:len(b.recs)-1]
+			}
+			b.blocks = lr.TakeDone(b.blocks)
+			if len(b.recs) >= batchRecords || len(b.blocks) >= maxHeldBlocks {
+				send()
+			}
+		}
+	})
+	stop := func(err error) error {
+		close(done)
+		lr.StopReadAhead() // the lexer may wait for a block
+		for range full {
+		}
+		wg.Wait()
+		return err
+	}
+	var err error
+	pprof.Do(context.Background(), pprof.Labels("stage", "converter"), func(context.Context) {
+		err = convert(s, full, onErr, st, lr, free, stop)
+	})
+	if err != nil {
+		return err
+	}
+	wg.Wait()
+	lr.StopReadAhead()
+	return nil
+}
+
+// convert is RunPipelined's converter stage, on the caller's goroutine.
+func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) error, st Stages[R], lr *lineread.Reader,
+	free chan<- *batch[R], stop func(error) error) error {
+	counters := s.Counters()
+	for b := range full {
+		if st.Read != nil {
+			st.Read(b.read)
+		}
+		j := 0
+		for i := range b.recs {
+			if b.isErr[i] {
+				counters.SyntaxErrors++
+				if onErr != nil {
+					if err := onErr(&b.errs[j]); err != nil {
+						return stop(err)
+					}
+				}
+				j++
+				continue
+			}
+			if err := s.Add(&b.recs[i]); err != nil {
+				return stop(err)
+			}
+		}
+		if b.err != nil {
+			return stop(b.err)
+		}
+		for _, blk := range b.blocks {
+			lr.Release(blk)
+		}
+		free <- b
+	}
+	return nil
+}
