@@ -45,6 +45,7 @@ a creation is eligible is still decided on the whole trace.`,
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
 	mfl.addJobs(fs)
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
+	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
