@@ -3,6 +3,8 @@ package machines
 import (
 	"bytes"
 	"testing"
+
+	"github.com/forkcost/forkcost/internal/fuzzbound"
 )
 
 // FuzzParse feeds arbitrary text to the profile parser: it must return a
@@ -10,6 +12,7 @@ import (
 //
 //	go test ./machines -run '^$' -fuzz FuzzParse -fuzztime 1m
 func FuzzParse(f *testing.F) {
+	fuzzbound.Setup(f)
 	for _, name := range []string{"ppro200", "zen4"} {
 		data, err := builtin.ReadFile("profiles/" + name + ".toml")
 		if err != nil {
@@ -23,18 +26,20 @@ func FuzzParse(f *testing.F) {
 		f.Add(bytes.Replace(data, []byte("value = 1500\n"), []byte("value = 1500\ncurve = [[256, 2000], [65536, 1000]]\n"), 1))
 		f.Add(bytes.Replace(data, []byte("value = 1500\n"), []byte("value = 1500\ncurve = [[256], [1, 2, 3]]\n"), 1))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Parse("fuzz.toml", data)
-		if err != nil {
-			return
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzbound.Run(t, func(t *testing.T) { parseProfile(t, data) }) })
+}
+
+func parseProfile(t *testing.T, data []byte) {
+	p, err := Parse("fuzz.toml", data)
+	if err != nil {
+		return
+	}
+	for name, v := range p.Params {
+		if v.Source == "" {
+			t.Fatalf("accepted a parameter without a source")
 		}
-		for name, v := range p.Params {
-			if v.Source == "" {
-				t.Fatalf("accepted a parameter without a source")
-			}
-			if len(v.Curve) > 0 && p.ModelParams().Curve(name) == nil {
-				t.Fatalf("%s: accepted a curve the model does not have", name)
-			}
+		if len(v.Curve) > 0 && p.ModelParams().Curve(name) == nil {
+			t.Fatalf("%s: accepted a curve the model does not have", name)
 		}
-	})
+	}
 }

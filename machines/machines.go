@@ -97,6 +97,16 @@ func Parse(file string, data []byte) (*Profile, error) {
 		}
 		return nil, fmt.Errorf("%s: unknown key %s (a parameter table takes value, unit, source, estimate, low, high, curve, curve_source)", file, strings.Join(keys, ", "))
 	}
+	// A key left out decodes as its zero value; say it is missing rather
+	// than judge the zero (a missing value read as "value 0 is outside
+	// its range").
+	for _, name := range sortedKeys(p.Params) {
+		for _, k := range []string{"value", "unit"} {
+			if !md.IsDefined("params", name, k) {
+				return nil, fmt.Errorf("%s: missing key params.%s.%s", file, name, k)
+			}
+		}
+	}
 	sum := sha256.Sum256(data)
 	p.File, p.Hash = file, hex.EncodeToString(sum[:])[:12]
 	if err := p.validate(); err != nil {

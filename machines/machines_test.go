@@ -54,6 +54,8 @@ func TestValidationErrors(t *testing.T) {
 		{"curve not per page", strings.Replace(base, "value = 4000\n", "value = 4000\ncurve = [[0, 1], [10, 2]]\n", 1), "params.syscall_ns.curve"},
 		{"curve descending", strings.Replace(base, "value = 1500\n", "value = 1500\ncurve = [[100, 1], [10, 2]]\n", 1), "params.pte_copy_ns.curve"},
 		{"curve point of three", strings.Replace(base, "value = 1500\n", "value = 1500\ncurve = [[0, 1, 3], [10, 2]]\n", 1), "params.pte_copy_ns.curve"},
+		{"missing value", strings.Replace(base, "value = 6000\n", "", 1), "my.toml: missing key params.ctx_switch_ns.value"},
+		{"missing unit", strings.Replace(base, "unit = \"ns/entry\"", "", 1), "missing key params."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg/vgpdf"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/forkcost/forkcost/internal/tempfile"
 	"github.com/forkcost/forkcost/internal/version"
 )
 
@@ -357,26 +358,23 @@ func WriteFiles(dir string, figs []*Figure, formats []string, st Style, prov Pro
 }
 
 func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	tmp, err := tempfile.Create(path)
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			tempfile.Remove(tmp.Name())
 		}
 	}()
 	if err = write(tmp); err != nil {
 		return err
 	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return tempfile.Rename(tmp.Name(), path)
 }
 
 // ErrNoData is wrapped by the errors of figures that have nothing to draw.

@@ -293,7 +293,7 @@ func forks(n int, resident int64, nested bool) func(synth.Emit) error {
 		put := func(ev trace.Event) error { tm += 1e6; ev.TimeNs = tm; return emit(&ev) }
 		for i := 0; i < n; i++ {
 			child := int32(1000 + 2*i)
-			snap := trace.Snapshot{ResidentBytes: resident, WritableResidentBytes: resident / 2, AnonResidentBytes: resident / 2, MapEntries: 10, PageSize: 4096, Source: trace.Synthetic}
+			snap := trace.Snapshot{VirtBytes: 2 * resident, WritableBytes: resident, ResidentBytes: resident, WritableResidentBytes: resident / 2, AnonResidentBytes: resident / 2, MapEntries: 10, PageSize: 4096, Source: trace.Synthetic}
 			if err := put(trace.Event{PID: 100, Kind: trace.Fork, ChildPID: child, Comm: "sh", Snapshot: snap, HasSnapshot: true}); err != nil {
 				return err
 			}
@@ -507,7 +507,7 @@ func TestSensitivityWithMeasuredWrites(t *testing.T) {
 	gen := func(emit synth.Emit) error {
 		tm := int64(0)
 		put := func(ev trace.Event) error { tm += 1e6; ev.TimeNs = tm; return emit(&ev) }
-		snap := trace.Snapshot{ResidentBytes: 64 << 20, WritableResidentBytes: 48 << 20, AnonResidentBytes: 48 << 20, MapEntries: 40, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
+		snap := trace.Snapshot{VirtBytes: 128 << 20, WritableBytes: 64 << 20, ResidentBytes: 64 << 20, WritableResidentBytes: 48 << 20, AnonResidentBytes: 48 << 20, MapEntries: 40, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 		faults := int64(1000)
 		for i := 0; i < 4; i++ {
 			child := int32(1000 + i)

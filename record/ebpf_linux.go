@@ -152,8 +152,7 @@ func runEBPF(opts Options) (Result, error) {
 	r.start, r.startMono = time.Now(), monoNow()
 	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record",
 		StartUnixNs: r.start.UnixNano(), Extra: map[string]string{MetaBackend: ViaEBPF}}
-	staging := stagingPath(opts.Output)
-	w, err := trace.Create(staging, meta, nil)
+	w, err := trace.Create(opts.Output, meta, nil, trace.FlushEvery(250*time.Millisecond))
 	if err != nil {
 		return res, fmt.Errorf("cannot write %s: %w", opts.Output, err)
 	}
@@ -315,7 +314,7 @@ loop:
 		w.Abort()
 		return res, loopErr
 	}
-	res.Meta, err = finish(w, staging, opts.Output, meta, res.Incomplete, unknown)
+	res.Meta, err = finish(w, opts.Output, meta, res.Incomplete, unknown)
 	return res, err
 }
 

@@ -5,9 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -230,42 +227,4 @@ func (e *emitter) drain() (unknown []string, err error) {
 	e.late = nil
 	slices.Sort(unknown)
 	return unknown, err
-}
-
-// remeta copies the finished trace src to dst with meta as its metadata
-// (used to mark an interrupted recording incomplete: the metadata is part
-// of the file's schema, written before the first row).
-func remeta(src, dst string, meta trace.Meta) error {
-	mem := memory.DefaultAllocator
-	br, err := trace.OpenTable(src, mem)
-	if err != nil {
-		return err
-	}
-	defer br.Close()
-	schema := trace.Schema(meta)
-	if len(schema.Fields()) != len(br.Schema().Fields()) {
-		return fmt.Errorf("%s: unexpected schema", src)
-	}
-	tw, err := trace.CreateTable(dst, schema, mem)
-	if err != nil {
-		return err
-	}
-	for br.Next() {
-		rec := br.RecordBatch()
-		out := array.NewRecordBatch(schema, rec.Columns(), rec.NumRows())
-		err := tw.Write(out)
-		out.Release()
-		if err != nil {
-			tw.Abort()
-			return err
-		}
-	}
-	if err := br.Err(); err != nil {
-		tw.Abort()
-		return err
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	return nil
 }

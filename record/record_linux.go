@@ -134,12 +134,12 @@ func runPtrace(opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("finding the recorder's executable (it starts the command): %w", err)
 	}
 
-	// The output is written to a staging file beside the destination (by
-	// way of the writer's own temporary file), then renamed into place or,
-	// when the recording was interrupted, copied with its metadata marked.
+	// The output is written to a temporary file beside the destination,
+	// flushed four times a second so that a killed recording leaves its rows
+	// there (trace.Salvage), then renamed into place or, when the
+	// recording was interrupted, copied with its metadata marked.
 	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record",
 		Extra: map[string]string{MetaBackend: ViaPtrace}}
-	staging := stagingPath(opts.Output)
 
 	// ptrace requests must all come from the thread that attached.
 	runtime.LockOSThread()
@@ -158,7 +158,7 @@ func runPtrace(opts Options) (Result, error) {
 			return Result{}, fmt.Errorf("cannot write %s: %s is not a directory", opts.Output, d)
 		}
 	}
-	w, err := trace.Create(staging, meta, nil)
+	w, err := trace.Create(opts.Output, meta, nil, trace.FlushEvery(250*time.Millisecond))
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot write %s: %w", opts.Output, err)
 	}
@@ -215,7 +215,7 @@ func runPtrace(opts Options) (Result, error) {
 		w.Abort()
 		return res, loopErr
 	}
-	res.Meta, err = finish(w, staging, opts.Output, meta, res.Incomplete, unknown)
+	res.Meta, err = finish(w, opts.Output, meta, res.Incomplete, unknown)
 	return res, err
 }
 

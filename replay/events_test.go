@@ -21,7 +21,7 @@ func TestEventsCarryMeasuredCosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := trace.Snapshot{ResidentBytes: 8 << 20, WritableResidentBytes: 4 << 20, AnonResidentBytes: 4 << 20,
+	snap := trace.Snapshot{VirtBytes: 16 << 20, WritableBytes: 8 << 20, ResidentBytes: 8 << 20, WritableResidentBytes: 4 << 20, AnonResidentBytes: 4 << 20,
 		MapEntries: 20, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	evs := []trace.Event{
 		{TimeNs: 1, PID: 10, Kind: trace.VFork, ChildPID: 11, Comm: "sh", Snapshot: snap, HasSnapshot: true,

@@ -17,7 +17,7 @@ func TestRecordedParentFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := trace.Snapshot{ResidentBytes: 64 << 20, WritableResidentBytes: 32 << 20, AnonResidentBytes: 32 << 20,
+	snap := trace.Snapshot{VirtBytes: 128 << 20, WritableBytes: 64 << 20, ResidentBytes: 64 << 20, WritableResidentBytes: 32 << 20, AnonResidentBytes: 32 << 20,
 		MapEntries: 20, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	evs := []trace.Event{
 		// A fork whose parent took 300 faults before its next event.

@@ -23,6 +23,9 @@ func TestAsyncWriter(t *testing.T) {
 	for i := 0; i < 10000; i++ { // several batches
 		ev := sampleEvents()[i%6]
 		ev.TimeNs = int64(i)
+		if ev.HasChildExec {
+			ev.ChildExecNs = ev.TimeNs + 20 // the child execs after its creation
+		}
 		want = append(want, ev)
 		if err := aw.Append(&ev); err != nil {
 			t.Fatal(err)

@@ -151,6 +151,9 @@ func TestRoundTripManyRows(t *testing.T) {
 		case i%97 == 0, i%101 == 3:
 			ev = sample[i%len(sample)]
 			ev.TimeNs = int64(i)
+			if ev.HasChildExec {
+				ev.ChildExecNs = ev.TimeNs + 20 // the child execs after its creation
+			}
 		case i%13 == 0:
 			ev.Kind = trace.Brk
 			ev.Comm = ""

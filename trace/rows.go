@@ -1,7 +1,10 @@
 package trace
 
 import (
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -41,6 +44,11 @@ type Writer struct {
 	argv       *array.ListBuilder
 	argvVals   *array.StringBuilder
 	sourceMemo map[SnapshotSource]int32
+
+	// With FlushEvery: mu serialises Append, Close and Abort with the
+	// goroutine that flushes; stopFlush ends it.
+	mu        *sync.Mutex
+	stopFlush func()
 }
 
 // Create starts writing a trace to path; the extension picks the format.
@@ -50,6 +58,10 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
 		return nil, err
+	}
+	var o createOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	zeroed := false
 	if mem == nil {
@@ -105,7 +117,45 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 	for i, v := range dictValues[ColSnapshotSource] {
 		w.sourceMemo[SnapshotSource(v)] = int32(i)
 	}
+	if o.flushEvery > 0 {
+		w.startFlushing(o.flushEvery)
+	}
 	return w, nil
+}
+
+func (w *Writer) startFlushing(every time.Duration) {
+	w.mu = &sync.Mutex{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				w.mu.Lock()
+				// An error here (a full disk) is met again, and
+				// returned, by the next Append or Close.
+				if w.flush() == nil {
+					w.tw.Flush()
+				}
+				w.mu.Unlock()
+			}
+		}
+	}()
+	w.stopFlush = func() { close(done); wg.Wait() }
+}
+
+// stopFlushing ends the flushing goroutine, if any.
+func (w *Writer) stopFlushing() {
+	if w.stopFlush != nil {
+		w.stopFlush()
+		w.stopFlush = nil
+	}
 }
 
 // sizeCols are the int64 snapshot columns, in Snapshot field order.
@@ -143,6 +193,14 @@ func (w *Writer) grow() {
 
 // Append adds one event. The event is copied; the caller may reuse it.
 func (w *Writer) Append(ev *Event) error {
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	return w.append(ev)
+}
+
+func (w *Writer) append(ev *Event) error {
 	k := kindIndex(ev.Kind)
 	if k < 0 {
 		_, err := ParseKind(string(ev.Kind))
@@ -285,6 +343,7 @@ func (w *Writer) Path() string { return w.tw.Path() }
 
 // Close writes the remaining events and renames the file into place.
 func (w *Writer) Close() error {
+	w.stopFlushing()
 	defer w.release()
 	if err := w.flush(); err != nil {
 		w.tw.Abort()
@@ -295,22 +354,34 @@ func (w *Writer) Close() error {
 
 // Abort discards everything written.
 func (w *Writer) Abort() {
+	w.stopFlushing()
 	w.release()
 	w.tw.Abort()
 }
 
 // Reader streams the events of a trace file. It owns the Event it returns
 // and the strings in it: they stay valid until the next call to Next.
+//
+// Every row is checked against the schema's invariants (Event.Check); a
+// row that breaks them stops the reader with an *InvalidRowError naming
+// the file, batch and row, unless SetLenient was called, in which case
+// such rows are skipped, counted and reported once the reader is done.
 type Reader struct {
-	name string
-	br   BatchReader
-	meta Meta
-	rec  arrow.RecordBatch
-	i, n int
-	row  int64
-	ev   Event
-	err  error
-	cols readCols
+	name    string
+	br      BatchReader
+	meta    Meta
+	rec     arrow.RecordBatch
+	i, n    int
+	batch   int // index of rec, from 0
+	row     int64
+	ev      Event
+	err     error
+	cols    readCols
+	lenient func(skipped int64, first *InvalidRowError) // nil: strict
+	hint    string                                      // for InvalidRowError
+	skipped int64
+	first   *InvalidRowError
+	done    bool // the skipped rows have been reported
 }
 
 // Open opens a trace file (Arrow IPC or Parquet, recognised by content).
@@ -333,7 +404,13 @@ func NewReader(name string, br BatchReader) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := &Reader{name: name, br: br, meta: meta}
+	if u, ok := br.(interface{ unfinished() string }); ok {
+		if meta.Incomplete != "" {
+			meta.Incomplete += "; "
+		}
+		meta.Incomplete += u.unfinished()
+	}
+	r := &Reader{name: name, br: br, meta: meta, batch: -1}
 	if err := r.cols.check(br.Schema()); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -353,35 +430,95 @@ func (r *Reader) Row() int64 { return r.row - 1 }
 func (r *Reader) Err() error { return r.err }
 
 // Close releases the file.
-func (r *Reader) Close() error { return r.br.Close() }
+func (r *Reader) Close() error {
+	r.reportSkipped()
+	return r.br.Close()
+}
 
 // Event returns the current event.
 func (r *Reader) Event() *Event { return &r.ev }
 
+// SetLenient makes the reader skip the rows that break the schema's
+// invariants instead of stopping at the first; report, when not nil, is
+// told their number and the first of them once the reader reaches the end
+// or is closed, if there were any. SetLenient(nil) restores the default.
+// (A non-nil report is what makes the reader lenient: pass a function that
+// does nothing to skip silently.)
+func (r *Reader) SetLenient(report func(skipped int64, first *InvalidRowError)) {
+	r.lenient = report
+}
+
+// SetHint sets a text that the errors about rows breaking the schema's
+// invariants end with (what the program offers to read such a file).
+func (r *Reader) SetHint(hint string) { r.hint = hint }
+
+// Skipped returns the number of rows skipped so far for breaking the
+// schema's invariants, and the first of them (nil if none).
+func (r *Reader) Skipped() (int64, *InvalidRowError) { return r.skipped, r.first }
+
+func (r *Reader) reportSkipped() {
+	if r.done || r.skipped == 0 || r.lenient == nil {
+		return
+	}
+	r.done = true
+	r.lenient(r.skipped, r.first)
+}
+
 // Next advances to the next event.
 func (r *Reader) Next() bool {
-	if r.err != nil {
-		return false
-	}
-	for r.i >= r.n {
-		if !r.br.Next() {
-			if err := r.br.Err(); err != nil {
-				r.err = fmt.Errorf("%s: %w", r.name, err)
+	for {
+		if r.err != nil {
+			r.reportSkipped()
+			return false
+		}
+		for r.i >= r.n {
+			if !r.br.Next() {
+				if err := r.br.Err(); err != nil {
+					r.err = fmt.Errorf("%s: %w", r.name, err)
+				}
+				r.reportSkipped()
+				return false
 			}
+			r.rec = r.br.RecordBatch()
+			r.i, r.n = 0, int(r.rec.NumRows())
+			r.batch++
+			if err := safely(func() error { return r.cols.bind(r.rec) }); err != nil {
+				r.err = fmt.Errorf("%s: batch %d: %w", r.name, r.batch, err)
+				return false
+			}
+		}
+		var problem string
+		if err := safely(func() error { return r.cols.decode(r.i, &r.ev) }); err != nil {
+			if errors.Is(err, ErrCorrupt) {
+				// The batch's buffers disagree with each other (an
+				// offset beyond its data): not a row to skip.
+				r.err = fmt.Errorf("%s: %w", r.at(), err)
+				return false
+			}
+			problem = err.Error()
+		} else {
+			problem = r.ev.Check()
+		}
+		if problem == "" {
+			r.i++
+			r.row++
+			return true
+		}
+		bad := &InvalidRowError{File: r.name, Batch: r.batch, BatchRow: r.i, Row: r.row, Problem: problem, Hint: r.hint}
+		if r.lenient == nil {
+			r.err = bad
 			return false
 		}
-		r.rec = r.br.RecordBatch()
-		r.i, r.n = 0, int(r.rec.NumRows())
-		if err := safely(func() error { return r.cols.bind(r.rec) }); err != nil {
-			r.err = fmt.Errorf("%s: %w", r.name, err)
-			return false
+		if r.first == nil {
+			r.first = bad
 		}
+		r.skipped++
+		r.i++
+		r.row++
 	}
-	if err := safely(func() error { return r.cols.decode(r.i, &r.ev) }); err != nil {
-		r.err = fmt.Errorf("%s: row %d: %w", r.name, r.row, err)
-		return false
-	}
-	r.i++
-	r.row++
-	return true
+}
+
+// at names the current row for errors.
+func (r *Reader) at() string {
+	return fmt.Sprintf("%s: batch %d, row %d (row %d of the file)", r.name, r.batch, r.i, r.row)
 }

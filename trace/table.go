@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,10 +11,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/internal/tempfile"
 )
 
 // BatchWriter writes record batches in one file format. Close finishes the
@@ -106,8 +110,9 @@ func formatForPath(path string) (*Format, error) {
 	return nil, fmt.Errorf("%s: cannot tell the output format from the extension %q%s; use one of %s", path, ext, hint, strings.Join(known, ", "))
 }
 
-// TableWriter writes a table to a temporary file beside its destination and
-// renames it into place on Close. Abort removes the temporary file.
+// TableWriter writes a table to a temporary file beside its destination
+// (.BASE.tmp-PID-RANDOM, see internal/tempfile) and renames it into place
+// on Close. Abort removes the temporary file.
 type TableWriter struct {
 	path string
 	tmp  *os.File
@@ -119,12 +124,24 @@ type TableWriter struct {
 // CreateOption changes how a table is written.
 type CreateOption func(*createOptions)
 
-type createOptions struct{ compress bool }
+type createOptions struct {
+	compress   bool
+	flushEvery time.Duration
+}
 
 // Compressed asks for zstd-compressed Arrow IPC bodies (about 7x smaller
 // for traces; readable by arrow-go, pyarrow and arrow-cpp, by arrow-js only
 // with a zstd codec registered). Parquet files are always compressed.
 func Compressed() CreateOption { return func(o *createOptions) { o.compress = true } }
+
+// FlushEvery makes a trace Writer (Create) write the rows it has to the
+// temporary file at least every d, as a record batch of its own, so that
+// if the process is killed the file holds every row appended more than d
+// ago, in complete batches that Salvage recovers (the Arrow IPC file
+// format is a stream of batches between a header and a footer; the
+// footer is what a killed process never writes). Create then serialises
+// Append with the flushing goroutine.
+func FlushEvery(d time.Duration) CreateOption { return func(o *createOptions) { o.flushEvery = d } }
 
 // CreateTable starts writing a table with the given schema to path, in the
 // format its extension names.
@@ -143,18 +160,8 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	tmp, err := tempfile.Create(path)
 	if err != nil {
-		return nil, err
-	}
-	// CreateTemp makes the file private; a finished table is an ordinary file.
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
 		return nil, err
 	}
 	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
@@ -168,6 +175,9 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 
 // Path returns the destination path.
 func (w *TableWriter) Path() string { return w.path }
+
+// Flush pushes what has been written so far to the file.
+func (w *TableWriter) Flush() error { return w.buf.Flush() }
 
 // TempPath returns the temporary file being written.
 func (w *TableWriter) TempPath() string { return w.tmp.Name() }
@@ -186,6 +196,19 @@ func (w *TableWriter) Close() error {
 		return nil
 	}
 	w.done = true
+	err := w.finish()
+	if err == nil {
+		err = tempfile.Rename(w.tmp.Name(), w.path)
+	}
+	if err != nil {
+		tempfile.Remove(w.tmp.Name())
+		return fmt.Errorf("writing %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// finish completes and closes the temporary file.
+func (w *TableWriter) finish() error {
 	err := w.bw.Close()
 	if err == nil {
 		err = w.buf.Flush()
@@ -196,14 +219,7 @@ func (w *TableWriter) Close() error {
 	if cerr := w.tmp.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(w.tmp.Name(), w.path)
-	}
-	if err != nil {
-		os.Remove(w.tmp.Name())
-		return fmt.Errorf("writing %s: %w", w.path, err)
-	}
-	return nil
+	return err
 }
 
 // Abort discards the table: the destination is left as it was.
@@ -216,7 +232,7 @@ func (w *TableWriter) Abort() {
 		w.bw.Close()
 	}
 	w.tmp.Close()
-	os.Remove(w.tmp.Name())
+	tempfile.Remove(w.tmp.Name())
 }
 
 // OpenTable opens a table file, recognising its format by content.
@@ -311,9 +327,44 @@ func safely(f func() error) (err error) {
 	return f()
 }
 
+// checkFooter verifies the flatbuffer of an Arrow IPC file's footer (see
+// verifyFooter) before arrow-go decodes it. A file without a footer is left
+// to arrow-go to report.
+func checkFooter(r io.ReaderAt, size int64) error {
+	var tail [10]byte
+	if size < int64(len(tail))+8 {
+		return nil
+	}
+	if _, err := r.ReadAt(tail[:], size-int64(len(tail))); err != nil {
+		return err
+	}
+	n := int64(int32(binary.LittleEndian.Uint32(tail[:4])))
+	if !bytes.Equal(tail[4:], ipc.Magic) || n <= 0 || n > size-int64(len(tail))-8 || n > 64<<20 {
+		return nil
+	}
+	buf := make([]byte, n)
+	if _, err := r.ReadAt(buf, size-int64(len(tail))-n); err != nil {
+		return err
+	}
+	if err := verifyFooter(buf); err != nil {
+		return fmt.Errorf("%w: file footer: %v", ErrCorrupt, err)
+	}
+	return nil
+}
+
 func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !hasFooter(f, st.Size()) {
+		return nil, ErrUnfinished
+	}
+	if err := checkFooter(f, st.Size()); err != nil {
+		return nil, err
+	}
 	var r *ipc.FileReader
-	err := safely(func() (err error) {
+	err = safely(func() (err error) {
 		r, err = ipc.NewFileReader(f, ipc.WithAllocator(mem), ipc.WithEnsureNativeEndian(true))
 		return err
 	})
@@ -325,14 +376,21 @@ func newIPCFileReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 
 func (r *ipcFileReader) Schema() *arrow.Schema { return r.r.Schema() }
 func (r *ipcFileReader) Next() bool {
-	if r.err != nil || r.i >= r.r.NumRecords() {
+	if r.err != nil {
 		return false
 	}
 	var rec arrow.RecordBatch
+	end := false
 	err := safely(func() (err error) {
+		if end = r.i >= r.r.NumRecords(); end { // reads the footer
+			return nil
+		}
 		rec, err = r.r.RecordBatch(r.i)
 		return err
 	})
+	if end && err == nil {
+		return false
+	}
 	if err != nil {
 		r.err = fmt.Errorf("record batch %d: %w", r.i, err)
 		return false
@@ -359,10 +417,38 @@ type ipcStreamReader struct {
 	err error
 }
 
+// checkStreamSchema verifies the flatbuffer of the schema message that
+// starts an Arrow IPC stream (see verifyMessage), without consuming it.
+func checkStreamSchema(br *bufio.Reader) error {
+	head, err := br.Peek(8)
+	if err != nil {
+		return nil // too short: arrow-go says so
+	}
+	n, skip := binary.LittleEndian.Uint32(head[4:]), 8
+	if binary.LittleEndian.Uint32(head) != 0xffffffff {
+		n, skip = binary.LittleEndian.Uint32(head), 4 // before format 0.15
+	}
+	if n > uint32(br.Size()-skip) {
+		return fmt.Errorf("%w: the schema message claims %d bytes", ErrCorrupt, n)
+	}
+	msg, err := br.Peek(skip + int(n))
+	if err != nil {
+		return nil
+	}
+	if err := verifyMessage(msg[skip:]); err != nil {
+		return fmt.Errorf("%w: schema message: %v", ErrCorrupt, err)
+	}
+	return nil
+}
+
 func newIPCStreamReader(f *os.File, mem memory.Allocator) (BatchReader, error) {
 	var r *ipc.Reader
+	br := bufio.NewReaderSize(f, 1<<20)
+	if err := checkStreamSchema(br); err != nil {
+		return nil, err
+	}
 	err := safely(func() (err error) {
-		r, err = ipc.NewReader(bufio.NewReaderSize(f, 1<<20), ipc.WithAllocator(mem))
+		r, err = ipc.NewReader(br, ipc.WithAllocator(mem))
 		return err
 	})
 	if err != nil {
@@ -392,12 +478,23 @@ func (r *ipcStreamReader) Close() error {
 	return r.f.Close()
 }
 
-// OpenIPCBytes reads an Arrow IPC file held in memory (an embedded trace).
+// OpenIPCBytes reads an Arrow IPC file held in memory (an embedded trace);
+// an unfinished one (no footer) is read like Open reads it.
 func OpenIPCBytes(name string, data []byte, mem memory.Allocator) (*Reader, error) {
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
 	mem = bounded(mem, int64(len(data)))
+	if bytes.HasPrefix(data, ipc.Magic) && !hasFooter(bytes.NewReader(data), int64(len(data))) {
+		sr, err := newSalvageReader(bytes.NewReader(data), int64(len(data)), mem)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return NewReader(name, sr)
+	}
+	if err := checkFooter(bytes.NewReader(data), int64(len(data))); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	var fr *ipc.FileReader
 	err := safely(func() (err error) {
 		fr, err = ipc.NewFileReader(bytes.NewReader(data), ipc.WithAllocator(mem))

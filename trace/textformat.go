@@ -3,11 +3,12 @@ package trace
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/internal/tempfile"
 )
 
 // TextFormat is a converter of a text log (strace output; kdump, truss
@@ -77,24 +78,24 @@ func OpenAny(path string, mem memory.Allocator, warn func(format string, args ..
 	if warn == nil {
 		warn = func(string, ...any) {}
 	}
-	dir, derr := os.MkdirTemp("", "forkcost-convert-")
+	dir, derr := tempfile.MkdirTemp("", "forkcost-convert-")
 	if derr != nil {
 		return nil, derr
 	}
 	tmp := filepath.Join(dir, "trace.arrow")
 	if cerr := tf.Convert(path, tmp, warn); cerr != nil {
-		os.RemoveAll(dir)
+		tempfile.Remove(dir)
 		return nil, fmt.Errorf("converting %s log %s: %w", tf.Name, path, cerr)
 	}
 	br, oerr := OpenTable(tmp, mem)
 	if oerr != nil {
-		os.RemoveAll(dir)
+		tempfile.Remove(dir)
 		return nil, oerr
 	}
 	rd, nerr := NewReader(path, &removeOnClose{BatchReader: br, dir: dir})
 	if nerr != nil {
 		br.Close()
-		os.RemoveAll(dir)
+		tempfile.Remove(dir)
 		return nil, nerr
 	}
 	return rd, nil
@@ -107,6 +108,6 @@ type removeOnClose struct {
 
 func (r *removeOnClose) Close() error {
 	err := r.BatchReader.Close()
-	os.RemoveAll(r.dir)
+	tempfile.Remove(r.dir)
 	return err
 }

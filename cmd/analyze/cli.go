@@ -22,6 +22,10 @@ type env struct {
 	stdin          io.Reader
 	// terminal reports whether stderr is a terminal: progress is shown only then.
 	terminal bool
+	// lenient makes openTrace skip (and report) rows that break the
+	// trace schema's invariants instead of failing on the first (--lenient);
+	// hasLenient says the command has the flag, so errors may suggest it.
+	lenient, hasLenient bool
 }
 
 // command is one subcommand.

@@ -24,7 +24,7 @@ func init() {
 }
 
 func runConvert(e *env, args []string) error {
-	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB...",
+	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB... | --salvage FILE -o OUT.arrow",
 		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
 the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
@@ -69,8 +69,15 @@ time_synthetic=true.`,
 	outDir := fs.String("out", "", "convert each LOG, -ff set, or file under a directory into a trace of its own in `DIR`")
 	to := fs.String("to", "arrow", "with --out: the traces' `format`, arrow or parquet")
 	jobs := fs.IntP("jobs", "j", defaultJobs(), "with --out: convert up to `n` logs at once")
+	salvageFrom := fs.String("salvage", "", "recover the complete batches of a trace `file` that was never finished (the temporary file of a killed 'analyze record') into -o, marked incomplete")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *salvageFrom != "" {
+		if *out == "" || fs.NArg() > 0 {
+			return fs.failf("--salvage FILE wants -o OUT.arrow and no LOG")
+		}
+		return salvage(e, *salvageFrom, *out, *quiet)
 	}
 	if err := oneOf(fs, "from", *from, append(formatNames(), "auto")...); err != nil {
 		return err

@@ -136,6 +136,7 @@ trace's metadata (and the filters applied, if any).`,
 	ff.add(fs, true)
 	format := fs.String("format", "csv", "output `format`: csv or jsonl")
 	limit := fs.Int64("limit", 0, "stop after `n` rows (0: all)")
+	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -176,14 +177,48 @@ func checkTableOut(fs *flagSet, flag, path string) error {
 
 // openTrace opens a trace for reading: an embedded one by its name
 // (embedded:...), a table file, or a raw log converted on the fly, whose
-// skipped lines are reported on stderr.
+// skipped lines are reported on stderr. With e.lenient, rows that break
+// the schema's invariants are skipped and counted on stderr, and a file
+// that was never finished is read up to its last complete batch.
 func openTrace(e *env, path string) (*trace.Reader, error) {
+	var rd *trace.Reader
+	var err error
 	if t, ok := defaulttrace.Lookup(path); ok {
-		return t.Open()
+		rd, err = t.Open()
+	} else {
+		rd, err = trace.OpenAny(path, nil, func(format string, args ...any) {
+			fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
+		})
+		if errors.Is(err, trace.ErrUnfinished) {
+			if !e.lenient {
+				hint := ""
+				if e.hasLenient {
+					hint = " (or read them with --lenient)"
+				}
+				return nil, fmt.Errorf("%w with 'analyze convert --salvage %s -o OUT.arrow'%s", err, path, hint)
+			}
+			rd, err = trace.OpenUnfinished(path, nil)
+		}
 	}
-	return trace.OpenAny(path, nil, func(format string, args ...any) {
-		fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
-	})
+	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, trace.UnfinishedNote) {
+		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, trace.UnfinishedNote)
+	}
+	if err == nil && e.hasLenient && !e.lenient {
+		rd.SetHint("the file is corrupt or its producer faulty; --lenient skips such rows")
+	}
+	if err == nil && e.lenient {
+		rd.SetLenient(func(n int64, first *trace.InvalidRowError) {
+			fmt.Fprintf(e.stderr, "analyze: %s: skipped %s that break the trace schema's invariants (--lenient); the first: batch %d, row %d (row %d of the file): %s\n",
+				path, plural(n, "row"), first.Batch, first.BatchRow, first.Row, first.Problem)
+		})
+	}
+	return rd, err
+}
+
+// addLenient adds --lenient to a command that reads traces.
+func addLenient(fs *flagSet, e *env) {
+	e.hasLenient = true
+	fs.BoolVar(&e.lenient, "lenient", false, "skip the rows that break the trace schema's invariants (a corrupt file), counting them on stderr, and read the complete batches of a file that was never finished (a killed recording), instead of failing")
 }
 
 func plural(n int64, word string) string {

@@ -5,5 +5,6 @@ import (
 )
 
 func main() {
+	removeTempsOnSignal()
 	os.Exit(exitCode(run(os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
 }

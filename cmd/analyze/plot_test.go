@@ -20,6 +20,9 @@ import (
 // tests running 'analyze' without arguments leave nothing in the source
 // tree.
 func TestMain(m *testing.M) {
+	if os.Getenv("FORKCOST_RUN_ANALYZE") == "1" {
+		main() // the test binary as analyze itself (signals_test.go)
+	}
 	dir, err := os.MkdirTemp("", "forkcost-demo")
 	if err != nil {
 		panic(err)
@@ -142,7 +145,7 @@ func writeNoEligible(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap := trace.Snapshot{ResidentBytes: 1 << 20, WritableResidentBytes: 1 << 19, MapEntries: 10, PageSize: 4096, Source: trace.Recorded}
+	snap := trace.Snapshot{VirtBytes: 4 << 20, WritableBytes: 2 << 20, ResidentBytes: 1 << 20, WritableResidentBytes: 1 << 19, MapEntries: 10, PageSize: 4096, Source: trace.Recorded}
 	for _, ev := range []trace.Event{
 		{TimeNs: 1, PID: 100, Kind: trace.Fork, ChildPID: 101, Comm: "make", Snapshot: snap, HasSnapshot: true},
 		{TimeNs: 2, PID: 101, PPID: 100, Kind: trace.Fork, ChildPID: 102, Comm: "make", Snapshot: snap, HasSnapshot: true},

@@ -49,7 +49,10 @@ it). SIGINT, SIGTERM and SIGHUP sent to analyze are forwarded to CMD; the
 trace then holds what was recorded and its metadata key
 forkcost.incomplete says why it stops early ('analyze dump' shows it).
 Events the eBPF backend loses to a full buffer are counted and also mark
-the trace incomplete.
+the trace incomplete. If analyze is killed, CMD is killed with it and only
+the temporary file (.OUT.tmp-PID-N) remains; the rows in it, flushed four
+times a second, are recovered with
+'analyze convert --salvage .OUT.tmp-PID-N -o OUT'.
 
 With ptrace, exec attempts are trapped with a seccomp filter, which sets
 no_new_privs: set-user-ID programs run without their privileges under the
@@ -106,6 +109,8 @@ func runRecord(e *env, args []string) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
+	signalsOwned.Store(true) // the recorder finishes the trace, marked incomplete
+	defer signalsOwned.Store(false)
 
 	stdout, doneOut := osFile(e.stdout, os.Stdout)
 	stderr, doneErr := osFile(e.stderr, os.Stderr)

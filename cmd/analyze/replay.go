@@ -47,6 +47,7 @@ a creation is eligible is still decided on the whole trace.`,
 	mfl.addJobs(fs)
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
 	wide := wideFlag(fs)
+	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func TestValidateTraceContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap := func(mib int64) trace.Snapshot {
-		return trace.Snapshot{ResidentBytes: mib << 20, WritableResidentBytes: mib << 19, AnonResidentBytes: mib << 19,
+		return trace.Snapshot{VirtBytes: mib << 21, WritableBytes: mib << 20, ResidentBytes: mib << 20, WritableResidentBytes: mib << 19, AnonResidentBytes: mib << 19,
 			MapEntries: 25, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	}
 	evs := []trace.Event{

@@ -2,6 +2,8 @@ package addrspace
 
 import (
 	"testing"
+
+	"github.com/forkcost/forkcost/internal/fuzzbound"
 )
 
 const pg = 4096
@@ -103,35 +105,38 @@ func TestEstimate(t *testing.T) {
 }
 
 func FuzzSpace(f *testing.F) {
+	fuzzbound.Setup(f)
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
-	f.Fuzz(func(t *testing.T, ops []byte) {
-		s := New(pg)
-		for i := 0; i+3 < len(ops); i += 4 {
-			addr := uint64(ops[i+1]) * pg
-			n := uint64(ops[i+2]) * 1000
-			switch ops[i] % 5 {
-			case 0:
-				s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
-			case 1:
-				s.Unmap(addr, n)
-			case 2:
-				s.Protect(addr, n, ops[i+3]&7)
-			case 3:
-				s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
-			case 4:
-				s.Brk(addr, addr)
-			}
-			ivs := s.Intervals()
-			var total uint64
-			for k, iv := range ivs {
-				if iv.End <= iv.Start || iv.Start%pg != 0 || iv.End%pg != 0 || k > 0 && ivs[k-1].End > iv.Start {
-					t.Fatalf("bad intervals after op %d: %v", i/4, ivs)
-				}
-				total += iv.End - iv.Start
-			}
-			if st := s.Stats(Baseline{}); uint64(st.VirtBytes) != total {
-				t.Fatalf("virt %d != %d", st.VirtBytes, total)
-			}
+	f.Fuzz(func(t *testing.T, ops []byte) { fuzzbound.Run(t, func(t *testing.T) { fuzzSpace(t, ops) }) })
+}
+
+func fuzzSpace(t *testing.T, ops []byte) {
+	s := New(pg)
+	for i := 0; i+3 < len(ops); i += 4 {
+		addr := uint64(ops[i+1]) * pg
+		n := uint64(ops[i+2]) * 1000
+		switch ops[i] % 5 {
+		case 0:
+			s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
+		case 1:
+			s.Unmap(addr, n)
+		case 2:
+			s.Protect(addr, n, ops[i+3]&7)
+		case 3:
+			s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
+		case 4:
+			s.Brk(addr, addr)
 		}
-	})
+		ivs := s.Intervals()
+		var total uint64
+		for k, iv := range ivs {
+			if iv.End <= iv.Start || iv.Start%pg != 0 || iv.End%pg != 0 || k > 0 && ivs[k-1].End > iv.Start {
+				t.Fatalf("bad intervals after op %d: %v", i/4, ivs)
+			}
+			total += iv.End - iv.Start
+		}
+		if st := s.Stats(Baseline{}); uint64(st.VirtBytes) != total {
+			t.Fatalf("virt %d != %d", st.VirtBytes, total)
+		}
+	}
 }
