@@ -203,7 +203,14 @@ func runEBPF(opts Options) (Result, error) {
 	var ev ebpf.Event
 loop:
 	for {
-		got, err := tr.Next(time.Now().Add(50*time.Millisecond), &ev)
+		// Once the command has exited, poll briefly: the end of the
+		// recording is then the command's end plus what is still queued,
+		// not a timeout (a fixed 150 ms was 5% of a 3 s build).
+		wait := 10 * time.Millisecond
+		if rootState != nil {
+			wait = 2 * time.Millisecond
+		}
+		got, err := tr.Next(time.Now().Add(wait), &ev)
 		if err != nil {
 			loopErr = err
 			break
@@ -250,7 +257,7 @@ loop:
 		// lost to a full ring buffer would otherwise keep it waiting.)
 		commandOver := opts.watchesCommand() && rootState != nil
 		pidOver := opts.PID != 0
-		if (commandOver || pidOver) && time.Since(quietSince) > 100*time.Millisecond {
+		if commandOver || pidOver && time.Since(quietSince) > 100*time.Millisecond {
 			for pid := range r.procs {
 				if syscall.Kill(int(pid), 0) == syscall.ESRCH {
 					delete(r.procs, pid)

@@ -32,8 +32,51 @@ func init() {
 	// init runs on the main thread, locked to it, so the filter installed
 	// below is the exec'ing thread's.
 	os.Unsetenv(helperEnv)
+	restoreGodebug()
 	code := runHelper(mode, os.Args)
 	os.Exit(code)
+}
+
+// The helper is a Go program until it execs the command, and the Go
+// runtime preempts its goroutines with SIGURG. A SIGURG still pending at
+// the exec is delivered to the command, and a recorder then records a
+// signal the command never had. The helper therefore runs with
+// asynchronous preemption off (GODEBUG, read once at its start) and gives
+// the command the GODEBUG it was meant to have: helperGodebugEnv holds
+// "=" followed by the original value, or is empty when there was none.
+const helperGodebugEnv = "FORKCOST_RECORD_HELPER_GODEBUG"
+
+// helperEnviron is env for the helper: GODEBUG with asynchronous
+// preemption off, the original kept aside, and the helper's mode.
+func helperEnviron(env []string, mode string) []string {
+	out := make([]string, 0, len(env)+3)
+	saved := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
+			saved = "=" + v
+			continue
+		}
+		out = append(out, kv)
+	}
+	godebug := "asyncpreemptoff=1"
+	if saved != "" {
+		godebug = saved[1:] + ",asyncpreemptoff=1"
+	}
+	return append(out, "GODEBUG="+godebug, helperGodebugEnv+"="+saved, helperEnv+"="+mode)
+}
+
+// restoreGodebug puts back the GODEBUG that helperEnviron set aside.
+func restoreGodebug() {
+	saved, ok := os.LookupEnv(helperGodebugEnv)
+	if !ok {
+		return
+	}
+	os.Unsetenv(helperGodebugEnv)
+	if v, had := strings.CutPrefix(saved, "="); had {
+		os.Setenv("GODEBUG", v)
+	} else {
+		os.Unsetenv("GODEBUG")
+	}
 }
 
 func runHelper(mode string, args []string) int {

@@ -3,6 +3,10 @@
 package record
 
 import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -85,5 +89,44 @@ func TestParseStat(t *testing.T) {
 	}
 	if st.comm != "a (b) c" || st.ppid != 1 || st.state != 'S' || st.minflt != 1234 || st.majflt != 7 {
 		t.Errorf("parsed %+v", st)
+	}
+}
+
+// The helper runs with asynchronous preemption off and hands the command
+// the GODEBUG it was given (or none): what reaches the command is checked
+// by recording env.
+func TestHelperGodebug(t *testing.T) {
+	for _, given := range []string{"", "madvdontneed=1"} {
+		env := []string{"PATH=/usr/bin:/bin"}
+		if given != "" {
+			env = append(env, "GODEBUG="+given)
+		}
+		var out strings.Builder
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { io.Copy(&out, r); close(done) }()
+		_, err = Run(Options{Args: []string{"env"}, Env: env, Stdout: w, Output: filepath.Join(t.TempDir(), "t.arrow")})
+		w.Close()
+		<-done
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		var godebug []string
+		for _, l := range lines {
+			if strings.HasPrefix(l, "GODEBUG=") || strings.HasPrefix(l, "FORKCOST_") {
+				godebug = append(godebug, l)
+			}
+		}
+		want := []string{}
+		if given != "" {
+			want = []string{"GODEBUG=" + given}
+		}
+		if strings.Join(godebug, " ") != strings.Join(want, " ") {
+			t.Errorf("given GODEBUG %q, the command saw %q", given, godebug)
+		}
 	}
 }

@@ -265,7 +265,7 @@ func spawnHelper(opts Options, self, path, mode string) (*os.Process, func(bool)
 	if env == nil {
 		env = os.Environ()
 	}
-	env = append(append([]string{}, env...), helperEnv+"="+mode)
+	env = helperEnviron(env, mode)
 	files := []*os.File{opts.Stdin, opts.Stdout, opts.Stderr, pr}
 	for i, def := range []*os.File{os.Stdin, os.Stdout, os.Stderr} {
 		if files[i] == nil {
