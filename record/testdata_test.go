@@ -79,7 +79,7 @@ func TestRecordedEBPFTestdata(t *testing.T) {
 	if err := r.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if counts[trace.VFork] != 2111 || counts[trace.Spawn] != 1775 || counts[trace.Fork] != 20 || counts[trace.Exec] != 3905 || counts[trace.Exit] != 3907 {
+	if counts[trace.VFork] != 2112 || counts[trace.Spawn] != 1775 || counts[trace.Fork] != 20 || counts[trace.Exec] != 3906 || counts[trace.Exit] != 3908 {
 		t.Errorf("counts %v", counts)
 	}
 	if measured < created*99/100 || blocked != vforks || timed != execs {

@@ -65,7 +65,7 @@
 //	$ analyze machines diff ppro200 zen4 build.arrow
 //	$ analyze explain --machine ppro200 --resident-mib 1.2 --writable-resident-mib 0.9 --map-entries 12
 //	$ analyze explain --machine zen4 --resident-mib 4096 --writable-resident-mib 4000 --format json
-//	$ analyze explain --machine ppro200 --trace embedded:dietlibc-build.arrow --pid 720
+//	$ analyze explain --machine ppro200 --trace embedded:dietlibc-build.arrow --pid 29577
 //
 // The headline of replay and of the demo has two parts: the what-if, every
 // eligible creation costed as a copy-on-write fork against sharing vfork,

@@ -205,12 +205,12 @@ func TestEmbeddedRecordedTraceIsTheTestdataOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile("../../testdata/recorded/dietlibc-build.arrow")
+	b, err := os.ReadFile("../../testdata/recorded/dietlibc-build-ebpf.arrow")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(a) != string(b) {
-		t.Error("internal/defaulttrace/dietlibc-build.arrow differs from testdata/recorded/dietlibc-build.arrow: copy the recorded one")
+		t.Error("internal/defaulttrace/dietlibc-build.arrow differs from testdata/recorded/dietlibc-build-ebpf.arrow: copy the recorded one")
 	}
 	rd, err := defaulttrace.Recorded.Open()
 	if err != nil {

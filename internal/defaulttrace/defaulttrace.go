@@ -3,7 +3,9 @@
 //
 //   - Recorded, the default: a real build of a C library (dietlibc, about
 //     1,050 compilations) recorded on a current Linux machine with
-//     'analyze record'; see testdata/recorded/README.md for how.
+//     'analyze record --via ebpf', so that each creation carries its
+//     measured kernel cost; a copy of testdata/recorded/
+//     dietlibc-build-ebpf.arrow, whose README says how it was made.
 //
 //   - Synthetic: the 1990s BSD libc build of NetBSD's claim, made by
 //
@@ -42,7 +44,7 @@ var (
 
 // The embedded traces.
 var (
-	Recorded  = Trace{Name: "embedded:dietlibc-build.arrow", About: "a real dietlibc build recorded with analyze record on Linux x86-64", data: recorded}
+	Recorded  = Trace{Name: "embedded:dietlibc-build.arrow", About: "a real dietlibc build recorded with analyze record (eBPF) on Linux x86-64", data: recorded}
 	Synthetic = Trace{Name: "embedded:libc-build.arrow", About: "a synthetic 1990s BSD libc build (synth libc-build --seed 1)", data: synthetic}
 	// Default is the trace 'analyze' replays first.
 	Default = Recorded
