@@ -244,9 +244,7 @@ func (w *Writer) append(ev *Event) error {
 		w.argv.AppendNulls(w.argvNulls)
 		w.argvNulls = 0
 		w.argv.Append(true)
-		for _, a := range ev.Argv {
-			w.argvVals.Append(a)
-		}
+		appendStrings(w.argvVals, ev.Argv)
 	} else {
 		w.argvNulls++
 	}
@@ -279,6 +277,24 @@ func (w *Writer) append(ev *Event) error {
 		return w.flush()
 	}
 	return nil
+}
+
+// appendStrings appends vs to b in one step: one reservation of offsets,
+// validity and data instead of one per string, and the data buffer grows
+// by doubling (the builder's ReserveData grows it to the exact size, which
+// would copy the buffer on every long argv).
+func appendStrings(b *array.StringBuilder, vs []string) {
+	if len(vs) == 0 {
+		return
+	}
+	n := 0
+	for _, v := range vs {
+		n += len(v)
+	}
+	if b.DataLen()+n > b.DataCap() {
+		b.ReserveData(max(n, b.DataLen()))
+	}
+	b.AppendValues(vs, nil)
 }
 
 func (w *Writer) flush() error {

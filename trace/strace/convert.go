@@ -1074,9 +1074,17 @@ func (c *Converter) Finish() error {
 func (r *Reader) moveUnfinished(from, to int32) {
 	if p, ok := r.pend[from]; ok {
 		delete(r.pend, from)
+		if !p.on {
+			r.free = append(r.free, p)
+			return
+		}
 		if old, ok := r.pend[to]; ok {
-			if isCreationCall(old.name) {
-				r.nCreate--
+			if old.on {
+				if isCreationCall(old.name) {
+					r.nCreate--
+				}
+				r.nPend--
+				old.on = false
 			}
 			r.free = append(r.free, old)
 		}

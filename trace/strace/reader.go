@@ -17,7 +17,12 @@ const DefaultMaxLine = lineread.DefaultMaxLine
 type Result = any
 
 // pending is the first half of a split call, waiting for its <... resumed>.
+// A task's pending entry stays in Reader.pend between its split calls (on
+// says whether it holds one), and goes when the task exits: a map insertion
+// and deletion for every split call was a tenth of the lexing of a log of
+// memory calls.
 type pending struct {
+	on   bool
 	name []byte
 	text []byte // the argument prefix
 	time int64
@@ -63,6 +68,7 @@ type Reader struct {
 	synErr  SyntaxError
 	cur     Result
 	pend    map[int32]*pending
+	nPend   int // entries of pend that are on
 	free    []*pending
 	noPID   pending // pending half of unprefixed lines
 	hasNoPD bool
@@ -128,7 +134,7 @@ func (r *Reader) Result() Result {
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
-	n := len(r.pend)
+	n := r.nPend
 	if r.hasNoPD {
 		n++
 	}
@@ -137,7 +143,7 @@ func (r *Reader) Unfinished() int {
 
 // UnfinishedCall reports the name of the call pid is blocked in, if any.
 func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
-	if p, ok := r.pend[pid]; ok {
+	if p, ok := r.pend[pid]; ok && p.on {
 		return p.name, true
 	}
 	return nil, false
@@ -146,7 +152,9 @@ func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
 // EachUnfinished calls f for every call waiting for its resumed half.
 func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
 	for pid, p := range r.pend {
-		f(pid, true, p.name)
+		if p.on {
+			f(pid, true, p.name)
+		}
 	}
 	if r.hasNoPD {
 		f(0, false, r.noPID.name)
@@ -379,13 +387,18 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 		replaced = r.hasNoPD
 		r.hasNoPD = true
 	} else {
-		if p, replaced = r.pend[rec.PID]; !replaced {
+		var ok bool
+		if p, ok = r.pend[rec.PID]; !ok {
 			if k := len(r.free); k > 0 {
 				p, r.free = r.free[k-1], r.free[:k-1]
 			} else {
 				p = new(pending)
 			}
 			r.pend[rec.PID] = p
+		}
+		if replaced = p.on; !replaced {
+			p.on = true
+			r.nPend++
 		}
 	}
 	if replaced && isCreationCall(p.name) {
@@ -409,7 +422,9 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	var p *pending
 	fromNoPID := false
 	if rec.HasPID {
-		p = r.pend[rec.PID]
+		if p = r.pend[rec.PID]; p != nil && !p.on {
+			p = nil
+		}
 		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name, name) {
 			p, fromNoPID = &r.noPID, true
 		}
@@ -420,7 +435,7 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 			var found int32
 			n := 0
 			for pid, q := range r.pend {
-				if bytes.Equal(q.name, name) {
+				if q.on && bytes.Equal(q.name, name) {
 					found, p = pid, q
 					n++
 				}
@@ -463,7 +478,8 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 }
 
 // drop forgets a pending half; its buffers stay valid until the next
-// stash, which only happens after the next call to Next.
+// stash, which only happens after the next call to Next. The task's entry
+// stays for its next split call.
 func (r *Reader) drop(pid int32, noPID bool) {
 	if noPID {
 		if r.hasNoPD && isCreationCall(r.noPID.name) {
@@ -472,20 +488,25 @@ func (r *Reader) drop(pid int32, noPID bool) {
 		r.hasNoPD = false
 		return
 	}
-	if p, ok := r.pend[pid]; ok {
+	if p, ok := r.pend[pid]; ok && p.on {
 		if isCreationCall(p.name) {
 			r.nCreate--
 		}
-		delete(r.pend, pid)
-		r.free = append(r.free, p)
+		p.on = false
+		r.nPend--
 	}
 }
 
-// dropDead forgets the call a task was in when it died: a thread blocked in
-// exit_group (or anything else) when the process ends never resumes.
+// dropDead forgets the call a task was in when it died (a thread blocked
+// in exit_group, or anything else, when the process ends never resumes),
+// and the task's entry, so that pend holds only live tasks.
 func (r *Reader) dropDead(rec *Record) {
 	if rec.HasPID {
 		r.drop(rec.PID, false)
+		if p, ok := r.pend[rec.PID]; ok {
+			delete(r.pend, rec.PID)
+			r.free = append(r.free, p)
+		}
 	}
 }
 
