@@ -2,6 +2,7 @@ package model
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
@@ -110,7 +111,7 @@ func TestHugeEntryCosts(t *testing.T) {
 		HugeResidentBytes: 256 << 20, MapEntries: 30, ParentThreads: 1, PageSize: 4096}}
 	plain := &Input{Snapshot: thp.Snapshot}
 	plain.Snapshot.HugeResidentBytes = 0
-	cost := func(p *Params, in *Input) [nStrategies]float64 {
+	cost := func(p *Params, in *Input) []float64 {
 		r := NewResult()
 		Evaluate(p, in, r)
 		return r.Total
@@ -125,7 +126,7 @@ func TestHugeEntryCosts(t *testing.T) {
 	}
 	withHuge := old
 	withHuge.HugeForkNs, withHuge.HugeZapNs, withHuge.HugeFaultNs = 1500, 900, 40000
-	if a, b := cost(&old, plain), cost(&withHuge, plain); a != b {
+	if a, b := cost(&old, plain), cost(&withHuge, plain); !slices.Equal(a, b) {
 		t.Errorf("a parent without huge pages: %v without huge costs, %v with", a, b)
 	}
 	a, b := cost(&old, thp), cost(&withHuge, thp)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -265,7 +266,7 @@ func TestFeatureDefaultsKeepTheSeedsAnswer(t *testing.T) {
 	a, b := model.NewResult(), model.NewResult()
 	model.Evaluate(&p, plain, a)
 	model.Evaluate(&p, fancy, b)
-	if a.Total != b.Total {
+	if !slices.Equal(a.Total, b.Total) {
 		t.Errorf("defaults changed the answer: %v vs %v", a.Total, b.Total)
 	}
 }
@@ -341,5 +342,29 @@ func TestPageTablePagesFreed(t *testing.T) {
 	// 16384 anonymous PTEs of 4 bytes fill 16 page-table pages.
 	if after-before != 16*1000 {
 		t.Errorf("freeing page-table pages adds %v, want 16000", after-before)
+	}
+}
+
+// Strategies hands out a copy: a caller that reorders or renames its slice
+// does not change the model.
+func TestStrategiesIsACopy(t *testing.T) {
+	s := model.Strategies()
+	first := s[0].Name
+	s[0].Name = "changed"
+	slices.Reverse(s)
+	if got := model.Strategies()[0].Name; got != first {
+		t.Errorf("Strategies()[0] is %q after a caller changed its slice, want %q", got, first)
+	}
+}
+
+// StepNames starts with fork-cow's steps, the seed's list in its order.
+func TestStepNamesSeedOrder(t *testing.T) {
+	i, _ := model.StrategyIndex(model.ForkCOW)
+	cow := model.Strategies()[i].Steps
+	names := model.StepNames()
+	for j, st := range cow {
+		if names[j] != st.Name {
+			t.Fatalf("StepNames()[%d] = %q, want fork-cow's %q", j, names[j], st.Name)
+		}
 	}
 }

@@ -110,8 +110,8 @@ type awaitingFork struct {
 type machineAcc struct {
 	prof      *machines.Profile
 	native    int
-	totals    [5]float64
-	steps     [5][]float64
+	totals    []float64   // per strategy, in the order of model.Strategies
+	steps     [][]float64 // per strategy and step
 	saved     float64
 	savedFork float64 // saved over creations that really were forks
 	forks     int64
@@ -148,8 +148,10 @@ func New(cfg Config) (*Replayer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("machine %s: %w", p.Name, err)
 		}
-		m := &machineAcc{prof: p, native: nat, commands: map[string]*CommandSaving{}}
-		for i, s := range model.Strategies() {
+		strats := model.Strategies()
+		m := &machineAcc{prof: p, native: nat, commands: map[string]*CommandSaving{},
+			totals: make([]float64, len(strats)), steps: make([][]float64, len(strats))}
+		for i, s := range strats {
 			m.steps[i] = make([]float64, len(s.Steps))
 		}
 		r.machines = append(r.machines, m)
