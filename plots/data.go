@@ -91,6 +91,9 @@ type CumulativeSource interface {
 	// against the trace's timeline (seconds), in at most max steps; the
 	// last point is the exact total.
 	Cumulative(m, max int) plotter.XYs
+	// TimeSynthetic reports whether the timeline was made up rather than
+	// measured (the axis and a note say so).
+	TimeSynthetic() bool
 }
 
 // TotalsSource is the data behind breakdown and machines: replay's totals.
@@ -107,6 +110,9 @@ type IntervalSource interface {
 	// SavingInterval returns the range around the saving of vfork-share
 	// over strategy on machine m, in seconds, if there is one.
 	SavingInterval(m int, strategy string) (low, high float64, ok bool)
+	// IntervalDraws is how many draws the ranges come from, for the
+	// figure's note.
+	IntervalDraws() int
 }
 
 // SizesSource is the data behind size-cdf.
