@@ -356,9 +356,7 @@ func checkOf(name string) Check {
 	panic(name)
 }
 
-// fitOnce fits the identifiable parameters from one set of medians, in an
-// order in which each step only needs what is already known.
-// hostFacts are read, not timed.
+// hostFacts are the host's facts the fit needs: read, not timed.
 type hostFacts struct {
 	pageSize, cpus, hugePageSize float64
 	hugeKnown                    bool
@@ -377,6 +375,8 @@ func factsOf(m *Measurements) hostFacts {
 	return h
 }
 
+// fitOnce fits the identifiable parameters from one set of medians, in an
+// order in which each step only needs what is already known.
 func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts, curved bool) *fitter {
 	f := &fitter{p: base, how: map[string]string{}}
 	for _, n := range curveParams {
