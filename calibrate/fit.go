@@ -8,7 +8,6 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 // Check is one kind of observation and the model sum it is compared with.
@@ -39,10 +38,10 @@ const ParentWriteFaults = "parent_write_faults"
 // and no parent writes (the benchmarks time the writes separately).
 func (s *Series) Input() *model.Input {
 	sp := s.Space
-	return &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: sp.RSSBytes, ResidentBytes: sp.RSSBytes, WritableResidentBytes: sp.AnonBytes,
+	return &model.Input{Snapshot: model.Snapshot{
+		ResidentBytes: sp.RSSBytes, WritableResidentBytes: sp.AnonBytes,
 		AnonResidentBytes: sp.AnonBytes, HugeResidentBytes: sp.AnonHugeBytes, MapEntries: sp.MapEntries,
-		ParentThreads: 1, PageSize: 4096, Source: trace.Recorded,
+		ParentThreads: 1,
 	}, HasParentWrites: true}
 }
 

@@ -37,9 +37,10 @@
 // come from the trace when it has them (Input.ParentWriteBytes) and from the
 // parameter parent_write_fraction otherwise.
 //
-// The model knows nothing of files or profiles: package machines loads
-// Params with a source for each, and package replay streams traces through
-// Evaluate.
+// The model knows nothing of files, profiles or traces, and imports
+// nothing else of forkcost: package machines loads Params with a source for
+// each, and package replay streams traces through Evaluate, giving it each
+// creation's Snapshot (replay.ModelSnapshot: the sizes the costs read).
 //
 // # Adding to the model
 //

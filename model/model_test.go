@@ -11,7 +11,6 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 const MiB = 1 << 20
@@ -35,10 +34,9 @@ func strat(t *testing.T, name string) *model.Strategy {
 
 // snap is a parent with the given sizes; everything writable is anonymous.
 func snap(residentMiB, writableResidentMiB float64, entries int64) *model.Input {
-	return &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: int64(residentMiB * 4 * MiB), WritableBytes: int64(writableResidentMiB * 2 * MiB),
+	return &model.Input{Snapshot: model.Snapshot{
 		ResidentBytes: int64(residentMiB * MiB), WritableResidentBytes: int64(writableResidentMiB * MiB),
-		AnonResidentBytes: int64(writableResidentMiB * MiB), MapEntries: entries, ParentThreads: 1, PageSize: 4096,
+		AnonResidentBytes: int64(writableResidentMiB * MiB), MapEntries: entries, ParentThreads: 1,
 	}}
 }
 

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-
-	"github.com/forkcost/forkcost/trace"
 )
 
 // Phase is when a step happens in the life of a creation.
@@ -43,9 +41,23 @@ type Sizes struct {
 	ParentWrites float64
 }
 
+// Snapshot is what the model reads of the parent's address space at the
+// instant of a creation, in bytes: the trace schema's snapshot columns that
+// a cost depends on (package replay fills it from a trace row, with
+// replay.ModelSnapshot). The model has its own type so that it depends on
+// nothing else of forkcost.
+type Snapshot struct {
+	ResidentBytes         int64
+	WritableResidentBytes int64
+	AnonResidentBytes     int64
+	HugeResidentBytes     int64
+	MapEntries            int64
+	ParentThreads         int32
+}
+
 // Input is one creation to evaluate.
 type Input struct {
-	Snapshot trace.Snapshot
+	Snapshot Snapshot
 	// ParentWriteBytes, when HasParentWrites, is how much of its memory
 	// the parent wrote after the creation, measured in the trace (page
 	// faults times the recording host's page size).

@@ -325,13 +325,20 @@ func (r *Replayer) parentWrites(ev *trace.Event) {
 	}
 }
 
+// ModelSnapshot is the part of a trace row's snapshot that the model reads.
+func ModelSnapshot(s *trace.Snapshot) model.Snapshot {
+	return model.Snapshot{ResidentBytes: s.ResidentBytes, WritableResidentBytes: s.WritableResidentBytes,
+		AnonResidentBytes: s.AnonResidentBytes, HugeResidentBytes: s.HugeResidentBytes,
+		MapEntries: s.MapEntries, ParentThreads: s.ParentThreads}
+}
+
 // cost evaluates one eligible creation on every machine; writeBytes, when
 // not nil, is the parent's measured writes after it.
 func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 	if r.err != nil {
 		return
 	}
-	input := model.Input{Snapshot: c.Snapshot}
+	input := model.Input{Snapshot: ModelSnapshot(&c.Snapshot)}
 	if writeBytes != nil {
 		input.ParentWriteBytes, input.HasParentWrites = *writeBytes, true
 		r.sum.Trace.MeasuredParentWrites++
