@@ -52,7 +52,9 @@
 // its test here, and the goldens that print every strategy: go test
 // ./report ./plots ./cmd/analyze -update, and docs/figures (see
 // docs/figures.md). A fork strategy that the machines figure should set
-// against vfork-share is also listed in plots.ForkStrategies.
+// against vfork-share is also listed in plots.ForkStrategies, and new step
+// names go into a group of plots.StepGroups (the breakdown figure's bar
+// segments; a step in none is drawn as other).
 //
 // A machine parameter: a field of Params in params.go with its param,
 // unit and doc tags (and a default tag that keeps older profiles' answers,
