@@ -8,7 +8,6 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 // Check is one kind of observation and the model sum it is compared with.
@@ -39,10 +38,10 @@ const ParentWriteFaults = "parent_write_faults"
 // and no parent writes (the benchmarks time the writes separately).
 func (s *Series) Input() *model.Input {
 	sp := s.Space
-	return &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: sp.RSSBytes, ResidentBytes: sp.RSSBytes, WritableResidentBytes: sp.AnonBytes,
+	return &model.Input{Snapshot: model.Snapshot{
+		ResidentBytes: sp.RSSBytes, WritableResidentBytes: sp.AnonBytes,
 		AnonResidentBytes: sp.AnonBytes, HugeResidentBytes: sp.AnonHugeBytes, MapEntries: sp.MapEntries,
-		ParentThreads: 1, PageSize: 4096, Source: trace.Recorded,
+		ParentThreads: 1,
 	}, HasParentWrites: true}
 }
 
@@ -356,9 +355,7 @@ func checkOf(name string) Check {
 	panic(name)
 }
 
-// fitOnce fits the identifiable parameters from one set of medians, in an
-// order in which each step only needs what is already known.
-// hostFacts are read, not timed.
+// hostFacts are the host's facts the fit needs: read, not timed.
 type hostFacts struct {
 	pageSize, cpus, hugePageSize float64
 	hugeKnown                    bool
@@ -377,6 +374,8 @@ func factsOf(m *Measurements) hostFacts {
 	return h
 }
 
+// fitOnce fits the identifiable parameters from one set of medians, in an
+// order in which each step only needs what is already known.
 func fitOnce(pts []point, micro map[string]float64, base model.Params, env hostFacts, curved bool) *fitter {
 	f := &fitter{p: base, how: map[string]string{}}
 	for _, n := range curveParams {

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 // The x86 line of the 1990s, oldest first: each machine is faster than the
@@ -156,9 +155,8 @@ func cost(t *testing.T, p *Profile, strategy string, in *model.Input, q model.Se
 // what sharing vfork saves over copy-on-write fork, fall along the line.
 func TestForkCostFallsAlongTheX86Line(t *testing.T) {
 	const MiB = 1 << 20
-	in := &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: 4 * MiB, WritableBytes: 2 * MiB, ResidentBytes: MiB, WritableResidentBytes: MiB / 4,
-		AnonResidentBytes: MiB / 4, MapEntries: 20, ParentThreads: 1, PageSize: 4096,
+	in := &model.Input{Snapshot: model.Snapshot{ResidentBytes: MiB, WritableResidentBytes: MiB / 4,
+		AnonResidentBytes: MiB / 4, MapEntries: 20, ParentThreads: 1,
 	}}
 	var prevFork, prevSave float64
 	for i, name := range x86Line {
@@ -180,7 +178,7 @@ func TestForkCostFallsAlongTheX86Line(t *testing.T) {
 func TestSixteenKiBPagesQuarterThePTEs(t *testing.T) {
 	p := mustLookup(t, "apple-m1")
 	const MiB = 1 << 20
-	in := &model.Input{Snapshot: trace.Snapshot{ResidentBytes: 64 * MiB, WritableResidentBytes: 32 * MiB, AnonResidentBytes: 32 * MiB, MapEntries: 10, ParentThreads: 1}}
+	in := &model.Input{Snapshot: model.Snapshot{ResidentBytes: 64 * MiB, WritableResidentBytes: 32 * MiB, AnonResidentBytes: 32 * MiB, MapEntries: 10, ParentThreads: 1}}
 	z := model.SizesFor(p.ModelParams(), in)
 	if z.WritableResidentPages != 32*MiB/16384 || z.ResidentPages != 64*MiB/16384 {
 		t.Errorf("apple-m1 counts %v writable and %v resident pages for 32 and 64 MiB", z.WritableResidentPages, z.ResidentPages)

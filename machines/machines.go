@@ -20,6 +20,12 @@
 // parameters are changed with Override (--set MACHINE.PARAM=VALUE). Every
 // profile carries a content hash so that outputs can say exactly which
 // numbers produced them.
+//
+// A new cost parameter is declared in model/params.go (see package model);
+// here it only needs a [params.NAME] table in each profiles/*.toml, unless
+// its default tag keeps the profiles' earlier answers. A new built-in
+// machine is one more profiles/*.toml file, every parameter with its
+// source.
 package machines
 
 import (

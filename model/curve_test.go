@@ -2,9 +2,8 @@ package model
 
 import (
 	"math"
+	"slices"
 	"testing"
-
-	"github.com/forkcost/forkcost/trace"
 )
 
 // zen4Like is a machine with every parameter set to a plausible value.
@@ -35,8 +34,8 @@ func zen4Like(t *testing.T) Params {
 // curve: a flat curve at twice the value costs what twice the value does.
 func TestCurvesAreEvaluatedByEveryUse(t *testing.T) {
 	base := zen4Like(t)
-	in := &Input{Snapshot: trace.Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 200 << 20, AnonResidentBytes: 250 << 20,
-		MapEntries: 40, ParentThreads: 1, PageSize: 4096}}
+	in := &Input{Snapshot: Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 200 << 20, AnonResidentBytes: 250 << 20,
+		MapEntries: 40, ParentThreads: 1}}
 	for name := range curveSlots {
 		v, _ := base.Get(name)
 		if v == 0 {
@@ -94,7 +93,7 @@ func TestCurveTotalIsPiecewiseLinear(t *testing.T) {
 func TestEvaluateWithCurvesAllocatesNothing(t *testing.T) {
 	p := zen4Like(t)
 	p.SetCurve("pte_copy_ns", &Curve{Pages: []float64{0, 1 << 14}, NsPerPage: []float64{100, 50}, Ref: p.PTECopyNs})
-	in := &Input{Snapshot: trace.Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 200 << 20, AnonResidentBytes: 250 << 20, MapEntries: 40, ParentThreads: 1, PageSize: 4096}}
+	in := &Input{Snapshot: Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 200 << 20, AnonResidentBytes: 250 << 20, MapEntries: 40, ParentThreads: 1}}
 	r := NewResult()
 	if n := testing.AllocsPerRun(100, func() { Evaluate(&p, in, r) }); n != 0 {
 		t.Errorf("Evaluate allocates %v times per call with a curve", n)
@@ -106,11 +105,11 @@ func TestEvaluateWithCurvesAllocatesNothing(t *testing.T) {
 // and nothing else.
 func TestHugeEntryCosts(t *testing.T) {
 	p := zen4Like(t)
-	thp := &Input{Snapshot: trace.Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
-		HugeResidentBytes: 256 << 20, MapEntries: 30, ParentThreads: 1, PageSize: 4096}}
+	thp := &Input{Snapshot: Snapshot{ResidentBytes: 300 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
+		HugeResidentBytes: 256 << 20, MapEntries: 30, ParentThreads: 1}}
 	plain := &Input{Snapshot: thp.Snapshot}
 	plain.Snapshot.HugeResidentBytes = 0
-	cost := func(p *Params, in *Input) [nStrategies]float64 {
+	cost := func(p *Params, in *Input) []float64 {
 		r := NewResult()
 		Evaluate(p, in, r)
 		return r.Total
@@ -125,7 +124,7 @@ func TestHugeEntryCosts(t *testing.T) {
 	}
 	withHuge := old
 	withHuge.HugeForkNs, withHuge.HugeZapNs, withHuge.HugeFaultNs = 1500, 900, 40000
-	if a, b := cost(&old, plain), cost(&withHuge, plain); a != b {
+	if a, b := cost(&old, plain), cost(&withHuge, plain); !slices.Equal(a, b) {
 		t.Errorf("a parent without huge pages: %v without huge costs, %v with", a, b)
 	}
 	a, b := cost(&old, thp), cost(&withHuge, thp)
@@ -150,8 +149,8 @@ func TestHugeEntryCosts(t *testing.T) {
 // 65,536 base pages of data, though only 128 entries.
 func TestForkCopyCopiesHugePagesWhole(t *testing.T) {
 	p := zen4Like(t)
-	in := &Input{Snapshot: trace.Snapshot{ResidentBytes: 256 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
-		HugeResidentBytes: 256 << 20, MapEntries: 10, ParentThreads: 1, PageSize: 4096}}
+	in := &Input{Snapshot: Snapshot{ResidentBytes: 256 << 20, WritableResidentBytes: 256 << 20, AnonResidentBytes: 256 << 20,
+		HugeResidentBytes: 256 << 20, MapEntries: 10, ParentThreads: 1}}
 	r := NewResult()
 	Evaluate(&p, in, r)
 	i, _ := StrategyIndex(ForkCopy)

@@ -37,7 +37,28 @@
 // come from the trace when it has them (Input.ParentWriteBytes) and from the
 // parameter parent_write_fraction otherwise.
 //
-// The model knows nothing of files or profiles: package machines loads
-// Params with a source for each, and package replay streams traces through
-// Evaluate.
+// The model knows nothing of files, profiles or traces, and imports
+// nothing else of forkcost: package machines loads Params with a source for
+// each, and package replay streams traces through Evaluate, giving it each
+// creation's Snapshot (replay.ModelSnapshot: the sizes the costs read).
+//
+// # Adding to the model
+//
+// A strategy: strategy.go alone — its name constant, a constructor
+// returning its Steps (each with a phase and the seed line it mirrors),
+// its StepRank (where its new step names go in StepNames), and its place
+// in the strategies list, which is its index in Result and everywhere
+// else (replay, report and plots size themselves from Strategies). Then
+// its test here, and the goldens that print every strategy: go test
+// ./report ./plots ./cmd/analyze -update, and docs/figures (see
+// docs/figures.md). A fork strategy that the machines figure should set
+// against vfork-share is also listed in plots.ForkStrategies, and new step
+// names go into a group of plots.StepGroups (the breakdown figure's bar
+// segments; a step in none is drawn as other).
+//
+// A machine parameter: a field of Params in params.go with its param,
+// unit and doc tags (and a default tag that keeps older profiles' answers,
+// or a [params.NAME] table in every machines/profiles/*.toml), and the
+// step costs in strategy.go that use it; ParamSpecs, profiles, --set,
+// sensitivity and calibrate's reports take it from the tags.
 package model

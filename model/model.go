@@ -30,10 +30,10 @@ func (q Sequence) Includes(st *Step) bool {
 // Result holds one creation's cost under every strategy on one machine.
 type Result struct {
 	// Steps[i][j] is the cost in nanoseconds of step j of strategy i (in the
-	// order of Strategies()).
-	Steps [nStrategies][]float64
+	// order of Strategies()), sized by NewResult.
+	Steps [][]float64
 	// Total[i] is the sum of Steps[i].
-	Total [nStrategies]float64
+	Total []float64
 	// Sizes is the creation in the machine's units. It lives here, not on
 	// Evaluate's stack, because step costs are called through function
 	// values and a pointer to a local would escape: one allocation per
@@ -43,7 +43,7 @@ type Result struct {
 
 // NewResult returns a Result sized for the strategies.
 func NewResult() *Result {
-	r := new(Result)
+	r := &Result{Steps: make([][]float64, len(strategies)), Total: make([]float64, len(strategies))}
 	for i, s := range strategies {
 		r.Steps[i] = make([]float64, len(s.Steps))
 	}

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 const MiB = 1 << 20
@@ -34,10 +34,9 @@ func strat(t *testing.T, name string) *model.Strategy {
 
 // snap is a parent with the given sizes; everything writable is anonymous.
 func snap(residentMiB, writableResidentMiB float64, entries int64) *model.Input {
-	return &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: int64(residentMiB * 4 * MiB), WritableBytes: int64(writableResidentMiB * 2 * MiB),
+	return &model.Input{Snapshot: model.Snapshot{
 		ResidentBytes: int64(residentMiB * MiB), WritableResidentBytes: int64(writableResidentMiB * MiB),
-		AnonResidentBytes: int64(writableResidentMiB * MiB), MapEntries: entries, ParentThreads: 1, PageSize: 4096,
+		AnonResidentBytes: int64(writableResidentMiB * MiB), MapEntries: entries, ParentThreads: 1,
 	}}
 }
 
@@ -265,7 +264,7 @@ func TestFeatureDefaultsKeepTheSeedsAnswer(t *testing.T) {
 	a, b := model.NewResult(), model.NewResult()
 	model.Evaluate(&p, plain, a)
 	model.Evaluate(&p, fancy, b)
-	if a.Total != b.Total {
+	if !slices.Equal(a.Total, b.Total) {
 		t.Errorf("defaults changed the answer: %v vs %v", a.Total, b.Total)
 	}
 }
@@ -341,5 +340,29 @@ func TestPageTablePagesFreed(t *testing.T) {
 	// 16384 anonymous PTEs of 4 bytes fill 16 page-table pages.
 	if after-before != 16*1000 {
 		t.Errorf("freeing page-table pages adds %v, want 16000", after-before)
+	}
+}
+
+// Strategies hands out a copy: a caller that reorders or renames its slice
+// does not change the model.
+func TestStrategiesIsACopy(t *testing.T) {
+	s := model.Strategies()
+	first := s[0].Name
+	s[0].Name = "changed"
+	slices.Reverse(s)
+	if got := model.Strategies()[0].Name; got != first {
+		t.Errorf("Strategies()[0] is %q after a caller changed its slice, want %q", got, first)
+	}
+}
+
+// StepNames starts with fork-cow's steps, the seed's list in its order.
+func TestStepNamesSeedOrder(t *testing.T) {
+	i, _ := model.StrategyIndex(model.ForkCOW)
+	cow := model.Strategies()[i].Steps
+	names := model.StepNames()
+	for j, st := range cow {
+		if names[j] != st.Name {
+			t.Fatalf("StepNames()[%d] = %q, want fork-cow's %q", j, names[j], st.Name)
+		}
 	}
 }

@@ -1,10 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
 	"math"
-
-	"github.com/forkcost/forkcost/trace"
+	"slices"
 )
 
 // Phase is when a step happens in the life of a creation.
@@ -41,9 +41,23 @@ type Sizes struct {
 	ParentWrites float64
 }
 
+// Snapshot is what the model reads of the parent's address space at the
+// instant of a creation, in bytes: the trace schema's snapshot columns that
+// a cost depends on (package replay fills it from a trace row, with
+// replay.ModelSnapshot). The model has its own type so that it depends on
+// nothing else of forkcost.
+type Snapshot struct {
+	ResidentBytes         int64
+	WritableResidentBytes int64
+	AnonResidentBytes     int64
+	HugeResidentBytes     int64
+	MapEntries            int64
+	ParentThreads         int32
+}
+
 // Input is one creation to evaluate.
 type Input struct {
-	Snapshot trace.Snapshot
+	Snapshot Snapshot
 	// ParentWriteBytes, when HasParentWrites, is how much of its memory
 	// the parent wrote after the creation, measured in the trace (page
 	// faults times the recording host's page size).
@@ -115,16 +129,20 @@ type Strategy struct {
 	// classes from it (pte_copy_file_fraction).
 	CopiesPTEs bool
 	Steps      []Step
+	// StepRank places this strategy's step names in StepNames: lower
+	// first. fork-cow ranks first because its list is the seed's, step
+	// for step; a new strategy's new steps come after those of the
+	// strategies ranked before it.
+	StepRank int
 }
 
 // Strategy names.
 const (
-	ForkCopy    = "fork-copy"
-	ForkCOW     = "fork-cow"
-	ForkCOWPTE  = "fork-cow-pte"
-	VForkShare  = "vfork-share"
-	SpawnStrat  = "spawn"
-	nStrategies = 5
+	ForkCopy   = "fork-copy"
+	ForkCOW    = "fork-cow"
+	ForkCOWPTE = "fork-cow-pte"
+	VForkShare = "vfork-share"
+	SpawnStrat = "spawn"
 )
 
 // copiedPTEPages is how many PTEs a PTE-copying fork copies: every
@@ -226,10 +244,12 @@ func zero(*Params, *Sizes) float64 { return 0 }
 // for step; with copyPTEs the PTEs are copied at fork as Linux does.
 func cowFork(name string, copyPTEs bool) Strategy {
 	desc := "4.4BSD copy-on-write fork: write-protect the parent, copy its map, let the child fault its pages in"
+	rank := 0
 	if copyPTEs {
 		desc = "copy-on-write fork that also copies the parent's PTEs at fork (Linux)"
+		rank = 3
 	}
-	return Strategy{Name: name, Description: desc, CopiesPTEs: copyPTEs, Steps: []Step{
+	return Strategy{Name: name, Description: desc, CopiesPTEs: copyPTEs, StepRank: rank, Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
 		{Name: "cow-mark", Phase: Create, Seed: "Traverse parent's vm_map, marking the writable portions of the address space COW. This means invoking the pmap, modifying PTEs, ...",
@@ -292,7 +312,7 @@ func (z *Sizes) ResidentPagesCapped(n float64) float64 {
 // vforkShare is the 3.0BSD/NetBSD address-space-sharing vfork, the seed's
 // second list, step for step.
 func vforkShare() Strategy {
-	return Strategy{Name: VForkShare, Description: "3.0BSD/NetBSD vfork: the child borrows the parent's vmspace until it execs", Steps: []Step{
+	return Strategy{Name: VForkShare, Description: "3.0BSD/NetBSD vfork: the child borrows the parent's vmspace until it execs", StepRank: 1, Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
 		{Name: "vmspace-ref", Phase: Create, Seed: "Take reference to parent's vmspace structure.",
@@ -313,7 +333,7 @@ func vforkShare() Strategy {
 // forkCopy is the pre-COW fork: every private writable resident page is
 // copied into the child.
 func forkCopy() Strategy {
-	return Strategy{Name: ForkCopy, Description: "traditional fork before copy-on-write: copy every private writable resident page", Steps: []Step{
+	return Strategy{Name: ForkCopy, Description: "traditional fork before copy-on-write: copy every private writable resident page", StepRank: 2, Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
 		{Name: "vmspace-create", Phase: Create, Seed: "(pre-COW fork) create the child's address space",
@@ -344,7 +364,7 @@ func forkCopy() Strategy {
 // space (NetBSD's posix_spawn system call; glibc's clone(CLONE_VM|CLONE_VFORK)
 // on its own stack costs the same steps).
 func spawn() Strategy {
-	return Strategy{Name: SpawnStrat, Description: "posix_spawn: create the child and exec in one call, never touching the parent's address space", Steps: []Step{
+	return Strategy{Name: SpawnStrat, Description: "posix_spawn: create the child and exec in one call, never touching the parent's address space", StepRank: 4, Steps: []Step{
 		stepSyscall,
 		stepProcCreate,
 		stepBlockParent,
@@ -362,8 +382,9 @@ func spawn() Strategy {
 
 var strategies = []Strategy{forkCopy(), cowFork(ForkCOW, false), cowFork(ForkCOWPTE, true), vforkShare(), spawn()}
 
-// Strategies returns every strategy, in a fixed order.
-func Strategies() []Strategy { return strategies }
+// Strategies returns every strategy, in a fixed order. The slice is a
+// copy: callers may reorder it without changing the model.
+func Strategies() []Strategy { return slices.Clone(strategies) }
 
 // StrategyIndex returns the index of the strategy called name in Strategies.
 func StrategyIndex(name string) (int, error) {
@@ -387,12 +408,15 @@ func strategyNames() string {
 }
 
 // StepNames lists every step name used by any strategy, in first-use order
-// (the order the seed's lists give them).
+// over the strategies taken by StepRank (the order the seed's lists give
+// them).
 func StepNames() []string {
+	byRank := slices.Clone(strategies)
+	slices.SortStableFunc(byRank, func(a, b Strategy) int { return cmp.Compare(a.StepRank, b.StepRank) })
 	seen := map[string]bool{}
 	var names []string
-	for _, order := range []int{1, 3, 0, 2, 4} { // fork-cow first: it has the seed's order
-		for _, st := range strategies[order].Steps {
+	for _, s := range byRank {
+		for _, st := range s.Steps {
 			if !seen[st.Name] {
 				seen[st.Name] = true
 				names = append(names, st.Name)

@@ -40,7 +40,7 @@ func Cumulative(d CumulativeSource, st Style) (*Figure, error) {
 	xscale, xunit := traceTimeUnit(xmax)
 	p := st.newPlot()
 	p.X.Label.Text = "Trace time (" + xunit + ")"
-	if ts, ok := d.(interface{ TimeSynthetic() bool }); ok && ts.TimeSynthetic() {
+	if d.TimeSynthetic() {
 		p.X.Label.Text = "Trace time (" + xunit + ", synthetic)"
 		f.Notes = append(f.Notes, "the trace's times are synthetic, not measured")
 	}

@@ -44,15 +44,15 @@ type Shape struct {
 // entries, like synth sweep's.
 var DefaultShape = Shape{WritableFraction: 1, AnonFraction: 1, MapEntries: 12}
 
-// Snapshot returns the parent of the shape with resident bytes.
-func (s Shape) Snapshot(resident float64) trace.Snapshot {
+// Snapshot returns the parent of the shape with resident bytes, as the
+// model reads it.
+func (s Shape) Snapshot(resident float64) model.Snapshot {
 	r := int64(math.Round(resident))
-	return trace.Snapshot{
+	return model.Snapshot{
 		ResidentBytes:         r,
 		WritableResidentBytes: int64(math.Round(resident * s.WritableFraction)),
 		AnonResidentBytes:     int64(math.Round(resident * s.AnonFraction)),
 		MapEntries:            s.MapEntries,
-		Source:                trace.Synthetic,
 	}
 }
 
@@ -91,6 +91,9 @@ type CumulativeSource interface {
 	// against the trace's timeline (seconds), in at most max steps; the
 	// last point is the exact total.
 	Cumulative(m, max int) plotter.XYs
+	// TimeSynthetic reports whether the timeline was made up rather than
+	// measured (the axis and a note say so).
+	TimeSynthetic() bool
 }
 
 // TotalsSource is the data behind breakdown and machines: replay's totals.
@@ -107,6 +110,9 @@ type IntervalSource interface {
 	// SavingInterval returns the range around the saving of vfork-share
 	// over strategy on machine m, in seconds, if there is one.
 	SavingInterval(m int, strategy string) (low, high float64, ok bool)
+	// IntervalDraws is how many draws the ranges come from, for the
+	// figure's note.
+	IntervalDraws() int
 }
 
 // SizesSource is the data behind size-cdf.
@@ -162,12 +168,24 @@ type Collector struct {
 
 	sumRes, sumWr, sumAnon, sumEntries float64
 
-	// distinct counts the creations per distinct model input (the
-	// snapshot, its Source cleared as the model does not read it, and the
-	// parent's measured writes). The model sees nothing else of a
-	// creation, so re-evaluating these is the same as replaying the trace
-	// again, for any parameter.
-	distinct map[model.Input]int64
+	// distinct counts the creations per distinct snapshot (its Source
+	// cleared) and parent's measured writes. The model sees nothing else
+	// of a creation, so re-evaluating these is the same as replaying the
+	// trace again, for any parameter.
+	distinct map[snapKey]int64
+}
+
+// snapKey is a distinct creation for the sensitivity figure: the row's
+// whole snapshot, not only what the model reads of it, so that creations
+// are grouped, and their savings summed, as they always were.
+type snapKey struct {
+	snap       trace.Snapshot
+	writeBytes int64
+	hasWrites  bool
+}
+
+func (k *snapKey) input() model.Input {
+	return model.Input{Snapshot: replay.ModelSnapshot(&k.snap), ParentWriteBytes: k.writeBytes, HasParentWrites: k.hasWrites}
 }
 
 // NewCollector returns a collector for the machines replay is given. With
@@ -175,7 +193,7 @@ type Collector struct {
 func NewCollector(ms []Machine, sensitivity bool) *Collector {
 	c := &Collector{machines: ms, sensitivity: sensitivity, commIdx: map[string]int32{}}
 	if sensitivity {
-		c.distinct = map[model.Input]int64{}
+		c.distinct = map[snapKey]int64{}
 	}
 	return c
 }
@@ -197,11 +215,11 @@ func (c *Collector) OnEvent(ec *replay.EventCost) error {
 		c.sumAnon += float64(s.AnonResidentBytes)
 		c.sumEntries += float64(s.MapEntries)
 		if c.sensitivity {
-			k := model.Input{Snapshot: *s}
+			k := snapKey{snap: *s}
 			if ec.Model != nil {
-				k = *ec.Model
+				k.writeBytes, k.hasWrites = ec.Model.ParentWriteBytes, ec.Model.HasParentWrites
 			}
-			k.Snapshot.Source = ""
+			k.snap.Source = ""
 			c.distinct[k]++
 		}
 	}
@@ -454,31 +472,35 @@ func (d *Data) Sensitivity(m int) (float64, []Swing) {
 	}
 	base := *d.c.machines[m].Params
 	counts := d.c.distinct
-	keys := make([]model.Input, 0, len(counts))
+	keys := make([]snapKey, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
 	}
 	// A fixed order, so that the sums, and the figure, are reproducible.
-	slices.SortFunc(keys, func(x, y model.Input) int {
-		a, b := &x.Snapshot, &y.Snapshot
+	slices.SortFunc(keys, func(x, y snapKey) int {
+		a, b := &x.snap, &y.snap
 		return cmp.Or(cmp.Compare(a.ResidentBytes, b.ResidentBytes), cmp.Compare(a.WritableResidentBytes, b.WritableResidentBytes),
 			cmp.Compare(a.AnonResidentBytes, b.AnonResidentBytes), cmp.Compare(a.HugeResidentBytes, b.HugeResidentBytes),
 			cmp.Compare(a.MapEntries, b.MapEntries), cmp.Compare(a.ParentThreads, b.ParentThreads),
 			cmp.Compare(a.VirtBytes, b.VirtBytes), cmp.Compare(a.WritableBytes, b.WritableBytes),
 			cmp.Compare(a.PageTableBytes, b.PageTableBytes), cmp.Compare(a.PageSize, b.PageSize),
-			cmp.Compare(x.ParentWriteBytes, y.ParentWriteBytes), boolCmp(x.HasParentWrites, y.HasParentWrites))
+			cmp.Compare(x.writeBytes, y.writeBytes), boolCmp(x.hasWrites, y.hasWrites))
 	})
 	// Only the two strategies of the saving are costed: the same sums, in
 	// the same order, as model.Evaluate's totals.
 	cowI, _ := model.StrategyIndex(model.ForkCOW)
 	vfI, _ := model.StrategyIndex(model.VForkShare)
 	cow, vf := &model.Strategies()[cowI], &model.Strategies()[vfI]
+	inputs := make([]model.Input, len(keys))
+	for i := range keys {
+		inputs[i] = keys[i].input()
+	}
 	total := func(p *model.Params) float64 {
 		var s float64
-		for i := range keys {
-			in := &keys[i]
+		for i := range inputs {
+			in := &inputs[i]
 			saved := model.SequenceCost(p, in, cow, model.ForkExecWait) - model.SequenceCost(p, in, vf, model.ForkExecWait)
-			s += float64(counts[*in]) * saved
+			s += float64(counts[keys[i]]) * saved
 		}
 		return s / 1e9
 	}

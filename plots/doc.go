@@ -48,4 +48,10 @@
 //
 // The examples draw each figure from a small fixed trace and double as
 // golden tests (go test -update rewrites testdata/*_golden.svg).
+//
+// A new figure kind is its own file (the drawing function, and the small
+// data interface it reads, which Data implements), one Kind value in
+// Kinds (plots.go: name, description, whether it is drawn per machine,
+// and the call of its drawing function), an example with its golden SVG,
+// and its entry in docs/figures.md with the command that draws it.
 package plots

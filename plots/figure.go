@@ -12,10 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode/utf16"
 
-	"codeberg.org/go-pdf/fpdf"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -26,14 +24,6 @@ import (
 	"github.com/forkcost/forkcost/internal/tempfile"
 	"github.com/forkcost/forkcost/internal/version"
 )
-
-func init() {
-	// PDFs would otherwise carry the time they were written: fix it, so
-	// that the same inputs give the same bytes.
-	epoch := time.Unix(0, 0).UTC()
-	fpdf.SetDefaultCreationDate(epoch)
-	fpdf.SetDefaultModificationDate(epoch)
-}
 
 // Formats are the image formats a figure can be written in.
 var Formats = []string{"svg", "pdf", "png"}
@@ -217,7 +207,15 @@ func (f *Figure) Render(w io.Writer, format string, st Style, prov Provenance) e
 		if _, err := c.WriteTo(&buf); err != nil {
 			return err
 		}
-		_, err := w.Write(pdfWithInfo(buf.Bytes(), f, prov))
+		pdf := buf.Bytes()
+		if err := fixPDFDates(pdf); err != nil {
+			return err
+		}
+		pdf, err := pdfWithInfo(pdf, f, prov)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(pdf)
 		return err
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))
@@ -283,25 +281,39 @@ func svgWithMetadata(svg []byte, f *Figure, prov Provenance) []byte {
 	return append(out, svg[at:]...)
 }
 
-// pngWithText inserts a tEXt chunk after the PNG's IHDR chunk. Text that is
-// not Latin-1 is replaced by '?', as tEXt requires.
+// pngWithText inserts a text chunk after the PNG's IHDR chunk: tEXt when
+// the text is Latin-1, which tEXt requires, and otherwise iTXt, which holds
+// UTF-8 (uncompressed, no language tag), so that no rune is lost.
 func pngWithText(png []byte, key, text string) []byte {
 	const sigLen, ihdrLen = 8, 8 + 13 + 4
 	if len(png) < sigLen+ihdrLen {
 		return png
 	}
+	latin1 := true
+	for _, r := range text {
+		if r > 0xff {
+			latin1 = false
+			break
+		}
+	}
+	typ := "tEXt"
 	var data []byte
 	data = append(data, key...)
 	data = append(data, 0)
-	for _, r := range text {
-		if r > 0xff {
-			r = '?'
+	if latin1 {
+		for _, r := range text {
+			data = append(data, byte(r))
 		}
-		data = append(data, byte(r))
+	} else {
+		typ = "iTXt"
+		// Compression flag and method, then an empty language tag and
+		// translated keyword, each ended by a zero byte.
+		data = append(data, 0, 0, 0, 0)
+		data = append(data, text...)
 	}
 	chunk := make([]byte, 0, 12+len(data))
 	chunk = binary.BigEndian.AppendUint32(chunk, uint32(len(data)))
-	chunk = append(chunk, "tEXt"...)
+	chunk = append(chunk, typ...)
 	chunk = append(chunk, data...)
 	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
 	at := sigLen + ihdrLen
@@ -388,29 +400,36 @@ func noData(kind, format string, args ...any) error {
 // document information dictionary: Title (the figure's name), Subject (its
 // caption) and Keywords (the provenance), beside the original's Producer
 // and fixed CreationDate. The original bytes are left as they are, as an
-// incremental update allows. A PDF whose trailer it cannot read is
-// returned unchanged.
-func pdfWithInfo(pdf []byte, f *Figure, prov Provenance) []byte {
+// incremental update allows. A PDF whose trailer it cannot read (a change
+// in fpdf's output) is an error: the figure would lose its provenance.
+func pdfWithInfo(pdf []byte, f *Figure, prov Provenance) ([]byte, error) {
+	bad := func(what string) ([]byte, error) {
+		return nil, fmt.Errorf("pdf %s: cannot add the provenance: %s", f.Name(), what)
+	}
 	tail := pdf[max(0, len(pdf)-1024):]
 	t := bytes.LastIndex(tail, []byte("trailer"))
 	sx := bytes.LastIndex(tail, []byte("startxref"))
 	if t < 0 || sx < t {
-		return pdf
+		return bad("no trailer before startxref in its last 1024 bytes")
 	}
 	var size, root, rootGen, prev int
 	trailer := string(tail[t:sx])
-	if _, err := fmt.Sscanf(trailer[strings.Index(trailer, "/Size"):], "/Size %d", &size); err != nil {
-		return pdf
-	}
-	i := strings.Index(trailer, "/Root")
+	i := strings.Index(trailer, "/Size")
 	if i < 0 {
-		return pdf
+		return bad("no /Size in the trailer")
+	}
+	if _, err := fmt.Sscanf(trailer[i:], "/Size %d", &size); err != nil {
+		return bad("trailer /Size: " + err.Error())
+	}
+	i = strings.Index(trailer, "/Root")
+	if i < 0 {
+		return bad("no /Root in the trailer")
 	}
 	if _, err := fmt.Sscanf(trailer[i:], "/Root %d %d R", &root, &rootGen); err != nil {
-		return pdf
+		return bad("trailer /Root: " + err.Error())
 	}
 	if _, err := fmt.Sscanf(string(tail[sx:]), "startxref\n%d", &prev); err != nil {
-		return pdf
+		return bad("startxref: " + err.Error())
 	}
 	var b bytes.Buffer
 	b.Write(pdf)
@@ -424,7 +443,26 @@ func pdfWithInfo(pdf []byte, f *Figure, prov Provenance) []byte {
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n%d 1\n%010d 00000 n \ntrailer\n<<\n/Size %d\n/Root %d %d R\n/Info %d 0 R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
 		info, obj, size+1, root, rootGen, info, prev, xref)
-	return b.Bytes()
+	return b.Bytes(), nil
+}
+
+// fixPDFDates overwrites, in place, the creation and modification dates
+// fpdf writes into the document information dictionary with the Unix
+// epoch, so that the same inputs give the same bytes. fpdf takes the dates
+// from its document (SetCreationDate), which vgpdf keeps to itself, or else
+// from process-wide defaults that other users of fpdf in the program would
+// share; the dates are fixed-width (D:YYYYMMDDhhmmss), so rewriting them
+// moves no byte offset.
+func fixPDFDates(pdf []byte) error {
+	const epoch = "19700101000000"
+	for _, key := range []string{"/CreationDate (D:", "/ModDate (D:"} {
+		i := bytes.Index(pdf, []byte(key))
+		if i < 0 || len(pdf) < i+len(key)+len(epoch)+1 || pdf[i+len(key)+len(epoch)] != ')' {
+			return fmt.Errorf("pdf: no %s...) of %d digits in fpdf's output to fix", key, len(epoch))
+		}
+		copy(pdf[i+len(key):], epoch)
+	}
+	return nil
 }
 
 // pdfText is s as a PDF text string: UTF-16BE with a byte order mark, in

@@ -176,10 +176,8 @@ func MachineSavings(d TotalsSource, st Style) (*Figure, error) {
 	}
 	if anyInterval {
 		f.legend = append(f.legend, legendEntry{label: "90% range", thumbs: []plot.Thumbnailer{rangeThumb{}}})
-		if n, ok := iv.(interface{ IntervalDraws() int }); ok {
-			f.Notes = append(f.Notes, "saved_low_s, saved_high_s: the 5th and 95th percentiles of "+itoa(int64(n.IntervalDraws()))+
-				" draws of every parameter from its profile's plausible range (replay's Monte Carlo); given for fork-cow and for the machine's native fork")
-		}
+		f.Notes = append(f.Notes, "saved_low_s, saved_high_s: the 5th and 95th percentiles of "+itoa(int64(iv.IntervalDraws()))+
+			" draws of every parameter from its profile's plausible range (replay's Monte Carlo); given for fork-cow and for the machine's native fork")
 	}
 	return f, nil
 }

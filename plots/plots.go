@@ -8,24 +8,37 @@ import (
 	"github.com/forkcost/forkcost/report"
 )
 
-// Kind is a figure kind: its name, what it shows, and whether it is drawn
-// once per machine.
+// Kind is a figure kind, the one value that names it, says what it shows
+// and draws it. Adding a figure is its own file (the drawing function and
+// its data interface), one entry in Kinds, and an example with a golden.
 type Kind struct {
-	Name       string
-	About      string
+	Name  string
+	About string
+	// PerMachine says the kind is drawn once per machine, into a file
+	// each; draw is then called with each machine's index, and otherwise
+	// once with -1.
 	PerMachine bool
+	draw       func(d *Data, m int, st Style) (*Figure, error)
 }
 
 // Kinds lists every figure kind, in the order they are drawn.
 var Kinds = []Kind{
-	{"savings-vs-size", "per-creation saving of vfork-share over fork-cow against parent size, a series per machine", false},
-	{"cost-vs-size", "each strategy's cost against parent size, from the model", true},
-	{"cumulative", "time saved along the trace's timeline, a line per machine", false},
-	{"breakdown", "each strategy's total split by step, a panel per machine", false},
-	{"machines", "seconds saved over each fork strategy, machines side by side", false},
-	{"size-cdf", "distribution of parent resident sizes, by command", false},
-	{"sensitivity", "how the saving moves when each parameter is halved and doubled", true},
-	{"timeline", "a bar per process over the trace's time under its parent, coloured by command, creations marked by their saving", true},
+	{"savings-vs-size", "per-creation saving of vfork-share over fork-cow against parent size, a series per machine", false,
+		func(d *Data, _ int, st Style) (*Figure, error) { return SavingsVsSize(d, st) }},
+	{"cost-vs-size", "each strategy's cost against parent size, from the model", true,
+		func(d *Data, m int, st Style) (*Figure, error) { return CostVsSize(d.Machines()[m], d.Shape(), st) }},
+	{"cumulative", "time saved along the trace's timeline, a line per machine", false,
+		func(d *Data, _ int, st Style) (*Figure, error) { return Cumulative(d, st) }},
+	{"breakdown", "each strategy's total split by step, a panel per machine", false,
+		func(d *Data, _ int, st Style) (*Figure, error) { return Breakdown(d, st) }},
+	{"machines", "seconds saved over each fork strategy, machines side by side", false,
+		func(d *Data, _ int, st Style) (*Figure, error) { return MachineSavings(d, st) }},
+	{"size-cdf", "distribution of parent resident sizes, by command", false,
+		func(d *Data, _ int, st Style) (*Figure, error) { return SizeCDF(d, st) }},
+	{"sensitivity", "how the saving moves when each parameter is halved and doubled", true,
+		func(d *Data, m int, st Style) (*Figure, error) { return Sensitivity(d, m, st) }},
+	{"timeline", "a bar per process over the trace's time under its parent, coloured by command, creations marked by their saving", true,
+		func(d *Data, m int, st Style) (*Figure, error) { return Timeline(d, m, st) }},
 }
 
 // KindNames returns the names of the kinds.
@@ -59,31 +72,15 @@ func Make(d *Data, kinds []Kind, st Style) (figs []*Figure, skipped []error) {
 		figs = append(figs, f)
 	}
 	for _, k := range kinds {
-		switch k.Name {
-		case "savings-vs-size":
-			add(SavingsVsSize(d, st))
-		case "cost-vs-size":
-			for _, m := range d.Machines() {
-				add(CostVsSize(m, d.Shape(), st))
-			}
-		case "cumulative":
-			add(Cumulative(d, st))
-		case "breakdown":
-			add(Breakdown(d, st))
-		case "machines":
-			add(MachineSavings(d, st))
-		case "size-cdf":
-			add(SizeCDF(d, st))
-		case "sensitivity":
+		switch {
+		case k.draw == nil:
+			skipped = append(skipped, fmt.Errorf("unknown figure %q", k.Name))
+		case k.PerMachine:
 			for m := range d.Machines() {
-				add(Sensitivity(d, m, st))
-			}
-		case "timeline":
-			for m := range d.Machines() {
-				add(Timeline(d, m, st))
+				add(k.draw(d, m, st))
 			}
 		default:
-			skipped = append(skipped, fmt.Errorf("unknown figure %q", k.Name))
+			add(k.draw(d, -1, st))
 		}
 	}
 	return figs, skipped

@@ -206,6 +206,9 @@ type TimelineSource interface {
 	Processes() iter.Seq2[int, Process]
 	// Marks yields every costed creation with its saving on machine m.
 	Marks(m int) iter.Seq[Mark]
+	// TimeSynthetic reports whether the timeline was made up rather than
+	// measured.
+	TimeSynthetic() bool
 }
 
 // offsets returns, per input, what puts its times on the joined timeline:

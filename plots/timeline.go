@@ -188,7 +188,7 @@ func Timeline(d TimelineSource, m int, st Style) (*Figure, error) {
 	xscale, xunit := traceTimeUnit(t1)
 	tb.xscale = xscale
 	p.X.Label.Text = "Trace time (" + xunit + ")"
-	if ts, ok := d.(interface{ TimeSynthetic() bool }); ok && ts.TimeSynthetic() {
+	if d.TimeSynthetic() {
 		p.X.Label.Text = "Trace time (" + xunit + ", synthetic)"
 		f.Notes = append(f.Notes, "the trace's times are synthetic, not measured")
 	}

@@ -348,8 +348,8 @@ func startWatched(opts Options, self, path string, tr *ebpf.Tracer) (*os.Process
 
 // ebpfCalls maps the tracer's calls to the amd64 system calls Classify
 // knows.
-var ebpfCalls = [...]int{ebpf.CallUnknown: -1, ebpf.CallFork: sysFork, ebpf.CallVFork: sysVfork,
-	ebpf.CallClone: sysClone, ebpf.CallClone3: sysClone3}
+var ebpfCalls = [...]int{ebpf.CallUnknown: -1, ebpf.CallFork: unix.SYS_FORK, ebpf.CallVFork: unix.SYS_VFORK,
+	ebpf.CallClone: unix.SYS_CLONE, ebpf.CallClone3: unix.SYS_CLONE3}
 
 func (r *ebpfRecorder) time(ns int64) int64 { return max(ns-r.startMono, 0) }
 

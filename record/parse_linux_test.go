@@ -21,15 +21,15 @@ func TestClassify(t *testing.T) {
 		has   bool
 		want  trace.Kind
 	}{
-		{sysVfork, 0, false, trace.VFork},
-		{sysFork, 0, false, trace.Fork},
-		{sysClone, unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | uint64(unix.SIGCHLD), true, trace.Fork},
-		{sysClone3, unix.CLONE_VM | unix.CLONE_VFORK, true, trace.Spawn},
-		{sysClone, unix.CLONE_VM | unix.CLONE_VFORK | uint64(unix.SIGCHLD), true, trace.Spawn},
-		{sysClone3, unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD | unix.CLONE_SYSVSEM, true, trace.Thread},
-		{sysClone, unix.CLONE_VM | uint64(unix.SIGCHLD), true, trace.Clone},
-		{sysClone, unix.CLONE_VFORK, true, trace.Fork}, // no CLONE_VM: a copy
-		{sysClone3, 0, false, trace.Clone},             // flags unreadable: trace.ClassifyLinux
+		{unix.SYS_VFORK, 0, false, trace.VFork},
+		{unix.SYS_FORK, 0, false, trace.Fork},
+		{unix.SYS_CLONE, unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | uint64(unix.SIGCHLD), true, trace.Fork},
+		{unix.SYS_CLONE3, unix.CLONE_VM | unix.CLONE_VFORK, true, trace.Spawn},
+		{unix.SYS_CLONE, unix.CLONE_VM | unix.CLONE_VFORK | uint64(unix.SIGCHLD), true, trace.Spawn},
+		{unix.SYS_CLONE3, unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD | unix.CLONE_SYSVSEM, true, trace.Thread},
+		{unix.SYS_CLONE, unix.CLONE_VM | uint64(unix.SIGCHLD), true, trace.Clone},
+		{unix.SYS_CLONE, unix.CLONE_VFORK, true, trace.Fork}, // no CLONE_VM: a copy
+		{unix.SYS_CLONE3, 0, false, trace.Clone},             // flags unreadable: trace.ClassifyLinux
 	} {
 		if got := Classify(c.nr, c.flags, c.has); got != c.want {
 			t.Errorf("Classify(%d, %#x, %v) = %s, want %s", c.nr, c.flags, c.has, got, c.want)

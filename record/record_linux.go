@@ -21,13 +21,8 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
-// System call numbers and clone flags (amd64).
+// The ptrace options the recorder sets on every traced task.
 const (
-	sysClone  = 56
-	sysFork   = 57
-	sysVfork  = 58
-	sysClone3 = 435
-
 	ptraceOptions = unix.PTRACE_O_TRACESYSGOOD | unix.PTRACE_O_TRACEFORK | unix.PTRACE_O_TRACEVFORK |
 		unix.PTRACE_O_TRACECLONE | unix.PTRACE_O_TRACEEXEC |
 		unix.PTRACE_O_TRACESECCOMP | unix.PTRACE_O_EXITKILL
@@ -38,11 +33,11 @@ const (
 func Classify(nr int, flags uint64, hasFlags bool) trace.Kind {
 	call := trace.LinuxClone
 	switch nr {
-	case sysVfork:
+	case unix.SYS_VFORK:
 		call = trace.LinuxVFork
-	case sysFork:
+	case unix.SYS_FORK:
 		call = trace.LinuxFork
-	case sysClone3:
+	case unix.SYS_CLONE3:
 		call = trace.LinuxClone3
 	}
 	return trace.ClassifyLinux(call, flags, hasFlags)
@@ -677,9 +672,9 @@ func (r *recorder) creation(t *task) {
 	if unix.PtraceGetRegs(t.tid, &regs) == nil {
 		nr = int(regs.Orig_rax)
 		switch nr {
-		case sysClone:
+		case unix.SYS_CLONE:
 			flags, hasFlags = regs.Rdi, true
-		case sysClone3:
+		case unix.SYS_CLONE3:
 			var b [8]byte
 			if n, err := unix.PtracePeekData(t.tid, uintptr(regs.Rdi), b[:]); err == nil && n == 8 {
 				flags, hasFlags = le64(b[:]), true

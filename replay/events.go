@@ -157,7 +157,7 @@ func (w *EventWriter) Write(e *EventCost, machine string) error {
 	} else {
 		machineIdx = 0
 	}
-	for s := range model.Strategies() {
+	for s := range e.Result.Total {
 		next().(*array.Float64Builder).Append(e.Result.Total[s])
 	}
 	next().(*array.Float64Builder).Append(e.SavedNs)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 // TestReservoirMerge: merging samples of 1,000 and 3,000 creations into
@@ -15,7 +14,7 @@ func TestReservoirMerge(t *testing.T) {
 	mk := func(seed uint64, n int, tag int64) *reservoir {
 		r := &reservoir{rng: rand.New(rand.NewPCG(seed, 1)), cap: 100}
 		for i := 0; i < n; i++ {
-			r.add(model.Input{Snapshot: trace.Snapshot{MapEntries: tag}})
+			r.add(model.Input{Snapshot: model.Snapshot{MapEntries: tag}})
 		}
 		return r
 	}

@@ -110,8 +110,8 @@ type awaitingFork struct {
 type machineAcc struct {
 	prof      *machines.Profile
 	native    int
-	totals    [5]float64
-	steps     [5][]float64
+	totals    []float64   // per strategy, in the order of model.Strategies
+	steps     [][]float64 // per strategy and step
 	saved     float64
 	savedFork float64 // saved over creations that really were forks
 	forks     int64
@@ -148,8 +148,10 @@ func New(cfg Config) (*Replayer, error) {
 		if err != nil {
 			return nil, fmt.Errorf("machine %s: %w", p.Name, err)
 		}
-		m := &machineAcc{prof: p, native: nat, commands: map[string]*CommandSaving{}}
-		for i, s := range model.Strategies() {
+		strats := model.Strategies()
+		m := &machineAcc{prof: p, native: nat, commands: map[string]*CommandSaving{},
+			totals: make([]float64, len(strats)), steps: make([][]float64, len(strats))}
+		for i, s := range strats {
 			m.steps[i] = make([]float64, len(s.Steps))
 		}
 		r.machines = append(r.machines, m)
@@ -323,13 +325,20 @@ func (r *Replayer) parentWrites(ev *trace.Event) {
 	}
 }
 
+// ModelSnapshot is the part of a trace row's snapshot that the model reads.
+func ModelSnapshot(s *trace.Snapshot) model.Snapshot {
+	return model.Snapshot{ResidentBytes: s.ResidentBytes, WritableResidentBytes: s.WritableResidentBytes,
+		AnonResidentBytes: s.AnonResidentBytes, HugeResidentBytes: s.HugeResidentBytes,
+		MapEntries: s.MapEntries, ParentThreads: s.ParentThreads}
+}
+
 // cost evaluates one eligible creation on every machine; writeBytes, when
 // not nil, is the parent's measured writes after it.
 func (r *Replayer) cost(row int64, c *trace.Event, writeBytes *int64) {
 	if r.err != nil {
 		return
 	}
-	input := model.Input{Snapshot: c.Snapshot}
+	input := model.Input{Snapshot: ModelSnapshot(&c.Snapshot)}
 	if writeBytes != nil {
 		input.ParentWriteBytes, input.HasParentWrites = *writeBytes, true
 		r.sum.Trace.MeasuredParentWrites++

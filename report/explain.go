@@ -60,7 +60,7 @@ func Explain(prof *machines.Profile, snap trace.Snapshot, defaulted []string) *E
 			"map_entries": snap.MapEntries, "parent_threads": int64(snap.ParentThreads), "page_size": int64(snap.PageSize),
 		}}
 	r := model.NewResult()
-	model.Evaluate(prof.ModelParams(), &model.Input{Snapshot: snap}, r)
+	model.Evaluate(prof.ModelParams(), &model.Input{Snapshot: replay.ModelSnapshot(&snap)}, r)
 	for i, st := range model.Strategies() {
 		es := ExplainStrategy{TotalUS: r.Total[i] / 1e3}
 		for j, step := range st.Steps {

@@ -139,10 +139,24 @@
 // corrupt file would otherwise be replayed as if true. The flatbuffers that
 // describe a file's schema are verified before arrow-go decodes them.
 //
-// Text logs of other tools (strace; kdump and truss later) are not traces,
-// but their converters register a TextFormat (trace/strace does so when
-// linked in). OpenAny opens a trace file like Open and, for a file that is
+// Text logs of other tools (strace, kdump, truss) are not traces, but
+// their converters register a TextFormat through trace/textconv (trace/strace,
+// trace/kdump and trace/truss do so when linked in). OpenAny opens a trace file like Open and, for a file that is
 // not a table but sniffs as a registered text format, converts it into a
 // temporary Arrow file first, so that any command that reads traces also
 // reads raw logs.
+//
+// # Adding a format
+//
+// A text log format is a package of its own under trace/ (like
+// trace/strace, trace/kdump, trace/truss): a reader that turns lines into
+// Events, and a file.go whose init registers a textconv.Format (its name
+// for --from, a Score on a log's first lines that tells it from the other
+// formats, and Convert); with it a fuzz target with seeds, a real log in
+// its testdata with a golden trace, and a blank import in
+// cmd/analyze/convert.go (which lists it in convert's help). A table
+// format is a package like trace/parquetio that calls RegisterFormat with
+// its magic bytes, reader and writer, imported where it is used. A new
+// column is schema.go, columns.go and rows.go (its reading and writing),
+// Event and Check, and this comment.
 package trace

@@ -11,8 +11,8 @@ import (
 	"github.com/forkcost/forkcost/internal/tempfile"
 )
 
-// TextFormat is a converter of a text log (strace output; kdump, truss
-// later) into a trace. Converters register themselves with
+// TextFormat is a converter of a text log (strace, kdump or truss output)
+// into a trace. Converters register themselves with
 // RegisterTextFormat, so that OpenAny reads raw logs wherever a trace file
 // is expected (analyze replay build.strace).
 type TextFormat struct {

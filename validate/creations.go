@@ -7,6 +7,7 @@ import (
 
 	"github.com/forkcost/forkcost/calibrate"
 	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -202,7 +203,7 @@ func (c *CreationChecker) Add(row int64, ev *trace.Event) {
 		c.r.Skipped["no measured cost (not recorded by the eBPF backend?)"]++
 		return
 	}
-	in := model.Input{Snapshot: ev.Snapshot}
+	in := model.Input{Snapshot: replay.ModelSnapshot(&ev.Snapshot)}
 	st := strategy(name)
 	cr := Creation{Trace: c.trace, Row: row, PID: ev.PID, Child: ev.ChildPID, Comm: ev.Comm, Kind: string(ev.Kind), Strategy: name,
 		MiB: float64(ev.Snapshot.ResidentBytes) / miB}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
+	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -23,7 +24,7 @@ func TestCreationCheckerFindsKnownErrors(t *testing.T) {
 			MapEntries: 30, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
 	}
 	phase := func(name string, s trace.Snapshot, phases ...model.Phase) int64 {
-		in := model.Input{Snapshot: s}
+		in := model.Input{Snapshot: replay.ModelSnapshot(&s)}
 		return int64(math.Round(phaseCost(p, &in, strategy(name), phases...)))
 	}
 	c := NewCreationChecker(p, prof.Name, prof.Hash)

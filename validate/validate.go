@@ -13,7 +13,6 @@ import (
 	"github.com/forkcost/forkcost/calibrate"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
-	"github.com/forkcost/forkcost/trace"
 )
 
 // Row is one prediction against one observation.
@@ -183,10 +182,9 @@ const miB = 1 << 20
 
 // snap is a parent of resident MiB, writable MiB of them, all anonymous.
 func snap(resident, writable float64, entries int64) *model.Input {
-	return &model.Input{Snapshot: trace.Snapshot{
-		VirtBytes: int64(resident * 4 * miB), WritableBytes: int64(writable * 2 * miB),
+	return &model.Input{Snapshot: model.Snapshot{
 		ResidentBytes: int64(resident * miB), WritableResidentBytes: int64(writable * miB),
-		AnonResidentBytes: int64(writable * miB), MapEntries: entries, ParentThreads: 1, PageSize: 4096,
+		AnonResidentBytes: int64(writable * miB), MapEntries: entries, ParentThreads: 1,
 	}}
 }
 

@@ -25,8 +25,8 @@ func init() {
 
 func runConvert(e *env, args []string) error {
 	fs := newFlagSet(e, "convert", "analyze convert [--from strace|kdump|truss|auto] [-o OUT.arrow|OUT.parquet] [--strict] LOG... | --out DIR LOG|DIR|GLOB... | --salvage FILE -o OUT.arrow",
-		`Reads strace logs and writes them as one forkcost trace. LOG may be a file,
-the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
+		`Reads strace, kdump or truss logs and writes them as one forkcost trace.
+LOG may be a file, the prefix of an -ff set (LOG.PID files, merged by time), several LOG.PID
 files, or - for stdin; gzip and zstd files are recognised by content.
 Every strace output shape is read: with or without -f, -ff, -o or stderr,
 -t/-tt/-ttt/-r timestamps, -T, -y, -Y, -n, -i, -k, -X, -v, and split

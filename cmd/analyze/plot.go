@@ -139,7 +139,7 @@ func parseKinds(fs *flagSet, names []string) ([]plots.Kind, error) {
 		if err != nil {
 			return nil, fs.failf("--figure: %v", err)
 		}
-		if !slices.Contains(out, k) {
+		if !needsKind(out, k.Name) {
 			out = append(out, k)
 		}
 	}

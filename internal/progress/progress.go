@@ -16,10 +16,11 @@ type Bar struct {
 	enabled bool
 	last    time.Time
 	shown   bool
+	now     func() time.Time // time.Now; a test's own clock
 }
 
 // New returns a Bar writing to w when enabled (w is a terminal).
-func New(w io.Writer, enabled bool) *Bar { return &Bar{w: w, enabled: enabled} }
+func New(w io.Writer, enabled bool) *Bar { return &Bar{w: w, enabled: enabled, now: time.Now} }
 
 // Printf replaces the status line, unless the last update was under 100 ms ago.
 func (b *Bar) Printf(format string, args ...any) {
@@ -28,7 +29,7 @@ func (b *Bar) Printf(format string, args ...any) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if now := time.Now(); now.Sub(b.last) >= 100*time.Millisecond {
+	if now := b.now(); now.Sub(b.last) >= 100*time.Millisecond {
 		b.last = now
 		fmt.Fprintf(b.w, "\r\033[K"+format, args...)
 		b.shown = true

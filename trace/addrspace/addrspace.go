@@ -1,6 +1,6 @@
 // Package addrspace rebuilds a process's address space from the memory
 // system calls a tracer saw (mmap, munmap, mremap, mprotect, brk), for
-// converters of system call logs (strace; kdump and truss later) that must
+// converters of system call logs (strace, kdump, truss) that must
 // fill the trace schema's address-space columns at every process creation.
 //
 // A Space is a sorted set of disjoint page-aligned intervals, each with its

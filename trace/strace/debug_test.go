@@ -5,10 +5,13 @@ import (
 	"testing"
 )
 
-// TestDebugDump prints the conversion of a testdata file:
-// DUMP=s_f_ttt_T.txt go test -run DebugDump -v ./trace/strace
+// TestDebugDump prints the conversion of one of the package's testdata
+// files, for a person looking into a converter. The three converters'
+// TestDebugDumps (strace, kdump, truss) take the same variable:
+//
+//	FORKCOST_DEBUG_DUMP=FILE go test -run DebugDump -v ./trace/strace
 func TestDebugDump(t *testing.T) {
-	name := os.Getenv("DUMP")
+	name := os.Getenv("FORKCOST_DEBUG_DUMP")
 	if name == "" {
 		t.Skip()
 	}

@@ -7,8 +7,13 @@ import (
 	"github.com/forkcost/forkcost/trace/bsd"
 )
 
+// TestDebugDump prints the conversion of one of the package's testdata
+// files, for a person looking into a converter. The three converters'
+// TestDebugDumps (strace, kdump, truss) take the same variable:
+//
+//	FORKCOST_DEBUG_DUMP=FILE go test -run DebugDump -v ./trace/truss
 func TestDebugDump(t *testing.T) {
-	name := os.Getenv("TRUSS_DEBUG")
+	name := os.Getenv("FORKCOST_DEBUG_DUMP")
 	if name == "" {
 		t.Skip()
 	}
