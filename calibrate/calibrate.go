@@ -46,6 +46,7 @@ const (
 	SpawnWait      = "spawn_wait"
 	ForkExitWait   = "fork_exit_wait"
 	ForkOnly       = "fork_only"
+	ShareOnly      = "share_only"
 	WriteAfterFork = "parent_write_after_fork"
 	WriteBaseline  = "parent_write_baseline"
 	NullSyscall    = "null_syscall"

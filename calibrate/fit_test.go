@@ -37,14 +37,16 @@ func truth(t testing.TB) (*machines.Profile, model.Params) {
 // the model's value times log-normal noise of sigma, and one sample in
 // twenty is an outlier three times too slow (a preemption).
 func synthetic(p *model.Params, sizes []int, reps int, sigma float64, seed uint64) *Measurements {
-	r := rand.New(rand.NewPCG(seed, 1))
-	noisy := func(v float64) float64 {
-		x := v * math.Exp(sigma*r.NormFloat64())
-		if r.IntN(20) == 0 {
-			x *= 3
+	noisyFrom := func(r *rand.Rand) func(float64) float64 {
+		return func(v float64) float64 {
+			x := v * math.Exp(sigma*r.NormFloat64())
+			if r.IntN(20) == 0 {
+				x *= 3
+			}
+			return x
 		}
-		return x
 	}
+	noisy := noisyFrom(rand.New(rand.NewPCG(seed, 1)))
 	m := &Measurements{Host: "synthetic", Date: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), PageSize: 4096, Micro: map[string][]float64{},
 		THP: "madvise", HugePageSize: int64(p.HugePageSize), CPUs: int(p.CPUs)}
 	for _, mib := range sizes {
@@ -69,6 +71,18 @@ func synthetic(p *model.Params, sizes []int, reps int, sigma float64, seed uint6
 			}
 		}
 		m.Series = append(m.Series, s)
+	}
+	// The sharing clone from a generator of its own, so that the other
+	// samples are what they were before it was measured.
+	noisyShare := noisyFrom(rand.New(rand.NewPCG(seed, 2)))
+	for _, s := range m.Series {
+		v := Predict(p, s, ShareCheck)
+		for i := 0; i < reps; i++ {
+			x := noisyShare(v)
+			for _, clock := range []string{CPU, Wall} {
+				s.Samples[Key(ShareOnly, clock)] = append(s.Samples[Key(ShareOnly, clock)], x)
+			}
+		}
 	}
 	for i := 0; i < 21; i++ {
 		m.Micro[NullSyscall] = append(m.Micro[NullSyscall], noisy(p.SyscallNs))

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/fuzzbound"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -27,29 +28,32 @@ func FuzzParse(f *testing.F) {
 			f.Add(bytes.Join(lines[i:i+3], []byte("\n")))
 		}
 	}
+	fuzzbound.Setup(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var evs []trace.Event
-		c := NewConverter(Options{MaxHeld: 64}, func(ev *trace.Event) error {
-			evs = append(evs, *ev)
-			return nil
+		fuzzbound.Run(t, func(t *testing.T) {
+			var evs []trace.Event
+			c := NewConverter(Options{MaxHeld: 64}, func(ev *trace.Event) error {
+				evs = append(evs, *ev)
+				return nil
+			})
+			rd := NewReader(bytes.NewReader(data), "fuzz")
+			rd.MaxLine = 4096
+			if err := Run(rd, c, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := checkRowInvariants(evs); err != nil {
+				t.Fatalf("%v\ninput:\n%s", err, data)
+			}
+			if c.Held() != 0 {
+				t.Fatalf("%d rows still held after Finish", c.Held())
+			}
+			// The pipelined conversion gives the same rows, with read-ahead
+			// blocks of the usual size and with blocks so small that lines
+			// cross them and runs of lines without records fill them.
+			for _, block := range []int{0, 64} {
+				convertBoth(t, Options{MaxHeld: 64}, 4096, block, bytesLog(data))
+			}
 		})
-		rd := NewReader(bytes.NewReader(data), "fuzz")
-		rd.MaxLine = 4096
-		if err := Run(rd, c, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := checkRowInvariants(evs); err != nil {
-			t.Fatalf("%v\ninput:\n%s", err, data)
-		}
-		if c.Held() != 0 {
-			t.Fatalf("%d rows still held after Finish", c.Held())
-		}
-		// The pipelined conversion gives the same rows, with read-ahead
-		// blocks of the usual size and with blocks so small that lines
-		// cross them and runs of lines without records fill them.
-		for _, block := range []int{0, 64} {
-			convertBoth(t, Options{MaxHeld: 64}, 4096, block, bytesLog(data))
-		}
 	})
 }
 
