@@ -242,6 +242,25 @@ func FormatConvert(format string, convert func(name, out string, cfg Config, for
 	}
 }
 
+// CheckLog is the fuzz targets' whole check of one log: converted line by
+// line it must keep the schema's invariants and leave nothing held, and
+// converted through the pipeline, with read-ahead blocks of the usual size
+// and of 64 bytes (lines cross them, continuation lines fill them), it
+// must give the same rows.
+func CheckLog(open func() Source, opt Options) error {
+	evs, c, _, err := ConvertAll(open(), opt)
+	if err != nil {
+		return err
+	}
+	if err := CheckInvariants(evs, false); err != nil {
+		return err
+	}
+	if c.Held() != 0 {
+		return fmt.Errorf("%d rows still held after Finish", c.Held())
+	}
+	return SamePipelined(open, opt, evs, c.Stats.SyntaxErrors, 0, 64)
+}
+
 // SamePipelined converts the log that open returns again through the
 // pipeline, with read-ahead blocks of each size in blocks (0: the usual
 // size), and reports a difference from evs and syntaxErrors, the rows and
