@@ -200,6 +200,7 @@ func runEBPF(opts Options) (Result, error) {
 	var rootState *os.ProcessState
 	var loopErr error
 	quietSince := time.Now()
+	var lastProbe time.Time // when the watched processes were last probed for life
 	var ev ebpf.Event
 loop:
 	for {
@@ -207,7 +208,7 @@ loop:
 		// recording is then the command's end plus what is still queued,
 		// not a timeout (a fixed 150 ms was 5% of a 3 s build).
 		wait := 10 * time.Millisecond
-		if rootState != nil {
+		if rootState != nil && lastProbe.IsZero() {
 			wait = 2 * time.Millisecond
 		}
 		got, err := tr.Next(time.Now().Add(wait), &ev)
@@ -257,7 +258,13 @@ loop:
 		// lost to a full ring buffer would otherwise keep it waiting.)
 		commandOver := opts.watchesCommand() && rootState != nil
 		pidOver := opts.PID != 0
-		if commandOver || pidOver && time.Since(quietSince) > 100*time.Millisecond {
+		// Right after the command's end, then every 20 ms while descendants
+		// outlive it (a probe is a kill(0) per process); for --pid, after
+		// 100 ms of silence.
+		probe := commandOver && time.Since(lastProbe) >= 20*time.Millisecond ||
+			pidOver && time.Since(quietSince) > 100*time.Millisecond
+		if probe {
+			lastProbe = time.Now()
 			for pid := range r.procs {
 				if syscall.Kill(int(pid), 0) == syscall.ESRCH {
 					delete(r.procs, pid)
