@@ -262,6 +262,42 @@ static uint64_t share_only(void) {
 	return t;
 }
 
+// The cold creations (mode 3) start from caches that other work has
+// used, as a creation in a running program does: the program computed, or
+// slept while others ran, since its last creation. evict writes one byte of
+// every cache line of a buffer many times the CPU's private caches (L1, L2)
+// before each. Measured on the 2-vCPU KVM guest this was written on (2 MiB
+// of L2 per core), a sharing clone's CPU time rose with the swept size and
+// levelled off from about 8 MiB, where it matched a clone after a 20 ms
+// sleep; the shared L3 (300 MiB there) is left alone, as a compilation
+// between two creations leaves most of it.
+static volatile char *evict_buf;
+static size_t evict_bytes;
+
+static void evict_map(void) {
+	long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+	evict_bytes = 32UL << 20;
+	if (l2 > 0 && (size_t)l2 * 16 > evict_bytes)
+		evict_bytes = (size_t)l2 * 16;
+	char *m = mmap(NULL, evict_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		die("mmap");
+	// Not the forks' business: a fork neither copies nor write-protects a
+	// MADV_DONTFORK mapping, so the cold fork duplicates the same address
+	// space as the warm one beside it.
+	if (madvise(m, evict_bytes, MADV_DONTFORK) != 0)
+		die("madvise(MADV_DONTFORK)");
+	madvise(m, evict_bytes, MADV_NOHUGEPAGE);
+	evict_buf = m;
+	touch(evict_buf, evict_bytes, 1);
+	printf("note cold creations follow a sweep of %zu MiB\n", evict_bytes >> 20);
+}
+
+static void evict(void) {
+	for (size_t off = 0; off < evict_bytes; off += 64)
+		evict_buf[off]++;
+}
+
 static uint64_t timed_touch(volatile char *buf, size_t bytes, char v) {
 	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	touch(buf, bytes, v);
@@ -272,7 +308,9 @@ static uint64_t timed_touch(volatile char *buf, size_t bytes, char v) {
 
 // size runs the per-size benchmarks on a buffer of mib MiB. mode is 0 for
 // a buffer whose every page is written, 1 for one mapped and never touched,
-// 2 for one written after madvise(MADV_HUGEPAGE).
+// 2 for one written after madvise(MADV_HUGEPAGE), 3 for the cold creations:
+// the sharing clone and fork alone, each warm (as in every other mode) and
+// cold (after evict), alternately.
 static void bench_size(const char *spec) {
 	long mib = opt(spec, "mib", 0), reps = opt(spec, "reps", 10), mode = opt(spec, "mode", 0);
 	// A pause before each measurement lets the kernel finish work it
@@ -281,7 +319,7 @@ static void bench_size(const char *spec) {
 	// be charged to whatever runs next).
 	long idle = opt(spec, "idle", 0);
 	// mask selects the benchmarks (bit b for benchmark b below; all by default).
-	long mask = opt(spec, "mask", 63);
+	long mask = opt(spec, "mask", 255);
 	size_t bytes = (size_t)mib << 20;
 	char *buf = NULL;
 	uint64_t setup0 = now_ns();
@@ -312,7 +350,9 @@ static void bench_size(const char *spec) {
 			touch(buf, bytes, 1);
 	}
 	meta("size");
-	int touched = bytes > 0 && mode != 1;
+	if (mode == 3)
+		evict_map(); // after meta: the forks' children never see it
+	int touched = bytes > 0 && mode != 1 && mode != 3;
 	// What this run cost, wall time: the set-up, and each repetition of
 	// the two phases below. The Go side plans the next runs' repetitions
 	// from these, to fit its time budget whatever the host's fault cost.
@@ -329,13 +369,14 @@ static void bench_size(const char *spec) {
 	// 1024 MiB), but doubles at 256 MiB and up when it follows them.
 	// Within a phase the order rotates, so that drift spreads over every
 	// benchmark.
-	static const int phase[2][3] = {{1, 2, 5}, {0, 3, 4}};
+	static const int phases[2][2][3] = {{{1, 2, 5}, {0, 3, 4}}, {{5, 6, -1}, {4, 7, -1}}};
+	const int(*phase)[3] = phases[mode == 3];
 	// vfork, posix_spawn and the sharing clone cost the same at every size and take well under
 	// a millisecond: they get at least 30 repetitions per run even where
 	// the forks, which write the whole buffer twice each, get few.
 	long reps_a = opt(spec, "reps_a", reps);
 	for (int ph = 0; ph < 2; ph++) {
-		int nb = 3;
+		int nb = mode == 3 ? 2 : 3;
 		long n = ph == 0 ? reps_a : reps;
 		for (long r = 0; r < n; r++) {
 			uint64_t rep0 = now_ns();
@@ -360,6 +401,8 @@ static void bench_size(const char *spec) {
 				case 3: t = fork_exit_wait(); name = "fork_exit_wait"; break;
 				case 4: t = fork_only(); name = "fork_only"; break;
 				case 5: t = share_only(); name = "share_only"; break;
+				case 6: evict(); t = share_only(); name = "share_cold"; break;
+				case 7: evict(); t = fork_only(); name = "fork_cold"; break;
 				}
 				printf("sample %s %llu\n", name, (unsigned long long)t);
 				printf("sample %s.cpu %llu\n", name, (unsigned long long)last_cpu);

@@ -17,7 +17,11 @@
 // parent writes every page once (one write-protect fault per page) and
 // then once more as the loop's baseline. Held out from the fit: the same
 // benchmarks on a buffer mapped but never touched, and on one backed by
-// transparent huge pages when the host has them. A last helper measures the
+// transparent huge pages when the host has them. One more helper, without
+// a buffer, alternates the sharing clone and fork alone warm (as above) and
+// cold, each cold one after a sweep of a buffer many times the CPU's
+// private caches: a creation in a running program comes after other work,
+// not straight after the last one as in these loops. A last helper measures the
 // machine: a null system call, a minor fault on fresh anonymous memory, a
 // 4 KiB page copy (cache-hot and streaming), a TLB-miss-heavy pointer
 // chase and a context switch.
@@ -59,11 +63,21 @@ const (
 	PipeOverhead   = "pipe_overhead"
 )
 
+// The cold series' creations: the sharing clone and fork alone, each
+// after a sweep of a buffer many times the CPU's private caches.
+const (
+	ShareCold = "share_cold"
+	ForkCold  = "fork_cold"
+)
+
 // Series kinds.
 const (
 	Touched   = "touched"   // every page written: the fit's data
 	Untouched = "untouched" // mapped, never touched: held out
 	HugePages = "thp"       // written after madvise(MADV_HUGEPAGE): held out
+	// Cold: no buffer; the sharing clone and fork alone, warm and cold
+	// (after a cache sweep) alternately: the cold surcharges' data.
+	Cold = "cold"
 )
 
 // Space is a helper's address space as the model's snapshot wants it,

@@ -54,8 +54,11 @@ func (s *Series) Input() *model.Input {
 	}, HasParentWrites: true}
 }
 
-// Predict is the model's cost of check c for series s, in ns.
+// Predict is the model's cost of check c for series s, in ns. Every check
+// is a benchmark loop's creation, warm: it is priced without the cold
+// surcharges (see fitCold).
 func Predict(p *model.Params, s *Series, c Check) float64 {
+	p = warm(p)
 	i, err := model.StrategyIndex(c.Strategy)
 	if err != nil {
 		panic(err)
@@ -206,7 +209,7 @@ func points(series []*Series, clock string, draw func([]float64) []float64) []po
 	var pts []point
 	for _, s := range series {
 		p := point{s: s, n: math.Ceil(float64(s.Space.AnonBytes) / 4096), med: map[string]float64{}}
-		for _, k := range []string{ForkOnly, ShareOnly, ForkExitWait, ForkExecWait, VForkExecWait, SpawnWait, WriteAfterFork, WriteBaseline} {
+		for _, k := range []string{ForkOnly, ShareOnly, ShareCold, ForkCold, ForkExitWait, ForkExecWait, VForkExecWait, SpawnWait, WriteAfterFork, WriteBaseline} {
 			if v := s.Samples[Key(k, clock)]; len(v) > 0 {
 				p.med[k] = median(draw(v))
 			}
@@ -592,9 +595,10 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		curved = ec < curveGain*es
 		choice = fmt.Sprintf("per-page costs: leave-one-size-out median |relative error| of fork, fork+exit and fork+exec+wait over %v MiB: %.1f%% with straight lines, %.1f%% with piecewise-linear curves (chosen when at least a fifth lower): %s", sizesOf(train), 100*es, 100*ec, map[bool]string{true: "curves", false: "straight lines"}[curved])
 	}
-	thp := HugeFitSeries(m)
+	thp, cold := HugeFitSeries(m), ColdSeries(m)
 	f := fitOnce(points(train, clock, id), micro, *base.ModelParams(), factsOf(m), curved)
 	f.fitHuge(thp, clock, id)
+	f.fitCold(cold, clock, id)
 	fit := &Fit{Base: base, BaseName: base.Name, Params: f.p, Notes: f.notes, Clock: clock, Curved: curved, CurveChoice: choice}
 	for _, s := range train {
 		fit.Train = append(fit.Train, s.MiB)
@@ -616,6 +620,7 @@ func FitProfile(m *Measurements, base *machines.Profile, opt FitOptions) (*Fit, 
 		for b := 0; b < B; b++ {
 			g := fitOnce(points(train, clock, draw), microMedians(m.Micro, draw), *base.ModelParams(), factsOf(m), curved)
 			g.fitHuge(thp, clock, draw)
+			g.fitCold(cold, clock, draw)
 			for _, n := range names {
 				v, _ := g.p.Get(n)
 				boot[n] = append(boot[n], v)
@@ -687,6 +692,55 @@ func (f *fitter) fitHuge(s *Series, clock string, draw func([]float64) []float64
 		}
 		f.set(x.name, v, fmt.Sprintf(x.how, s.MiB, huge))
 	}
+}
+
+// warm returns p for a creation in a benchmark loop, which follows the
+// last one at once with the kernel's creation paths in the caches: without
+// the cold surcharges, which a creation in a running program pays.
+func warm(p *model.Params) *model.Params {
+	if p.ProcCreateColdNs == 0 && p.VmspaceCreateColdNs == 0 {
+		return p
+	}
+	q := *p
+	q.ProcCreateColdNs, q.VmspaceCreateColdNs = 0, 0
+	return &q
+}
+
+// ColdSeries is the series of warm and cold creations (nil if the
+// measurements have none).
+func ColdSeries(m *Measurements) *Series {
+	if c := m.SeriesOf(Cold); len(c) > 0 {
+		return c[0]
+	}
+	return nil
+}
+
+// ColdParams are the parameters fitted on ColdSeries.
+var ColdParams = []string{"proc_create_cold_ns", "vmspace_create_cold_ns"}
+
+// fitCold sets the cold surcharges from the cold series, where the same
+// helper made each creation warm (straight after the last, as every other
+// benchmark does) and cold (after a sweep of its caches), alternately: the
+// model's other steps are the same for both and cancel, so each surcharge
+// is a difference of two medians.
+func (f *fitter) fitCold(s *Series, clock string, draw func([]float64) []float64) {
+	if s == nil {
+		return
+	}
+	pt := points([]*Series{s}, clock, draw)[0]
+	sw, okw := pt.med[ShareOnly]
+	sc, okc := pt.med[ShareCold]
+	if !okw || !okc {
+		return
+	}
+	proc := sc - sw
+	f.set("proc_create_cold_ns", proc, "a sharing clone (clone(CLONE_VM), timed until the child exists) after a sweep of a buffer many times the CPU's private caches, less the same clone straight after the last creation, alternately in one helper (medians): the creation's cost in a running program beyond a tight loop's")
+	fw, okw := pt.med[ForkOnly]
+	fc, okc := pt.med[ForkCold]
+	if !okw || !okc {
+		return
+	}
+	f.set("vmspace_create_cold_ns", fc-fw-math.Max(proc, 0), fmt.Sprintf("fork alone after the same sweep less fork alone straight after the last creation, alternately in one helper with %d mappings (medians), less proc_create_cold_ns: duplicating the address space cold beyond warm", s.Space.MapEntries))
 }
 
 // curveGain is how much lower the held-out error of curves must be for

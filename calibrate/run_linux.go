@@ -90,6 +90,7 @@ func Run(cfg Config) (*Measurements, error) {
 	for _, s := range sizes {
 		jobs = append(jobs, job{Touched, s, 0})
 	}
+	jobs = append(jobs, job{Cold, 0, 3})
 	if maxMiB > 0 {
 		jobs = append(jobs, job{Untouched, maxMiB, 1})
 		if m.THP == "always" || m.THP == "madvise" {

@@ -224,7 +224,7 @@ var (
 	stepSyscall = Step{Name: "syscall", Phase: Create, Seed: "(not in the seed) entering and leaving the kernel",
 		Cost: func(p *Params, z *Sizes) float64 { return p.SyscallNs }}
 	stepProcCreate = Step{Name: "proc-create", Phase: Create, Seed: "(not in the seed) the new process itself",
-		Cost: func(p *Params, z *Sizes) float64 { return p.ProcCreateNs }}
+		Cost: func(p *Params, z *Sizes) float64 { return p.ProcCreateNs + p.ProcCreateColdNs }}
 	stepBlockParent = Step{Name: "block-parent", Phase: Create, Seed: "Block parent.",
 		Cost: func(p *Params, z *Sizes) float64 { return p.CtxSwitchNs }}
 	stepExecLoad = Step{Name: "exec-load", Phase: ExecPhase, ExecOnly: true, Seed: "Child execs ... and creates a new one.",
@@ -260,7 +260,7 @@ func cowFork(name string, copyPTEs bool) Strategy {
 		{Name: "tlb-flush", Phase: Create, Seed: "... and flushing the TLB.",
 			Cost: func(p *Params, z *Sizes) float64 { return tlbFlush(p, z) }},
 		{Name: "vmspace-create", Phase: Create, Seed: "Create a vm_map for the child, ...",
-			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs }},
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs + p.VmspaceCreateColdNs }},
 		{Name: "map-copy", Phase: Create, Seed: "... copy the parent's vm_map entries into the child's vm_map.",
 			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryCopyNs }},
 		{Name: "pte-copy", Phase: Create, Seed: "Optionally, invoke the pmap to copy PTEs from the parent's page tables into the child's page tables.",
@@ -337,7 +337,7 @@ func forkCopy() Strategy {
 		stepSyscall,
 		stepProcCreate,
 		{Name: "vmspace-create", Phase: Create, Seed: "(pre-COW fork) create the child's address space",
-			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs }},
+			Cost: func(p *Params, z *Sizes) float64 { return p.VmspaceCreateNs + p.VmspaceCreateColdNs }},
 		{Name: "map-copy", Phase: Create, Seed: "(pre-COW fork) copy the map entries",
 			Cost: func(p *Params, z *Sizes) float64 { return z.MapEntries * p.MapEntryCopyNs }},
 		{Name: "page-copy", Phase: Create, Seed: "A traditional fork() required duplicating all the pages of the parent process in the child",

@@ -205,6 +205,11 @@ func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out
 		fmt.Fprintf(tw, "\n")
 	}
 	tw.Flush()
+	if s := calibrate.ColdSeries(m); s != nil {
+		med := func(k string) float64 { return calibrate.Median(s.Samples[calibrate.Key(k, clock)]) / 1e3 }
+		fmt.Fprintf(w, "cold creations, %s time in us (each after a sweep of the CPU's caches, alternating with the same warm): sharing clone %.1f warm, %.1f cold; fork alone %.1f warm, %.1f cold\n",
+			clock, med(calibrate.ShareOnly), med(calibrate.ShareCold), med(calibrate.ForkOnly), med(calibrate.ForkCold))
+	}
 	fmt.Fprintf(w, "\nfitted parameters (base profile %s; bootstrap %d resamples, 95%% interval):\n", fit.BaseName, fit.Bootstrap)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, est := range fit.Estimates {
