@@ -353,3 +353,63 @@ func TestBentLineIsRecoveredAsACurve(t *testing.T) {
 		}
 	}
 }
+
+// addCold adds the cold series to m: the sharing clone and fork alone of a
+// parent without a buffer, warm as the model prices a benchmark loop and
+// cold with p's surcharges, with the same noise as synthetic.
+func addCold(m *Measurements, p *model.Params, reps int, sigma float64, seed uint64) {
+	r := rand.New(rand.NewPCG(seed, 3))
+	s := &Series{Kind: Cold, MiB: 0, Samples: map[string][]float64{}, Space: Space{RSSBytes: 1900 << 10, AnonBytes: 112 << 10, MapEntries: 26}}
+	share, fork := Predict(p, s, ShareCheck), Predict(p, s, checkOf(ForkOnly))
+	for k, v := range map[string]float64{ShareOnly: share, ShareCold: share + p.ProcCreateColdNs, ForkOnly: fork, ForkCold: fork + p.ProcCreateColdNs + p.VmspaceCreateColdNs} {
+		for i := 0; i < reps; i++ {
+			x := v * math.Exp(sigma*r.NormFloat64())
+			for _, clock := range []string{CPU, Wall} {
+				s.Samples[Key(k, clock)] = append(s.Samples[Key(k, clock)], x)
+			}
+		}
+	}
+	m.Series = append(m.Series, s)
+}
+
+// The cold surcharges are recovered from the cold series, the benchmark
+// loops are priced warm whatever they are, and the cold series changes no
+// other estimate.
+func TestFitRecoversColdSurcharges(t *testing.T) {
+	base, want := truth(t)
+	want.ProcCreateColdNs, want.VmspaceCreateColdNs = 22000, 9000
+	m := synthetic(&want, DefaultSizes, 40, 0.08, 7)
+	warmFit, err := FitProfile(m, base, FitOptions{Bootstrap: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ColdParams {
+		if _, ok := warmFit.Estimate(n); ok {
+			t.Errorf("%s estimated without a cold series", n)
+		}
+	}
+	addCold(m, &want, 150, 0.08, 7)
+	fit, err := FitProfile(m, base, FitOptions{Bootstrap: 200, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ColdParams {
+		e, ok := fit.Estimate(n)
+		w, _ := want.Get(n)
+		if !ok || w < e.Low || w > e.High || math.Abs(e.Value-w) > 0.15*w {
+			t.Errorf("%s: fitted %+v, true %v", n, e, w)
+		}
+	}
+	for _, e := range warmFit.Estimates {
+		if g, _ := fit.Params.Get(e.Name); g != e.Value {
+			t.Errorf("%s: %v without the cold series, %v with it", e.Name, e.Value, g)
+		}
+	}
+	// The training residuals are the warm loops': the surcharges are not
+	// in them.
+	for i, r := range fit.Residuals {
+		if r.Predicted != warmFit.Residuals[i].Predicted {
+			t.Errorf("residual %s %d MiB: predicted %v with cold surcharges, %v without", r.Check, r.MiB, r.Predicted, warmFit.Residuals[i].Predicted)
+		}
+	}
+}

@@ -164,3 +164,36 @@ func TestForkCopyCopiesHugePagesWhole(t *testing.T) {
 		}
 	}
 }
+
+// The cold surcharges, set, add proc_create_cold_ns to the create
+// phase of every strategy and vmspace_create_cold_ns to that of the forks
+// that duplicate the address space, and change nothing else.
+func TestColdSurchargesOnlyInTheCreatePhase(t *testing.T) {
+	in := &Input{Snapshot: Snapshot{ResidentBytes: 3 << 20, WritableResidentBytes: 1 << 20, AnonResidentBytes: 1 << 20, MapEntries: 27, ParentThreads: 1}}
+	p := zen4Like(t)
+	p.ProcCreateColdNs, p.VmspaceCreateColdNs = 0, 0
+	cold := p
+	cold.ProcCreateColdNs, cold.VmspaceCreateColdNs = 20000, 7000
+	for _, st := range Strategies() {
+		forks := st.Name == ForkCopy || st.Name == ForkCOW || st.Name == ForkCOWPTE
+		for _, seq := range []Sequence{ForkOnly, ForkExecWait} {
+			a, b := SequenceCost(&p, in, &st, seq), SequenceCost(&cold, in, &st, seq)
+			want := 20000.0
+			if forks {
+				want += 7000
+			}
+			if math.Abs(b-a-want) > 1e-6 {
+				t.Errorf("%s %v: cold adds %v, want %v", st.Name, seq, b-a, want)
+			}
+		}
+		r0, r1 := NewResult(), NewResult()
+		Evaluate(&p, in, r0)
+		Evaluate(&cold, in, r1)
+		i, _ := StrategyIndex(st.Name)
+		for j, step := range st.Steps {
+			if d := r1.Steps[i][j] - r0.Steps[i][j]; d != 0 && step.Phase != Create {
+				t.Errorf("%s: step %s (%s) moved by %v", st.Name, step.Name, step.Phase, d)
+			}
+		}
+	}
+}

@@ -366,3 +366,33 @@ func TestStepNamesSeedOrder(t *testing.T) {
 		}
 	}
 }
+
+// Every built-in profile leaves the cold surcharges at their default, 0, so
+// its creations cost what they did before the surcharges existed: the
+// proc-create and vmspace-create steps are proc_create_ns and
+// vmspace_create_ns alone.
+func TestColdDefaultsKeepEveryBuiltinAnswer(t *testing.T) {
+	in := snap(3, 1, 27)
+	for _, pr := range profiles(t) {
+		p := pr.ModelParams()
+		if p.ProcCreateColdNs != 0 || p.VmspaceCreateColdNs != 0 {
+			t.Errorf("%s: cold surcharges %v, %v; a built-in keeps 0", pr.Name, p.ProcCreateColdNs, p.VmspaceCreateColdNs)
+		}
+		for _, st := range model.Strategies() {
+			for _, step := range st.Steps {
+				var want float64
+				switch step.Name {
+				case "proc-create":
+					want = p.ProcCreateNs
+				case "vmspace-create":
+					want = p.VmspaceCreateNs
+				default:
+					continue
+				}
+				if got := stepCost(t, p, in, st.Name, step.Name); got != want {
+					t.Errorf("%s %s: %s costs %v, want %v", pr.Name, st.Name, step.Name, got, want)
+				}
+			}
+		}
+	}
+}
