@@ -267,10 +267,11 @@ static uint64_t share_only(void) {
 // slept while others ran, since its last creation. evict writes one byte of
 // every cache line of a buffer many times the CPU's private caches (L1, L2)
 // before each. Measured on the 2-vCPU KVM guest this was written on (2 MiB
-// of L2 per core), a sharing clone's CPU time rose with the swept size and
-// levelled off from about 8 MiB, where it matched a clone after a 20 ms
-// sleep; the shared L3 (300 MiB there) is left alone, as a compilation
-// between two creations leaves most of it.
+// of L2 per core; load 6.5), a sharing clone's median CPU time rose with the
+// swept size, from 6-9 us back to back to 7-12 at 1 MiB, 16-22 at 4 MiB and
+// 22-36 at 16-64 MiB, below a clone after a 20 ms sleep (34-52 us); the
+// shared L3 (300 MiB there) is left alone, as a compilation between two
+// creations leaves most of it.
 static volatile char *evict_buf;
 static size_t evict_bytes;
 

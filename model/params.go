@@ -79,11 +79,12 @@ type Params struct {
 	// (or slept while others ran) since its last creation, so the kernel's
 	// creation paths and the parent's task state are out of the CPU's
 	// private caches and TLB. A benchmark that creates processes in a
-	// tight loop measures them warm. Measured on a 2-vCPU KVM guest, a
-	// sharing clone costs 6-8 us of CPU back to back and 29-37 us after
-	// the parent slept 20 ms or swept 32 MiB; a recorded build's vforks
-	// take 24-36 us in the kernel. 0 keeps the behaviour the model had
-	// before: every creation priced as a tight loop's.
+	// tight loop measures them warm. Measured on a 2-vCPU KVM guest at
+	// load 6-7, a sharing clone took 6-9 us of CPU back to back, 29-52 us
+	// after the parent slept 20 ms and 29-34 us after it swept 32 MiB; the
+	// recorded builds' vforks and posix_spawns take 22-37 us in the kernel
+	// (medians). 0 keeps the behaviour the model had before: every
+	// creation priced as a tight loop's.
 	ProcCreateColdNs    float64 `param:"proc_create_cold_ns" unit:"ns" default:"0" doc:"what a cache-cold creation costs beyond proc_create_ns: the kernel's creation paths and the parent's task state out of the CPU's private caches, as after other work (0: priced warm, as in a tight loop)"`
 	VmspaceCreateColdNs float64 `param:"vmspace_create_cold_ns" unit:"ns" default:"0" doc:"what duplicating the address space at a cache-cold fork costs beyond vmspace_create_ns (0: priced warm, as in a tight loop)"`
 
