@@ -148,18 +148,20 @@ func diffTable(d *replay.Diff) *Table {
 		Provenance: []string{fmt.Sprintf("forkcost %s, model %s", version.Tool, version.Model)},
 		Columns:    []Column{{Head: "parameter"}, {Head: "unit"}, {Head: d.A, Num: true}, {Head: d.B, Num: true}},
 		Caption:    fmt.Sprintf("The %d cost parameters that differ between %s and %s (native fork: %s and %s).", len(d.Params), d.A, d.B, d.NativeA, d.NativeB)}
+	alone, inOrder := make([]float64, len(d.Params)), make([]float64, len(d.Params))
+	for i, p := range d.Params {
+		alone[i], inOrder[i] = p.AloneS, p.InOrderS
+		t.Rows = append(t.Rows, []string{p.Name, p.Unit, plainNum(p.A), plainNum(p.B)})
+	}
 	if traced {
-		t.Columns = append(t.Columns, Column{Head: "alone", Unit: "s", Num: true}, Column{Head: "in order", Unit: "s", Num: true})
 		t.Caption += fmt.Sprintf(" Alone: the change in the saving of vfork-share over fork-cow (%s on %s, %s on %s, %s) with only that parameter set to %s's value; in order: its step when the changes are applied one after another in %s; their interaction leaves %s.",
 			Seconds(d.SavedA), d.A, Seconds(d.SavedB), d.B, plural(d.Creations, "creation"), d.B, d.Order, signed(d.InteractionS))
-	}
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-	for _, p := range d.Params {
-		row := []string{p.Name, p.Unit, plainNum(p.A), plainNum(p.B)}
-		if traced {
-			row = append(row, f(p.AloneS), f(p.InOrderS))
+		// Both columns in one unit, so that they compare at a glance.
+		unit, cells := scaleSeconds(append(alone, inOrder...))
+		t.Columns = append(t.Columns, Column{Head: "alone", Unit: unit, Num: true}, Column{Head: "in order", Unit: unit, Num: true})
+		for i := range t.Rows {
+			t.Rows[i] = append(t.Rows[i], cells[i], cells[len(alone)+i])
 		}
-		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
