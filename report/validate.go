@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/validate"
 )
 
@@ -20,11 +21,29 @@ import (
 
 func init() {
 	register(func(r *validate.Report) view {
-		return docView(validateDoc(r), func(w io.Writer) error { return validateCSV(w, r) })
+		return docView(validateDoc(r), ValidateProvenance(r), func(w io.Writer) error { return validateCSV(w, r) })
 	})
 	register(func(r *validate.CreationReport) view {
-		return docView(creationsDoc(r), func(w io.Writer) error { return creationsCSV(w, r) })
+		return docView(creationsDoc(r), CreationsProvenance(r), func(w io.Writer) error { return creationsCSV(w, r) })
 	})
+}
+
+// ValidateProvenance is where validate's numbers come from, for its
+// figures and tables: the tool, and the calibration validated.
+func ValidateProvenance(r *validate.Report) []string {
+	lines := []string{fmt.Sprintf("forkcost %s, model %s", version.Tool, version.Model)}
+	if h := r.Host; h != nil {
+		lines = append(lines, fmt.Sprintf("host %s (%s, Linux %s), calibrated %s, %s time, base profile %s", h.Host, h.CPU, h.Kernel, h.Date, h.Clock, h.Base),
+			"measurements "+h.Measurements)
+	}
+	return append(lines, "published figures against the built-in profiles")
+}
+
+// CreationsProvenance is where validate --trace's numbers come from: the
+// tool, the traces and the profile.
+func CreationsProvenance(r *validate.CreationReport) []string {
+	return []string{fmt.Sprintf("forkcost %s, model %s", version.Tool, version.Model),
+		"traces " + strings.Join(r.Traces, ", "), fmt.Sprintf("machine %s sha256:%s", r.Machine, r.ProfileHash)}
 }
 
 // part is one piece of a document: a title (markdown only), a section
@@ -35,8 +54,9 @@ type part struct {
 }
 
 // docView prints a document: text and markdown part by part, LaTeX as its
-// tables, each captioned by its heading, with the plain text as comments.
-func docView(doc []part, csv func(io.Writer) error) view {
+// tables, each captioned by its heading, with the provenance and the
+// plain text as comments.
+func docView(doc []part, prov []string, csv func(io.Writer) error) view {
 	return view{
 		tables: func(Options) []*Table {
 			var ts []*Table
@@ -58,7 +78,7 @@ func docView(doc []part, csv func(io.Writer) error) view {
 				}
 			}
 			if len(ts) > 0 {
-				ts[0].Provenance = append(lines, ts[0].Provenance...)
+				ts[0].Provenance = append(prov, lines...)
 			}
 			return ts
 		},

@@ -8,9 +8,11 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/forkcost/forkcost/calibrate"
 	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/validate"
 )
@@ -41,8 +43,9 @@ fork+exit, fork+exec+wait):
 
 It ends with the median absolute relative error per group and per
 sequence, and the acceptance targets, met or missed. With --out it also
-writes validate.json, rows.csv, predicted-vs-observed.svg and
-residuals-vs-size.svg into DIR.
+writes validate.json, rows.csv and the figures predicted-vs-observed
+and residuals-vs-size (each as --figures, SVG by default, with its CSV)
+into DIR.
 
 With --trace (traces recorded by 'analyze record' with the eBPF backend,
 which carry the kernel's measured costs) it instead sets every creation
@@ -58,6 +61,7 @@ up) and by kind; --out adds creations.csv and the two figures.`,
 		"  analyze validate\n  analyze validate --format markdown --out validation/\n  analyze validate --measurements mybox.measurements.json --clock wall\n  analyze validate --trace build.arrow --machine host --format json")
 	outf := addOutput(fs, report.Text, nil)
 	outDir := fs.String("out", "", "also write the figures, the rows as CSV and the JSON report into `dir`")
+	figFormats := fs.StringSlice("figures", []string{"svg"}, "with --out: the figures' image `formats`, svg, pdf, png (comma-separated)")
 	meas := fs.String("measurements", "", "a calibration's measurements (`file`; default "+defMeas+" when it exists)")
 	noHost := fs.Bool("no-host", false, "published figures only, even when this host has been calibrated")
 	baseName := fs.String("base", "zen4", "base `profile` of the host fits (default: the one calibrate used)")
@@ -72,8 +76,12 @@ up) and by kind; --out adds creations.csv and the two figures.`,
 	if err != nil {
 		return err
 	}
+	figs, err := parseFormats(fs, "--figures", *figFormats)
+	if err != nil {
+		return err
+	}
 	if len(*traces) > 0 {
-		return validateTraces(e, fs, &mf, *traces, opts, *outDir)
+		return validateTraces(e, fs, &mf, *traces, opts, *outDir, figs)
 	}
 	if len(mf.names)+len(mf.files)+len(mf.sets) > 0 {
 		return fs.failf("--machine, --machine-file and --set go with --trace")
@@ -121,10 +129,11 @@ up) and by kind; --out adds creations.csv and the two figures.`,
 	}
 	r.Notes = append(notes, r.Notes...)
 	if *outDir != "" {
-		if err := writeValidateOut(*outDir, r); err != nil {
+		written, err := writeValidateOut(e, *outDir, r, figs)
+		if err != nil {
 			return err
 		}
-		r.Notes = append(r.Notes, fmt.Sprintf("wrote validate.json, rows.csv, predicted-vs-observed.svg and residuals-vs-size.svg into %s", *outDir))
+		r.Notes = append(r.Notes, fmt.Sprintf("wrote %s into %s", strings.Join(written, ", "), *outDir))
 	}
 	return report.Generate(e.stdout, opts, r)
 }
@@ -141,17 +150,31 @@ func writeJSONInto(dir, name string, v any) error {
 	return writeFileAtomic(filepath.Join(dir, name), data)
 }
 
-func writeValidateOut(dir string, r *validate.Report) error {
+func writeValidateOut(e *env, dir string, r *validate.Report, formats []string) ([]string, error) {
 	if err := writeJSONInto(dir, "validate.json", r); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writeReportInto(dir, "rows.csv", report.CSV, r); err != nil {
-		return err
+		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "predicted-vs-observed.svg"), validate.PredictedVsObserved(r.Rows)); err != nil {
-		return err
+	figs, err := writeValidationFigures(e, dir, &plots.Validation{Rows: r.Rows}, report.ValidateProvenance(r), formats)
+	return append([]string{"validate.json", "rows.csv"}, figs...), err
+}
+
+// writeValidationFigures draws validate's figures into dir in each format,
+// each with its CSV, and returns their file names. A figure with nothing
+// to draw is said so on stderr.
+func writeValidationFigures(e *env, dir string, v *plots.Validation, prov []string, formats []string) ([]string, error) {
+	figs, skipped := plots.MakeValidation(v, plots.Paper(plots.SingleColumn))
+	for _, s := range skipped {
+		fmt.Fprintf(e.stderr, "analyze validate: figure left out: %v\n", s)
 	}
-	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(r.Rows))
+	paths, err := plots.WriteFiles(dir, figs, formats, plots.Paper(plots.SingleColumn), plots.Provenance(prov))
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return names, err
 }
 
 // writeReportInto writes v in format into dir, as name.
@@ -165,7 +188,7 @@ func writeReportInto(dir, name string, format report.Format, v any) error {
 
 // validateTraces is validate --trace: every creation of the traces against
 // the model on one machine.
-func validateTraces(e *env, fs *flagSet, mf *machineFlags, paths []string, opts report.Options, outDir string) error {
+func validateTraces(e *env, fs *flagSet, mf *machineFlags, paths []string, opts report.Options, outDir string, figFormats []string) error {
 	if len(mf.names)+len(mf.files) == 0 {
 		mf.names = []string{machines.HostName}
 	}
@@ -198,24 +221,22 @@ func validateTraces(e *env, fs *flagSet, mf *machineFlags, paths []string, opts 
 		rep.Notes = append(rep.Notes, "no creation carried measured costs: record with 'analyze record --backend ebpf'")
 	}
 	if outDir != "" {
-		if err := writeCreationsOut(outDir, rep); err != nil {
+		written, err := writeCreationsOut(e, outDir, rep, figFormats)
+		if err != nil {
 			return err
 		}
-		rep.Notes = append(rep.Notes, fmt.Sprintf("wrote validate-trace.json, creations.csv, predicted-vs-measured.svg and residuals-vs-size.svg into %s", outDir))
+		rep.Notes = append(rep.Notes, fmt.Sprintf("wrote %s into %s", strings.Join(written, ", "), outDir))
 	}
 	return report.Generate(e.stdout, opts, rep)
 }
 
-func writeCreationsOut(dir string, rep *validate.CreationReport) error {
+func writeCreationsOut(e *env, dir string, rep *validate.CreationReport, formats []string) ([]string, error) {
 	if err := writeJSONInto(dir, "validate-trace.json", rep); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writeReportInto(dir, "creations.csv", report.CSV, rep); err != nil {
-		return err
+		return nil, err
 	}
-	rows := rep.AsRows()
-	if err := writeFileAtomic(filepath.Join(dir, "predicted-vs-measured.svg"), validate.PredictedVsObserved(rows)); err != nil {
-		return err
-	}
-	return writeFileAtomic(filepath.Join(dir, "residuals-vs-size.svg"), validate.ResidualsVsSize(rows))
+	figs, err := writeValidationFigures(e, dir, &plots.Validation{Rows: rep.AsRows(), PerCreation: true}, report.CreationsProvenance(rep), formats)
+	return append([]string{"validate-trace.json", "creations.csv"}, figs...), err
 }
