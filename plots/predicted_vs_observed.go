@@ -30,12 +30,8 @@ func PredictedVsObserved(v *Validation, st Style) (*Figure, error) {
 	f := &Figure{Kind: kind,
 		Caption: "the model's prediction against the " + obs + " time, log-log, with the line of agreement (dashed) and a x1.5 band (dotted)",
 		Columns: []string{"group", "id", "machine", "what", "sequence", "predicted_s", obs + "_s", "rel_err", "used"}}
-	type series struct {
-		name       string
-		pts, rings plotter.XYs
-	}
-	var all []*series
-	by := map[string]*series{}
+	var all []*pointSeries
+	by := map[string]*pointSeries{}
 	max, left := 0.0, 0
 	for _, r := range v.Rows {
 		var s float64
@@ -59,7 +55,7 @@ func PredictedVsObserved(v *Validation, st Style) (*Figure, error) {
 		}
 		se := by[g]
 		if se == nil {
-			se = &series{name: g}
+			se = &pointSeries{name: g}
 			by[g] = se
 			all = append(all, se)
 		}
@@ -101,54 +97,19 @@ func PredictedVsObserved(v *Validation, st Style) (*Figure, error) {
 	b := math.Log10(Band)
 	agree := draw.LineStyle{Color: grey, Width: 0.8, Dashes: lineDashes[1]}
 	band := draw.LineStyle{Color: grey, Width: 0.6, Dashes: lineDashes[2]}
-	for _, l := range []struct {
-		xys plotter.XYs
-		sty draw.LineStyle
-	}{
-		{plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}}, agree},
-		{plotter.XYs{{X: lo, Y: lo + b}, {X: hi - b, Y: hi}}, band},
-		{plotter.XYs{{X: lo + b, Y: lo}, {X: hi, Y: hi - b}}, band},
-	} {
-		ln, err := plotter.NewLine(l.xys)
-		if err != nil {
-			return nil, err
-		}
-		ln.LineStyle = l.sty
-		p.Add(ln)
+	if err := addRefLines(p,
+		refLine{plotter.XYs{{X: lo, Y: lo}, {X: hi, Y: hi}}, agree},
+		refLine{plotter.XYs{{X: lo, Y: lo + b}, {X: hi - b, Y: hi}}, band},
+		refLine{plotter.XYs{{X: lo + b, Y: lo}, {X: hi, Y: hi - b}}, band}); err != nil {
+		return nil, err
 	}
 	rings := false
 	for i, se := range all {
-		g := glyphStyle(i)
-		if len(se.pts) > 0 {
-			sc, err := newScatter(evenly(logs(se.pts), MaxScatterPoints), i)
-			if err != nil {
-				return nil, err
-			}
-			if len(se.pts) > MaxScatterPoints/10 {
-				// Translucent, so that where points pile up it shows.
-				sc.GlyphStyle.Color = withAlpha(sc.GlyphStyle.Color, 0.35)
-			}
-			p.Add(sc)
+		r, err := addSeries(p, f, i, pointSeries{name: se.name, pts: logs(se.pts), rings: logs(se.rings)})
+		if err != nil {
+			return nil, err
 		}
-		if len(se.rings) > 0 {
-			rings = true
-			sc, err := newScatter(logs(se.rings), i)
-			if err != nil {
-				return nil, err
-			}
-			circle, err := newScatter(logs(se.rings), i)
-			if err != nil {
-				return nil, err
-			}
-			circle.GlyphStyle = circled
-			p.Add(sc, circle)
-		}
-		f.legend = append(f.legend, legendEntry{label: se.name, thumbs: []plot.Thumbnailer{lineThumb{glyph: &g}}})
-	}
-	for _, se := range all {
-		if len(se.pts) > MaxScatterPoints {
-			f.Notes = append(f.Notes, se.name+": "+itoa(int64(MaxScatterPoints))+" of "+itoa(int64(len(se.pts)))+" points drawn, evenly spaced; all are in this CSV")
-		}
+		rings = rings || r
 	}
 	f.legend = append(f.legend,
 		legendEntry{label: "agreement", thumbs: []plot.Thumbnailer{lineThumb{line: agree}}},

@@ -34,11 +34,7 @@ func ResidualsVsSize(v *Validation, st Style) (*Figure, error) {
 	f := &Figure{Kind: kind,
 		Caption: "relative error (predicted - " + v.observedWord() + ") / " + v.observedWord() + " of each prediction against the " + size + ", a series per check; sizes under 512 KiB (zero among them) are drawn at 512 KiB",
 		Columns: []string{"group", "id", "what", "mib", "rel_err", "clipped"}}
-	type series struct {
-		name       string
-		pts, rings plotter.XYs
-	}
-	by := map[string]*series{}
+	by := map[string]*pointSeries{}
 	ymax := 0.25
 	for _, r := range v.Rows {
 		if r.Group == validate.GroupPublished {
@@ -46,7 +42,7 @@ func ResidualsVsSize(v *Validation, st Style) (*Figure, error) {
 		}
 		se := by[r.What]
 		if se == nil {
-			se = &series{name: r.What}
+			se = &pointSeries{name: r.What}
 			by[r.What] = se
 		}
 		q := plotter.XY{X: math.Log2(math.Max(r.MiB, 0.5) * (1 << 20)), Y: r.RelErr}
@@ -104,45 +100,20 @@ func ResidualsVsSize(v *Validation, st Style) (*Figure, error) {
 	if xhi <= xlo {
 		xhi = xlo + 1
 	}
-	for _, l := range []struct {
-		y   float64
-		sty draw.LineStyle
-	}{{0, zero}, {100 * ResidualTarget, target}, {-100 * ResidualTarget, target}} {
-		ln, err := plotter.NewLine(plotter.XYs{{X: xlo, Y: l.y}, {X: xhi, Y: l.y}})
-		if err != nil {
-			return nil, err
-		}
-		ln.LineStyle = l.sty
-		p.Add(ln)
+	line := func(y float64, sty draw.LineStyle) refLine {
+		return refLine{plotter.XYs{{X: xlo, Y: y}, {X: xhi, Y: y}}, sty}
+	}
+	if err := addRefLines(p, line(0, zero), line(100*ResidualTarget, target), line(-100*ResidualTarget, target)); err != nil {
+		return nil, err
 	}
 	rings := false
 	for i, n := range names {
 		se := by[n]
-		g := glyphStyle(i)
-		if len(se.pts) > 0 {
-			sc, err := newScatter(evenly(clip(se.pts), MaxScatterPoints), i)
-			if err != nil {
-				return nil, err
-			}
-			if len(se.pts) > MaxScatterPoints/10 {
-				sc.GlyphStyle.Color = withAlpha(sc.GlyphStyle.Color, 0.35)
-			}
-			p.Add(sc)
+		r, err := addSeries(p, f, i, pointSeries{name: n, pts: clip(se.pts), rings: clip(se.rings)})
+		if err != nil {
+			return nil, err
 		}
-		if len(se.rings) > 0 {
-			rings = true
-			sc, err := newScatter(clip(se.rings), i)
-			if err != nil {
-				return nil, err
-			}
-			circle, err := newScatter(clip(se.rings), i)
-			if err != nil {
-				return nil, err
-			}
-			circle.GlyphStyle = circled
-			p.Add(sc, circle)
-		}
-		f.legend = append(f.legend, legendEntry{label: n, thumbs: []plot.Thumbnailer{lineThumb{glyph: &g}}})
+		rings = rings || r
 	}
 	f.legend = append(f.legend, legendEntry{label: "±" + strconv.FormatFloat(100*ResidualTarget, 'f', 0, 64) + "%", thumbs: []plot.Thumbnailer{lineThumb{line: target}}})
 	if rings {

@@ -3,6 +3,7 @@ package plots
 import (
 	"strings"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -76,6 +77,67 @@ func evenly(xys plotter.XYs, max int) plotter.XYs {
 // figure that set a parameter, a buffer not held out): a grey circle
 // around its marker, which keeps the series' own marker and colour.
 var circled = draw.GlyphStyle{Color: grey, Radius: 3.4, Shape: draw.RingGlyph{}}
+
+// pointSeries is one series of a validation figure, in plot coordinates:
+// its points and its circled points.
+type pointSeries struct {
+	name       string
+	pts, rings plotter.XYs
+}
+
+// addSeries draws series i on p, with its legend entry in f: the points
+// (at most MaxScatterPoints, evenly spaced, translucent where there are
+// many, so that where they pile up it shows) and the circled ones. It
+// reports whether any point was circled.
+func addSeries(p *plot.Plot, f *Figure, i int, se pointSeries) (bool, error) {
+	if len(se.pts) > 0 {
+		sc, err := newScatter(evenly(se.pts, MaxScatterPoints), i)
+		if err != nil {
+			return false, err
+		}
+		if len(se.pts) > MaxScatterPoints/10 {
+			sc.GlyphStyle.Color = withAlpha(sc.GlyphStyle.Color, 0.35)
+		}
+		p.Add(sc)
+		if len(se.pts) > MaxScatterPoints {
+			f.Notes = append(f.Notes, se.name+": "+itoa(int64(MaxScatterPoints))+" of "+itoa(int64(len(se.pts)))+" points drawn, evenly spaced; all are in this CSV")
+		}
+	}
+	if len(se.rings) > 0 {
+		sc, err := newScatter(se.rings, i)
+		if err != nil {
+			return false, err
+		}
+		circle, err := newScatter(se.rings, i)
+		if err != nil {
+			return false, err
+		}
+		circle.GlyphStyle = circled
+		p.Add(sc, circle)
+	}
+	g := glyphStyle(i)
+	f.legend = append(f.legend, legendEntry{label: se.name, thumbs: []plot.Thumbnailer{lineThumb{glyph: &g}}})
+	return len(se.rings) > 0, nil
+}
+
+// refLine is a reference line of a figure: agreement, a band, zero.
+type refLine struct {
+	xys plotter.XYs
+	sty draw.LineStyle
+}
+
+// addRefLines draws the reference lines on p, under the points.
+func addRefLines(p *plot.Plot, lines ...refLine) error {
+	for _, l := range lines {
+		ln, err := plotter.NewLine(l.xys)
+		if err != nil {
+			return err
+		}
+		ln.LineStyle = l.sty
+		p.Add(ln)
+	}
+	return nil
+}
 
 // capitalize makes the first letter upper case, for a label.
 func capitalize(s string) string {

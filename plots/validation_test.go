@@ -82,28 +82,6 @@ func ExampleResidualsVsSize() {
 	writeSVGAs(must(plots.ResidualsVsSize(&plots.Validation{Rows: creationRows(), PerCreation: true}, st)), "residuals-vs-size-creations")
 }
 
-func TestValidationGolden(t *testing.T) {
-	for _, c := range []struct {
-		example func()
-		names   []string
-	}{
-		{ExamplePredictedVsObserved, []string{"predicted-vs-observed", "predicted-vs-measured"}},
-		{ExampleResidualsVsSize, []string{"residuals-vs-size", "residuals-vs-size-creations"}},
-	} {
-		ran := false
-		for _, name := range c.names {
-			t.Run(name, func(t *testing.T) {
-				ex := c.example
-				if ran {
-					ex = func() {}
-				}
-				ran = true
-				checkGolden(t, ex, name)
-			})
-		}
-	}
-}
-
 // TestValidationFigures checks what the figures hold: every time row in
 // the predicted-vs-observed CSV and no ratio; the published rows, which
 // have no size, out of the residuals; the huge-page row clipped and said
