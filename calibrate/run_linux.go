@@ -153,7 +153,11 @@ func Run(cfg Config) (*Measurements, error) {
 	run := func(i, n, round int) error {
 		j := jobs[i]
 		na := max(n, 30)
-		say("%s buffer of %d MiB, round %d of %d, %d repetitions", j.kind, j.mib, round+1, rounds, n)
+		if j.kind == Cold {
+			say("cold creations (each after a cache sweep), round %d of %d, %d repetitions", round+1, rounds, n)
+		} else {
+			say("%s buffer of %d MiB, round %d of %d, %d repetitions", j.kind, j.mib, round+1, rounds, n)
+		}
 		t0 := time.Now()
 		out, err := helper(exe, fmt.Sprintf("bench=size;mib=%d;mode=%d;reps=%d;reps_a=%d;idle=%d;target=%s", j.mib, j.mode, n, na, cfg.IdleMicros, target))
 		wall := time.Since(t0).Seconds()
