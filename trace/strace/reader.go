@@ -125,12 +125,7 @@ func (r *Reader) nextInto(dst *Record) bool {
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
-func (r *Reader) Result() Result {
-	if r.cur == r.rec {
-		r.rec.PendingCreation = r.nCreate > 0
-	}
-	return r.cur
-}
+func (r *Reader) Result() Result { return r.cur }
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
@@ -187,6 +182,19 @@ var (
 // Next advances to the next record or syntax error. It returns false at the
 // end of the input or on an I/O error (see Err).
 func (r *Reader) Next() bool {
+	if !r.next() {
+		return false
+	}
+	if r.cur == r.rec {
+		// The record says whether a creation call is unfinished after it
+		// (the Converter takes a new pid for its child then), so that it
+		// can be converted after the Reader has moved on.
+		r.rec.PendingCreation = r.nCreate > 0
+	}
+	return true
+}
+
+func (r *Reader) next() bool {
 	for {
 		if r.yieldSoon {
 			r.yieldSoon = false
