@@ -126,13 +126,7 @@ func (s *Space) round(addr, length uint64) (uint64, uint64, bool) {
 // cut removes [start, end) from the space, splitting intervals, and returns
 // the index where an interval covering start would be inserted.
 func (s *Space) cut(start, end uint64) int {
-	// First interval with End > start.
-	i, _ := slices.BinarySearchFunc(s.ivs, start, func(iv Interval, a uint64) int {
-		if iv.End <= a {
-			return -1
-		}
-		return 1
-	})
+	i := s.first(start)
 	j := i
 	var keep [2]Interval
 	nk := 0
@@ -158,6 +152,22 @@ func (s *Space) cut(start, end uint64) int {
 		i++
 	}
 	return i
+}
+
+// first returns the index of the first interval that ends after addr
+// (by hand: slices.BinarySearchFunc's closure call per step showed in the
+// profiles of memory-heavy logs).
+func (s *Space) first(addr uint64) int {
+	lo, hi := 0, len(s.ivs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.ivs[m].End <= addr {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // Map records a successful mmap that returned addr.
@@ -193,10 +203,13 @@ func (s *Space) Protect(addr, length uint64, prot uint8) {
 	s.Calls++
 	// Collect the covered pieces, cut them out and put them back with the
 	// new protection: unmapped holes stay holes.
-	var pieces []Interval
-	for _, iv := range s.ivs {
-		if iv.End <= start || iv.Start >= end {
-			continue
+	// The intervals are sorted and disjoint: the covered ones are a run
+	// found by binary search, and usually one or two (no allocation).
+	var buf [8]Interval
+	pieces := buf[:0]
+	for _, iv := range s.ivs[s.first(start):] {
+		if iv.Start >= end {
+			break
 		}
 		p := iv
 		p.Start, p.End = max(iv.Start, start), min(iv.End, end)

@@ -886,6 +886,15 @@ func skipSpaces(b []byte, i int) int {
 // digits reads a decimal number at b[i:], saturating at 2^62.
 func digits(b []byte, i int) (uint64, int) {
 	var v uint64
+	// 17 digits stay below 2^58: no saturation test for them (pids,
+	// seconds and fractions have fewer).
+	for e := min(len(b), i+17); i < e; i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return v, i
+		}
+		v = v*10 + uint64(d)
+	}
 	for ; i < len(b); i++ {
 		d := b[i] - '0' // one unsigned comparison tells a digit
 		if d > 9 {
