@@ -164,7 +164,11 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	if err != nil {
 		return nil, err
 	}
-	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
+	// A buffer smaller than a batch's column buffers: bufio writes a
+	// piece at least as long as its buffer straight to the file when
+	// nothing is buffered, so the large ones are not copied first (a
+	// 1 MiB buffer copied every byte of the trace once more).
+	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 64<<10)}
 	tw.bw, err = f.NewWriter(tw.buf, schema, mem, o.compress)
 	if err != nil {
 		tw.Abort()

@@ -123,35 +123,37 @@ func (s *Space) round(addr, length uint64) (uint64, uint64, bool) {
 	return start, end, true
 }
 
-// cut removes [start, end) from the space, splitting intervals, and returns
-// the index where an interval covering start would be inserted.
-func (s *Space) cut(start, end uint64) int {
+// cut removes [start, end) from the space, splitting intervals.
+func (s *Space) cut(start, end uint64) { s.put(start, end) }
+
+// put removes [start, end) from the space, splitting intervals, and puts
+// ins (sorted intervals within [start, end)) in its place, moving the
+// intervals after it once: a cut followed by an insertion moved them twice.
+func (s *Space) put(start, end uint64, ins ...Interval) {
 	i := s.first(start)
 	j := i
-	var keep [2]Interval
-	nk := 0
 	for j < len(s.ivs) && s.ivs[j].Start < end {
-		iv := s.ivs[j]
-		if iv.Start < start {
-			l := iv
-			l.End = start
-			keep[nk] = l
-			nk++
-		}
-		if iv.End > end {
-			r := iv
-			r.Start = end
-			keep[nk] = r
-			nk++
-		}
 		j++
 	}
-	s.ivs = slices.Replace(s.ivs, i, j, keep[:nk]...)
-	// Insertion point for [start, end): after a left remainder, if any.
-	for i < len(s.ivs) && s.ivs[i].End <= start {
-		i++
+	if j == i && len(ins) == 0 {
+		return
 	}
-	return i
+	// Only the first interval covered can begin before start, and only
+	// the last can end after end.
+	var buf [8]Interval
+	pieces := buf[:0]
+	if j > i && s.ivs[i].Start < start {
+		l := s.ivs[i]
+		l.End = start
+		pieces = append(pieces, l)
+	}
+	pieces = append(pieces, ins...)
+	if j > i && s.ivs[j-1].End > end {
+		r := s.ivs[j-1]
+		r.Start = end
+		pieces = append(pieces, r)
+	}
+	s.ivs = slices.Replace(s.ivs, i, j, pieces...)
 }
 
 // first returns the index of the first interval that ends after addr
@@ -177,8 +179,7 @@ func (s *Space) Map(addr, length uint64, prot, flags uint8) {
 		return
 	}
 	s.Calls++
-	i := s.cut(start, end)
-	s.ivs = slices.Insert(s.ivs, i, Interval{Start: start, End: end, Prot: prot, Flags: flags})
+	s.put(start, end, Interval{Start: start, End: end, Prot: prot, Flags: flags})
 }
 
 // Unmap records a successful munmap.
@@ -219,8 +220,7 @@ func (s *Space) Protect(addr, length uint64, prot uint8) {
 	if len(pieces) == 0 {
 		return
 	}
-	i := s.cut(start, end)
-	s.ivs = slices.Insert(s.ivs, i, pieces...)
+	s.put(start, end, pieces...)
 }
 
 // Remap records a successful mremap(old, oldLen, newLen) that returned
@@ -247,8 +247,7 @@ func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
 		s.cut(os, oe)
 	}
 	tmpl.Start, tmpl.End = ns, ne
-	i := s.cut(ns, ne)
-	s.ivs = slices.Insert(s.ivs, i, tmpl)
+	s.put(ns, ne, tmpl)
 }
 
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
@@ -274,8 +273,7 @@ func (s *Space) Brk(req, ret uint64) {
 	oldEnd := (s.brkEnd + s.pageSize - 1) &^ (s.pageSize - 1)
 	newEnd := (ret + s.pageSize - 1) &^ (s.pageSize - 1)
 	if newEnd > oldEnd {
-		i := s.cut(oldEnd, newEnd)
-		s.ivs = slices.Insert(s.ivs, i, Interval{Start: oldEnd, End: newEnd, Prot: ProtRead | ProtWrite, Flags: Private | Anonymous | Heap})
+		s.put(oldEnd, newEnd, Interval{Start: oldEnd, End: newEnd, Prot: ProtRead | ProtWrite, Flags: Private | Anonymous | Heap})
 	} else if newEnd < oldEnd && newEnd >= start {
 		s.cut(newEnd, oldEnd)
 	}

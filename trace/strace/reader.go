@@ -479,9 +479,11 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	if len(rec.Comm) == 0 {
 		rec.Comm = append(rec.Comm, p.comm...)
 	}
-	rec.Name = p.name
+	// name (equal to p.name) lies in the line, which a pipeline keeps
+	// without a copy.
+	rec.Name = name
 	ok := r.call(p.text, p.line)
-	r.drop(rec.PID, fromNoPID)
+	r.dropPending(p, fromNoPID)
 	return ok
 }
 
@@ -496,7 +498,18 @@ func (r *Reader) drop(pid int32, noPID bool) {
 		r.hasNoPD = false
 		return
 	}
-	if p, ok := r.pend[pid]; ok && p.on {
+	if p, ok := r.pend[pid]; ok {
+		r.dropPending(p, false)
+	}
+}
+
+// dropPending is drop of a pending half already looked up.
+func (r *Reader) dropPending(p *pending, noPID bool) {
+	if noPID {
+		r.drop(0, true)
+		return
+	}
+	if p.on {
 		if isCreationCall(p.name) {
 			r.nCreate--
 		}
