@@ -99,7 +99,9 @@ func (s *Space) PageSize() int { return int(s.pageSize) }
 // Clone returns a copy (the child's space after fork).
 func (s *Space) Clone() *Space {
 	c := *s
-	c.ivs = slices.Clone(s.ivs)
+	// Room for the child's first mappings: an exact copy was copied
+	// again by the first one.
+	c.ivs = append(make([]Interval, 0, len(s.ivs)+len(s.ivs)/4+8), s.ivs...)
 	return &c
 }
 
