@@ -81,6 +81,7 @@ type Space struct {
 	pageSize uint64
 	brkStart uint64 // 0: unknown
 	brkEnd   uint64
+	hint     int // the result of the last search (first)
 	// Calls counts the memory calls applied since the last Exec.
 	Calls int64
 }
@@ -162,15 +163,24 @@ func (s *Space) put(start, end uint64, ins ...Interval) {
 // (by hand: slices.BinarySearchFunc's closure call per step showed in the
 // profiles of memory-heavy logs).
 func (s *Space) first(addr uint64) int {
-	lo, hi := 0, len(s.ivs)
+	// The answer of the last search first (right for 40% of the searches
+	// of the three bench shapes: mappings are often made, protected and
+	// unmapped next to the last one). A hint made stale by a change is
+	// only a wrong guess, checked before it is used.
+	ivs := s.ivs
+	if h := s.hint; h <= len(ivs) && (h == 0 || ivs[h-1].End <= addr) && (h == len(ivs) || ivs[h].End > addr) {
+		return h
+	}
+	lo, hi := 0, len(ivs)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if s.ivs[m].End <= addr {
+		if ivs[m].End <= addr {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
+	s.hint = lo
 	return lo
 }
 
