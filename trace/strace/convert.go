@@ -114,6 +114,7 @@ type Converter struct {
 	last     int64
 	seq      int64
 
+	freeItems [][]holdItem // see newItems
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
@@ -282,7 +283,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		c.unknown, c.sole = p, p
 		c.tasks[0] = p
 		// Hold its rows until a "[pid N]" line tells its pid.
-		h := &hold{alias: true, child: p}
+		h := &hold{alias: true, child: p, items: c.newItems()}
 		p.hold = h
 		c.tops = append(c.tops, h)
 		return p, 0
@@ -301,7 +302,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		// hold its rows until the creation row is written.
 		delete(c.attached, tid)
 		p.orphan = true
-		h := &hold{child: p}
+		h := &hold{child: p, items: c.newItems()}
 		p.hold = h
 		c.tops = append(c.tops, h)
 	case c.unknown != nil && !c.unknown.exited && c.unknown.pid == 0 && !c.attached[tid]:
@@ -470,7 +471,29 @@ func (c *Converter) flush(h *hold) {
 		ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = it.mem.t, it.mem.pid, it.mem.ppid, it.mem.kind, it.mem.comm
 		c.out(ev)
 	}
+	if len(c.freeItems) < maxFreeItems {
+		clear(h.items)
+		c.freeItems = append(c.freeItems, h.items[:0])
+	}
 	h.items = nil
+}
+
+// maxFreeItems bounds the flushed holds' item slices kept for new holds:
+// a child that runs without exec (a forked worker) has all its rows held
+// until it exits or MaxHeld forces them out, and growing a fresh slice to
+// that size for every such child was most of a memory-heavy log's
+// holding cost.
+const maxFreeItems = 4
+
+// newItems returns an empty item slice for a new hold, recycled when
+// possible.
+func (c *Converter) newItems() []holdItem {
+	if n := len(c.freeItems); n > 0 {
+		it := c.freeItems[n-1]
+		c.freeItems = c.freeItems[:n-1]
+		return it
+	}
+	return nil
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
@@ -817,7 +840,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		ch.comm = p.comm
 	}
 	e := ev
-	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
+	h := &hold{creation: e, child: ch, items: append(c.newItems(), holdItem{ev: e, p: p})}
 	c.held++
 	if ph := c.effHold(p); ph != nil {
 		h.parent = ph
