@@ -115,6 +115,10 @@ type Converter struct {
 	seq      int64
 
 	freeItems [][]holdItem // see newItems
+	cloneMemo bitsMemo     // clone flag sets (a build's threads repeat one)
+	sigName   string       // the last signal line's signal, and its number
+	sigNum    int32
+	sigSet    bool
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
@@ -570,19 +574,27 @@ func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4
 type bitsMemo struct {
 	keys [4]string
 	vals [4]uint64
+	oks  [4]bool
+	used [4]bool
 	next int
 }
 
 func (m *bitsMemo) parse(s []byte, names map[string]uint64, scratch []byte) uint64 {
+	v, _ := m.parseOK(s, names, scratch)
+	return v
+}
+
+// parseOK is parse that also says whether every name was known.
+func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (uint64, bool) {
 	for i := range m.keys {
-		if m.keys[i] == string(s) {
-			return m.vals[i]
+		if m.used[i] && m.keys[i] == string(s) {
+			return m.vals[i], m.oks[i]
 		}
 	}
-	v, _ := parseBits(s, names, scratch)
-	m.keys[m.next], m.vals[m.next] = string(s), v
+	v, ok := parseBits(s, names, scratch)
+	m.keys[m.next], m.vals[m.next], m.oks[m.next], m.used[m.next] = string(s), v, ok, true
 	m.next = (m.next + 1) % len(m.keys)
-	return v
+	return v, ok
 }
 
 // decodeMem reads the arguments of a memory call. It runs on the decoder's
@@ -748,7 +760,7 @@ func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, good := parseBits(v, cloneAndSignalNames, c.scratch)
+	f, good := c.cloneMemo.parseOK(v, cloneAndSignalNames, c.scratch)
 	if !good && f == 0 {
 		return 0, false
 	}
@@ -1020,7 +1032,11 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 }
 
 func (c *Converter) signal(rec *Record, p *proc, t int64) {
-	sig := signalNumber(rec.Signal)
+	// The last name's number: a Go program's log is full of SIGURG.
+	if !c.sigSet || string(rec.Signal) != c.sigName {
+		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
+	}
+	sig := c.sigNum
 	ev := &c.scratchEv
 	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
 	c.row(p, ev)
