@@ -572,10 +572,10 @@ func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4
 
 // bitsMemo remembers a few flag sets and their values (parseBits).
 type bitsMemo struct {
-	keys [4]string
-	vals [4]uint64
-	oks  [4]bool
-	used [4]bool
+	keys [8]string // a Go build's mmaps use six MAP_ sets: four slots missed
+	vals [8]uint64
+	oks  [8]bool
+	used [8]bool
 	next int
 }
 
