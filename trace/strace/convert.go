@@ -701,7 +701,7 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 // decodeExec reads the path and argv of an execve or execveat call, and
 // whether strace cut its arguments short.
 func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut bool) {
-	cut = bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]"))
+	cut = argsCut(rec.Args)
 	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
 	if string(rec.Name) == "execveat" {
@@ -726,6 +726,24 @@ func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut boo
 		d.argvNext = (k + 1) % len(d.argv)
 	}
 	return file, argv, cut
+}
+
+// argsCut reports whether strace cut arguments short: a string ending in
+// `"...` or an array ending in ", ...]". One search for the rare "..."
+// instead of one for each form (each stopped at every quote of a long
+// argv).
+func argsCut(a []byte) bool {
+	for i := 0; ; {
+		k := bytes.Index(a[i:], []byte("..."))
+		if k < 0 {
+			return false
+		}
+		k += i
+		if k > 0 && a[k-1] == '"' || k >= 2 && a[k-2] == ',' && a[k-1] == ' ' && k+3 < len(a) && a[k+3] == ']' {
+			return true
+		}
+		i = k + 1
+	}
 }
 
 // predecode decodes, on the reader's goroutine, the arguments the

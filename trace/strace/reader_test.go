@@ -1,6 +1,7 @@
 package strace
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -152,6 +153,19 @@ func TestDigits(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestArgsCut checks argsCut against the two searches it replaces.
+func TestArgsCut(t *testing.T) {
+	ref := func(a []byte) bool {
+		return bytes.Contains(a, []byte(`"...`)) || bytes.Contains(a, []byte(", ...]"))
+	}
+	for _, s := range []string{``, `...`, `"...`, `"a"...`, `["a", ...]`, `["a", ...`, `, ...]`, `,...]`, `"x", "....", ...`,
+		`"/bin/sh", ["sh", "-c", "make"...], 0x7ff /* 35 vars */`, `"/usr/bin/gcc", ["gcc", "-O2", ...], 0x1`, `....]`, `, ....]`, `", ...]"`} {
+		if got, want := argsCut([]byte(s)), ref([]byte(s)); got != want {
+			t.Errorf("argsCut(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
