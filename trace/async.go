@@ -25,7 +25,7 @@ const batchesAhead = 4
 func NewAsyncWriter(w *Writer) *AsyncWriter {
 	a := &AsyncWriter{w: w, free: make(chan []Event, batchesAhead), full: make(chan []Event, batchesAhead), errc: make(chan error, 1)}
 	for i := 0; i < batchesAhead; i++ {
-		a.free <- make([]Event, 0, 4096)
+		a.free <- make([]Event, 0, 1024)
 	}
 	a.batch = <-a.free
 	// The label shows the writer's share in a CPU profile.

@@ -54,6 +54,9 @@ func (c *fixedCol) dataBytes(rows int) int {
 // grow makes the buffers hold rows rows, keeping the first n. New bytes
 // are zero: a null or a false costs nothing.
 func (c *fixedCol) grow(mem memory.Allocator, zeroed bool, n, rows int) {
+	if n == 0 && c.cap == rows {
+		return // kept by array: still all zero
+	}
 	data := mem.Allocate(c.dataBytes(rows))
 	valid := mem.Allocate((rows + 7) / 8)
 	if !zeroed {
@@ -123,8 +126,25 @@ func (c *fixedCol) nulls(n int) int {
 // array hands the first n rows to a new array and leaves the column empty.
 // The buffers go whole (writers write only what the length needs), so that
 // they are freed as they were allocated.
-func (c *fixedCol) array(mem memory.Allocator, n int) arrow.Array {
+//
+// A column that no row of the batch set (null on every row, as most
+// columns are on memory rows) hands over zeros instead, of the lengths its
+// own buffers have, so the file gets the same bytes, and keeps its
+// buffers, still all zero, for the next batch: clearing every column's
+// buffers for every batch cost more than filling the columns.
+func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte) arrow.Array {
 	nulls := c.nulls(n)
+	if nulls == n {
+		dn, vn := c.dataBytes(c.cap), (c.cap+7)/8
+		if len(*zeros) < max(dn, vn) {
+			*zeros = make([]byte, max(dn, vn)) // never written
+		}
+		z := *zeros
+		d := array.NewData(c.typ, n, []*memory.Buffer{memory.NewBufferBytes(z[:vn]), memory.NewBufferBytes(z[:dn])}, nil, n, 0)
+		a := array.MakeFromData(d)
+		d.Release()
+		return a
+	}
 	var valid *memory.Buffer
 	if nulls > 0 {
 		valid = memory.NewBufferWithAllocator(c.valid, mem)

@@ -40,6 +40,10 @@ type Writer struct {
 	core, gone                                     *fixedCol
 	sizes                                          [8]*fixedCol
 
+	// zeros stands for the buffers of the columns null on every row of a
+	// batch (fixedCol.array); read only.
+	zeros []byte
+
 	comm, path *array.StringBuilder
 	argv       *array.ListBuilder
 	argvVals   *array.StringBuilder
@@ -308,9 +312,9 @@ func (w *Writer) flush() error {
 		switch c := w.fixed[i]; {
 		case c == nil:
 		case f.Name == ColKind || f.Name == ColSnapshotSource:
-			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n), dictValues[f.Name])
+			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n, &w.zeros), dictValues[f.Name])
 		default:
-			w.cols[i] = c.array(w.mem, w.n)
+			w.cols[i] = c.array(w.mem, w.n, &w.zeros)
 		}
 	}
 	w.cols[w.schema.FieldIndices(ColComm)[0]] = w.comm.NewArray()

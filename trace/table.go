@@ -114,11 +114,12 @@ func formatForPath(path string) (*Format, error) {
 // (.BASE.tmp-PID-RANDOM, see internal/tempfile) and renames it into place
 // on Close. Abort removes the temporary file.
 type TableWriter struct {
-	path string
-	tmp  *os.File
-	buf  *bufio.Writer
-	bw   BatchWriter
-	done bool
+	path   string
+	tmp    *os.File
+	sparse *sparseFile // writes tmp, skipping pages of zeros
+	buf    *bufio.Writer
+	bw     BatchWriter
+	done   bool
 }
 
 // CreateOption changes how a table is written.
@@ -164,7 +165,12 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	if err != nil {
 		return nil, err
 	}
-	tw := &TableWriter{path: path, tmp: tmp, buf: bufio.NewWriterSize(tmp, 1<<20)}
+	// A buffer smaller than a batch's column buffers: bufio writes a
+	// piece at least as long as its buffer straight to the file when
+	// nothing is buffered, so the large ones are not copied first (a
+	// 1 MiB buffer copied every byte of the trace once more).
+	tw := &TableWriter{path: path, tmp: tmp, sparse: &sparseFile{f: tmp}}
+	tw.buf = bufio.NewWriterSize(tw.sparse, 64<<10)
 	tw.bw, err = f.NewWriter(tw.buf, schema, mem, o.compress)
 	if err != nil {
 		tw.Abort()
@@ -177,7 +183,12 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 func (w *TableWriter) Path() string { return w.path }
 
 // Flush pushes what has been written so far to the file.
-func (w *TableWriter) Flush() error { return w.buf.Flush() }
+func (w *TableWriter) Flush() error {
+	if err := w.buf.Flush(); err != nil {
+		return err
+	}
+	return w.sparse.Flush()
+}
 
 // TempPath returns the temporary file being written.
 func (w *TableWriter) TempPath() string { return w.tmp.Name() }
@@ -211,7 +222,7 @@ func (w *TableWriter) Close() error {
 func (w *TableWriter) finish() error {
 	err := w.bw.Close()
 	if err == nil {
-		err = w.buf.Flush()
+		err = w.Flush()
 	}
 	if err == nil {
 		err = w.tmp.Sync()

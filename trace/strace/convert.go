@@ -114,6 +114,11 @@ type Converter struct {
 	last     int64
 	seq      int64
 
+	freeItems [][]holdItem // see newItems
+	cloneMemo bitsMemo     // clone flag sets (a build's threads repeat one)
+	sigName   string       // the last signal line's signal, and its number
+	sigNum    int32
+	sigSet    bool
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
@@ -282,7 +287,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		c.unknown, c.sole = p, p
 		c.tasks[0] = p
 		// Hold its rows until a "[pid N]" line tells its pid.
-		h := &hold{alias: true, child: p}
+		h := &hold{alias: true, child: p, items: c.newItems()}
 		p.hold = h
 		c.tops = append(c.tops, h)
 		return p, 0
@@ -301,7 +306,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		// hold its rows until the creation row is written.
 		delete(c.attached, tid)
 		p.orphan = true
-		h := &hold{child: p}
+		h := &hold{child: p, items: c.newItems()}
 		p.hold = h
 		c.tops = append(c.tops, h)
 	case c.unknown != nil && !c.unknown.exited && c.unknown.pid == 0 && !c.attached[tid]:
@@ -470,7 +475,29 @@ func (c *Converter) flush(h *hold) {
 		ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = it.mem.t, it.mem.pid, it.mem.ppid, it.mem.kind, it.mem.comm
 		c.out(ev)
 	}
+	if len(c.freeItems) < maxFreeItems {
+		clear(h.items)
+		c.freeItems = append(c.freeItems, h.items[:0])
+	}
 	h.items = nil
+}
+
+// maxFreeItems bounds the flushed holds' item slices kept for new holds:
+// a child that runs without exec (a forked worker) has all its rows held
+// until it exits or MaxHeld forces them out, and growing a fresh slice to
+// that size for every such child was most of a memory-heavy log's
+// holding cost.
+const maxFreeItems = 4
+
+// newItems returns an empty item slice for a new hold, recycled when
+// possible.
+func (c *Converter) newItems() []holdItem {
+	if n := len(c.freeItems); n > 0 {
+		it := c.freeItems[n-1]
+		c.freeItems = c.freeItems[:n-1]
+		return it
+	}
+	return nil
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
@@ -545,21 +572,29 @@ func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4
 
 // bitsMemo remembers a few flag sets and their values (parseBits).
 type bitsMemo struct {
-	keys [4]string
-	vals [4]uint64
+	keys [8]string // a Go build's mmaps use six MAP_ sets: four slots missed
+	vals [8]uint64
+	oks  [8]bool
+	used [8]bool
 	next int
 }
 
 func (m *bitsMemo) parse(s []byte, names map[string]uint64, scratch []byte) uint64 {
+	v, _ := m.parseOK(s, names, scratch)
+	return v
+}
+
+// parseOK is parse that also says whether every name was known.
+func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (uint64, bool) {
 	for i := range m.keys {
-		if m.keys[i] == string(s) {
-			return m.vals[i]
+		if m.used[i] && m.keys[i] == string(s) {
+			return m.vals[i], m.oks[i]
 		}
 	}
-	v, _ := parseBits(s, names, scratch)
-	m.keys[m.next], m.vals[m.next] = string(s), v
+	v, ok := parseBits(s, names, scratch)
+	m.keys[m.next], m.vals[m.next], m.oks[m.next], m.used[m.next] = string(s), v, ok, true
 	m.next = (m.next + 1) % len(m.keys)
-	return v
+	return v, ok
 }
 
 // decodeMem reads the arguments of a memory call. It runs on the decoder's
@@ -666,7 +701,7 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 // decodeExec reads the path and argv of an execve or execveat call, and
 // whether strace cut its arguments short.
 func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut bool) {
-	cut = bytes.Contains(rec.Args, []byte(`"...`)) || bytes.Contains(rec.Args, []byte(", ...]"))
+	cut = argsCut(rec.Args)
 	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
 	if string(rec.Name) == "execveat" {
@@ -691,6 +726,24 @@ func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut boo
 		d.argvNext = (k + 1) % len(d.argv)
 	}
 	return file, argv, cut
+}
+
+// argsCut reports whether strace cut arguments short: a string ending in
+// `"...` or an array ending in ", ...]". One search for the rare "..."
+// instead of one for each form (each stopped at every quote of a long
+// argv).
+func argsCut(a []byte) bool {
+	for i := 0; ; {
+		k := bytes.Index(a[i:], []byte("..."))
+		if k < 0 {
+			return false
+		}
+		k += i
+		if k > 0 && a[k-1] == '"' || k >= 2 && a[k-2] == ',' && a[k-1] == ' ' && k+3 < len(a) && a[k+3] == ']' {
+			return true
+		}
+		i = k + 1
+	}
 }
 
 // predecode decodes, on the reader's goroutine, the arguments the
@@ -725,7 +778,7 @@ func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
 	if !ok {
 		return 0, false
 	}
-	f, good := parseBits(v, cloneAndSignalNames, c.scratch)
+	f, good := c.cloneMemo.parseOK(v, cloneAndSignalNames, c.scratch)
 	if !good && f == 0 {
 		return 0, false
 	}
@@ -817,7 +870,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		ch.comm = p.comm
 	}
 	e := ev
-	h := &hold{creation: e, child: ch, items: []holdItem{{ev: e, p: p}}}
+	h := &hold{creation: e, child: ch, items: append(c.newItems(), holdItem{ev: e, p: p})}
 	c.held++
 	if ph := c.effHold(p); ph != nil {
 		h.parent = ph
@@ -997,7 +1050,11 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 }
 
 func (c *Converter) signal(rec *Record, p *proc, t int64) {
-	sig := signalNumber(rec.Signal)
+	// The last name's number: a Go program's log is full of SIGURG.
+	if !c.sigSet || string(rec.Signal) != c.sigName {
+		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
+	}
+	sig := c.sigNum
 	ev := &c.scratchEv
 	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
 	c.row(p, ev)

@@ -125,12 +125,7 @@ func (r *Reader) nextInto(dst *Record) bool {
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
-func (r *Reader) Result() Result {
-	if r.cur == r.rec {
-		r.rec.PendingCreation = r.nCreate > 0
-	}
-	return r.cur
-}
+func (r *Reader) Result() Result { return r.cur }
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
@@ -187,6 +182,19 @@ var (
 // Next advances to the next record or syntax error. It returns false at the
 // end of the input or on an I/O error (see Err).
 func (r *Reader) Next() bool {
+	if !r.next() {
+		return false
+	}
+	if r.cur == r.rec {
+		// The record says whether a creation call is unfinished after it
+		// (the Converter takes a new pid for its child then), so that it
+		// can be converted after the Reader has moved on.
+		r.rec.PendingCreation = r.nCreate > 0
+	}
+	return true
+}
+
+func (r *Reader) next() bool {
 	for {
 		if r.yieldSoon {
 			r.yieldSoon = false
@@ -471,9 +479,11 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	if len(rec.Comm) == 0 {
 		rec.Comm = append(rec.Comm, p.comm...)
 	}
-	rec.Name = p.name
+	// name (equal to p.name) lies in the line, which a pipeline keeps
+	// without a copy.
+	rec.Name = name
 	ok := r.call(p.text, p.line)
-	r.drop(rec.PID, fromNoPID)
+	r.dropPending(p, fromNoPID)
 	return ok
 }
 
@@ -488,7 +498,18 @@ func (r *Reader) drop(pid int32, noPID bool) {
 		r.hasNoPD = false
 		return
 	}
-	if p, ok := r.pend[pid]; ok && p.on {
+	if p, ok := r.pend[pid]; ok {
+		r.dropPending(p, false)
+	}
+}
+
+// dropPending is drop of a pending half already looked up.
+func (r *Reader) dropPending(p *pending, noPID bool) {
+	if noPID {
+		r.drop(0, true)
+		return
+	}
+	if p.on {
 		if isCreationCall(p.name) {
 			r.nCreate--
 		}
@@ -878,6 +899,15 @@ func skipSpaces(b []byte, i int) int {
 // digits reads a decimal number at b[i:], saturating at 2^62.
 func digits(b []byte, i int) (uint64, int) {
 	var v uint64
+	// 17 digits stay below 2^58: no saturation test for them (pids,
+	// seconds and fractions have fewer).
+	for e := min(len(b), i+17); i < e; i++ {
+		d := b[i] - '0'
+		if d > 9 {
+			return v, i
+		}
+		v = v*10 + uint64(d)
+	}
 	for ; i < len(b); i++ {
 		d := b[i] - '0' // one unsigned comparison tells a digit
 		if d > 9 {

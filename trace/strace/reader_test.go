@@ -1,6 +1,7 @@
 package strace
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -126,4 +127,45 @@ func TestReaderLongLine(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	// The memory bound on long lines is lineread's (TestLongLineMemory).
+}
+
+// TestDigits checks the eight-at-a-time digits against a byte loop, on
+// numbers of every length at every offset, followed by every kind of byte.
+func TestDigits(t *testing.T) {
+	ref := func(b []byte, i int) (uint64, int) {
+		var v uint64
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if v < 1<<58 {
+				v = v*10 + uint64(b[i]-'0')
+			}
+		}
+		return v, i
+	}
+	num := "98765432109876543210123"
+	for n := 0; n <= len(num); n++ {
+		for _, pre := range []string{"", "x", "1234567", " [pid "} {
+			for _, post := range []string{"", ".", " ", "/", ":", "\xff", "\x00", "a", ">", "12345678x"} {
+				b := []byte(pre + num[:n] + post)
+				for i := 0; i <= len(pre); i++ {
+					wv, wk := ref(b, i)
+					if v, k := digits(b, i); v != wv || k != wk {
+						t.Errorf("digits(%q, %d) = %d, %d; want %d, %d", b, i, v, k, wv, wk)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestArgsCut checks argsCut against the two searches it replaces.
+func TestArgsCut(t *testing.T) {
+	ref := func(a []byte) bool {
+		return bytes.Contains(a, []byte(`"...`)) || bytes.Contains(a, []byte(", ...]"))
+	}
+	for _, s := range []string{``, `...`, `"...`, `"a"...`, `["a", ...]`, `["a", ...`, `, ...]`, `,...]`, `"x", "....", ...`,
+		`"/bin/sh", ["sh", "-c", "make"...], 0x7ff /* 35 vars */`, `"/usr/bin/gcc", ["gcc", "-O2", ...], 0x1`, `....]`, `, ....]`, `", ...]"`} {
+		if got, want := argsCut([]byte(s)), ref([]byte(s)); got != want {
+			t.Errorf("argsCut(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -78,7 +78,7 @@ const (
 	readAheadBlocks = 16
 	maxHeldBlocks   = 4
 
-	batchRecords = 2048
+	batchRecords = 512
 	batchesAhead = 4
 	arenaChunk   = 1 << 20
 )
