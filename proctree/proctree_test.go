@@ -14,6 +14,7 @@ import (
 	"github.com/forkcost/forkcost/proctree"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func ppro200(t *testing.T) []*machines.Profile {
@@ -26,7 +27,7 @@ func ppro200(t *testing.T) []*machines.Profile {
 }
 
 // build replays rd with cfg, building the tree on machine m.
-func build(t *testing.T, rd *trace.Reader, cfg replay.Config, m int) (*proctree.Tree, *replay.Summary) {
+func build(t *testing.T, rd *arrowio.Reader, cfg replay.Config, m int) (*proctree.Tree, *replay.Summary) {
 	t.Helper()
 	defer rd.Close()
 	b := proctree.NewBuilder(m, true)
@@ -99,10 +100,10 @@ func TestRootIsReplay(t *testing.T) {
 }
 
 // writeTrace writes evs as a trace file.
-func writeTrace(t *testing.T, evs []trace.Event) *trace.Reader {
+func writeTrace(t *testing.T, evs []trace.Event) *arrowio.Reader {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "t.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func writeTrace(t *testing.T, evs []trace.Event) *trace.Reader {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	rd, err := trace.Open(path, nil)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,14 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // writeCreations writes a trace of n fork+exec+exit triplets from one
 // parent whose size varies, so that every creation is eligible.
 func writeCreations(tb testing.TB, path string, n int) {
 	tb.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "bench", Origin: "replay benchmark"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "bench", Origin: "replay benchmark"}, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func BenchmarkReadTrace(b *testing.B) {
 	b.ResetTimer()
 	var events int64
 	for b.Loop() {
-		rd, err := trace.Open(path, nil)
+		rd, err := arrowio.Open(path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,7 +96,7 @@ func BenchmarkReplay(b *testing.B) {
 	var peak uint64
 	for b.Loop() {
 		r, _ := replay.New(replay.Config{Machines: profs})
-		rd, err := trace.Open(path, nil)
+		rd, err := arrowio.Open(path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,7 +131,7 @@ func TestReplayMemoryIsFlat(t *testing.T) {
 		writeCreations(t, path, n)
 		allocs[i] = testing.AllocsPerRun(1, func() {
 			r, _ := replay.New(replay.Config{Machines: profs})
-			rd, _ := trace.Open(path, nil)
+			rd, _ := arrowio.Open(path, nil)
 			r.Trace(rd)
 			rd.Close()
 		})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // writeForks writes a trace of n fork+exec+exit rounds from one 8 MiB
@@ -15,7 +16,7 @@ import (
 // are exactly proportional to n.
 func writeForks(t testing.TB, path string, n int) {
 	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: fmt.Sprintf("%d forks", n)}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: fmt.Sprintf("%d forks", n)}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // tableMagic tells a file forkcost wrote (an Arrow IPC or Parquet table)
@@ -55,16 +55,16 @@ func convertTable(e *env, fs *flagSet, in, out string, compress, quiet bool) err
 			return fs.failf("-o %s: the output is the input; name another file", out)
 		}
 	}
-	br, err := trace.OpenTable(in, nil)
+	br, err := arrowio.OpenTable(in, nil)
 	if err != nil {
 		return err
 	}
 	defer br.Close()
-	var opts []trace.CreateOption
+	var opts []arrowio.CreateOption
 	if compress {
-		opts = append(opts, trace.Compressed())
+		opts = append(opts, arrowio.Compressed())
 	}
-	w, err := trace.CreateTable(out, br.Schema(), nil, opts...)
+	w, err := arrowio.CreateTable(out, br.Schema(), nil, opts...)
 	if err != nil {
 		return err
 	}

@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 const samples = "../../trace/strace/testdata/"
 
 func rows(t *testing.T, path string) map[trace.Kind]int {
 	t.Helper()
-	rd, err := trace.Open(path, nil)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

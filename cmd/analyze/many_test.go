@@ -9,7 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // traceDir makes dir/traces with n copies of the small trace (a.arrow,
@@ -143,7 +143,7 @@ func TestReplayDataset(t *testing.T) {
 		var saved, savedNat float64
 		files, _ := filepath.Glob(filepath.Join(ds, "machine="+name, "trace=*", "part-0.parquet"))
 		for _, f := range files {
-			br, err := trace.OpenTable(f, nil)
+			br, err := arrowio.OpenTable(f, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

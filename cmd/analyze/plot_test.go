@@ -14,6 +14,7 @@ import (
 	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestMain points the demo's figures at a temporary directory, so that
@@ -141,7 +142,7 @@ func TestPlotUsageErrors(t *testing.T) {
 // child creates a process before it execs.
 func writeNoEligible(t *testing.T, path string) {
 	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "no eligible creation"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "no eligible creation"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,14 +26,14 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // BatchRows is the number of rows per batch when reading.
 const BatchRows = 64 << 10
 
 func init() {
-	trace.RegisterFormat(&trace.Format{
+	arrowio.RegisterFormat(&arrowio.Format{
 		Name:      "parquet",
 		Exts:      []string{".parquet", ".pq"},
 		Magic:     []byte("PAR1"),
@@ -42,13 +42,13 @@ func init() {
 	})
 }
 
-// noClose keeps pqarrow from closing the file: the trace.TableWriter
+// noClose keeps pqarrow from closing the file: the arrowio.TableWriter
 // syncs, closes and renames it.
 type noClose struct{ io.Writer }
 
 type writer struct{ fw *pqarrow.FileWriter }
 
-func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator, _ bool) (trace.BatchWriter, error) {
+func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator, _ bool) (arrowio.BatchWriter, error) {
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithDictionaryDefault(true),
@@ -73,7 +73,7 @@ type reader struct {
 	schema *arrow.Schema
 }
 
-func newReader(f *os.File, mem memory.Allocator) (trace.BatchReader, error) {
+func newReader(f *os.File, mem memory.Allocator) (arrowio.BatchReader, error) {
 	pf, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
 	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
@@ -82,7 +83,7 @@ func TestRealLogs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rd, err := trace.Open(out, nil)
+			rd, err := arrowio.Open(out, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"os"
@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
 
@@ -34,7 +35,7 @@ func sampleEvents() []trace.Event {
 
 func writeTrace(t testing.TB, path string, mem memory.Allocator, evs []trace.Event, batch int) {
 	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "unit test", StartUnixNs: 1700000000000000000}, mem)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "unit test", StartUnixNs: 1700000000000000000}, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func writeTrace(t testing.TB, path string, mem memory.Allocator, evs []trace.Eve
 
 func readTrace(t testing.TB, path string, mem memory.Allocator) (trace.Meta, []trace.Event) {
 	t.Helper()
-	r, err := trace.Open(path, mem)
+	r, err := arrowio.Open(path, mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestRoundTrip(t *testing.T) {
 func TestAbortLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.arrow")
-	w, err := trace.Create(path, trace.Meta{}, nil)
+	w, err := arrowio.Create(path, trace.Meta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,14 +127,14 @@ func TestOpenRecognisesByContent(t *testing.T) {
 	}
 	text := filepath.Join(dir, "log.arrow")
 	os.WriteFile(text, []byte("1234  execve(\"/bin/true\", [\"true\"], 0x7ff /* 3 vars */) = 0\n"), 0o644)
-	_, err := trace.Open(text, nil)
+	_, err := arrowio.Open(text, nil)
 	if err == nil || !strings.Contains(err.Error(), "analyze convert") || !strings.Contains(err.Error(), text) {
 		t.Errorf("opening a text log: err = %v, want a hint to convert naming the file", err)
 	}
 }
 
 func TestUnknownExtension(t *testing.T) {
-	_, err := trace.Create(filepath.Join(t.TempDir(), "t.csv"), trace.Meta{}, nil)
+	_, err := arrowio.Create(filepath.Join(t.TempDir(), "t.csv"), trace.Meta{}, nil)
 	if err == nil || !strings.Contains(err.Error(), ".arrow") {
 		t.Errorf("err = %v, want the list of known extensions", err)
 	}
@@ -196,7 +197,7 @@ func TestReadsOlderMinorVersion(t *testing.T) {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	path := filepath.Join(t.TempDir(), "old.arrow")
-	tw, err := trace.CreateTable(path, schema, memory.DefaultAllocator)
+	tw, err := arrowio.CreateTable(path, schema, memory.DefaultAllocator)
 	if err != nil {
 		t.Fatal(err)
 	}

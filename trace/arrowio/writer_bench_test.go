@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // BenchmarkWriterAppend appends a converted build's typical mix (mostly
@@ -33,7 +34,7 @@ func BenchmarkWriterAppend(b *testing.B) {
 	b.SetBytes(rows)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w, err := trace.Create(filepath.Join(dir, "w.arrow"), trace.Meta{Source: "bench"}, nil)
+		w, err := arrowio.Create(filepath.Join(dir, "w.arrow"), trace.Meta{Source: "bench"}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func TestEventCheck(t *testing.T) {
@@ -73,7 +74,7 @@ func checkRows(t *testing.T, ext string, evs []trace.Event) {
 	path := filepath.Join(t.TempDir(), "bad"+ext)
 	writeTrace(t, path, nil, evs, 3) // rows 2 and 3: batch 0 row 2, then row 3
 
-	r, err := trace.Open(path, nil)
+	r, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func checkRows(t *testing.T, ext string, evs []trace.Event) {
 	}
 	r.Close()
 
-	r, err = trace.Open(path, nil)
+	r, err = arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,10 +1,11 @@
-package trace
+package arrowio
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/forkcost/forkcost/trace"
 	"io"
 	"os"
 	"strings"
@@ -223,14 +224,14 @@ func (w *Writer) CloseIncomplete(why string) error {
 	if why == "" {
 		return w.Close()
 	}
-	return w.CloseAmended(func(m *Meta) { m.Incomplete = why })
+	return w.CloseAmended(func(m *trace.Meta) { m.Incomplete = why })
 }
 
 // CloseAmended finishes the trace like Close, with its metadata changed by
 // amend (nil: unchanged). The metadata is part of the file's schema, written
 // before the first row, so a changed one costs a copy of the rows; this is
 // for what is learnt only at the end (an interruption, outcomes never seen).
-func (w *Writer) CloseAmended(amend func(*Meta)) error {
+func (w *Writer) CloseAmended(amend func(*trace.Meta)) error {
 	if amend == nil {
 		return w.Close()
 	}
@@ -254,7 +255,7 @@ func (w *Writer) CloseAmended(amend func(*Meta)) error {
 }
 
 // copyWithMeta copies the table src to dst with its metadata amended.
-func copyWithMeta(src, dst string, amend func(*Meta)) error {
+func copyWithMeta(src, dst string, amend func(*trace.Meta)) error {
 	mem := memory.DefaultAllocator
 	br, err := OpenTable(src, mem)
 	if err != nil {
