@@ -10,6 +10,7 @@ import (
 
 	"github.com/forkcost/forkcost/filter"
 	"github.com/forkcost/forkcost/internal/defaulttrace"
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/proctree"
 	"github.com/forkcost/forkcost/replay"
@@ -99,23 +100,15 @@ func TestRootIsReplay(t *testing.T) {
 	}
 }
 
-// writeTrace writes evs as a trace file.
+// writeTrace writes evs as a trace file, one event per millisecond, and
+// opens it.
 func writeTrace(t *testing.T, evs []trace.Event) *arrowio.Reader {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "t.arrow")
-	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range evs {
 		evs[i].TimeNs = int64(i) * 1e6
-		if err := w.Append(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	tracetest.Write(t, path, trace.Meta{Source: "test", SourceOS: "linux"}, evs)
 	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
@@ -22,7 +23,7 @@ func TestAsyncWriter(t *testing.T) {
 	aw := arrowio.NewAsyncWriter(w)
 	var want []trace.Event
 	for i := 0; i < 10000; i++ { // several batches
-		ev := sampleEvents()[i%6]
+		ev := tracetest.Sample()[i%6]
 		ev.TimeNs = int64(i)
 		if ev.HasChildExec {
 			ev.ChildExecNs = ev.TimeNs + 20 // the child execs after its creation
@@ -39,7 +40,7 @@ func TestAsyncWriter(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, got := readTrace(t, path, nil); !reflect.DeepEqual(got, want) {
+	if _, got := tracetest.Read(t, path, nil); !reflect.DeepEqual(got, want) {
 		t.Errorf("read back %d events, differing from the %d appended", len(got), len(want))
 	}
 }
@@ -70,7 +71,7 @@ func TestAsyncWriterEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		aw := arrowio.NewAsyncWriter(w)
-		ev := sampleEvents()[0]
+		ev := tracetest.Sample()[0]
 		aw.Append(&ev)
 		var cause error
 		if fail {

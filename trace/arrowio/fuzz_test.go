@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/fuzzbound"
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
@@ -23,7 +24,7 @@ func FuzzReadIPC(f *testing.F) {
 	fuzzbound.Setup(f)
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.arrow")
-	writeTrace(f, path, nil, sampleEvents()[:3], 2)
+	tracetest.Write(f, path, tracetest.Meta, tracetest.Sample()[:3], tracetest.BatchRows(2))
 	good, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
@@ -81,7 +82,7 @@ func TestFlushEveryAndSalvage(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	evs := sampleEvents()
+	evs := tracetest.Sample()
 	before := tempSize(dir)
 	for i := range evs[:4] {
 		if err := w.Append(&evs[i]); err != nil {
@@ -125,7 +126,7 @@ func TestFlushEveryAndSalvage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, rows := readTrace(t, out, nil)
+	meta, rows := tracetest.Read(t, out, nil)
 	if st.Rows != int64(flushed) || len(rows) != flushed || !strings.HasPrefix(meta.Incomplete, "salvaged from "+killed) || meta.Source != "record" {
 		t.Fatalf("salvaged %+v: %d rows, meta %+v", st, len(rows), meta)
 	}
@@ -146,14 +147,14 @@ func TestCloseIncomplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := sampleEvents()
+	evs := tracetest.Sample()
 	for i := range evs {
 		w.Append(&evs[i])
 	}
 	if err := w.CloseIncomplete("interrupted by SIGINT"); err != nil {
 		t.Fatal(err)
 	}
-	meta, got := readTrace(t, path, nil)
+	meta, got := tracetest.Read(t, path, nil)
 	if meta.Incomplete != "interrupted by SIGINT" || meta.Origin != "x" || len(got) != len(evs) {
 		t.Fatalf("meta %+v, %d rows", meta, len(got))
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
@@ -21,7 +22,7 @@ func BenchmarkWriterAppend(b *testing.B) {
 			defer os.RemoveAll(d)
 		}
 	}
-	sample := sampleEvents()
+	sample := tracetest.Sample()
 	evs := make([]trace.Event, 1<<16)
 	for i := range evs {
 		ev := trace.Event{TimeNs: int64(i), PID: 7, PPID: 1, Kind: trace.Mmap, Comm: "cc1"}
