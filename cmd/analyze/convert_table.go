@@ -50,6 +50,9 @@ func convertTable(e *env, fs *flagSet, in, out string, compress, quiet bool) err
 	if !strings.HasSuffix(out, ".arrow") && !strings.HasSuffix(out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", out)
 	}
+	if err := needParquet(fs, "-o", out); err != nil {
+		return err
+	}
 	if a, err1 := filepath.Abs(in); err1 == nil {
 		if b, err2 := filepath.Abs(out); err2 == nil && a == b {
 			return fs.failf("-o %s: the output is the input; name another file", out)

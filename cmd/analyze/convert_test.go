@@ -59,6 +59,9 @@ func TestConvertCLI(t *testing.T) {
 	zw.Close()
 	os.WriteFile(gz, b.Bytes(), 0o644)
 	pq := filepath.Join(dir, "b.parquet")
+	if !arrowio.HasFormat("parquet") { // opt-in: -tags parquet
+		pq = filepath.Join(dir, "b.arrow")
+	}
 	if _, stderr, code := runCLI(t, "convert", "-q", "-o", pq, gz); code != 0 {
 		t.Fatalf("gzip: exit %d: %s", code, stderr)
 	}

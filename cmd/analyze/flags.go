@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -170,10 +171,22 @@ func checkTableOut(fs *flagSet, flag, path string) error {
 	}
 	for _, ext := range []string{".arrow", ".feather", ".ipc", ".parquet", ".pq"} {
 		if strings.HasSuffix(strings.ToLower(path), ext) {
-			return nil
+			return needParquet(fs, flag, path)
 		}
 	}
 	return fs.failf("%s %s: the name must end in .arrow or .parquet", flag, path)
+}
+
+// needParquet fails, before any work, when path names a Parquet output
+// (a dataset directory when flag is --out, the format when it is --to)
+// and this build has no Parquet (see parquet.go).
+func needParquet(fs *flagSet, flag, path string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	parquet := flag == "--out" || flag == "--to" && path == "parquet" || ext == ".parquet" || ext == ".pq"
+	if !parquet || arrowio.HasFormat("parquet") {
+		return nil
+	}
+	return fs.failf("%s %s: %s", flag, path, arrowio.NoParquet)
 }
 
 // openTrace opens a trace for reading: an embedded one by its name

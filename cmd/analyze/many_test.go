@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
@@ -121,6 +122,7 @@ func TestReplayDirectoryWithCorruptFile(t *testing.T) {
 // TestReplayDataset: --out writes machine=M/trace=T/part-0.parquet files
 // whose rows sum to replay's headline.
 func TestReplayDataset(t *testing.T) {
+	tracetest.NeedParquet(t)
 	inTempDir(t)
 	dir := traceDir(t, 3, true)
 	ds := filepath.Join(t.TempDir(), "ds")

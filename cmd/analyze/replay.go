@@ -63,6 +63,11 @@ a creation is eligible is still decided on the whole trace.`,
 	if err := checkTableOut(fs, "-o", *out); err != nil {
 		return err
 	}
+	if *outDir != "" {
+		if err := needParquet(fs, "--out", *outDir); err != nil {
+			return err
+		}
+	}
 	if *top < 0 {
 		return fs.failf("--top %d: must not be negative", *top)
 	}

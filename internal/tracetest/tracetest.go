@@ -132,3 +132,13 @@ func ForkExecExit(n int, snap func(i int) trace.Snapshot) iter.Seq[trace.Event] 
 		}
 	}
 }
+
+// NeedParquet skips tb unless Parquet is linked into the test binary.
+// Parquet is opt-in, since it links gRPC: go test -tags parquet links it
+// (through this package), and .ci/run runs the packages that test it so.
+func NeedParquet(tb testing.TB) {
+	tb.Helper()
+	if !arrowio.HasFormat("parquet") {
+		tb.Skip("Parquet is not linked: go test -tags parquet runs this")
+	}
+}

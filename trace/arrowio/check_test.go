@@ -29,6 +29,9 @@ func TestReaderChecksRows(t *testing.T) {
 }
 
 func checkRows(t *testing.T, ext string, evs []trace.Event) {
+	if ext == ".parquet" {
+		tracetest.NeedParquet(t)
+	}
 	path := filepath.Join(t.TempDir(), "bad"+ext)
 	tracetest.Write(t, path, tracetest.Meta, evs, tracetest.BatchRows(3)) // rows 2 and 3: batch 0 row 2, then row 3
 

@@ -8,8 +8,10 @@
 // Writers choose the format by the output file's extension (.arrow for the
 // Arrow IPC file format, .parquet for Parquet); readers recognise the format by
 // its magic bytes, never by name. Parquet support lives in the package
-// trace/parquetio, which registers itself with RegisterFormat, so that programs
-// that only need Arrow IPC do not link Parquet's dependencies. Every writer
+// trace/parquetio, which registers itself with RegisterFormat and is built
+// only with -tags parquet, so that programs that only need Arrow IPC do not
+// link Parquet's dependencies (gRPC among them); without it, a Parquet file
+// or output is an error that says so (NoParquet). Every writer
 // writes to a temporary file beside its target and renames it into place on
 // Close, so an interrupted run never leaves a half-written table. The
 // temporary file is named .BASE.tmp-PID-N (internal/tempfile): analyze removes

@@ -1,11 +1,17 @@
-// Package parquetio adds Parquet to the table formats that package trace
-// reads and writes. Import it for its side effect:
+//go:build parquet
+
+// Package parquetio adds Parquet to the table formats that package
+// trace/arrowio reads and writes. Import it for its side effect:
 //
 //	import _ "github.com/forkcost/forkcost/trace/parquetio"
 //
-// It lives apart from trace because Parquet's Go implementation links gRPC
-// and protobuf (about 40 MB of binary); programs that only need Arrow IPC
-// stay small.
+// Its files build only with -tags parquet: Parquet's Go implementation
+// links gRPC and protobuf (through arrow-go's flight, which pqarrow uses
+// to store the Arrow schema; still so in arrow-go v18.9.0), 36 MB of
+// analyze's 68 MB, and half the packages of a cold build. So the default
+// build and test graph leave it out; cmd/analyze and internal/tracetest
+// import it in files built with the tag, and a build without it says how
+// to get Parquet (arrowio.NoParquet).
 //
 // Files are written with zstd compression, dictionary encoding, and the
 // Arrow schema stored in the file's metadata, so that dictionary columns,

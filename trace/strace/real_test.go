@@ -12,7 +12,6 @@ import (
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
-	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
 
 // grepCounts counts creations, execs and exits in a raw log with plain
@@ -78,7 +77,7 @@ func TestRealLogs(t *testing.T) {
 	for _, name := range []string{"real/make.strace.gz", "real/gobuild.strace.zst"} {
 		t.Run(name, func(t *testing.T) {
 			g := grepLog(t, filepath.Join("testdata", name))
-			out := filepath.Join(t.TempDir(), "t.parquet")
+			out := filepath.Join(t.TempDir(), "t.arrow")
 			st, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{Strict: true, Progress: func(int64) {}})
 			if err != nil {
 				t.Fatal(err)
