@@ -49,9 +49,17 @@
 // The examples draw each figure from a small fixed trace and double as
 // golden tests (go test -update rewrites testdata/*_golden.svg).
 //
+// validate's figures are kinds too, drawn from a Validation (the model's
+// predictions against observations, validate.Row) rather than a replay:
+// predicted-vs-observed (predicted-vs-measured per creation) and
+// residuals-vs-size, listed in ValidationKinds and drawn by
+// MakeValidation, in the same style and with the same provenance.
+//
 // A new figure kind is its own file (the drawing function, and the small
 // data interface it reads, which Data implements), one Kind value in
 // Kinds (plots.go: name, description, whether it is drawn per machine,
 // and the call of its drawing function), an example with its golden SVG,
-// and its entry in docs/figures.md with the command that draws it.
+// and its entry in docs/figures.md with the command that draws it; a
+// validation kind is one value in ValidationKinds (validation.go)
+// instead.
 package plots

@@ -36,6 +36,8 @@ func TestGolden(t *testing.T) {
 		{ExampleSizeCDF, []string{"size-cdf"}},
 		{ExampleSensitivity, []string{"sensitivity-ppro200", "sensitivity-zen4"}},
 		{ExampleTimeline, []string{"timeline-ppro200", "timeline-zen4"}},
+		{ExamplePredictedVsObserved, []string{"predicted-vs-observed", "predicted-vs-measured"}},
+		{ExampleResidualsVsSize, []string{"residuals-vs-size", "residuals-vs-size-creations"}},
 	} {
 		ran := false
 		for _, name := range c.names {

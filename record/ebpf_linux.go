@@ -141,8 +141,25 @@ func runEBPF(opts Options) (Result, error) {
 			return res, fmt.Errorf("cannot write %s: %s is not a directory", opts.Output, d)
 		}
 	}
+	// The command's helper starts while the programs load, and waits for
+	// its go-ahead: its start-up is not added to the recorder's.
+	var helper *os.Process
+	var release func(start bool) error
+	abandon := func() {}
+	if opts.watchesCommand() {
+		var err error
+		if helper, release, err = spawnHelper(opts, self, path, "1"); err != nil {
+			return res, err
+		}
+		abandon = func() {
+			release(false)
+			helper.Kill()
+			helper.Wait()
+		}
+	}
 	tr, err := ebpf.Open(cfg)
 	if err != nil {
+		abandon()
 		return res, err
 	}
 	defer tr.Close()
@@ -155,6 +172,7 @@ func runEBPF(opts Options) (Result, error) {
 		StartUnixNs: r.start.UnixNano(), Extra: map[string]string{MetaBackend: ViaEBPF}}
 	w, err := arrowio.Create(opts.Output, meta, nil, arrowio.FlushEvery(250*time.Millisecond))
 	if err != nil {
+		abandon()
 		return res, fmt.Errorf("cannot write %s: %w", opts.Output, err)
 	}
 	w.BatchRows = opts.BatchRows
@@ -164,7 +182,7 @@ func runEBPF(opts Options) (Result, error) {
 	var rootDone chan os.ProcessState
 	var root *os.Process
 	if opts.watchesCommand() {
-		root, err = startWatched(opts, self, path, tr)
+		root, err = startWatched(opts, helper, release, tr)
 		if err != nil {
 			w.Abort()
 			return res, err
@@ -175,10 +193,10 @@ func runEBPF(opts Options) (Result, error) {
 		go func() {
 			st, err := root.Wait()
 			if err != nil || st == nil {
-				rootDone <- os.ProcessState{}
-				return
+				st = &os.ProcessState{}
 			}
 			rootDone <- *st
+			tr.Wake() // the loop need not wait out its poll to see the end
 		}()
 	} else {
 		r.started = true
@@ -205,7 +223,9 @@ func runEBPF(opts Options) (Result, error) {
 	var ev ebpf.Event
 loop:
 	for {
-		// Once the command has exited, poll briefly: the end of the
+		// Events do not wake the loop (the ring buffer is drained at each
+		// poll, see submit_flags in the BPF program), the command's end
+		// does. Once the command has exited, poll briefly: the end of the
 		// recording is then the command's end plus what is still queued,
 		// not a timeout (a fixed 150 ms was 5% of a 3 s build).
 		wait := 10 * time.Millisecond
@@ -333,13 +353,9 @@ loop:
 	return res, err
 }
 
-// startWatched starts the command through the helper (see helperEnv),
-// which waits on a pipe until the command's pid is watched.
-func startWatched(opts Options, self, path string, tr *ebpf.Tracer) (*os.Process, error) {
-	p, release, err := spawnHelper(opts, self, path, "1")
-	if err != nil {
-		return nil, err
-	}
+// startWatched lets the helper (see helperEnv), which waits on a pipe,
+// exec the command once its pid is watched.
+func startWatched(opts Options, p *os.Process, release func(bool) error, tr *ebpf.Tracer) (*os.Process, error) {
 	if err := tr.Track(p.Pid); err != nil {
 		release(false)
 		p.Kill()

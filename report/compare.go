@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -40,16 +39,24 @@ func shortHash(h string) string {
 	return h
 }
 
-// CompareTable is the comparison as a table: metric, A, B, delta, test.
-func CompareTable(c *compare.Result) *Table { return compareTable(c, true) }
-
-// CompareLaTeX is the comparison as a table for a paper: one column wide
-// (metric, machine and unit in one wrapped cell, the test's p alone) or,
-// wide, as CompareTable.
-func CompareLaTeX(w io.Writer, c *compare.Result, wide bool) error {
-	return compareTable(c, wide).WriteLaTeX(w)
+func init() {
+	register(func(c *compare.Result) view {
+		return view{
+			// For a paper: one column wide (metric, machine and unit in
+			// one wrapped cell, the test's p alone) or, wide, every column.
+			tables: func(o Options) []*Table { return []*Table{compareTable(c, o.Wide)} },
+			write: map[Format]func(io.Writer, Options) error{
+				Text: func(w io.Writer, _ Options) error { return compareText(w, c) },
+				CSV:  func(w io.Writer, _ Options) error { return compareCSV(w, c) },
+				// Markdown has room for every column.
+				Markdown: func(w io.Writer, _ Options) error { return compareTable(c, true).WriteMarkdown(w) },
+			},
+		}
+	})
 }
 
+// compareTable is the comparison as a table: metric, A, B, delta and, wide,
+// machine, unit and the test.
 func compareTable(c *compare.Result, wide bool) *Table {
 	t := &Table{Label: "tab:forkcost-compare", Provenance: CompareProvenance(c), Wide: wide}
 	several := len(c.A.Traces) > 1 || len(c.B.Traces) > 1
@@ -158,9 +165,9 @@ func testCell(r compare.Row) string {
 	return fmt.Sprintf("p=%.3f n=%d+%d", r.Test.P, r.Test.N1, r.Test.N2)
 }
 
-// CompareText writes the comparison for a terminal.
-func CompareText(w io.Writer, c *compare.Result) error {
-	t := CompareTable(c)
+// compareText writes the comparison for a terminal.
+func compareText(w io.Writer, c *compare.Result) error {
+	t := compareTable(c, true)
 	for _, s := range []compare.Side{c.A, c.B} {
 		fmt.Fprintf(w, "%s: %s (%s)\n", s.Label, strings.Join(s.Args, " "), plural(int64(len(s.Traces)), "trace"))
 	}
@@ -177,15 +184,8 @@ func CompareText(w io.Writer, c *compare.Result) error {
 	return t.WriteText(w)
 }
 
-// CompareJSON writes the comparison's JSON form.
-func CompareJSON(w io.Writer, c *compare.Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(c)
-}
-
-// CompareCSV writes one row per metric, after '#' provenance lines.
-func CompareCSV(w io.Writer, c *compare.Result) error {
+// compareCSV writes one row per metric, after '#' provenance lines.
+func compareCSV(w io.Writer, c *compare.Result) error {
 	for _, l := range CompareProvenance(c) {
 		fmt.Fprintf(w, "# %s\n", l)
 	}

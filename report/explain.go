@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -72,15 +71,19 @@ func Explain(prof *machines.Profile, snap trace.Snapshot, defaulted []string) *E
 	return e
 }
 
-// ExplainJSON writes the explanation as JSON.
-func ExplainJSON(w io.Writer, e *Explanation) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(e)
+func init() {
+	register(func(e *Explanation) view {
+		return view{
+			tables: func(o Options) []*Table { return []*Table{ExplainTable(e, o.Wide)} },
+			write: map[Format]func(io.Writer, Options) error{
+				Text: func(w io.Writer, _ Options) error { return explainText(w, e) },
+			},
+		}
+	})
 }
 
-// ExplainText writes one table per strategy.
-func ExplainText(w io.Writer, e *Explanation) error {
+// explainText writes one table per strategy.
+func explainText(w io.Writer, e *Explanation) error {
 	fmt.Fprintf(w, "machine %s (profile %s sha256:%s)", e.Machine, e.Profile["file"], e.Profile["hash"])
 	if len(e.Overrides) > 0 {
 		fmt.Fprintf(w, ", overrides %s", overrides(e.Overrides))
@@ -124,43 +127,6 @@ func ExplainText(w io.Writer, e *Explanation) error {
 
 func mib(b int64) string {
 	return fmt.Sprintf("%.2f MiB", float64(b)/(1<<20))
-}
-
-// DiffText writes the machines diff as a table.
-func DiffText(w io.Writer, d *replay.Diff) error {
-	fmt.Fprintf(w, "%s vs %s: %d parameters differ (native fork: %s vs %s)\n", d.A, d.B, len(d.Params), d.NativeA, d.NativeB)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	traced := d.Sample > 0
-	if traced {
-		fmt.Fprintf(tw, "parameter\tunit\t%s\t%s\talone\tin order\t\n", d.A, d.B)
-	} else {
-		fmt.Fprintf(tw, "parameter\tunit\t%s\t%s\t\n", d.A, d.B)
-	}
-	for _, p := range d.Params {
-		if traced {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", p.Name, p.Unit, plainNum(p.A), plainNum(p.B), signed(p.AloneS), signed(p.InOrderS))
-		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Name, p.Unit, plainNum(p.A), plainNum(p.B))
-		}
-	}
-	tw.Flush()
-	if traced {
-		fmt.Fprintf(w, "\nsaving of vfork-share over fork-cow: %s on %s, %s on %s (%d creations", Seconds(d.SavedA), d.A, Seconds(d.SavedB), d.B, d.Creations)
-		if int64(d.Sample) < d.Creations {
-			fmt.Fprintf(w, ", costed on a sample of %d and scaled", d.Sample)
-		}
-		fmt.Fprintf(w, ")\n'alone': %s with only that parameter set to %s's value; 'in order': its step when the changes are applied one after another in %s\n",
-			d.A, d.B, d.Order)
-		fmt.Fprintf(w, "interaction left over by the single changes: %s\n", signed(d.InteractionS))
-	}
-	return nil
-}
-
-func signed(s float64) string {
-	if s > 0 {
-		return "+" + Seconds(s)
-	}
-	return Seconds(s)
 }
 
 // ExplainTable is one creation's cost, step by step, as a table: a row per

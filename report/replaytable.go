@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -66,9 +65,3 @@ func ReplayTable(s *replay.Summary, wide bool) *Table {
 	t.Caption += ". What-if: every eligible creation costed as a copy-on-write fork, including those that already were vfork or spawn; real forks: only the eligible creations that were forks."
 	return t
 }
-
-// LaTeX writes replay's headline as a booktabs table one column wide.
-func LaTeX(w io.Writer, s *replay.Summary) error { return ReplayTable(s, false).WriteLaTeX(w) }
-
-// LaTeXWide writes it as a table* across both columns, with more columns.
-func LaTeXWide(w io.Writer, s *replay.Summary) error { return ReplayTable(s, true).WriteLaTeX(w) }

@@ -1,11 +1,7 @@
-// Package report renders replay's Summary as text, CSV, markdown and JSON,
-// and explain's per-step tables. It only presents: every number comes from
-// package replay or model.
 package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -57,11 +53,17 @@ func IntervalText(iv *replay.Interval) string {
 	return " (" + Seconds(iv.Low) + " to " + Seconds(iv.High) + ")"
 }
 
-// JSON writes the summary's stable JSON form.
-func JSON(w io.Writer, s *replay.Summary) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(s)
+func init() {
+	register(func(s *replay.Summary) view {
+		return view{
+			tables: func(o Options) []*Table { return []*Table{ReplayTable(s, o.Wide)} },
+			write: map[Format]func(io.Writer, Options) error{
+				Text:     func(w io.Writer, _ Options) error { return summaryText(w, s) },
+				CSV:      func(w io.Writer, _ Options) error { return summaryCSV(w, s) },
+				Markdown: func(w io.Writer, _ Options) error { return summaryMarkdown(w, s) },
+			},
+		}
+	})
 }
 
 // Provenance is the lines every text output starts with.
@@ -128,8 +130,8 @@ func FilterLine(s *replay.Summary) string {
 		t.Creations, t.CreationsBeforeFilters, t.Eligible, t.EligibleBeforeFilters)
 }
 
-// Text writes the summary for a human at a terminal.
-func Text(w io.Writer, s *replay.Summary) error {
+// summaryText writes the summary for a human at a terminal.
+func summaryText(w io.Writer, s *replay.Summary) error {
 	t := s.Trace
 	fmt.Fprintf(w, "%d trace(s), %d events over %s of trace time; %d process creations, %d eligible for vfork\n",
 		len(t.Inputs), t.Events, Seconds(t.WallS), t.Creations, t.Eligible)
@@ -236,9 +238,9 @@ func RealForksPhrase(m *replay.MachineSummary) string {
 		plural(m.ForksEvaluated, "eligible creation"), Seconds(m.SavedOnForksS))
 }
 
-// CSV writes one row per machine, strategy and step (step "total" for the
+// summaryCSV writes one row per machine, strategy and step (step "total" for the
 // strategy's total), after '#' provenance lines.
-func CSV(w io.Writer, s *replay.Summary) error {
+func summaryCSV(w io.Writer, s *replay.Summary) error {
 	for _, l := range Provenance(s) {
 		fmt.Fprintf(w, "# %s\n", l)
 	}
@@ -267,8 +269,8 @@ func CSV(w io.Writer, s *replay.Summary) error {
 	return cw.Error()
 }
 
-// Markdown writes tables for a README or a report.
-func Markdown(w io.Writer, s *replay.Summary) error {
+// summaryMarkdown writes tables for a README or a report.
+func summaryMarkdown(w io.Writer, s *replay.Summary) error {
 	if f := FilterLine(s); f != "" {
 		fmt.Fprintf(w, "*%s*\n\n", strings.ToUpper(f[:1])+f[1:])
 	}

@@ -26,6 +26,57 @@ type TreeOptions struct {
 	Box, Color bool
 }
 
+// Tree is a process tree to print: the tree, the replay it was built in
+// (for its provenance and filters), and how its text is drawn.
+type Tree struct {
+	Tree    *proctree.Tree
+	Summary *replay.Summary
+	Options TreeOptions
+}
+
+func init() {
+	register(func(t *Tree) view {
+		return view{
+			tables: func(Options) []*Table { return []*Table{treeTable(t)} },
+			write: map[Format]func(io.Writer, Options) error{
+				Text: func(w io.Writer, _ Options) error { return treeText(w, t.Tree, t.Summary, t.Options) },
+				JSON: func(w io.Writer, _ Options) error { return treeJSON(w, t.Tree) },
+			},
+		}
+	})
+}
+
+// treeTable is the tree as a table: a row per process, depth first, its
+// depth, and its subtree's figures (every process: --depth and
+// --min-saved shape the text only).
+func treeTable(t *Tree) *Table {
+	tb := &Table{Label: "tab:forkcost-tree", Provenance: Provenance(t.Summary),
+		Caption: fmt.Sprintf("The process tree of %s, with what sharing vfork saves over fork-cow in each process's subtree on %s.", t.Tree.Path, t.Tree.Machine),
+		Columns: []Column{{Head: "depth", Num: true}, {Head: "pid", Num: true}, {Head: "process"}, {Head: "created by"}, {Head: "exit"},
+			{Head: "creations", Num: true}, {Head: "eligible", Num: true}, {Head: "saved", Unit: "us", Num: true}}}
+	var walk func(p *proctree.Process, depth int)
+	walk = func(p *proctree.Process, depth int) {
+		exit := ""
+		switch {
+		case p.Signal != 0:
+			exit = "signal " + strconv.Itoa(int(p.Signal))
+		case p.Exited:
+			exit = strconv.Itoa(int(p.ExitStatus))
+		}
+		comm := p.Comm
+		if p.Synthetic() {
+			comm = "(trace)"
+		}
+		tb.Rows = append(tb.Rows, []string{strconv.Itoa(depth), strconv.Itoa(int(p.PID)), comm, p.Kind, exit,
+			strconv.FormatInt(p.Creations, 10), strconv.FormatInt(p.Eligible, 10), strconv.FormatFloat(p.SavedNs/1e3, 'f', 1, 64)})
+		for _, c := range p.Children {
+			walk(c, depth+1)
+		}
+	}
+	walk(t.Tree.Root, 0)
+	return tb
+}
+
 // ANSI styles of the tree on a terminal.
 const (
 	ansiBold  = "\033[1m"
@@ -34,12 +85,12 @@ const (
 	ansiReset = "\033[0m"
 )
 
-// TreeText writes a process tree for a human: one line per process (or run
+// treeText writes a process tree for a human: one line per process (or run
 // of siblings with one command), indented under its parent, its subtree's
 // saving, share of the whole, creations and eligible creations in columns
 // on the left; then the provenance of sum, the replay the tree was built
 // in.
-func TreeText(w io.Writer, t *proctree.Tree, sum *replay.Summary, opt TreeOptions) error {
+func treeText(w io.Writer, t *proctree.Tree, sum *replay.Summary, opt TreeOptions) error {
 	bw := bufio.NewWriter(w)
 	root := t.Root
 	fmt.Fprintf(bw, "%s: %s, %s (%d eligible for vfork); sharing vfork saves %s on %s\n",
@@ -295,7 +346,7 @@ func QuoteArgv(argv []string) string {
 	return strings.Join(q, " ")
 }
 
-// TreeJSON writes a process tree as one nested object per process:
+// treeJSON writes a process tree as one nested object per process:
 //
 //	{"pid": N, "comm": S, "argv": [...], "kind": S, "exit_status": N,
 //	 "start_s": X, "end_s": X, "creations": N, "eligible": N,
@@ -307,7 +358,7 @@ func QuoteArgv(argv []string) string {
 // for a process killed by one, and null, like end_s, when its exit is not
 // in the trace. Times are seconds from the trace's start. It is written
 // as it is walked, without a copy of the tree.
-func TreeJSON(w io.Writer, t *proctree.Tree) error {
+func treeJSON(w io.Writer, t *proctree.Tree) error {
 	bw := bufio.NewWriter(w)
 	writeProcJSON(bw, t.Root, "")
 	bw.WriteByte('\n')

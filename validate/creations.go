@@ -355,7 +355,7 @@ func (r *CreationReport) WorstBin(seq string) (Bin, bool) {
 }
 
 // AsRows turns the time comparisons into Rows for the figures
-// (PredictedVsObserved, ResidualsVsSize), in us.
+// (plots.PredictedVsObserved, plots.ResidualsVsSize), in us.
 func (r *CreationReport) AsRows() []Row {
 	var out []Row
 	for _, x := range r.Rows {

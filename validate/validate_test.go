@@ -53,14 +53,3 @@ func TestTargetsWithoutHost(t *testing.T) {
 		}
 	}
 }
-
-func TestSVGs(t *testing.T) {
-	rows, _ := Published()
-	rows = append(rows, Row{Group: GroupHeldOut, ID: "touched-16", What: "fork_exec_wait", Unit: "us", MiB: 16, Predicted: 110, Observed: 100, RelErr: 0.1})
-	for name, svg := range map[string][]byte{"pvo": PredictedVsObserved(rows), "res": ResidualsVsSize(rows)} {
-		s := string(svg)
-		if !strings.HasPrefix(s, "<svg") || !strings.HasSuffix(s, "</svg>\n") || strings.Count(s, "<circle") < 2 || strings.Contains(s, "NaN") {
-			t.Errorf("%s: %.300s", name, s)
-		}
-	}
-}

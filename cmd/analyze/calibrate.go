@@ -3,17 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/forkcost/forkcost/calibrate"
 	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/report"
 )
 
 func init() {
@@ -27,7 +25,7 @@ func measurementsPath(profile string) string {
 
 func runCalibrate(e *env, args []string) error {
 	hostPath, _ := machines.HostProfilePath()
-	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--budget 60s] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json]",
+	fs := newFlagSet(e, "calibrate", "analyze calibrate [-o host.toml] [--quick] [--budget 60s] [--base zen4] [--clock cpu|wall] [--from MEASUREMENTS.json] [--format text|csv|json|markdown|latex]",
 		fmt.Sprintf(`Measures this host's process creation in fresh helper processes (Linux,
 cgo builds only): for parent buffers of 0, 1, 4, 16, 64, 256 and 1024 MiB
 (never more than half of the available memory), every page written,
@@ -56,14 +54,15 @@ the repetitions. Progress shows on a terminal only.`, hostPath),
 	boot := fs.Int("bootstrap", 200, "bootstrap resamples for each parameter's interval (`n`)")
 	from := fs.String("from", "", "fit from saved measurements (`file`.measurements.json) instead of measuring")
 	clock := fs.String("clock", "cpu", "fit the `clock`'s samples: cpu (parent's plus child's CPU time: the work, without waiting for a CPU) or wall")
-	format := fs.String("format", "text", "summary `format` on standard output: text or json")
+	outf := addOutput(fs, report.Text, nil)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if err := oneOf(fs, "clock", *clock, calibrate.CPU, calibrate.Wall); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json"); err != nil {
+	opts, err := outf.options()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
@@ -128,35 +127,7 @@ the repetitions. Progress shows on a terminal only.`, hostPath),
 	if err := writeFileAtomic(mpath, data); err != nil {
 		return err
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
-			Profile      string                  `json:"profile"`
-			Measurements string                  `json:"measurements"`
-			Host         string                  `json:"host"`
-			Date         time.Time               `json:"date"`
-			Fit          *calibrate.Fit          `json:"fit"`
-			NotMeasured  map[string]string       `json:"not_measured"`
-			Notes        []string                `json:"notes,omitempty"`
-			Micro        map[string]microSummary `json:"micro"`
-		}{*out, mpath, m.Host, m.Date, fit, calibrate.NotIdentified, m.Notes, summarizeMicro(m)})
-	}
-	return printCalibration(e, m, fit, *out, mpath, *clock)
-}
-
-type microSummary struct {
-	Median float64 `json:"median_ns"`
-	Spread float64 `json:"spread"`
-	N      int     `json:"n"`
-}
-
-func summarizeMicro(m *calibrate.Measurements) map[string]microSummary {
-	out := map[string]microSummary{}
-	for k, v := range m.Micro {
-		out[k] = microSummary{calibrate.Median(v), calibrate.Spread(v), len(v)}
-	}
-	return out
+	return report.Generate(e.stdout, opts, &report.Calibration{Measurements: m, Fit: fit, Profile: *out, MeasurementsFile: mpath, HostPath: mustHostPath(), Clock: *clock})
 }
 
 func writeFileAtomic(path string, data []byte) error {
@@ -165,78 +136,6 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
-}
-
-func printCalibration(e *env, m *calibrate.Measurements, fit *calibrate.Fit, out, mpath, clock string) error {
-	w := e.stdout
-	fmt.Fprintf(w, "calibrated %s (%s, Linux %s) at %s\n", m.Host, m.CPU, m.Kernel, m.Date.Format(time.RFC3339))
-	if m.Budget > 0 {
-		fmt.Fprintf(w, "measuring took %.1f s of a %.0f s budget, with %.0f%% of the full protocol's fork repetitions\n", m.Elapsed, m.Budget, 100*m.RepFactor)
-	}
-	for _, n := range m.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	fmt.Fprintf(w, "\nmicrobenchmarks, CPU time per operation (median, spread = IQR/median, n):\n")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	var keys []string
-	for k := range m.Micro {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := m.Micro[k]
-		fmt.Fprintf(tw, "  %s\t%.1f ns\t%.0f%%\t%d\n", k, calibrate.Median(v), 100*calibrate.Spread(v), len(v))
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nper-size medians of %s time in us (spread = IQR/median); \"touched\" buffers have every page written:\n", clock)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	cols := []string{calibrate.ForkOnly, calibrate.ForkExitWait, calibrate.ForkExecWait, calibrate.VForkExecWait, calibrate.SpawnWait, calibrate.ParentWriteFaults}
-	fmt.Fprintf(tw, "series\tMiB\treps\tfork\tfork+exit\tfork+exec\tvfork+exec\tspawn\twrite faults\t\n")
-	for _, s := range m.Series {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t", s.Kind, s.MiB, s.Reps)
-		for _, c := range cols {
-			o, ok := calibrate.Observed(s, calibrate.CheckByName(c), clock)
-			if !ok {
-				fmt.Fprintf(tw, "-\t")
-				continue
-			}
-			fmt.Fprintf(tw, "%.1f (%.0f%%)\t", o/1e3, 100*calibrate.Spread(s.SamplesOf(calibrate.CheckByName(c), clock)))
-		}
-		fmt.Fprintf(tw, "\n")
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nfitted parameters (base profile %s; bootstrap %d resamples, 95%% interval):\n", fit.BaseName, fit.Bootstrap)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, est := range fit.Estimates {
-		fmt.Fprintf(tw, "  %s\t%s\t[%s, %s]\t\n", est.Name, calibrate.FormatValue(est.Value), calibrate.FormatValue(est.Low), calibrate.FormatValue(est.High))
-	}
-	tw.Flush()
-	var kept []string
-	for k := range calibrate.NotIdentified {
-		kept = append(kept, k)
-	}
-	sort.Strings(kept)
-	fmt.Fprintf(w, "not measured, kept from %s: %s\n", fit.BaseName, strings.Join(kept, ", "))
-	for _, n := range fit.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-	if fit.CurveChoice != "" {
-		fmt.Fprintf(w, "%s\n", fit.CurveChoice)
-	}
-	fmt.Fprintf(w, "\nfit residuals, median |predicted-observed|/observed over the training sizes %v:\n", fit.Train)
-	byCheck := map[string][]float64{}
-	for _, r := range fit.Residuals {
-		byCheck[r.Check] = append(byCheck[r.Check], math.Abs(r.RelErr))
-	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, c := range calibrate.Checks {
-		if v := byCheck[c.Name]; len(v) > 0 {
-			fmt.Fprintf(tw, "  %s\t%s %s\t%.1f%%\n", c.Name, c.Strategy, c.SeqName, 100*calibrate.Median(v))
-		}
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "\nwrote %s (--machine host reads %s)\nwrote %s (for 'analyze validate')\n", out, mustHostPath(), mpath)
-	return nil
 }
 
 func mustHostPath() string {

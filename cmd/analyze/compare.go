@@ -13,7 +13,7 @@ func init() {
 }
 
 func runCompare(e *env, args []string) error {
-	fs := newFlagSet(e, "compare", "analyze compare [--machine M,...] [filters] [--alpha A] [--format text|markdown|latex|csv|json] A B | A... vs B...",
+	fs := newFlagSet(e, "compare", "analyze compare [--machine M,...] [filters] [--alpha A] [--format text|csv|json|markdown|latex] A B | A... vs B...",
 		`Replays two traces, or two sets of traces, and sets them side by side in
 the manner of benchstat: creations, eligible creations, the parents' mean
 resident size, and on each machine fork-cow's total and the saving of
@@ -34,17 +34,14 @@ status is then 1.`,
 		"  analyze compare before.arrow after.arrow\n  analyze compare runs/old/ runs/new/\n  analyze compare old1.arrow old2.arrow old3.arrow old4.arrow vs new1.arrow new2.arrow new3.arrow new4.arrow\n  analyze compare --format latex --machine zen4 'old/*.parquet' 'new/*.parquet'")
 	var mfl manyFlags
 	mfl.add(fs, false)
-	format := fs.String("format", "text", "output `format`: text, markdown, latex, csv or json")
+	out := addOutput(fs, report.Text, nil)
 	alpha := fs.Float64("alpha", compare.DefaultAlpha, "significance `level` of the test")
 	mfl.addJobs(fs)
-	wide := wideFlag(fs)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "markdown", "latex", "csv", "json"); err != nil {
-		return err
-	}
-	if err := checkWide(fs, *wide, *format); err != nil {
+	opts, err := out.options()
+	if err != nil {
 		return err
 	}
 	if *alpha <= 0 || *alpha >= 1 {
@@ -117,19 +114,7 @@ status is then 1.`,
 		return fmt.Errorf("nothing to compare: no trace of side %s could be replayed", map[bool]string{true: "A", false: "B"}[len(a.Traces) == 0])
 	}
 	res := compare.Build(a, b, *alpha, cfg.Filter.Describe())
-	switch *format {
-	case "json":
-		err = report.CompareJSON(e.stdout, res)
-	case "csv":
-		err = report.CompareCSV(e.stdout, res)
-	case "markdown":
-		err = report.CompareTable(res).WriteMarkdown(e.stdout)
-	case "latex":
-		err = report.CompareLaTeX(e.stdout, res, *wide)
-	default:
-		err = report.CompareText(e.stdout, res)
-	}
-	if err != nil {
+	if err := report.Generate(e.stdout, opts, res); err != nil {
 		return err
 	}
 	return failures(e, sum)

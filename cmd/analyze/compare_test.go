@@ -164,7 +164,8 @@ func TestCompareUsage(t *testing.T) {
 	}
 }
 
-// TestTablesGolden: replay and machines show as LaTeX and markdown.
+// TestTablesGolden: replay and machines show as LaTeX and markdown, and
+// the formats the other commands gained with report.Generate.
 func TestTablesGolden(t *testing.T) {
 	inTempDir(t)
 	for _, c := range []struct {
@@ -176,6 +177,12 @@ func TestTablesGolden(t *testing.T) {
 		{"replay-small-filtered.markdown", []string{"replay", "--format", "markdown", "--kind", "fork", "--comm", "make", "small.arrow"}},
 		{"machines-show-ppro200.latex", []string{"machines", "show", "ppro200", "--format", "latex"}},
 		{"machines-show-zen4.markdown", []string{"machines", "show", "zen4", "--format", "markdown", "--set", "zen4.syscall_ns=200"}},
+		{"machines-list.markdown", []string{"machines", "--format", "markdown"}},
+		{"machines-diff-small.csv", []string{"machines", "diff", "ppro200", "zen4", "small.arrow", "--format", "csv"}},
+		{"explain-zen4.csv", []string{"explain", "--machine", "zen4", "--resident-mib", "64", "--format", "csv"}},
+		{"tree-small.latex", []string{"tree", "small.arrow", "--format", "latex"}},
+		{"dump-small.markdown", []string{"dump", "small.arrow", "--limit", "4", "--format", "markdown"}},
+		{"dump-small.text", []string{"dump", "small.arrow", "--limit", "4", "--format", "text"}},
 	} {
 		out, errs, code := runCLI(t, c.args...)
 		if code != 0 {

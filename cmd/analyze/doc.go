@@ -92,12 +92,15 @@
 //	$ analyze compare build.arrow libc20.arrow
 //	$ analyze compare --format csv build.arrow libc20.arrow
 //
-// replay, compare and machines show print tables for papers (booktabs
-// LaTeX) and READMEs (markdown):
+// Every command that prints takes the same --format set: text (the
+// default; CSV for dump), csv, json, markdown and latex, all written by
+// report.Generate. The tables are for papers (booktabs LaTeX) and READMEs
+// (markdown):
 //
 //	$ analyze replay --format latex build.arrow
 //	$ analyze replay --format latex --wide build.arrow
 //	$ analyze machines show zen4 --format markdown
+//	$ analyze tree --format csv build.arrow
 //
 // LaTeX tables fit one column of a two-column paper unless --wide asks for
 // a table*; long ones break across columns (xtab). Their provenance is in

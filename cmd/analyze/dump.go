@@ -1,15 +1,14 @@
 package main
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"strconv"
 
+	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/trace"
 )
 
 func init() {
-	register(command{name: "dump", summary: "print a trace's rows as CSV or JSON lines", run: runDump})
+	register(command{name: "dump", summary: "print a trace's rows as CSV, JSON lines or a table", run: runDump})
 }
 
 // dumpColumns are the trace columns in schema order, with how to print
@@ -125,22 +124,25 @@ func nonEmpty(s string) any {
 }
 
 func runDump(e *env, args []string) error {
-	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [filters] [--format csv|jsonl] [--limit N] TRACE|TABLE",
+	fs := newFlagSet(e, "dump", "analyze dump [--kind K,...] [filters] [--format csv|json|text|markdown|latex] [--limit N] TRACE|TABLE",
 		`Prints a trace's rows, one per event, so that a table can be looked into
 without other tools. Any other table forkcost writes (replay's -o per-event
 costs, a part of its --out dataset) prints column by column as well. Null fields are empty in CSV and absent in JSON lines;
 the first line of CSV output is the header, preceded by '#' lines with the
-trace's metadata (and the filters applied, if any).`,
+trace's metadata (and the filters applied, if any). JSON is JSON lines,
+one object a row (--format jsonl is the same); text, markdown and LaTeX
+gather the rows into one table, so give them a --limit.`,
 		"  analyze dump --kind fork,vfork,spawn,clone build.arrow | head\n  analyze dump --format jsonl --kind exec build.parquet")
 	var ff filterFlags
 	ff.add(fs, true)
-	format := fs.String("format", "csv", "output `format`: csv or jsonl")
+	out := addOutput(fs, report.CSV, map[string]report.Format{"jsonl": report.JSON})
 	limit := fs.Int64("limit", 0, "stop after `n` rows (0: all)")
 	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "csv", "jsonl"); err != nil {
+	opts, err := out.options()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -158,7 +160,7 @@ trace's metadata (and the filters applied, if any).`,
 		if spec.Active() {
 			return fs.failf("%s holds per-event costs, not a trace: the filters apply to traces (filter when replaying instead)", fs.Arg(0))
 		}
-		return dumpTable(e, fs.Arg(0), *format, *limit)
+		return dumpTable(e, fs.Arg(0), opts, *limit)
 	}
 	rd, err := openTrace(e, fs.Arg(0))
 	if err != nil {
@@ -169,26 +171,23 @@ trace's metadata (and the filters applied, if any).`,
 	if err != nil {
 		return err
 	}
-	var cw *csv.Writer
-	enc := json.NewEncoder(e.stdout)
-	if *format == "csv" {
-		m := rd.Meta()
-		e.stdout.Write([]byte("# " + m.Source + " trace, schema " + m.Version + ", source OS " + m.SourceOS + ": " + m.Origin + "\n"))
-		if m.Incomplete != "" {
-			e.stdout.Write([]byte("# INCOMPLETE: " + m.Incomplete + "\n"))
-		}
-		if spec.Active() {
-			e.stdout.Write([]byte("# filters: " + spec.String() + "\n"))
-		}
-		cw = csv.NewWriter(e.stdout)
-		header := make([]string, len(dumpColumns))
-		for i, c := range dumpColumns {
-			header[i] = c.name
-		}
-		cw.Write(header)
+	m := rd.Meta()
+	header := []string{m.Source + " trace, schema " + m.Version + ", source OS " + m.SourceOS + ": " + m.Origin}
+	if m.Incomplete != "" {
+		header = append(header, "INCOMPLETE: "+m.Incomplete)
 	}
-	row := make([]string, len(dumpColumns))
-	obj := map[string]any{}
+	if spec.Active() {
+		header = append(header, "filters: "+spec.String())
+	}
+	names := make([]string, len(dumpColumns))
+	for i, c := range dumpColumns {
+		names[i] = c.name
+	}
+	rows, err := report.NewRows(e.stdout, opts, header, names)
+	if err != nil {
+		return err
+	}
+	values := make([]any, len(dumpColumns))
 	var n int64
 	for rd.Next() {
 		ev := rd.Event()
@@ -200,50 +199,15 @@ trace's metadata (and the filters applied, if any).`,
 			break
 		}
 		n++
-		if cw != nil {
-			for i, c := range dumpColumns {
-				row[i] = csvField(c.get(ev))
-			}
-			if err := cw.Write(row); err != nil {
-				return err
-			}
-			continue
+		for i, c := range dumpColumns {
+			values[i] = c.get(ev)
 		}
-		clear(obj)
-		obj["row"] = rd.Row()
-		for _, c := range dumpColumns {
-			if v := c.get(ev); v != nil {
-				obj[c.name] = v
-			}
-		}
-		if err := enc.Encode(obj); err != nil {
+		if err := rows.Write(rd.Row(), values); err != nil {
 			return err
 		}
 	}
-	if cw != nil {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
+	if err := rows.Close(); err != nil {
+		return err
 	}
 	return rd.Err()
-}
-
-func csvField(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case []string:
-		b, _ := json.Marshal(v) // a list in one CSV field, unambiguous
-		return string(b)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case int32:
-		return strconv.FormatInt(int64(v), 10)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return ""
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/forkcost/forkcost/machines"
+	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
@@ -52,33 +52,31 @@ func plainTable(path string) bool {
 // dumpTable prints any table column by column as its schema gives them,
 // with the schema's metadata in '#' lines (CSV) first. Whole floating-point
 // numbers print as integers, as everywhere in forkcost.
-func dumpTable(e *env, path, format string, limit int64) error {
+func dumpTable(e *env, path string, opts report.Options, limit int64) error {
 	br, err := arrowio.OpenTable(path, nil)
 	if err != nil {
 		return err
 	}
 	defer br.Close()
 	schema := br.Schema()
-	var cw *csv.Writer
-	enc := json.NewEncoder(e.stdout)
-	if format == "csv" {
-		md := schema.Metadata()
-		keys := append([]string(nil), md.Keys()...)
-		sort.Strings(keys)
-		for _, k := range keys {
-			v, _ := md.GetValue(k)
-			fmt.Fprintf(e.stdout, "# %s: %s\n", k, v)
-		}
-		cw = csv.NewWriter(e.stdout)
-		header := make([]string, schema.NumFields())
-		for i, f := range schema.Fields() {
-			header[i] = f.Name
-		}
-		cw.Write(header)
+	md := schema.Metadata()
+	keys := append([]string(nil), md.Keys()...)
+	sort.Strings(keys)
+	var header []string
+	for _, k := range keys {
+		v, _ := md.GetValue(k)
+		header = append(header, k+": "+v)
+	}
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
+		names[i] = f.Name
+	}
+	rows, err := report.NewRows(e.stdout, opts, header, names)
+	if err != nil {
+		return err
 	}
 	var n int64
-	row := make([]string, schema.NumFields())
-	obj := map[string]any{}
+	values := make([]any, schema.NumFields())
 	for br.Next() {
 		rec := br.RecordBatch()
 		for r := 0; r < int(rec.NumRows()); r++ {
@@ -86,49 +84,24 @@ func dumpTable(e *env, path, format string, limit int64) error {
 				break
 			}
 			n++
-			clear(obj)
 			for c := 0; c < int(rec.NumCols()); c++ {
-				col := rec.Column(c)
-				if cw != nil {
-					row[c] = cellString(col, r)
-				} else if col.IsValid(r) {
-					obj[schema.Field(c).Name] = cellValue(col, r)
+				values[c] = nil
+				if col := rec.Column(c); col.IsValid(r) {
+					values[c] = cellValue(col, r)
 				}
 			}
-			if cw != nil {
-				if err := cw.Write(row); err != nil {
-					return err
-				}
-			} else if err := enc.Encode(obj); err != nil {
+			if err := rows.Write(-1, values); err != nil {
 				return err
 			}
 		}
 	}
-	if cw != nil {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
+	if err := rows.Close(); err != nil {
+		return err
 	}
 	if err := br.Err(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
-}
-
-func cellString(col arrow.Array, r int) string {
-	if col.IsNull(r) {
-		return ""
-	}
-	switch v := cellValue(col, r).(type) {
-	case string:
-		return v
-	case json.Number:
-		return string(v)
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
 }
 
 // cellValue is a cell as a value encoding/json prints well: floats as

@@ -13,7 +13,7 @@ func init() {
 }
 
 func runExplain(e *env, args []string) error {
-	fs := newFlagSet(e, "explain", "analyze explain [--machine NAME] [--resident-mib N] [--writable-resident-mib N] [--map-entries N] [...] | --trace TRACE (--row N | --pid PID) [--format text|json|markdown|latex]",
+	fs := newFlagSet(e, "explain", "analyze explain [--machine NAME] [--resident-mib N] [--writable-resident-mib N] [--map-entries N] [...] | --trace TRACE (--row N | --pid PID) [--format text|csv|json|markdown|latex]",
 		`Costs one creation, described by the parent's address space, under every
 strategy on one machine, and prints each strategy's steps in the order of
 NetBSD's two lists, with the line of the seed each mirrors: a reader can
@@ -29,8 +29,7 @@ JSON lines) or --pid (the creation that made process PID).`,
 	var mf machineFlags
 	mf.add(fs)
 	fs.Lookup("machine").Usage = "the built-in machine `profile` to use (default ppro200; see 'analyze machines')"
-	format := fs.String("format", "text", "output `format`: text, json, markdown or latex")
-	wide := wideFlag(fs)
+	out := addOutput(fs, report.Text, nil)
 	tracePath := fs.String("trace", "", "explain a recorded creation of this `TRACE` (with --row or --pid)")
 	row := fs.Int64("row", 0, "with --trace: the creation at this `row` of the trace (from 0)")
 	pid := fs.Int32("pid", 0, "with --trace: the creation that made process `PID`")
@@ -47,10 +46,8 @@ JSON lines) or --pid (the creation that made process PID).`,
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json", "markdown", "latex"); err != nil {
-		return err
-	}
-	if err := checkWide(fs, *wide, *format); err != nil {
+	opts, err := out.options()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -151,15 +148,7 @@ JSON lines) or --pid (the creation that made process PID).`,
 		}
 		ex = report.Explain(profs[0], snap, defaulted)
 	}
-	switch *format {
-	case "json":
-		return report.ExplainJSON(e.stdout, ex)
-	case "markdown":
-		return report.ExplainTable(ex, *wide).WriteMarkdown(e.stdout)
-	case "latex":
-		return report.ExplainTable(ex, *wide).WriteLaTeX(e.stdout)
-	}
-	return report.ExplainText(e.stdout, ex)
+	return report.Generate(e.stdout, opts, ex)
 }
 
 // recordedCreation is a creation found in a trace, with the verdict on it.

@@ -12,6 +12,7 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/replay"
+	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 )
@@ -140,17 +141,38 @@ func resolveMachineNames(fs *flagSet, names, files, sets []string) ([]string, er
 	return keep, nil
 }
 
-// wideFlag is --wide, for the commands that write LaTeX tables.
-func wideFlag(fs *flagSet) *bool {
-	return fs.Bool("wide", false, "with --format latex: a table* across both columns of a two-column paper (default: one column wide)")
+// outputFlags are --format and --wide, which every command that prints
+// takes: report.Generate writes every output in any of report.Formats.
+type outputFlags struct {
+	fs     *flagSet
+	format string
+	wide   bool
+	alias  map[string]report.Format
 }
 
-// checkWide refuses --wide without --format latex.
-func checkWide(fs *flagSet, wide bool, format string) error {
-	if wide && format != "latex" {
-		return fs.failf("--wide: only with --format latex")
+// addOutput adds --format, with default def, and --wide. alias maps
+// other names a command has long taken to a format (dump's jsonl).
+func addOutput(fs *flagSet, def report.Format, alias map[string]report.Format) *outputFlags {
+	o := &outputFlags{fs: fs, alias: alias}
+	fs.StringVar(&o.format, "format", string(def), "output `format`: "+strings.Join(report.FormatNames(), ", "))
+	fs.BoolVar(&o.wide, "wide", false, "with --format latex: a table* across both columns of a two-column paper (default: one column wide)")
+	return o
+}
+
+// options checks the flags (after parse) and returns them for
+// report.Generate.
+func (o *outputFlags) options() (report.Options, error) {
+	f := report.Format(o.format)
+	if a, ok := o.alias[o.format]; ok {
+		f = a
 	}
-	return nil
+	if !slices.Contains(report.Formats, f) {
+		return report.Options{}, oneOf(o.fs, "format", o.format, report.FormatNames()...)
+	}
+	if o.wide && f != report.LaTeX {
+		return report.Options{}, o.fs.failf("--wide: only with --format latex")
+	}
+	return report.Options{Format: f, Wide: o.wide}, nil
 }
 
 // oneOf checks a --format-style value.

@@ -75,7 +75,7 @@ status 1.`,
 	if err != nil {
 		return err
 	}
-	fmts, err := parseFormats(fs, *formats)
+	fmts, err := parseFormats(fs, "--format", *formats)
 	if err != nil {
 		return err
 	}
@@ -146,19 +146,20 @@ func parseKinds(fs *flagSet, names []string) ([]plots.Kind, error) {
 	return out, nil
 }
 
-func parseFormats(fs *flagSet, names []string) ([]string, error) {
+// parseFormats checks the image formats of flag (--format, --figures).
+func parseFormats(fs *flagSet, flag string, names []string) ([]string, error) {
 	var out []string
 	for _, n := range names {
 		n = strings.ToLower(strings.TrimSpace(n))
 		if !slices.Contains(plots.Formats, n) {
-			return nil, fs.failf("--format %q: want svg, pdf or png (comma-separated)", n)
+			return nil, fs.failf("%s %q: want svg, pdf or png (comma-separated)", flag, n)
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fs.failf("--format: no format given")
+		return nil, fs.failf("%s: no format given", flag)
 	}
 	return out, nil
 }

@@ -41,20 +41,17 @@ a creation is eligible is still decided on the whole trace.`,
 		"  analyze replay --machine ppro200 --set ppro200.soft_fault_ns=20000 build.arrow\n  analyze replay --format json -o per-event.parquet build.arrow\n  analyze replay --since 30s --comm 'cc*' --format latex build.arrow\n  analyze replay --out results/ 'ci/*.parquet'")
 	var mfl manyFlags
 	mfl.add(fs, true)
-	format := fs.String("format", "text", "output `format`: text, csv, json, markdown or latex")
+	out0 := addOutput(fs, report.Text, nil)
 	out := fs.StringP("output", "o", "", "also write per-event costs to `file` (.arrow or .parquet); traces are then replayed one at a time")
 	outDir := fs.String("out", "", "also write per-event costs as a Parquet dataset in `DIR` (machine=M/trace=T/part-0.parquet)")
 	mfl.addJobs(fs)
 	top := fs.Int("top", 10, "how many parent commands to list per machine")
-	wide := wideFlag(fs)
 	addLenient(fs, e)
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "csv", "json", "markdown", "latex"); err != nil {
-		return err
-	}
-	if err := checkWide(fs, *wide, *format); err != nil {
+	opts, err := out0.options()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -88,10 +85,7 @@ a creation is eligible is still decided on the whole trace.`,
 		return err
 	}
 	warnEmpty(e, "replay", sum)
-	if *format == "latex" && *wide {
-		*format = "latex-wide"
-	}
-	if err := render(e, *format, sum); err != nil {
+	if err := report.Generate(e.stdout, opts, sum); err != nil {
 		return err
 	}
 	return failures(e, sum)
@@ -141,23 +135,6 @@ func warnEmpty(e *env, cmd string, sum *replay.Summary) {
 		fmt.Fprintf(e.stderr, "analyze %s: warning: the traces hold no process creation; every total is zero\n", cmd)
 	case t.Eligible == 0 && t.Creations > 0:
 		fmt.Fprintf(e.stderr, "analyze %s: warning: none of the %d creations is eligible for vfork; every saving is zero\n", cmd, t.Creations)
-	}
-}
-
-func render(e *env, format string, sum *replay.Summary) error {
-	switch format {
-	case "json":
-		return report.JSON(e.stdout, sum)
-	case "csv":
-		return report.CSV(e.stdout, sum)
-	case "markdown":
-		return report.Markdown(e.stdout, sum)
-	case "latex":
-		return report.LaTeX(e.stdout, sum)
-	case "latex-wide":
-		return report.LaTeXWide(e.stdout, sum)
-	default:
-		return report.Text(e.stdout, sum)
 	}
 }
 

@@ -20,7 +20,7 @@ func init() {
 }
 
 func runTree(e *env, args []string) error {
-	fs := newFlagSet(e, "tree", "analyze tree [--machine M] [-v] [--format text|json] [--depth N] [--min-saved T] [filters] TRACE",
+	fs := newFlagSet(e, "tree", "analyze tree [--machine M] [-v] [--format text|csv|json|markdown|latex] [--depth N] [--min-saved T] [filters] TRACE",
 		`Prints the trace's process tree, as strace-process-tree does for an strace
 log: one line per process, under the process that created it, with its
 command (and with -v its command line), how it was created (fork, vfork,
@@ -47,7 +47,9 @@ With --format json, the tree is one nested object per process: pid, comm,
 argv, kind, exit_status (negative: killed by that signal; null: exit not
 traced), start_s, end_s (seconds from the trace's start), and creations,
 eligible and saved_s over the subtree, then its children. JSON always
-holds every process; --depth and --min-saved shape the text only.
+holds every process; --depth and --min-saved shape the text only. CSV,
+markdown and LaTeX give a table of every process, depth first: its depth,
+pid, command, creation, exit and its subtree's figures.
 
 The filters (--since, --until, --comm, --subtree, --kind,
 --min-parent-mib) choose the creations counted, as for replay; the tree
@@ -57,7 +59,7 @@ still shows every process.`,
 	mf.add(fs)
 	var ff filterFlags
 	ff.add(fs, false)
-	format := fs.String("format", "text", "output `format`: text or json")
+	out := addOutput(fs, report.Text, nil)
 	verbose := fs.BoolP("verbose", "v", false, "show each process's command line")
 	depth := fs.Int("depth", 0, "show processes down to depth `N` (the root is 0; 0: all)")
 	minSaved := fs.String("min-saved", "0", "show only subtrees that save at least `T` (10ms, 1.5s, or seconds)")
@@ -65,7 +67,8 @@ still shows every process.`,
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := oneOf(fs, "format", *format, "text", "json"); err != nil {
+	opts, err := out.options()
+	if err != nil {
 		return err
 	}
 	if err := oneOf(fs, "color", *color, "auto", "always", "never"); err != nil {
@@ -95,20 +98,17 @@ still shows every process.`,
 	if len(profs) != 1 {
 		return fs.failf("--machine: the tree shows one machine, got %d", len(profs))
 	}
-	t, sum, err := buildTree(e, fs.Arg(0), replay.Config{Machines: profs, Filter: spec}, *verbose || *format == "json")
+	t, sum, err := buildTree(e, fs.Arg(0), replay.Config{Machines: profs, Filter: spec}, *verbose || opts.Format == report.JSON)
 	if err != nil {
 		return err
 	}
 	warnEmpty(e, "tree", sum)
-	if *format == "json" {
-		return report.TreeJSON(e.stdout, t)
-	}
 	fancy := *color == "always"
 	if *color == "auto" {
 		f, ok := e.stdout.(*os.File)
 		fancy = ok && term.IsTerminal(int(f.Fd())) && os.Getenv("NO_COLOR") == ""
 	}
-	return report.TreeText(e.stdout, t, sum, report.TreeOptions{Verbose: *verbose, Depth: *depth, MinSavedS: min, Box: fancy, Color: fancy})
+	return report.Generate(e.stdout, opts, &report.Tree{Tree: t, Summary: sum, Options: report.TreeOptions{Verbose: *verbose, Depth: *depth, MinSavedS: min, Box: fancy, Color: fancy}})
 }
 
 // buildTree replays one trace with cfg, building its process tree with the

@@ -80,10 +80,19 @@ func TestValidateTraceContract(t *testing.T) {
 	if c := r.Sequences["create"]; c.Bins[3].N == nil || *c.Bins[3].N != 1 || *c.Bins[1].N != 2 {
 		t.Errorf("create bins: want 2 creations at 1-16 MiB and one at 256 and up")
 	}
-	for _, f := range []string{"validate-trace.json", "creations.csv", "predicted-vs-measured.svg", "residuals-vs-size.svg"} {
+	for _, f := range []string{"validate-trace.json", "creations.csv", "predicted-vs-measured.svg", "predicted-vs-measured.csv", "residuals-vs-size.svg", "residuals-vs-size.csv"} {
 		if st, err := os.Stat(filepath.Join(dir, "out", f)); err != nil || st.Size() < 100 {
 			t.Errorf("--out: %s: %v", f, err)
 		}
+	}
+	// The figures are plots kinds: the shared style, and the provenance.
+	if svg, _ := os.ReadFile(filepath.Join(dir, "out", "predicted-vs-measured.svg")); !strings.Contains(string(svg), `<metadata id="forkcost-provenance">`) || !strings.Contains(string(svg), "machine zen4 sha256:") {
+		t.Errorf("predicted-vs-measured.svg lacks its provenance")
+	}
+	if _, errs, code := runCLI(t, "validate", "--trace", path, "--machine", "zen4", "--out", filepath.Join(dir, "pdf"), "--figures", "pdf,png"); code != 0 {
+		t.Errorf("--figures pdf,png: exit %d: %s", code, errs)
+	} else if _, err := os.Stat(filepath.Join(dir, "pdf", "residuals-vs-size.png")); err != nil {
+		t.Errorf("--figures pdf,png: %v", err)
 	}
 	text, errs, code := runCLI(t, "validate", "--trace", path, "--machine", "zen4")
 	if code != 0 || !strings.Contains(text, "create_ns") || !strings.Contains(text, "worst create_ns bin") {

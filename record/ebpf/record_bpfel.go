@@ -98,6 +98,7 @@ const (
 	recordVarSelfTgid          = "self_tgid"
 	recordVarUnusedEvent       = "unused_event"
 	recordVarUnusedExecEvent   = "unused_exec_event"
+	recordVarWakeupBytes       = "wakeup_bytes"
 )
 
 // loadRecord returns the embedded CollectionSpec for record.
@@ -178,6 +179,7 @@ type recordVariableSpecs struct {
 	SelfTgid        *ebpf.VariableSpec `ebpf:"self_tgid"`
 	UnusedEvent     *ebpf.VariableSpec `ebpf:"unused_event"`
 	UnusedExecEvent *ebpf.VariableSpec `ebpf:"unused_exec_event"`
+	WakeupBytes     *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // recordObjects contains all objects after they have been loaded into the kernel.
@@ -236,6 +238,7 @@ type recordVariables struct {
 	SelfTgid        *ebpf.Variable `ebpf:"self_tgid"`
 	UnusedEvent     *ebpf.Variable `ebpf:"unused_event"`
 	UnusedExecEvent *ebpf.Variable `ebpf:"unused_exec_event"`
+	WakeupBytes     *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // recordPrograms contains all programs after they have been loaded into the kernel.

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
@@ -66,8 +68,13 @@ func Open(cfg Config) (*Tracer, error) {
 	if cfg.RingBytes > 0 {
 		spec.Maps["events"].MaxEntries = uint32(cfg.RingBytes)
 	}
+	// Submits wake the reader only past a quarter of the ring (see
+	// submit_flags): Next polls at its deadline.
+	if err := spec.Variables["wakeup_bytes"].Set(uint64(spec.Maps["events"].MaxEntries / 4)); err != nil {
+		return nil, fmt.Errorf("setting wakeup_bytes: %w", err)
+	}
 	t := &Tracer{mode: cfg.Mode}
-	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
+	if err := load(spec, &t.objs); err != nil {
 		return nil, diagnose(err, env)
 	}
 	if cfg.Mode == Cgroup {
@@ -99,6 +106,18 @@ func Open(cfg Config) (*Tracer, error) {
 	return t, nil
 }
 
+// load loads the programs and their maps into objs. Its cost comes
+// before the command may start, so the kernel's BTF (some 5 MB, read for
+// the CO-RE relocations and the attachment points) is parsed while the
+// maps are created, and the garbage collector, which would scan the
+// parse's young heap twice over, waits until the load is done.
+func load(spec *ebpf.CollectionSpec, objs *recordObjects) error {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	cache := btf.NewCache()
+	go cache.Kernel() // the loader waits on the cache's lock for it
+	return spec.LoadAndAssign(objs, &ebpf.CollectionOptions{Cache: cache})
+}
+
 // syscallNumbers are fork, vfork, clone, clone3, execve and execveat per
 // architecture (-1: no such call).
 var syscallNumbers = map[string][6]int32{
@@ -114,15 +133,24 @@ func (t *Tracer) Track(pid int) error {
 
 // Next reads the next event into ev, waiting until deadline at most (zero:
 // no wait beyond what is buffered). It returns false when none came.
+// Events do not end the wait unless the ring buffer is a quarter full
+// (see submit_flags in the BPF program): a caller polls, and reads what
+// came in between at once.
 func (t *Tracer) Next(deadline time.Time, ev *Event) (bool, error) {
 	t.rd.SetDeadline(deadline)
 	if err := t.rd.ReadInto(&t.rec); err != nil {
-		if errors.Is(err, os.ErrDeadlineExceeded) {
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ringbuf.ErrFlushed) {
 			return false, nil
 		}
 		return false, err
 	}
 	return true, decode(t.rec.RawSample, ev)
+}
+
+// Wake makes a Next that is waiting return now, after what is buffered,
+// as if its deadline had passed. It is safe to call from any goroutine.
+func (t *Tracer) Wake() {
+	t.rd.Flush()
 }
 
 // Drops returns the events lost to a full ring buffer and the calls whose

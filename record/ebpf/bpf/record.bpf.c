@@ -23,6 +23,7 @@ volatile const __s32 nr_clone = -1;
 volatile const __s32 nr_clone3 = -1;
 volatile const __s32 nr_execve = -1;
 volatile const __s32 nr_execveat = -1;
+volatile const __u64 wakeup_bytes = 0; // wake the reader past this much unread data
 
 #define MODE_TRACKED 0 // the tgids in the tracked map, and their new children
 #define MODE_CGROUP 1  // tasks in the cgroup in cgroup_map (or below it)
@@ -117,8 +118,12 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+// The hash maps allocate their entries as they fill (BPF_F_NO_PREALLOC):
+// preallocating some 10 MiB of entries that a build never uses cost
+// milliseconds at every start, before the command may run.
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u8);
@@ -126,6 +131,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
 	__type(value, struct inflight);
@@ -133,6 +139,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, struct faultwin);
@@ -237,6 +244,18 @@ static __always_inline void fill_faults(struct event *e, struct task_struct *t)
 	e->maj_flt = BPF_CORE_READ(t, maj_flt) + BPF_CORE_READ(t, signal, maj_flt);
 }
 
+// submit_flags lets the reader sleep between its polls: a submit wakes it
+// only once the unread data passes wakeup_bytes (a quarter of the ring).
+// Waking it at every event cost a context switch per event, taken from
+// the traced build's CPUs; the reader drains the ring every few
+// milliseconds anyway.
+static __always_inline __u64 submit_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct event *reserve_small(void)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(struct event), 0);
@@ -259,7 +278,7 @@ static __always_inline void close_window(__u32 tid, struct task_struct *t)
 		fill_common(e, t, EV_FAULTS);
 		e->child = w->child;
 		e->value = (__s64)(BPF_CORE_READ(t, min_flt) - w->min_flt);
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, submit_flags());
 	}
 	bpf_map_delete_elem(&faultwins, &tid);
 }
@@ -390,7 +409,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 			e->flags = in->flags;
 			e->has_flags = in->has_flags;
 		}
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, submit_flags());
 		return 0;
 	}
 	if (mode == MODE_TRACKED) {
@@ -437,7 +456,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 		bpf_iter_task_vma_destroy(&it);
 		e->writable_bytes = w;
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, submit_flags());
 
 	// A new fault window for the creating thread; the previous one ends.
 	close_window(ptid, parent);
@@ -494,7 +513,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 				fill_common(e, t, EV_BLOCKED);
 				e->child = in->child;
 				e->value = now - in->fork_ts;
-				bpf_ringbuf_submit(e, 0);
+				bpf_ringbuf_submit(e, submit_flags());
 			}
 		}
 		bpf_map_delete_elem(&inflight, &tid);
@@ -534,7 +553,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	} else {
 		x->e.exit_code = ret;
 	}
-	bpf_ringbuf_submit(x, 0);
+	bpf_ringbuf_submit(x, submit_flags());
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;
 }
@@ -555,7 +574,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
 		e->pid = tgid;
 		e->exit_code = p->exit_code;
 		fill_faults(e, p);
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, submit_flags());
 	}
 	if (mode == MODE_TRACKED)
 		bpf_map_delete_elem(&tracked, &tgid);
@@ -577,6 +596,6 @@ int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_siga
 		return 0;
 	fill_common(e, bpf_get_current_task_btf(), EV_SIGNAL);
 	e->exit_code = sig;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, submit_flags());
 	return 0;
 }
