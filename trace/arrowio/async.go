@@ -2,8 +2,9 @@ package arrowio
 
 import (
 	"context"
-	"github.com/forkcost/forkcost/trace"
 	"runtime/pprof"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // AsyncWriter appends events to a Writer on a goroutine of its own, in

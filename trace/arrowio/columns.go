@@ -2,11 +2,12 @@ package arrowio
 
 import (
 	"fmt"
-	"github.com/forkcost/forkcost/trace"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // intCol reads an integer column of any integer width, so that tables

@@ -3,10 +3,11 @@ package arrowio
 import (
 	"bytes"
 	"encoding/binary"
-	"github.com/forkcost/forkcost/trace"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 func smallTrace(t *testing.T) []byte {

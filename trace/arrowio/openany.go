@@ -3,12 +3,12 @@ package arrowio
 import (
 	"errors"
 	"fmt"
-	"github.com/forkcost/forkcost/trace"
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/internal/tempfile"
+	"github.com/forkcost/forkcost/trace"
 )
 
 // OpenAny opens a trace file like Open; a file that is not a table but a

@@ -3,13 +3,14 @@ package arrowio
 import (
 	"errors"
 	"fmt"
-	"github.com/forkcost/forkcost/trace"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // DefaultBatchRows is the number of rows per record batch that writers emit.

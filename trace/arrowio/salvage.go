@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/forkcost/forkcost/trace"
 	"io"
 	"os"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/internal/tempfile"
+	"github.com/forkcost/forkcost/trace"
 )
 
 // An Arrow IPC file is "ARROW1\0\0", an Arrow IPC stream (the schema,

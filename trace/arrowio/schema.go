@@ -2,12 +2,13 @@ package arrowio
 
 import (
 	"fmt"
-	"github.com/forkcost/forkcost/trace"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
