@@ -14,6 +14,7 @@ import (
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/synth"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // benchUncertainty is the CLI's default Monte Carlo, in 'analyze replay'
@@ -22,7 +23,7 @@ var benchUncertainty = replay.Uncertainty{Draws: 200, Seed: 1}
 
 // plotTrace replays rd on the default machines, collecting, and draws the
 // kinds, rendering each figure in formats to io.Discard.
-func plotTrace(b *testing.B, rd *trace.Reader, kinds []plots.Kind, formats []string) {
+func plotTrace(b *testing.B, rd *arrowio.Reader, kinds []plots.Kind, formats []string) {
 	profs, err := machines.Select(nil, nil, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -64,7 +65,7 @@ func plotTrace(b *testing.B, rd *trace.Reader, kinds []plots.Kind, formats []str
 }
 
 // replayOnly replays rd on the default machines, as 'analyze replay' does.
-func replayOnly(b *testing.B, rd *trace.Reader) {
+func replayOnly(b *testing.B, rd *arrowio.Reader) {
 	profs, err := machines.Select(nil, nil, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -105,7 +106,7 @@ func millionTrace(b *testing.B) string {
 	}
 	lb := synth.DefaultLibcBuild()
 	lb.Sources = 47600 // 999 608 creations
-	w, err := trace.Create(path, lb.Meta(), nil)
+	w, err := arrowio.Create(path, lb.Meta(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,8 +132,8 @@ func millionKinds() []plots.Kind {
 	return out
 }
 
-func openMillion(b *testing.B, path string) *trace.Reader {
-	rd, err := trace.Open(path, nil)
+func openMillion(b *testing.B, path string) *arrowio.Reader {
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/synth"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -20,14 +21,14 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // events builds a trace in memory from events and opens it under name, so
 // that the trace's name in the figures' provenance does not depend on a
 // temporary directory.
-func openEvents(name string, meta trace.Meta, gen func(emit synth.Emit) error) (*trace.Reader, error) {
+func openEvents(name string, meta trace.Meta, gen func(emit synth.Emit) error) (*arrowio.Reader, error) {
 	dir, err := os.MkdirTemp("", "plots-test")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "t.arrow")
-	w, err := trace.Create(path, meta, nil)
+	w, err := arrowio.Create(path, meta, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -42,12 +43,12 @@ func openEvents(name string, meta trace.Meta, gen func(emit synth.Emit) error) (
 	if err != nil {
 		return nil, err
 	}
-	return trace.OpenIPCBytes(name, data, nil)
+	return arrowio.OpenIPCBytes(name, data, nil)
 }
 
 // smallBuild is the small fixed trace of the golden tests: a libc build of
 // 12 sources.
-func smallBuild() (*trace.Reader, error) {
+func smallBuild() (*arrowio.Reader, error) {
 	lb := synth.DefaultLibcBuild()
 	lb.Sources = 12
 	meta := lb.Meta()
@@ -59,7 +60,7 @@ func smallBuild() (*trace.Reader, error) {
 // whose profiles are frozen copies of the built-in ones in testdata: the
 // golden files change when drawing or the model's code changes, not when a
 // built-in profile is edited.
-func collect(rd *trace.Reader, names ...string) (*plots.Data, error) {
+func collect(rd *arrowio.Reader, names ...string) (*plots.Data, error) {
 	defer rd.Close()
 	if len(names) == 0 {
 		names = []string{"ppro200", "zen4"}

@@ -15,6 +15,7 @@ import (
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/synth"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // manyData replays a small synthetic build on the built-in machines
@@ -29,7 +30,7 @@ func manyData(t *testing.T, names, sets []string) *Data {
 	path := filepath.Join(dir, "t.arrow")
 	lb := synth.DefaultLibcBuild()
 	lb.Sources = 12
-	w, err := trace.Create(path, lb.Meta(), nil)
+	w, err := arrowio.Create(path, lb.Meta(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func manyData(t *testing.T, names, sets []string) *Data {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := trace.OpenIPCBytes("libc-build-12.arrow", data, nil)
+	rd, err := arrowio.OpenIPCBytes("libc-build-12.arrow", data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

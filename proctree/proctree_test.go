@@ -10,10 +10,12 @@ import (
 
 	"github.com/forkcost/forkcost/filter"
 	"github.com/forkcost/forkcost/internal/defaulttrace"
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/proctree"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func ppro200(t *testing.T) []*machines.Profile {
@@ -26,7 +28,7 @@ func ppro200(t *testing.T) []*machines.Profile {
 }
 
 // build replays rd with cfg, building the tree on machine m.
-func build(t *testing.T, rd *trace.Reader, cfg replay.Config, m int) (*proctree.Tree, *replay.Summary) {
+func build(t *testing.T, rd *arrowio.Reader, cfg replay.Config, m int) (*proctree.Tree, *replay.Summary) {
 	t.Helper()
 	defer rd.Close()
 	b := proctree.NewBuilder(m, true)
@@ -98,24 +100,16 @@ func TestRootIsReplay(t *testing.T) {
 	}
 }
 
-// writeTrace writes evs as a trace file.
-func writeTrace(t *testing.T, evs []trace.Event) *trace.Reader {
+// writeTrace writes evs as a trace file, one event per millisecond, and
+// opens it.
+func writeTrace(t *testing.T, evs []trace.Event) *arrowio.Reader {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "t.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for i := range evs {
 		evs[i].TimeNs = int64(i) * 1e6
-		if err := w.Append(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	rd, err := trace.Open(path, nil)
+	tracetest.Write(t, path, trace.Meta{Source: "test", SourceOS: "linux"}, evs)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/forkcost/forkcost/record/ebpf"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // Run records what opts says to watch with the backend opts.Via selects
@@ -169,7 +170,7 @@ func runEBPF(opts Options) (Result, error) {
 	r.start, r.startMono = time.Now(), monoNow()
 	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record",
 		StartUnixNs: r.start.UnixNano(), Extra: map[string]string{MetaBackend: ViaEBPF}}
-	w, err := trace.Create(opts.Output, meta, nil, trace.FlushEvery(250*time.Millisecond))
+	w, err := arrowio.Create(opts.Output, meta, nil, arrowio.FlushEvery(250*time.Millisecond))
 	if err != nil {
 		abandon()
 		return res, fmt.Errorf("cannot write %s: %w", opts.Output, err)

@@ -8,14 +8,15 @@ import (
 	"syscall"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // finish closes the recording's trace and puts it in place as output.
 // The writer has flushed its batches to its temporary file as it went (a
-// killed recording leaves them there for trace.Salvage); the metadata is
+// killed recording leaves them there for arrowio.Salvage); the metadata is
 // amended, at the cost of a copy, only when the end brought news: an
 // interruption, or exec attempts whose outcome was never seen.
-func finish(w *trace.Writer, output string, meta trace.Meta, incomplete string, unknown []string) (trace.Meta, error) {
+func finish(w *arrowio.Writer, output string, meta trace.Meta, incomplete string, unknown []string) (trace.Meta, error) {
 	meta.Incomplete = incomplete
 	var amend func(*trace.Meta)
 	if incomplete != "" || len(unknown) > 0 {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // The ptrace options the recorder sets on every traced task.
@@ -69,7 +70,7 @@ type task struct {
 type recorder struct {
 	opts    Options
 	start   time.Time
-	w       *trace.Writer
+	w       *arrowio.Writer
 	proc    *procReader
 	tasks   map[int]*task
 	procs   map[int]*process
@@ -131,7 +132,7 @@ func runPtrace(opts Options) (Result, error) {
 
 	// The output is written to a temporary file beside the destination,
 	// flushed four times a second so that a killed recording leaves its rows
-	// there (trace.Salvage), then renamed into place or, when the
+	// there (arrowio.Salvage), then renamed into place or, when the
 	// recording was interrupted, copied with its metadata marked.
 	meta := trace.Meta{Source: "record", SourceOS: "linux", Origin: opts.Origin, Tool: "analyze record",
 		Extra: map[string]string{MetaBackend: ViaPtrace}}
@@ -153,7 +154,7 @@ func runPtrace(opts Options) (Result, error) {
 			return Result{}, fmt.Errorf("cannot write %s: %s is not a directory", opts.Output, d)
 		}
 	}
-	w, err := trace.Create(opts.Output, meta, nil, trace.FlushEvery(250*time.Millisecond))
+	w, err := arrowio.Create(opts.Output, meta, nil, arrowio.FlushEvery(250*time.Millisecond))
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot write %s: %w", opts.Output, err)
 	}

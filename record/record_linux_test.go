@@ -20,6 +20,7 @@ import (
 
 	"github.com/forkcost/forkcost/record/ebpf"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestMain doubles as a stand-alone recorder for the tests that signal or
@@ -96,7 +97,7 @@ func recordOpts(t testing.TB, opts Options) recording {
 	}
 	checkNoTracees(t)
 	rec := recording{res: res}
-	r, err := trace.Open(opts.Output, nil)
+	r, err := arrowio.Open(opts.Output, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -695,7 +696,7 @@ func TestSIGTERMToRecorder(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 128+int(syscall.SIGTERM) {
 		t.Errorf("recorder ended with %v, want the command's status 143", err)
 	}
-	r, err := trace.Open(out, nil)
+	r, err := arrowio.Open(out, nil)
 	if err != nil {
 		t.Fatalf("no finished trace after SIGTERM: %v", err)
 	}
@@ -1034,7 +1035,7 @@ func TestEventsLost(t *testing.T) {
 	if res.EventsLost == 0 || !strings.Contains(res.Incomplete, "lost to a full ring buffer") || res.ExitStatus != 0 {
 		t.Fatalf("result %+v, want lost events marking the trace incomplete", res)
 	}
-	r, err := trace.Open(out, nil)
+	r, err := arrowio.Open(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1058,7 +1059,7 @@ func checkWatched(t *testing.T, opts Options, pid int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := trace.Open(opts.Output, nil)
+	r, err := arrowio.Open(opts.Output, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

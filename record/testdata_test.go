@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestRecordedTestdata checks the recorded libc build kept in
 // testdata/recorded (see its README): it reads, and every creation has a
 // recorded snapshot.
 func TestRecordedTestdata(t *testing.T) {
-	r, err := trace.Open("../testdata/recorded/dietlibc-build.arrow", nil)
+	r, err := arrowio.Open("../testdata/recorded/dietlibc-build.arrow", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestRecordedTestdata(t *testing.T) {
 // TestRecordedEBPFTestdata checks the same build recorded with the eBPF
 // backend: the same creations, and the measured costs on them.
 func TestRecordedEBPFTestdata(t *testing.T) {
-	r, err := trace.Open("../testdata/recorded/dietlibc-build-ebpf.arrow", nil)
+	r, err := arrowio.Open("../testdata/recorded/dietlibc-build-ebpf.arrow", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

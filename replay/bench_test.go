@@ -6,35 +6,22 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // writeCreations writes a trace of n fork+exec+exit triplets from one
 // parent whose size varies, so that every creation is eligible.
 func writeCreations(tb testing.TB, path string, n int) {
 	tb.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "bench", Origin: "replay benchmark"}, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ev := trace.Event{}
-	for i := 0; i < n; i++ {
-		child := int32(1000 + i%30000)
+	tracetest.WriteSeq(tb, path, trace.Meta{Source: "bench", Origin: "replay benchmark"}, tracetest.ForkExecExit(n, func(i int) trace.Snapshot {
 		res := int64(1+i%1024) << 20
-		ev = trace.Event{TimeNs: int64(3 * i), PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: child, Comm: "make", HasSnapshot: true,
-			Snapshot: trace.Snapshot{VirtBytes: 4 * res, WritableBytes: res, ResidentBytes: res, WritableResidentBytes: res / 2,
-				AnonResidentBytes: res / 2, PageTableBytes: res / 512, MapEntries: 30, ParentThreads: 1, PageSize: 4096, Source: trace.Synthetic}}
-		w.Append(&ev)
-		ev = trace.Event{TimeNs: int64(3*i + 1), PID: child, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc"}
-		w.Append(&ev)
-		ev = trace.Event{TimeNs: int64(3*i + 2), PID: child, PPID: 100, Kind: trace.Exit, Comm: "cc", HasExitStatus: true}
-		w.Append(&ev)
-	}
-	if err := w.Close(); err != nil {
-		tb.Fatal(err)
-	}
+		return trace.Snapshot{VirtBytes: 4 * res, WritableBytes: res, ResidentBytes: res, WritableResidentBytes: res / 2,
+			AnonResidentBytes: res / 2, PageTableBytes: res / 512, MapEntries: 30, ParentThreads: 1, PageSize: 4096, Source: trace.Synthetic}
+	}))
 }
 
 var benchTrace string
@@ -67,7 +54,7 @@ func BenchmarkReadTrace(b *testing.B) {
 	b.ResetTimer()
 	var events int64
 	for b.Loop() {
-		rd, err := trace.Open(path, nil)
+		rd, err := arrowio.Open(path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -95,7 +82,7 @@ func BenchmarkReplay(b *testing.B) {
 	var peak uint64
 	for b.Loop() {
 		r, _ := replay.New(replay.Config{Machines: profs})
-		rd, err := trace.Open(path, nil)
+		rd, err := arrowio.Open(path, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -130,7 +117,7 @@ func TestReplayMemoryIsFlat(t *testing.T) {
 		writeCreations(t, path, n)
 		allocs[i] = testing.AllocsPerRun(1, func() {
 			r, _ := replay.New(replay.Config{Machines: profs})
-			rd, _ := trace.Open(path, nil)
+			rd, _ := arrowio.Open(path, nil)
 			r.Trace(rd)
 			rd.Close()
 		})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func TestDiffMachinesAddsUp(t *testing.T) {
@@ -16,7 +16,7 @@ func TestDiffMachinesAddsUp(t *testing.T) {
 	a, _ := machines.Lookup("ppro200")
 	b, _ := machines.Lookup("zen4")
 	r, _ := replay.New(replay.Config{Machines: []*machines.Profile{a, b}, KeepSample: true, Uncertainty: replay.Uncertainty{SampleSize: 10000}})
-	rd, _ := trace.Open(path, nil)
+	rd, _ := arrowio.Open(path, nil)
 	if err := r.Trace(rd); err != nil {
 		t.Fatal(err)
 	}

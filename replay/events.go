@@ -13,6 +13,7 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // EventWriter writes replay's per-event output: one row per eligible
@@ -24,7 +25,7 @@ import (
 // trace nor the machine column (the partition path holds them, Hive style)
 // but a trace_path column.
 type EventWriter struct {
-	tw      *trace.TableWriter
+	tw      *arrowio.TableWriter
 	b       *array.RecordBuilder
 	inputs  []string
 	natives []int // per machine: index of its native strategy
@@ -109,7 +110,7 @@ func newEventWriter(path string, inputs []string, profiles []*machines.Profile, 
 	}
 	md := arrow.NewMetadata(keys, vals)
 	schema := arrow.NewSchema(fields, &md)
-	tw, err := trace.CreateTable(path, schema, memory.DefaultAllocator)
+	tw, err := arrowio.CreateTable(path, schema, memory.DefaultAllocator)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +165,7 @@ func (w *EventWriter) Write(e *EventCost, machine string) error {
 	vf, _ := model.StrategyIndex(model.VForkShare)
 	next().(*array.Float64Builder).Append(e.Result.Total[w.natives[machineIdx]] - e.Result.Total[vf])
 	w.n++
-	if w.n >= trace.DefaultBatchRows {
+	if w.n >= arrowio.DefaultBatchRows {
 		return w.flush()
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestEventsCarryMeasuredCosts checks that the per-event output holds a
@@ -17,7 +18,7 @@ import (
 func TestEventsCarryMeasuredCosts(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestEventsCarryMeasuredCosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := trace.Open(path, nil)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestEventsCarryMeasuredCosts(t *testing.T) {
 	if err := ew.Close(); err != nil {
 		t.Fatal(err)
 	}
-	br, err := trace.OpenTable(out, nil)
+	br, err := arrowio.OpenTable(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,12 @@ import (
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func TestRecordedParentFaults(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestRecordedParentFaults(t *testing.T) {
 		}
 		return nil
 	}})
-	rd, _ := trace.Open(path, nil)
+	rd, _ := arrowio.Open(path, nil)
 	if err := r.Trace(rd); err != nil {
 		t.Fatal(err)
 	}

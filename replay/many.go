@@ -9,7 +9,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/pool"
 	"github.com/forkcost/forkcost/internal/progress"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // Many says how RunMany replays a list of traces. Every view of several
@@ -26,7 +26,7 @@ type Many struct {
 	// Open opens a trace by the name it was given (a file, a raw log
 	// converted on the fly, an embedded trace). It is called from the
 	// workers, so what it writes must be safe for concurrent use.
-	Open func(path string) (*trace.Reader, error)
+	Open func(path string) (*arrowio.Reader, error)
 	// EventsFile, if set, receives every trace's per-event costs in one
 	// file (.arrow or .parquet); traces are then replayed one at a time so
 	// that its rows are in input order. It is written only if every trace
@@ -122,7 +122,7 @@ func RunMany(paths []string, m Many) (*Summary, error) {
 		}
 		r, err := New(cfg)
 		if err == nil {
-			var rd *trace.Reader
+			var rd *arrowio.Reader
 			if rd, err = m.Open(paths[i]); err == nil {
 				err = r.Trace(rd)
 				rd.Close()

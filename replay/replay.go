@@ -1,6 +1,6 @@
 // Package replay streams process-creation traces through the cost model.
 //
-// The pipeline: a trace.Reader yields events; a trace.Eligibility tracker
+// The pipeline: a arrowio.Reader yields events; a trace.Eligibility tracker
 // decides, per creation, whether the child's first actions were exec
 // attempts or its exit; every eligible creation is evaluated with
 // model.Evaluate under every strategy on every chosen machine; the costs
@@ -34,6 +34,7 @@ import (
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/model"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // EventCost is the cost of one eligible creation on one machine.
@@ -160,7 +161,7 @@ func New(cfg Config) (*Replayer, error) {
 }
 
 // Trace replays one trace to its end.
-func (r *Replayer) Trace(rd *trace.Reader) error {
+func (r *Replayer) Trace(rd *arrowio.Reader) error {
 	meta := rd.Meta()
 	in := InputSummary{Path: rd.Name(), Source: meta.Source, SourceOS: meta.SourceOS, Origin: meta.Origin,
 		SchemaVersion: meta.Version, TimeSynthetic: meta.TimeSynthetic, Incomplete: meta.Incomplete, Tool: meta.Tool}

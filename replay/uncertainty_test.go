@@ -7,7 +7,7 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func summarize(t *testing.T, path string, profs []*machines.Profile, u replay.Uncertainty) *replay.Summary {
@@ -16,7 +16,7 @@ func summarize(t *testing.T, path string, profs []*machines.Profile, u replay.Un
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := trace.Open(path, nil)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

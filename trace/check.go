@@ -63,7 +63,7 @@ func (ev *Event) Check() string {
 	if ev.PPID < 0 {
 		return fmt.Sprintf("%s %d is negative", ColPPID, ev.PPID)
 	}
-	if kindIndex(ev.Kind) < 0 {
+	if ev.Kind.Index() < 0 {
 		return fmt.Sprintf("%s %q is unknown (want one of %s)", ColKind, ev.Kind, kindList())
 	}
 	if ev.ChildPID < 0 {
@@ -85,9 +85,9 @@ func (ev *Event) Check() string {
 }
 
 func (s *Snapshot) check() string {
-	for i, v := range s.sizes() {
+	for i, v := range s.Sizes() {
 		if v < 0 {
-			return fmt.Sprintf("%s %d is negative", sizeCols[i], v)
+			return fmt.Sprintf("%s %d is negative", SizeCols[i], v)
 		}
 	}
 	gt := func(a int64, an string, b int64, bn string) string {

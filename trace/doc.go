@@ -1,6 +1,11 @@
-// Package trace defines forkcost's process-creation trace: one Apache Arrow
-// schema shared by every source (synthetic workloads, strace and kdump
-// converters, the ptrace and eBPF recorders), and streaming readers and writers for it.
+// Package trace defines forkcost's process-creation trace: the data model
+// shared by every source (synthetic workloads, the strace, kdump and truss
+// converters, the ptrace and eBPF recorders) and every consumer. It holds
+// the events, their kinds, the metadata, the invariants every true row
+// keeps (Event.Check), vfork eligibility and the registry of text-log
+// formats, and uses the standard library only, as pprof's profile package
+// does: the Arrow IPC files that hold traces are read and written by
+// trace/arrowio, Parquet by trace/parquetio.
 //
 // # Data model
 //
@@ -115,35 +120,12 @@
 // tracker decides it while streaming, holding state only for children whose
 // first action has not been seen yet.
 //
-// # Files
-//
-// Writers choose the format by the output file's extension (.arrow for the
-// Arrow IPC file format, .parquet for Parquet); readers recognise the format by
-// its magic bytes, never by name. Parquet support lives in the package
-// trace/parquetio, which registers itself with RegisterFormat, so that programs
-// that only need Arrow IPC do not link Parquet's dependencies. Every writer
-// writes to a temporary file beside its target and renames it into place on
-// Close, so an interrupted run never leaves a half-written table. The
-// temporary file is named .BASE.tmp-PID-N (internal/tempfile): analyze removes
-// its temporary files on SIGINT and SIGTERM, and a later run removes those
-// whose process is gone. A writer created with FlushEvery writes its rows to
-// the temporary file as complete record batches as it goes; a file whose
-// writer was killed lacks the Arrow IPC footer: Open refuses it
-// (ErrUnfinished), OpenUnfinished takes the complete batches of the stream
-// it holds and marks the trace incomplete, and Salvage copies them into a
-// finished trace.
-//
-// Every row read is checked against the invariants that any true row keeps
-// (Event.Check: sizes non-negative and nested, known kinds, creation rows
-// with a child...): Arrow IPC and Parquet do not checksum the values, and a
-// corrupt file would otherwise be replayed as if true. The flatbuffers that
-// describe a file's schema are verified before arrow-go decodes them.
-//
 // Text logs of other tools (strace, kdump, truss) are not traces, but
 // their converters register a TextFormat through trace/textconv (trace/strace,
-// trace/kdump and trace/truss do so when linked in). OpenAny opens a trace file like Open and, for a file that is
-// not a table but sniffs as a registered text format, converts it into a
-// temporary Arrow file first, so that any command that reads traces also
+// trace/kdump and trace/truss do so when linked in). arrowio.OpenAny opens
+// a trace file like arrowio.Open and, for a file that is not a table but
+// sniffs as a registered text format, converts it into a temporary Arrow
+// file first, so that any command that reads traces also
 // reads raw logs.
 //
 // # Adding a format
@@ -155,8 +137,8 @@
 // formats, and Convert); with it a fuzz target with seeds, a real log in
 // its testdata with a golden trace, and a blank import in
 // cmd/analyze/convert.go (which lists it in convert's help). A table
-// format is a package like trace/parquetio that calls RegisterFormat with
-// its magic bytes, reader and writer, imported where it is used. A new
-// column is schema.go, columns.go and rows.go (its reading and writing),
-// Event and Check, and this comment.
+// format is a package like trace/parquetio that calls arrowio.RegisterFormat
+// with its magic bytes, reader and writer, imported where it is used. A new
+// column is Event, Check and this comment here, and arrowio's schema.go,
+// columns.go and rows.go (its reading and writing).
 package trace

@@ -6,11 +6,11 @@ import "testing"
 // whose order is the kind column's dictionary.
 func TestKindIndexIsDictionaryCode(t *testing.T) {
 	for i, k := range Kinds {
-		if got := kindIndex(k); got != int32(i) {
-			t.Errorf("kindIndex(%q) = %d, want %d", k, got, i)
+		if got := k.Index(); got != i {
+			t.Errorf("%q.Index() = %d, want %d", k, got, i)
 		}
 	}
-	if got := kindIndex("fork "); got != -1 {
-		t.Errorf("kindIndex of an unknown kind = %d, want -1", got)
+	if got := Kind("fork ").Index(); got != -1 {
+		t.Errorf("Index of an unknown kind = %d, want -1", got)
 	}
 }

@@ -2,11 +2,7 @@ package trace
 
 import (
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // SchemaVersion is the version written into every trace's metadata. Readers
@@ -37,9 +33,9 @@ const (
 // Kinds lists every kind in a stable order.
 var Kinds = []Kind{Fork, VFork, Spawn, Clone, Thread, Exec, ExecFailed, Exit, Signal, Mmap, Munmap, Mremap, Mprotect, Brk}
 
-// kindIndex returns k's index in Kinds (its code in the kind column's
-// dictionary), or -1. A switch, because the writer asks for every row.
-func kindIndex(k Kind) int32 {
+// Index returns k's index in Kinds (its code in the kind column's
+// dictionary), or -1. A switch, because writers and Check ask for every row.
+func (k Kind) Index() int {
 	switch k {
 	case Fork:
 		return 0
@@ -130,6 +126,22 @@ type Snapshot struct {
 	Source                SnapshotSource
 }
 
+// SizeCols are the int64 snapshot columns, in Snapshot field order.
+var SizeCols = [8]string{ColVirtBytes, ColWritableBytes, ColResidentBytes, ColWritableResidentBytes,
+	ColAnonResidentBytes, ColHugeResidentBytes, ColPageTableBytes, ColMapEntries}
+
+// Sizes returns the int64 sizes in SizeCols order.
+func (s *Snapshot) Sizes() [8]int64 {
+	return [8]int64{s.VirtBytes, s.WritableBytes, s.ResidentBytes, s.WritableResidentBytes,
+		s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries}
+}
+
+// SetSizes sets the int64 sizes from v, in SizeCols order.
+func (s *Snapshot) SetSizes(v [8]int64) {
+	s.VirtBytes, s.WritableBytes, s.ResidentBytes, s.WritableResidentBytes = v[0], v[1], v[2], v[3]
+	s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries = v[4], v[5], v[6], v[7]
+}
+
 // Event is one row of a trace. Fields that the schema allows to be null use
 // a zero value (PPID, ChildPID, Signal, strings) or a Has flag to say so.
 type Event struct {
@@ -210,60 +222,6 @@ const (
 	ColExecNs                = "exec_ns"
 )
 
-var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
-
-// fields is the schema without metadata. The order is part of the contract
-// only for humans; readers look columns up by name.
-var fields = []arrow.Field{
-	{Name: ColTimeNs, Type: arrow.PrimitiveTypes.Int64},
-	{Name: ColPID, Type: arrow.PrimitiveTypes.Int32},
-	{Name: ColPPID, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColKind, Type: dictString},
-	{Name: ColChildPID, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColCloneFlags, Type: arrow.PrimitiveTypes.Uint64, Nullable: true},
-	{Name: ColComm, Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: ColExecPath, Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: ColArgv, Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
-	{Name: ColExitStatus, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColSignal, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColCoreDumped, Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
-	{Name: ColVirtBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColWritableBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColWritableResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColAnonResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColHugeResidentBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColPageTableBytes, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColMapEntries, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColParentThreads, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColPageSize, Type: arrow.PrimitiveTypes.Int32, Nullable: true},
-	{Name: ColSnapshotSource, Type: dictString, Nullable: true},
-	{Name: ColChildExecNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	// Added in 1.1.
-	{Name: ColMinFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColMajFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColProcGone, Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
-	// Added in 1.2.
-	{Name: ColCreateNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColParentBlockedNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColPostCreateFaults, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: ColExecNs, Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-}
-
-// dictValues are the fixed dictionaries of the dictionary columns.
-var dictValues = map[string][]string{
-	ColKind:           kindStrings(),
-	ColSnapshotSource: {string(Recorded), string(Reconstructed), string(Synthetic), string(Estimated)},
-}
-
-func kindStrings() []string {
-	s := make([]string, len(Kinds))
-	for i, k := range Kinds {
-		s[i] = string(k)
-	}
-	return s
-}
-
 // Metadata keys.
 const (
 	MetaSchemaVersion = "forkcost.schema_version"
@@ -301,86 +259,4 @@ type Meta struct {
 	Version string
 	// Extra holds other metadata keys, written as they are.
 	Extra map[string]string
-}
-
-// Schema returns the trace schema with meta in its metadata.
-func Schema(meta Meta) *arrow.Schema {
-	kv := map[string]string{
-		MetaSchemaVersion: SchemaVersion,
-		MetaSource:        meta.Source,
-		MetaSourceOS:      meta.SourceOS,
-		MetaOrigin:        meta.Origin,
-		MetaTimeSynthetic: strconv.FormatBool(meta.TimeSynthetic),
-		MetaTool:          meta.Tool,
-	}
-	if meta.StartUnixNs != 0 {
-		kv[MetaStartUnixNs] = strconv.FormatInt(meta.StartUnixNs, 10)
-	} else {
-		kv[MetaStartUnixNs] = ""
-	}
-	if meta.Incomplete != "" {
-		kv[MetaIncomplete] = meta.Incomplete
-	}
-	for k, v := range meta.Extra {
-		if _, ok := kv[k]; !ok {
-			kv[k] = v
-		}
-	}
-	keys := make([]string, 0, len(kv))
-	for k := range kv {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys) // deterministic bytes
-	vals := make([]string, len(keys))
-	for i, k := range keys {
-		vals[i] = kv[k]
-	}
-	md := arrow.NewMetadata(keys, vals)
-	return arrow.NewSchema(fields, &md)
-}
-
-// MetaFromSchema reads Meta from a schema and checks its version.
-func MetaFromSchema(s *arrow.Schema) (Meta, error) {
-	md := s.Metadata()
-	get := func(k string) string {
-		if i := md.FindKey(k); i >= 0 {
-			return md.Values()[i]
-		}
-		return ""
-	}
-	m := Meta{
-		Version:    get(MetaSchemaVersion),
-		Source:     get(MetaSource),
-		SourceOS:   get(MetaSourceOS),
-		Origin:     get(MetaOrigin),
-		Incomplete: get(MetaIncomplete),
-		Tool:       get(MetaTool),
-	}
-	if m.Version == "" {
-		return m, fmt.Errorf("not a forkcost trace: schema metadata has no %s", MetaSchemaVersion)
-	}
-	major, _, _ := strings.Cut(m.Version, ".")
-	wantMajor, _, _ := strings.Cut(SchemaVersion, ".")
-	if major != wantMajor {
-		return m, fmt.Errorf("trace schema version %s is not supported (this forkcost reads %s.x)", m.Version, wantMajor)
-	}
-	if v := get(MetaStartUnixNs); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return m, fmt.Errorf("metadata %s: %q is not an integer", MetaStartUnixNs, v)
-		}
-		m.StartUnixNs = n
-	}
-	m.TimeSynthetic = get(MetaTimeSynthetic) == "true"
-	known := map[string]bool{MetaSchemaVersion: true, MetaSource: true, MetaSourceOS: true, MetaOrigin: true,
-		MetaIncomplete: true, MetaTool: true, MetaStartUnixNs: true, MetaTimeSynthetic: true}
-	for i, k := range md.Keys() {
-		if !known[k] {
-			if m.Extra == nil {
-				m.Extra = map[string]string{}
-			}
-			m.Extra[k] = md.Values()[i]
-		}
-	}
-	return m, nil
 }

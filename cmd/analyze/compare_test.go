@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 )
 
@@ -15,28 +16,10 @@ import (
 // are exactly proportional to n.
 func writeForks(t testing.TB, path string, n int) {
 	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: fmt.Sprintf("%d forks", n)}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < n; i++ {
-		child := int32(1000 + i)
-		evs := []trace.Event{
-			{TimeNs: int64(3 * i * 1e6), PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: child, Comm: "make", HasSnapshot: true,
-				Snapshot: trace.Snapshot{VirtBytes: 32 << 20, WritableBytes: 16 << 20, ResidentBytes: 8 << 20, WritableResidentBytes: 4 << 20,
-					AnonResidentBytes: 4 << 20, PageTableBytes: 64 << 10, MapEntries: 40, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}},
-			{TimeNs: int64((3*i + 1) * 1e6), PID: child, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc"},
-			{TimeNs: int64((3*i + 2) * 1e6), PID: child, PPID: 100, Kind: trace.Exit, Comm: "cc", HasExitStatus: true},
-		}
-		for k := range evs {
-			if err := w.Append(&evs[k]); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	snap := trace.Snapshot{VirtBytes: 32 << 20, WritableBytes: 16 << 20, ResidentBytes: 8 << 20, WritableResidentBytes: 4 << 20,
+		AnonResidentBytes: 4 << 20, PageTableBytes: 64 << 10, MapEntries: 40, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
+	tracetest.WriteSeq(t, path, trace.Meta{Source: "test", SourceOS: "linux", Origin: fmt.Sprintf("%d forks", n)},
+		tracetest.ForkExecExit(n, func(int) trace.Snapshot { return snap }))
 }
 
 type compareJSON struct {

@@ -129,6 +129,9 @@ time_synthetic=true.`,
 		if err := oneOf(fs, "to", *to, "arrow", "parquet"); err != nil {
 			return err
 		}
+		if err := needParquet(fs, "--to", *to); err != nil {
+			return err
+		}
 		if *jobs < 1 {
 			return fs.failf("--jobs %d: want at least 1", *jobs)
 		}
@@ -163,6 +166,9 @@ time_synthetic=true.`,
 	}
 	if !strings.HasSuffix(*out, ".arrow") && !strings.HasSuffix(*out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", *out)
+	}
+	if err := needParquet(fs, "-o", *out); err != nil {
+		return err
 	}
 	format, err := detectFormat(e, *from, inputs)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // convert --from auto recognises kdump and truss logs by content, and the
@@ -31,7 +31,7 @@ func TestConvertBSD(t *testing.T) {
 		if !strings.Contains(stderr, "wrote "+out) {
 			t.Errorf("%s: %s", c.log, stderr)
 		}
-		r, err := trace.Open(out, nil)
+		r, err := arrowio.Open(out, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func dataRows(dump string) string {
 	return b.String()
 }
 
-// Converting a log and reading it raw (replay, dump: trace.OpenAny) give
+// Converting a log and reading it raw (replay, dump: arrowio.OpenAny) give
 // the same rows and the same replay, in every format: both go through the
 // format registry with the same defaults (--max-held among them).
 func TestConvertAndReplaySameRows(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // tableMagic tells a file forkcost wrote (an Arrow IPC or Parquet table)
@@ -50,21 +50,24 @@ func convertTable(e *env, fs *flagSet, in, out string, compress, quiet bool) err
 	if !strings.HasSuffix(out, ".arrow") && !strings.HasSuffix(out, ".parquet") {
 		return fs.failf("-o %s: the output must end in .arrow or .parquet", out)
 	}
+	if err := needParquet(fs, "-o", out); err != nil {
+		return err
+	}
 	if a, err1 := filepath.Abs(in); err1 == nil {
 		if b, err2 := filepath.Abs(out); err2 == nil && a == b {
 			return fs.failf("-o %s: the output is the input; name another file", out)
 		}
 	}
-	br, err := trace.OpenTable(in, nil)
+	br, err := arrowio.OpenTable(in, nil)
 	if err != nil {
 		return err
 	}
 	defer br.Close()
-	var opts []trace.CreateOption
+	var opts []arrowio.CreateOption
 	if compress {
-		opts = append(opts, trace.Compressed())
+		opts = append(opts, arrowio.Compressed())
 	}
-	w, err := trace.CreateTable(out, br.Schema(), nil, opts...)
+	w, err := arrowio.CreateTable(out, br.Schema(), nil, opts...)
 	if err != nil {
 		return err
 	}

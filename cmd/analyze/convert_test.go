@@ -10,13 +10,14 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 const samples = "../../trace/strace/testdata/"
 
 func rows(t *testing.T, path string) map[trace.Kind]int {
 	t.Helper()
-	rd, err := trace.Open(path, nil)
+	rd, err := arrowio.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +59,9 @@ func TestConvertCLI(t *testing.T) {
 	zw.Close()
 	os.WriteFile(gz, b.Bytes(), 0o644)
 	pq := filepath.Join(dir, "b.parquet")
+	if !arrowio.HasFormat("parquet") { // opt-in: -tags parquet
+		pq = filepath.Join(dir, "b.arrow")
+	}
 	if _, stderr, code := runCLI(t, "convert", "-q", "-o", pq, gz); code != 0 {
 		t.Fatalf("gzip: exit %d: %s", code, stderr)
 	}

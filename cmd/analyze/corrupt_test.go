@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // corruptTrace writes a valid trace of 200 creations and then flips 100
@@ -18,7 +19,7 @@ import (
 func corruptTrace(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "flipped.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "corrupt_test"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "corrupt_test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,10 @@
 // # Traces
 //
 // A trace is an Arrow IPC (.arrow) or Parquet (.parquet) file in forkcost's
-// schema (package trace). Make a synthetic one with synth; look inside any
-// with dump:
+// schema (package trace; files by trace/arrowio). Parquet needs a build
+// with -tags parquet (go build -tags parquet ./cmd/analyze), since it links
+// gRPC; a default build says so when given or asked for Parquet. Make a
+// synthetic trace with synth; look inside any with dump:
 //
 //	$ analyze synth libc-build --sources 20 -o libc20.arrow
 //	$ analyze synth sweep --max-mib 64 -o sweep.parquet

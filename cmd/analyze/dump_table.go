@@ -14,7 +14,7 @@ import (
 
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/report"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // notATable explains, for the text files forkcost writes, that they need
@@ -40,12 +40,12 @@ func plainTable(path string) bool {
 	if !tableMagic(path) {
 		return false
 	}
-	br, err := trace.OpenTable(path, nil)
+	br, err := arrowio.OpenTable(path, nil)
 	if err != nil {
 		return false
 	}
 	defer br.Close()
-	_, err = trace.MetaFromSchema(br.Schema())
+	_, err = arrowio.MetaFromSchema(br.Schema())
 	return err != nil
 }
 
@@ -53,7 +53,7 @@ func plainTable(path string) bool {
 // with the schema's metadata in '#' lines (CSV) first. Whole floating-point
 // numbers print as integers, as everywhere in forkcost.
 func dumpTable(e *env, path string, opts report.Options, limit int64) error {
-	br, err := trace.OpenTable(path, nil)
+	br, err := arrowio.OpenTable(path, nil)
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,10 @@ import (
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
-func readEvents(t *testing.T, rd *trace.Reader) []trace.Event {
+func readEvents(t *testing.T, rd *arrowio.Reader) []trace.Event {
 	t.Helper()
 	defer rd.Close()
 	var evs []trace.Event
@@ -36,7 +37,7 @@ func TestDefaultTraceIsFresh(t *testing.T) {
 	if _, errs, code := runCLI(t, "synth", "libc-build", "--seed", "1", "-o", dir+"/fresh.arrow"); code != 0 {
 		t.Fatal(errs)
 	}
-	fresh, err := trace.Open(dir+"/fresh.arrow", nil)
+	fresh, err := arrowio.Open(dir+"/fresh.arrow", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,13 +150,16 @@ func TestSavedIsDifferenceOfTotals(t *testing.T) {
 func TestPerEventOutput(t *testing.T) {
 	inTempDir(t)
 	for _, ext := range []string{".arrow", ".parquet"} {
+		if ext == ".parquet" && !arrowio.HasFormat("parquet") { // opt-in: -tags parquet
+			continue
+		}
 		js, errs, code := runCLI(t, "replay", "--format", "json", "-o", "events"+ext, "small.arrow")
 		if code != 0 {
 			t.Fatal(errs)
 		}
 		var sum replay.Summary
 		json.Unmarshal([]byte(js), &sum)
-		br, err := trace.OpenTable("events"+ext, nil)
+		br, err := arrowio.OpenTable("events"+ext, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

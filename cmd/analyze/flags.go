@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/report"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // machineFlags are the flags every subcommand that costs creations shares.
@@ -191,10 +193,22 @@ func checkTableOut(fs *flagSet, flag, path string) error {
 	}
 	for _, ext := range []string{".arrow", ".feather", ".ipc", ".parquet", ".pq"} {
 		if strings.HasSuffix(strings.ToLower(path), ext) {
-			return nil
+			return needParquet(fs, flag, path)
 		}
 	}
 	return fs.failf("%s %s: the name must end in .arrow or .parquet", flag, path)
+}
+
+// needParquet fails, before any work, when path names a Parquet output
+// (a dataset directory when flag is --out, the format when it is --to)
+// and this build has no Parquet (see parquet.go).
+func needParquet(fs *flagSet, flag, path string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	parquet := flag == "--out" || flag == "--to" && path == "parquet" || ext == ".parquet" || ext == ".pq"
+	if !parquet || arrowio.HasFormat("parquet") {
+		return nil
+	}
+	return fs.failf("%s %s: %s", flag, path, arrowio.NoParquet)
 }
 
 // openTrace opens a trace for reading: an embedded one by its name
@@ -202,16 +216,16 @@ func checkTableOut(fs *flagSet, flag, path string) error {
 // skipped lines are reported on stderr. With e.lenient, rows that break
 // the schema's invariants are skipped and counted on stderr, and a file
 // that was never finished is read up to its last complete batch.
-func openTrace(e *env, path string) (*trace.Reader, error) {
-	var rd *trace.Reader
+func openTrace(e *env, path string) (*arrowio.Reader, error) {
+	var rd *arrowio.Reader
 	var err error
 	if t, ok := defaulttrace.Lookup(path); ok {
 		rd, err = t.Open()
 	} else {
-		rd, err = trace.OpenAny(path, nil, func(format string, args ...any) {
+		rd, err = arrowio.OpenAny(path, nil, func(format string, args ...any) {
 			fmt.Fprintf(e.stderr, "analyze: %s: "+format+"\n", append([]any{path}, args...)...)
 		})
-		if errors.Is(err, trace.ErrUnfinished) {
+		if errors.Is(err, arrowio.ErrUnfinished) {
 			if !e.lenient {
 				hint := ""
 				if e.hasLenient {
@@ -219,11 +233,11 @@ func openTrace(e *env, path string) (*trace.Reader, error) {
 				}
 				return nil, fmt.Errorf("%w with 'analyze convert --salvage %s -o OUT.arrow'%s", err, path, hint)
 			}
-			rd, err = trace.OpenUnfinished(path, nil)
+			rd, err = arrowio.OpenUnfinished(path, nil)
 		}
 	}
-	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, trace.UnfinishedNote) {
-		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, trace.UnfinishedNote)
+	if err == nil && strings.HasSuffix(rd.Meta().Incomplete, arrowio.UnfinishedNote) {
+		fmt.Fprintf(e.stderr, "analyze: %s: %s\n", path, arrowio.UnfinishedNote)
 	}
 	if err == nil && e.hasLenient && !e.lenient {
 		rd.SetHint("the file is corrupt or its producer faulty; --lenient skips such rows")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -46,7 +47,7 @@ func buildTrace(t *testing.T, name, dir string) string {
 	}
 	defer f.Close()
 	out := filepath.Join(dir, name+".arrow")
-	w, err := trace.Create(out, trace.Meta{Source: "test", SourceOS: "linux", Origin: "testdata/" + name + ".jsonl"}, nil)
+	w, err := arrowio.Create(out, trace.Meta{Source: "test", SourceOS: "linux", Origin: "testdata/" + name + ".jsonl"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

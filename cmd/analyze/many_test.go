@@ -9,7 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/internal/tracetest"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // traceDir makes dir/traces with n copies of the small trace (a.arrow,
@@ -121,6 +122,7 @@ func TestReplayDirectoryWithCorruptFile(t *testing.T) {
 // TestReplayDataset: --out writes machine=M/trace=T/part-0.parquet files
 // whose rows sum to replay's headline.
 func TestReplayDataset(t *testing.T) {
+	tracetest.NeedParquet(t)
 	inTempDir(t)
 	dir := traceDir(t, 3, true)
 	ds := filepath.Join(t.TempDir(), "ds")
@@ -143,7 +145,7 @@ func TestReplayDataset(t *testing.T) {
 		var saved, savedNat float64
 		files, _ := filepath.Glob(filepath.Join(ds, "machine="+name, "trace=*", "part-0.parquet"))
 		for _, f := range files {
-			br, err := trace.OpenTable(f, nil)
+			br, err := arrowio.OpenTable(f, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

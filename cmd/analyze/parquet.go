@@ -1,10 +1,10 @@
-//go:build !noparquet
+//go:build parquet
 
 package main
 
 // Parquet support links half of the program's packages (arrow-go's
-// parquet, compute and flight, and through flight gRPC and protobuf):
-// building with -tags noparquet leaves it out, for a first 'go run' in
-// about half the time. Such a build reads and writes .arrow only, and says
-// so when given a Parquet file.
+// parquet, compute and flight, and through flight gRPC and protobuf), so
+// it is opt-in: go build -tags parquet ./cmd/analyze links it. A build
+// without it reads and writes .arrow, and says how to get Parquet
+// (arrowio.NoParquet) when asked for a .parquet file or a dataset.
 import _ "github.com/forkcost/forkcost/trace/parquetio" // read and write .parquet

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/defaulttrace"
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/plots"
 	"github.com/forkcost/forkcost/trace"
@@ -141,23 +142,12 @@ func TestPlotUsageErrors(t *testing.T) {
 // child creates a process before it execs.
 func writeNoEligible(t *testing.T, path string) {
 	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "no eligible creation"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	snap := trace.Snapshot{VirtBytes: 4 << 20, WritableBytes: 2 << 20, ResidentBytes: 1 << 20, WritableResidentBytes: 1 << 19, MapEntries: 10, PageSize: 4096, Source: trace.Recorded}
-	for _, ev := range []trace.Event{
+	tracetest.Write(t, path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "no eligible creation"}, []trace.Event{
 		{TimeNs: 1, PID: 100, Kind: trace.Fork, ChildPID: 101, Comm: "make", Snapshot: snap, HasSnapshot: true},
 		{TimeNs: 2, PID: 101, PPID: 100, Kind: trace.Fork, ChildPID: 102, Comm: "make", Snapshot: snap, HasSnapshot: true},
 		{TimeNs: 3, PID: 101, PPID: 100, Kind: trace.Exit, Comm: "make"},
-	} {
-		if err := w.Append(&ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func TestPlotWithoutEligibleCreations(t *testing.T) {

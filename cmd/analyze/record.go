@@ -105,6 +105,9 @@ func runRecord(e *env, args []string) error {
 	default:
 		return fs.failf("-o %s: the name must end in .arrow or .parquet", *out)
 	}
+	if err := needParquet(fs, "-o", *out); err != nil {
+		return err
+	}
 
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/forkcost/forkcost/record"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func TestRecordCLI(t *testing.T) {
@@ -37,7 +38,7 @@ func TestRecordCLI(t *testing.T) {
 	if !strings.Contains(stderr.String(), "exited with status 3; wrote") || !strings.Contains(stderr.String(), "recorded with ") {
 		t.Errorf("summary (with the backend) missing from stderr:\n%s", stderr.String())
 	}
-	r, err := trace.Open(out, nil)
+	r, err := arrowio.Open(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestRecordAll(t *testing.T) {
 	if !strings.Contains(stderr.String(), "watched the whole system") || !strings.Contains(stderr.String(), "recorded with ebpf") {
 		t.Errorf("summary: %s", stderr.String())
 	}
-	r, err := trace.Open(out, nil)
+	r, err := arrowio.Open(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/forkcost/forkcost/internal/progress"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/report"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func init() {
@@ -59,6 +59,11 @@ a creation is eligible is still decided on the whole trace.`,
 	}
 	if err := checkTableOut(fs, "-o", *out); err != nil {
 		return err
+	}
+	if *outDir != "" {
+		if err := needParquet(fs, "--out", *outDir); err != nil {
+			return err
+		}
 	}
 	if *top < 0 {
 		return fs.failf("--top %d: must not be negative", *top)
@@ -140,7 +145,7 @@ func runMany(e *env, paths []string, m replay.Many) (*replay.Summary, error) {
 	// Warnings from raw logs converted on the fly come from the workers.
 	we := *e
 	we.stderr = &lockedWriter{w: e.stderr}
-	m.Open = func(path string) (*trace.Reader, error) { return openTrace(&we, path) }
+	m.Open = func(path string) (*arrowio.Reader, error) { return openTrace(&we, path) }
 	m.Bar = progress.New(e.stderr, e.terminal)
 	m.Log = e.stderr
 	return replay.RunMany(paths, m)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/forkcost/forkcost/internal/tempfile"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // signalsOwned is set by a command that handles SIGINT, SIGTERM and SIGHUP
@@ -25,7 +25,7 @@ var signalsOwned atomic.Bool
 // stderr. Called from main only: tests run the CLI in-process.
 func removeTempsOnSignal() {
 	tempfile.SetWarn(func(msg string) { fmt.Fprintf(os.Stderr, "analyze: %s\n", msg) })
-	tempfile.SetKeep(trace.SalvageWorth)
+	tempfile.SetKeep(arrowio.SalvageWorth)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // analyzeCmd runs the test binary as analyze (see TestMain): a process of
@@ -164,7 +165,7 @@ func TestKilledRecordingSalvaged(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("convert --salvage: exit %d: %s", code, serr)
 	}
-	r, err := trace.Open(salvaged, nil)
+	r, err := arrowio.Open(salvaged, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestKilledRecordingSalvaged(t *testing.T) {
 	if _, serr, code := runCLI(t, "dump", tmps[0]); code != 1 || !strings.Contains(serr, "analyze convert --salvage "+tmps[0]) {
 		t.Errorf("dump of the unfinished file: exit %d, stderr:\n%s", code, serr)
 	}
-	if dout, serr, code := runCLI(t, "dump", "--lenient", tmps[0]); code != 0 || !strings.Contains(dout, "# INCOMPLETE: "+trace.UnfinishedNote) ||
+	if dout, serr, code := runCLI(t, "dump", "--lenient", tmps[0]); code != 0 || !strings.Contains(dout, "# INCOMPLETE: "+arrowio.UnfinishedNote) ||
 		int64(strings.Count(dout, "\n")) != rows+3 {
 		t.Errorf("dump --lenient of the unfinished file: exit %d, %d lines for %d rows, stderr:\n%s", code, strings.Count(dout, "\n"), rows, serr)
 	}

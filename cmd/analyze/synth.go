@@ -8,6 +8,7 @@ import (
 	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/synth"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func init() {
@@ -87,14 +88,14 @@ Every size is an assumption with a documented default; see package synth.`,
 		return fs.failf("unknown workload %q%s: want libc-build or sweep", workload, didYouMean(workload, []string{"libc-build", "sweep"}))
 	}
 	meta.Tool = version.String()
-	var opts []trace.CreateOption
+	var opts []arrowio.CreateOption
 	if *compress {
-		opts = append(opts, trace.Compressed())
+		opts = append(opts, arrowio.Compressed())
 	}
 	if err := checkTableOut(fs, "-o", *out); err != nil {
 		return err
 	}
-	w, err := trace.Create(*out, meta, nil, opts...)
+	w, err := arrowio.Create(*out, meta, nil, opts...)
 	if err != nil {
 		return err
 	}

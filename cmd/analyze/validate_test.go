@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // validate --trace on a small trace with measured costs: the JSON contract
@@ -15,7 +16,7 @@ import (
 func TestValidateTraceContract(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "measured.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestValidateRecordedBuild(t *testing.T) {
 	if e := r.Sequences["exec"]; e.N != 307 {
 		t.Errorf("exec: %d compared, want every child's exec", e.N)
 	}
-	rd, err := trace.Open(filepath.Join("..", "..", "testdata", "recorded", "make-j2-ebpf.arrow"), nil)
+	rd, err := arrowio.Open(filepath.Join("..", "..", "testdata", "recorded", "make-j2-ebpf.arrow"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

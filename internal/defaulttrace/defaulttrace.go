@@ -20,7 +20,7 @@ package defaulttrace
 import (
 	_ "embed"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // Trace is an embedded trace.
@@ -33,7 +33,7 @@ type Trace struct {
 }
 
 // Open returns a reader over the trace.
-func (t Trace) Open() (*trace.Reader, error) { return trace.OpenIPCBytes(t.Name, t.data, nil) }
+func (t Trace) Open() (*arrowio.Reader, error) { return arrowio.OpenIPCBytes(t.Name, t.data, nil) }
 
 var (
 	//go:embed dietlibc-build.arrow

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/bsd"
 	"github.com/forkcost/forkcost/trace/kdump"
 	_ "github.com/forkcost/forkcost/trace/strace" // registers strace for Detect
@@ -80,7 +81,7 @@ func TestMetadata(t *testing.T) {
 		if err := c.conv(c.in, out); err != nil {
 			t.Fatal(err)
 		}
-		r, err := trace.Open(out, nil)
+		r, err := arrowio.Open(out, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

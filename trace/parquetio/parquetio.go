@@ -1,11 +1,17 @@
-// Package parquetio adds Parquet to the table formats that package trace
-// reads and writes. Import it for its side effect:
+//go:build parquet
+
+// Package parquetio adds Parquet to the table formats that package
+// trace/arrowio reads and writes. Import it for its side effect:
 //
 //	import _ "github.com/forkcost/forkcost/trace/parquetio"
 //
-// It lives apart from trace because Parquet's Go implementation links gRPC
-// and protobuf (about 40 MB of binary); programs that only need Arrow IPC
-// stay small.
+// Its files build only with -tags parquet: Parquet's Go implementation
+// links gRPC and protobuf (through arrow-go's flight, which pqarrow uses
+// to store the Arrow schema; still so in arrow-go v18.9.0), 36 MB of
+// analyze's 68 MB, and half the packages of a cold build. So the default
+// build and test graph leave it out; cmd/analyze and internal/tracetest
+// import it in files built with the tag, and a build without it says how
+// to get Parquet (arrowio.NoParquet).
 //
 // Files are written with zstd compression, dictionary encoding, and the
 // Arrow schema stored in the file's metadata, so that dictionary columns,
@@ -26,14 +32,14 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // BatchRows is the number of rows per batch when reading.
 const BatchRows = 64 << 10
 
 func init() {
-	trace.RegisterFormat(&trace.Format{
+	arrowio.RegisterFormat(&arrowio.Format{
 		Name:      "parquet",
 		Exts:      []string{".parquet", ".pq"},
 		Magic:     []byte("PAR1"),
@@ -42,13 +48,13 @@ func init() {
 	})
 }
 
-// noClose keeps pqarrow from closing the file: the trace.TableWriter
+// noClose keeps pqarrow from closing the file: the arrowio.TableWriter
 // syncs, closes and renames it.
 type noClose struct{ io.Writer }
 
 type writer struct{ fw *pqarrow.FileWriter }
 
-func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator, _ bool) (trace.BatchWriter, error) {
+func newWriter(w io.Writer, schema *arrow.Schema, mem memory.Allocator, _ bool) (arrowio.BatchWriter, error) {
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Zstd),
 		parquet.WithDictionaryDefault(true),
@@ -73,7 +79,7 @@ type reader struct {
 	schema *arrow.Schema
 }
 
-func newReader(f *os.File, mem memory.Allocator) (trace.BatchReader, error) {
+func newReader(f *os.File, mem memory.Allocator) (arrowio.BatchReader, error) {
 	pf, err := file.NewParquetReader(f, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, err

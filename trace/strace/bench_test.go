@@ -13,6 +13,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
 )
 
@@ -136,7 +137,7 @@ func BenchmarkWriteOnly(b *testing.B) {
 	dir := b.TempDir()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w, err := trace.Create(dir+"/w.arrow", trace.Meta{Source: "strace"}, nil)
+		w, err := arrowio.Create(dir+"/w.arrow", trace.Meta{Source: "strace"}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

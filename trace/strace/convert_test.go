@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -365,7 +366,7 @@ func TestGolden(t *testing.T) {
 			if _, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{}); err != nil {
 				t.Fatal(err)
 			}
-			rd, err := trace.Open(out, nil)
+			rd, err := arrowio.Open(out, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

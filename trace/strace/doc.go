@@ -6,7 +6,7 @@
 //
 //	Reader     lines -> Records       lexes one line at a time, joins split calls
 //	Converter  Records -> trace.Events  processes, address spaces, look-ahead
-//	writer     Events -> .arrow/.parquet  trace.Writer (temporary file, renamed at the end)
+//	writer     Events -> .arrow/.parquet  arrowio.Writer (temporary file, renamed at the end)
 //
 // ConvertFiles runs them on five goroutines for a single log (RunPipelined),
 // handing over batches through channels of a few batches, so a conversion

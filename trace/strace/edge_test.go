@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func convertText(t *testing.T, opt Options, text string) ([]trace.Event, *Converter) {
@@ -141,7 +142,7 @@ func TestStateBoundedByLiveProcesses(t *testing.T) {
 
 func TestOpenAnyConvertsRawLogs(t *testing.T) {
 	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "forkcost-convert-*"))
-	rd, err := trace.OpenAny("testdata/s_f_ttt_T.txt", nil, nil)
+	rd, err := arrowio.OpenAny("testdata/s_f_ttt_T.txt", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +158,7 @@ func TestOpenAnyConvertsRawLogs(t *testing.T) {
 	if len(after) > len(before) {
 		t.Errorf("temporary conversion left behind: %v", after)
 	}
-	if _, err := trace.OpenAny("testdata/prog.c", nil, nil); err == nil {
+	if _, err := arrowio.OpenAny("testdata/prog.c", nil, nil); err == nil {
 		t.Error("a C file opened as a trace")
 	}
 }

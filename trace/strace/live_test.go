@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestLiveStrace records a small shell script with the strace on this
@@ -37,7 +38,7 @@ func TestLiveStrace(t *testing.T) {
 		raw, _ := os.ReadFile(log)
 		t.Fatalf("%v\n%s", err, raw)
 	}
-	rd, err := trace.Open(out, nil)
+	rd, err := arrowio.Open(out, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

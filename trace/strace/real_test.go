@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
-	_ "github.com/forkcost/forkcost/trace/parquetio"
 )
 
 // grepCounts counts creations, execs and exits in a raw log with plain
@@ -77,12 +77,12 @@ func TestRealLogs(t *testing.T) {
 	for _, name := range []string{"real/make.strace.gz", "real/gobuild.strace.zst"} {
 		t.Run(name, func(t *testing.T) {
 			g := grepLog(t, filepath.Join("testdata", name))
-			out := filepath.Join(t.TempDir(), "t.parquet")
+			out := filepath.Join(t.TempDir(), "t.arrow")
 			st, err := ConvertFiles([]Input{{Name: filepath.Join("testdata", name)}}, out, Config{Strict: true, Progress: func(int64) {}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rd, err := trace.Open(out, nil)
+			rd, err := arrowio.Open(out, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/forkcost/forkcost/internal/version"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // Config is a whole conversion: inputs to one trace file.
@@ -23,7 +24,7 @@ type Config struct {
 	Progress func(bytesRead int64)
 	// Stdin is read for the input "-".
 	Stdin io.Reader
-	// Compress zstd-compresses an .arrow output (see trace.Compressed).
+	// Compress zstd-compresses an .arrow output (see arrowio.Compressed).
 	Compress bool
 	// TimeForm and OS, when set, say what a log of a format that cannot
 	// always tell them (kdump, truss) does not: the form of its
@@ -108,22 +109,22 @@ func Drive(c Conversion, out string, cfg Config) error {
 	if maxRep <= 0 {
 		maxRep = 10
 	}
-	var aw *trace.AsyncWriter
+	var aw *arrowio.AsyncWriter
 	ensure := func() error {
 		if aw != nil {
 			return nil
 		}
 		meta := trace.Meta{Tool: version.String(), Extra: map[string]string{}}
 		c.Describe(&meta)
-		var opts []trace.CreateOption
+		var opts []arrowio.CreateOption
 		if cfg.Compress {
-			opts = append(opts, trace.Compressed())
+			opts = append(opts, arrowio.Compressed())
 		}
-		w, err := trace.Create(out, meta, nil, opts...)
+		w, err := arrowio.Create(out, meta, nil, opts...)
 		if err != nil {
 			return err
 		}
-		aw = trace.NewAsyncWriter(w)
+		aw = arrowio.NewAsyncWriter(w)
 		return nil
 	}
 	n := 0

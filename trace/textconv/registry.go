@@ -40,7 +40,7 @@ var (
 )
 
 // Register adds f to the formats, and to trace's text formats, so that
-// trace.OpenAny converts its logs with the same defaults as convert.
+// arrowio.OpenAny converts its logs with the same defaults as convert.
 func Register(f *Format) {
 	regMu.Lock()
 	formats = append(formats, f)

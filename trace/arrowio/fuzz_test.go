@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"os"
@@ -6,14 +6,15 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/fuzzbound"
-	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/internal/tracetest"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // FuzzReadIPC feeds arbitrary bytes to the Arrow IPC trace reader: a
 // corrupt or hostile file must give an error, never a panic, a hang or a
 // row that breaks the schema's invariants.
 //
-//	go test ./trace -run '^$' -fuzz '^FuzzReadIPC$' -fuzztime 1m
+//	go test ./trace/arrowio -run '^$' -fuzz '^FuzzReadIPC$' -fuzztime 1m
 //
 // The seeds are kept small (every input costs the engine time in
 // proportion to its length, see internal/fuzzbound): one trace of two
@@ -23,7 +24,7 @@ func FuzzReadIPC(f *testing.F) {
 	fuzzbound.Setup(f)
 	dir := f.TempDir()
 	path := filepath.Join(dir, "seed.arrow")
-	writeTrace(f, path, nil, sampleEvents()[:3], 2)
+	tracetest.Write(f, path, tracetest.Meta, tracetest.Sample()[:3], tracetest.BatchRows(2))
 	good, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)
@@ -37,7 +38,7 @@ func FuzzReadIPC(f *testing.F) {
 }
 
 func readIPC(t *testing.T, data []byte) {
-	r, err := trace.OpenIPCBytes("fuzz.arrow", data, nil)
+	r, err := arrowio.OpenIPCBytes("fuzz.arrow", data, nil)
 	if err != nil {
 		return
 	}

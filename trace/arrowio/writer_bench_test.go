@@ -1,11 +1,13 @@
-package trace_test
+package arrowio_test
 
 import (
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // BenchmarkWriterAppend appends a converted build's typical mix (mostly
@@ -20,7 +22,7 @@ func BenchmarkWriterAppend(b *testing.B) {
 			defer os.RemoveAll(d)
 		}
 	}
-	sample := sampleEvents()
+	sample := tracetest.Sample()
 	evs := make([]trace.Event, 1<<16)
 	for i := range evs {
 		ev := trace.Event{TimeNs: int64(i), PID: 7, PPID: 1, Kind: trace.Mmap, Comm: "cc1"}
@@ -33,7 +35,7 @@ func BenchmarkWriterAppend(b *testing.B) {
 	b.SetBytes(rows)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w, err := trace.Create(filepath.Join(dir, "w.arrow"), trace.Meta{Source: "bench"}, nil)
+		w, err := arrowio.Create(filepath.Join(dir, "w.arrow"), trace.Meta{Source: "bench"}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package trace
+package arrowio
 
 import (
 	"bytes"
@@ -6,19 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 func smallTrace(t *testing.T) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "t.arrow")
-	w, err := Create(path, Meta{Source: "test", Origin: "fbverify"}, nil)
+	w, err := Create(path, trace.Meta{Source: "test", Origin: "fbverify"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := []Event{
-		{TimeNs: 1, PID: 10, Kind: Exec, ExecPath: "/bin/sh", Argv: []string{"sh"}},
-		{TimeNs: 2, PID: 10, Kind: Fork, ChildPID: 11, HasSnapshot: true,
-			Snapshot: Snapshot{VirtBytes: 100, WritableBytes: 50, ResidentBytes: 40, WritableResidentBytes: 20, PageSize: 4096, Source: Recorded}},
+	evs := []trace.Event{
+		{TimeNs: 1, PID: 10, Kind: trace.Exec, ExecPath: "/bin/sh", Argv: []string{"sh"}},
+		{TimeNs: 2, PID: 10, Kind: trace.Fork, ChildPID: 11, HasSnapshot: true,
+			Snapshot: trace.Snapshot{VirtBytes: 100, WritableBytes: 50, ResidentBytes: 40, WritableResidentBytes: 20, PageSize: 4096, Source: trace.Recorded}},
 	}
 	for i := range evs {
 		if err := w.Append(&evs[i]); err != nil {

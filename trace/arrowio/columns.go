@@ -1,10 +1,13 @@
-package trace
+package arrowio
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // intCol reads an integer column of any integer width, so that tables
@@ -114,7 +117,7 @@ type readCols struct {
 	argv                                                *array.List
 	argvVals                                            interface{ Value(int) string }
 	core, gone                                          *array.Boolean
-	kindCache                                           []Kind
+	kindCache                                           []trace.Kind
 }
 
 // check finds the columns by name. Required columns must exist; optional
@@ -125,20 +128,20 @@ func (c *readCols) check(s *arrow.Schema) error {
 	for i, f := range s.Fields() {
 		c.idx[f.Name] = i
 	}
-	for _, req := range []string{ColTimeNs, ColPID, ColKind} {
+	for _, req := range []string{trace.ColTimeNs, trace.ColPID, trace.ColKind} {
 		if _, ok := c.idx[req]; !ok {
 			return fmt.Errorf("trace has no %s column", req)
 		}
 	}
-	c.time.name, c.pid.name, c.ppid.name, c.child.name = ColTimeNs, ColPID, ColPPID, ColChildPID
-	c.flags.name, c.exitStatus.name, c.sig.name, c.thr.name = ColCloneFlags, ColExitStatus, ColSignal, ColParentThreads
-	c.pgsize.name, c.childExec.name = ColPageSize, ColChildExecNs
-	c.minflt.name, c.majflt.name = ColMinFaults, ColMajFaults
-	c.createNs.name, c.blockedNs.name, c.postFaults.name, c.execNs.name = ColCreateNs, ColParentBlockedNs, ColPostCreateFaults, ColExecNs
+	c.time.name, c.pid.name, c.ppid.name, c.child.name = trace.ColTimeNs, trace.ColPID, trace.ColPPID, trace.ColChildPID
+	c.flags.name, c.exitStatus.name, c.sig.name, c.thr.name = trace.ColCloneFlags, trace.ColExitStatus, trace.ColSignal, trace.ColParentThreads
+	c.pgsize.name, c.childExec.name = trace.ColPageSize, trace.ColChildExecNs
+	c.minflt.name, c.majflt.name = trace.ColMinFaults, trace.ColMajFaults
+	c.createNs.name, c.blockedNs.name, c.postFaults.name, c.execNs.name = trace.ColCreateNs, trace.ColParentBlockedNs, trace.ColPostCreateFaults, trace.ColExecNs
 	for i := range c.sizes {
-		c.sizes[i].name = sizeCols[i]
+		c.sizes[i].name = trace.SizeCols[i]
 	}
-	c.kind.name, c.comm.name, c.source.name, c.path.name = ColKind, ColComm, ColSnapshotSource, ColExecPath
+	c.kind.name, c.comm.name, c.source.name, c.path.name = trace.ColKind, trace.ColComm, trace.ColSnapshotSource, trace.ColExecPath
 	return nil
 }
 
@@ -179,31 +182,31 @@ func (c *readCols) bind(rec arrow.RecordBatch) error {
 	c.kindCache = c.kindCache[:0]
 	if c.kind.dict != nil {
 		for _, v := range c.kind.vals {
-			k, err := ParseKind(v)
+			k, err := trace.ParseKind(v)
 			if err != nil {
-				k = Kind(v) // reported when a row uses it
+				k = trace.Kind(v) // reported when a row uses it
 			}
 			c.kindCache = append(c.kindCache, k)
 		}
 	}
 	c.argv, c.argvVals = nil, nil
-	if a := c.column(rec, ColArgv); a != nil {
+	if a := c.column(rec, trace.ColArgv); a != nil {
 		switch l := a.(type) {
 		case *array.List:
 			v, ok := l.ListValues().(interface{ Value(int) string })
 			if !ok {
-				return fmt.Errorf("column %s is a list of %s, want strings", ColArgv, l.ListValues().DataType())
+				return fmt.Errorf("column %s is a list of %s, want strings", trace.ColArgv, l.ListValues().DataType())
 			}
 			c.argv, c.argvVals = l, v
 		case *array.Null:
 		default:
-			return fmt.Errorf("column %s has type %s, want list<utf8>", ColArgv, a.DataType())
+			return fmt.Errorf("column %s has type %s, want list<utf8>", trace.ColArgv, a.DataType())
 		}
 	}
 	for _, bc := range []struct {
 		name string
 		dst  **array.Boolean
-	}{{ColCoreDumped, &c.core}, {ColProcGone, &c.gone}} {
+	}{{trace.ColCoreDumped, &c.core}, {trace.ColProcGone, &c.gone}} {
 		*bc.dst = nil
 		if a := c.column(rec, bc.name); a != nil {
 			switch b := a.(type) {
@@ -218,28 +221,28 @@ func (c *readCols) bind(rec arrow.RecordBatch) error {
 	return nil
 }
 
-func (c *readCols) decode(i int, ev *Event) error {
+func (c *readCols) decode(i int, ev *trace.Event) error {
 	var ok bool
 	if ev.TimeNs, ok = c.time.get(i); !ok {
-		return fmt.Errorf("%s is null", ColTimeNs)
+		return fmt.Errorf("%s is null", trace.ColTimeNs)
 	}
 	pid, ok := c.pid.get(i)
 	if !ok {
-		return fmt.Errorf("%s is null", ColPID)
+		return fmt.Errorf("%s is null", trace.ColPID)
 	}
 	ev.PID = int32(pid)
 	ppid, _ := c.ppid.get(i)
 	ev.PPID = int32(ppid)
 	if c.kind.dict != nil {
 		if c.kind.arr.IsNull(i) {
-			return fmt.Errorf("%s is null", ColKind)
+			return fmt.Errorf("%s is null", trace.ColKind)
 		}
 		ev.Kind = c.kindCache[c.kind.dict.GetValueIndex(i)]
-		if !validKind(ev.Kind) {
-			return fmt.Errorf("%s %q is unknown (want one of %s)", ColKind, ev.Kind, kindList())
+		if ev.Kind.Index() < 0 {
+			return fmt.Errorf("%s %q is unknown (want one of %s)", trace.ColKind, ev.Kind, strings.Join(kindStrings(), ", "))
 		}
 	} else {
-		k, err := ParseKind(c.kind.get(i))
+		k, err := trace.ParseKind(c.kind.get(i))
 		if err != nil {
 			return err
 		}
@@ -275,11 +278,11 @@ func (c *readCols) decode(i int, ev *Event) error {
 		sizes[j] = v
 		ev.HasSnapshot = ev.HasSnapshot || has
 	}
-	ev.Snapshot.setSizes(sizes)
+	ev.Snapshot.SetSizes(sizes)
 	thr, _ := c.thr.get(i)
 	pg, _ := c.pgsize.get(i)
 	ev.Snapshot.ParentThreads, ev.Snapshot.PageSize = int32(thr), int32(pg)
-	ev.Snapshot.Source = SnapshotSource(c.source.get(i))
+	ev.Snapshot.Source = trace.SnapshotSource(c.source.get(i))
 	ex, has := c.childExec.get(i)
 	ev.ChildExecNs, ev.HasChildExec = ex, has
 	minflt, hasMin := c.minflt.get(i)
@@ -291,13 +294,4 @@ func (c *readCols) decode(i int, ev *Event) error {
 	ev.PostCreateFaults, ev.HasPostCreateFaults = c.postFaults.get(i)
 	ev.ExecNs, ev.HasExecNs = c.execNs.get(i)
 	return nil
-}
-
-func validKind(k Kind) bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }

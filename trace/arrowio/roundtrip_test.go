@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"os"
@@ -11,77 +11,24 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
-	_ "github.com/forkcost/forkcost/trace/parquetio"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
-
-func sampleEvents() []trace.Event {
-	snap := trace.Snapshot{VirtBytes: 10 << 20, WritableBytes: 4 << 20, ResidentBytes: 3 << 20,
-		WritableResidentBytes: 2 << 20, AnonResidentBytes: 1 << 20, HugeResidentBytes: 0,
-		PageTableBytes: 16 << 10, MapEntries: 23, ParentThreads: 1, PageSize: 4096, Source: trace.Recorded}
-	return []trace.Event{
-		{TimeNs: 0, PID: 100, PPID: 1, Kind: trace.Exec, Comm: "make", ExecPath: "/usr/bin/make", Argv: []string{"make", "-j2"}},
-		{TimeNs: 10, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: 101, CloneFlags: 0x1200011, HasCloneFlags: true, Comm: "make", Snapshot: snap, HasSnapshot: true, ChildExecNs: 30, HasChildExec: true, MinFaults: 1234, MajFaults: 5, HasFaults: true,
-			CreateNs: 61_000, HasCreateNs: true, PostCreateFaults: 0, HasPostCreateFaults: true},
-		{TimeNs: 20, PID: 101, PPID: 100, Kind: trace.ExecFailed, Comm: "make", ExecPath: "/usr/local/bin/cc", Argv: []string{"cc", "-c", "x y.c", ""}},
-		{TimeNs: 30, PID: 101, PPID: 100, Kind: trace.Exec, Comm: "cc", ExecPath: "/usr/bin/cc", Argv: []string{}, ExecNs: 412_345, HasExecNs: true},
-		{TimeNs: 40, PID: 101, PPID: 100, Kind: trace.Exit, Comm: "cc", Signal: 11, CoreDumped: true},
-		{TimeNs: 45, PID: 100, PPID: 1, Kind: trace.VFork, ChildPID: 102, ProcGone: true,
-			CreateNs: 9_000, HasCreateNs: true, ParentBlockedNs: 50_000_000, HasParentBlockedNs: true, PostCreateFaults: 3, HasPostCreateFaults: true},
-		{TimeNs: 50, PID: 100, PPID: 1, Kind: trace.Exit, Comm: "make", ExitStatus: 0, HasExitStatus: true},
-	}
-}
-
-func writeTrace(t testing.TB, path string, mem memory.Allocator, evs []trace.Event, batch int) {
-	t.Helper()
-	w, err := trace.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "unit test", StartUnixNs: 1700000000000000000}, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if batch > 0 {
-		w.BatchRows = batch
-	}
-	for i := range evs {
-		if err := w.Append(&evs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func readTrace(t testing.TB, path string, mem memory.Allocator) (trace.Meta, []trace.Event) {
-	t.Helper()
-	r, err := trace.Open(path, mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	var got []trace.Event
-	for r.Next() {
-		ev := *r.Event()
-		if ev.Argv != nil {
-			ev.Argv = append([]string{}, ev.Argv...)
-		}
-		got = append(got, ev)
-	}
-	if err := r.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return r.Meta(), got
-}
 
 func TestRoundTrip(t *testing.T) {
 	for _, ext := range []string{".arrow", ".parquet"} {
 		for _, batch := range []int{0, 2} {
 			t.Run(ext, func(t *testing.T) {
+				if ext == ".parquet" {
+					tracetest.NeedParquet(t)
+				}
 				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 				defer mem.AssertSize(t, 0)
 				path := filepath.Join(t.TempDir(), "t"+ext)
-				want := sampleEvents()
-				writeTrace(t, path, mem, want, batch)
-				meta, got := readTrace(t, path, mem)
+				want := tracetest.Sample()
+				tracetest.Write(t, path, tracetest.Meta, want, tracetest.Allocator(mem), tracetest.BatchRows(batch))
+				meta, got := tracetest.Read(t, path, mem)
 				if !reflect.DeepEqual(got, want) {
 					t.Errorf("round trip through %s changed events:\ngot  %+v\nwant %+v", ext, got, want)
 				}
@@ -100,11 +47,11 @@ func TestRoundTrip(t *testing.T) {
 func TestAbortLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "t.arrow")
-	w, err := trace.Create(path, trace.Meta{}, nil)
+	w, err := arrowio.Create(path, trace.Meta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := sampleEvents()[0]
+	ev := tracetest.Sample()[0]
 	w.Append(&ev)
 	w.Abort()
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -115,25 +62,28 @@ func TestAbortLeavesNothing(t *testing.T) {
 func TestOpenRecognisesByContent(t *testing.T) {
 	dir := t.TempDir()
 	// A Parquet file named .arrow still opens: the name is never trusted.
-	pq := filepath.Join(dir, "t.parquet")
-	writeTrace(t, pq, nil, sampleEvents(), 0)
-	misnamed := filepath.Join(dir, "really-parquet.arrow")
-	if err := os.Rename(pq, misnamed); err != nil {
-		t.Fatal(err)
-	}
-	if _, got := readTrace(t, misnamed, nil); len(got) != len(sampleEvents()) {
-		t.Errorf("read %d events from a misnamed Parquet file", len(got))
-	}
+	t.Run("misnamed parquet", func(t *testing.T) {
+		tracetest.NeedParquet(t)
+		pq := filepath.Join(dir, "t.parquet")
+		tracetest.Write(t, pq, tracetest.Meta, tracetest.Sample())
+		misnamed := filepath.Join(dir, "really-parquet.arrow")
+		if err := os.Rename(pq, misnamed); err != nil {
+			t.Fatal(err)
+		}
+		if _, got := tracetest.Read(t, misnamed, nil); len(got) != len(tracetest.Sample()) {
+			t.Errorf("read %d events from a misnamed Parquet file", len(got))
+		}
+	})
 	text := filepath.Join(dir, "log.arrow")
 	os.WriteFile(text, []byte("1234  execve(\"/bin/true\", [\"true\"], 0x7ff /* 3 vars */) = 0\n"), 0o644)
-	_, err := trace.Open(text, nil)
+	_, err := arrowio.Open(text, nil)
 	if err == nil || !strings.Contains(err.Error(), "analyze convert") || !strings.Contains(err.Error(), text) {
 		t.Errorf("opening a text log: err = %v, want a hint to convert naming the file", err)
 	}
 }
 
 func TestUnknownExtension(t *testing.T) {
-	_, err := trace.Create(filepath.Join(t.TempDir(), "t.csv"), trace.Meta{}, nil)
+	_, err := arrowio.Create(filepath.Join(t.TempDir(), "t.csv"), trace.Meta{}, nil)
 	if err == nil || !strings.Contains(err.Error(), ".arrow") {
 		t.Errorf("err = %v, want the list of known extensions", err)
 	}
@@ -143,7 +93,7 @@ func TestUnknownExtension(t *testing.T) {
 // and grow and the runs of null exec paths and argvs cross batch
 // boundaries, and checks every row comes back.
 func TestRoundTripManyRows(t *testing.T) {
-	sample := sampleEvents()
+	sample := tracetest.Sample()
 	var want []trace.Event
 	for i := 0; i < 3000; i++ {
 		ev := trace.Event{TimeNs: int64(i), PID: 7, PPID: 1, Kind: trace.Mmap, Comm: "cc1"}
@@ -163,8 +113,8 @@ func TestRoundTripManyRows(t *testing.T) {
 	for _, batch := range []int{0, 3, 300, 1000} {
 		path := filepath.Join(t.TempDir(), "t.arrow")
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		writeTrace(t, path, mem, want, batch)
-		_, got := readTrace(t, path, mem)
+		tracetest.Write(t, path, tracetest.Meta, want, tracetest.Allocator(mem), tracetest.BatchRows(batch))
+		_, got := tracetest.Read(t, path, mem)
 		if len(got) != len(want) {
 			t.Fatalf("batch %d: read %d rows, want %d", batch, len(got), len(want))
 		}
@@ -196,7 +146,7 @@ func TestReadsOlderMinorVersion(t *testing.T) {
 	rec := b.NewRecordBatch()
 	defer rec.Release()
 	path := filepath.Join(t.TempDir(), "old.arrow")
-	tw, err := trace.CreateTable(path, schema, memory.DefaultAllocator)
+	tw, err := arrowio.CreateTable(path, schema, memory.DefaultAllocator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +156,7 @@ func TestReadsOlderMinorVersion(t *testing.T) {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	meta, got := readTrace(t, path, nil)
+	meta, got := tracetest.Read(t, path, nil)
 	if meta.Version != "1.1" || len(got) != 1 {
 		t.Fatalf("read version %q, %d rows", meta.Version, len(got))
 	}

@@ -1,4 +1,4 @@
-package trace
+package arrowio
 
 import (
 	"bufio"
@@ -90,6 +90,25 @@ func init() {
 	})
 }
 
+// NoParquet says what to do when a program built without trace/parquetio
+// meets a Parquet file: Parquet's Go implementation links gRPC (through
+// arrow-go's flight), which triples analyze's size and halves its first
+// build's speed, so it is left out unless asked for.
+const NoParquet = "this build has no Parquet support; Parquet is opt-in, since it links gRPC: build analyze with 'go build -tags parquet ./cmd/analyze' (or go install -tags parquet), or use .arrow"
+
+// HasFormat reports whether the table format named name ("arrow",
+// "parquet") is registered.
+func HasFormat(name string) bool {
+	formatsMu.RLock()
+	defer formatsMu.RUnlock()
+	for _, f := range formats {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 func formatForPath(path string) (*Format, error) {
 	formatsMu.RLock()
 	defer formatsMu.RUnlock()
@@ -103,11 +122,10 @@ func formatForPath(path string) (*Format, error) {
 			known = append(known, e)
 		}
 	}
-	hint := ""
-	if ext == ".parquet" {
-		hint = " (this program was built without Parquet support)"
+	if (ext == ".parquet" || ext == ".pq") && !HasFormat("parquet") {
+		return nil, fmt.Errorf("%s: %s", path, NoParquet)
 	}
-	return nil, fmt.Errorf("%s: cannot tell the output format from the extension %q%s; use one of %s", path, ext, hint, strings.Join(known, ", "))
+	return nil, fmt.Errorf("%s: cannot tell the output format from the extension %q; use one of %s", path, ext, strings.Join(known, ", "))
 }
 
 // TableWriter writes a table to a temporary file beside its destination
@@ -292,7 +310,7 @@ var ErrNotTable = errors.New("not an Arrow IPC or Parquet file")
 
 func unknownFormatError(head []byte) error {
 	if bytes.HasPrefix(head, []byte("PAR1")) {
-		return notTable("a Parquet file, but this program was built without Parquet support (-tags noparquet): convert it to .arrow with a full build")
+		return notTable("a Parquet file, but " + NoParquet)
 	}
 	if len(head) == 0 {
 		return notTable("the file is empty")

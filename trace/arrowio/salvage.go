@@ -1,4 +1,4 @@
-package trace
+package arrowio
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/internal/tempfile"
+	"github.com/forkcost/forkcost/trace"
 )
 
 // An Arrow IPC file is "ARROW1\0\0", an Arrow IPC stream (the schema,
@@ -223,14 +224,14 @@ func (w *Writer) CloseIncomplete(why string) error {
 	if why == "" {
 		return w.Close()
 	}
-	return w.CloseAmended(func(m *Meta) { m.Incomplete = why })
+	return w.CloseAmended(func(m *trace.Meta) { m.Incomplete = why })
 }
 
 // CloseAmended finishes the trace like Close, with its metadata changed by
 // amend (nil: unchanged). The metadata is part of the file's schema, written
 // before the first row, so a changed one costs a copy of the rows; this is
 // for what is learnt only at the end (an interruption, outcomes never seen).
-func (w *Writer) CloseAmended(amend func(*Meta)) error {
+func (w *Writer) CloseAmended(amend func(*trace.Meta)) error {
 	if amend == nil {
 		return w.Close()
 	}
@@ -254,7 +255,7 @@ func (w *Writer) CloseAmended(amend func(*Meta)) error {
 }
 
 // copyWithMeta copies the table src to dst with its metadata amended.
-func copyWithMeta(src, dst string, amend func(*Meta)) error {
+func copyWithMeta(src, dst string, amend func(*trace.Meta)) error {
 	mem := memory.DefaultAllocator
 	br, err := OpenTable(src, mem)
 	if err != nil {

@@ -1,4 +1,4 @@
-package trace
+package arrowio
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // DefaultBatchRows is the number of rows per record batch that writers emit.
@@ -47,7 +49,7 @@ type Writer struct {
 	comm, path *array.StringBuilder
 	argv       *array.ListBuilder
 	argvVals   *array.StringBuilder
-	sourceMemo map[SnapshotSource]int32
+	sourceMemo map[trace.SnapshotSource]int32
 
 	// With FlushEvery: mu serialises Append, Close and Abort with the
 	// goroutine that flushes; stopFlush ends it.
@@ -57,7 +59,7 @@ type Writer struct {
 
 // Create starts writing a trace to path; the extension picks the format.
 // Nothing appears at path until Close succeeds.
-func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) (*Writer, error) {
+func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOption) (*Writer, error) {
 	schema := Schema(meta)
 	tw, err := CreateTable(path, schema, mem, opts...)
 	if err != nil {
@@ -90,36 +92,36 @@ func Create(path string, meta Meta, mem memory.Allocator, opts ...CreateOption) 
 		w.fixed[i] = newFixedCol(typ)
 		return w.fixed[i]
 	}
-	w.time = fixed(ColTimeNs)
-	w.pid = fixed(ColPID)
-	w.ppid = fixed(ColPPID)
-	w.kind = fixed(ColKind)
-	w.child = fixed(ColChildPID)
-	w.flags = fixed(ColCloneFlags)
-	w.exitStatus = fixed(ColExitStatus)
-	w.sig = fixed(ColSignal)
-	w.core = fixed(ColCoreDumped)
-	for i, name := range sizeCols {
+	w.time = fixed(trace.ColTimeNs)
+	w.pid = fixed(trace.ColPID)
+	w.ppid = fixed(trace.ColPPID)
+	w.kind = fixed(trace.ColKind)
+	w.child = fixed(trace.ColChildPID)
+	w.flags = fixed(trace.ColCloneFlags)
+	w.exitStatus = fixed(trace.ColExitStatus)
+	w.sig = fixed(trace.ColSignal)
+	w.core = fixed(trace.ColCoreDumped)
+	for i, name := range trace.SizeCols {
 		w.sizes[i] = fixed(name)
 	}
-	w.thr = fixed(ColParentThreads)
-	w.pgsize = fixed(ColPageSize)
-	w.source = fixed(ColSnapshotSource)
-	w.childExec = fixed(ColChildExecNs)
-	w.minflt = fixed(ColMinFaults)
-	w.majflt = fixed(ColMajFaults)
-	w.gone = fixed(ColProcGone)
-	w.createNs = fixed(ColCreateNs)
-	w.blockedNs = fixed(ColParentBlockedNs)
-	w.postFaults = fixed(ColPostCreateFaults)
-	w.execNs = fixed(ColExecNs)
+	w.thr = fixed(trace.ColParentThreads)
+	w.pgsize = fixed(trace.ColPageSize)
+	w.source = fixed(trace.ColSnapshotSource)
+	w.childExec = fixed(trace.ColChildExecNs)
+	w.minflt = fixed(trace.ColMinFaults)
+	w.majflt = fixed(trace.ColMajFaults)
+	w.gone = fixed(trace.ColProcGone)
+	w.createNs = fixed(trace.ColCreateNs)
+	w.blockedNs = fixed(trace.ColParentBlockedNs)
+	w.postFaults = fixed(trace.ColPostCreateFaults)
+	w.execNs = fixed(trace.ColExecNs)
 	w.comm = array.NewStringBuilder(mem)
 	w.path = array.NewStringBuilder(mem)
 	w.argv = array.NewListBuilder(mem, arrow.BinaryTypes.String)
 	w.argvVals = w.argv.ValueBuilder().(*array.StringBuilder)
-	w.sourceMemo = map[SnapshotSource]int32{}
-	for i, v := range dictValues[ColSnapshotSource] {
-		w.sourceMemo[SnapshotSource(v)] = int32(i)
+	w.sourceMemo = map[trace.SnapshotSource]int32{}
+	for i, v := range dictValues[trace.ColSnapshotSource] {
+		w.sourceMemo[trace.SnapshotSource(v)] = int32(i)
 	}
 	if o.flushEvery > 0 {
 		w.startFlushing(o.flushEvery)
@@ -162,20 +164,6 @@ func (w *Writer) stopFlushing() {
 	}
 }
 
-// sizeCols are the int64 snapshot columns, in Snapshot field order.
-var sizeCols = [8]string{ColVirtBytes, ColWritableBytes, ColResidentBytes, ColWritableResidentBytes,
-	ColAnonResidentBytes, ColHugeResidentBytes, ColPageTableBytes, ColMapEntries}
-
-func (s *Snapshot) sizes() [8]int64 {
-	return [8]int64{s.VirtBytes, s.WritableBytes, s.ResidentBytes, s.WritableResidentBytes,
-		s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries}
-}
-
-func (s *Snapshot) setSizes(v [8]int64) {
-	s.VirtBytes, s.WritableBytes, s.ResidentBytes, s.WritableResidentBytes = v[0], v[1], v[2], v[3]
-	s.AnonResidentBytes, s.HugeResidentBytes, s.PageTableBytes, s.MapEntries = v[4], v[5], v[6], v[7]
-}
-
 // grow makes room for more rows in every column. The first batch grows by
 // doubling, so that a small trace stays small; later batches are
 // allocated whole, which also saves the copies of growing.
@@ -196,7 +184,7 @@ func (w *Writer) grow() {
 }
 
 // Append adds one event. The event is copied; the caller may reuse it.
-func (w *Writer) Append(ev *Event) error {
+func (w *Writer) Append(ev *trace.Event) error {
 	if w.mu != nil {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -204,10 +192,10 @@ func (w *Writer) Append(ev *Event) error {
 	return w.append(ev)
 }
 
-func (w *Writer) append(ev *Event) error {
-	k := kindIndex(ev.Kind)
+func (w *Writer) append(ev *trace.Event) error {
+	k := int32(ev.Kind.Index())
 	if k < 0 {
-		_, err := ParseKind(string(ev.Kind))
+		_, err := trace.ParseKind(string(ev.Kind))
 		return fmt.Errorf("writing %s: event %d: %w", w.tw.Path(), w.rows, err)
 	}
 	src := int32(-1)
@@ -217,7 +205,7 @@ func (w *Writer) append(ev *Event) error {
 		var ok bool
 		if src, ok = w.sourceMemo[ev.Snapshot.Source]; !ok {
 			return fmt.Errorf("writing %s: event %d: %s: %q is not one of %v",
-				w.tw.Path(), w.rows, ColSnapshotSource, ev.Snapshot.Source, dictValues[ColSnapshotSource])
+				w.tw.Path(), w.rows, trace.ColSnapshotSource, ev.Snapshot.Source, dictValues[trace.ColSnapshotSource])
 		}
 	}
 	i := w.n
@@ -254,11 +242,11 @@ func (w *Writer) append(ev *Event) error {
 	}
 	w.exitStatus.putI32Opt(i, ev.ExitStatus, ev.HasExitStatus)
 	w.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
-	if ev.Kind == Exit && ev.Signal != 0 {
+	if ev.Kind == trace.Exit && ev.Signal != 0 {
 		w.core.putBool(i, ev.CoreDumped)
 	}
 	if ev.HasSnapshot {
-		for j, v := range ev.Snapshot.sizes() {
+		for j, v := range ev.Snapshot.Sizes() {
 			w.sizes[j].putI64(i, v)
 		}
 		w.thr.putI32(i, ev.Snapshot.ParentThreads)
@@ -311,15 +299,15 @@ func (w *Writer) flush() error {
 	for i, f := range w.schema.Fields() {
 		switch c := w.fixed[i]; {
 		case c == nil:
-		case f.Name == ColKind || f.Name == ColSnapshotSource:
+		case f.Name == trace.ColKind || f.Name == trace.ColSnapshotSource:
 			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n, &w.zeros), dictValues[f.Name])
 		default:
 			w.cols[i] = c.array(w.mem, w.n, &w.zeros)
 		}
 	}
-	w.cols[w.schema.FieldIndices(ColComm)[0]] = w.comm.NewArray()
-	w.cols[w.schema.FieldIndices(ColExecPath)[0]] = w.path.NewArray()
-	w.cols[w.schema.FieldIndices(ColArgv)[0]] = w.argv.NewArray()
+	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.NewArray()
+	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.NewArray()
+	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.NewArray()
 	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
 	for i, c := range w.cols {
 		c.Release()
@@ -389,18 +377,18 @@ func (w *Writer) Abort() {
 type Reader struct {
 	name    string
 	br      BatchReader
-	meta    Meta
+	meta    trace.Meta
 	rec     arrow.RecordBatch
 	i, n    int
 	batch   int // index of rec, from 0
 	row     int64
-	ev      Event
+	ev      trace.Event
 	err     error
 	cols    readCols
-	lenient func(skipped int64, first *InvalidRowError) // nil: strict
-	hint    string                                      // for InvalidRowError
+	lenient func(skipped int64, first *trace.InvalidRowError) // nil: strict
+	hint    string                                            // for InvalidRowError
 	skipped int64
-	first   *InvalidRowError
+	first   *trace.InvalidRowError
 	done    bool // the skipped rows have been reported
 }
 
@@ -438,7 +426,7 @@ func NewReader(name string, br BatchReader) (*Reader, error) {
 }
 
 // Meta returns the trace's metadata.
-func (r *Reader) Meta() Meta { return r.meta }
+func (r *Reader) Meta() trace.Meta { return r.meta }
 
 // Name returns the name the reader was opened with.
 func (r *Reader) Name() string { return r.name }
@@ -456,7 +444,7 @@ func (r *Reader) Close() error {
 }
 
 // Event returns the current event.
-func (r *Reader) Event() *Event { return &r.ev }
+func (r *Reader) Event() *trace.Event { return &r.ev }
 
 // SetLenient makes the reader skip the rows that break the schema's
 // invariants instead of stopping at the first; report, when not nil, is
@@ -464,7 +452,7 @@ func (r *Reader) Event() *Event { return &r.ev }
 // or is closed, if there were any. SetLenient(nil) restores the default.
 // (A non-nil report is what makes the reader lenient: pass a function that
 // does nothing to skip silently.)
-func (r *Reader) SetLenient(report func(skipped int64, first *InvalidRowError)) {
+func (r *Reader) SetLenient(report func(skipped int64, first *trace.InvalidRowError)) {
 	r.lenient = report
 }
 
@@ -474,7 +462,7 @@ func (r *Reader) SetHint(hint string) { r.hint = hint }
 
 // Skipped returns the number of rows skipped so far for breaking the
 // schema's invariants, and the first of them (nil if none).
-func (r *Reader) Skipped() (int64, *InvalidRowError) { return r.skipped, r.first }
+func (r *Reader) Skipped() (int64, *trace.InvalidRowError) { return r.skipped, r.first }
 
 func (r *Reader) reportSkipped() {
 	if r.done || r.skipped == 0 || r.lenient == nil {
@@ -524,7 +512,7 @@ func (r *Reader) Next() bool {
 			r.row++
 			return true
 		}
-		bad := &InvalidRowError{File: r.name, Batch: r.batch, BatchRow: r.i, Row: r.row, Problem: problem, Hint: r.hint}
+		bad := &trace.InvalidRowError{File: r.name, Batch: r.batch, BatchRow: r.i, Row: r.row, Problem: problem, Hint: r.hint}
 		if r.lenient == nil {
 			r.err = bad
 			return false

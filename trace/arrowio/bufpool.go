@@ -1,4 +1,4 @@
-package trace
+package arrowio
 
 import (
 	"math/bits"

@@ -1,8 +1,10 @@
-package trace
+package arrowio
 
 import (
 	"context"
 	"runtime/pprof"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // AsyncWriter appends events to a Writer on a goroutine of its own, in
@@ -11,9 +13,9 @@ import (
 // flight.
 type AsyncWriter struct {
 	w     *Writer
-	batch []Event
-	free  chan []Event
-	full  chan []Event
+	batch []trace.Event
+	free  chan []trace.Event
+	full  chan []trace.Event
 	errc  chan error
 }
 
@@ -23,9 +25,9 @@ const batchesAhead = 4
 // NewAsyncWriter starts the goroutine that appends to w. Call Finish before
 // closing w.
 func NewAsyncWriter(w *Writer) *AsyncWriter {
-	a := &AsyncWriter{w: w, free: make(chan []Event, batchesAhead), full: make(chan []Event, batchesAhead), errc: make(chan error, 1)}
+	a := &AsyncWriter{w: w, free: make(chan []trace.Event, batchesAhead), full: make(chan []trace.Event, batchesAhead), errc: make(chan error, 1)}
 	for i := 0; i < batchesAhead; i++ {
-		a.free <- make([]Event, 0, 1024)
+		a.free <- make([]trace.Event, 0, 1024)
 	}
 	a.batch = <-a.free
 	// The label shows the writer's share in a CPU profile.
@@ -51,7 +53,7 @@ func NewAsyncWriter(w *Writer) *AsyncWriter {
 
 // Append queues a copy of ev. An error of the writer comes back from a
 // later Append or from Finish.
-func (a *AsyncWriter) Append(ev *Event) error {
+func (a *AsyncWriter) Append(ev *trace.Event) error {
 	a.batch = append(a.batch, *ev)
 	if len(a.batch) == cap(a.batch) {
 		a.full <- a.batch

@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"errors"
@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // snapshotTemp copies the writer's temporary file as it is on disk now:
@@ -32,7 +34,7 @@ func snapshotTemp(t *testing.T, dir string) string {
 
 func readUnfinished(t *testing.T, path string) []trace.Event {
 	t.Helper()
-	r, err := trace.OpenUnfinished(path, nil)
+	r, err := arrowio.OpenUnfinished(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +77,12 @@ func waitFlush(t *testing.T, dir string, before int64) {
 
 func TestFlushEveryAndSalvage(t *testing.T) {
 	dir := t.TempDir()
-	w, err := trace.Create(filepath.Join(dir, "rec.arrow"), trace.Meta{Source: "record", SourceOS: "linux"}, nil, trace.FlushEvery(20*time.Millisecond))
+	w, err := arrowio.Create(filepath.Join(dir, "rec.arrow"), trace.Meta{Source: "record", SourceOS: "linux"}, nil, arrowio.FlushEvery(20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	evs := sampleEvents()
+	evs := tracetest.Sample()
 	before := tempSize(dir)
 	for i := range evs[:4] {
 		if err := w.Append(&evs[i]); err != nil {
@@ -101,7 +103,7 @@ func TestFlushEveryAndSalvage(t *testing.T) {
 	// Open refuses the unfinished file; OpenUnfinished gives its flushed
 	// rows, marked: the four flushed before, and those the timer may have
 	// flushed since.
-	if _, err := trace.Open(killed, nil); !errors.Is(err, trace.ErrUnfinished) {
+	if _, err := arrowio.Open(killed, nil); !errors.Is(err, arrowio.ErrUnfinished) {
 		t.Fatalf("Open: %v, want ErrUnfinished", err)
 	}
 	got := readUnfinished(t, killed)
@@ -109,22 +111,22 @@ func TestFlushEveryAndSalvage(t *testing.T) {
 	if flushed < 4 || got[flushed-1].TimeNs != evs[flushed-1].TimeNs {
 		t.Fatalf("read %d rows of an unfinished file, want the 4 flushed at least", len(got))
 	}
-	r, err := trace.OpenUnfinished(killed, nil)
+	r, err := arrowio.OpenUnfinished(killed, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Meta().Incomplete != trace.UnfinishedNote {
+	if r.Meta().Incomplete != arrowio.UnfinishedNote {
 		t.Errorf("incomplete = %q", r.Meta().Incomplete)
 	}
 	r.Close()
 
 	// Salvage writes them to a finished trace that says where they came from.
 	out := filepath.Join(t.TempDir(), "salvaged.arrow")
-	st, err := trace.Salvage(killed, out)
+	st, err := arrowio.Salvage(killed, out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	meta, rows := readTrace(t, out, nil)
+	meta, rows := tracetest.Read(t, out, nil)
 	if st.Rows != int64(flushed) || len(rows) != flushed || !strings.HasPrefix(meta.Incomplete, "salvaged from "+killed) || meta.Source != "record" {
 		t.Fatalf("salvaged %+v: %d rows, meta %+v", st, len(rows), meta)
 	}
@@ -141,18 +143,18 @@ func TestFlushEveryAndSalvage(t *testing.T) {
 func TestCloseIncomplete(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "rec.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "record", Origin: "x"}, nil, trace.FlushEvery(time.Hour))
+	w, err := arrowio.Create(path, trace.Meta{Source: "record", Origin: "x"}, nil, arrowio.FlushEvery(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := sampleEvents()
+	evs := tracetest.Sample()
 	for i := range evs {
 		w.Append(&evs[i])
 	}
 	if err := w.CloseIncomplete("interrupted by SIGINT"); err != nil {
 		t.Fatal(err)
 	}
-	meta, got := readTrace(t, path, nil)
+	meta, got := tracetest.Read(t, path, nil)
 	if meta.Incomplete != "interrupted by SIGINT" || meta.Origin != "x" || len(got) != len(evs) {
 		t.Fatalf("meta %+v, %d rows", meta, len(got))
 	}

@@ -1,4 +1,4 @@
-package trace_test
+package arrowio_test
 
 import (
 	"errors"
@@ -9,19 +9,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 func TestAsyncWriter(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.arrow")
-	w, err := trace.Create(path, trace.Meta{Source: "test"}, nil)
+	w, err := arrowio.Create(path, trace.Meta{Source: "test"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	aw := trace.NewAsyncWriter(w)
+	aw := arrowio.NewAsyncWriter(w)
 	var want []trace.Event
 	for i := 0; i < 10000; i++ { // several batches
-		ev := sampleEvents()[i%6]
+		ev := tracetest.Sample()[i%6]
 		ev.TimeNs = int64(i)
 		if ev.HasChildExec {
 			ev.ChildExecNs = ev.TimeNs + 20 // the child execs after its creation
@@ -38,18 +40,18 @@ func TestAsyncWriter(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, got := readTrace(t, path, nil); !reflect.DeepEqual(got, want) {
+	if _, got := tracetest.Read(t, path, nil); !reflect.DeepEqual(got, want) {
 		t.Errorf("read back %d events, differing from the %d appended", len(got), len(want))
 	}
 }
 
 func TestAsyncWriterReportsTheWritersError(t *testing.T) {
-	w, err := trace.Create(filepath.Join(t.TempDir(), "a.arrow"), trace.Meta{}, nil)
+	w, err := arrowio.Create(filepath.Join(t.TempDir(), "a.arrow"), trace.Meta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	aw := trace.NewAsyncWriter(w)
+	aw := arrowio.NewAsyncWriter(w)
 	bad := trace.Event{Kind: "teleport"}
 	var first error
 	for i := 0; i < 20000 && first == nil; i++ {
@@ -64,12 +66,12 @@ func TestAsyncWriterEnd(t *testing.T) {
 	dir := t.TempDir()
 	for _, fail := range []bool{false, true} {
 		path := filepath.Join(dir, "e.arrow")
-		w, err := trace.Create(path, trace.Meta{}, nil)
+		w, err := arrowio.Create(path, trace.Meta{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		aw := trace.NewAsyncWriter(w)
-		ev := sampleEvents()[0]
+		aw := arrowio.NewAsyncWriter(w)
+		ev := tracetest.Sample()[0]
 		aw.Append(&ev)
 		var cause error
 		if fail {
@@ -87,7 +89,7 @@ func TestAsyncWriterEnd(t *testing.T) {
 		}
 		os.Remove(path)
 	}
-	var none *trace.AsyncWriter
+	var none *arrowio.AsyncWriter
 	if err := none.End(io.EOF); err != io.EOF {
 		t.Errorf("nil End = %v", err)
 	}
