@@ -98,7 +98,10 @@
 // All mode watches every task but the recorder itself.
 //
 // Events lost to a full ring buffer are counted in a per-CPU map (Drops);
-// the recorder reports them and marks its trace incomplete.
+// the recorder reports them and marks its trace incomplete. A submit does
+// not wake the reader until a quarter of the ring is unread: the reader
+// polls (Next's deadline) and drains what came in between, so a traced
+// build does not pay a context switch per event.
 package ebpf
 
 import "fmt"
