@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/machines"
 	"github.com/forkcost/forkcost/replay"
 	"github.com/forkcost/forkcost/synth"
@@ -30,16 +31,11 @@ func manyData(t *testing.T, names, sets []string) *Data {
 	path := filepath.Join(dir, "t.arrow")
 	lb := synth.DefaultLibcBuild()
 	lb.Sources = 12
-	w, err := arrowio.Create(path, lb.Meta(), nil)
-	if err != nil {
+	var evs []trace.Event
+	if err := lb.Generate(func(ev *trace.Event) error { evs = append(evs, *ev); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if err := lb.Generate(func(ev *trace.Event) error { return w.Append(ev) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	tracetest.Write(t, path, lb.Meta(), evs)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
-	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // corruptTrace writes a valid trace of 200 creations and then flips 100
@@ -19,21 +19,13 @@ import (
 func corruptTrace(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "flipped.arrow")
-	w, err := arrowio.Create(path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "corrupt_test"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 200; i++ {
-		ev := trace.Event{TimeNs: int64(i) * 1000, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: int32(1000 + i), Comm: "make",
+	evs := make([]trace.Event, 200)
+	for i := range evs {
+		evs[i] = trace.Event{TimeNs: int64(i) * 1000, PID: 100, PPID: 1, Kind: trace.Fork, ChildPID: int32(1000 + i), Comm: "make",
 			HasSnapshot: true, Snapshot: trace.Snapshot{VirtBytes: 727040, WritableBytes: 600000 + int64(i)*8,
 				ResidentBytes: 500000, WritableResidentBytes: 400000, PageSize: 4096, Source: trace.Recorded}}
-		if err := w.Append(&ev); err != nil {
-			t.Fatal(err)
-		}
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	tracetest.Write(t, path, trace.Meta{Source: "test", SourceOS: "linux", Origin: "corrupt_test"}, evs)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
