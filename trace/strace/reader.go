@@ -2,8 +2,10 @@ package strace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/forkcost/forkcost/trace/internal/lineread"
 )
@@ -897,17 +899,28 @@ func skipSpaces(b []byte, i int) int {
 }
 
 // digits reads a decimal number at b[i:], saturating at 2^62.
+//
+// Eight bytes at a time where the line has them (SWAR: the digits of a
+// word are found and combined with a few multiplications): a line's pid,
+// timestamp and duration are some thirty digits, and reading them one at a
+// time was a third of the lexing.
 func digits(b []byte, i int) (uint64, int) {
-	var v uint64
-	// 17 digits stay below 2^58: no saturation test for them (pids,
-	// seconds and fractions have fewer).
-	for e := min(len(b), i+17); i < e; i++ {
-		d := b[i] - '0'
-		if d > 9 {
-			return v, i
+	if i >= 0 && i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i : i+8])
+		n := leadingDigits(x)
+		if n < 8 {
+			if n == 0 {
+				return 0, i
+			}
+			return eightDigits((x ^ 0x3030303030303030) << (64 - 8*n)), i + n
 		}
-		v = v*10 + uint64(d)
+		return digitsSlow(b, i+8, eightDigits(x^0x3030303030303030))
 	}
+	return digitsSlow(b, i, 0)
+}
+
+// digitsSlow is digits one byte at a time, from v read so far.
+func digitsSlow(b []byte, i int, v uint64) (uint64, int) {
 	for ; i < len(b); i++ {
 		d := b[i] - '0' // one unsigned comparison tells a digit
 		if d > 9 {
@@ -919,6 +932,29 @@ func digits(b []byte, i int) (uint64, int) {
 	}
 	return v, i
 }
+
+// leadingDigits returns how many of the first bytes of x (in memory order,
+// little-endian) are ASCII digits, 0 to 8.
+func leadingDigits(x uint64) int {
+	a := x ^ 0x3030303030303030 // a digit becomes 0x00..0x09
+	// A byte is a digit when its high nibble is 0 and its low nibble is
+	// below 10; adding 6 to the low nibble sets bit 4 for 10..15, and no
+	// byte carries into the next.
+	bad := a&0xf0f0f0f0f0f0f0f0 | (a&0x0f0f0f0f0f0f0f0f+0x0606060606060606)&0x1010101010101010
+	// The high bit of every non-zero byte of bad.
+	m := ((bad&0x7f7f7f7f7f7f7f7f)+0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
+	return bits.TrailingZeros64(m) >> 3
+}
+
+// eightDigits combines eight digit values (0..9, the first in the lowest
+// byte) into their number.
+func eightDigits(a uint64) uint64 {
+	a = a*10 + a>>8
+	a = ((a&0x000000ff000000ff)*(100+1000000<<32) + (a>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
+	return uint64(uint32(a))
+}
+
+var pow10 = [9]uint64{1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8}
 
 func atoi(b []byte) (int64, bool) {
 	v, k := digits(b, 0)

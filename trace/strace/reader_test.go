@@ -169,3 +169,25 @@ func TestArgsCut(t *testing.T) {
 		}
 	}
 }
+
+// digitsByte is digits one byte at a time: what the eight-at-a-time
+// digits must agree with.
+func digitsByte(b []byte, i int) (uint64, int) { return digitsSlow(b, i, 0) }
+
+func FuzzDigits(f *testing.F) {
+	for _, s := range []string{"", "1", "12345678", "123456789", "1795742086.212042", "99999999999999999999999",
+		"0000000000000000000000001", "12a", "1\xff2", "18446744073709551615", "/:09", "16894 1795742086.211050 execve("} {
+		f.Add([]byte(s), 0)
+	}
+	f.Add([]byte("16894 1795742086.211050 execve("), 6)
+	f.Fuzz(func(t *testing.T, b []byte, i int) {
+		if i < 0 || i > len(b) {
+			return
+		}
+		v, k := digits(b, i)
+		wv, wk := digitsByte(b, i)
+		if v != wv || k != wk {
+			t.Fatalf("digits(%q, %d) = %d, %d; one byte at a time: %d, %d", b, i, v, k, wv, wk)
+		}
+	})
+}
