@@ -191,3 +191,40 @@ func FuzzDigits(f *testing.F) {
 		}
 	})
 }
+
+func FuzzCutDuration(f *testing.F) {
+	for _, s := range []string{"", ") = 0 <0.000011>", ") = 0 <12.000011>", ") = 0 <0.000000011>", ") = 0 <0.000011> ", "<0.000011>",
+		" <0.00a011>", " <0.000011>", "x <0,000011>", " <0.0000110>", ") = 0x7f44754c8000 <0.000214>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		got, gd := cutDuration(s)
+		want, wd := cutDurationSlow(s)
+		if string(got) != string(want) || gd != wd {
+			t.Fatalf("cutDuration(%q) = %q, %d; the general form: %q, %d", s, got, gd, want, wd)
+		}
+	})
+}
+
+// FuzzUnixTime checks the fast -ttt timestamp against the general
+// reading: digits, '.', fraction.
+func FuzzUnixTime(f *testing.F) {
+	for _, s := range []string{"1795742086.212042 mmap(", "1795742086.212042", "1795742086.212042123 x", "17957420861.212042 x",
+		"179574208.212042 x", "1795742086.2120 x", "12:01:02.123456 x", "0.000123 x", "1795742086.212042x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		got, end, ok := unixTime(line, 0)
+		if !ok {
+			return
+		}
+		v, k := digits(line, 0)
+		if k != 10 || line[k] != '.' {
+			t.Fatalf("unixTime(%q) read a timestamp; digits end at %d", line, k)
+		}
+		fv, f2, fok := fraction(line, k+1)
+		if !fok || int64(v)*1e9+fv != got || f2 != end || f2-k-1 != 6 {
+			t.Fatalf("unixTime(%q) = %d, %d; digits and fraction: %d s + %d ns, end %d", line, got, end, v, fv, f2)
+		}
+	})
+}
