@@ -994,7 +994,7 @@ func leadingDigits(x uint64) int {
 	// byte carries into the next.
 	bad := a&0xf0f0f0f0f0f0f0f0 | (a&0x0f0f0f0f0f0f0f0f+0x0606060606060606)&0x1010101010101010
 	// The high bit of every non-zero byte of bad.
-	m := ((bad&0x7f7f7f7f7f7f7f7f)+0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
+	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
 	return bits.TrailingZeros64(m) >> 3
 }
 
