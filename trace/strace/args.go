@@ -298,6 +298,75 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 		return nil, false
 	}
 	in := s[1 : len(s)-1]
+	if argv, ok := quickArgv(in, buf); ok {
+		return argv, true
+	}
+	return argvElems(in, buf)
+}
+
+// quickArgv is parseArgv's usual case, every element a quoted string
+// (cut by -s or not) with no escapes, read in one pass: an argument's
+// closing quote is found with IndexByte and its bytes copied once. ok is
+// false for anything else, which argvElems then reads (a long gcc command
+// line was taken apart three times, by nextArg, TrimSpace and unquote).
+func quickArgv(in []byte, buf []byte) ([]string, bool) {
+	var endBuf [32]int
+	ends := endBuf[:0]
+	buf = buf[:0]
+	for i := 0; i < len(in); {
+		for i < len(in) && in[i] == ' ' {
+			i++
+		}
+		if i == len(in) {
+			break
+		}
+		if in[i] != '"' {
+			return nil, false
+		}
+		j := bytes.IndexByte(in[i+1:], '"')
+		if j < 0 {
+			return nil, false
+		}
+		a := in[i+1 : i+1+j]
+		if bytes.IndexByte(a, '\\') >= 0 {
+			return nil, false
+		}
+		buf = append(buf, a...)
+		ends = append(ends, len(buf))
+		i += j + 2
+		if bytes.HasPrefix(in[i:], []byte("...")) {
+			i += 3
+		}
+		for i < len(in) && in[i] == ' ' {
+			i++
+		}
+		if i < len(in) {
+			if in[i] != ',' {
+				return nil, false
+			}
+			i++
+		}
+	}
+	return argvStrings(buf, ends), true
+}
+
+// argvStrings makes the arguments, unquoted one after another into buf
+// and ending at ends, one string that the elements share: two allocations
+// per argv instead of one per argument.
+func argvStrings(buf []byte, ends []int) []string {
+	all := string(buf[:lastEnd(ends)])
+	out := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		out[k] = all[start:e]
+		start = e
+	}
+	return out
+}
+
+// argvElems is parseArgv for every form of the elements (escapes, a "..."
+// for elements strace left out).
+func argvElems(in []byte, buf []byte) ([]string, bool) {
 	// The arguments are unquoted one after another into buf and become
 	// one string, which the elements share: two allocations per argv
 	// instead of one per argument.
@@ -319,14 +388,7 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 		}
 		ends = append(ends, len(buf))
 	}
-	all := string(buf[:lastEnd(ends)])
-	out := make([]string, len(ends))
-	start := 0
-	for k, e := range ends {
-		out[k] = all[start:e]
-		start = e
-	}
-	return out, ok
+	return argvStrings(buf, ends), ok
 }
 
 func lastEnd(ends []int) int {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/fuzzbound"
@@ -66,4 +67,23 @@ func checkRowInvariants(evs []trace.Event) error {
 		}
 	}
 	return nil
+}
+
+// FuzzQuickArgv checks that quickArgv, where it reads an argv, reads what
+// the general argvElems reads.
+func FuzzQuickArgv(f *testing.F) {
+	for _, s := range []string{`"gcc", "-c", "x.c"`, `"a"..., "b"`, `"a", `, `"a",`, `""`, ``, ` "a" , "b" `, `"a\"b", "c"`,
+		`"a", ...`, `"a" ..., "b"`, "\t\"a\"", `"a", "b"...`, `"x,y", "z"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, ok := quickArgv(in, nil)
+		if !ok {
+			return
+		}
+		want, wok := argvElems(in, nil)
+		if !wok || !slices.Equal(got, want) {
+			t.Fatalf("quickArgv(%q) = %q; argvElems: %q, %v", in, got, want, wok)
+		}
+	})
 }
