@@ -236,7 +236,7 @@ func (c *Converter) Add(rec *Record) error {
 			c.Stats.OrphanResumes++
 		}
 		c.call(rec, p, tid, t)
-		if isCreationCall(rec.Name) && !c.pending() {
+		if rec.sysCall().isCreation() && !c.pending() {
 			c.releaseOrphans()
 		}
 	case KindExit:
@@ -505,23 +505,22 @@ func (c *Converter) snapshot(p *proc) trace.Snapshot {
 }
 
 func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
-	name := rec.Name
-	switch string(name) {
-	case "clone", "clone3", "fork", "vfork":
+	switch sys := rec.sysCall(); sys {
+	case sysClone, sysClone3, sysFork, sysVFork:
 		c.creation(rec, p, tid, t)
-	case "execve", "execveat":
+	case sysExecve, sysExecveat:
 		c.exec(rec, p, tid, t)
-	case "exit_group", "exit":
+	case sysExitGroup, sysExit:
 		if rec.Interrupted {
 			return
 		}
 		a := splitArgs(rec.Args, c.argBuf[:1])
 		if len(a) == 1 {
-			if v, ok := parseNum(unname(a[0])); ok && (string(name) == "exit_group" || (tid == p.pid && p.threads <= 1)) {
+			if v, ok := parseNum(unname(a[0])); ok && (sys == sysExitGroup || (tid == p.pid && p.threads <= 1)) {
 				p.fbHas, p.fbStatus, p.fbTime = true, int32(v&0xff), t
 			}
 		}
-	case "wait4", "waitpid", "waitid":
+	case sysWait:
 		// The parent reaped a child: its last chance to get an exit row
 		// when the log has no +++ line for it (-qq, -e signal=none, old
 		// strace). Only in a single log: in a merged -ff set the line
@@ -537,7 +536,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 				}
 			}
 		}
-	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
 		c.memory(rec, p, t)
 	}
 }
@@ -606,8 +605,8 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 	a := memArgs(rec.Args, d.args[:4])
 	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	var ok1, ok2, ok3 bool
-	switch string(rec.Name) {
-	case "mmap", "mmap2":
+	switch rec.sysCall() {
+	case sysMmap:
 		if len(a) < 4 || failed {
 			return
 		}
@@ -627,7 +626,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 			m.flags |= addrspace.Stack
 		}
 		m.kind = trace.Mmap
-	case "munmap":
+	case sysMunmap:
 		if len(a) < 2 || rec.RetVal != 0 {
 			return
 		}
@@ -636,7 +635,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 		if ok1 && ok2 {
 			m.kind = trace.Munmap
 		}
-	case "mremap":
+	case sysMremap:
 		if len(a) < 3 || failed {
 			return
 		}
@@ -646,7 +645,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 		if ok1 && ok2 && ok3 {
 			m.kind = trace.Mremap
 		}
-	case "mprotect", "pkey_mprotect":
+	case sysMprotect:
 		if len(a) < 3 || rec.RetVal != 0 {
 			return
 		}
@@ -657,7 +656,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 		if ok1 && ok2 {
 			m.kind = trace.Mprotect
 		}
-	case "brk":
+	case sysBrk:
 		if len(a) < 1 {
 			return
 		}
@@ -704,7 +703,7 @@ func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut boo
 	cut = argsCut(rec.Args)
 	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
-	if string(rec.Name) == "execveat" {
+	if rec.sysCall() == sysExecveat {
 		pi, ai = 1, 2
 	}
 	if len(a) > pi {
@@ -749,11 +748,11 @@ func argsCut(a []byte) bool {
 // predecode decodes, on the reader's goroutine, the arguments the
 // Converter needs, so that the two goroutines share the work.
 func predecode(rec *Record, d *argDecoder) {
-	switch string(rec.Name) {
-	case "mmap", "mmap2", "munmap", "mremap", "mprotect", "pkey_mprotect", "brk":
+	switch rec.sysCall() {
+	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
 		rec.mem = decodeMem(rec, d)
 		rec.decoded = true
-	case "execve", "execveat":
+	case sysExecve, sysExecveat:
 		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)
 		rec.decoded = true
 	}
@@ -762,7 +761,7 @@ func predecode(rec *Record, d *argDecoder) {
 // cloneFlags reads the flags of a clone or clone3 call.
 func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
 	args := rec.Args
-	if string(rec.Name) == "clone3" {
+	if rec.sysCall() == sysClone3 {
 		a, _ := nextArg(args, 0)
 		a = bytes.TrimSpace(a)
 		if len(a) < 2 || a[0] != '{' {
@@ -798,13 +797,13 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	hasFlags, known := false, true
 	var kind trace.Kind
 	call := trace.LinuxClone
-	switch string(rec.Name) {
-	case "fork":
+	switch rec.sysCall() {
+	case sysFork:
 		call = trace.LinuxFork
-	case "vfork":
+	case sysVFork:
 		call = trace.LinuxVFork
 	default:
-		if string(rec.Name) == "clone3" {
+		if rec.sysCall() == sysClone3 {
 			call = trace.LinuxClone3
 		}
 		hasFlags = true

@@ -547,6 +547,7 @@ func (r *Reader) dropDead(rec *Record) {
 func (r *Reader) call(rest []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindCall
+	rec.sys = sysOf(rec.Name)
 	p, q := retBoundary(rest)
 	if p < 0 {
 		if bytes.HasSuffix(trimSpaceRight(rest), []byte(")")) {

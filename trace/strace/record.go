@@ -115,6 +115,9 @@ type Record struct {
 	Msg      []byte
 	Attached int32
 
+	// sys is the call Name names, set by the Reader (0: not yet known,
+	// see sysCall).
+	sys sysCall
 	// Arguments decoded ahead by the pipeline (see predecode).
 	decoded  bool
 	mem      memCall
@@ -122,6 +125,75 @@ type Record struct {
 	execArgv []string
 	execCut  bool
 }
+
+// sysCall returns the call the record's Name names.
+func (r *Record) sysCall() sysCall {
+	if r.sys == 0 {
+		r.sys = sysOf(r.Name)
+	}
+	return r.sys
+}
+
+// sysCall is a system call the Converter tells apart. The Reader names a
+// call's record once (sysOf), so that the decoder and the Converter switch
+// on a byte, not on the name's bytes three or four times a record.
+type sysCall uint8
+
+const (
+	sysOther sysCall = iota + 1
+	sysClone
+	sysClone3
+	sysFork
+	sysVFork
+	sysExecve
+	sysExecveat
+	sysExit
+	sysExitGroup
+	sysWait // wait4, waitpid, waitid
+	sysMmap // mmap, mmap2
+	sysMunmap
+	sysMremap
+	sysMprotect // mprotect, pkey_mprotect
+	sysBrk
+)
+
+func sysOf(name []byte) sysCall {
+	switch string(name) {
+	case "mmap", "mmap2":
+		return sysMmap
+	case "munmap":
+		return sysMunmap
+	case "mprotect", "pkey_mprotect":
+		return sysMprotect
+	case "brk":
+		return sysBrk
+	case "mremap":
+		return sysMremap
+	case "clone":
+		return sysClone
+	case "clone3":
+		return sysClone3
+	case "fork":
+		return sysFork
+	case "vfork":
+		return sysVFork
+	case "execve":
+		return sysExecve
+	case "execveat":
+		return sysExecveat
+	case "exit":
+		return sysExit
+	case "exit_group":
+		return sysExitGroup
+	case "wait4", "waitpid", "waitid":
+		return sysWait
+	}
+	return sysOther
+}
+
+func (s sysCall) isCreation() bool { return s >= sysClone && s <= sysVFork }
+
+func (s sysCall) isMemory() bool { return s >= sysMmap && s <= sysBrk }
 
 func (r *Record) reset() {
 	*r = Record{Comm: r.Comm[:0], Duration: -1}
