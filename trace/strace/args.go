@@ -75,7 +75,7 @@ func splitArgs(s []byte, out [][]byte) [][]byte {
 	for i := 0; i < len(s) && len(out) < cap(out); {
 		var a []byte
 		a, i = nextArg(s, i)
-		out = append(out, bytes.TrimRight(a, " "))
+		out = append(out, trimSpaceRight(a))
 	}
 	return out
 }
@@ -87,7 +87,7 @@ func field(s []byte, name string) ([]byte, bool) {
 		var a []byte
 		a, i = nextArg(s, i)
 		if len(a) > len(name) && a[len(name)] == '=' && string(a[:len(name)]) == name {
-			return bytes.TrimRight(a[len(name)+1:], " "), true
+			return trimSpaceRight(a[len(name)+1:]), true
 		}
 	}
 	return nil, false

@@ -661,7 +661,7 @@ done:
 		rec.RetVal = -rec.RetVal
 	}
 	rec.Ret = RetValue
-	tail := bytes.TrimLeft(s[i:], " ")
+	tail := s[skipSpaces(s, i):]
 	if neg && len(tail) > 0 && tail[0] == 'E' {
 		e := bytes.IndexByte(tail, ' ')
 		if e < 0 {
