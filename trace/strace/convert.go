@@ -98,7 +98,9 @@ type Converter struct {
 	base     addrspace.Baseline
 	emit     func(*trace.Event) error
 	err      error
-	tasks    map[int32]*proc
+	tasks    map[int32]*proc // change it with setTask and delTask only
+	lastTid  int32           // the last task found in tasks
+	lastP    *proc
 	tops     []*hold
 	held     int
 	attached map[int32]bool
@@ -285,7 +287,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		}
 		p := c.newProc(0)
 		c.unknown, c.sole = p, p
-		c.tasks[0] = p
+		c.setTask(0, p)
 		// Hold its rows until a "[pid N]" line tells its pid.
 		h := &hold{alias: true, child: p, items: c.newItems()}
 		p.hold = h
@@ -293,12 +295,16 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		return p, 0
 	}
 	tid := rec.PID
+	if c.lastP != nil && c.lastTid == tid {
+		return c.lastP, tid
+	}
 	if p, ok := c.tasks[tid]; ok {
+		c.lastTid, c.lastP = tid, p
 		return p, tid
 	}
 	// A pid not seen before.
 	p := c.newProc(tid)
-	c.tasks[tid] = p
+	c.setTask(tid, p)
 	pending := c.pending()
 	switch {
 	case pending:
@@ -312,7 +318,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 	case c.unknown != nil && !c.unknown.exited && c.unknown.pid == 0 && !c.attached[tid]:
 		// The first "[pid N]" line of a stderr log naming a process not
 		// created in the log: the pid-less first process.
-		delete(c.tasks, tid)
+		c.delTask(tid)
 		c.resolveAlias(tid)
 		return c.tasks[tid], tid
 	}
@@ -323,11 +329,11 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 func (c *Converter) resolveAlias(pid int32) {
 	u := c.unknown
 	c.unknown = nil
-	delete(c.tasks, 0)
+	c.delTask(0)
 	u.pid = pid
-	c.tasks[pid] = u
+	c.setTask(pid, u)
 	for _, t := range u.tids {
-		c.tasks[t] = u
+		c.setTask(t, u)
 	}
 	var patch func(h *hold)
 	patch = func(h *hold) {
@@ -357,6 +363,18 @@ func (c *Converter) resolveAlias(pid int32) {
 			break
 		}
 	}
+}
+
+// setTask and delTask change tasks, and forget the last lookup, which a
+// log's runs of lines of one task answer without the map.
+func (c *Converter) setTask(tid int32, p *proc) {
+	c.tasks[tid] = p
+	c.lastP = nil
+}
+
+func (c *Converter) delTask(tid int32) {
+	delete(c.tasks, tid)
+	c.lastP = nil
 }
 
 func (c *Converter) newProc(pid int32) *proc {
@@ -818,7 +836,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		if old, ok := c.tasks[child]; ok && old != p {
 			c.orphanIsThread(old, p)
 		}
-		c.tasks[child] = p
+		c.setTask(child, p)
 		p.threads++
 		p.tids = append(p.tids, child)
 		ev := &c.scratchEv
@@ -850,7 +868,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	}
 	if !seen {
 		ch = c.newProc(child)
-		c.tasks[child] = ch
+		c.setTask(child, ch)
 		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
 			ch.space = p.space // shared until the child execs
 		} else {
@@ -930,11 +948,11 @@ func (c *Converter) forget(p *proc) {
 		c.deadOrphans[p.pid] = p
 	}
 	if c.tasks[p.pid] == p {
-		delete(c.tasks, p.pid)
+		c.delTask(p.pid)
 	}
 	for _, t := range p.tids {
 		if c.tasks[t] == p {
-			delete(c.tasks, t)
+			c.delTask(t)
 		}
 	}
 	p.tids = nil
@@ -970,7 +988,7 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	p.space = addrspace.New(c.opt.PageSize)
 	for _, th := range p.tids {
 		if c.tasks[th] == p {
-			delete(c.tasks, th)
+			c.delTask(th)
 		}
 	}
 	p.tids = nil
@@ -1003,14 +1021,14 @@ func (c *Converter) exitLine(rec *Record, p *proc, tid int32, t int64) {
 	if rec.SupersededBy != 0 {
 		// Thread SupersededBy exec'd; the process keeps the leader's pid.
 		if th, ok := c.tasks[rec.SupersededBy]; ok && th == p {
-			delete(c.tasks, rec.SupersededBy)
+			c.delTask(rec.SupersededBy)
 		}
 		return
 	}
 	if tid != p.pid {
 		// A thread ended.
 		if c.tasks[tid] == p {
-			delete(c.tasks, tid)
+			c.delTask(tid)
 		}
 		if i := slices.Index(p.tids, tid); i >= 0 {
 			p.tids = slices.Delete(p.tids, i, i+1)
