@@ -305,49 +305,67 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 }
 
 // quickArgv is parseArgv's usual case, every element a quoted string
-// (cut by -s or not) with no escapes, read in one pass: an argument's
-// closing quote is found with IndexByte and its bytes copied once. ok is
+// (cut by -s or not), read in one pass: an argument's closing quote is
+// found with IndexByte and its bytes copied once (unquoted when it has
+// escapes). ok is
 // false for anything else, which argvElems then reads (a long gcc command
 // line was taken apart three times, by nextArg, TrimSpace and unquote).
 func quickArgv(in []byte, buf []byte) ([]string, bool) {
 	var endBuf [32]int
-	ends := endBuf[:0]
-	buf = buf[:0]
-	for i := 0; i < len(in); {
-		for i < len(in) && in[i] == ' ' {
-			i++
-		}
-		if i == len(in) {
-			break
-		}
-		if in[i] != '"' {
-			return nil, false
-		}
-		j := bytes.IndexByte(in[i+1:], '"')
-		if j < 0 {
-			return nil, false
-		}
-		a := in[i+1 : i+1+j]
-		if bytes.IndexByte(a, '\\') >= 0 {
-			return nil, false
-		}
-		buf = append(buf, a...)
-		ends = append(ends, len(buf))
-		i += j + 2
-		if bytes.HasPrefix(in[i:], []byte("...")) {
-			i += 3
-		}
-		for i < len(in) && in[i] == ' ' {
-			i++
-		}
-		if i < len(in) {
-			if in[i] != ',' {
-				return nil, false
-			}
-			i++
-		}
+	buf, ends, e, ok := walkArgv(in, buf[:0], endBuf[:0])
+	if !ok || e != len(in) {
+		return nil, false
 	}
 	return argvStrings(buf, ends), true
+}
+
+// walkArgv reads quickArgv's elements from s up to its end or a ']' after
+// an element, appending their bytes to buf and their ends to ends unless
+// ends is nil (only looking); end is the index of the ']', or len(s).
+func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok bool) {
+	i := 0
+	for i < len(s) {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i == len(s) || s[i] == ']' {
+			break
+		}
+		if s[i] != '"' {
+			return buf, ends, i, false
+		}
+		q := closingQuote(s, i+1)
+		if q == len(s) {
+			return buf, ends, i, false
+		}
+		if ends != nil {
+			a := s[i+1 : q]
+			if bytes.IndexByte(a, '\\') >= 0 {
+				buf, _ = unquote(buf, s[i:q+1]) // escapes: -DNAME=\"x\"
+			} else {
+				buf = append(buf, a...)
+			}
+			ends = append(ends, len(buf))
+		}
+		i = q + 1
+		if bytes.HasPrefix(s[i:], []byte("...")) {
+			i += 3
+		}
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i < len(s) {
+			switch s[i] {
+			case ',':
+				i++
+			case ']':
+				return buf, ends, i, true
+			default:
+				return buf, ends, i, false
+			}
+		}
+	}
+	return buf, ends, i, true
 }
 
 // argvStrings makes the arguments, unquoted one after another into buf

@@ -719,6 +719,17 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 // whether strace cut its arguments short.
 func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut bool) {
 	cut = argsCut(rec.Args)
+	if rec.sysCall() == sysExecve {
+		if file, argv, ok := quickExec(rec.Args, d); ok {
+			return file, argv, cut
+		}
+	}
+	file, argv = execArgs(rec, d)
+	return file, argv, cut
+}
+
+// execArgs reads the path and argv of every form of execve and execveat.
+func execArgs(rec *Record, d *argDecoder) (file string, argv []string) {
 	a := splitArgs(rec.Args, d.args[:4])
 	pi, ai := 0, 1
 	if rec.sysCall() == sysExecveat {
@@ -733,16 +744,64 @@ func decodeExec(rec *Record, d *argDecoder) (file string, argv []string, cut boo
 		text := unname(a[ai])
 		for k := range d.argv {
 			if d.argv[k] != nil && bytes.Equal(text, d.argvText[k]) {
-				return file, d.argv[k], cut
+				return file, d.argv[k]
 			}
 		}
 		argv, _ = parseArgv(text, d.scratch)
-		k := d.argvNext
-		d.argvText[k] = append(d.argvText[k][:0], text...)
-		d.argv[k] = argv
-		d.argvNext = (k + 1) % len(d.argv)
+		d.remember(text, argv)
 	}
-	return file, argv, cut
+	return file, argv
+}
+
+// remember keeps argv, decoded from text, among the last argvs.
+func (d *argDecoder) remember(text []byte, argv []string) {
+	k := d.argvNext
+	d.argvText[k] = append(d.argvText[k][:0], text...)
+	d.argv[k] = argv
+	d.argvNext = (k + 1) % len(d.argv)
+}
+
+// quickExec is decodeExec's usual case, an execve whose path and argv
+// are plain quoted strings: one pass over them (splitArgs walked the whole
+// argv only to find where it ends, and parseArgv walked it again). ok is
+// false for anything else, which the general code reads.
+func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
+	if len(s) == 0 || s[0] != '"' {
+		return "", nil, false
+	}
+	j := bytes.IndexByte(s[1:], '"')
+	if j < 0 || bytes.IndexByte(s[1:1+j], '\\') >= 0 {
+		return "", nil, false
+	}
+	path := s[1 : 1+j]
+	k := j + 2
+	if bytes.HasPrefix(s[k:], []byte("...")) {
+		k += 3
+	}
+	if !bytes.HasPrefix(s[k:], []byte(", [")) {
+		return "", nil, false
+	}
+	// Where the argv ends, first: a PATH search repeats an argv, found
+	// among the last ones without copying it.
+	open := k + 2
+	_, _, e, ok := walkArgv(s[open+1:], nil, nil)
+	e += open + 1
+	if !ok || e >= len(s) || s[e] != ']' || e+1 < len(s) && s[e+1] != ',' {
+		return "", nil, false
+	}
+	text := s[open : e+1]
+	file = string(path)
+	for k := range d.argv {
+		if d.argv[k] != nil && bytes.Equal(text, d.argvText[k]) {
+			return file, d.argv[k], true
+		}
+	}
+	var endBuf [32]int
+	buf, ends, _, _ := walkArgv(text[1:len(text)-1], d.scratch[:0], endBuf[:0])
+	d.scratch = buf[:0]
+	argv = argvStrings(buf, ends)
+	d.remember(text, argv)
+	return file, argv, true
 }
 
 // argsCut reports whether strace cut arguments short: a string ending in

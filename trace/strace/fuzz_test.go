@@ -87,3 +87,24 @@ func FuzzQuickArgv(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickExec checks that quickExec, where it reads an execve, reads
+// what the general execArgs reads.
+func FuzzQuickExec(f *testing.F) {
+	for _, s := range []string{`"/usr/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`, `"/bin/sh"..., ["sh"], 0x1`,
+		`"/bin/true", []`, `"", [""]`, `"/bin/x", ["a"]`, `"/bin/x", ["a", "b"...], ["E=1"]`, `"/bin/x", ["a"] , 0`,
+		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, args []byte) {
+		file, argv, ok := quickExec(args, newArgDecoder())
+		if !ok {
+			return
+		}
+		rec := &Record{Kind: KindCall, Name: []byte("execve"), Args: args}
+		wfile, wargv := execArgs(rec, newArgDecoder())
+		if file != wfile || !slices.Equal(argv, wargv) || (argv == nil) != (wargv == nil) {
+			t.Fatalf("quickExec(%q) = %q, %q; execArgs: %q, %q", args, file, argv, wfile, wargv)
+		}
+	})
+}
