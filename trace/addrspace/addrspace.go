@@ -156,7 +156,24 @@ func (s *Space) put(start, end uint64, ins ...Interval) {
 		r.Start = end
 		pieces = append(pieces, r)
 	}
-	s.ivs = slices.Replace(s.ivs, i, j, pieces...)
+	s.replace(i, j, pieces)
+}
+
+// replace is slices.Replace(s.ivs, i, j, pieces...) by hand: a space
+// holds a few dozen intervals, and the generic function's checks (of
+// overlap, of the tail to clear) cost more than moving them.
+func (s *Space) replace(i, j int, pieces []Interval) {
+	ivs := s.ivs
+	n := len(ivs)
+	if d := len(pieces) - (j - i); d > 0 {
+		ivs = slices.Grow(ivs, d)[:n+d]
+		copy(ivs[j+d:], ivs[j:n])
+	} else if d < 0 {
+		copy(ivs[i+len(pieces):], ivs[j:n])
+		ivs = ivs[:n+d]
+	}
+	copy(ivs[i:], pieces)
+	s.ivs = ivs
 }
 
 // first returns the index of the first interval that ends after addr

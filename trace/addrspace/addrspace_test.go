@@ -1,6 +1,7 @@
 package addrspace
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/fuzzbound"
@@ -139,4 +140,27 @@ func fuzzSpace(t *testing.T, ops []byte) {
 			t.Fatalf("virt %d != %d", st.VirtBytes, total)
 		}
 	}
+}
+
+// FuzzReplace checks Space.replace against slices.Replace.
+func FuzzReplace(f *testing.F) {
+	f.Add([]byte{5, 1, 3, 2}, uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, ops []byte, i, j uint8) {
+		var s Space
+		for k, b := range ops {
+			s.ivs = append(s.ivs, Interval{Start: uint64(k), End: uint64(b)})
+		}
+		if int(j) > len(s.ivs) || i > j {
+			return
+		}
+		pieces := make([]Interval, int(i)%4)
+		for k := range pieces {
+			pieces[k] = Interval{Start: 1000 + uint64(k)}
+		}
+		want := slices.Replace(slices.Clone(s.ivs), int(i), int(j), pieces...)
+		s.replace(int(i), int(j), pieces)
+		if !slices.Equal(s.ivs, want) {
+			t.Fatalf("replace(%d, %d, %v) = %v, want %v", i, j, pieces, s.ivs, want)
+		}
+	})
 }
