@@ -21,6 +21,11 @@
 # so that the disk's speed and the writer's final fsync are not measured;
 # give a directory on disk to include them.
 #
+# SPLIT=1 adds, per shape, one profiled conversion of the same log (the
+# trace/strace benchmark ConvertFile with -cpuprofile) and prints each
+# pipeline stage's share of the CPU (read-ahead, lexer, decoder, converter,
+# writer), from the profile's stage labels.
+#
 # RUNS (default 5) sets the number of alternating runs of wc -l and
 # convert; the ratio is of their medians. Needs GNU time (/usr/bin/time) for
 # the peak RSS and CPU time. Work files go to
@@ -46,6 +51,9 @@ gobuild | libc | mem) shapes=$shape ;;
 	;;
 esac
 (cd "$root" && go build -o "$dir/analyze" ./cmd/analyze && go build -o "$dir/stracegen" ./scripts/stracegen)
+if [ "${SPLIT:-}" = 1 ]; then
+	(cd "$root" && go test -c -o "$dir/strace.test" ./trace/strace)
+fi
 now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo "output to $outdir; $runs alternating runs per shape; $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -90,6 +98,14 @@ for s in $shapes; do
 	printf '%-8s %8.1f %8d %9.1f %11.1f %8.0f %9.3f %8.1f %8.2f\n' "$s" "$(echo "$bytes / 1000000" | bc -l)" "$lines" \
 		"$(echo "$bytes / $wct / 1000000" | bc -l)" "$(echo "$bytes / $ct / 1000000" | bc -l)" "$(echo "$lines / $ct" | bc -l)" \
 		"$(echo "$wct / $ct" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$cpu"
+	if [ "${SPLIT:-}" = 1 ]; then
+		FORKCOST_BENCH_LOG=$log "$dir/strace.test" -test.run '^$' -test.bench 'ConvertFile$' -test.benchtime 1x \
+			-test.cpuprofile "$dir/$s.prof" >/dev/null
+		printf '%-8s CPU split:' "$s"
+		go tool pprof -tags "$dir/strace.test" "$dir/$s.prof" 2>/dev/null |
+			awk '/^ stage:/ { on = 1; next } on && NF == 0 { exit } on { gsub(/[():]/, ""); printf " %s %s", $3, $2 }'
+		echo
+	fi
 done
 echo "ratio: convert's throughput over wc -l's (medians; target at least 0.10 to /dev/shm, 0.07 to disk, aim 0.15); RSS: the largest of the runs (target below 256 MiB); CPU: user+sys, median"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
