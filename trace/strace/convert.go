@@ -1205,13 +1205,13 @@ func (c *Converter) Finish() error {
 // moveUnfinished moves the unfinished call of pid from to pid to (a thread's
 // execve is resumed under the leader's pid).
 func (r *Reader) moveUnfinished(from, to int32) {
-	if p, ok := r.pend[from]; ok {
-		delete(r.pend, from)
+	if p, ok := r.lookupPend(from); ok {
+		r.delPend(from)
 		if !p.on {
 			r.free = append(r.free, p)
 			return
 		}
-		if old, ok := r.pend[to]; ok {
+		if old, ok := r.lookupPend(to); ok {
 			if old.on {
 				if isCreationCall(old.name) {
 					r.nCreate--
@@ -1221,7 +1221,7 @@ func (r *Reader) moveUnfinished(from, to int32) {
 			}
 			r.free = append(r.free, old)
 		}
-		r.pend[to] = p
+		r.setPend(to, p)
 	}
 }
 
