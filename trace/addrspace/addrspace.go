@@ -166,7 +166,13 @@ func (s *Space) replace(i, j int, pieces []Interval) {
 	ivs := s.ivs
 	n := len(ivs)
 	if d := len(pieces) - (j - i); d > 0 {
-		ivs = slices.Grow(ivs, d)[:n+d]
+		if n+d > cap(ivs) {
+			// At least 32 more: a new space (every exec makes one)
+			// grew by doubling from one interval, five allocations
+			// and copies before its first few dozen mappings.
+			ivs = slices.Grow(ivs, max(d, 32))
+		}
+		ivs = ivs[:n+d]
 		copy(ivs[j+d:], ivs[j:n])
 	} else if d < 0 {
 		copy(ivs[i+len(pieces):], ivs[j:n])
