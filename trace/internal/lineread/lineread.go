@@ -19,7 +19,8 @@ const DefaultMaxLine = 4 << 20
 
 // Reader reads lines. Its zero value is not usable; call Init.
 type Reader struct {
-	br *bufio.Reader
+	br  *bufio.Reader
+	src io.Reader // what br reads
 	// MaxLine is the longest line kept (DefaultMaxLine if 0); a longer one
 	// is returned cut, with tooLong set.
 	MaxLine int
@@ -50,7 +51,7 @@ type Reader struct {
 
 // Init starts reading r with a buffer of size bytes.
 func (r *Reader) Init(rd io.Reader, size int) {
-	*r = Reader{br: bufio.NewReaderSize(rd, size), MaxLine: r.MaxLine}
+	*r = Reader{br: bufio.NewReaderSize(rd, size), src: rd, MaxLine: r.MaxLine}
 }
 
 // Peek returns the next n bytes without consuming them (for format
@@ -173,7 +174,7 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 	go pprof.Do(context.Background(), pprof.Labels("stage", "read-ahead"), func(context.Context) {
 		defer a.wg.Done()
 		defer close(a.out)
-		a.produce(r.br, max, r.Mark)
+		a.produce(drained{r.br, r.src}, max, r.Mark)
 	})
 	r.ahead = a
 }
@@ -228,6 +229,23 @@ func (r *Reader) Release(b *Block) {
 	case a.free <- b:
 	default: // cannot happen: there are as many slots as blocks
 	}
+}
+
+// drained reads what the buffered reader holds (what detection peeked),
+// then straight from its source: reading ahead reads into blocks of its
+// own, and bufio.Reader reads around its buffer only for reads at least as
+// large as it, which a block's room after the carried line is not (every
+// byte was copied twice).
+type drained struct {
+	br  *bufio.Reader
+	src io.Reader
+}
+
+func (d drained) Read(p []byte) (int, error) {
+	if d.br.Buffered() > 0 {
+		return d.br.Read(p)
+	}
+	return d.src.Read(p)
 }
 
 // produce reads the input into blocks until its end, an error or stop.
