@@ -46,7 +46,8 @@ type Writer struct {
 	// batch (fixedCol.array); read only.
 	zeros []byte
 
-	comm, path *array.StringBuilder
+	comm       stringCol
+	path       *array.StringBuilder
 	argv       *array.ListBuilder
 	argvVals   *array.StringBuilder
 	sourceMemo map[trace.SnapshotSource]int32
@@ -115,7 +116,6 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 	w.blockedNs = fixed(trace.ColParentBlockedNs)
 	w.postFaults = fixed(trace.ColPostCreateFaults)
 	w.execNs = fixed(trace.ColExecNs)
-	w.comm = array.NewStringBuilder(mem)
 	w.path = array.NewStringBuilder(mem)
 	w.argv = array.NewListBuilder(mem, arrow.BinaryTypes.String)
 	w.argvVals = w.argv.ValueBuilder().(*array.StringBuilder)
@@ -178,7 +178,7 @@ func (w *Writer) grow() {
 		}
 	}
 	k := rows - w.n
-	w.comm.Reserve(k)
+	w.comm.grow(w.mem, w.zeroed, w.n, rows)
 	w.path.Reserve(k)
 	w.argv.Reserve(k)
 }
@@ -220,11 +220,7 @@ func (w *Writer) append(ev *trace.Event) error {
 	if ev.HasCloneFlags {
 		w.flags.putU64(i, ev.CloneFlags)
 	}
-	if ev.Comm != "" {
-		w.comm.Append(ev.Comm)
-	} else {
-		w.comm.AppendNull()
-	}
+	w.comm.put(w.mem, i, ev.Comm)
 	if ev.ExecPath != "" {
 		w.path.AppendNulls(w.pathNulls)
 		w.pathNulls = 0
@@ -271,6 +267,44 @@ func (w *Writer) append(ev *trace.Event) error {
 	return nil
 }
 
+// AppendMemory adds a memory row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: kind, Comm: comm} with every other field zero, which is
+// most rows of a converted log. It writes the same row as Append, at a
+// fraction of the cost: it touches only the five columns the row sets,
+// the others' nulls being zero bits already.
+func (w *Writer) AppendMemory(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	k := int32(kind.Index())
+	if k < 0 {
+		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
+	}
+	return w.appendMemory(t, pid, ppid, k, comm)
+}
+
+// appendMemory is AppendMemory for a known kind index k.
+func (w *Writer) appendMemory(t int64, pid, ppid, k int32, comm string) error {
+	i := w.n
+	if i == w.time.cap {
+		w.grow()
+	}
+	w.time.putI64(i, t)
+	w.pid.putI32(i, pid)
+	w.ppid.putI32Opt(i, ppid, ppid != 0)
+	w.kind.putI32(i, k)
+	w.comm.put(w.mem, i, comm)
+	w.pathNulls++
+	w.argvNulls++
+	w.n++
+	w.rows++
+	if w.n >= w.BatchRows {
+		return w.flush()
+	}
+	return nil
+}
+
 // appendStrings appends vs to b in one step: one reservation of offsets,
 // validity and data instead of one per string, and the data buffer grows
 // by doubling (the builder's ReserveData grows it to the exact size, which
@@ -305,7 +339,7 @@ func (w *Writer) flush() error {
 			w.cols[i] = c.array(w.mem, w.n, &w.zeros)
 		}
 	}
-	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.NewArray()
+	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.array(w.mem, w.n)
 	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.NewArray()
 	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.NewArray()
 	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
@@ -338,7 +372,7 @@ func (w *Writer) release() {
 			c.release(w.mem)
 		}
 	}
-	w.comm.Release()
+	w.comm.release(w.mem)
 	w.path.Release()
 	w.argv.Release()
 }
