@@ -21,6 +21,10 @@ type Writer struct {
 	tw     *TableWriter
 	mem    memory.Allocator
 	zeroed bool // mem returns zeroed memory
+	// reuse: the columns keep their buffers from batch to batch (see
+	// fixedCol.array): the format's writer is done with a batch's
+	// buffers once it is written (Arrow IPC).
+	reuse  bool
 	schema *arrow.Schema
 	cols   []arrow.Array // the batch's arrays, by field, at flush
 	n      int           // rows in the batch
@@ -70,7 +74,7 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 	for _, opt := range opts {
 		opt(&o)
 	}
-	zeroed := false
+	zeroed, reuse := false, false
 	if mem == nil {
 		mem, zeroed = memory.DefaultAllocator, true
 		// The IPC writer is done with a batch's buffers when Write
@@ -78,10 +82,10 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 		// formats' writers may keep references into them (Parquet's
 		// byte arrays wait for their page), so they get fresh ones.
 		if f, err := formatForPath(path); err == nil && f.Name == "arrow" {
-			mem = &bufferPool{}
+			mem, reuse = &bufferPool{}, true
 		}
 	}
-	w := &Writer{tw: tw, mem: mem, zeroed: zeroed, schema: schema, BatchRows: DefaultBatchRows,
+	w := &Writer{tw: tw, mem: mem, zeroed: zeroed, reuse: reuse, schema: schema, BatchRows: DefaultBatchRows,
 		fixed: make([]*fixedCol, len(schema.Fields())), cols: make([]arrow.Array, len(schema.Fields()))}
 	field := func(name string) int { return schema.FieldIndices(name)[0] }
 	fixed := func(name string) *fixedCol {
@@ -97,6 +101,7 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 	w.pid = fixed(trace.ColPID)
 	w.ppid = fixed(trace.ColPPID)
 	w.kind = fixed(trace.ColKind)
+	w.time.always, w.pid.always, w.kind.always = true, true, true
 	w.child = fixed(trace.ColChildPID)
 	w.flags = fixed(trace.ColCloneFlags)
 	w.exitStatus = fixed(trace.ColExitStatus)
@@ -177,8 +182,13 @@ func (w *Writer) grow() {
 			c.grow(w.mem, w.zeroed, w.n, rows)
 		}
 	}
-	k := rows - w.n
 	w.comm.grow(w.mem, w.zeroed, w.n, rows)
+	w.reserve(rows - w.n)
+}
+
+// reserve reserves k rows in the builders' columns. Their validity
+// bitmaps' lengths depend on it, and so the files' bytes.
+func (w *Writer) reserve(k int) {
 	w.path.Reserve(k)
 	w.argv.Reserve(k)
 }
@@ -330,16 +340,19 @@ func (w *Writer) flush() error {
 	w.path.AppendNulls(w.pathNulls)
 	w.argv.AppendNulls(w.argvNulls)
 	w.pathNulls, w.argvNulls = 0, 0
+	// Buffers are kept once the batches have their full size, which is
+	// what grow would give them.
+	keep := w.reuse && w.time.cap == w.BatchRows
 	for i, f := range w.schema.Fields() {
 		switch c := w.fixed[i]; {
 		case c == nil:
 		case f.Name == trace.ColKind || f.Name == trace.ColSnapshotSource:
-			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n, &w.zeros), dictValues[f.Name])
+			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n, &w.zeros, keep), dictValues[f.Name])
 		default:
-			w.cols[i] = c.array(w.mem, w.n, &w.zeros)
+			w.cols[i] = c.array(w.mem, w.n, &w.zeros, keep)
 		}
 	}
-	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.array(w.mem, w.n)
+	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.array(w.mem, w.n, keep)
 	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.NewArray()
 	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.NewArray()
 	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
@@ -347,9 +360,19 @@ func (w *Writer) flush() error {
 		c.Release()
 		w.cols[i] = nil
 	}
-	defer rec.Release()
 	w.n, w.flushed = 0, true
-	return w.tw.Write(rec)
+	err := w.tw.Write(rec)
+	rec.Release()
+	if keep {
+		for _, c := range w.fixed {
+			if c != nil {
+				c.clean()
+			}
+		}
+		w.comm.clean()
+		w.reserve(w.BatchRows) // as grow would at the next row
+	}
+	return err
 }
 
 // dictArray makes a dictionary array of indices over the fixed values.

@@ -30,7 +30,8 @@ type stringCol struct {
 	nulls int
 	// hint is the data bytes of the last batch: the next one's first
 	// allocation.
-	hint int
+	hint  int
+	dirty bool // lent to an array by array with keep
 }
 
 // bitmapBytes is the length of a StringBuilder's validity bitmap when it
@@ -85,7 +86,19 @@ func (c *stringCol) growData(mem memory.Allocator, more int) {
 
 // array hands the first n rows to a new array and leaves the column empty.
 // The buffers go whole, so that they are freed as they were allocated.
-func (c *stringCol) array(mem memory.Allocator, n int) arrow.Array {
+// With keep, they are lent, and kept for the next batch (see fixedCol's).
+func (c *stringCol) array(mem memory.Allocator, n int, keep bool) arrow.Array {
+	if keep {
+		var valid *memory.Buffer
+		if c.nulls > 0 {
+			valid = memory.NewBufferBytes(c.valid)
+		}
+		d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{valid, memory.NewBufferBytes(c.off), memory.NewBufferBytes(c.data)}, nil, c.nulls, 0)
+		a := array.MakeFromData(d)
+		d.Release()
+		c.dirty = true
+		return a
+	}
 	var valid *memory.Buffer
 	if c.nulls > 0 {
 		valid = memory.NewBufferWithAllocator(c.valid, mem)
@@ -107,6 +120,17 @@ func (c *stringCol) array(mem memory.Allocator, n int) arrow.Array {
 	return a
 }
 
+// clean empties the column once the batch array lent is written. The
+// offsets are all rewritten by the next batch, and the writer writes no
+// byte beyond them.
+func (c *stringCol) clean() {
+	if !c.dirty {
+		return
+	}
+	clear(c.valid)
+	c.used, c.nulls, c.dirty = 0, 0, false
+}
+
 // release frees the buffers (mem nil: they were handed over).
 func (c *stringCol) release(mem memory.Allocator) {
 	if mem != nil && c.off != nil {
@@ -115,5 +139,5 @@ func (c *stringCol) release(mem memory.Allocator) {
 		mem.Free(c.data)
 	}
 	c.off, c.offs, c.valid, c.data = nil, nil, nil, nil
-	c.cap, c.used, c.nulls = 0, 0, 0
+	c.cap, c.used, c.nulls, c.dirty = 0, 0, 0, false
 }
