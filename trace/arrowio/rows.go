@@ -24,16 +24,13 @@ type Writer struct {
 	// reuse: the columns keep their buffers from batch to batch (see
 	// fixedCol.array): the format's writer is done with a batch's
 	// buffers once it is written (Arrow IPC).
-	reuse  bool
-	schema *arrow.Schema
-	cols   []arrow.Array // the batch's arrays, by field, at flush
-	n      int           // rows in the batch
-	// Nulls owed to exec_path and argv, which are null on all but exec
-	// rows: appended as runs, which costs less than one at a time.
-	pathNulls, argvNulls int
-	flushed              bool
-	rows                 int64
-	BatchRows            int
+	reuse     bool
+	schema    *arrow.Schema
+	cols      []arrow.Array // the batch's arrays, by field, at flush
+	n         int           // rows in the batch
+	flushed   bool
+	rows      int64
+	BatchRows int
 
 	// Fixed-width columns by field index (nil for the others), and by
 	// name.
@@ -50,10 +47,8 @@ type Writer struct {
 	// batch (fixedCol.array); read only.
 	zeros []byte
 
-	comm       stringCol
-	path       *array.StringBuilder
-	argv       *array.ListBuilder
-	argvVals   *array.StringBuilder
+	comm, path stringCol
+	argv       listCol
 	sourceMemo map[trace.SnapshotSource]int32
 
 	// With FlushEvery: mu serialises Append, Close and Abort with the
@@ -121,9 +116,7 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 	w.blockedNs = fixed(trace.ColParentBlockedNs)
 	w.postFaults = fixed(trace.ColPostCreateFaults)
 	w.execNs = fixed(trace.ColExecNs)
-	w.path = array.NewStringBuilder(mem)
-	w.argv = array.NewListBuilder(mem, arrow.BinaryTypes.String)
-	w.argvVals = w.argv.ValueBuilder().(*array.StringBuilder)
+	w.argv.typ = schema.Field(field(trace.ColArgv)).Type
 	w.sourceMemo = map[trace.SnapshotSource]int32{}
 	for i, v := range dictValues[trace.ColSnapshotSource] {
 		w.sourceMemo[trace.SnapshotSource(v)] = int32(i)
@@ -182,15 +175,9 @@ func (w *Writer) grow() {
 			c.grow(w.mem, w.zeroed, w.n, rows)
 		}
 	}
-	w.comm.grow(w.mem, w.zeroed, w.n, rows)
-	w.reserve(rows - w.n)
-}
-
-// reserve reserves k rows in the builders' columns. Their validity
-// bitmaps' lengths depend on it, and so the files' bytes.
-func (w *Writer) reserve(k int) {
-	w.path.Reserve(k)
-	w.argv.Reserve(k)
+	w.comm.grow(w.mem, w.zeroed, w.n, rows, bitmapBytes(rows))
+	w.path.grow(w.mem, w.zeroed, w.n, rows, bitmapBytes(rows))
+	w.argv.grow(w.mem, w.zeroed, w.n, rows)
 }
 
 // Append adds one event. The event is copied; the caller may reuse it.
@@ -232,19 +219,10 @@ func (w *Writer) append(ev *trace.Event) error {
 	}
 	w.comm.put(w.mem, i, ev.Comm)
 	if ev.ExecPath != "" {
-		w.path.AppendNulls(w.pathNulls)
-		w.pathNulls = 0
-		w.path.Append(ev.ExecPath)
-	} else {
-		w.pathNulls++
+		w.path.put(w.mem, i, ev.ExecPath)
 	}
 	if ev.Argv != nil {
-		w.argv.AppendNulls(w.argvNulls)
-		w.argvNulls = 0
-		w.argv.Append(true)
-		appendStrings(w.argvVals, ev.Argv)
-	} else {
-		w.argvNulls++
+		w.argv.put(w.mem, i, ev.Argv)
 	}
 	w.exitStatus.putI32Opt(i, ev.ExitStatus, ev.HasExitStatus)
 	w.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
@@ -305,8 +283,6 @@ func (w *Writer) appendMemory(t int64, pid, ppid, k int32, comm string) error {
 	w.ppid.putI32Opt(i, ppid, ppid != 0)
 	w.kind.putI32(i, k)
 	w.comm.put(w.mem, i, comm)
-	w.pathNulls++
-	w.argvNulls++
 	w.n++
 	w.rows++
 	if w.n >= w.BatchRows {
@@ -315,31 +291,10 @@ func (w *Writer) appendMemory(t int64, pid, ppid, k int32, comm string) error {
 	return nil
 }
 
-// appendStrings appends vs to b in one step: one reservation of offsets,
-// validity and data instead of one per string, and the data buffer grows
-// by doubling (the builder's ReserveData grows it to the exact size, which
-// would copy the buffer on every long argv).
-func appendStrings(b *array.StringBuilder, vs []string) {
-	if len(vs) == 0 {
-		return
-	}
-	n := 0
-	for _, v := range vs {
-		n += len(v)
-	}
-	if b.DataLen()+n > b.DataCap() {
-		b.ReserveData(max(n, b.DataLen()))
-	}
-	b.AppendValues(vs, nil)
-}
-
 func (w *Writer) flush() error {
 	if w.n == 0 {
 		return nil
 	}
-	w.path.AppendNulls(w.pathNulls)
-	w.argv.AppendNulls(w.argvNulls)
-	w.pathNulls, w.argvNulls = 0, 0
 	// Buffers are kept once the batches have their full size, which is
 	// what grow would give them.
 	keep := w.reuse && w.time.cap == w.BatchRows
@@ -353,8 +308,8 @@ func (w *Writer) flush() error {
 		}
 	}
 	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.array(w.mem, w.n, keep)
-	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.NewArray()
-	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.NewArray()
+	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.array(w.mem, w.n, keep)
+	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.array(w.mem, w.n, keep)
 	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
 	for i, c := range w.cols {
 		c.Release()
@@ -370,7 +325,8 @@ func (w *Writer) flush() error {
 			}
 		}
 		w.comm.clean()
-		w.reserve(w.BatchRows) // as grow would at the next row
+		w.path.clean()
+		w.argv.clean()
 	}
 	return err
 }
@@ -396,8 +352,8 @@ func (w *Writer) release() {
 		}
 	}
 	w.comm.release(w.mem)
-	w.path.Release()
-	w.argv.Release()
+	w.path.release(w.mem)
+	w.argv.release(w.mem)
 }
 
 // Rows returns the number of events appended so far.
