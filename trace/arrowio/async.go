@@ -13,21 +13,43 @@ import (
 // flight.
 type AsyncWriter struct {
 	w     *Writer
-	batch []trace.Event
-	free  chan []trace.Event
-	full  chan []trace.Event
+	batch *asyncBatch
+	free  chan *asyncBatch
+	full  chan *asyncBatch
 	errc  chan error
 }
 
-// batchesAhead bounds the batches waiting for the writer goroutine.
-const batchesAhead = 4
+// asyncBatch is rows in the order they were appended: a memory row is
+// queued as its five fields (AppendMemory), 40 bytes, and any other row as
+// an index into evs, the copies of the whole Events (328 bytes): most
+// rows of a log are memory rows, and copying whole Events was a fifth of
+// the writer's cost.
+type asyncBatch struct {
+	rows []queuedRow
+	evs  []trace.Event
+}
+
+type queuedRow struct {
+	t         int64
+	pid, ppid int32
+	kind      int32 // the memory row's kind (Kind.Index), or -1: evs[ev]
+	ev        int32
+	comm      string
+}
+
+// batchesAhead bounds the batches waiting for the writer goroutine, and
+// asyncRows the rows of a batch.
+const (
+	batchesAhead = 4
+	asyncRows    = 1024
+)
 
 // NewAsyncWriter starts the goroutine that appends to w. Call Finish before
 // closing w.
 func NewAsyncWriter(w *Writer) *AsyncWriter {
-	a := &AsyncWriter{w: w, free: make(chan []trace.Event, batchesAhead), full: make(chan []trace.Event, batchesAhead), errc: make(chan error, 1)}
+	a := &AsyncWriter{w: w, free: make(chan *asyncBatch, batchesAhead), full: make(chan *asyncBatch, batchesAhead), errc: make(chan error, 1)}
 	for i := 0; i < batchesAhead; i++ {
-		a.free <- make([]trace.Event, 0, 1024)
+		a.free <- &asyncBatch{rows: make([]queuedRow, 0, asyncRows)}
 	}
 	a.batch = <-a.free
 	// The label shows the writer's share in a CPU profile.
@@ -35,36 +57,74 @@ func NewAsyncWriter(w *Writer) *AsyncWriter {
 		var err error
 		for b := range a.full {
 			if err == nil {
-				for i := range b {
-					if err = w.Append(&b[i]); err != nil {
-						break
-					}
-				}
+				err = a.write(b)
 			}
-			// Not cleared: Append overwrites every slot it reuses, and
+			// Not cleared: every slot is overwritten when reused, and
 			// the strings a stale slot keeps alive are bounded by the
 			// batches in flight.
-			a.free <- b[:0]
+			b.rows, b.evs = b.rows[:0], b.evs[:0]
+			a.free <- b
 		}
 		a.errc <- err
 	})
 	return a
 }
 
+func (a *AsyncWriter) write(b *asyncBatch) error {
+	w := a.w
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	for i := range b.rows {
+		r := &b.rows[i]
+		var err error
+		if r.kind < 0 {
+			err = w.append(&b.evs[r.ev])
+		} else {
+			err = w.appendMemory(r.t, r.pid, r.ppid, r.kind, r.comm)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Append queues a copy of ev. An error of the writer comes back from a
 // later Append or from Finish.
 func (a *AsyncWriter) Append(ev *trace.Event) error {
-	a.batch = append(a.batch, *ev)
-	if len(a.batch) == cap(a.batch) {
-		a.full <- a.batch
-		a.batch = <-a.free
-		select {
-		case err := <-a.errc:
-			// The writer stopped early: it only does so on an error.
-			a.errc <- err
-			return err
-		default:
-		}
+	b := a.batch
+	b.rows = append(b.rows, queuedRow{kind: -1, ev: int32(len(b.evs))})
+	b.evs = append(b.evs, *ev)
+	return a.queued()
+}
+
+// AppendMemory queues a memory row, as Writer.AppendMemory does.
+func (a *AsyncWriter) AppendMemory(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
+	k := int32(kind.Index())
+	if k < 0 {
+		// The writer reports it, in its turn.
+		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
+	}
+	b := a.batch
+	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: k, comm: comm})
+	return a.queued()
+}
+
+// queued hands the batch over when it is full.
+func (a *AsyncWriter) queued() error {
+	if len(a.batch.rows) < asyncRows {
+		return nil
+	}
+	a.full <- a.batch
+	a.batch = <-a.free
+	select {
+	case err := <-a.errc:
+		// The writer stopped early: it only does so on an error.
+		a.errc <- err
+		return err
+	default:
 	}
 	return nil
 }
@@ -72,10 +132,10 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 // Finish flushes the last batch and waits for the writer goroutine; it
 // returns the writer's first error.
 func (a *AsyncWriter) Finish() error {
-	if len(a.batch) > 0 {
+	if len(a.batch.rows) > 0 {
 		a.full <- a.batch
-		a.batch = nil
 	}
+	a.batch = nil
 	close(a.full)
 	return <-a.errc
 }

@@ -5,6 +5,14 @@
 // Parquet in trace/parquetio), and the recovery of files whose writer was
 // killed.
 //
+// A Writer builds each batch in buffers of its own, written by row index
+// (fixedCol, stringCol, listCol): a null costs nothing, so that the most
+// frequent row of a converted log, a memory row setting five columns of
+// thirty, costs little more than five stores (AppendMemory; AsyncWriter
+// queues it as those five fields). Writing Arrow IPC, the buffers are
+// kept from batch to batch, and the values a batch set are zeroed once it
+// is written.
+//
 // Writers choose the format by the output file's extension (.arrow for the
 // Arrow IPC file format, .parquet for Parquet); readers recognise the format by
 // its magic bytes, never by name. Parquet support lives in the package

@@ -27,6 +27,13 @@ type fixedCol struct {
 	i64 []int64 // views of data, by type
 	i32 []int32
 	u64 []uint64
+
+	// always: every row sets the column (time_ns, pid, kind), so that
+	// the rows of one batch overwrite the last one's.
+	always bool
+	// dirty and set are the rows of the batch handed over by array with
+	// keep, and how many of them were set: clean zeroes them.
+	dirty, set int
 }
 
 func newFixedCol(typ arrow.DataType) *fixedCol {
@@ -132,7 +139,13 @@ func (c *fixedCol) nulls(n int) int {
 // own buffers have, so the file gets the same bytes, and keeps its
 // buffers, still all zero, for the next batch: clearing every column's
 // buffers for every batch cost more than filling the columns.
-func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte) arrow.Array {
+//
+// With keep, the column lends its buffers to the array instead, and keeps
+// them for the next batch once clean has zeroed what the batch set: the
+// writer is done with them when the batch is written (Arrow IPC), and
+// zeroing the few values set (most columns are null on most rows) costs
+// much less than clearing whole new buffers.
+func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte, keep bool) arrow.Array {
 	nulls := c.nulls(n)
 	if nulls == n {
 		dn, vn := c.dataBytes(c.cap), (c.cap+7)/8
@@ -141,6 +154,24 @@ func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte) arrow.Array
 		}
 		z := *zeros
 		d := array.NewData(c.typ, n, []*memory.Buffer{memory.NewBufferBytes(z[:vn]), memory.NewBufferBytes(z[:dn])}, nil, n, 0)
+		a := array.MakeFromData(d)
+		d.Release()
+		return a
+	}
+	if keep {
+		// The other columns are zero beyond the batch's rows (see
+		// clean); the writer may write past them (a whole buffer
+		// shorter than its padded length), where the rows of the last
+		// batch must not show.
+		if c.always && n < c.cap {
+			clear(c.data[n*c.width:])
+		}
+		c.dirty, c.set = n, n-nulls
+		var valid *memory.Buffer
+		if nulls > 0 {
+			valid = memory.NewBufferBytes(c.valid)
+		}
+		d := array.NewData(c.typ, n, []*memory.Buffer{valid, memory.NewBufferBytes(c.data)}, nil, nulls, 0)
 		a := array.MakeFromData(d)
 		d.Release()
 		return a
@@ -162,6 +193,31 @@ func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte) arrow.Array
 	c.data, c.valid, c.i64, c.i32, c.u64 = nil, nil, nil, nil, nil
 	c.cap = 0
 	return a
+}
+
+// clean zeroes what the batch lent by array set, once it is written.
+func (c *fixedCol) clean() {
+	n := c.dirty
+	if n == 0 {
+		return
+	}
+	vb := (n + 7) / 8
+	switch {
+	case c.always:
+	case c.width == 0:
+		clear(c.data[:vb])
+	case c.set*8 > n:
+		clear(c.data[:n*c.width])
+	default:
+		for j, v := range c.valid[:vb] {
+			for ; v != 0; v &= v - 1 {
+				i := (j*8 + bits.TrailingZeros8(v)) * c.width
+				clear(c.data[i : i+c.width])
+			}
+		}
+	}
+	clear(c.valid[:vb])
+	c.dirty, c.set = 0, 0
 }
 
 // release frees the buffers of an unfinished batch.

@@ -105,10 +105,14 @@ type conversion struct {
 	name   string
 	opt    Options
 	conv   *Converter
+	mem    textconv.EmitMemory
 }
+
+func (v *conversion) SetEmitMemory(f textconv.EmitMemory) { v.mem = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)
+	v.conv.SetEmitMemory(v.mem)
 	return RunPipelined(v.src, v.conv, onErr)
 }
 

@@ -97,6 +97,7 @@ type Converter struct {
 	opt      Options
 	base     addrspace.Baseline
 	emit     func(*trace.Event) error
+	emitMem  textconv.EmitMemory // memory rows, if set (SetEmitMemory)
 	err      error
 	tasks    map[int32]*proc // change it with setTask and delTask only
 	lastTid  int32           // the last task found in tasks
@@ -417,6 +418,11 @@ func (c *Converter) out(ev *trace.Event) {
 		c.Stats.UnknownPIDRows++
 	}
 	c.Stats.Counted(ev)
+	if ev == &c.memEv && c.emitMem != nil {
+		// memEv sets only these five fields (see memory).
+		c.err = c.emitMem(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
+		return
+	}
 	c.err = c.emit(ev)
 }
 

@@ -26,10 +26,18 @@ type conversion struct {
 	names []string
 	conv  *Converter
 	opt   Options
+	mem   textconv.EmitMemory
 }
+
+func (v *conversion) SetEmitMemory(f textconv.EmitMemory) { v.mem = f }
+
+// SetEmitMemory makes the converter pass its memory rows to f instead of
+// emit.
+func (c *Converter) SetEmitMemory(f textconv.EmitMemory) { c.emitMem = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)
+	v.conv.SetEmitMemory(v.mem)
 	if len(v.rds) == 1 {
 		return RunPipelined(v.rds[0], v.conv, onErr)
 	}

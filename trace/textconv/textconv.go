@@ -27,7 +27,8 @@
 //	lexer       lexes the lines straight into a batch of records
 //	decoder     (optional) decodes arguments the converter will need
 //	converter   the Sink: records to events
-//	writer      encodes the events (arrowio.AsyncWriter, in Drive)
+//	writer      encodes the events (arrowio.AsyncWriter, in Drive; memory
+//	            rows as their five fields, see MemoryRows)
 //
 // A record's slices point into the read-ahead block its line came from
 // where they can (Lexer.Keep copies the rest into the batch's Arena); a
