@@ -626,6 +626,164 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 	if rec.Ret != RetValue || rec.Interrupted {
 		return
 	}
+	if m, ok := quickMem(rec, d); ok {
+		return m
+	}
+	return memArgsDecoded(rec, d)
+}
+
+// quickMem is decodeMem for mmap, munmap and mprotect as strace prints
+// them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
+// -1, 0"), read in one pass: numbers are read where they are found and
+// the flag sets handed to the memo as they lie in the line. ok is false
+// for any other form (spaces elsewhere, -N names, octal, decorations),
+// which memArgsDecoded reads. Splitting every memory call's arguments
+// first and reading each number apart was the decoder's largest cost.
+func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
+	s := rec.Args
+	sys := rec.sysCall()
+	if sys != sysMmap && sys != sysMunmap && sys != sysMprotect {
+		return m, false
+	}
+	_, i, ok := canonNum(s, 0) // the address
+	if !ok || !nextField(s, &i) {
+		return m, false
+	}
+	length, i, ok := canonNum(s, i)
+	if !ok {
+		return m, false
+	}
+	failed := rec.RetVal < 0 && rec.RetVal > -4096
+	switch sys {
+	case sysMunmap:
+		if i != len(s) && s[i] != ',' {
+			return m, false
+		}
+		if rec.RetVal != 0 {
+			return memCall{}, true
+		}
+		m.a, _, _ = canonNum(s, 0)
+		m.b, m.kind = length, trace.Munmap
+		return m, true
+	case sysMprotect:
+		if !nextField(s, &i) {
+			return m, false
+		}
+		prot, e, ok := flagField(s, i)
+		if !ok || e != len(s) && s[e] != ',' {
+			return m, false
+		}
+		if rec.RetVal != 0 {
+			return memCall{}, true
+		}
+		m.a, _, _ = canonNum(s, 0)
+		m.b = length
+		m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
+		m.kind = trace.Mprotect
+		return m, true
+	}
+	// mmap: ADDR, LENGTH, PROT, FLAGS, FD, OFFSET.
+	if !nextField(s, &i) {
+		return m, false
+	}
+	prot, i, ok := flagField(s, i)
+	if !ok || !nextField(s, &i) {
+		return m, false
+	}
+	flags, i, ok := flagField(s, i)
+	if !ok || i == len(s) || s[i] != ',' {
+		return m, false
+	}
+	if failed {
+		return memCall{}, true
+	}
+	m.b = length
+	m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
+	m.flags = mmapFlags(d.flags.parse(flags, mapNames, d.scratch))
+	m.kind = trace.Mmap
+	return m, true
+}
+
+// canonNum reads, at s[i:], a number as strace prints an address or a
+// size: NULL, 0x and 1 to 16 hex digits, or 1 to 19 decimal digits with no
+// leading zero, up to a ',' or the end. ok is false for every other form
+// (parseNum reads them).
+func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
+	n := len(s)
+	switch {
+	case i+4 <= n && string(s[i:i+4]) == "NULL":
+		end = i + 4
+	case i+2 < n && s[i] == '0' && s[i+1] == 'x':
+		j := i + 2
+		for j < n && j < i+18 {
+			h := hexDigit[s[j]]
+			if h > 15 {
+				break
+			}
+			v = v<<4 | uint64(h)
+			j++
+		}
+		if j == i+2 {
+			return 0, i, false
+		}
+		end = j
+	case i < n && s[i] >= '1' && s[i] <= '9' || i+1 < n && s[i] == '0' && s[i+1] == ',' || i+1 == n && s[i] == '0':
+		j := i
+		for j < n && j < i+19 && isDigit(s[j]) {
+			v = v*10 + uint64(s[j]-'0')
+			j++
+		}
+		end = j
+	default:
+		return 0, i, false
+	}
+	if end < n && s[end] != ',' {
+		return 0, i, false
+	}
+	return v, end, true
+}
+
+// nextField moves *i from a ',' over the ", " strace prints between
+// arguments; false if the text there is not exactly that.
+func nextField(s []byte, i *int) bool {
+	if *i+2 >= len(s) || s[*i] != ',' || s[*i+1] != ' ' || s[*i+2] == ' ' {
+		return false
+	}
+	*i += 2
+	return true
+}
+
+// flagField returns the flag set at s[i:], up to a ',' or the end, and
+// where it ends; ok is false when memArgs would read it otherwise (spaces
+// around it, an -N name).
+func flagField(s []byte, i int) (f []byte, end int, ok bool) {
+	j := i
+	for j < len(s) && s[j] != ',' {
+		j++
+	}
+	f = s[i:j]
+	if len(f) == 0 || f[len(f)-1] == ' ' || f[0] >= 'a' && f[0] <= 'z' {
+		return nil, i, false
+	}
+	return f, j, true
+}
+
+// mmapFlags is the addrspace flags of an mmap's MAP_ flags.
+func mmapFlags(flags uint64) (f uint8) {
+	if flags&mapShared == 0 || flags&mapPrivate != 0 {
+		f |= addrspace.Private
+	}
+	if flags&mapAnonymous != 0 {
+		f |= addrspace.Anonymous
+	}
+	if flags&mapStack != 0 {
+		f |= addrspace.Stack
+	}
+	return f
+}
+
+// memArgsDecoded is decodeMem for every form of the arguments.
+func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 	a := memArgs(rec.Args, d.args[:4])
 	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	var ok1, ok2, ok3 bool
@@ -638,17 +796,8 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 			return
 		}
 		prot := d.prot.parse(a[2], protNames, d.scratch)
-		flags := d.flags.parse(a[3], mapNames, d.scratch)
+		m.flags = mmapFlags(d.flags.parse(a[3], mapNames, d.scratch))
 		m.prot = uint8(prot & 7)
-		if flags&mapShared == 0 || flags&mapPrivate != 0 {
-			m.flags |= addrspace.Private
-		}
-		if flags&mapAnonymous != 0 {
-			m.flags |= addrspace.Anonymous
-		}
-		if flags&mapStack != 0 {
-			m.flags |= addrspace.Stack
-		}
 		m.kind = trace.Mmap
 	case sysMunmap:
 		if len(a) < 2 || rec.RetVal != 0 {

@@ -108,3 +108,28 @@ func FuzzQuickExec(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickMem checks that quickMem, where it reads a memory call, reads
+// what the general memArgsDecoded reads.
+func FuzzQuickMem(f *testing.F) {
+	for _, s := range []string{"NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0",
+		"0x7f44754c8000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000", "0x7f44754c8000, 8192",
+		"0x7f44754c8000, 4096, PROT_NONE", "0x7f4, 0, PROT_READ, 0", "NULL,  8192, PROT_READ, MAP_SHARED, 3, 0",
+		"addr=NULL, length=8192, prot=PROT_READ, flags=MAP_SHARED, fd=3, offset=0", "0x7f4, 010, PROT_READ",
+		"0X7F4, 10", "NULL, 8192 , PROT_READ, MAP_SHARED, 3, 0", "0x7f4<x>, 10", "NULL, 99999999999999999999, P, M, 0"} {
+		for _, name := range []string{"mmap", "munmap", "mprotect", "pkey_mprotect", "mmap2"} {
+			f.Add(name, []byte(s), int64(0))
+		}
+	}
+	f.Add("mmap", []byte("NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0"), int64(-12))
+	f.Fuzz(func(t *testing.T, name string, args []byte, ret int64) {
+		rec := &Record{Kind: KindCall, Name: []byte(name), Args: args, Ret: RetValue, RetVal: ret}
+		got, ok := quickMem(rec, newArgDecoder())
+		if !ok {
+			return
+		}
+		if want := memArgsDecoded(rec, newArgDecoder()); got != want {
+			t.Fatalf("quickMem(%s(%q) = %d) = %+v; memArgsDecoded: %+v", name, args, ret, got, want)
+		}
+	})
+}
