@@ -632,8 +632,8 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 	return memArgsDecoded(rec, d)
 }
 
-// quickMem is decodeMem for mmap, munmap and mprotect as strace prints
-// them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
+// quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
+// strace prints them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
 // -1, 0"), read in one pass: numbers are read where they are found and
 // the flag sets handed to the memo as they lie in the line. ok is false
 // for any other form (spaces elsewhere, -N names, octal, decorations),
@@ -642,11 +642,17 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 	s := rec.Args
 	sys := rec.sysCall()
-	if sys != sysMmap && sys != sysMunmap && sys != sysMprotect {
+	addr, i, ok := canonNum(s, 0)
+	if !ok {
 		return m, false
 	}
-	_, i, ok := canonNum(s, 0) // the address
-	if !ok || !nextField(s, &i) {
+	if sys == sysBrk {
+		if i != len(s) {
+			return m, false
+		}
+		return memCall{a: addr, kind: trace.Brk}, true
+	}
+	if !nextField(s, &i) {
 		return m, false
 	}
 	length, i, ok := canonNum(s, i)
@@ -655,6 +661,18 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 	}
 	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	switch sys {
+	case sysMremap:
+		if !nextField(s, &i) {
+			return m, false
+		}
+		newLength, _, ok := canonNum(s, i)
+		if !ok {
+			return m, false
+		}
+		if failed {
+			return memCall{}, true
+		}
+		return memCall{a: addr, b: length, c: newLength, kind: trace.Mremap}, true
 	case sysMunmap:
 		if i != len(s) && s[i] != ',' {
 			return m, false
@@ -662,9 +680,7 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 		if rec.RetVal != 0 {
 			return memCall{}, true
 		}
-		m.a, _, _ = canonNum(s, 0)
-		m.b, m.kind = length, trace.Munmap
-		return m, true
+		return memCall{a: addr, b: length, kind: trace.Munmap}, true
 	case sysMprotect:
 		if !nextField(s, &i) {
 			return m, false
@@ -676,11 +692,13 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 		if rec.RetVal != 0 {
 			return memCall{}, true
 		}
-		m.a, _, _ = canonNum(s, 0)
-		m.b = length
+		m.a, m.b = addr, length
 		m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
 		m.kind = trace.Mprotect
 		return m, true
+	case sysMmap:
+	default:
+		return m, false
 	}
 	// mmap: ADDR, LENGTH, PROT, FLAGS, FD, OFFSET.
 	if !nextField(s, &i) {

@@ -116,8 +116,9 @@ func FuzzQuickMem(f *testing.F) {
 		"0x7f44754c8000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000", "0x7f44754c8000, 8192",
 		"0x7f44754c8000, 4096, PROT_NONE", "0x7f4, 0, PROT_READ, 0", "NULL,  8192, PROT_READ, MAP_SHARED, 3, 0",
 		"addr=NULL, length=8192, prot=PROT_READ, flags=MAP_SHARED, fd=3, offset=0", "0x7f4, 010, PROT_READ",
-		"0X7F4, 10", "NULL, 8192 , PROT_READ, MAP_SHARED, 3, 0", "0x7f4<x>, 10", "NULL, 99999999999999999999, P, M, 0"} {
-		for _, name := range []string{"mmap", "munmap", "mprotect", "pkey_mprotect", "mmap2"} {
+		"0X7F4, 10", "NULL, 8192 , PROT_READ, MAP_SHARED, 3, 0", "0x7f4<x>, 10", "NULL, 99999999999999999999, P, M, 0",
+		"NULL", "0x55d1c000", "0x7f4, 4096, 8192, MREMAP_MAYMOVE", "0x7f4, 4096, 8192", "0x7f4, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f8"} {
+		for _, name := range []string{"mmap", "munmap", "mprotect", "pkey_mprotect", "mmap2", "mremap", "brk"} {
 			f.Add(name, []byte(s), int64(0))
 		}
 	}
