@@ -320,8 +320,8 @@ func quickArgv(in []byte, buf []byte) ([]string, bool) {
 }
 
 // walkArgv reads quickArgv's elements from s up to its end or a ']' after
-// an element, appending their bytes to buf and their ends to ends unless
-// ends is nil (only looking); end is the index of the ']', or len(s).
+// an element, appending their bytes to buf and their ends to ends; end is
+// the index of the ']', or len(s).
 func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok bool) {
 	i := 0
 	for i < len(s) {
@@ -338,15 +338,12 @@ func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok 
 		if q == len(s) {
 			return buf, ends, i, false
 		}
-		if ends != nil {
-			a := s[i+1 : q]
-			if bytes.IndexByte(a, '\\') >= 0 {
-				buf, _ = unquote(buf, s[i:q+1]) // escapes: -DNAME=\"x\"
-			} else {
-				buf = append(buf, a...)
-			}
-			ends = append(ends, len(buf))
+		if a := s[i+1 : q]; bytes.IndexByte(a, '\\') >= 0 {
+			buf, _ = unquote(buf, s[i:q+1]) // escapes: -DNAME=\"x\"
+		} else {
+			buf = append(buf, a...)
 		}
+		ends = append(ends, len(buf))
 		i = q + 1
 		if bytes.HasPrefix(s[i:], []byte("...")) {
 			i += 3

@@ -954,10 +954,13 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 	if !bytes.HasPrefix(s[k:], []byte(", [")) {
 		return "", nil, false
 	}
-	// Where the argv ends, first: a PATH search repeats an argv, found
-	// among the last ones without copying it.
+	// One walk finds where the argv ends and copies its elements; a
+	// PATH search repeats an argv, found among the last ones, which
+	// saves making its strings.
 	open := k + 2
-	_, _, e, ok := walkArgv(s[open+1:], nil, nil)
+	var endBuf [32]int
+	buf, ends, e, ok := walkArgv(s[open+1:], d.scratch[:0], endBuf[:0])
+	d.scratch = buf[:0]
 	e += open + 1
 	if !ok || e >= len(s) || s[e] != ']' || e+1 < len(s) && s[e+1] != ',' {
 		return "", nil, false
@@ -969,9 +972,6 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 			return file, d.argv[k], true
 		}
 	}
-	var endBuf [32]int
-	buf, ends, _, _ := walkArgv(text[1:len(text)-1], d.scratch[:0], endBuf[:0])
-	d.scratch = buf[:0]
 	argv = argvStrings(buf, ends)
 	d.remember(text, argv)
 	return file, argv, true
