@@ -586,9 +586,10 @@ type argDecoder struct {
 	// of a build repeat a recent argv (of their process, with the execs
 	// of a parallel build's other processes in between), and share its
 	// strings.
-	argvText [4][]byte
-	argv     [4][]string
-	argvNext int
+	argvText   [4][]byte
+	argv       [4][]string
+	argvWalked [4]bool
+	argvNext   int
 }
 
 func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
@@ -921,16 +922,18 @@ func execArgs(rec *Record, d *argDecoder) (file string, argv []string) {
 			}
 		}
 		argv, _ = parseArgv(text, d.scratch)
-		d.remember(text, argv)
+		d.remember(text, argv, false)
 	}
 	return file, argv
 }
 
-// remember keeps argv, decoded from text, among the last argvs.
-func (d *argDecoder) remember(text []byte, argv []string) {
+// remember keeps argv, decoded from text, among the last argvs; walked
+// says quickExec's walk read it.
+func (d *argDecoder) remember(text []byte, argv []string, walked bool) {
 	k := d.argvNext
 	d.argvText[k] = append(d.argvText[k][:0], text...)
 	d.argv[k] = argv
+	d.argvWalked[k] = walked && argv != nil
 	d.argvNext = (k + 1) % len(d.argv)
 }
 
@@ -954,10 +957,21 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 	if !bytes.HasPrefix(s[k:], []byte(", [")) {
 		return "", nil, false
 	}
-	// One walk finds where the argv ends and copies its elements; a
-	// PATH search repeats an argv, found among the last ones, which
-	// saves making its strings.
 	open := k + 2
+	file = string(path)
+	// A PATH search repeats an argv: one of the last ones, followed by
+	// the next argument, is this one without walking it (a walk of the
+	// same bytes ends where it ended).
+	// Only an argv that a walk read will do: the general code also
+	// remembers texts with unbalanced quotes, which read otherwise when
+	// followed by more.
+	for k := range d.argv {
+		t := d.argvText[k]
+		if d.argvWalked[k] && bytes.HasPrefix(s[open:], t) && (open+len(t) == len(s) || s[open+len(t)] == ',') {
+			return file, d.argv[k], true
+		}
+	}
+	// One walk finds where the argv ends and copies its elements.
 	var endBuf [32]int
 	buf, ends, e, ok := walkArgv(s[open+1:], d.scratch[:0], endBuf[:0])
 	d.scratch = buf[:0]
@@ -966,14 +980,8 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 		return "", nil, false
 	}
 	text := s[open : e+1]
-	file = string(path)
-	for k := range d.argv {
-		if d.argv[k] != nil && bytes.Equal(text, d.argvText[k]) {
-			return file, d.argv[k], true
-		}
-	}
 	argv = argvStrings(buf, ends)
-	d.remember(text, argv)
+	d.remember(text, argv, true)
 	return file, argv, true
 }
 

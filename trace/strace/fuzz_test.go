@@ -89,22 +89,29 @@ func FuzzQuickArgv(f *testing.F) {
 }
 
 // FuzzQuickExec checks that quickExec, where it reads an execve, reads
-// what the general execArgs reads.
+// what the general execArgs reads, the last argvs remembered included:
+// two execs are decoded in turn by each.
 func FuzzQuickExec(f *testing.F) {
 	for _, s := range []string{`"/usr/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`, `"/bin/sh"..., ["sh"], 0x1`,
 		`"/bin/true", []`, `"", [""]`, `"/bin/x", ["a"]`, `"/bin/x", ["a", "b"...], ["E=1"]`, `"/bin/x", ["a"] , 0`,
 		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`} {
-		f.Add([]byte(s))
+		f.Add([]byte(s), []byte(`"/usr/local/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`))
+		f.Add([]byte(`"/usr/local/bin/x", ["a"], 0`), []byte(s))
 	}
-	f.Fuzz(func(t *testing.T, args []byte) {
-		file, argv, ok := quickExec(args, newArgDecoder())
-		if !ok {
-			return
-		}
-		rec := &Record{Kind: KindCall, Name: []byte("execve"), Args: args}
-		wfile, wargv := execArgs(rec, newArgDecoder())
-		if file != wfile || !slices.Equal(argv, wargv) || (argv == nil) != (wargv == nil) {
-			t.Fatalf("quickExec(%q) = %q, %q; execArgs: %q, %q", args, file, argv, wfile, wargv)
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		qd, gd := newArgDecoder(), newArgDecoder()
+		for _, args := range [][]byte{first, second} {
+			rec := &Record{Kind: KindCall, Name: []byte("execve"), Args: args}
+			wfile, wargv := execArgs(rec, gd)
+			file, argv, ok := quickExec(args, qd)
+			if !ok {
+				// What execArgs remembered, quickExec must too.
+				_, argv = execArgs(rec, qd)
+				file = wfile
+			}
+			if file != wfile || !slices.Equal(argv, wargv) || (argv == nil) != (wargv == nil) {
+				t.Fatalf("quickExec(%q) = %q, %q; execArgs: %q, %q", args, file, argv, wfile, wargv)
+			}
 		}
 	})
 }
