@@ -86,7 +86,7 @@ func TestWriterBytes(t *testing.T) {
 				if w, ok := want[name]; !ok {
 					t.Errorf("%s: no sum in %s", name, golden)
 				} else if sum != w {
-					t.Errorf("%s written by %s: sha256 %s, want %s", name, how, sum, w)
+					t.Errorf("%s written by %s: sha256 %s, want %s (the file's bytes changed; if only arrow-go's writer did, -update-bytes takes the new sums)", name, how, sum, w)
 				}
 				if _, back := tracetest.Read(t, path, nil); !reflect.DeepEqual(back, evs) {
 					t.Errorf("%s written by %s: the rows read back differ", name, how)

@@ -153,10 +153,9 @@ func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte, keep bool) 
 			*zeros = make([]byte, max(dn, vn)) // never written
 		}
 		z := *zeros
-		d := array.NewData(c.typ, n, []*memory.Buffer{memory.NewBufferBytes(z[:vn]), memory.NewBufferBytes(z[:dn])}, nil, n, 0)
-		a := array.MakeFromData(d)
-		d.Release()
-		return a
+		d := newData(c.typ, n, n, nil, memory.NewBufferBytes(z[:vn]), memory.NewBufferBytes(z[:dn]))
+		defer d.Release()
+		return array.MakeFromData(d)
 	}
 	if keep {
 		// The other columns are zero beyond the batch's rows (see
@@ -167,32 +166,14 @@ func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte, keep bool) 
 			clear(c.data[n*c.width:])
 		}
 		c.dirty, c.set = n, n-nulls
-		var valid *memory.Buffer
-		if nulls > 0 {
-			valid = memory.NewBufferBytes(c.valid)
-		}
-		d := array.NewData(c.typ, n, []*memory.Buffer{valid, memory.NewBufferBytes(c.data)}, nil, nulls, 0)
-		a := array.MakeFromData(d)
-		d.Release()
-		return a
 	}
-	var valid *memory.Buffer
-	if nulls > 0 {
-		valid = memory.NewBufferWithAllocator(c.valid, mem)
-	} else {
-		mem.Free(c.valid)
+	d := newData(c.typ, n, nulls, nil, validity(mem, keep, c.valid, nulls), lend(mem, keep)(c.data))
+	defer d.Release()
+	if !keep {
+		c.data, c.valid, c.i64, c.i32, c.u64 = nil, nil, nil, nil, nil
+		c.cap = 0
 	}
-	data := memory.NewBufferWithAllocator(c.data, mem)
-	d := array.NewData(c.typ, n, []*memory.Buffer{valid, data}, nil, nulls, 0)
-	if valid != nil {
-		valid.Release()
-	}
-	data.Release()
-	a := array.MakeFromData(d)
-	d.Release()
-	c.data, c.valid, c.i64, c.i32, c.u64 = nil, nil, nil, nil, nil
-	c.cap = 0
-	return a
+	return array.MakeFromData(d)
 }
 
 // clean zeroes what the batch lent by array set, once it is written.

@@ -116,28 +116,47 @@ func (c *stringCol) growData(mem memory.Allocator, more int) {
 // fixedCol's).
 func (c *stringCol) arrayData(mem memory.Allocator, n int, keep bool) arrow.ArrayData {
 	c.fill(n)
-	buf := memory.NewBufferBytes
-	if !keep {
-		buf = func(b []byte) *memory.Buffer { return memory.NewBufferWithAllocator(b, mem) }
-	}
-	var valid *memory.Buffer
-	if c.nulls > 0 {
-		valid = buf(c.valid)
-	} else if c.valid != nil && !keep {
-		mem.Free(c.valid)
-	}
-	bufs := []*memory.Buffer{valid, buf(c.off), buf(c.data)}
-	d := array.NewData(arrow.BinaryTypes.String, n, bufs, nil, c.nulls, 0)
-	for _, b := range bufs {
-		if b != nil {
-			b.Release()
-		}
-	}
+	buf := lend(mem, keep)
+	d := newData(arrow.BinaryTypes.String, n, c.nulls, nil,
+		validity(mem, keep, c.valid, c.nulls), buf(c.off), buf(c.data))
 	if keep {
 		c.dirty = true
 	} else {
 		c.hint = c.used
 		c.release(nil)
+	}
+	return d
+}
+
+// lend returns what makes a column's buffer an array's: lent with keep,
+// handed over (freed with the array) without.
+func lend(mem memory.Allocator, keep bool) func([]byte) *memory.Buffer {
+	if keep {
+		return memory.NewBufferBytes
+	}
+	return func(b []byte) *memory.Buffer { return memory.NewBufferWithAllocator(b, mem) }
+}
+
+// validity is the validity buffer of an array with nulls nulls (none if
+// 0: then a bitmap not kept is freed).
+func validity(mem memory.Allocator, keep bool, valid []byte, nulls int) *memory.Buffer {
+	switch {
+	case nulls > 0:
+		return lend(mem, keep)(valid)
+	case valid != nil && !keep:
+		mem.Free(valid)
+	}
+	return nil
+}
+
+// newData makes array data of bufs and releases them (the data holds
+// them).
+func newData(typ arrow.DataType, n, nulls int, children []arrow.ArrayData, bufs ...*memory.Buffer) *array.Data {
+	d := array.NewData(typ, n, bufs, children, nulls, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
 	}
 	return d
 }
@@ -248,23 +267,8 @@ func (c *listCol) array(mem memory.Allocator, n int, keep bool) arrow.Array {
 	vcap := c.vals.cap
 	values := c.vals.arrayData(mem, c.vals.next, keep)
 	defer values.Release()
-	buf := memory.NewBufferBytes
-	if !keep {
-		buf = func(b []byte) *memory.Buffer { return memory.NewBufferWithAllocator(b, mem) }
-	}
-	var valid *memory.Buffer
-	if c.nulls > 0 {
-		valid = buf(c.valid)
-	} else if !keep {
-		mem.Free(c.valid)
-	}
-	bufs := []*memory.Buffer{valid, buf(c.off)}
-	d := array.NewData(c.typ, n, bufs, []arrow.ArrayData{values}, c.nulls, 0)
-	for _, b := range bufs {
-		if b != nil {
-			b.Release()
-		}
-	}
+	d := newData(c.typ, n, c.nulls, []arrow.ArrayData{values},
+		validity(mem, keep, c.valid, c.nulls), lend(mem, keep)(c.off))
 	defer d.Release()
 	if keep {
 		c.dirty = true

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
 	"github.com/forkcost/forkcost/trace/kdump"
@@ -27,17 +27,10 @@ func TestEmitMemorySameRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		isTruss := strings.Contains(name, "truss")
-		run := func(split bool) (rows []trace.Event, memRows int) {
-			c := bsd.NewConverter(bsd.Options{Truss: isTruss}, func(ev *trace.Event) error {
-				rows = append(rows, *ev)
-				return nil
-			})
-			if split {
-				c.SetEmitMemory(func(tm int64, pid, ppid int32, kind trace.Kind, comm string) error {
-					memRows++
-					rows = append(rows, trace.Event{TimeNs: tm, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
-					return nil
-				})
+		mem += tracetest.CheckEmitMemory(t, name, func(emit func(*trace.Event) error, memRow tracetest.EmitMemory) {
+			c := bsd.NewConverter(bsd.Options{Truss: isTruss}, emit)
+			if memRow != nil {
+				c.SetEmitMemory(memRow)
 			}
 			var src bsd.Source = kdump.NewReader(bytes.NewReader(data), name)
 			if isTruss {
@@ -46,23 +39,7 @@ func TestEmitMemorySameRows(t *testing.T) {
 			if err := bsd.RunPipelined(src, c, func(*bsd.SyntaxError) error { return nil }); err != nil {
 				t.Fatal(err)
 			}
-			return rows, memRows
-		}
-		plain, _ := run(false)
-		split, memRows := run(true)
-		if !reflect.DeepEqual(plain, split) {
-			t.Errorf("%s: the rows differ with SetEmitMemory (%d rows, %d)", name, len(plain), len(split))
-		}
-		want := 0
-		for i := range plain {
-			if plain[i].Kind.IsMemory() {
-				want++
-			}
-		}
-		if memRows != want {
-			t.Errorf("%s: %d memory rows went to SetEmitMemory's function, want all %d", name, memRows, want)
-		}
-		mem += memRows
+		})
 	}
 	if mem == 0 {
 		t.Error("no log made a memory row")
