@@ -19,7 +19,19 @@ type sparseFile struct {
 	off    int64 // bytes written or skipped so far
 	hole   int64 // zero bytes skipped at the end, not yet in the file
 	noSeek bool  // the file cannot seek: zeros are written
+
+	// The file's bytes before started are being written back to the disk
+	// (startWriteback); noWriteback: the file cannot say.
+	started     int64
+	noWriteback bool
 }
+
+// writebackEvery is how many bytes are written before their writeback to
+// the disk is started. The table is synced before it is renamed into
+// place (a crash must not leave a renamed but empty file), and on a disk
+// that final sync wrote the whole trace while nothing else ran; started
+// along the way, the writes overlap the conversion.
+const writebackEvery = 16 << 20
 
 const sparsePage = 4096
 
@@ -46,6 +58,14 @@ func (s *sparseFile) Write(p []byte) (int, error) {
 		return start, err
 	}
 	s.off = base + int64(len(p))
+	if end := s.off - s.hole; !s.noWriteback && end-s.started >= writebackEvery {
+		// Only a hint: an error (a pipe, a file system without it)
+		// stops the hints, not the writing.
+		if startWriteback(s.f, s.started, end-s.started) != nil {
+			s.noWriteback = true
+		}
+		s.started = end
+	}
 	return len(p), nil
 }
 
