@@ -15,6 +15,7 @@ import (
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 var (
@@ -231,4 +232,70 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// nopSink is a converter that converts nothing.
+type nopSink struct{ st textconv.Stats }
+
+func (s *nopSink) Add(*Record) error         { return nil }
+func (s *nopSink) Counters() *textconv.Stats { return &s.st }
+
+// BenchmarkLexPipelined is the pipeline's read-ahead and lexer stages
+// alone: the conversion cannot be faster than this on one core for the
+// lexer (the memory-heavy shape's conversion is close to it).
+func BenchmarkLexPipelined(b *testing.B) {
+	data := bigLog(b)
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rd := NewReader(bytes.NewReader(data), "big")
+		if err := textconv.RunPipelined[Record](lexer{rd: rd}, &nopSink{}, nil, textconv.Stages[Record]{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	report(b, data)
+}
+
+// callRecords returns copies of the call records of the big log for
+// which keep says yes, each with its own name and arguments.
+func callRecords(b *testing.B, keep func(*Record) bool) []Record {
+	rd := NewReader(bytes.NewReader(bigLog(b)), "big")
+	var recs []Record
+	for rd.Next() {
+		if r, ok := rd.Result().(*Record); ok && r.Kind == KindCall && keep(r) {
+			c := *r
+			c.Name = append([]byte(nil), r.Name...)
+			c.Args = append([]byte(nil), r.Args...)
+			recs = append(recs, c)
+		}
+	}
+	return recs
+}
+
+// BenchmarkDecodeMem is the decoder's cost per memory call.
+func BenchmarkDecodeMem(b *testing.B) {
+	recs := callRecords(b, func(r *Record) bool { return r.sysCall().isMemory() })
+	d := newArgDecoder()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range recs {
+			recs[j].mem = decodeMem(&recs[j], d)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/call")
+}
+
+// BenchmarkDecodeExec is the decoder's cost per execve (path and argv).
+func BenchmarkDecodeExec(b *testing.B) {
+	recs := callRecords(b, func(r *Record) bool { return r.sysCall() == sysExecve })
+	d := newArgDecoder()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range recs {
+			decodeExec(&recs[j], d)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/exec")
 }
