@@ -408,6 +408,14 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
 	}
 	name, rest := body[:j], body[j+1:]
+	if n := len(rest); n > 0 && rest[n-1] == '>' {
+		// A call's first half (half the lines of a log of threads'
+		// memory calls) has no duration to look for.
+		if u, ok := cutUnfinished(rest); ok {
+			r.stash(name, u, rec, lineNo)
+			return false
+		}
+	}
 	rest, dur := cutDuration(rest)
 	// Only a line ending in '>' can be a call's first half or a detached
 	// one; most end in the return value.
