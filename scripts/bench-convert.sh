@@ -26,6 +26,10 @@
 # pipeline stage's share of the CPU (read-ahead, lexer, decoder, converter,
 # writer), from the profile's stage labels.
 #
+# PGO=1 builds analyze with profile-guided optimization
+# (-pgo=cmd/analyze/convert.pgo, see scripts/pgo-profile) instead of as go
+# build does by default.
+#
 # RUNS (default 5) sets the number of alternating runs of wc -l and
 # convert; the ratio is of their medians. Needs GNU time (/usr/bin/time) for
 # the peak RSS and CPU time. Work files go to
@@ -50,13 +54,15 @@ gobuild | libc | mem) shapes=$shape ;;
 	exit 2
 	;;
 esac
-(cd "$root" && go build -o "$dir/analyze" ./cmd/analyze && go build -o "$dir/stracegen" ./scripts/stracegen)
+pgo=off
+if [ "${PGO:-}" = 1 ]; then pgo=cmd/analyze/convert.pgo; fi
+(cd "$root" && go build -pgo="$pgo" -o "$dir/analyze" ./cmd/analyze && go build -o "$dir/stracegen" ./scripts/stracegen)
 if [ "${SPLIT:-}" = 1 ]; then
 	(cd "$root" && go test -c -o "$dir/strace.test" ./trace/strace)
 fi
 now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-echo "output to $outdir; $runs alternating runs per shape; $(nproc) cores; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "output to $outdir; $runs alternating runs per shape; $(nproc) cores; pgo=$pgo; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %8s %8s %9s %11s %8s %9s %8s %8s\n' shape MB lines wc-MB/s conv-MB/s lines/s ratio RSS-MiB CPU-s
 for s in $shapes; do
 	case $s in
