@@ -998,7 +998,7 @@ func skipSpaces(b []byte, i int) int {
 // Eight bytes at a time where the line has them (SWAR: the digits of a
 // word are found and combined with a few multiplications): a line's pid,
 // timestamp and duration are some thirty digits, and reading them one at a
-// time was a third of the lexing.
+// time was a third of parse.
 func digits(b []byte, i int) (uint64, int) {
 	if i >= 0 && i+8 <= len(b) {
 		x := binary.LittleEndian.Uint64(b[i : i+8])
@@ -1049,7 +1049,6 @@ func eightDigits(a uint64) uint64 {
 	return uint64(uint32(a))
 }
 
-var pow10 = [9]uint64{1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8}
 
 func atoi(b []byte) (int64, bool) {
 	v, k := digits(b, 0)
