@@ -1049,7 +1049,6 @@ func eightDigits(a uint64) uint64 {
 	return uint64(uint32(a))
 }
 
-
 func atoi(b []byte) (int64, bool) {
 	v, k := digits(b, 0)
 	if k != len(b) || k == 0 {
