@@ -2,6 +2,7 @@ package strace
 
 import (
 	"bytes"
+	"cmp"
 	"path"
 	"slices"
 
@@ -1371,7 +1372,15 @@ func (c *Converter) Finish() error {
 			c.Stats.NotExited++
 		}
 	}
-	slices.SortFunc(fb, func(a, b *proc) int { return int(min(max(a.fbTime-b.fbTime, -1), 1)) })
+	// In time order, and by pid among rows of one time: the processes
+	// come from a map, whose order changes from run to run, and two
+	// conversions of one log must write the same file.
+	slices.SortFunc(fb, func(a, b *proc) int {
+		if c := cmp.Compare(a.fbTime, b.fbTime); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.pid, b.pid)
+	})
 	for _, p := range fb {
 		c.exitRow(p, p.fbTime, p.fbStatus, true, 0, false)
 		c.Stats.ExitFallbacks++
