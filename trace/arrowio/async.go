@@ -20,10 +20,11 @@ type AsyncWriter struct {
 }
 
 // asyncBatch is rows in the order they were appended: a memory row is
-// queued as its five fields (AppendMemory), 40 bytes, and any other row as
-// an index into evs, the copies of the whole Events (328 bytes): most
-// rows of a log are memory rows, and copying whole Events was a fifth of
-// the writer's cost.
+// queued as its five fields (AppendMemory) and a signal row as its six
+// (AppendSignal), 48 bytes, and any other row as an index into evs, the
+// copies of the whole Events (328 bytes): most rows of a log are memory
+// rows (and, of a Go program's, signal rows), and copying whole Events
+// was a fifth of the writer's cost.
 type asyncBatch struct {
 	rows []queuedRow
 	evs  []trace.Event
@@ -32,8 +33,9 @@ type asyncBatch struct {
 type queuedRow struct {
 	t         int64
 	pid, ppid int32
-	kind      int32 // the memory row's kind (Kind.Index), or -1: evs[ev]
+	kind      int32 // a short row's kind (Kind.Index), or -1: evs[ev]
 	ev        int32
+	sig       int32 // a short row's signal (AppendSignal)
 	comm      string
 }
 
@@ -82,7 +84,7 @@ func (a *AsyncWriter) write(b *asyncBatch) error {
 		if r.kind < 0 {
 			err = w.append(&b.evs[r.ev])
 		} else {
-			err = w.appendMemory(r.t, r.pid, r.ppid, r.kind, r.comm)
+			err = w.appendShort(r.t, r.pid, r.ppid, r.kind, r.comm, r.sig)
 		}
 		if err != nil {
 			return err
@@ -97,6 +99,13 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 	b := a.batch
 	b.rows = append(b.rows, queuedRow{kind: -1, ev: int32(len(b.evs))})
 	b.evs = append(b.evs, *ev)
+	return a.queued()
+}
+
+// AppendSignal queues a signal row, as Writer.AppendSignal does.
+func (a *AsyncWriter) AppendSignal(t int64, pid, ppid int32, comm string, sig int32) error {
+	b := a.batch
+	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: signalIndex, comm: comm, sig: sig})
 	return a.queued()
 }
 

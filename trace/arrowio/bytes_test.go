@@ -20,7 +20,8 @@ import (
 var updateBytes = flag.Bool("update-bytes", false, "rewrite testdata/writer-bytes.sha256 from the Writer's Append")
 
 // bytesTrace is a converted log's mix: memory rows (some with no ppid or
-// no comm, a run of them with no comm at all) between whole events.
+// no comm, a run of them with no comm at all) and signal rows (some of an
+// unknown signal) between whole events.
 func bytesTrace() []trace.Event {
 	sample := tracetest.Sample()
 	mem := []trace.Kind{trace.Mmap, trace.Munmap, trace.Mprotect, trace.Brk, trace.Mremap}
@@ -39,6 +40,9 @@ func bytesTrace() []trace.Event {
 			if i >= 400 && i < 460 {
 				ev.Comm = ""
 			}
+			if i%11 == 5 {
+				ev.Kind, ev.Signal = trace.Signal, int32(23-23*(i%3/2)) // SIGURG, or 0 for an unknown one
+			}
 		}
 		evs = append(evs, ev)
 	}
@@ -47,9 +51,11 @@ func bytesTrace() []trace.Event {
 
 // TestWriterBytes checks that the file a Writer makes of bytesTrace, in
 // batches of several sizes, has the bytes recorded in
-// testdata/writer-bytes.sha256 (taken from Append when arrow's builders
-// made the comm column), whichever way the rows go in: Append, Writer's
-// AppendMemory for the memory rows, or an AsyncWriter.
+// testdata/writer-bytes.sha256, whichever way the rows go in: Append,
+// Writer's AppendMemory and AppendSignal for the memory and signal rows,
+// or an AsyncWriter's. The sums are Append's (-update-bytes); they were
+// first taken when arrow's builders made the string columns, and taken
+// again by Append when signal rows joined the trace.
 func TestWriterBytes(t *testing.T) {
 	golden := filepath.Join("testdata", "writer-bytes.sha256")
 	want := map[string]string{}
@@ -116,7 +122,12 @@ func writeBytesTrace(t *testing.T, path string, batch int, how string, evs []tra
 	for i := range evs {
 		ev := &evs[i]
 		memRow := ev.Kind.IsMemory() && ev.ChildPID == 0 && !ev.HasSnapshot
+		sigRow := ev.Kind == trace.Signal && ev.ChildPID == 0 && !ev.HasSnapshot
 		switch {
+		case how != "append" && sigRow && aw != nil:
+			err = aw.AppendSignal(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
+		case how != "append" && sigRow:
+			err = w.AppendSignal(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
 		case how == "append" || !memRow:
 			if aw != nil {
 				err = aw.Append(ev)

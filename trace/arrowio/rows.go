@@ -269,11 +269,27 @@ func (w *Writer) AppendMemory(t int64, pid, ppid int32, kind trace.Kind, comm st
 	if k < 0 {
 		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
 	}
-	return w.appendMemory(t, pid, ppid, k, comm)
+	return w.appendShort(t, pid, ppid, k, comm, 0)
 }
 
-// appendMemory is AppendMemory for a known kind index k.
-func (w *Writer) appendMemory(t int64, pid, ppid, k int32, comm string) error {
+// signalIndex is trace.Signal's kind index.
+var signalIndex = int32(trace.Signal.Index())
+
+// AppendSignal adds a signal row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: trace.Signal, Comm: comm, Signal: sig} whose other fields
+// are all zero, touching only its six columns: a Go program's log has a
+// SIGURG for every few of its calls.
+func (w *Writer) AppendSignal(t int64, pid, ppid int32, comm string, sig int32) error {
+	if w.mu != nil {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+	}
+	return w.appendShort(t, pid, ppid, signalIndex, comm, sig)
+}
+
+// appendShort is AppendMemory (sig 0) and AppendSignal for a known kind
+// index k.
+func (w *Writer) appendShort(t int64, pid, ppid, k int32, comm string, sig int32) error {
 	i := w.n
 	if i == w.time.cap {
 		w.grow()
@@ -283,6 +299,7 @@ func (w *Writer) appendMemory(t int64, pid, ppid, k int32, comm string) error {
 	w.ppid.putI32Opt(i, ppid, ppid != 0)
 	w.kind.putI32(i, k)
 	w.comm.put(w.mem, i, comm)
+	w.sig.putI32Opt(i, sig, sig != 0)
 	w.n++
 	w.rows++
 	if w.n >= w.BatchRows {

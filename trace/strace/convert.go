@@ -99,6 +99,8 @@ type Converter struct {
 	base     addrspace.Baseline
 	emit     func(*trace.Event) error
 	emitMem  textconv.EmitMemory // memory rows, if set (SetEmitMemory)
+	emitSig  textconv.EmitSignal // signal rows, if set (SetEmitSignal)
+	sigEv    trace.Event         // signal rows (see signal)
 	err      error
 	tasks    map[int32]*proc // change it with setTask and delTask only
 	lastTid  int32           // the last task found in tasks
@@ -422,6 +424,11 @@ func (c *Converter) out(ev *trace.Event) {
 	if ev == &c.memEv && c.emitMem != nil {
 		// memEv sets only these five fields (see memory).
 		c.err = c.emitMem(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
+		return
+	}
+	if ev == &c.sigEv && c.emitSig != nil {
+		// sigEv sets only these six fields (see signal).
+		c.err = c.emitSig(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
 		return
 	}
 	c.err = c.emit(ev)
@@ -1313,8 +1320,10 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
-	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Signal, Comm: p.comm, Signal: sig}
+	// sigEv is only ever these six fields (the rest stay zero), like
+	// memEv: no clearing of a whole Event, and out passes them on alone.
+	ev := &c.sigEv
+	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal = t, p.pid, p.ppid, trace.Signal, p.comm, sig
 	c.row(p, ev)
 	if sig != 17 || rec.SigInfo == nil {
 		return

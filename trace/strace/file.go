@@ -27,9 +27,16 @@ type conversion struct {
 	conv  *Converter
 	opt   Options
 	mem   textconv.EmitMemory
+	sig   textconv.EmitSignal
 }
 
 func (v *conversion) SetEmitMemory(f textconv.EmitMemory) { v.mem = f }
+
+func (v *conversion) SetEmitSignal(f textconv.EmitSignal) { v.sig = f }
+
+// SetEmitSignal makes the converter pass its signal rows to f instead of
+// emit.
+func (c *Converter) SetEmitSignal(f textconv.EmitSignal) { c.emitSig = f }
 
 // SetEmitMemory makes the converter pass its memory rows to f instead of
 // emit.
@@ -38,6 +45,7 @@ func (c *Converter) SetEmitMemory(f textconv.EmitMemory) { c.emitMem = f }
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)
 	v.conv.SetEmitMemory(v.mem)
+	v.conv.SetEmitSignal(v.sig)
 	if len(v.rds) == 1 {
 		return RunPipelined(v.rds[0], v.conv, onErr)
 	}

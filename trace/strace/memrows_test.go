@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/forkcost/forkcost/internal/tracetest"
@@ -43,4 +45,61 @@ func TestEmitMemorySameRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmitSignalSameRows converts the committed logs with and without
+// SetEmitSignal: the same rows in the same order, and the signal rows of
+// the Go build's log (SIGURG) the signal way.
+func TestEmitSignalSameRows(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	real, _ := filepath.Glob("testdata/real/*.strace.*")
+	for _, name := range append(files, real...) {
+		data := readLog(t, name)
+		convert := func(withSignal bool) (rows []trace.Event, viaSignal int) {
+			c := NewConverter(Options{}, func(ev *trace.Event) error { rows = append(rows, *ev); return nil })
+			if withSignal {
+				c.SetEmitSignal(func(ts int64, pid, ppid int32, comm string, sig int32) error {
+					viaSignal++
+					rows = append(rows, trace.Event{TimeNs: ts, PID: pid, PPID: ppid, Kind: trace.Signal, Comm: comm, Signal: sig})
+					return nil
+				})
+			}
+			if err := RunPipelined(NewReader(bytes.NewReader(data), name), c, func(*SyntaxError) error { return nil }); err != nil {
+				t.Fatal(err)
+			}
+			return rows, viaSignal
+		}
+		want, _ := convert(false)
+		got, via := convert(true)
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d rows with SetEmitSignal, %d without", name, len(got), len(want))
+		}
+		for i := range got {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("%s: row %d with SetEmitSignal %+v, without %+v", name, i, got[i], want[i])
+			}
+		}
+		if strings.Contains(name, "gobuild") && via == 0 {
+			t.Errorf("%s: no signal row went to SetEmitSignal's function", name)
+		}
+	}
+}
+
+// readLog reads a committed log, decompressed.
+func readLog(t *testing.T, name string) []byte {
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, closeDec, err := decompress.Reader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeDec()
+	data, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

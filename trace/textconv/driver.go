@@ -63,6 +63,18 @@ type MemoryRows interface {
 	SetEmitMemory(EmitMemory)
 }
 
+// EmitSignal takes a signal row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: trace.Signal, Comm: comm, Signal: sig} whose other fields
+// are all zero (arrowio.Writer.AppendSignal): a Go program's log has a
+// SIGURG for every few of its calls.
+type EmitSignal func(t int64, pid, ppid int32, comm string, sig int32) error
+
+// A SignalRows is a Conversion that can pass its signal rows to an
+// EmitSignal instead of as Events, as a MemoryRows does its memory rows.
+type SignalRows interface {
+	SetEmitSignal(EmitSignal)
+}
+
 // NothingReadError is the error of a lenient conversion that made no row
 // and met more malformed lines than it read: no line at all could be read
 // (or only a few that make no row, such as random lines that happen to
@@ -141,7 +153,8 @@ func Drive(c Conversion, out string, cfg Config) error {
 		return nil
 	}
 	n := 0
-	emit := func(ev *trace.Event) error {
+	// row readies the writer for one more row and reports progress.
+	row := func() error {
 		if err := ensure(); err != nil {
 			return err
 		}
@@ -149,18 +162,28 @@ func Drive(c Conversion, out string, cfg Config) error {
 		if cfg.Progress != nil && n&0xffff == 0 {
 			cfg.Progress(c.BytesRead())
 		}
+		return nil
+	}
+	emit := func(ev *trace.Event) error {
+		if err := row(); err != nil {
+			return err
+		}
 		return aw.Append(ev)
 	}
 	if m, ok := c.(MemoryRows); ok {
 		m.SetEmitMemory(func(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
-			if err := ensure(); err != nil {
+			if err := row(); err != nil {
 				return err
 			}
-			n++
-			if cfg.Progress != nil && n&0xffff == 0 {
-				cfg.Progress(c.BytesRead())
-			}
 			return aw.AppendMemory(t, pid, ppid, kind, comm)
+		})
+	}
+	if s, ok := c.(SignalRows); ok {
+		s.SetEmitSignal(func(t int64, pid, ppid int32, comm string, sig int32) error {
+			if err := row(); err != nil {
+				return err
+			}
+			return aw.AppendSignal(t, pid, ppid, comm, sig)
 		})
 	}
 	reported := 0
