@@ -307,9 +307,9 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 // quickArgv is parseArgv's usual case, every element a quoted string
 // (cut by -s or not), read in one pass: an argument's closing quote is
 // found with IndexByte and its bytes copied once (unquoted when it has
-// escapes). ok is
-// false for anything else, which argvElems then reads (a long gcc command
-// line was taken apart three times, by nextArg, TrimSpace and unquote).
+// escapes). ok is false for anything else, which argvElems then reads (a
+// long gcc command line was taken apart three times, by nextArg,
+// TrimSpace and unquote).
 func quickArgv(in []byte, buf []byte) ([]string, bool) {
 	var endBuf [32]int
 	buf, ends, e, ok := walkArgv(in, buf[:0], endBuf[:0])
