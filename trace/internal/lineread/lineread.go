@@ -142,6 +142,11 @@ type Block struct {
 	err  error  // the read error that ended the input after this block
 	last bool
 	mark bool // data holds the byte Reader.Mark
+	// nl holds the index in data of every '\n', found by the reading
+	// goroutine, which has just written the bytes (they are in its
+	// cache): the lexer, the busiest stage, then finds its lines
+	// without a search.
+	nl []int32
 }
 
 type readAhead struct {
@@ -152,6 +157,7 @@ type readAhead struct {
 	wg   sync.WaitGroup
 	blk  *Block // the block ReadLine is in
 	pos  int
+	line int      // the index in blk.nl of the end of the line at pos
 	done []*Block // blocks ReadLine has finished
 }
 
@@ -296,6 +302,18 @@ func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte) {
 		}
 		b.buf = buf
 		b.mark = mark != 0 && bytes.IndexByte(b.data, mark) >= 0
+		b.nl = b.nl[:0]
+		if !b.long {
+			for i := 0; ; {
+				k := bytes.IndexByte(b.data[i:], '\n')
+				if k < 0 {
+					break
+				}
+				i += k
+				b.nl = append(b.nl, int32(i))
+				i++
+			}
+		}
 		if b.last && err != io.EOF {
 			b.err = err
 		}
@@ -346,7 +364,7 @@ func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 			r.eof = true // stopped
 			return nil, false, false
 		}
-		a.blk, a.pos = b, 0
+		a.blk, a.pos, a.line = b, 0, 0
 		if len(b.data) == 0 && b.last {
 			continue
 		}
@@ -358,7 +376,11 @@ func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 		r.Bytes += b.n
 	} else {
 		rest := b.data[a.pos:]
-		i := bytes.IndexByte(rest, '\n')
+		i := -1
+		if a.line < len(b.nl) {
+			i = int(b.nl[a.line]) - a.pos
+			a.line++
+		}
 		if i < 0 {
 			i = len(rest) // the input's last line
 			line = rest
