@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -14,7 +13,6 @@ import (
 	"github.com/forkcost/forkcost/internal/stracegen"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
-	"github.com/forkcost/forkcost/trace/decompress"
 	"github.com/forkcost/forkcost/trace/textconv"
 )
 
@@ -34,20 +32,7 @@ func bigLog(b *testing.B) []byte {
 		if shape == "" {
 			shape = "gobuild"
 		}
-		f, err := os.Open("testdata/real/" + shape + ".strace.zst")
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer f.Close()
-		r, closeDec, err := decompress.Reader(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		src, err := io.ReadAll(r)
-		closeDec()
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := readLog(b, "testdata/real/"+shape+".strace.zst")
 		var buf bytes.Buffer
 		if _, _, err := stracegen.Generate(&buf, src, 64<<20); err != nil {
 			b.Fatal(err)

@@ -18,23 +18,8 @@ import (
 // SetEmitMemory: the same rows in the same order, and every memory row
 // the memory way.
 func TestEmitMemorySameRows(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	real, _ := filepath.Glob("testdata/real/*.strace.*")
-	for _, name := range append(files, real...) {
-		f, err := os.Open(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, closeDec, err := decompress.Reader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(r)
-		closeDec()
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, name := range committedLogs() {
+		data := readLog(t, name)
 		tracetest.CheckEmitMemory(t, name, func(emit func(*trace.Event) error, mem tracetest.EmitMemory) {
 			c := NewConverter(Options{}, emit)
 			if mem != nil {
@@ -51,9 +36,7 @@ func TestEmitMemorySameRows(t *testing.T) {
 // SetEmitSignal: the same rows in the same order, and the signal rows of
 // the Go build's log (SIGURG) the signal way.
 func TestEmitSignalSameRows(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	real, _ := filepath.Glob("testdata/real/*.strace.*")
-	for _, name := range append(files, real...) {
+	for _, name := range committedLogs() {
 		data := readLog(t, name)
 		convert := func(withSignal bool) (rows []trace.Event, viaSignal int) {
 			c := NewConverter(Options{}, func(ev *trace.Event) error { rows = append(rows, *ev); return nil })
@@ -85,8 +68,15 @@ func TestEmitSignalSameRows(t *testing.T) {
 	}
 }
 
+// committedLogs lists the committed logs that the row-path tests convert.
+func committedLogs() []string {
+	files, _ := filepath.Glob("testdata/*.txt")
+	real, _ := filepath.Glob("testdata/real/*.strace.*")
+	return append(files, real...)
+}
+
 // readLog reads a committed log, decompressed.
-func readLog(t *testing.T, name string) []byte {
+func readLog(t testing.TB, name string) []byte {
 	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package strace
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -28,18 +29,8 @@ var (
 )
 
 func grepLog(t *testing.T, name string) grepCounts {
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, closeDec, err := decompress.Reader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeDec()
 	var g grepCounts
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(bytes.NewReader(readLog(t, name)))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		l := sc.Text()
