@@ -23,12 +23,14 @@
 // over through channels of a few batches, so that a conversion keeps both
 // cores of a small machine busy:
 //
-//	read-ahead  reads (and decompresses) the input into blocks of whole lines
+//	read-ahead  reads (and decompresses) the input into blocks of whole
+//	            lines, and finds where each line ends
 //	lexer       lexes the lines straight into a batch of records
 //	decoder     (optional) decodes arguments the converter will need
 //	converter   the Sink: records to events
 //	writer      encodes the events (arrowio.AsyncWriter, in Drive; memory
-//	            rows as their five fields, see MemoryRows)
+//	            rows as their five fields and signal rows as their six, see
+//	            MemoryRows and SignalRows)
 //
 // A record's slices point into the read-ahead block its line came from
 // where they can (Lexer.Keep copies the rest into the batch's Arena); a
