@@ -7,36 +7,41 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
-// EmitMemory is the function a converter's SetEmitMemory takes
-// (textconv.EmitMemory): a memory row as its five fields.
-type EmitMemory = func(t int64, pid, ppid int32, kind trace.Kind, comm string) error
+// EmitShort is the function a converter's SetEmitShort takes
+// (textconv.EmitShort): a memory or signal row as its fields.
+type EmitShort = func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error
 
-// CheckEmitMemory converts twice through convert, which passes its rows to
-// emit, and its memory rows to mem unless mem is nil: the rows must be the
-// same, in the same order, either way, and with mem every memory row must
-// go there. It returns the number of memory rows.
-func CheckEmitMemory(tb testing.TB, name string, convert func(emit func(*trace.Event) error, mem EmitMemory)) int {
+// CheckEmitShort converts twice through convert, which passes its rows to
+// emit, and its short rows to short unless short is nil: the rows must be
+// the same, in the same order, either way, and with short every memory
+// row must go there. It returns the number of memory and of signal rows
+// that went there.
+func CheckEmitShort(tb testing.TB, name string, convert func(emit func(*trace.Event) error, short EmitShort)) (memRows, sigRows int) {
 	tb.Helper()
-	run := func(split bool) (rows []trace.Event, memRows int) {
+	run := func(split bool) (rows []trace.Event, memRows, sigRows int) {
 		emit := func(ev *trace.Event) error {
 			rows = append(rows, *ev)
 			return nil
 		}
-		var mem EmitMemory
+		var short EmitShort
 		if split {
-			mem = func(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
-				memRows++
-				rows = append(rows, trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
+			short = func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+				if kind == trace.Signal {
+					sigRows++
+				} else {
+					memRows++
+				}
+				rows = append(rows, trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 				return nil
 			}
 		}
-		convert(emit, mem)
-		return rows, memRows
+		convert(emit, short)
+		return rows, memRows, sigRows
 	}
-	plain, _ := run(false)
-	split, memRows := run(true)
+	plain, _, _ := run(false)
+	split, memRows, sigRows := run(true)
 	if !reflect.DeepEqual(plain, split) {
-		tb.Errorf("%s: the rows differ when memory rows go apart (%d rows, %d)", name, len(plain), len(split))
+		tb.Errorf("%s: the rows differ when short rows go apart (%d rows, %d)", name, len(plain), len(split))
 	}
 	want := 0
 	for i := range plain {
@@ -47,5 +52,5 @@ func CheckEmitMemory(tb testing.TB, name string, convert func(emit func(*trace.E
 	if memRows != want {
 		tb.Errorf("%s: %d memory rows went apart, want all %d", name, memRows, want)
 	}
-	return memRows
+	return memRows, sigRows
 }

@@ -19,12 +19,11 @@ type AsyncWriter struct {
 	errc  chan error
 }
 
-// asyncBatch is rows in the order they were appended: a memory row is
-// queued as its five fields (AppendMemory) and a signal row as its six
-// (AppendSignal), 48 bytes, and any other row as an index into evs, the
-// copies of the whole Events (328 bytes): most rows of a log are memory
-// rows (and, of a Go program's, signal rows), and copying whole Events
-// was a fifth of the writer's cost.
+// asyncBatch is rows in the order they were appended: a short row
+// (AppendShort: a memory or signal row) is queued as its six fields, 48
+// bytes, and any other row as an index into evs, the copies of the whole
+// Events (328 bytes): most rows of a log are short, and copying whole
+// Events was a fifth of the writer's cost.
 type asyncBatch struct {
 	rows []queuedRow
 	evs  []trace.Event
@@ -35,7 +34,7 @@ type queuedRow struct {
 	pid, ppid int32
 	kind      int32 // a short row's kind (Kind.Index), or -1: evs[ev]
 	ev        int32
-	sig       int32 // a short row's signal (AppendSignal)
+	sig       int32 // a short row's signal
 	comm      string
 }
 
@@ -102,22 +101,15 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 	return a.queued()
 }
 
-// AppendSignal queues a signal row, as Writer.AppendSignal does.
-func (a *AsyncWriter) AppendSignal(t int64, pid, ppid int32, comm string, sig int32) error {
-	b := a.batch
-	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: signalIndex, comm: comm, sig: sig})
-	return a.queued()
-}
-
-// AppendMemory queues a memory row, as Writer.AppendMemory does.
-func (a *AsyncWriter) AppendMemory(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
+// AppendShort queues a short row, as Writer.AppendShort does.
+func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 	k := int32(kind.Index())
 	if k < 0 {
 		// The writer reports it, in its turn.
-		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
+		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 	}
 	b := a.batch
-	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: k, comm: comm})
+	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: k, comm: comm, sig: sig})
 	return a.queued()
 }
 

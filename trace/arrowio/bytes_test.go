@@ -52,8 +52,8 @@ func bytesTrace() []trace.Event {
 // TestWriterBytes checks that the file a Writer makes of bytesTrace, in
 // batches of several sizes, has the bytes recorded in
 // testdata/writer-bytes.sha256, whichever way the rows go in: Append,
-// Writer's AppendMemory and AppendSignal for the memory and signal rows,
-// or an AsyncWriter's. The sums are Append's (-update-bytes); they were
+// Writer's AppendShort for the memory and signal rows, or an
+// AsyncWriter's. The sums are Append's (-update-bytes); they were
 // first taken when arrow's builders made the string columns, and taken
 // again by Append when signal rows joined the trace.
 func TestWriterBytes(t *testing.T) {
@@ -78,7 +78,7 @@ func TestWriterBytes(t *testing.T) {
 		}
 		for _, batch := range []int{0, 1, 3, 7, 300, 1000} {
 			name := fmt.Sprintf("batch%d%s", batch, ext)
-			for _, how := range []string{"append", "memory", "async"} {
+			for _, how := range []string{"append", "short", "async"} {
 				if *updateBytes && how != "append" {
 					continue
 				}
@@ -121,23 +121,18 @@ func writeBytesTrace(t *testing.T, path string, batch int, how string, evs []tra
 	}
 	for i := range evs {
 		ev := &evs[i]
-		memRow := ev.Kind.IsMemory() && ev.ChildPID == 0 && !ev.HasSnapshot
-		sigRow := ev.Kind == trace.Signal && ev.ChildPID == 0 && !ev.HasSnapshot
+		short := (ev.Kind.IsMemory() || ev.Kind == trace.Signal) && ev.ChildPID == 0 && !ev.HasSnapshot
 		switch {
-		case how != "append" && sigRow && aw != nil:
-			err = aw.AppendSignal(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
-		case how != "append" && sigRow:
-			err = w.AppendSignal(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
-		case how == "append" || !memRow:
+		case how == "append" || !short:
 			if aw != nil {
 				err = aw.Append(ev)
 			} else {
 				err = w.Append(ev)
 			}
 		case aw != nil:
-			err = aw.AppendMemory(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
+			err = aw.AppendShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
 		default:
-			err = w.AppendMemory(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
+			err = w.AppendShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
 		}
 		if err != nil {
 			t.Fatal(err)

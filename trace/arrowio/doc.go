@@ -8,9 +8,9 @@
 // A Writer builds each batch in buffers of its own, written by row index
 // (fixedCol, stringCol, listCol): a null costs nothing, so that the most
 // frequent row of a converted log, a memory row setting five columns of
-// thirty, costs little more than five stores (AppendMemory; AsyncWriter
-// queues it as those five fields; AppendSignal does the same for signal
-// rows, six columns). Writing Arrow IPC, the buffers are
+// thirty, costs little more than five stores (AppendShort, which also
+// takes signal rows; AsyncWriter queues such a row as its fields). Writing
+// Arrow IPC, the buffers are
 // kept from batch to batch, and the values a batch set are zeroed once it
 // is written.
 //

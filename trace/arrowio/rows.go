@@ -255,40 +255,25 @@ func (w *Writer) append(ev *trace.Event) error {
 	return nil
 }
 
-// AppendMemory adds a memory row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm} with every other field zero, which is
-// most rows of a converted log. It writes the same row as Append, at a
-// fraction of the cost: it touches only the five columns the row sets,
-// the others' nulls being zero bits already.
-func (w *Writer) AppendMemory(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
+// AppendShort adds a short row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero.
+// Most rows of a converted log are short: memory rows (sig 0) and, in a
+// Go program's, signal rows. It writes the same row as Append, at a
+// fraction of the cost: it touches only the columns the row sets, the
+// others' nulls being zero bits already.
+func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 	if w.mu != nil {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 	}
 	k := int32(kind.Index())
 	if k < 0 {
-		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm})
+		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 	}
-	return w.appendShort(t, pid, ppid, k, comm, 0)
+	return w.appendShort(t, pid, ppid, k, comm, sig)
 }
 
-// signalIndex is trace.Signal's kind index.
-var signalIndex = int32(trace.Signal.Index())
-
-// AppendSignal adds a signal row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: trace.Signal, Comm: comm, Signal: sig} whose other fields
-// are all zero, touching only its six columns: a Go program's log has a
-// SIGURG for every few of its calls.
-func (w *Writer) AppendSignal(t int64, pid, ppid int32, comm string, sig int32) error {
-	if w.mu != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-	}
-	return w.appendShort(t, pid, ppid, signalIndex, comm, sig)
-}
-
-// appendShort is AppendMemory (sig 0) and AppendSignal for a known kind
-// index k.
+// appendShort is AppendShort for a known kind index k.
 func (w *Writer) appendShort(t int64, pid, ppid, k int32, comm string, sig int32) error {
 	i := w.n
 	if i == w.time.cap {

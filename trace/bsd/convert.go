@@ -182,8 +182,8 @@ type Converter struct {
 	scratch   []byte
 	ev        trace.Event
 	freeCalls []*pcall
-	// emitMem takes the memory rows, if set (SetEmitMemory).
-	emitMem textconv.EmitMemory
+	// emitShort takes the memory rows, if set (SetEmitShort).
+	emitShort textconv.EmitShort
 
 	Stats Stats
 }
@@ -487,17 +487,17 @@ func (c *Converter) out(ev *trace.Event) {
 		return
 	}
 	c.Stats.Counted(ev)
-	if c.emitMem != nil && ev.Kind.IsMemory() {
+	if c.emitShort != nil && ev.Kind.IsMemory() {
 		// Memory rows (made by memory only) set these five fields.
-		c.err = c.emitMem(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
+		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, 0)
 		return
 	}
 	c.err = c.emit(ev)
 }
 
-// SetEmitMemory makes the converter pass its memory rows to f instead of
+// SetEmitShort makes the converter pass its memory rows to f instead of
 // emit.
-func (c *Converter) SetEmitMemory(f textconv.EmitMemory) { c.emitMem = f }
+func (c *Converter) SetEmitShort(f textconv.EmitShort) { c.emitShort = f }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
 	return c.opt.Snapshot(p.space, max(p.threads, 1))

@@ -105,14 +105,14 @@ type conversion struct {
 	name   string
 	opt    Options
 	conv   *Converter
-	mem    textconv.EmitMemory
+	short  textconv.EmitShort
 }
 
-func (v *conversion) SetEmitMemory(f textconv.EmitMemory) { v.mem = f }
+func (v *conversion) SetEmitShort(f textconv.EmitShort) { v.short = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)
-	v.conv.SetEmitMemory(v.mem)
+	v.conv.SetEmitShort(v.short)
 	return RunPipelined(v.src, v.conv, onErr)
 }
 

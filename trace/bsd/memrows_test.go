@@ -14,10 +14,10 @@ import (
 	"github.com/forkcost/forkcost/trace/truss"
 )
 
-// TestEmitMemorySameRows converts the kdump and truss logs with and
-// without SetEmitMemory: the same rows in the same order, and every
-// memory row the memory way.
-func TestEmitMemorySameRows(t *testing.T) {
+// TestEmitShortSameRows converts the kdump and truss logs with and
+// without SetEmitShort: the same rows in the same order, and every memory
+// row the short way.
+func TestEmitShortSameRows(t *testing.T) {
 	files, _ := filepath.Glob("../kdump/testdata/*.txt")
 	tfiles, _ := filepath.Glob("../truss/testdata/*.txt")
 	mem := 0
@@ -27,10 +27,10 @@ func TestEmitMemorySameRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		isTruss := strings.Contains(name, "truss")
-		mem += tracetest.CheckEmitMemory(t, name, func(emit func(*trace.Event) error, memRow tracetest.EmitMemory) {
+		m, _ := tracetest.CheckEmitShort(t, name, func(emit func(*trace.Event) error, short tracetest.EmitShort) {
 			c := bsd.NewConverter(bsd.Options{Truss: isTruss}, emit)
-			if memRow != nil {
-				c.SetEmitMemory(memRow)
+			if short != nil {
+				c.SetEmitShort(short)
 			}
 			var src bsd.Source = kdump.NewReader(bytes.NewReader(data), name)
 			if isTruss {
@@ -40,6 +40,7 @@ func TestEmitMemorySameRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+		mem += m
 	}
 	if mem == 0 {
 		t.Error("no log made a memory row")

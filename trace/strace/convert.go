@@ -95,19 +95,20 @@ type hold struct {
 // keeps each creation row before every row of its child; see the package
 // documentation for when that leaves time order.
 type Converter struct {
-	opt      Options
-	base     addrspace.Baseline
-	emit     func(*trace.Event) error
-	emitMem  textconv.EmitMemory // memory rows, if set (SetEmitMemory)
-	emitSig  textconv.EmitSignal // signal rows, if set (SetEmitSignal)
-	sigEv    trace.Event         // signal rows (see signal)
-	err      error
-	tasks    map[int32]*proc // change it with setTask and delTask only
-	lastTid  int32           // the last task found in tasks
-	lastP    *proc
-	tops     []*hold
-	held     int
-	attached map[int32]bool
+	opt  Options
+	base addrspace.Baseline
+	emit func(*trace.Event) error
+	// emitShort takes the memory and signal rows (memEv, sigEv), if set
+	// (SetEmitShort).
+	emitShort textconv.EmitShort
+	sigEv     trace.Event // signal rows (see signal)
+	err       error
+	tasks     map[int32]*proc // change it with setTask and delTask only
+	lastTid   int32           // the last task found in tasks
+	lastP     *proc
+	tops      []*hold
+	held      int
+	attached  map[int32]bool
 	// deadOrphans are children that exited before their parent's creation
 	// call returned (a vfork child that only exits), kept to be linked.
 	deadOrphans map[int32]*proc
@@ -421,14 +422,9 @@ func (c *Converter) out(ev *trace.Event) {
 		c.Stats.UnknownPIDRows++
 	}
 	c.Stats.Counted(ev)
-	if ev == &c.memEv && c.emitMem != nil {
-		// memEv sets only these five fields (see memory).
-		c.err = c.emitMem(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm)
-		return
-	}
-	if ev == &c.sigEv && c.emitSig != nil {
-		// sigEv sets only these six fields (see signal).
-		c.err = c.emitSig(ev.TimeNs, ev.PID, ev.PPID, ev.Comm, ev.Signal)
+	if (ev == &c.memEv || ev == &c.sigEv) && c.emitShort != nil {
+		// memEv and sigEv set only these fields (see memory, signal).
+		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
 		return
 	}
 	c.err = c.emit(ev)

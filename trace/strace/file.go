@@ -26,26 +26,18 @@ type conversion struct {
 	names []string
 	conv  *Converter
 	opt   Options
-	mem   textconv.EmitMemory
-	sig   textconv.EmitSignal
+	short textconv.EmitShort
 }
 
-func (v *conversion) SetEmitMemory(f textconv.EmitMemory) { v.mem = f }
+func (v *conversion) SetEmitShort(f textconv.EmitShort) { v.short = f }
 
-func (v *conversion) SetEmitSignal(f textconv.EmitSignal) { v.sig = f }
-
-// SetEmitSignal makes the converter pass its signal rows to f instead of
-// emit.
-func (c *Converter) SetEmitSignal(f textconv.EmitSignal) { c.emitSig = f }
-
-// SetEmitMemory makes the converter pass its memory rows to f instead of
-// emit.
-func (c *Converter) SetEmitMemory(f textconv.EmitMemory) { c.emitMem = f }
+// SetEmitShort makes the converter pass its memory and signal rows to f
+// instead of emit.
+func (c *Converter) SetEmitShort(f textconv.EmitShort) { c.emitShort = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)
-	v.conv.SetEmitMemory(v.mem)
-	v.conv.SetEmitSignal(v.sig)
+	v.conv.SetEmitShort(v.short)
 	if len(v.rds) == 1 {
 		return RunPipelined(v.rds[0], v.conv, onErr)
 	}

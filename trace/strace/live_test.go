@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
-	"github.com/forkcost/forkcost/trace/arrowio"
 )
 
 // TestLiveStrace records a small shell script with the strace on this
@@ -38,15 +38,7 @@ func TestLiveStrace(t *testing.T) {
 		raw, _ := os.ReadFile(log)
 		t.Fatalf("%v\n%s", err, raw)
 	}
-	rd, err := arrowio.Open(out, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	var evs []trace.Event
-	for rd.Next() {
-		evs = append(evs, *rd.Event())
-	}
+	_, evs := tracetest.Read(t, out, nil)
 	if err := checkInvariants(evs); err != nil {
 		t.Fatal(err)
 	}

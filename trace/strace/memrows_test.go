@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -14,56 +13,23 @@ import (
 	"github.com/forkcost/forkcost/trace/decompress"
 )
 
-// TestEmitMemorySameRows converts the committed logs with and without
-// SetEmitMemory: the same rows in the same order, and every memory row
-// the memory way.
-func TestEmitMemorySameRows(t *testing.T) {
+// TestEmitShortSameRows converts the committed logs with and without
+// SetEmitShort: the same rows in the same order, every memory row the
+// short way, and signal rows of the Go build's log (SIGURG) too.
+func TestEmitShortSameRows(t *testing.T) {
 	for _, name := range committedLogs() {
 		data := readLog(t, name)
-		tracetest.CheckEmitMemory(t, name, func(emit func(*trace.Event) error, mem tracetest.EmitMemory) {
+		_, sig := tracetest.CheckEmitShort(t, name, func(emit func(*trace.Event) error, short tracetest.EmitShort) {
 			c := NewConverter(Options{}, emit)
-			if mem != nil {
-				c.SetEmitMemory(mem)
+			if short != nil {
+				c.SetEmitShort(short)
 			}
 			if err := RunPipelined(NewReader(bytes.NewReader(data), name), c, func(*SyntaxError) error { return nil }); err != nil {
 				t.Fatal(err)
 			}
 		})
-	}
-}
-
-// TestEmitSignalSameRows converts the committed logs with and without
-// SetEmitSignal: the same rows in the same order, and the signal rows of
-// the Go build's log (SIGURG) the signal way.
-func TestEmitSignalSameRows(t *testing.T) {
-	for _, name := range committedLogs() {
-		data := readLog(t, name)
-		convert := func(withSignal bool) (rows []trace.Event, viaSignal int) {
-			c := NewConverter(Options{}, func(ev *trace.Event) error { rows = append(rows, *ev); return nil })
-			if withSignal {
-				c.SetEmitSignal(func(ts int64, pid, ppid int32, comm string, sig int32) error {
-					viaSignal++
-					rows = append(rows, trace.Event{TimeNs: ts, PID: pid, PPID: ppid, Kind: trace.Signal, Comm: comm, Signal: sig})
-					return nil
-				})
-			}
-			if err := RunPipelined(NewReader(bytes.NewReader(data), name), c, func(*SyntaxError) error { return nil }); err != nil {
-				t.Fatal(err)
-			}
-			return rows, viaSignal
-		}
-		want, _ := convert(false)
-		got, via := convert(true)
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d rows with SetEmitSignal, %d without", name, len(got), len(want))
-		}
-		for i := range got {
-			if !reflect.DeepEqual(got[i], want[i]) {
-				t.Fatalf("%s: row %d with SetEmitSignal %+v, without %+v", name, i, got[i], want[i])
-			}
-		}
-		if strings.Contains(name, "gobuild") && via == 0 {
-			t.Errorf("%s: no signal row went to SetEmitSignal's function", name)
+		if strings.Contains(name, "gobuild") && sig == 0 {
+			t.Errorf("%s: no signal row went the short way", name)
 		}
 	}
 }

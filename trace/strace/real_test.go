@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
-	"github.com/forkcost/forkcost/trace/arrowio"
 	"github.com/forkcost/forkcost/trace/decompress"
 )
 
@@ -73,20 +73,7 @@ func TestRealLogs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rd, err := arrowio.Open(out, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rd.Close()
-			var evs []trace.Event
-			for rd.Next() {
-				e := *rd.Event()
-				e.Argv = nil
-				evs = append(evs, e)
-			}
-			if err := rd.Err(); err != nil {
-				t.Fatal(err)
-			}
+			_, evs := tracetest.Read(t, out, nil)
 			if err := checkInvariants(evs); err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,8 @@ import (
 
 // BenchmarkWriteRows is the row path from the converter's emit to the
 // file, as a conversion takes it: the rows of the big log, converted
-// beforehand (three times over), memory rows as their five fields (SetEmitMemory), appended
+// beforehand (three times over), memory and signal rows as their fields
+// (SetEmitShort), appended
 // in order through an AsyncWriter to an Arrow file in /dev/shm (when it
 // exists, so that the disk is not measured). cpu-ns/row is the CPU time
 // of every goroutine (the appending one and the writer's) per row.
@@ -22,9 +23,16 @@ func BenchmarkWriteRows(b *testing.B) {
 	// not weigh more than it does there.
 	const rows3 = 3
 	data := bigLog(b)
+	type shortRow struct {
+		t         int64
+		pid, ppid int32
+		kind      trace.Kind
+		comm      string
+		sig       int32
+	}
 	type row struct {
-		ev  *trace.Event // nil: a memory row
-		mem memRow
+		ev    *trace.Event // nil: a short row
+		short shortRow
 	}
 	var rows []row
 	c := NewConverter(Options{}, func(ev *trace.Event) error {
@@ -32,8 +40,8 @@ func BenchmarkWriteRows(b *testing.B) {
 		rows = append(rows, row{ev: &e})
 		return nil
 	})
-	c.SetEmitMemory(func(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
-		rows = append(rows, row{mem: memRow{t: t, pid: pid, ppid: ppid, kind: kind, comm: comm}})
+	c.SetEmitShort(func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+		rows = append(rows, row{short: shortRow{t: t, pid: pid, ppid: ppid, kind: kind, comm: comm, sig: sig}})
 		return nil
 	})
 	if err := Run(NewReader(bytes.NewReader(data), "big"), c, nil); err != nil {
@@ -60,8 +68,8 @@ func BenchmarkWriteRows(b *testing.B) {
 			if r.ev != nil {
 				err = aw.Append(r.ev)
 			} else {
-				m := &r.mem
-				err = aw.AppendMemory(m.t, m.pid, m.ppid, m.kind, m.comm)
+				m := &r.short
+				err = aw.AppendShort(m.t, m.pid, m.ppid, m.kind, m.comm, m.sig)
 			}
 			if err != nil {
 				b.Fatal(err)

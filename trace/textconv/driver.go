@@ -50,29 +50,18 @@ type Conversion interface {
 	BytesRead() int64
 }
 
-// EmitMemory takes a memory row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm} whose other fields are all zero. Most
-// rows of a log are memory rows, and passing their five fields costs the
-// writer a fraction of a whole Event (arrowio.Writer.AppendMemory).
-type EmitMemory func(t int64, pid, ppid int32, kind trace.Kind, comm string) error
+// EmitShort takes a short row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: kind, Comm: comm, Signal: sig} whose other fields are all
+// zero. Most rows of a log are short, memory rows (sig 0) and, in a Go
+// program's, signal rows, and passing their fields costs the writer a
+// fraction of a whole Event (arrowio.Writer.AppendShort).
+type EmitShort func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error
 
-// A MemoryRows is a Conversion that can pass its memory rows to an
-// EmitMemory instead of as Events: Drive gives it one before Run. Rows
+// A ShortRows is a Conversion that can pass its short rows to an
+// EmitShort instead of as Events: Drive gives it one before Run. Rows
 // still reach the trace in the order they are emitted, whichever way.
-type MemoryRows interface {
-	SetEmitMemory(EmitMemory)
-}
-
-// EmitSignal takes a signal row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: trace.Signal, Comm: comm, Signal: sig} whose other fields
-// are all zero (arrowio.Writer.AppendSignal): a Go program's log has a
-// SIGURG for every few of its calls.
-type EmitSignal func(t int64, pid, ppid int32, comm string, sig int32) error
-
-// A SignalRows is a Conversion that can pass its signal rows to an
-// EmitSignal instead of as Events, as a MemoryRows does its memory rows.
-type SignalRows interface {
-	SetEmitSignal(EmitSignal)
+type ShortRows interface {
+	SetEmitShort(EmitShort)
 }
 
 // NothingReadError is the error of a lenient conversion that made no row
@@ -170,20 +159,12 @@ func Drive(c Conversion, out string, cfg Config) error {
 		}
 		return aw.Append(ev)
 	}
-	if m, ok := c.(MemoryRows); ok {
-		m.SetEmitMemory(func(t int64, pid, ppid int32, kind trace.Kind, comm string) error {
+	if sr, ok := c.(ShortRows); ok {
+		sr.SetEmitShort(func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 			if err := row(); err != nil {
 				return err
 			}
-			return aw.AppendMemory(t, pid, ppid, kind, comm)
-		})
-	}
-	if s, ok := c.(SignalRows); ok {
-		s.SetEmitSignal(func(t int64, pid, ppid int32, comm string, sig int32) error {
-			if err := row(); err != nil {
-				return err
-			}
-			return aw.AppendSignal(t, pid, ppid, comm, sig)
+			return aw.AppendShort(t, pid, ppid, kind, comm, sig)
 		})
 	}
 	reported := 0

@@ -29,8 +29,7 @@
 //	decoder     (optional) decodes arguments the converter will need
 //	converter   the Sink: records to events
 //	writer      encodes the events (arrowio.AsyncWriter, in Drive; memory
-//	            rows as their five fields and signal rows as their six, see
-//	            MemoryRows and SignalRows)
+//	            and signal rows as their few fields, see ShortRows)
 //
 // A record's slices point into the read-ahead block its line came from
 // where they can (Lexer.Keep copies the rest into the batch's Arena); a
