@@ -1408,7 +1408,7 @@ func (r *Reader) moveUnfinished(from, to int32) {
 		}
 		if old, ok := r.lookupPend(to); ok {
 			if old.on {
-				if isCreationCall(old.name) {
+				if old.create {
 					r.nCreate--
 				}
 				r.nPend--

@@ -37,6 +37,7 @@ func (l lexer) SyntaxError() *SyntaxError      { return &l.rd.synErr }
 func (l lexer) Err() error                     { return l.rd.Err() }
 func (l lexer) LineReader() *lineread.Reader   { return &l.rd.Reader }
 func (l lexer) YieldSoon()                     { l.rd.yieldSoon = true }
+func (l lexer) UseArena(a *textconv.Arena)     { l.rd.arena = a }
 func (c *Converter) Counters() *textconv.Stats { return &c.Stats.Stats }
 
 // Keep makes the slices of d, just lexed, last as long as a. Those within
@@ -46,9 +47,9 @@ func (c *Converter) Counters() *textconv.Stats { return &c.Stats.Stats }
 // the Reader's memory) are copied one by one; Comm is the record's own.
 func (l lexer) Keep(d *Record, a *textconv.Arena) {
 	src, stable := l.rd.source()
-	if stable && !d.Resumed {
-		// The common case: every slice is a part of the line (only a
-		// joined call's lie in the Reader's memory).
+	if stable && (!d.Resumed || l.rd.joinedKept) {
+		// The common case: every slice is a part of the line, or of
+		// the batch's arena for a call joined there (UseArena).
 		return
 	}
 	var kept []byte

@@ -8,6 +8,7 @@ import (
 	"math/bits"
 
 	"github.com/forkcost/forkcost/trace/internal/lineread"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // DefaultMaxLine is the longest line the Reader keeps. Longer lines are
@@ -24,12 +25,15 @@ type Result = any
 // and deletion for every split call was a tenth of the lexing of a log of
 // memory calls.
 type pending struct {
-	on   bool
-	name []byte
-	text []byte // the argument prefix
-	time int64
-	line int
-	comm []byte
+	on bool
+	// create: the call is a clone, fork or vfork (isCreationCall of
+	// name, asked once).
+	create bool
+	name   []byte
+	text   []byte // the argument prefix
+	time   int64
+	line   int
+	comm   []byte
 }
 
 // pendSlot is an entry of Reader.pcache.
@@ -92,11 +96,16 @@ type Reader struct {
 	// the next line that makes none, so that a pipeline can pass on the
 	// read-ahead blocks it holds (see RunPipelined).
 	yieldSoon bool
-	carry     []byte // the start of a line cut by a spliced strace message
-	carryLn   int
-	joined    []byte
-	plain     []byte // a line without its ANSI escapes
-	err       error
+	// arena, in a pipeline, is the memory of the batch lexed into: a
+	// split call's halves are joined there (joinedKept says the current
+	// record's were), not in the pending buffer that Keep would copy.
+	arena      *textconv.Arena
+	joinedKept bool
+	carry      []byte // the start of a line cut by a spliced strace message
+	carryLn    int
+	joined     []byte
+	plain      []byte // a line without its ANSI escapes
+	err        error
 
 	rec     *Record // the record being lexed: own, or a pipeline batch's slot
 	own     Record
@@ -289,7 +298,7 @@ func (r *Reader) next() bool {
 				}
 			}
 		}
-		if bytes.HasPrefix(line, []byte("strace: ")) {
+		if line[0] == 's' && bytes.HasPrefix(line, []byte("strace: ")) {
 			r.message(line[len("strace: "):], lineNo)
 			return true
 		}
@@ -320,6 +329,7 @@ func (r *Reader) message(msg []byte, line int) {
 func (r *Reader) parse(line []byte, lineNo int) bool {
 	rec := r.rec
 	rec.reset()
+	r.joinedKept = false
 	rec.File, rec.Line = r.name, lineNo
 	i := 0
 	n := len(line)
@@ -390,7 +400,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		}
 	case '<':
 		if bytes.HasPrefix(body, []byte("<... ")) {
-			e := bytes.Index(body[4:], resumedMark) + 4
+			e := resumedName(body)
 			if e < 5 {
 				return r.fail(lineNo, "expected \"<... NAME resumed>\"")
 			}
@@ -440,6 +450,20 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	return r.call(rest, lineNo)
 }
 
+// resumedName returns the end of NAME in body, "<... NAME resumed>...",
+// or a value below 5. A name is name characters, so the marker is looked
+// for where they end before it is searched for.
+func resumedName(body []byte) int {
+	e := 5
+	for e < len(body) && isNameChar(body[e]) {
+		e++
+	}
+	if bytes.HasPrefix(body[e:], resumedMark) {
+		return e
+	}
+	return bytes.Index(body[4:], resumedMark) + 4
+}
+
 // stash holds the first half of a split call.
 func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 	var p *pending
@@ -463,10 +487,10 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 			r.nPend++
 		}
 	}
-	if replaced && isCreationCall(p.name) {
+	if replaced && p.create {
 		r.nCreate--
 	}
-	if isCreationCall(name) {
+	if p.create = isCreationCall(name); p.create {
 		r.nCreate++
 	}
 	p.name = append(p.name[:0], name...)
@@ -526,8 +550,16 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 		rec.Orphan = true
 		return r.call(rest, lineNo)
 	}
-	// Join the halves in the pending buffer, which the record then uses.
-	p.text = append(p.text, rest...)
+	// Join the halves, in the batch's arena in a pipeline, else in the
+	// pending buffer, which the record then uses.
+	var text []byte
+	if r.arena != nil {
+		text = r.arena.Join(p.text, rest)
+		r.joinedKept = true
+	} else {
+		p.text = append(p.text, rest...)
+		text = p.text
+	}
 	rec.Time = p.time
 	rec.Line = p.line
 	if len(rec.Comm) == 0 {
@@ -536,7 +568,7 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	// name (equal to p.name) lies in the line, which a pipeline keeps
 	// without a copy.
 	rec.Name = name
-	ok := r.call(p.text, p.line)
+	ok := r.call(text, p.line)
 	r.dropPending(p, fromNoPID)
 	return ok
 }
@@ -546,7 +578,7 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 // stays for its next split call.
 func (r *Reader) drop(pid int32, noPID bool) {
 	if noPID {
-		if r.hasNoPD && isCreationCall(r.noPID.name) {
+		if r.hasNoPD && r.noPID.create {
 			r.nCreate--
 		}
 		r.hasNoPD = false
@@ -564,7 +596,7 @@ func (r *Reader) dropPending(p *pending, noPID bool) {
 		return
 	}
 	if p.on {
-		if isCreationCall(p.name) {
+		if p.create {
 			r.nCreate--
 		}
 		p.on = false

@@ -48,6 +48,14 @@ type Lexer[R any] interface {
 	YieldSoon()
 }
 
+// An ArenaLexer is told the arena of the batch it lexes into
+// (RunPipelined), so that it can build the bytes of a record that its
+// line does not hold (the joined halves of a split call) there at once,
+// instead of in its own memory that Keep then copies.
+type ArenaLexer interface {
+	UseArena(a *Arena)
+}
+
 // A Sink is a format's converter, fed one record at a time.
 type Sink[R any] interface {
 	Add(rec *R) error
@@ -133,6 +141,18 @@ func (a *Arena) Keep(p []byte) []byte {
 	}
 	s := len(a.cur)
 	a.cur = append(a.cur, p...)
+	return a.cur[s:len(a.cur):len(a.cur)]
+}
+
+// Join returns a and b, one after the other, in the arena's memory.
+func (a *Arena) Join(x, y []byte) []byte {
+	n := len(x) + len(y)
+	if len(a.cur)+n > cap(a.cur) {
+		a.cur = make([]byte, 0, max(arenaChunk, n))
+		a.chunks = append(a.chunks, a.cur)
+	}
+	s := len(a.cur)
+	a.cur = append(append(a.cur, x...), y...)
 	return a.cur[s:len(a.cur):len(a.cur)]
 }
 
@@ -239,12 +259,19 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 		defer wg.Done()
 		defer close(lexed)
 		var b *batch[R] // nil once the pipeline stops
+		al, _ := lx.(ArenaLexer)
 		take := func() {
 			select {
 			case b = <-free:
 				b.reset()
+				if al != nil {
+					al.UseArena(&b.arena)
+				}
 			case <-done:
 				b = nil
+				if al != nil {
+					al.UseArena(nil)
+				}
 			}
 		}
 		send := func() {
