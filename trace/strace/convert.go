@@ -780,9 +780,9 @@ func nextField(s []byte, i *int) bool {
 // where it ends; ok is false when memArgs would read it otherwise (spaces
 // around it, an -N name).
 func flagField(s []byte, i int) (f []byte, end int, ok bool) {
-	j := i
-	for j < len(s) && s[j] != ',' {
-		j++
+	j := len(s)
+	if k := bytes.IndexByte(s[i:], ','); k >= 0 {
+		j = i + k
 	}
 	f = s[i:j]
 	if len(f) == 0 || f[len(f)-1] == ' ' || f[0] >= 'a' && f[0] <= 'z' {
