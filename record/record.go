@@ -21,10 +21,9 @@
 // their events into rows with the same code: Classify for the kind of a
 // creation, the emitter (output.go, over a trace/lookahead Queue) that
 // holds rows until what they await is known and never writes a guessed
-// outcome, fillExit for exit rows,
-// the helper that starts the command and waits until it is watched, and
-// the staging file renamed (or, when its metadata changed, copied) into
-// place at the end.
+// outcome, fillExit for exit rows, the helper that starts the command and
+// waits until it is watched, and the staging file renamed (or, when its
+// metadata changed, copied) into place at the end.
 //
 // # The ptrace backend
 //
