@@ -198,8 +198,8 @@ func (q *Queue[R]) leave(s *Slot[R], out func(*R)) {
 
 // Flush writes, with out, the rows at the head that await nothing (and,
 // with Delay, are Delay old at log time now), forcing out waiting ones
-// that are overdue at now. It returns the number of rows forced out and
-// written (attempts set aside are not counted).
+// that are overdue at now. It returns the number of slots forced out
+// (attempts set aside are not counted).
 func (q *Queue[R]) Flush(now int64, out func(*R)) (forced int64) {
 	for q.head < len(q.q) {
 		s := q.q[q.head]
@@ -220,7 +220,7 @@ func (q *Queue[R]) Flush(now int64, out func(*R)) (forced int64) {
 // Drain writes every row left, in order, waiting or not, for which keep
 // (if not nil) says yes: the end of the input. Waiting slots are forced
 // out as by Flush (attempts set aside, see Unsettled); it returns the
-// number of rows forced out and written.
+// number of slots forced out.
 func (q *Queue[R]) Drain(out func(*R), keep func(*R) bool) (forced int64) {
 	for q.head < len(q.q) {
 		s := q.q[q.head]
