@@ -81,7 +81,7 @@ func (e *emitter) add(ev *trace.Event) { e.insert(ev, 0, false) }
 func (e *emitter) insert(ev *trace.Event, waits int, attempt bool) {
 	e.setup()
 	s := e.q.Get()
-	s.Row, s.Has, s.Waits, s.Attempt = ev, true, waits, attempt
+	s.Row, s.Has, s.Waits, s.Attempt = ev, true, int32(waits), attempt
 	if waits > 0 {
 		s.Keep = true
 		e.held[ev] = s

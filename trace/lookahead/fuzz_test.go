@@ -26,7 +26,7 @@ type mslot struct {
 	id            int
 	at            int64
 	has, attempt  bool
-	waits         int
+	waits         int32
 	gone, setAway bool
 }
 
@@ -136,7 +136,7 @@ func FuzzQueue(f *testing.F) {
 		var hs []handle
 		var now int64
 		id := 0
-		push := func(at int64, waits int, has, attempt, keep bool) {
+		push := func(at int64, waits int32, has, attempt, keep bool) {
 			id++
 			s := q.Get()
 			s.Row, s.Has, s.Waits, s.Attempt, s.Keep = row{id: id}, has, waits, attempt, keep
@@ -158,7 +158,7 @@ func FuzzQueue(f *testing.F) {
 			case 0: // a row, a little out of time order
 				push(max(now-int64(arg%4), 0), 0, true, false, false)
 			case 1: // a row or a place awaiting outcomes
-				push(now, 1+arg%3, arg%2 == 0, false, true)
+				push(now, int32(1+arg%3), arg%2 == 0, false, true)
 			case 2:
 				push(now, 1, true, true, true)
 			case 3: // an outcome

@@ -73,14 +73,19 @@ type Queue[R any] struct {
 	last int64 // At of the last row written
 }
 
-// Slot is one row of a Queue, or the place of one.
+// Slot is one row of a Queue, or the place of one. (Its fields are laid
+// out so that a Slot of a trace.Event fits the allocator's size class of
+// the Event's.)
 type Slot[R any] struct {
 	Row R
-	// Has is true when Row is a row to write.
-	Has bool
+	// At is the log time of the slot (set by Push): its age, its place
+	// with Delay, and (with Clamp) its row's time.
+	At int64
 	// Waits counts the outcomes the slot still awaits; while it is
 	// positive the slot, and every slot behind it, stays.
-	Waits int
+	Waits int32
+	// Has is true when Row is a row to write.
+	Has bool
 	// Attempt marks a row written only if Settle says so (see the package
 	// documentation for one forced out before that).
 	Attempt bool
@@ -94,9 +99,6 @@ type Slot[R any] struct {
 	Late bool
 	// Keep is true for slots something points to: never recycled.
 	Keep bool
-	// At is the log time of the slot (set by Push): its age, its place
-	// with Delay, and (with Clamp) its row's time.
-	At int64
 }
 
 // Len returns the number of slots held (not counting attempts set aside).
@@ -107,7 +109,7 @@ func (q *Queue[R]) Get() *Slot[R] {
 	if n := len(q.free); n > 0 {
 		s := q.free[n-1]
 		q.free = q.free[:n-1]
-		s.Has, s.Waits, s.Attempt, s.Done, s.Forced, s.Late, s.At = false, 0, false, false, false, false, 0
+		*s = Slot[R]{}
 		return s
 	}
 	return new(Slot[R])
@@ -134,28 +136,24 @@ func (q *Queue[R]) Push(s *Slot[R], at int64) {
 	}
 }
 
-// pop removes the head slot and marks it done.
-func (q *Queue[R]) pop() *Slot[R] {
-	s := q.q[q.head]
-	q.q[q.head] = nil
-	q.head++
-	if q.head == len(q.q) {
+// rewind moves the slots held to the front of q.q when the queue is empty
+// or its head has moved on far enough that the copy is cheap.
+func (q *Queue[R]) rewind() {
+	switch {
+	case q.head == len(q.q):
 		q.q, q.head = q.q[:0], 0
-	} else if q.head > 4096 && q.head*2 > len(q.q) {
+	case q.head*2 > len(q.q):
 		n := copy(q.q, q.q[q.head:])
 		clear(q.q[n:])
 		q.q, q.head = q.q[:n], 0
 	}
-	s.Done = true
-	return s
 }
 
-// recycle makes s available to Get unless something keeps it. Its row is
-// cleared now, so that a free slot points to nothing (Get clears the rest).
+// recycle makes s available to Get unless something keeps it. (Get
+// clears it: a free slot may point to its last row until then, at most
+// as many as were ever held at once.)
 func (q *Queue[R]) recycle(s *Slot[R]) {
 	if !s.Keep {
-		var zero R
-		s.Row = zero
 		q.free = append(q.free, s)
 	}
 }
@@ -184,9 +182,15 @@ func (q *Queue[R]) force(s *Slot[R]) (counted int64) {
 	return 0
 }
 
-// leave pops the head s and writes its row, if it has one.
+// leave takes the head s out of the queue, writes its row if it has
+// one, and recycles it.
 func (q *Queue[R]) leave(s *Slot[R], out func(*R)) {
-	q.pop()
+	q.q[q.head] = nil
+	q.head++
+	if q.head == len(q.q) || q.head > 4096 {
+		q.rewind()
+	}
+	s.Done = true
 	if s.Has {
 		q.last = s.At
 		out(&s.Row)
@@ -196,6 +200,21 @@ func (q *Queue[R]) leave(s *Slot[R], out func(*R)) {
 	}
 }
 
+// due reports whether the head s may leave at log time now (with Delay,
+// once Delay old; if it waits, once overdue), forcing it if it waits.
+func (q *Queue[R]) due(s *Slot[R], now int64) (ok bool, forced int64) {
+	if q.Delay > 0 && now-s.At < q.Delay {
+		return false, 0
+	}
+	if s.Waits > 0 {
+		if !q.overdue(s, now) {
+			return false, 0
+		}
+		return true, q.force(s)
+	}
+	return true, 0
+}
+
 // Flush writes, with out, the rows at the head that await nothing (and,
 // with Delay, are Delay old at log time now), forcing out waiting ones
 // that are overdue at now. It returns the number of slots forced out
@@ -203,14 +222,12 @@ func (q *Queue[R]) leave(s *Slot[R], out func(*R)) {
 func (q *Queue[R]) Flush(now int64, out func(*R)) (forced int64) {
 	for q.head < len(q.q) {
 		s := q.q[q.head]
-		if q.Delay > 0 && now-s.At < q.Delay {
-			break
-		}
-		if s.Waits > 0 {
-			if !q.overdue(s, now) {
+		if s.Waits > 0 || q.Delay > 0 {
+			ok, n := q.due(s, now)
+			if !ok {
 				break
 			}
-			forced += q.force(s)
+			forced += n
 		}
 		q.leave(s, out)
 	}
