@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/forkcost/forkcost/internal/fuzzbound"
 )
 
 // model is the reference the fuzz target checks Queue against: the rules
@@ -110,118 +112,123 @@ func FuzzQueue(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	fuzzbound.Setup(f)
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		if len(ops) < 4 {
-			return
-		}
-		if len(ops) > 1000 {
-			ops = ops[:1000] // enough to reach every state, and fast
-		}
-		m := &model{maxHeld: 1 + int(ops[0]%8), clamp: ops[3]&1 != 0}
-		switch ops[1] % 4 {
-		case 0:
-		case 1:
-			m.maxAge = -1
-		default:
-			m.maxAge = int64(ops[1] % 32)
-		}
-		if ops[2]%3 != 0 {
-			m.delay = int64(ops[2] % 16)
-		}
-		q := tq{Queue: Queue[row]{MaxHeld: m.maxHeld, MaxAge: m.maxAge, Delay: m.delay, Clamp: m.clamp}}
-		type handle struct {
-			s *Slot[row]
-			m *mslot
-		}
-		var hs []handle
-		var now int64
-		id := 0
-		push := func(at int64, waits int32, has, attempt, keep bool) {
-			id++
-			s := q.Get()
-			s.Row, s.Has, s.Waits, s.Attempt, s.Keep = row{id: id}, has, waits, attempt, keep
-			q.Push(s, at)
-			s.Row.t = s.At
-			ms := &mslot{id: id, has: has, waits: waits, attempt: attempt}
-			m.push(ms, at)
-			if keep {
-				hs = append(hs, handle{s, ms})
-			}
-		}
-		for i, b := range ops[4:] {
-			arg := int(b / 9)
-			var h handle
-			if len(hs) > 0 {
-				h = hs[arg%len(hs)]
-			}
-			switch b % 9 {
-			case 0: // a row, a little out of time order
-				push(max(now-int64(arg%4), 0), 0, true, false, false)
-			case 1: // a row or a place awaiting outcomes
-				push(now, int32(1+arg%3), arg%2 == 0, false, true)
-			case 2:
-				push(now, 1, true, true, true)
-			case 3: // an outcome
-				if h.s != nil && !h.m.attempt && !h.m.gone && h.m.waits > 0 {
-					if h.s.Done || h.s.Waits != h.m.waits {
-						t.Fatalf("op %d: slot %d: done %v waits %d, model %d", i, h.m.id, h.s.Done, h.s.Waits, h.m.waits)
-					}
-					h.s.Waits--
-					h.m.waits--
-				}
-			case 4:
-				if h.s != nil && h.m.attempt {
-					write := arg%2 == 0
-					got, want := q.Settle(h.s, write, now), m.settle(h.m, write, now)
-					if got != want {
-						t.Fatalf("op %d: Settle(%d, %v) = %v, model %v", i, h.m.id, write, got, want)
-					}
-					h.s.Row.t = h.s.At
-				}
-			case 5: // a place given up
-				if h.s != nil && !h.m.gone && !h.m.setAway {
-					h.s.Has, h.s.Waits = false, 0
-					h.m.has, h.m.waits = false, 0
-				}
-			case 6: // a place filled
-				if h.s != nil && !h.m.gone && !h.m.setAway {
-					h.s.Has, h.m.has = true, true
-				}
-			case 7:
-				now += int64(arg)
-				q.flush(now)
-				m.flush(now)
-			case 8: // many rows at once (few enough that an execution
-				// stays cheap: minimizing runs thousands; TestRecycle
-				// covers the compaction of long queues)
-				for range 16 * (arg % 8) {
-					push(now, 0, true, false, false)
-				}
-				q.flush(now)
-				m.flush(now)
-			}
-			if q.Len() != len(m.q) || len(q.out) != len(m.out) {
-				t.Fatalf("op %d (%d): %d held, %d written; model %d, %d", i, b, q.Len(), len(q.out), len(m.q), len(m.out))
-			}
-		}
-		q.forced += q.Drain(q.write, nil)
-		for len(m.q) > 0 {
-			m.leave(true, 0)
-		}
-		if !slices.Equal(q.out, m.out) || q.forced != m.forced {
-			t.Fatalf("wrote %v (forced %d)\nmodel %v (forced %d)", q.out, q.forced, m.out, m.forced)
-		}
-		var got, want []int
-		for _, s := range q.Unsettled() {
-			got = append(got, s.Row.id)
-		}
-		for _, s := range m.late {
-			want = append(want, s.id)
-		}
-		slices.Sort(got)
-		slices.Sort(want)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("unsettled %v, model %v", got, want)
-		}
+		fuzzbound.Run(t, func(t *testing.T) { fuzzQueue(t, ops) })
 	})
+}
+
+func fuzzQueue(t *testing.T, ops []byte) {
+	if len(ops) < 4 {
+		return
+	}
+	if len(ops) > 1000 {
+		ops = ops[:1000] // enough to reach every state, and fast
+	}
+	m := &model{maxHeld: 1 + int(ops[0]%8), clamp: ops[3]&1 != 0}
+	switch ops[1] % 4 {
+	case 0:
+	case 1:
+		m.maxAge = -1
+	default:
+		m.maxAge = int64(ops[1] % 32)
+	}
+	if ops[2]%3 != 0 {
+		m.delay = int64(ops[2] % 16)
+	}
+	q := tq{Queue: Queue[row]{MaxHeld: m.maxHeld, MaxAge: m.maxAge, Delay: m.delay, Clamp: m.clamp}}
+	type handle struct {
+		s *Slot[row]
+		m *mslot
+	}
+	var hs []handle
+	var now int64
+	id := 0
+	push := func(at int64, waits int32, has, attempt, keep bool) {
+		id++
+		s := q.Get()
+		s.Row, s.Has, s.Waits, s.Attempt, s.Keep = row{id: id}, has, waits, attempt, keep
+		q.Push(s, at)
+		s.Row.t = s.At
+		ms := &mslot{id: id, has: has, waits: waits, attempt: attempt}
+		m.push(ms, at)
+		if keep {
+			hs = append(hs, handle{s, ms})
+		}
+	}
+	for i, b := range ops[4:] {
+		arg := int(b / 9)
+		var h handle
+		if len(hs) > 0 {
+			h = hs[arg%len(hs)]
+		}
+		switch b % 9 {
+		case 0: // a row, a little out of time order
+			push(max(now-int64(arg%4), 0), 0, true, false, false)
+		case 1: // a row or a place awaiting outcomes
+			push(now, int32(1+arg%3), arg%2 == 0, false, true)
+		case 2:
+			push(now, 1, true, true, true)
+		case 3: // an outcome
+			if h.s != nil && !h.m.attempt && !h.m.gone && h.m.waits > 0 {
+				if h.s.Done || h.s.Waits != h.m.waits {
+					t.Fatalf("op %d: slot %d: done %v waits %d, model %d", i, h.m.id, h.s.Done, h.s.Waits, h.m.waits)
+				}
+				h.s.Waits--
+				h.m.waits--
+			}
+		case 4:
+			if h.s != nil && h.m.attempt {
+				write := arg%2 == 0
+				got, want := q.Settle(h.s, write, now), m.settle(h.m, write, now)
+				if got != want {
+					t.Fatalf("op %d: Settle(%d, %v) = %v, model %v", i, h.m.id, write, got, want)
+				}
+				h.s.Row.t = h.s.At
+			}
+		case 5: // a place given up
+			if h.s != nil && !h.m.gone && !h.m.setAway {
+				h.s.Has, h.s.Waits = false, 0
+				h.m.has, h.m.waits = false, 0
+			}
+		case 6: // a place filled
+			if h.s != nil && !h.m.gone && !h.m.setAway {
+				h.s.Has, h.m.has = true, true
+			}
+		case 7:
+			now += int64(arg)
+			q.flush(now)
+			m.flush(now)
+		case 8: // many rows at once (few enough that an execution
+			// stays cheap: minimizing runs thousands; TestRecycle
+			// covers the compaction of long queues)
+			for range 16 * (arg % 8) {
+				push(now, 0, true, false, false)
+			}
+			q.flush(now)
+			m.flush(now)
+		}
+		if q.Len() != len(m.q) || len(q.out) != len(m.out) {
+			t.Fatalf("op %d (%d): %d held, %d written; model %d, %d", i, b, q.Len(), len(q.out), len(m.q), len(m.out))
+		}
+	}
+	q.forced += q.Drain(q.write, nil)
+	for len(m.q) > 0 {
+		m.leave(true, 0)
+	}
+	if !slices.Equal(q.out, m.out) || q.forced != m.forced {
+		t.Fatalf("wrote %v (forced %d)\nmodel %v (forced %d)", q.out, q.forced, m.out, m.forced)
+	}
+	var got, want []int
+	for _, s := range q.Unsettled() {
+		got = append(got, s.Row.id)
+	}
+	for _, s := range m.late {
+		want = append(want, s.id)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("unsettled %v, model %v", got, want)
+	}
 }

@@ -1,7 +1,8 @@
 // Package lookahead holds rows back, in order, while some of them wait for
 // what only later input tells. It is the one look-ahead queue of the log
 // converters (package trace/bsd, for kdump and truss) and of both recorder
-// backends (package record).
+// backends (package record). (The strace converter holds rows per
+// process, in a tree of its own.)
 //
 // # Model
 //
