@@ -63,10 +63,16 @@ type emitter struct {
 
 // setup gives the queue its bounds, read when the emitter is first used
 // (tests change them). The queue forces a head out beyond its bounds, the
-// emitter at them: at maxHoldRows rows held, and once maxHoldNs old.
+// emitter at them: at maxHoldRows rows held, and once maxHoldNs old. In
+// the queue, 0 means its default or no bound, and -1 forces at once: so
+// maxHoldRows 1 is passed as -1, and maxHoldNs must not be 1 (0 forces at
+// once, as the tests use it).
 func (e *emitter) setup() {
 	if !e.ready {
 		e.q.MaxHeld, e.q.MaxAge = maxHoldRows-1, maxHoldNs-1
+		if e.q.MaxHeld == 0 {
+			e.q.MaxHeld = -1
+		}
 		e.q.Delay, e.q.Clamp = e.delay, true
 		e.held = map[*trace.Event]*lookahead.Slot[*trace.Event]{}
 		e.ready = true

@@ -55,7 +55,8 @@ const DefaultMaxHeld = 1 << 16
 // and does not clamp.
 type Queue[R any] struct {
 	// MaxHeld is the most slots held while the head waits (DefaultMaxHeld
-	// if 0); beyond, the head is forced out.
+	// if 0); beyond, the head is forced out. A negative MaxHeld forces
+	// every waiting head out at the next Flush.
 	MaxHeld int
 	// MaxAge, if not 0, is the longest a waiting head is held, in log time
 	// (ns from its At); an older one is forced out at the next Flush. A
@@ -162,7 +163,7 @@ func (q *Queue[R]) recycle(s *Slot[R]) {
 // overdue reports whether the waiting head s must be forced out.
 func (q *Queue[R]) overdue(s *Slot[R], now int64) bool {
 	maxHeld := q.MaxHeld
-	if maxHeld <= 0 {
+	if maxHeld == 0 {
 		maxHeld = DefaultMaxHeld
 	}
 	return q.Len() > maxHeld || q.MaxAge != 0 && now-s.At > q.MaxAge
