@@ -104,6 +104,12 @@ func TestForcedByMaxHeld(t *testing.T) {
 	if got := q.ids(); got != "1 2 3 4" || !w.Forced || q.forced != 1 || w.Row.t != 0 {
 		t.Fatalf("beyond MaxHeld: wrote %q, forced %v (%d)", got, w.Forced, q.forced)
 	}
+	// A negative MaxHeld holds none while the head waits.
+	q = tq{Queue: Queue[row]{MaxHeld: -1}}
+	q.push(1, 0, 1)
+	if q.flush(0); q.ids() != "1" || q.forced != 1 {
+		t.Fatalf("MaxHeld -1: the waiting row stayed")
+	}
 	// The zero Queue holds DefaultMaxHeld slots.
 	var z tq
 	z.push(0, 0, 1)
