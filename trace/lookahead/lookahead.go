@@ -75,9 +75,10 @@ type Queue[R any] struct {
 	last int64 // At of the last row written
 }
 
-// Slot is one row of a Queue, or the place of one. (Its fields are laid
-// out so that a Slot of a trace.Event fits the allocator's size class of
-// the Event's.)
+// Slot is one row of a Queue, or the place of one. (The fields after Row
+// are packed: a Slot of a trace.Event takes the 352-byte size class, as
+// textconv's Holder did; one word more took the 384-byte one, and the
+// converters allocate a slot for every call they keep a place for.)
 type Slot[R any] struct {
 	Row R
 	// At is the log time of the slot (set by Push): its age, its place
