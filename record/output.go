@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/lookahead"
 )
 
 // Rows are written in time order, but some are complete only later: a
@@ -13,9 +14,9 @@ import (
 // the eBPF backend, its parent_blocked_ns and post_create_faults when the
 // parent's call returns and its fault window closes), and an exec attempt
 // is known to have failed only from its thread's next event (ptrace). The
-// emitter therefore holds rows back while the oldest queued row awaits an
-// outcome, up to maxHoldRows rows or maxHoldNs. A held row is never
-// written with a guessed outcome:
+// emitter therefore holds rows back in a lookahead.Queue while the oldest
+// queued row awaits an outcome, until maxHoldRows rows are held or it is
+// maxHoldNs old. A held row is never written with a guessed outcome:
 //
 //   - a creation row forced out by the bound is written as it is: the
 //     fields still awaited are null, which the schema documents as "not
@@ -29,7 +30,9 @@ import (
 //
 // A backend whose events arrive slightly out of time order (the eBPF ring
 // buffer, which CPUs fill concurrently) sets delay: rows are then inserted
-// in time order and written only once they are delay old.
+// in time order and written only once they are delay old. Either way a
+// row is never stamped earlier than the last row written (the queue's
+// Clamp), so that the trace stays in time order.
 var (
 	maxHoldRows = 8192
 	maxHoldNs   = int64(2 * time.Second)
@@ -40,92 +43,87 @@ var (
 // "pid PID at TIME_NS ns: PATH".
 const MetaUnknownExec = "forkcost.unknown_exec_attempts"
 
-type queued struct {
-	ev      *trace.Event
-	waits   int  // outcomes still awaited (0: ready)
-	attempt bool // an exec attempt: written only if it failed
-	drop    bool // an exec attempt that succeeded: not written
-}
-
+// emitter is the recorder's lookahead.Queue: it keys held rows by their
+// event (which the backends fill in as outcomes come), writes to w, and
+// counts the creation rows forced out.
 type emitter struct {
 	w     interface{ Append(*trace.Event) error }
-	q     []queued
-	head  int
-	open  map[*trace.Event]int  // held row → index in q
-	late  map[*trace.Event]bool // exec attempts forced out before their outcome
 	delay int64
-	last  int64 // time of the last row written
+	q     lookahead.Queue[*trace.Event]
+	ready bool
+	// held maps each row that awaits outcomes (and each exec attempt set
+	// aside) to its slot; an entry whose slot was forced out is dropped
+	// when an outcome comes for it.
+	held map[*trace.Event]*lookahead.Slot[*trace.Event]
+	err  error // the first write error
 	// forced counts the creation rows written before all their outcomes
 	// were known.
 	forced int64
 }
 
+// setup gives the queue its bounds, read when the emitter is first used
+// (tests change them). The queue forces a head out beyond its bounds, the
+// emitter at them: at maxHoldRows rows held, and once maxHoldNs old. In
+// the queue, 0 means its default or no bound, and -1 forces at once: so
+// maxHoldRows 1 is passed as -1, and maxHoldNs must not be 1 (0 forces at
+// once, as the tests use it).
+func (e *emitter) setup() {
+	if !e.ready {
+		e.q.MaxHeld, e.q.MaxAge = maxHoldRows-1, maxHoldNs-1
+		if e.q.MaxHeld == 0 {
+			e.q.MaxHeld = -1
+		}
+		e.q.Delay, e.q.Clamp = e.delay, true
+		e.held = map[*trace.Event]*lookahead.Slot[*trace.Event]{}
+		e.ready = true
+	}
+}
+
 // add queues a row that waits for nothing.
-func (e *emitter) add(ev *trace.Event) {
-	e.insert(queued{ev: ev})
-}
+func (e *emitter) add(ev *trace.Event) { e.insert(ev, 0, false) }
 
-// insert queues it in time order (rows come in time order from ptrace;
-// from eBPF nearly so).
-func (e *emitter) insert(it queued) {
-	i := len(e.q)
-	if e.delay > 0 {
-		for i > e.head && e.q[i-1].ev.TimeNs > it.ev.TimeNs {
-			i--
-		}
+// insert queues ev in time order (rows come in time order from ptrace;
+// from eBPF nearly so), never before a row already written.
+func (e *emitter) insert(ev *trace.Event, waits int, attempt bool) {
+	e.setup()
+	s := e.q.Get()
+	s.Row, s.Has, s.Waits, s.Attempt = ev, true, int32(waits), attempt
+	if waits > 0 {
+		s.Keep = true
+		e.held[ev] = s
 	}
-	if it.ev.TimeNs < e.last {
-		it.ev.TimeNs = e.last // never before a row already written
-	}
-	if i == len(e.q) {
-		if it.waits > 0 {
-			e.track(it.ev, i)
-		}
-		e.q = append(e.q, it)
-		return
-	}
-	e.q = append(e.q, queued{})
-	copy(e.q[i+1:], e.q[i:])
-	e.q[i] = it
-	for k, v := range e.open {
-		if v >= i {
-			e.open[k] = v + 1
-		}
-	}
-	if it.waits > 0 {
-		e.track(it.ev, i)
-	}
-}
-
-func (e *emitter) track(ev *trace.Event, i int) {
-	if e.open == nil {
-		e.open = map[*trace.Event]int{}
-	}
-	e.open[ev] = i
+	e.q.Push(s, ev.TimeNs)
+	ev.TimeNs = s.At
 }
 
 // hold queues a row that waits for n outcomes (done is called for each).
-func (e *emitter) hold(ev *trace.Event, n int) {
-	if n <= 0 {
-		e.add(ev)
-		return
-	}
-	e.insert(queued{ev: ev, waits: n})
-}
+func (e *emitter) hold(ev *trace.Event, n int) { e.insert(ev, max(n, 0), false) }
 
 // addCreation queues a ptrace creation row, which waits for its child's
 // first exec or exit.
 func (e *emitter) addCreation(ev *trace.Event) { e.hold(ev, 1) }
 
+// open returns the slot of a row still queued and awaiting outcomes.
+func (e *emitter) open(ev *trace.Event) *lookahead.Slot[*trace.Event] {
+	s := e.held[ev]
+	if s != nil && (s.Done || s.Waits <= 0) {
+		if !s.Late { // an attempt set aside waits for settle
+			delete(e.held, ev)
+		}
+		return nil
+	}
+	return s
+}
+
 // done records that one outcome of a held row is known (the caller has
 // set its fields). It returns false if the row was written already.
 func (e *emitter) done(ev *trace.Event) bool {
-	i, found := e.open[ev]
-	if !found {
+	s := e.open(ev)
+	if s == nil {
 		return false
 	}
-	if e.q[i].waits--; e.q[i].waits <= 0 {
-		delete(e.open, ev)
+	if s.Waits--; s.Waits <= 0 {
+		delete(e.held, ev)
 	}
 	return true
 }
@@ -133,7 +131,7 @@ func (e *emitter) done(ev *trace.Event) bool {
 // resolve closes an open creation row: its child exec'd at ns (ok) or
 // ended without exec'ing.
 func (e *emitter) resolve(ev *trace.Event, ns int64, ok bool) {
-	if _, found := e.open[ev]; !found {
+	if e.open(ev) == nil {
 		return // already written
 	}
 	if ok {
@@ -144,87 +142,50 @@ func (e *emitter) resolve(ev *trace.Event, ns int64, ok bool) {
 
 // addPending queues an exec attempt's exec_failed row, held until settle
 // says whether the attempt failed.
-func (e *emitter) addPending(ev *trace.Event) {
-	e.insert(queued{ev: ev, waits: 1, attempt: true})
-}
+func (e *emitter) addPending(ev *trace.Event) { e.insert(ev, 1, true) }
 
 // settle closes an exec attempt's row: written if the attempt failed
 // (keep), dropped if it succeeded. An attempt that was forced out of the
 // queue before its outcome is written now, stamped now, if it failed. It
 // returns whether a row was written or queued for the attempt.
 func (e *emitter) settle(ev *trace.Event, keep bool, now int64) bool {
-	if e.late[ev] {
-		delete(e.late, ev)
-		if keep {
-			ev.TimeNs = now
-			e.add(ev)
-		}
-		return keep
-	}
-	i, found := e.open[ev]
-	if !found {
+	s := e.held[ev]
+	if s == nil {
 		return false
 	}
-	delete(e.open, ev)
-	e.q[i].waits = 0
-	e.q[i].drop = !keep
-	return keep
+	delete(e.held, ev)
+	if !e.q.Settle(s, keep, now) {
+		return false
+	}
+	ev.TimeNs = s.At
+	return true
+}
+
+// write is the queue's output.
+func (e *emitter) write(ev **trace.Event) {
+	if e.err == nil {
+		e.err = e.w.Append(*ev)
+	}
 }
 
 // flush writes the queued rows that no longer wait for anything.
 func (e *emitter) flush(now int64) error {
-	for e.head < len(e.q) {
-		it := &e.q[e.head]
-		if e.delay > 0 && now-it.ev.TimeNs < e.delay && now != 0 {
-			break
-		}
-		if it.waits > 0 {
-			if len(e.q)-e.head < maxHoldRows && now-it.ev.TimeNs < maxHoldNs && now != 0 {
-				break
-			}
-			delete(e.open, it.ev)
-			it.waits = 0
-			if it.attempt {
-				// Its outcome is not known: not written now (see above).
-				if e.late == nil {
-					e.late = map[*trace.Event]bool{}
-				}
-				e.late[it.ev] = true
-				it.drop = true
-			} else {
-				e.forced++
-			}
-		}
-		if !it.drop {
-			if err := e.w.Append(it.ev); err != nil {
-				return err
-			}
-			e.last = it.ev.TimeNs
-		}
-		it.ev, it.drop = nil, false
-		e.head++
-	}
-	if e.head == len(e.q) {
-		e.q, e.head = e.q[:0], 0
-	} else if e.head > 4096 && e.head*2 > len(e.q) {
-		n := copy(e.q, e.q[e.head:])
-		for k, v := range e.open {
-			e.open[k] = v - e.head
-		}
-		e.q, e.head = e.q[:n], 0
-	}
-	return nil
+	e.setup()
+	e.forced += e.q.Flush(now, e.write)
+	return e.err
 }
 
 // drain writes everything still queued, at the end of a recording: rows
 // still awaiting outcomes go out without them, exec attempts whose
 // outcome is unknown are returned (for MetaUnknownExec), not written.
 func (e *emitter) drain() (unknown []string, err error) {
-	err = e.flush(0)
-	for ev := range e.late {
+	e.setup()
+	e.forced += e.q.Drain(e.write, nil)
+	for _, s := range e.q.Unsettled() {
+		ev := s.Row
 		unknown = append(unknown, fmt.Sprintf("pid %d at %d ns: %s", ev.PID, ev.TimeNs, ev.ExecPath))
 	}
-	e.late = nil
+	clear(e.held)
 	slices.Sort(unknown)
-	return unknown, err
+	return unknown, e.err
 }

@@ -88,3 +88,49 @@ func TestEmitterOrdersWithDelay(t *testing.T) {
 		t.Errorf("rows %v", out)
 	}
 }
+
+// TestEmitterBounds pins the hold bounds: a waiting row is forced out
+// once maxHoldRows rows are held or once it is maxHoldNs old, not before.
+func TestEmitterBounds(t *testing.T) {
+	defer func(rows int, ns int64) { maxHoldRows, maxHoldNs = rows, ns }(maxHoldRows, maxHoldNs)
+	maxHoldRows, maxHoldNs = 4, 10
+	var out rows
+	e := emitter{w: &out}
+	e.addCreation(&trace.Event{TimeNs: 0, Kind: trace.Fork})
+	e.add(&trace.Event{TimeNs: 1, Kind: trace.Exit})
+	e.add(&trace.Event{TimeNs: 2, Kind: trace.Exit})
+	if e.flush(9); len(out) != 0 {
+		t.Fatalf("forced with 3 rows held, 9 ns old: %v", out)
+	}
+	e.add(&trace.Event{TimeNs: 3, Kind: trace.Exit})
+	if e.flush(9); len(out) != 4 || e.forced != 1 {
+		t.Fatalf("4 rows held: wrote %v, forced %d", out, e.forced)
+	}
+	out = nil
+	e.addCreation(&trace.Event{TimeNs: 20, Kind: trace.Fork})
+	if e.flush(29); len(out) != 0 {
+		t.Fatalf("forced at 9 ns old: %v", out)
+	}
+	if e.flush(30); len(out) != 1 || e.forced != 2 {
+		t.Fatalf("10 ns old: wrote %v, forced %d", out, e.forced)
+	}
+}
+
+// TestEmitterClamps: with a delay, a row that comes after rows later than
+// it were written is stamped with the last written row's time, so the
+// trace stays in time order; a late failed attempt likewise.
+func TestEmitterClamps(t *testing.T) {
+	var out rows
+	e := emitter{w: &out, delay: 10}
+	e.add(&trace.Event{TimeNs: 50, Kind: trace.Exec})
+	e.flush(60)
+	late := &trace.Event{TimeNs: 30, Kind: trace.Exit}
+	e.add(late)
+	if late.TimeNs != 50 {
+		t.Errorf("a row of time 30 after one of 50 was written: stamped %d", late.TimeNs)
+	}
+	e.flush(100)
+	if out.String() != "50 exec ;50 exit ;" {
+		t.Errorf("rows %v", out)
+	}
+}

@@ -19,11 +19,11 @@
 // The ptrace backend (the default of Run, "ptrace") follows a command it
 // starts and reads /proc at each stop, as described below. Both turn
 // their events into rows with the same code: Classify for the kind of a
-// creation, the emitter (output.go) that holds rows until what they await
-// is known and never writes a guessed outcome, fillExit for exit rows,
-// the helper that starts the command and waits until it is watched, and
-// the staging file renamed (or, when its metadata changed, copied) into
-// place at the end.
+// creation, the emitter (output.go, over a trace/lookahead Queue) that
+// holds rows until what they await is known and never writes a guessed
+// outcome, fillExit for exit rows, the helper that starts the command and
+// waits until it is watched, and the staging file renamed (or, when its
+// metadata changed, copied) into place at the end.
 //
 // # The ptrace backend
 //

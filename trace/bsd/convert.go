@@ -6,6 +6,7 @@ import (
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/lookahead"
 	"github.com/forkcost/forkcost/trace/textconv"
 )
 
@@ -160,7 +161,7 @@ type Converter struct {
 	emit  func(*trace.Event) error
 	err   error
 	procs map[int32]*proc
-	q     textconv.Holder
+	q     lookahead.Queue[trace.Event]
 	now   int64 // the time of the record being converted
 	// orphans are pids seen while a creation was open, oldest first.
 	orphans []*proc
@@ -202,7 +203,10 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 		opt.CommMax = 19
 	}
 	c := &Converter{opt: opt, emit: emit, procs: map[int32]*proc{}}
-	c.q.MaxHeld, c.q.MaxAge = opt.MaxHeld, opt.MaxAge
+	c.q.MaxHeld = opt.MaxHeld
+	if opt.MaxAge > 0 { // Options.MaxAge bounds only when positive
+		c.q.MaxAge = opt.MaxAge
+	}
 	c.base = opt.BaselineOf()
 	c.Stats.Stats = textconv.NewStats()
 	return c
@@ -394,7 +398,7 @@ func (c *Converter) task(rec *Record, t int64) *proc {
 		case c.opt.Truss && c.firstPID || !c.opt.Truss && c.open > 0:
 			p.orphan = true
 			p.oslot = c.q.Get()
-			p.oslot.Wait, p.oslot.Keep = true, true
+			p.oslot.Waits, p.oslot.Keep = 1, true
 			c.q.Push(p.oslot, c.now)
 			c.orphans = append(c.orphans, p)
 		}
@@ -408,7 +412,7 @@ func (c *Converter) task(rec *Record, t int64) *proc {
 	if rec.HasTID && !slices.Contains(p.tids, rec.TID) {
 		if s := p.newThread; s != nil && len(p.tids) > 0 {
 			if !s.Done {
-				s.Ev.ChildPID = rec.TID
+				s.Row.ChildPID = rec.TID
 			}
 			c.release(s)
 			p.newThread = nil
@@ -434,7 +438,7 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 		return
 	}
 	s := c.q.Get()
-	s.Ev, s.Has = *ev, true
+	s.Row, s.Has = *ev, true
 	if p.orphan {
 		s.Keep = true
 		p.orows = append(p.orows, s)
@@ -448,7 +452,7 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 // openSlot reserves the place of a row to be known later.
 func (c *Converter) openSlot() *slot {
 	s := c.q.Get()
-	s.Wait, s.Keep = true, true
+	s.Waits, s.Keep = 1, true
 	c.q.Push(s, c.now)
 	return s
 }
@@ -462,19 +466,22 @@ func (c *Converter) fill(s *slot, ev *trace.Event, wait bool) *slot {
 		c.q.Push(ns, c.now)
 		s = ns
 	}
-	s.Ev, s.Has, s.Wait = *ev, true, wait
+	s.Row, s.Has, s.Waits = *ev, true, 0
+	if wait {
+		s.Waits = 1
+	}
 	return s
 }
 
 func (c *Converter) drop(s *slot) {
 	if s != nil && !s.Done {
-		s.Has, s.Wait = false, false
+		s.Has, s.Waits = false, 0
 	}
 }
 
 func (c *Converter) release(s *slot) {
 	if s != nil {
-		s.Wait = false
+		s.Waits = 0
 	}
 }
 
@@ -783,8 +790,8 @@ func (c *Converter) link(p *proc, pc *pcall, child int32, ev *trace.Event, share
 	}
 	ch.ppid = p.pid
 	for _, r := range ch.orows {
-		if !r.Done && r.Ev.PID == ch.pid {
-			r.Ev.PPID = p.pid
+		if !r.Done && r.Row.PID == ch.pid {
+			r.Row.PPID = p.pid
 		}
 	}
 	ch.orows = nil
@@ -895,8 +902,8 @@ func (c *Converter) spawn(rec *Record, p *proc, pc *pcall, t int64) {
 		HasSnapshot: true, Snapshot: c.snapshot(p), ChildExecNs: max(ch.firstT, pc.t), HasChildExec: true}
 	c.fill(s, &ev, false)
 	for _, r := range ch.orows {
-		if !r.Done && r.Ev.PID == ch.pid {
-			r.Ev.PPID = p.pid
+		if !r.Done && r.Row.PID == ch.pid {
+			r.Row.PPID = p.pid
 		}
 	}
 	ch.orows = nil
@@ -909,8 +916,8 @@ func (c *Converter) spawn(rec *Record, p *proc, pc *pcall, t int64) {
 func (c *Converter) linkSpawn(parent, ch *proc, s *slot, path []byte, t int64) {
 	ch.ppid = parent.pid
 	if s.Has {
-		s.Ev.ChildPID = ch.pid
-		s.Ev.ChildExecNs, s.Ev.HasChildExec = max(t, s.Ev.TimeNs), true
+		s.Row.ChildPID = ch.pid
+		s.Row.ChildExecNs, s.Row.HasChildExec = max(t, s.Row.TimeNs), true
 	}
 	c.release(s)
 	c.spawnExec(ch, nil, path, t)
@@ -984,7 +991,7 @@ func (c *Converter) execDone(p *proc, pc *pcall, comm []byte, ok bool, errno int
 		p.execd, p.execNs = true, pc.t
 		if p.created != nil {
 			if !p.created.Done {
-				p.created.Ev.ChildExecNs, p.created.Ev.HasChildExec = max(pc.t, p.created.Ev.TimeNs), true
+				p.created.Row.ChildExecNs, p.created.Row.HasChildExec = max(pc.t, p.created.Row.TimeNs), true
 			}
 			c.release(p.created)
 			p.created = nil
@@ -1092,7 +1099,7 @@ func (c *Converter) psig(rec *Record, p *proc, t int64) {
 	if !c.opt.Truss && rec.Default && fatalByDefault(rec.Signal) {
 		// Death, unless the process shows up again.
 		s := c.openSlot()
-		s.Ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm, Signal: rec.Signal}
+		s.Row = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm, Signal: rec.Signal}
 		s.Has = true
 		if p.orphan {
 			p.orows = append(p.orows, s)
@@ -1131,7 +1138,7 @@ func (c *Converter) sigchld(info []byte, t int64) {
 		c.exitRow(q, t, status, true, 0, false)
 	case "CLD_KILLED", "CLD_DUMPED":
 		if q.death != nil {
-			q.death.Ev.CoreDumped = string(code) == "CLD_DUMPED"
+			q.death.Row.CoreDumped = string(code) == "CLD_DUMPED"
 			c.confirmDeath(q)
 			return
 		}
@@ -1261,5 +1268,5 @@ func parseArgv(s []byte) []string {
 	return out
 }
 
-// slot is one row of the Converter's Holder.
-type slot = textconv.Slot
+// slot is one row of the Converter's look-ahead queue.
+type slot = lookahead.Slot[trace.Event]

@@ -28,7 +28,8 @@
 //
 // Rows are written in log order, each call at the time of its CALL record;
 // a creation row waits (bounded by Options.MaxHeld) for its child's first
-// exec, which gives child_exec_ns.
+// exec, which gives child_exec_ns, in a trace/lookahead Queue: a call's
+// row keeps the place of its CALL record until its RET comes.
 package bsd
 
 import (

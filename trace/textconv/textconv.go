@@ -14,8 +14,12 @@
 //	Run, RunPipelined        the pipeline, generic over R
 //	Drive                    metadata, the lazily created writer, syntax
 //	                         error reporting, the end-of-conversion warnings
-//	Holder                   rows held back until what they wait for is known
 //	Register, Detect         the registry of formats, detection by content
+//
+// Rows a converter must hold back until what they wait for is known (a
+// creation row its child's first exec) wait in a trace/lookahead Queue,
+// bounded by Options.MaxHeld and MaxAge (kdump and truss; strace keeps a
+// hold tree of its own).
 //
 // # Pipeline
 //
@@ -45,6 +49,7 @@ import (
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/lookahead"
 )
 
 // Options tune a converter; each format's converter takes them.
@@ -77,7 +82,7 @@ const DefaultResidentFraction = 0.5
 // DefaultMaxHeld is the default Options.MaxHeld, the same for every
 // format and for convert and replay, so that converting a log and
 // replaying it give the same child_exec_ns.
-const DefaultMaxHeld = 1 << 16
+const DefaultMaxHeld = lookahead.DefaultMaxHeld
 
 // WithDefaults returns o with its zero fields set to their defaults.
 func (o Options) WithDefaults() Options {
