@@ -149,7 +149,7 @@ func (a *Arena) Keep(p []byte) []byte {
 	return a.cur[s:len(a.cur):len(a.cur)]
 }
 
-// Join returns a and b, one after the other, in the arena's memory.
+// Join returns x and y, one after the other, in the arena's memory.
 func (a *Arena) Join(x, y []byte) []byte {
 	n := len(x) + len(y)
 	if len(a.cur)+n > cap(a.cur) {
