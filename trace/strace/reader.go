@@ -1014,9 +1014,16 @@ func trimSpaceRight(s []byte) []byte {
 	return s[:n]
 }
 
-func isNameChar(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z' || c == '?'
-}
+// isNameChar reports whether c may be part of a system call's name: one
+// load from a table, for the name of every call line.
+func isNameChar(c byte) bool { return nameChars[c] }
+
+var nameChars = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c >= 'A' && c <= 'Z' || c == '?'
+	}
+	return t
+}()
 
 func skipSpaces(b []byte, i int) int {
 	for i < len(b) && b[i] == ' ' {
