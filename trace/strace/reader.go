@@ -806,7 +806,9 @@ func cutDurationSlow(s []byte) ([]byte, int64) {
 // the text before it (without the one space strace prints before it).
 func cutUnfinished(s []byte) ([]byte, bool) {
 	t := trimSpaceRight(s)
-	if len(t) == 0 || t[len(t)-1] != '>' || !bytes.HasSuffix(t, unfinishedMark) {
+	// "...>" is told from a duration's "6>" before the whole mark is
+	// compared: every line of a -T log ends in '>'.
+	if len(t) < 2 || t[len(t)-1] != '>' || t[len(t)-2] != '.' || !bytes.HasSuffix(t, unfinishedMark) {
 		return s, false
 	}
 	t = t[:len(t)-len(unfinishedMark)]
