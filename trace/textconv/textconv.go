@@ -36,7 +36,9 @@
 //	            and signal rows as their few fields, see ShortRows)
 //
 // A record's slices point into the read-ahead block its line came from
-// where they can (Lexer.Keep copies the rest into the batch's Arena); a
+// where they can (Lexer.Keep copies the rest into the batch's Arena, and
+// an ArenaLexer builds bytes no line holds, such as the joined halves of a
+// split call, in that Arena at once); a
 // block is released when the converter is done with every batch that
 // refers to it, so memory is bounded by the blocks and batches in flight,
 // whatever the input's size. Run is the same conversion on one goroutine,
