@@ -2,11 +2,8 @@ package lookahead
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
-
-	"github.com/forkcost/forkcost/internal/fuzzbound"
 )
 
 // treeModel is the reference FuzzTree checks Tree against: the rules of
@@ -160,21 +157,10 @@ func (m *treeModel) rows(l *mlane, deep bool) []*row {
 // the same order, the same lanes are forced, and the same rows are held
 // and iterated, after every operation.
 func FuzzTree(f *testing.F) {
-	f.Add([]byte("\x02\x00\x00\x01\x09\x08\x11\x03\x06"))
-	f.Add([]byte("\x00\x05\x00\x08\x10\x01\x09\x11\x1c\x04\x0b\x05\x2d\x03"))
-	f.Add([]byte("\x03\x03\x00\x00\x08\x08\x01\x09\x19\x21\x0c\x14\x07\x0f\x17\x23"))
-	for seed := range uint64(4) {
-		r := rand.New(rand.NewPCG(seed, 2))
-		b := make([]byte, 300)
-		for i := range b {
-			b[i] = byte(r.IntN(256))
-		}
-		f.Add(b)
-	}
-	fuzzbound.Setup(f)
-	f.Fuzz(func(t *testing.T, ops []byte) {
-		fuzzbound.Run(t, func(t *testing.T) { fuzzTree(t, ops) })
-	})
+	fuzzOps(f, 2, 300, fuzzTree,
+		"\x02\x00\x00\x01\x09\x08\x11\x03\x06",
+		"\x00\x05\x00\x08\x10\x01\x09\x11\x1c\x04\x0b\x05\x2d\x03",
+		"\x03\x03\x00\x00\x08\x08\x01\x09\x19\x21\x0c\x14\x07\x0f\x17\x23")
 }
 
 func fuzzTree(t *testing.T, ops []byte) {

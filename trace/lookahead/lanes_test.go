@@ -28,6 +28,19 @@ func (t *tt) push(l *Lane[row, string], id int) {
 	}
 }
 
+// nested opens n lanes named a, b, ..., each in the one before (the first
+// top-level), with one row each, 1 to n.
+func (t *tt) nested(n int) []*Lane[row, string] {
+	var l []*Lane[row, string]
+	var in *Lane[row, string]
+	for i := range n {
+		in = t.Open(in, string(rune('a'+i)), int64(i))
+		t.push(in, i+1)
+		l = append(l, in)
+	}
+	return l
+}
+
 // written returns what was written, and forgets it.
 func (t *tt) written() string {
 	s := strings.Join(t.out, " ")
@@ -74,10 +87,8 @@ func TestLaneHoldsItsRows(t *testing.T) {
 // parent; an unfinished one becomes top-level when its parent is written.
 func TestLaneNested(t *testing.T) {
 	tr := newTT(100, 0)
-	a := tr.Open(nil, "a", 0)
-	tr.push(a, 1)
-	b := tr.Open(a, "b", 1)
-	tr.push(b, 2)
+	l := tr.nested(2)
+	a, b := l[0], l[1]
 	tr.push(a, 3)
 	if b.Holder() != b || tr.tops() != "a" {
 		t.Fatalf("sub-lane: holder %v, tops %q", b.Holder() == b, tr.tops())
@@ -248,12 +259,8 @@ func TestLaneAdopt(t *testing.T) {
 // lane order; both let the owner change the rows before they are written.
 func TestLaneRows(t *testing.T) {
 	tr := newTT(100, 0)
-	a := tr.Open(nil, "a", 0)
-	tr.push(a, 1)
-	b := tr.Open(a, "b", 0)
-	tr.push(b, 2)
-	c := tr.Open(b, "c", 0)
-	tr.push(c, 3)
+	l := tr.nested(3)
+	a, b, c := l[0], l[1], l[2]
 	tr.Finish(b)
 	tr.push(a, 4)
 	ids := func(seq func(func(*row) bool)) string {
@@ -289,14 +296,13 @@ func TestLaneRows(t *testing.T) {
 // nothing.
 func TestLaneDrain(t *testing.T) {
 	tr := newTT(100, 0)
-	a := tr.Open(nil, "a", 0)
-	b := tr.Open(nil, "b", 0)
-	tr.push(b, 3)
-	tr.push(a, 1)
-	tr.Open(a, "c", 0)
-	tr.push(a, 2)
+	l := tr.nested(3)
+	x := tr.Open(nil, "x", 0)
+	tr.push(x, 4)
+	tr.Finish(l[2])
+	tr.push(l[0], 5)
 	tr.Drain()
-	if got := tr.written(); got != "1 2 3" || tr.Held() != 0 || tr.tops() != "" {
-		t.Fatalf("Drain wrote %q, held %d, tops %q", got, tr.Held(), tr.tops())
+	if got := tr.written(); got != "1 5 4 2 3" || tr.Held() != 0 || tr.tops() != "" {
+		t.Fatalf("Drain wrote %q, held %d, tops %q; want 1 5 4 2 3", got, tr.Held(), tr.tops())
 	}
 }
