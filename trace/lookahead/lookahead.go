@@ -71,9 +71,11 @@
 //
 // The bounds are the Queue's, over the rows held in all lanes: beyond
 // MaxHeld rows (Fit), or when the oldest top-level lane is older than
-// MaxAge (Expire, from the lane's At), the oldest top-level lane is forced
-// out: Tree.Forced tells its owner (who counts it) and it is written as
-// if finished. The owner may change held rows in place (Lane.Rows,
+// MaxAge (Expire, from the lane's At; an Ageless lane, such as one waiting
+// for a pid rather than a child, never is, and holds back the age of the
+// lanes behind it as a waiting head does in a Queue), the oldest top-level
+// lane is forced out: Tree.Forced tells its owner (who counts it) and it
+// is written as if finished. Memory is therefore bounded by MaxHeld rows. The owner may change held rows in place (Lane.Rows,
 // Lane.All), as strace gives rows their pid once it learns it.
 package lookahead
 
