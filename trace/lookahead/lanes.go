@@ -107,6 +107,12 @@ func (t *Tree[R, K]) Push(l *Lane[R, K], r R) bool {
 // Fit forces the oldest top-level lanes out while more than MaxHeld rows
 // are held.
 func (t *Tree[R, K]) Fit() {
+	if t.held > t.MaxHeld { // inlined: most calls end here
+		t.fit()
+	}
+}
+
+func (t *Tree[R, K]) fit() {
 	maxHeld := t.MaxHeld
 	if maxHeld == 0 {
 		maxHeld = DefaultMaxHeld
@@ -121,9 +127,12 @@ func (t *Tree[R, K]) Fit() {
 // oldest top-level lane is looked at: an Ageless one holds back the age of
 // those behind it until it finishes.
 func (t *Tree[R, K]) Expire(now int64) {
-	if t.MaxAge == 0 {
-		return
+	if t.MaxAge != 0 && len(t.tops) > 0 { // inlined: the converter calls it for every record
+		t.expire(now)
 	}
+}
+
+func (t *Tree[R, K]) expire(now int64) {
 	for len(t.tops) > 0 {
 		l := t.tops[0]
 		if l.At == Ageless || now-l.At <= t.MaxAge {
