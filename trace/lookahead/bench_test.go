@@ -70,3 +70,44 @@ func benchQueue[R any](b *testing.B, q *Queue[R], mk func(i int, t int64) R, ev 
 		b.Fatalf("%d rows out of %d", rows, b.N)
 	}
 }
+
+// BenchmarkTree holds rows in lanes as the strace converter does: rows of
+// sixteen processes in turn, one row in eight a creation whose lane (in
+// the lane of its process, if that is held) holds its child's rows until
+// the child's exec sixteen rows later, and one creation in sixteen whose
+// child never execs, forced out by MaxHeld. Reported per row.
+func BenchmarkTree(b *testing.B) {
+	type row struct {
+		t   int64
+		pid int32
+	}
+	const procs, lag = 16, 16
+	var lanes [procs]*Lane[row, int]
+	var open [lag]*Lane[row, int]
+	rows := 0
+	tr := Tree[row, int]{MaxHeld: 1024, Write: func(*row) { rows++ }}
+	b.ReportAllocs()
+	for i := range b.N {
+		t := int64(i) * 1000
+		if l := open[i%lag]; l != nil {
+			tr.Finish(l)
+			open[i%lag] = nil
+		}
+		p := i % procs
+		if !tr.Push(lanes[p], row{t, int32(p)}) {
+			rows++
+		}
+		if i%8 == 0 {
+			l := tr.Open(lanes[p], i, t)
+			lanes[(p+1)%procs] = l
+			if i%128 != 0 {
+				open[i%lag] = l
+			}
+		}
+		tr.Fit()
+	}
+	tr.Drain()
+	if rows != b.N {
+		b.Fatalf("%d rows out of %d", rows, b.N)
+	}
+}

@@ -100,13 +100,23 @@ func (m *model) settle(s *mslot, write bool, now int64) bool {
 // byte, after four bytes of bounds) and checks that the same rows leave,
 // in the same order and at the same times, with the same counts.
 func FuzzQueue(f *testing.F) {
-	f.Add([]byte("\x02\x05\x00\x01\x09\x0a\x00\x00\x07\x46\x25"))
-	f.Add([]byte("\x00\x01\x05\x01\x02\x0b\x00\x00\x13\x1c\x10\x21\x07\x2e"))
-	f.Add([]byte("\x03\x06\x07\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11"))
-	f.Add([]byte("\x07\x02\x00\x01\x08\x11\x1a\x02\x02\x0b\x14\x04\x0d\x19\x1e\x32"))
+	fuzzOps(f, 1, 200, fuzzQueue,
+		"\x02\x05\x00\x01\x09\x0a\x00\x00\x07\x46\x25",
+		"\x00\x01\x05\x01\x02\x0b\x00\x00\x13\x1c\x10\x21\x07\x2e",
+		"\x03\x06\x07\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11",
+		"\x07\x02\x00\x01\x08\x11\x1a\x02\x02\x0b\x14\x04\x0d\x19\x1e\x32")
+}
+
+// fuzzOps is a fuzz target of operation streams: seeds, four random
+// streams of n bytes (random stream number stream), and fn run on each
+// input within fuzzbound's time bound.
+func fuzzOps(f *testing.F, stream uint64, n int, fn func(*testing.T, []byte), seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
 	for seed := range uint64(4) {
-		r := rand.New(rand.NewPCG(seed, 1))
-		b := make([]byte, 200)
+		r := rand.New(rand.NewPCG(seed, stream))
+		b := make([]byte, n)
 		for i := range b {
 			b[i] = byte(r.IntN(256))
 		}
@@ -114,7 +124,7 @@ func FuzzQueue(f *testing.F) {
 	}
 	fuzzbound.Setup(f)
 	f.Fuzz(func(t *testing.T, ops []byte) {
-		fuzzbound.Run(t, func(t *testing.T) { fuzzQueue(t, ops) })
+		fuzzbound.Run(t, func(t *testing.T) { fn(t, ops) })
 	})
 }
 

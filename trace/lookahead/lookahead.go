@@ -1,8 +1,10 @@
 // Package lookahead holds rows back, in order, while some of them wait for
-// what only later input tells. It is the one look-ahead queue of the log
-// converters (package trace/bsd, for kdump and truss) and of both recorder
-// backends (package record). (The strace converter holds rows per
-// process, in a tree of its own.)
+// what only later input tells. It is the one look-ahead holder of the log
+// converters and of both recorder backends, in two shapes over the same
+// bounds: a Queue, which holds every row behind a waiting one (package
+// trace/bsd, for kdump and truss; package record), and a Tree of lanes,
+// which holds only the rows pushed into a waiting lane (package
+// trace/strace).
 //
 // # Model
 //
@@ -44,6 +46,37 @@
 // earlier than that of the last row written (the owner copies At into its
 // row's time), so that the written rows stay in time order even when one
 // arrives later than Delay.
+//
+// # Lanes
+//
+// A Tree holds rows in lanes instead, so that a wait holds back only the
+// rows that must follow what waits: in strace, a creation row and the rows
+// of its child until the child's first exec or its exit, while the rows of
+// every other process are written at once. A lane is a run of rows and
+// sub-lanes in push order; its owner opens it (inside the lane it is
+// pushed to, or top-level), pushes rows to it, and finishes it when what
+// it waits for is known:
+//
+//   - a row pushed to no lane is not held: the owner writes it (Push says
+//     false);
+//   - a row pushed to a finished lane goes to the end of its nearest
+//     unfinished ancestor (Holder), or is not held if there is none;
+//   - a lane opened in a held lane is its sub-lane (a creation inside a
+//     held child's lane): its rows follow what the parent held before it;
+//   - a top-level lane is written when it finishes, with its finished
+//     sub-lanes in their places; its unfinished sub-lanes become top-level
+//     lanes, the youngest; a finished sub-lane is written with its parent;
+//   - Adopt moves a top-level lane to the end of another (rows that came
+//     before their creation row, now known), finished.
+//
+// The bounds are the Queue's, over the rows held in all lanes: beyond
+// MaxHeld rows (Fit), or when the oldest top-level lane is older than
+// MaxAge (Expire, from the lane's At; an Ageless lane, such as one waiting
+// for a pid rather than a child, never is, and holds back the age of the
+// lanes behind it as a waiting head does in a Queue), the oldest top-level
+// lane is forced out: Tree.Forced tells its owner (who counts it) and it
+// is written as if finished. Memory is therefore bounded by MaxHeld rows. The owner may change held rows in place (Lane.Rows,
+// Lane.All), as strace gives rows their pid once it learns it.
 package lookahead
 
 // DefaultMaxHeld is MaxHeld when a Queue sets none, and the converters'

@@ -8,6 +8,7 @@ import (
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/addrspace"
+	"github.com/forkcost/forkcost/trace/lookahead"
 	"github.com/forkcost/forkcost/trace/textconv"
 )
 
@@ -40,7 +41,7 @@ type proc struct {
 	space   *addrspace.Space
 	threads int32
 	tids    []int32 // live non-leader threads
-	hold    *hold   // innermost held hold for this process's rows
+	hold    *hold   // the lane of this process's rows (see hold.Holder), or nil
 	created *hold   // this process's creation row while it waits
 	execNs  int64
 	execd   bool
@@ -53,12 +54,11 @@ type proc struct {
 	fbTime   int64
 }
 
-// holdItem is a held row (ev, or a memory row in mem when ev is nil) or
-// a nested hold (sub).
-type holdItem struct {
+// heldRow is a held row: ev, or a memory row in mem when ev is nil; p is
+// its process (for the pid patches of resolveAlias and orphanIsThread).
+type heldRow struct {
 	ev  *trace.Event
 	p   *proc
-	sub *hold
 	mem memRow
 }
 
@@ -72,20 +72,21 @@ type memRow struct {
 }
 
 // pids returns the pid and ppid fields of a held row.
-func (it *holdItem) pids() (pid, ppid *int32) {
-	if it.ev != nil {
-		return &it.ev.PID, &it.ev.PPID
+func (r *heldRow) pids() (pid, ppid *int32) {
+	if r.ev != nil {
+		return &r.ev.PID, &r.ev.PPID
 	}
-	return &it.mem.pid, &it.mem.ppid
+	return &r.mem.pid, &r.mem.ppid
 }
 
-// hold is a creation row, with the rows that must follow it, waiting for
-// the child's first exec or its exit.
-type hold struct {
-	items    []holdItem
-	resolved bool
-	parent   *hold
-	creation *trace.Event
+// hold is a lane of held rows: a creation row, with the rows that must
+// follow it, waiting for the child's first exec or its exit; or the rows
+// of a process waiting for its creation row (an orphan) or its pid (alias).
+type hold = lookahead.Lane[heldRow, holdKey]
+
+// holdKey is what a hold waits for.
+type holdKey struct {
+	creation *trace.Event // nil for an orphan's or alias hold
 	child    *proc
 	alias    bool // holds the rows of the pid-less first process of a stderr log
 }
@@ -106,8 +107,7 @@ type Converter struct {
 	tasks     map[int32]*proc // change it with setTask and delTask only
 	lastTid   int32           // the last task found in tasks
 	lastP     *proc
-	tops      []*hold
-	held      int
+	lanes     lookahead.Tree[heldRow, holdKey]
 	attached  map[int32]bool
 	// deadOrphans are children that exited before their parent's creation
 	// call returned (a vfork child that only exits), kept to be linked.
@@ -121,9 +121,8 @@ type Converter struct {
 	last     int64
 	seq      int64
 
-	freeItems [][]holdItem // see newItems
-	cloneMemo bitsMemo     // clone flag sets (a build's threads repeat one)
-	sigName   string       // the last signal line's signal, and its number
+	cloneMemo bitsMemo // clone flag sets (a build's threads repeat one)
+	sigName   string   // the last signal line's signal, and its number
 	sigNum    int32
 	sigSet    bool
 	argBuf    [8][]byte
@@ -154,6 +153,11 @@ func NewConverter(opt Options, emit func(*trace.Event) error) *Converter {
 	c.dec = newArgDecoder()
 	c.base = opt.BaselineOf()
 	c.Stats.Stats = textconv.NewStats()
+	c.lanes.MaxHeld = opt.MaxHeld
+	if opt.MaxAge > 0 { // Options.MaxAge bounds only when positive
+		c.lanes.MaxAge = opt.MaxAge
+	}
+	c.lanes.Write, c.lanes.Forced = c.writeHeld, c.forced
 	return c
 }
 
@@ -165,7 +169,7 @@ func (c *Converter) Start() (int64, TimeForm, bool) { return c.start, c.form, c.
 func (c *Converter) Live() int { return len(c.tasks) }
 
 // Held returns the number of rows held back.
-func (c *Converter) Held() int { return c.held }
+func (c *Converter) Held() int { return c.lanes.Held() }
 
 func isCreationCall(name []byte) bool {
 	switch string(name) {
@@ -251,25 +255,11 @@ func (c *Converter) Add(rec *Record) error {
 	case KindSignal:
 		c.signal(rec, p, t)
 	}
-	c.releaseAged(t)
+	// With Options.MaxAge, the oldest held creations that have waited
+	// longer for their child's first action are written without
+	// child_exec_ns (see forced).
+	c.lanes.Expire(t)
 	return c.err
-}
-
-// releaseAged writes, with Options.MaxAge, the oldest held creations that
-// have waited longer than MaxAge for their child's first action, without
-// child_exec_ns (counted in Stats.ForcedRelease).
-func (c *Converter) releaseAged(now int64) {
-	if c.opt.MaxAge <= 0 {
-		return
-	}
-	for len(c.tops) > 0 {
-		h := c.tops[0]
-		if h.creation == nil || now-h.creation.TimeNs <= c.opt.MaxAge {
-			return
-		}
-		c.Stats.ForcedRelease++
-		c.resolve(h, 0, false)
-	}
 }
 
 // task finds (or makes) the process of a record.
@@ -294,9 +284,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		c.unknown, c.sole = p, p
 		c.setTask(0, p)
 		// Hold its rows until a "[pid N]" line tells its pid.
-		h := &hold{alias: true, child: p, items: c.newItems()}
-		p.hold = h
-		c.tops = append(c.tops, h)
+		p.hold = c.lanes.Open(nil, holdKey{alias: true, child: p}, lookahead.Ageless)
 		return p, 0
 	}
 	tid := rec.PID
@@ -317,9 +305,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		// hold its rows until the creation row is written.
 		delete(c.attached, tid)
 		p.orphan = true
-		h := &hold{child: p, items: c.newItems()}
-		p.hold = h
-		c.tops = append(c.tops, h)
+		p.hold = c.lanes.Open(nil, holdKey{child: p}, lookahead.Ageless)
 	case c.unknown != nil && !c.unknown.exited && c.unknown.pid == 0 && !c.attached[tid]:
 		// The first "[pid N]" line of a stderr log naming a process not
 		// created in the log: the pid-less first process.
@@ -340,25 +326,16 @@ func (c *Converter) resolveAlias(pid int32) {
 	for _, t := range u.tids {
 		c.setTask(t, u)
 	}
-	var patch func(h *hold)
-	patch = func(h *hold) {
-		for i := range h.items {
-			it := &h.items[i]
-			if it.sub != nil {
-				patch(it.sub)
-				continue
+	for _, h := range c.lanes.Tops() {
+		if h.Key.child == u && h.Key.alias {
+			for r := range h.All() {
+				rowPID, rowPPID := r.pids()
+				if r.p == u {
+					*rowPID = pid
+				} else if r.p != nil && r.p.parent == u && *rowPPID == 0 {
+					*rowPPID = pid
+				}
 			}
-			rowPID, rowPPID := it.pids()
-			if it.p == u {
-				*rowPID = pid
-			} else if it.p != nil && it.p.parent == u && *rowPPID == 0 {
-				*rowPPID = pid
-			}
-		}
-	}
-	for _, h := range c.tops {
-		if h.child == u && h.alias {
-			patch(h)
 			for _, p := range c.tasks {
 				if p.parent == u {
 					p.ppid = pid
@@ -386,31 +363,31 @@ func (c *Converter) newProc(pid int32) *proc {
 	return &proc{pid: pid, space: addrspace.New(c.opt.PageSize), threads: 1}
 }
 
-// effHold returns the hold the rows of p go to, or nil.
-func (c *Converter) effHold(p *proc) *hold {
-	h := p.hold
-	for h != nil && h.resolved {
-		h = h.parent
-	}
-	p.hold = h
-	return h
-}
-
 // row writes or holds an event of process p.
 func (c *Converter) row(p *proc, ev *trace.Event) {
-	if h := c.effHold(p); h != nil {
+	// The lane p's rows go to now, kept: a finished hold's are its
+	// nearest unfinished ancestor's.
+	if p.hold = p.hold.Holder(); p.hold != nil {
 		if ev == &c.memEv {
-			h.items = append(h.items, holdItem{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
+			c.lanes.Push(p.hold, heldRow{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
 		} else {
 			e := *ev
-			h.items = append(h.items, holdItem{ev: &e, p: p})
+			c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
 		}
-		c.held++
-		if c.held > c.opt.MaxHeld {
-			c.release()
-		}
+		c.lanes.Fit()
 		return
 	}
+	c.out(ev)
+}
+
+// writeHeld writes a held row that leaves its hold.
+func (c *Converter) writeHeld(r *heldRow) {
+	if r.ev != nil {
+		c.out(r.ev)
+		return
+	}
+	ev := &c.memEv
+	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = r.mem.t, r.mem.pid, r.mem.ppid, r.mem.kind, r.mem.comm
 	c.out(ev)
 }
 
@@ -434,98 +411,49 @@ func (c *Converter) out(ev *trace.Event) {
 // call was pending but that no creation claimed: they are processes of
 // their own (attached, or whose creation is not in the log).
 func (c *Converter) releaseOrphans() {
-	for i := 0; i < len(c.tops); {
-		h := c.tops[i]
-		if h.creation == nil && !h.alias {
-			h.child.orphan = false
-			delete(c.deadOrphans, h.child.pid)
-			c.resolve(h, 0, false)
+	for i := 0; i < len(c.lanes.Tops()); {
+		h := c.lanes.Tops()[i]
+		if h.Key.creation == nil && !h.Key.alias {
+			h.Key.child.orphan = false
+			delete(c.deadOrphans, h.Key.child.pid)
+			c.resolve(h, 0, false) // out of Tops
 			continue
 		}
 		i++
 	}
 }
 
-// release writes the oldest held creations until the held rows fit.
-func (c *Converter) release() {
-	for c.held > c.opt.MaxHeld && len(c.tops) > 0 {
-		h := c.tops[0]
-		if h.creation != nil {
-			c.Stats.ForcedRelease++
-		}
-		if h.alias {
-			// The pid stays unknown: write its rows with pid 0.
-			c.unknown = nil
-		}
-		c.resolve(h, 0, false)
+// forced gives up a hold that MaxHeld or MaxAge forces out (the oldest
+// top-level one): a creation is written without child_exec_ns.
+func (c *Converter) forced(h *hold) {
+	if h.Key.creation != nil {
+		c.Stats.ForcedRelease++
 	}
+	if h.Key.alias {
+		// The pid stays unknown: write its rows with pid 0.
+		c.unknown = nil
+	}
+	c.settled(h)
 }
 
 // resolve settles a hold: the creation row gets the child's exec time (if
 // any), and a top-level hold is written out.
 func (c *Converter) resolve(h *hold, execNs int64, hasExec bool) {
-	if h.resolved {
+	if h.Finished() {
 		return
 	}
-	h.resolved = true
-	if h.creation != nil && hasExec {
-		h.creation.ChildExecNs, h.creation.HasChildExec = max(execNs, h.creation.TimeNs), true
+	if cr := h.Key.creation; cr != nil && hasExec {
+		cr.ChildExecNs, cr.HasChildExec = max(execNs, cr.TimeNs), true
 	}
-	if h.child != nil && h.child.created == h {
-		h.child.created = nil
-	}
-	if h.parent != nil {
-		return // written with its parent
-	}
-	if i := slices.Index(c.tops, h); i >= 0 {
-		c.tops = slices.Delete(c.tops, i, i+1)
-	}
-	c.flush(h)
+	c.settled(h)
+	c.lanes.Finish(h)
 }
 
-func (c *Converter) flush(h *hold) {
-	for _, it := range h.items {
-		if it.sub != nil {
-			if it.sub.resolved {
-				c.flush(it.sub)
-			} else {
-				it.sub.parent = nil
-				c.tops = append(c.tops, it.sub)
-			}
-			continue
-		}
-		c.held--
-		if it.ev != nil {
-			c.out(it.ev)
-			continue
-		}
-		ev := &c.memEv
-		ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = it.mem.t, it.mem.pid, it.mem.ppid, it.mem.kind, it.mem.comm
-		c.out(ev)
+// settled forgets a hold that no longer waits as its child's creation.
+func (c *Converter) settled(h *hold) {
+	if ch := h.Key.child; ch != nil && ch.created == h {
+		ch.created = nil
 	}
-	if len(c.freeItems) < maxFreeItems {
-		clear(h.items)
-		c.freeItems = append(c.freeItems, h.items[:0])
-	}
-	h.items = nil
-}
-
-// maxFreeItems bounds the flushed holds' item slices kept for new holds:
-// a child that runs without exec (a forked worker) has all its rows held
-// until it exits or MaxHeld forces them out, and growing a fresh slice to
-// that size for every such child was most of a memory-heavy log's
-// holding cost.
-const maxFreeItems = 4
-
-// newItems returns an empty item slice for a new hold, recycled when
-// possible.
-func (c *Converter) newItems() []holdItem {
-	if n := len(c.freeItems); n > 0 {
-		it := c.freeItems[n-1]
-		c.freeItems = c.freeItems[:n-1]
-		return it
-	}
-	return nil
 }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
@@ -1130,23 +1058,14 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	if ch.comm == "" {
 		ch.comm = p.comm
 	}
-	e := ev
-	h := &hold{creation: e, child: ch, items: append(c.newItems(), holdItem{ev: e, p: p})}
-	c.held++
-	if ph := c.effHold(p); ph != nil {
-		h.parent = ph
-		ph.items = append(ph.items, holdItem{sub: h})
-	} else {
-		c.tops = append(c.tops, h)
-	}
-	if oh := ch.hold; seen && oh != nil && !oh.resolved {
+	// The creation row is held, in the lane of p's rows if they are held,
+	// until the child's first exec or exit.
+	p.hold = p.hold.Holder()
+	h := c.lanes.Open(p.hold, holdKey{creation: ev, child: ch}, ev.TimeNs)
+	c.lanes.Push(h, heldRow{ev: ev, p: p})
+	if oh := ch.hold; seen && oh != nil && !oh.Finished() {
 		// The orphan's rows follow the creation row.
-		if i := slices.Index(c.tops, oh); i >= 0 {
-			c.tops = slices.Delete(c.tops, i, i+1)
-		}
-		oh.parent = h
-		oh.resolved = true
-		h.items = append(h.items, holdItem{sub: oh})
+		c.lanes.Adopt(h, oh)
 	}
 	ch.hold, ch.created = h, h
 	switch {
@@ -1155,20 +1074,18 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 	case ch.exited:
 		c.resolve(h, 0, false)
 	}
-	if c.held > c.opt.MaxHeld {
-		c.release()
-	}
+	c.lanes.Fit()
 }
 
 // orphanIsThread: a tid whose lines came before its creating clone turned
 // out to be a thread of p; its held rows belong to p.
 func (c *Converter) orphanIsThread(o, p *proc) {
-	if h := o.hold; h != nil && !h.resolved {
-		for i := range h.items {
-			if it := &h.items[i]; it.sub == nil && it.p == o {
-				rowPID, rowPPID := it.pids()
+	if h := o.hold; h != nil && !h.Finished() {
+		for r := range h.Rows() { // its own rows, not its children's
+			if r.p == o {
+				rowPID, rowPPID := r.pids()
 				*rowPID, *rowPPID = p.pid, p.ppid
-				it.p = p
+				r.p = p
 			}
 		}
 		c.resolve(h, 0, false)
@@ -1302,7 +1219,7 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 	if p.created != nil {
 		c.resolve(p.created, 0, false)
 	}
-	if p == c.unknown && p.hold != nil && p.hold.alias {
+	if p == c.unknown && p.hold != nil && p.hold.Key.alias {
 		// Never learnt its pid.
 		c.unknown = nil
 		c.resolve(p.hold, 0, false)
@@ -1391,9 +1308,7 @@ func (c *Converter) Finish() error {
 		c.Stats.ExitFallbacks++
 	}
 	c.unknown = nil
-	for len(c.tops) > 0 {
-		c.resolve(c.tops[0], 0, false)
-	}
+	c.lanes.Drain()
 	return c.err
 }
 

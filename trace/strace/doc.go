@@ -126,10 +126,15 @@
 // first exec or its exit, with the rows of the child (and of its own
 // children) that come before, so that every creation row precedes all rows
 // of its child, as the spine's Eligibility expects. Rows of other processes
-// are written meanwhile. Rows therefore leave the converter in time order
-// except that a creation row may come after rows of unrelated processes
-// later than it. Held rows are bounded by Options.MaxHeld (and, when set,
-// the wait by Options.MaxAge); beyond it the oldest creation is written
-// without child_exec_ns (counted in Stats.ForcedRelease). All other state is per live process or pending
+// are written meanwhile: the held rows wait in lanes of a trace/lookahead
+// Tree, one per waiting creation (nested when the creation is itself
+// held), and the rows of a process seen before its creation (an orphan)
+// or before its pid (the pid-less first process of a stderr log) in a lane
+// of their own, whose rows get their pid when it is known. Rows therefore
+// leave the converter in time order except that a creation row may come
+// after rows of unrelated processes later than it. Held rows are bounded by
+// Options.MaxHeld (and, when set, the wait by Options.MaxAge); beyond it
+// the oldest creation is written without child_exec_ns (counted in
+// Stats.ForcedRelease). All other state is per live process or pending
 // call, never per line: a log of any size converts in bounded memory.
 package strace

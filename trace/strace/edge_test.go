@@ -131,9 +131,9 @@ func TestStateBoundedByLiveProcesses(t *testing.T) {
 			t.Fatal(rd.Result())
 		}
 	}
-	if c.Live() != 1 || len(c.attached) != 0 || len(c.deadOrphans) != 0 || c.Held() != 0 || rd.Unfinished() != 0 || len(c.tops) != 0 {
+	if c.Live() != 1 || len(c.attached) != 0 || len(c.deadOrphans) != 0 || c.Held() != 0 || rd.Unfinished() != 0 || len(c.lanes.Tops()) != 0 {
 		t.Errorf("state after 5000 processes: live %d attached %d dead orphans %d held %d unfinished %d tops %d",
-			c.Live(), len(c.attached), len(c.deadOrphans), c.Held(), rd.Unfinished(), len(c.tops))
+			c.Live(), len(c.attached), len(c.deadOrphans), c.Held(), rd.Unfinished(), len(c.lanes.Tops()))
 	}
 	c.Finish()
 	if c.Stats.Creations[trace.VFork] != 5000 || c.Stats.Execs != 5001 || c.Stats.Exits != 5000 {

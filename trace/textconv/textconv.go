@@ -17,9 +17,9 @@
 //	Register, Detect         the registry of formats, detection by content
 //
 // Rows a converter must hold back until what they wait for is known (a
-// creation row its child's first exec) wait in a trace/lookahead Queue,
-// bounded by Options.MaxHeld and MaxAge (kdump and truss; strace keeps a
-// hold tree of its own).
+// creation row its child's first exec) wait in trace/lookahead, bounded by
+// Options.MaxHeld and MaxAge: in a Queue (kdump and truss), or in the
+// lanes of a Tree (strace, which holds back only a waiting child's rows).
 //
 // # Pipeline
 //
