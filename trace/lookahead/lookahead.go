@@ -75,8 +75,9 @@
 // for a pid rather than a child, never is, and holds back the age of the
 // lanes behind it as a waiting head does in a Queue), the oldest top-level
 // lane is forced out: Tree.Forced tells its owner (who counts it) and it
-// is written as if finished. Memory is therefore bounded by MaxHeld rows. The owner may change held rows in place (Lane.Rows,
-// Lane.All), as strace gives rows their pid once it learns it.
+// is written as if finished. Memory is therefore bounded by MaxHeld rows.
+// The owner may change held rows in place (Lane.Rows, Lane.All), as strace
+// gives rows their pid once it learns it.
 package lookahead
 
 // DefaultMaxHeld is MaxHeld when a Queue sets none, and the converters'
