@@ -24,6 +24,14 @@
 // sizes are never below what any real process has; consumers should mark
 // such sizes as estimated.
 //
+// A Space records the memory calls it is told and applies them only when
+// it is read (Stats, Clone, Intervals), or when MaxDeferred of them wait:
+// most processes of a build (compilers, assemblers, the shell of one
+// command) exec or exit without creating a child, and the calls a Space
+// never applies before Exec, or before it is dropped, cost only their
+// recording. The intervals are the same at every read as if each call
+// had been applied at once.
+//
 // Resident memory cannot be seen at all in a system call log. Estimate
 // derives it from the mapped sizes with a fixed fraction; the rule is
 // documented there and the fraction is the caller's to choose.
@@ -82,8 +90,72 @@ type Space struct {
 	brkStart uint64 // 0: unknown
 	brkEnd   uint64
 	hint     int // the result of the last search (first)
-	// Calls counts the memory calls applied since the last Exec.
-	Calls int64
+	calls    int64
+	// deferred holds the calls recorded but not yet applied, in order.
+	deferred []call
+}
+
+// MaxDeferred is the most calls a Space holds unapplied: a long-lived
+// process's calls are applied in runs of this many, and a Space's memory
+// stays bounded (40 bytes a call).
+const MaxDeferred = 1024
+
+// call is a memory call waiting to be applied.
+type call struct {
+	op          callOp
+	prot, flags uint8
+	a, b, c, d  uint64
+}
+
+type callOp uint8
+
+const (
+	opMap callOp = iota
+	opUnmap
+	opProtect
+	opRemap
+	opBrk
+)
+
+// record defers c, applying the deferred calls when MaxDeferred wait.
+func (s *Space) record(c call) {
+	if s.deferred == nil {
+		// Room for the calls of most processes (a space holds 18 to 29
+		// intervals on average on the bench shapes of
+		// scripts/bench-convert.sh): growing from one call by doubling
+		// was half the cost of recording.
+		s.deferred = make([]call, 0, 64)
+	}
+	s.deferred = append(s.deferred, c)
+	if len(s.deferred) >= MaxDeferred {
+		s.apply()
+	}
+}
+
+// apply applies the deferred calls, in the order they were made.
+func (s *Space) apply() {
+	for _, c := range s.deferred {
+		switch c.op {
+		case opMap:
+			s.mapNow(c.a, c.b, c.prot, c.flags)
+		case opUnmap:
+			s.unmapNow(c.a, c.b)
+		case opProtect:
+			s.protectNow(c.a, c.b, c.prot)
+		case opRemap:
+			s.remapNow(c.a, c.b, c.c, c.d)
+		case opBrk:
+			s.brkNow(c.a, c.b)
+		}
+	}
+	s.deferred = s.deferred[:0]
+}
+
+// Calls returns the memory calls applied since the last Exec (brk queries
+// and calls of no page are not counted).
+func (s *Space) Calls() int64 {
+	s.apply()
+	return s.calls
 }
 
 // New returns an empty space with the given page size (4096 if 0).
@@ -99,7 +171,9 @@ func (s *Space) PageSize() int { return int(s.pageSize) }
 
 // Clone returns a copy (the child's space after fork).
 func (s *Space) Clone() *Space {
+	s.apply()
 	c := *s
+	c.deferred = nil
 	// Room for the child's first mappings: an exact copy was copied
 	// again by the first one.
 	c.ivs = append(make([]Interval, 0, len(s.ivs)+len(s.ivs)/4+8), s.ivs...)
@@ -108,9 +182,11 @@ func (s *Space) Clone() *Space {
 
 // Exec empties the space (execve replaced the image).
 func (s *Space) Exec() {
+	// The calls not yet applied would change nothing that Exec keeps.
+	s.deferred = s.deferred[:0]
 	s.ivs = s.ivs[:0]
 	s.brkStart, s.brkEnd = 0, 0
-	s.Calls = 0
+	s.calls = 0
 }
 
 func (s *Space) round(addr, length uint64) (uint64, uint64, bool) {
@@ -208,21 +284,29 @@ func (s *Space) first(addr uint64) int {
 
 // Map records a successful mmap that returned addr.
 func (s *Space) Map(addr, length uint64, prot, flags uint8) {
+	s.record(call{op: opMap, a: addr, b: length, prot: prot, flags: flags})
+}
+
+func (s *Space) mapNow(addr, length uint64, prot, flags uint8) {
 	start, end, ok := s.round(addr, length)
 	if !ok {
 		return
 	}
-	s.Calls++
+	s.calls++
 	s.put(start, end, Interval{Start: start, End: end, Prot: prot, Flags: flags})
 }
 
 // Unmap records a successful munmap.
 func (s *Space) Unmap(addr, length uint64) {
+	s.record(call{op: opUnmap, a: addr, b: length})
+}
+
+func (s *Space) unmapNow(addr, length uint64) {
 	start, end, ok := s.round(addr, length)
 	if !ok {
 		return
 	}
-	s.Calls++
+	s.calls++
 	s.cut(start, end)
 	if s.brkStart != 0 && start <= s.brkStart && end >= s.brkEnd {
 		s.brkStart, s.brkEnd = 0, 0
@@ -231,11 +315,15 @@ func (s *Space) Unmap(addr, length uint64) {
 
 // Protect records a successful mprotect.
 func (s *Space) Protect(addr, length uint64, prot uint8) {
+	s.record(call{op: opProtect, a: addr, b: length, prot: prot})
+}
+
+func (s *Space) protectNow(addr, length uint64, prot uint8) {
 	start, end, ok := s.round(addr, length)
 	if !ok {
 		return
 	}
-	s.Calls++
+	s.calls++
 	// Collect the covered pieces, cut them out and put them back with the
 	// new protection: unmapped holes stay holes.
 	// The intervals are sorted and disjoint: the covered ones are a run
@@ -260,6 +348,10 @@ func (s *Space) Protect(addr, length uint64, prot uint8) {
 // Remap records a successful mremap(old, oldLen, newLen) that returned
 // newAddr.
 func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
+	s.record(call{op: opRemap, a: old, b: oldLen, c: newLen, d: newAddr})
+}
+
+func (s *Space) remapNow(old, oldLen, newLen, newAddr uint64) {
 	os, oe, ok := s.round(old, oldLen)
 	if !ok {
 		// oldLen 0 duplicates a shared mapping: treat as a new mapping.
@@ -269,7 +361,7 @@ func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
 	if !ok {
 		return
 	}
-	s.Calls++
+	s.calls++
 	tmpl := Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
 	for _, iv := range s.ivs {
 		if iv.End > os && iv.Start < oe || iv.Start <= os && os < iv.End {
@@ -287,6 +379,10 @@ func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
 // the heap starts.
 func (s *Space) Brk(req, ret uint64) {
+	s.record(call{op: opBrk, a: req, b: ret})
+}
+
+func (s *Space) brkNow(req, ret uint64) {
 	if ret == 0 {
 		return
 	}
@@ -302,7 +398,7 @@ func (s *Space) Brk(req, ret uint64) {
 	if req == 0 || ret == s.brkEnd {
 		return
 	}
-	s.Calls++
+	s.calls++
 	start := (s.brkStart + s.pageSize - 1) &^ (s.pageSize - 1)
 	oldEnd := (s.brkEnd + s.pageSize - 1) &^ (s.pageSize - 1)
 	newEnd := (ret + s.pageSize - 1) &^ (s.pageSize - 1)
@@ -325,6 +421,7 @@ type Stats struct {
 
 // Stats returns the sizes of the mappings seen, plus base.
 func (s *Space) Stats(base Baseline) Stats {
+	s.apply()
 	st := Stats{VirtBytes: base.VirtBytes, WritableBytes: base.WritableBytes, MapEntries: base.MapEntries}
 	var prev Interval
 	for k, iv := range s.ivs {
@@ -352,7 +449,10 @@ func (s *Space) Stats(base Baseline) Stats {
 }
 
 // Intervals returns the mappings (for tests); the slice is the space's own.
-func (s *Space) Intervals() []Interval { return s.ivs }
+func (s *Space) Intervals() []Interval {
+	s.apply()
+	return s.ivs
+}
 
 // Resident is an estimate of resident memory.
 type Resident struct {

@@ -164,3 +164,94 @@ func FuzzReplace(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDeferred checks that a Space read now and then (calls deferred)
+// holds what one read after every call holds (each applied at once), at
+// every read, across Exec and Clone.
+func FuzzDeferred(f *testing.F) {
+	fuzzbound.Setup(f)
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint8(3))
+	f.Add([]byte{0, 10, 8, 3, 2, 11, 1, 2, 5, 0, 0, 0, 1, 10, 2, 0, 6, 4, 4, 4, 0, 3, 3, 3}, uint8(2))
+	f.Fuzz(func(t *testing.T, ops []byte, every uint8) {
+		fuzzbound.Run(t, func(t *testing.T) { fuzzDeferred(t, ops, int(every)%7+1) })
+	})
+}
+
+func fuzzDeferred(t *testing.T, ops []byte, every int) {
+	eager, lazy := New(pg), New(pg)
+	var eagerKid, lazyKid *Space
+	check := func(at int) {
+		t.Helper()
+		if got, want := lazy.Intervals(), eager.Intervals(); !slices.Equal(got, want) {
+			t.Fatalf("after op %d: deferred %v, applied at once %v", at, got, want)
+		}
+		if got, want := lazy.Stats(DefaultBaseline), eager.Stats(DefaultBaseline); got != want {
+			t.Fatalf("after op %d: stats %+v, want %+v", at, got, want)
+		}
+		if got, want := lazy.Calls(), eager.Calls(); got != want {
+			t.Fatalf("after op %d: %d calls, want %d", at, got, want)
+		}
+		if eagerKid != nil && !slices.Equal(lazyKid.Intervals(), eagerKid.Intervals()) {
+			t.Fatalf("after op %d: clone %v, want %v", at, lazyKid.Intervals(), eagerKid.Intervals())
+		}
+	}
+	for i := 0; i+3 < len(ops); i += 4 {
+		addr := uint64(ops[i+1]) * pg
+		n := uint64(ops[i+2]) * 1000
+		for _, s := range []*Space{eager, lazy} {
+			switch ops[i] % 7 {
+			case 0:
+				s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
+			case 1:
+				s.Unmap(addr, n)
+			case 2:
+				s.Protect(addr, n, ops[i+3]&7)
+			case 3:
+				s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
+			case 4:
+				s.Brk(addr*uint64(ops[i+3]&1), addr)
+			case 5:
+				s.Exec()
+			case 6:
+				if s == eager {
+					eagerKid = s.Clone()
+				} else {
+					lazyKid = s.Clone()
+				}
+			}
+		}
+		eager.Intervals() // apply at once
+		if len(lazy.deferred) > MaxDeferred {
+			t.Fatalf("%d calls deferred, at most %d", len(lazy.deferred), MaxDeferred)
+		}
+		if i/4%every == 0 {
+			check(i / 4)
+		}
+	}
+	check(len(ops) / 4)
+}
+
+// TestDeferredUntilRead checks that calls wait until the space is read,
+// and that Exec drops the calls that wait.
+func TestDeferredUntilRead(t *testing.T) {
+	s := New(pg)
+	s.Map(0x10000, 2*pg, ProtRead, Private)
+	s.Protect(0x10000, pg, ProtRead|ProtWrite)
+	if len(s.ivs) != 0 || len(s.deferred) != 2 {
+		t.Fatalf("before a read: %d intervals, %d calls waiting; want 0 and 2", len(s.ivs), len(s.deferred))
+	}
+	if ivs := s.Intervals(); len(ivs) != 2 || len(s.deferred) != 0 {
+		t.Fatalf("after a read: %v, %d calls waiting", ivs, len(s.deferred))
+	}
+	s.Map(0x40000, pg, ProtRead, Private)
+	s.Exec()
+	if len(s.deferred) != 0 || len(s.Intervals()) != 0 || s.Calls() != 0 {
+		t.Fatalf("after Exec: %d calls waiting, %v, %d calls", len(s.deferred), s.Intervals(), s.Calls())
+	}
+	for i := 0; i < MaxDeferred; i++ {
+		s.Map(uint64(i)*2*pg, pg, ProtRead, Private)
+	}
+	if len(s.deferred) != 0 || len(s.ivs) != MaxDeferred {
+		t.Fatalf("after %d calls: %d waiting, %d intervals; want them applied", MaxDeferred, len(s.deferred), len(s.ivs))
+	}
+}
