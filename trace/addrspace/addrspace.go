@@ -93,12 +93,19 @@ type Space struct {
 	calls    int64
 	// deferred holds the calls recorded but not yet applied, in order.
 	deferred []call
+	// eager: MaxDeferred calls have waited since the last Exec; the
+	// process lives long, and its calls are applied at once (applying
+	// them in runs cost more per call than one at a time).
+	eager bool
 }
 
-// MaxDeferred is the most calls a Space holds unapplied: a long-lived
-// process's calls are applied in runs of this many, and a Space's memory
-// stays bounded (40 bytes a call).
+// MaxDeferred is the most calls a Space holds unapplied (40 bytes each):
+// once that many have waited, they are applied, and so is every later
+// call until the next Exec.
 const MaxDeferred = 1024
+
+// maxDeferred is MaxDeferred; tests lower it.
+var maxDeferred = MaxDeferred
 
 // call is a memory call waiting to be applied.
 type call struct {
@@ -127,8 +134,9 @@ func (s *Space) record(c call) {
 		s.deferred = make([]call, 0, 64)
 	}
 	s.deferred = append(s.deferred, c)
-	if len(s.deferred) >= MaxDeferred {
+	if len(s.deferred) >= maxDeferred {
 		s.apply()
+		s.deferred, s.eager = nil, true
 	}
 }
 
@@ -183,7 +191,7 @@ func (s *Space) Clone() *Space {
 // Exec empties the space (execve replaced the image).
 func (s *Space) Exec() {
 	// The calls not yet applied would change nothing that Exec keeps.
-	s.deferred = s.deferred[:0]
+	s.deferred, s.eager = s.deferred[:0], false
 	s.ivs = s.ivs[:0]
 	s.brkStart, s.brkEnd = 0, 0
 	s.calls = 0
@@ -284,6 +292,10 @@ func (s *Space) first(addr uint64) int {
 
 // Map records a successful mmap that returned addr.
 func (s *Space) Map(addr, length uint64, prot, flags uint8) {
+	if s.eager {
+		s.mapNow(addr, length, prot, flags)
+		return
+	}
 	s.record(call{op: opMap, a: addr, b: length, prot: prot, flags: flags})
 }
 
@@ -298,6 +310,10 @@ func (s *Space) mapNow(addr, length uint64, prot, flags uint8) {
 
 // Unmap records a successful munmap.
 func (s *Space) Unmap(addr, length uint64) {
+	if s.eager {
+		s.unmapNow(addr, length)
+		return
+	}
 	s.record(call{op: opUnmap, a: addr, b: length})
 }
 
@@ -315,6 +331,10 @@ func (s *Space) unmapNow(addr, length uint64) {
 
 // Protect records a successful mprotect.
 func (s *Space) Protect(addr, length uint64, prot uint8) {
+	if s.eager {
+		s.protectNow(addr, length, prot)
+		return
+	}
 	s.record(call{op: opProtect, a: addr, b: length, prot: prot})
 }
 
@@ -348,6 +368,10 @@ func (s *Space) protectNow(addr, length uint64, prot uint8) {
 // Remap records a successful mremap(old, oldLen, newLen) that returned
 // newAddr.
 func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
+	if s.eager {
+		s.remapNow(old, oldLen, newLen, newAddr)
+		return
+	}
 	s.record(call{op: opRemap, a: old, b: oldLen, c: newLen, d: newAddr})
 }
 
@@ -379,6 +403,10 @@ func (s *Space) remapNow(old, oldLen, newLen, newAddr uint64) {
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
 // the heap starts.
 func (s *Space) Brk(req, ret uint64) {
+	if s.eager {
+		s.brkNow(req, ret)
+		return
+	}
 	s.record(call{op: opBrk, a: req, b: ret})
 }
 

@@ -173,6 +173,10 @@ func FuzzDeferred(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint8(3))
 	f.Add([]byte{0, 10, 8, 3, 2, 11, 1, 2, 5, 0, 0, 0, 1, 10, 2, 0, 6, 4, 4, 4, 0, 3, 3, 3}, uint8(2))
 	f.Fuzz(func(t *testing.T, ops []byte, every uint8) {
+		// A small bound, so that runs of applied calls, and spaces that
+		// apply every call at once, are fuzzed too.
+		defer func(m int) { maxDeferred = m }(maxDeferred)
+		maxDeferred = int(every)%5 + 2
 		fuzzbound.Run(t, func(t *testing.T) { fuzzDeferred(t, ops, int(every)%7+1) })
 	})
 }
@@ -221,8 +225,8 @@ func fuzzDeferred(t *testing.T, ops []byte, every int) {
 			}
 		}
 		eager.Intervals() // apply at once
-		if len(lazy.deferred) > MaxDeferred {
-			t.Fatalf("%d calls deferred, at most %d", len(lazy.deferred), MaxDeferred)
+		if len(lazy.deferred) > maxDeferred {
+			t.Fatalf("%d calls deferred, at most %d", len(lazy.deferred), maxDeferred)
 		}
 		if i/4%every == 0 {
 			check(i / 4)
@@ -253,5 +257,16 @@ func TestDeferredUntilRead(t *testing.T) {
 	}
 	if len(s.deferred) != 0 || len(s.ivs) != MaxDeferred {
 		t.Fatalf("after %d calls: %d waiting, %d intervals; want them applied", MaxDeferred, len(s.deferred), len(s.ivs))
+	}
+	// A process that lives that long has its calls applied at once,
+	// until it execs.
+	s.Unmap(0, pg)
+	if len(s.deferred) != 0 || len(s.ivs) != MaxDeferred-1 {
+		t.Fatalf("a call after %d: %d waiting, %d intervals; want it applied", MaxDeferred, len(s.deferred), len(s.ivs))
+	}
+	s.Exec()
+	s.Map(0x10000, pg, ProtRead, Private)
+	if len(s.deferred) != 1 || len(s.ivs) != 0 {
+		t.Fatalf("a call after Exec: %d waiting, %d intervals; want it deferred", len(s.deferred), len(s.ivs))
 	}
 }
