@@ -114,20 +114,7 @@ func FuzzSpace(f *testing.F) {
 func fuzzSpace(t *testing.T, ops []byte) {
 	s := New(pg)
 	for i := 0; i+3 < len(ops); i += 4 {
-		addr := uint64(ops[i+1]) * pg
-		n := uint64(ops[i+2]) * 1000
-		switch ops[i] % 5 {
-		case 0:
-			s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
-		case 1:
-			s.Unmap(addr, n)
-		case 2:
-			s.Protect(addr, n, ops[i+3]&7)
-		case 3:
-			s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
-		case 4:
-			s.Brk(addr, addr)
-		}
+		fuzzCall(s, ops[i]%5, ops[i:i+4])
 		ivs := s.Intervals()
 		var total uint64
 		for k, iv := range ivs {
@@ -139,6 +126,25 @@ func fuzzSpace(t *testing.T, ops []byte) {
 		if st := s.Stats(Baseline{}); uint64(st.VirtBytes) != total {
 			t.Fatalf("virt %d != %d", st.VirtBytes, total)
 		}
+	}
+}
+
+// fuzzCall makes the memory call that code (0 to 4) and the bytes of op
+// after the first encode.
+func fuzzCall(s *Space, code byte, op []byte) {
+	addr := uint64(op[1]) * pg
+	n := uint64(op[2]) * 1000
+	switch code {
+	case 0:
+		s.Map(addr, n, op[3]&7, op[3]>>3&3)
+	case 1:
+		s.Unmap(addr, n)
+	case 2:
+		s.Protect(addr, n, op[3]&7)
+	case 3:
+		s.Remap(addr, n, uint64(op[3])*pg, uint64(op[3])*pg*3)
+	case 4:
+		s.Brk(addr*uint64(op[3]&1), addr) // an even op[3]: a query
 	}
 }
 
@@ -200,20 +206,10 @@ func fuzzDeferred(t *testing.T, ops []byte, every int) {
 		}
 	}
 	for i := 0; i+3 < len(ops); i += 4 {
-		addr := uint64(ops[i+1]) * pg
-		n := uint64(ops[i+2]) * 1000
 		for _, s := range []*Space{eager, lazy} {
-			switch ops[i] % 7 {
-			case 0:
-				s.Map(addr, n, ops[i+3]&7, ops[i+3]>>3&3)
-			case 1:
-				s.Unmap(addr, n)
-			case 2:
-				s.Protect(addr, n, ops[i+3]&7)
-			case 3:
-				s.Remap(addr, n, uint64(ops[i+3])*pg, uint64(ops[i+3])*pg*3)
-			case 4:
-				s.Brk(addr*uint64(ops[i+3]&1), addr)
+			switch code := ops[i] % 7; code {
+			default:
+				fuzzCall(s, code, ops[i:i+4])
 			case 5:
 				s.Exec()
 			case 6:

@@ -31,22 +31,17 @@ func churn(s *Space, calls int) {
 
 // BenchmarkExecAfter is a process that makes 200 memory calls and execs
 // (or exits) without creating a child: its calls are never applied.
-func BenchmarkExecAfter(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		s := New(pg)
-		churn(s, 200)
-		s.Exec()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200, "ns/call")
-}
+func BenchmarkExecAfter(b *testing.B) { benchAfter(b, (*Space).Exec) }
 
 // BenchmarkForkAfter is a process that makes 200 memory calls and forks:
 // its space is read (Clone), so every call is applied.
-func BenchmarkForkAfter(b *testing.B) {
+func BenchmarkForkAfter(b *testing.B) { benchAfter(b, func(s *Space) { s.Clone() }) }
+
+func benchAfter(b *testing.B, then func(*Space)) {
 	for i := 0; i < b.N; i++ {
 		s := New(pg)
 		churn(s, 200)
-		s.Clone()
+		then(s)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200, "ns/call")
 }
