@@ -25,12 +25,14 @@
 // such sizes as estimated.
 //
 // A Space records the memory calls it is told and applies them only when
-// it is read (Stats, Clone, Intervals), or when MaxDeferred of them wait:
-// most processes of a build (compilers, assemblers, the shell of one
-// command) exec or exit without creating a child, and the calls a Space
-// never applies before Exec, or before it is dropped, cost only their
-// recording. The intervals are the same at every read as if each call
-// had been applied at once.
+// it is read (Stats, Clone, Intervals, Calls): most processes of a build
+// (compilers, assemblers, the shell of one command) exec or exit without
+// creating a child, and the calls a Space never applies before Exec, or
+// before it is dropped, cost only their recording. Once MaxDeferred calls
+// have waited, the process is taken for a long-lived one: they are
+// applied, and so is every later call at once, until the next Exec. The
+// intervals are the same at every read as if each call had been applied
+// at once.
 //
 // Resident memory cannot be seen at all in a system call log. Estimate
 // derives it from the mapped sizes with a fixed fraction; the rule is
@@ -124,13 +126,14 @@ const (
 	opBrk
 )
 
-// record defers c, applying the deferred calls when MaxDeferred wait.
+// record defers c; when MaxDeferred calls wait, it applies them and makes
+// the space eager.
 func (s *Space) record(c call) {
 	if s.deferred == nil {
-		// Room for the calls of most processes (a space holds 18 to 29
-		// intervals on average on the bench shapes of
-		// scripts/bench-convert.sh): growing from one call by doubling
-		// was half the cost of recording.
+		// Room for the calls of most processes (about 40 an exec on
+		// average on the Go build shape of scripts/bench-convert.sh):
+		// growing from one call by doubling was half the cost of
+		// recording in the profiles of BenchmarkConvert.
 		s.deferred = make([]call, 0, 64)
 	}
 	s.deferred = append(s.deferred, c)
