@@ -232,7 +232,8 @@ func fuzzDeferred(t *testing.T, ops []byte, every int) {
 }
 
 // TestDeferredUntilRead checks that calls wait until the space is read,
-// and that Exec drops the calls that wait.
+// that Exec drops the calls that wait, and that a space applies every call
+// at once from its MaxDeferred-th call to its next Exec.
 func TestDeferredUntilRead(t *testing.T) {
 	s := New(pg)
 	s.Map(0x10000, 2*pg, ProtRead, Private)

@@ -2,9 +2,9 @@ package addrspace
 
 import "testing"
 
-// churn makes the memory calls of an allocator: maps in 64 slots,
-// remapped, protected and unmapped in turn (the pattern of the
-// memory-heavy shape of scripts/bench-convert.sh), and a growing heap.
+// churn makes the memory calls of an allocator: mappings made, protected
+// and unmapped in 64 slots in a random order (as the workers of the
+// memory-heavy shape of scripts/bench-convert.sh do), and a growing heap.
 func churn(s *Space, calls int) {
 	var slots, lens [64]uint64
 	seed := uint32(1)
@@ -47,7 +47,8 @@ func benchAfter(b *testing.B, then func(*Space)) {
 }
 
 // BenchmarkLongLived is a process that makes many memory calls and is
-// read now and then: they are applied in runs of MaxDeferred.
+// read now and then: its first MaxDeferred calls wait and are applied as
+// a run, the later ones at once.
 func BenchmarkLongLived(b *testing.B) {
 	s := New(pg)
 	b.ResetTimer()
