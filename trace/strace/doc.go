@@ -118,7 +118,10 @@
 // the mapped sizes (addrspace.Estimate), so every creation row says
 // snapshot_source=estimated, and the trace's metadata (forkcost.strace.*)
 // records the rule, the fraction and the baseline. A log without memory
-// calls still converts, with baseline sizes and a warning.
+// calls still converts, with baseline sizes and a warning. A Space applies
+// the calls it is told only when a creation reads it (see the addrspace
+// package), so the calls of the many processes of a build that exec or
+// exit without creating a child cost little more than their lexing.
 //
 // # Order and memory
 //
@@ -136,5 +139,6 @@
 // Options.MaxHeld (and, when set, the wait by Options.MaxAge); beyond it
 // the oldest creation is written without child_exec_ns (counted in
 // Stats.ForcedRelease). All other state is per live process or pending
-// call, never per line: a log of any size converts in bounded memory.
+// call, never per line (a Space holds at most addrspace.MaxDeferred calls
+// unapplied): a log of any size converts in bounded memory.
 package strace
