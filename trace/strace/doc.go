@@ -121,7 +121,7 @@
 // calls still converts, with baseline sizes and a warning. A Space applies
 // the calls it is told only when a creation reads it (see the addrspace
 // package), so the calls of the many processes of a build that exec or
-// exit without creating a child cost little more than their lexing.
+// exit without creating a child are read and decoded, but never applied.
 //
 // # Order and memory
 //
