@@ -373,3 +373,43 @@ func TestFallbackExitOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitMemoryCall checks that a pipeline converts split memory calls
+// as the line-by-line conversion does, in the usual case and in those that
+// a shortcut reading the resumed half alone (tried on 2026-12-06, see the
+// README) gets wrong unless it falls back to joining the halves: arguments
+// in the resumed half, a mark or a return in the first half, a call
+// interrupted or without a return.
+func TestSplitMemoryCall(t *testing.T) {
+	const fork = "1 1.000100 clone(child_stack=NULL, flags=SIGCHLD) = 2\n"
+	cases := map[string]string{
+		"usual": "1 1.000000 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+			"1 1.000010 <... mmap resumed>) = 0x7f0000000000 <0.000010>\n",
+		"failed": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+			"1 1.000010 <... mmap resumed>) = -1 ENOMEM (Cannot allocate memory)\n",
+		"munmap failed": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n" +
+			"1 1.000005 munmap(0x7f0000000000, 4096 <unfinished ...>\n1 1.000010 <... munmap resumed>) = -1 EINVAL (Invalid argument)\n",
+		"mprotect, mremap, brk": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n" +
+			"1 1.000001 mprotect(0x7f0000000000, 4096, PROT_READ|PROT_WRITE <unfinished ...>\n1 1.000002 <... mprotect resumed>) = 0\n" +
+			"1 1.000003 mremap(0x7f0000000000, 8192, 16384, MREMAP_MAYMOVE <unfinished ...>\n1 1.000004 <... mremap resumed>) = 0x7f1000000000\n" +
+			"1 1.000005 brk(0x560000021000 <unfinished ...>\n1 1.000006 <... brk resumed>) = 0x560000021000\n",
+		"arguments in the resumed half": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n" +
+			"1 1.000005 munmap(0x7f0000000000, 4096 <unfinished ...>\n1 1.000010 <... munmap resumed>)5) = 0\n",
+		"interrupted": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0 <unfinished ...>\n" +
+			"1 1.000010 <... mmap resumed> <unfinished ...>) = ?\n",
+		"no return": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0 <unfinished ...>\n" +
+			"1 1.000010 <... mmap resumed>)\n",
+		"a mark in the first half": "1 1.000000 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, -1, 0 <unfinished ...> <unfinished ...>\n" +
+			"1 1.000010 <... mmap resumed>) = 0x7f0000000000\n",
+		"a return in the first half": "1 1.000020 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 5 (<unfinished ...>\n" +
+			"1 1.000030 <... mmap resumed>)\n",
+	}
+	for name, log := range cases {
+		t.Run(name, func(t *testing.T) {
+			data := []byte(log + fork)
+			for _, block := range []int{0, 64} {
+				convertBoth(t, Options{}, 4096, block, bytesLog(data))
+			}
+		})
+	}
+}
