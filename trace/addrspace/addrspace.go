@@ -389,18 +389,25 @@ func (s *Space) remapNow(old, oldLen, newLen, newAddr uint64) {
 		return
 	}
 	s.calls++
-	tmpl := Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
-	for _, iv := range s.ivs {
-		if iv.End > os && iv.Start < oe || iv.Start <= os && os < iv.End {
-			tmpl = iv
-			break
-		}
-	}
+	tmpl := s.remapped(os, oe)
 	if oe > os {
 		s.cut(os, oe)
 	}
 	tmpl.Start, tmpl.End = ns, ne
 	s.put(ns, ne, tmpl)
+}
+
+// remapped returns the mapping whose protection and flags a mapping
+// remapped from [os, oe) keeps: the first the range overlaps, or that holds
+// os when the range is empty; else private anonymous read-write memory.
+// As the intervals are sorted and disjoint, it can only be the first that
+// ends after os (a search: a scan of the whole space was a fiftieth of
+// converting a log of memory calls).
+func (s *Space) remapped(os, oe uint64) Interval {
+	if i := s.first(os); i < len(s.ivs) && (s.ivs[i].Start < oe || s.ivs[i].Start <= os) {
+		return s.ivs[i]
+	}
+	return Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
 }
 
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where

@@ -267,3 +267,30 @@ func TestDeferredUntilRead(t *testing.T) {
 		t.Fatalf("a call after Exec: %d waiting, %d intervals; want it deferred", len(s.deferred), len(s.ivs))
 	}
 }
+
+// FuzzRemapped checks remapped's search against a scan of every mapping
+// for the first that the old range overlaps or that holds its start.
+func FuzzRemapped(f *testing.F) {
+	fuzzbound.Setup(f)
+	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint16(3), uint16(2))
+	f.Fuzz(func(t *testing.T, ops []byte, start, pages uint16) {
+		fuzzbound.Run(t, func(t *testing.T) {
+			s := New(pg)
+			for i := 0; i+3 < len(ops); i += 4 {
+				fuzzCall(s, ops[i]%5, ops[i:i+4])
+			}
+			os := uint64(start%512) * pg
+			oe := os + uint64(pages%64)*pg
+			want := Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
+			for _, iv := range s.Intervals() {
+				if iv.End > os && iv.Start < oe || iv.Start <= os && os < iv.End {
+					want = iv
+					break
+				}
+			}
+			if got := s.remapped(os, oe); got != want {
+				t.Fatalf("remapped(%#x, %#x) = %+v, the scan finds %+v in %v", os, oe, got, want, s.Intervals())
+			}
+		})
+	})
+}
