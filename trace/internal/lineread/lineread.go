@@ -214,8 +214,8 @@ func (r *Reader) StopReadAhead() {
 // lines any more.
 func (r *Reader) TakeDone(dst []*Block) []*Block {
 	a := r.ahead
-	if a == nil {
-		return dst
+	if a == nil || len(a.done) == 0 {
+		return dst // the usual answer: the pipeline asks after every line
 	}
 	dst = append(dst, a.done...)
 	clear(a.done)
