@@ -118,6 +118,14 @@ type Reader struct {
 	noPID   pending // pending half of unprefixed lines
 	hasNoPD bool
 
+	// headOnly: since rec was last reset, only the fields a split call's
+	// first half sets (see stash) have changed, so that the next line
+	// need clear only those: the halves are half the lines of a log of
+	// threads' memory calls, and clearing the whole record for each was
+	// as much as reading its timestamp.
+	headOnly bool
+	noQuick  bool // tests: no quickHead
+
 	// time state
 	form     TimeForm
 	relSum   int64
@@ -162,7 +170,9 @@ func (r *Reader) source() (src []byte, stable bool) { return r.src, r.srcStable 
 // that Next filled before (or a zero one): its Comm buffer is reused. The
 // pipeline lexes straight into its batches this way, without a copy.
 func (r *Reader) nextInto(dst *Record) bool {
-	r.rec = dst
+	if dst != r.rec {
+		r.rec, r.headOnly = dst, false
+	}
 	return r.Next()
 }
 
@@ -222,6 +232,10 @@ var (
 	detachedMark   = []byte("<detached ...>")
 	splicedMsg     = []byte("strace: Process ")
 	resumedMark    = []byte(" resumed>")
+	// The words of unfinishedMark, and the first of resumedMark.
+	unfinishedLo = binary.LittleEndian.Uint64(unfinishedMark[:8])
+	unfinishedHi = binary.LittleEndian.Uint64(unfinishedMark[8:])
+	resumedLo    = binary.LittleEndian.Uint64(resumedMark[:8])
 )
 
 // Next advances to the next record or syntax error. It returns false at the
@@ -310,6 +324,7 @@ func (r *Reader) next() bool {
 
 func (r *Reader) message(msg []byte, line int) {
 	r.rec.reset()
+	r.headOnly = false
 	r.rec.Kind = KindMessage
 	r.rec.File, r.rec.Line = r.name, line
 	r.rec.Msg = msg
@@ -328,65 +343,19 @@ func (r *Reader) message(msg []byte, line int) {
 // split call).
 func (r *Reader) parse(line []byte, lineNo int) bool {
 	rec := r.rec
-	rec.reset()
+	if r.headOnly {
+		rec.resetHead()
+		r.headOnly = false
+	} else {
+		rec.reset()
+	}
 	r.joinedKept = false
 	rec.File, rec.Line = r.name, lineNo
-	i := 0
-	n := len(line)
-	// Pid prefix.
-	switch {
-	case line[0] == '[' && bytes.HasPrefix(line, []byte("[pid ")):
-		j := 5
-		for j < n && line[j] == ' ' {
-			j++
+	i, ok := r.quickHead(line, rec)
+	if !ok {
+		if i, ok = r.head(line, lineNo, rec); !ok {
+			return true
 		}
-		v, k := digits(line, j)
-		if k == j || k >= n || line[k] != ']' {
-			return r.fail(lineNo, "malformed [pid N] prefix")
-		}
-		rec.PID, rec.HasPID = int32(v), true
-		r.stderrPD = true
-		i = k + 1
-	case isDigit(line[0]):
-		v, k := digits(line, 0)
-		if k < n && (line[k] == ' ' || line[k] == '<') {
-			if v > 1<<31-1 {
-				return r.fail(lineNo, "pid %d out of range", v)
-			}
-			rec.PID, rec.HasPID = int32(v), true
-			i = k
-			if line[k] == '<' { // -Y pid<comm>
-				e := bytes.IndexByte(line[k:], '>')
-				if e < 0 {
-					return r.fail(lineNo, "unterminated <comm> after pid")
-				}
-				rec.Comm = append(rec.Comm, line[k+1:k+e]...)
-				i = k + e + 1
-			}
-		}
-	}
-	if !rec.HasPID && r.DefaultPID != 0 {
-		rec.PID, rec.HasPID = r.DefaultPID, true
-	}
-	i = skipSpaces(line, i)
-	// Timestamp.
-	if i < n && isDigit(line[i]) {
-		var ok bool
-		if i, ok = r.timestamp(line, i, rec); !ok {
-			return r.fail(lineNo, "malformed timestamp")
-		}
-		i = skipSpaces(line, i)
-	}
-	// -n [ sysno], -i [ip].
-	for i < n && line[i] == '[' {
-		e := bytes.IndexByte(line[i:], ']')
-		if e < 0 {
-			return r.fail(lineNo, "unterminated [...] column")
-		}
-		i = skipSpaces(line, i+e+1)
-	}
-	if i >= n {
-		return r.fail(lineNo, "line has no system call, +++ or --- part")
 	}
 	body := line[i:]
 	switch body[0] { // a call's name starts with a letter: one test for it
@@ -399,7 +368,9 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			return r.signalLine(body, lineNo)
 		}
 	case '<':
-		if bytes.HasPrefix(body, []byte("<... ")) {
+		// Byte by byte: bytes.HasPrefix calls memequal, which cost
+		// more than this on every resumed half.
+		if len(body) >= 5 && body[1] == '.' && body[2] == '.' && body[3] == '.' && body[4] == ' ' {
 			e := resumedName(body)
 			if e < 5 {
 				return r.fail(lineNo, "expected \"<... NAME resumed>\"")
@@ -418,11 +389,12 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
 	}
 	name, rest := body[:j], body[j+1:]
-	if n := len(rest); n > 0 && rest[n-1] == '>' {
+	if mayBeUnfinished(rest) {
 		// A call's first half (half the lines of a log of threads'
 		// memory calls) has no duration to look for.
 		if u, ok := cutUnfinished(rest); ok {
 			r.stash(name, u, rec, lineNo)
+			r.headOnly = true
 			return false
 		}
 	}
@@ -432,6 +404,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	if t := trimSpaceRight(rest); len(t) > 0 && t[len(t)-1] == '>' {
 		if u, ok := cutUnfinished(rest); ok {
 			r.stash(name, u, rec, lineNo)
+			r.headOnly = true
 			return false
 		}
 		if bytes.HasSuffix(t, detachedMark) {
@@ -450,6 +423,92 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	return r.call(rest, lineNo)
 }
 
+// quickHead reads the usual head of a line of a -ttt log, "PID
+// SECONDS.MICROS " followed by the call, into rec and returns where the
+// call starts; ok is false for every other head, which head then reads.
+// It reads what head would, with fewer tests and calls: every line has a
+// head. (r.noQuick, for tests, turns it off.)
+func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
+	if r.form != TimeUnix || r.noQuick || !isDigit(line[0]) {
+		return 0, false
+	}
+	v, k := digits(line, 0)
+	if k >= len(line) || line[k] != ' ' || v > 1<<31-1 {
+		return 0, false
+	}
+	t, e, ok := unixTime(line, k+1)
+	if !ok || e+1 >= len(line) || line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
+		return 0, false
+	}
+	rec.PID, rec.HasPID = int32(v), true
+	rec.Time, rec.TimeForm = t, TimeUnix
+	return e + 1, true
+}
+
+// head reads a line's pid, timestamp and -n/-i columns into rec and
+// returns where the rest of the line starts; ok false means a syntax
+// error, reported with r.fail.
+func (r *Reader) head(line []byte, lineNo int, rec *Record) (_ int, ok bool) {
+	i := 0
+	n := len(line)
+	// Pid prefix.
+	switch {
+	case line[0] == '[' && bytes.HasPrefix(line, []byte("[pid ")):
+		j := 5
+		for j < n && line[j] == ' ' {
+			j++
+		}
+		v, k := digits(line, j)
+		if k == j || k >= n || line[k] != ']' {
+			return 0, r.fail(lineNo, "malformed [pid N] prefix")
+		}
+		rec.PID, rec.HasPID = int32(v), true
+		r.stderrPD = true
+		i = k + 1
+	case isDigit(line[0]):
+		v, k := digits(line, 0)
+		if k < n && (line[k] == ' ' || line[k] == '<') {
+			if v > 1<<31-1 {
+				return 0, r.fail(lineNo, "pid %d out of range", v)
+			}
+			rec.PID, rec.HasPID = int32(v), true
+			i = k
+			if line[k] == '<' { // -Y pid<comm>
+				e := bytes.IndexByte(line[k:], '>')
+				if e < 0 {
+					return 0, r.fail(lineNo, "unterminated <comm> after pid")
+				}
+				rec.Comm = append(rec.Comm, line[k+1:k+e]...)
+				i = k + e + 1
+			}
+		}
+	}
+	if !rec.HasPID && r.DefaultPID != 0 {
+		rec.PID, rec.HasPID = r.DefaultPID, true
+	}
+	i = skipSpaces(line, i)
+	// Timestamp.
+	if i < n && isDigit(line[i]) {
+		var ok bool
+		if i, ok = r.timestamp(line, i, rec); !ok {
+			return 0, r.fail(lineNo, "malformed timestamp")
+		}
+		i = skipSpaces(line, i)
+	}
+	// -n [ sysno], -i [ip].
+	for i < n && line[i] == '[' {
+		e := bytes.IndexByte(line[i:], ']')
+		if e < 0 {
+			return 0, r.fail(lineNo, "unterminated [...] column")
+		}
+		i = skipSpaces(line, i+e+1)
+	}
+	if i >= n {
+		return 0, r.fail(lineNo, "line has no system call, +++ or --- part")
+	}
+	return i, true
+}
+
 // resumedName returns the end of NAME in body, "<... NAME resumed>...",
 // or a value below 5. A name is name characters, so the marker is looked
 // for where they end before it is searched for.
@@ -458,10 +517,28 @@ func resumedName(body []byte) int {
 	for e < len(body) && isNameChar(body[e]) {
 		e++
 	}
-	if bytes.HasPrefix(body[e:], resumedMark) {
+	// One word and a byte rather than bytes.HasPrefix's call to memequal.
+	if e+9 <= len(body) && binary.LittleEndian.Uint64(body[e:]) == resumedLo && body[e+8] == '>' {
 		return e
 	}
 	return bytes.Index(body[4:], resumedMark) + 4
+}
+
+// sameName is bytes.Equal for the names of calls, most of them a few
+// bytes long, compared inline instead of in a call to memequal.
+func sameName(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) > 8 {
+		return bytes.Equal(a, b)
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // stash holds the first half of a split call.
@@ -533,15 +610,18 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 			}
 		}
 	}
-	if p != nil && !bytes.Equal(p.name, name) {
+	if p != nil && !sameName(p.name, name) {
 		// A different call than the one pending: the pending half is lost.
 		r.drop(rec.PID, fromNoPID)
 		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name, p.line)
 		return true
 	}
-	if u, ok := cutUnfinished(rest); ok && len(bytes.TrimSpace(u)) == 0 {
-		// "<... NAME resumed> <unfinished ...>" with nothing after: keep waiting.
-		return false
+	if mayBeUnfinished(rest) {
+		if u, ok := cutUnfinished(rest); ok && len(bytes.TrimSpace(u)) == 0 {
+			// "<... NAME resumed> <unfinished ...>" with nothing
+			// after: keep waiting.
+			return false
+		}
 	}
 	rec.Name = name
 	rec.Duration = dur
@@ -636,9 +716,11 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 		return r.fail(lineNo, "expected \") = RETURN\" at the end of the %s call", rec.Name)
 	}
 	args := rest[:p]
-	if a, ok := cutUnfinished(args); ok {
-		args = a
-		rec.Interrupted = true
+	if mayBeUnfinished(args) {
+		if a, ok := cutUnfinished(args); ok {
+			args = a
+			rec.Interrupted = true
+		}
 	}
 	rec.Args = args
 	if !parseRet(rest[q:], rec) {
@@ -802,13 +884,26 @@ func cutDurationSlow(s []byte) ([]byte, int64) {
 	return s[:o-1], int64(sec)*1e9 + int64(frac)
 }
 
+// mayBeUnfinished is false for most s that cutUnfinished turns away
+// (text ending in a return value or in a duration's digit and '>'):
+// inlined before a call to it, it saves the call on most lines.
+func mayBeUnfinished(s []byte) bool {
+	n := len(s)
+	return n >= 2 && (s[n-1] == ' ' || s[n-1] == '>' && s[n-2] == '.')
+}
+
 // cutUnfinished reports whether s ends with "<unfinished ...>" and returns
 // the text before it (without the one space strace prints before it).
 func cutUnfinished(s []byte) ([]byte, bool) {
 	t := trimSpaceRight(s)
 	// "...>" is told from a duration's "6>" before the whole mark is
 	// compared: every line of a -T log ends in '>'.
-	if len(t) < 2 || t[len(t)-1] != '>' || t[len(t)-2] != '.' || !bytes.HasSuffix(t, unfinishedMark) {
+	// The mark is compared as two words: bytes.HasSuffix's call to
+	// memequal cost more than the comparison (half the lines of a log of
+	// threads' memory calls end in it).
+	n := len(t)
+	if n < len(unfinishedMark) || t[n-1] != '>' || t[n-2] != '.' ||
+		binary.LittleEndian.Uint64(t[n-16:]) != unfinishedLo || binary.LittleEndian.Uint64(t[n-8:]) != unfinishedHi {
 		return s, false
 	}
 	t = t[:len(t)-len(unfinishedMark)]

@@ -199,6 +199,12 @@ func (r *Record) reset() {
 	*r = Record{Comm: r.Comm[:0], Duration: -1}
 }
 
+// resetHead is reset of a record that was reset and then given only a
+// line's head (File, Line, PID, Time, Comm): the Reader's headOnly.
+func (r *Record) resetHead() {
+	r.PID, r.HasPID, r.Time, r.TimeForm, r.Comm = 0, false, 0, 0, r.Comm[:0]
+}
+
 // String formats the record for tests and debugging.
 func (r *Record) String() string {
 	pid := "-"

@@ -1,0 +1,103 @@
+package strace
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// FuzzHeadOnly holds the Reader's headOnly to what it claims: whenever a
+// line leaves it set, the record differs from a reset one in its head
+// fields only, so that the next line may clear just those (resetHead).
+// It fails when the first half of a split call sets any other field.
+func FuzzHeadOnly(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	ff, _ := filepath.Glob("testdata/ff/*")
+	for _, name := range append(files, ff...) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+4 <= len(lines) && i < 80; i += 4 {
+			f.Add(bytes.Join(lines[i:i+4], []byte("\n")))
+		}
+	}
+	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd := NewReader(bytes.NewReader(data), "fuzz")
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			rd.parse(line, n+1)
+			if !rd.headOnly {
+				continue
+			}
+			got := *rd.rec
+			got.resetHead()
+			got.File, got.Line, got.Comm = "", 0, nil
+			if want := (Record{Duration: -1}); !reflect.DeepEqual(got, want) {
+				t.Fatalf("line %d %q left headOnly with %+v", n+1, line, *rd.rec)
+			}
+		}
+	})
+}
+
+// FuzzMayBeUnfinished holds the inlined test that spares most lines a call
+// to cutUnfinished to never turn away text that cutUnfinished would cut.
+func FuzzMayBeUnfinished(f *testing.F) {
+	for _, s := range []string{"NULL, 4096 <unfinished ...>", "x <unfinished ...>  ", "<unfinished ...>", ") = 0 <0.000012>", "", ">", " "} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		if _, ok := cutUnfinished(s); ok && !mayBeUnfinished(s) {
+			t.Fatalf("mayBeUnfinished(%q) is false, but cutUnfinished cuts it", s)
+		}
+	})
+}
+
+// FuzzQuickHead holds quickHead to head: a -ttt log's lines lexed with and
+// without it give the same records and the same errors.
+func FuzzQuickHead(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+2 <= len(lines) && i < 40; i += 2 {
+			f.Add(bytes.Join(lines[i:i+2], []byte("\n")))
+		}
+	}
+	f.Add([]byte("7 1795742086.212042 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000008>\n" +
+		"7 1795742086.212042  exit_group(0) = ?\n7 1795742086.212042 [00007f] brk(NULL) = 0x55\n" +
+		"2147483648 1795742086.212042 brk(NULL) = 0x55\n7 1795742086.212042 \n7<sh> 1795742086.212042 brk(NULL) = 0x55"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.noQuick = true
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			// quickHead reads the lines of a -ttt log only.
+			quick.form, slow.form = TimeUnix, TimeUnix
+			qok, sok := quick.parse(line, n+1), slow.parse(line, n+1)
+			if qok != sok {
+				t.Fatalf("line %q: parse %v with quickHead, %v without", line, qok, sok)
+			}
+			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
+				t.Fatalf("line %q: error %v without quickHead, result %v with", line, slow.cur, quick.cur)
+			}
+			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+				t.Fatalf("line %q:\nwith quickHead    %+v %v\nwithout quickHead %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+			}
+		}
+	})
+}
