@@ -20,12 +20,22 @@ const readAheadBlock = textconv.DefaultBlock
 // lexer is the Reader as a textconv.Lexer.
 type lexer struct{ rd *Reader }
 
+// Lex is Reader.Next lexing the record into dst, which must be a record
+// that Lex filled before (or a zero one): its Comm buffer is reused. The
+// pipeline lexes straight into its batches this way, without a copy.
+// Next's setting of PendingCreation is folded into the test of what was
+// found (a call less for every record).
 func (l lexer) Lex(dst *Record) textconv.Status {
-	if !l.rd.nextInto(dst) {
+	r := l.rd
+	if dst != r.rec {
+		r.rec, r.headOnly = dst, false
+	}
+	if !r.next() {
 		return textconv.End
 	}
-	switch l.rd.Result().(type) {
+	switch c := r.cur.(type) {
 	case *Record:
+		c.PendingCreation = r.nCreate > 0
 		return textconv.Rec
 	case *SyntaxError:
 		return textconv.Bad

@@ -166,16 +166,6 @@ func (r *Reader) StderrPrefixes() bool { return r.stderrPD }
 // Comm).
 func (r *Reader) source() (src []byte, stable bool) { return r.src, r.srcStable }
 
-// nextInto is Next lexing the record into dst, which must be a record
-// that Next filled before (or a zero one): its Comm buffer is reused. The
-// pipeline lexes straight into its batches this way, without a copy.
-func (r *Reader) nextInto(dst *Record) bool {
-	if dst != r.rec {
-		r.rec, r.headOnly = dst, false
-	}
-	return r.Next()
-}
-
 // Err returns the first I/O error met (not syntax errors).
 func (r *Reader) Err() error { return r.err }
 
@@ -260,6 +250,19 @@ func (r *Reader) next() bool {
 			r.cur = nil
 			return true
 		}
+		if len(r.carry) == 0 {
+			// The usual line, whole in its read-ahead block, with no
+			// ANSI escape: none of the tests below applies.
+			if line, ok := r.NextInBlock(); ok {
+				if len(line) == 0 {
+					continue
+				}
+				if r.lexLine(line, r.LineNo, true) {
+					return true
+				}
+				continue
+			}
+		}
 		line, tooLong, ok := r.readLine()
 		if !ok {
 			if len(r.carry) > 0 {
@@ -292,34 +295,40 @@ func (r *Reader) next() bool {
 		if len(line) == 0 {
 			continue
 		}
-		r.src, r.srcStable = line, stable
-		if line[0] == ' ' && len(line) > 2 && line[1] == '>' && line[2] == ' ' {
-			r.Frames++ // -k stack frame
-			continue
-		}
-		// A strace message spliced into a line: keep the start of the line
-		// for the next one, and report the message.
-		// (Only stderr logs have them, whose lines start with "[pid" or
-		// with no prefix at all, never with a digit.)
-		if line[0] == '[' || !isDigit(line[0]) && line[0] != ' ' {
-			if i := bytes.Index(line, splicedMsg); i > 0 {
-				msg := line[i+len("strace: "):]
-				if bytes.HasSuffix(msg, []byte(" attached")) || bytes.HasSuffix(msg, []byte(" detached")) {
-					r.carry = append(r.carry[:0], line[:i]...)
-					r.carryLn = lineNo
-					r.message(msg, lineNo)
-					return true
-				}
-			}
-		}
-		if line[0] == 's' && bytes.HasPrefix(line, []byte("strace: ")) {
-			r.message(line[len("strace: "):], lineNo)
-			return true
-		}
-		if r.parse(line, lineNo) {
+		if r.lexLine(line, lineNo, stable) {
 			return true
 		}
 	}
+}
+
+// lexLine lexes one non-empty line, as parse does, but also stack frames
+// and strace's messages: true when a record or a syntax error is ready.
+func (r *Reader) lexLine(line []byte, lineNo int, stable bool) bool {
+	r.src, r.srcStable = line, stable
+	if line[0] == ' ' && len(line) > 2 && line[1] == '>' && line[2] == ' ' {
+		r.Frames++ // -k stack frame
+		return false
+	}
+	// A strace message spliced into a line: keep the start of the line
+	// for the next one, and report the message.
+	// (Only stderr logs have them, whose lines start with "[pid" or
+	// with no prefix at all, never with a digit.)
+	if line[0] == '[' || !isDigit(line[0]) && line[0] != ' ' {
+		if i := bytes.Index(line, splicedMsg); i > 0 {
+			msg := line[i+len("strace: "):]
+			if bytes.HasSuffix(msg, []byte(" attached")) || bytes.HasSuffix(msg, []byte(" detached")) {
+				r.carry = append(r.carry[:0], line[:i]...)
+				r.carryLn = lineNo
+				r.message(msg, lineNo)
+				return true
+			}
+		}
+	}
+	if line[0] == 's' && bytes.HasPrefix(line, []byte("strace: ")) {
+		r.message(line[len("strace: "):], lineNo)
+		return true
+	}
+	return r.parse(line, lineNo)
 }
 
 func (r *Reader) message(msg []byte, line int) {

@@ -344,6 +344,33 @@ func skipLine(rd io.Reader, carry []byte, err error) (int64, []byte, error) {
 	return skipped, carry, err
 }
 
+// NextInBlock is ReadLine for the usual line when reading ahead: one that
+// ends in the current block, is not too long, does not end in "\r", and
+// whose block holds no Mark byte (so LineMarked would be false). For any
+// other it returns ok false and consumes nothing: call ReadLine. It spares
+// a lexer's every line ReadLine's calls and tests.
+func (r *Reader) NextInBlock() (line []byte, ok bool) {
+	a := r.ahead
+	if a == nil || a.blk == nil {
+		return nil, false
+	}
+	b := a.blk
+	if a.line >= len(b.nl) || b.mark {
+		return nil, false
+	}
+	end := int(b.nl[a.line])
+	line = b.data[a.pos:end]
+	if n := len(line); n > 0 && line[n-1] == '\r' || n > r.MaxLine && (r.MaxLine > 0 || n > DefaultMaxLine) {
+		return nil, false
+	}
+	a.line++
+	r.Bytes += int64(end + 1 - a.pos)
+	a.pos = end + 1
+	r.LineNo++
+	r.Lines++
+	return line, true
+}
+
 // readAhead is ReadLine's reading-ahead half.
 func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 	a := r.ahead

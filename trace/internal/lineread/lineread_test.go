@@ -2,6 +2,7 @@ package lineread
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -209,4 +210,57 @@ func TestReadAheadMark(t *testing.T) {
 	if escapes != 1 || marked == 0 || marked > 10 {
 		t.Errorf("%d lines with the mark, %d marked: want 1, and only the lines of its block or two", escapes, marked)
 	}
+}
+
+// FuzzNextInBlock holds NextInBlock to ReadLine: reading ahead with
+// NextInBlock first, falling back to ReadLine, gives the lines, the
+// too-long flags, the line numbers and the byte counts of ReadLine
+// alone, whatever the block size, MaxLine and Mark.
+func FuzzNextInBlock(f *testing.F) {
+	f.Add("a\r\nbb\n\nccc", 0, 4, byte(0))
+	f.Add("a\nb\r\nc\nlonger line\nd\n", 8, 64, byte(0))
+	f.Add(strings.Repeat("x", 100)+"\n"+strings.Repeat("y", 40)+"\nz\r\n\x1b[1m\n"+strings.Repeat("w", 60), 50, 16, byte(0x1b))
+	f.Add(strings.Repeat("line one\nsecond line, longer\n\n", 20)+"last", 0, 9, byte('o'))
+	f.Fuzz(func(t *testing.T, in string, max, block int, mark byte) {
+		max, block = max%200, 1+abs(block)%300
+		if max < 0 {
+			max = -max
+		}
+		read := func(quick bool) (out []string) {
+			r := &Reader{MaxLine: max}
+			r.Init(strings.NewReader(in), 16)
+			r.Mark = mark
+			r.StartReadAhead(block, 3)
+			defer r.StopReadAhead()
+			for {
+				l, tooLong, ok := []byte(nil), false, false
+				if quick {
+					if l, ok = r.NextInBlock(); ok && r.LineMarked() {
+						t.Fatalf("NextInBlock gave %q of a block holding the mark %q", l, mark)
+					}
+				}
+				if !ok {
+					l, tooLong, ok = r.ReadLine()
+				}
+				for _, b := range r.TakeDone(nil) {
+					r.Release(b)
+				}
+				if !ok {
+					return append(out, fmt.Sprintf("end line %d lines %d bytes %d", r.LineNo, r.Lines, r.Bytes))
+				}
+				out = append(out, fmt.Sprintf("%q %v %d %d", l, tooLong, r.LineNo, r.Bytes))
+			}
+		}
+		want, got := read(false), read(true)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("with NextInBlock:\n%s\nReadLine alone:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
