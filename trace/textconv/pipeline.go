@@ -292,12 +292,17 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 			}
 			b = nil
 		}
-		lr.BlockDone = func(finished int) {
+		// finished: the line reader has finished blocks that the batch
+		// has not taken yet (TakeDone), which happens once a block, not
+		// after every record.
+		finished := false
+		lr.BlockDone = func(n int) {
+			finished = true
 			// Lines that make no record (blank lines, continuation
 			// lines, the halves of split calls) can finish many blocks
 			// inside one Lex: have it return between lines, so that the
 			// batch, which holds them, can be passed on.
-			if finished >= maxHeldBlocks {
+			if n >= maxHeldBlocks {
 				lx.YieldSoon()
 			}
 		}
@@ -319,7 +324,10 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 			case Yield:
 				b.recs = b.recs[:len(b.recs)-1]
 			}
-			b.blocks = lr.TakeDone(b.blocks)
+			if finished {
+				finished = false
+				b.blocks = lr.TakeDone(b.blocks)
+			}
 			if len(b.recs) >= batchRecords || len(b.blocks) >= maxHeldBlocks {
 				send()
 			}
