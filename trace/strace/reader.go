@@ -582,7 +582,11 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 	p.name = append(p.name[:0], name...)
 	p.text = append(p.text[:0], text...)
 	p.time, p.line = rec.Time, lineNo
-	p.comm = append(p.comm[:0], rec.Comm...)
+	if len(rec.Comm) > 0 || len(p.comm) > 0 {
+		// Most logs have no -Y comm: an append of nothing still costs
+		// a call to memmove.
+		p.comm = append(p.comm[:0], rec.Comm...)
+	}
 }
 
 func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
@@ -651,7 +655,7 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	}
 	rec.Time = p.time
 	rec.Line = p.line
-	if len(rec.Comm) == 0 {
+	if len(rec.Comm) == 0 && len(p.comm) > 0 {
 		rec.Comm = append(rec.Comm, p.comm...)
 	}
 	// name (equal to p.name) lies in the line, which a pipeline keeps
