@@ -304,15 +304,7 @@ func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte) {
 		b.mark = mark != 0 && bytes.IndexByte(b.data, mark) >= 0
 		b.nl = b.nl[:0]
 		if !b.long {
-			for i := 0; ; {
-				k := bytes.IndexByte(b.data[i:], '\n')
-				if k < 0 {
-					break
-				}
-				i += k
-				b.nl = append(b.nl, int32(i))
-				i++
-			}
+			b.nl = findNewlines(b.data, b.nl)
 		}
 		if b.last && err != io.EOF {
 			b.err = err

@@ -1,0 +1,7 @@
+//go:build !amd64
+
+package lineread
+
+var widths = []bool{false}
+
+func setWide(bool) {}
