@@ -106,8 +106,7 @@ type Converter struct {
 	sigEv     trace.Event // signal rows (see signal)
 	err       error
 	tasks     map[int32]*proc // change it with setTask and delTask only
-	lastTid   int32           // the last task found in tasks
-	lastP     *proc
+	taskCache [256]taskSlot   // entries of tasks by tid, see lookup
 	lanes     lookahead.Tree[heldRow, holdKey]
 	attached  map[int32]bool
 	// deadOrphans are children that exited before their parent's creation
@@ -289,11 +288,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		return p, 0
 	}
 	tid := rec.PID
-	if c.lastP != nil && c.lastTid == tid {
-		return c.lastP, tid
-	}
-	if p, ok := c.tasks[tid]; ok {
-		c.lastTid, c.lastP = tid, p
+	if p, ok := c.lookup(tid); ok {
 		return p, tid
 	}
 	// A pid not seen before.
@@ -348,16 +343,40 @@ func (c *Converter) resolveAlias(pid int32) {
 	}
 }
 
-// setTask and delTask change tasks, and forget the last lookup, which a
-// log's runs of lines of one task answer without the map.
+// taskSlot is an entry of tasks in taskCache: p is tasks[tid], or nil.
+type taskSlot struct {
+	tid int32
+	p   *proc
+}
+
+// lookup is tasks[tid], through a cache indexed by the tid's low byte: a
+// build interleaves the lines of a few dozen live tasks, whose tids are
+// mostly consecutive, and a map lookup cost some 70 instructions where the
+// cache costs a handful (scripts/ir-convert). Runs of lines of one task
+// hit the same slot.
+func (c *Converter) lookup(tid int32) (*proc, bool) {
+	s := &c.taskCache[uint8(tid)]
+	if s.p != nil && s.tid == tid {
+		return s.p, true
+	}
+	p, ok := c.tasks[tid]
+	if ok {
+		*s = taskSlot{tid, p}
+	}
+	return p, ok
+}
+
+// setTask and delTask change tasks, and keep taskCache in step.
 func (c *Converter) setTask(tid int32, p *proc) {
 	c.tasks[tid] = p
-	c.lastP = nil
+	c.taskCache[uint8(tid)] = taskSlot{tid, p}
 }
 
 func (c *Converter) delTask(tid int32) {
 	delete(c.tasks, tid)
-	c.lastP = nil
+	if s := &c.taskCache[uint8(tid)]; s.tid == tid {
+		*s = taskSlot{}
+	}
 }
 
 func (c *Converter) newProc(pid int32) *proc {
