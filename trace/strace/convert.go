@@ -55,29 +55,47 @@ type proc struct {
 	fbTime   int64
 }
 
-// heldRow is a held row: ev, or a memory row in mem when ev is nil; p is
+// heldRow is a held row: ev, or a short row in short when ev is nil; p is
 // its process (for the pid patches of resolveAlias and orphanIsThread).
 type heldRow struct {
-	ev  *trace.Event
-	p   *proc
-	mem memRow
+	ev    *trace.Event
+	p     *proc
+	short shortRow
 }
 
-// memRow is a held memory row: the most frequent row has only these
-// fields, and holding it costs no allocation of a whole Event.
-type memRow struct {
+// shortRow is a memory or signal row, the most frequent rows: they have
+// only these fields (textconv.EmitShort), and making or holding one costs
+// no Event.
+type shortRow struct {
 	t         int64
 	pid, ppid int32
-	kind      trace.Kind
 	comm      string
+	sig       int32
+	kind      shortKind
 }
+
+// shortKind is the kind of a short row, in a byte: a held row of 64
+// bytes rather than the 72 of one with a trace.Kind.
+type shortKind uint8
+
+const (
+	shortMmap shortKind = iota
+	shortMunmap
+	shortMremap
+	shortMprotect
+	shortBrk
+	shortSignal
+)
+
+var shortKinds = [...]trace.Kind{shortMmap: trace.Mmap, shortMunmap: trace.Munmap, shortMremap: trace.Mremap,
+	shortMprotect: trace.Mprotect, shortBrk: trace.Brk, shortSignal: trace.Signal}
 
 // pids returns the pid and ppid fields of a held row.
 func (r *heldRow) pids() (pid, ppid *int32) {
 	if r.ev != nil {
 		return &r.ev.PID, &r.ev.PPID
 	}
-	return &r.mem.pid, &r.mem.ppid
+	return &r.short.pid, &r.short.ppid
 }
 
 // hold is a lane of held rows: a creation row, with the rows that must
@@ -100,10 +118,8 @@ type Converter struct {
 	opt  Options
 	base addrspace.Baseline
 	emit func(*trace.Event) error
-	// emitShort takes the memory and signal rows (memEv, sigEv), if set
-	// (SetEmitShort).
+	// emitShort takes the short rows, if set (SetEmitShort).
 	emitShort textconv.EmitShort
-	sigEv     trace.Event // signal rows (see signal)
 	err       error
 	tasks     map[int32]*proc // change it with setTask and delTask only
 	taskCache [256]taskSlot   // entries of tasks by tid, see lookup
@@ -128,7 +144,7 @@ type Converter struct {
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
-	memEv     trace.Event // memory rows (see memory)
+	shortEv   trace.Event // short rows without emitShort (see outShort)
 	scratch   []byte
 	scratch2  []byte
 
@@ -388,16 +404,32 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 	// The lane p's rows go to now, kept: a finished hold's are its
 	// nearest unfinished ancestor's.
 	if p.hold = p.hold.Holder(); p.hold != nil {
-		if ev == &c.memEv {
-			c.lanes.Push(p.hold, heldRow{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
-		} else {
-			e := *ev
-			c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
-		}
+		e := *ev
+		c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
 		c.lanes.Fit()
 		return
 	}
 	c.out(ev)
+}
+
+// short writes or holds a short row of process p, as row does an event.
+// Most processes hold no rows back: their rows go out at once, without
+// the calls to the lanes (see holdShort).
+func (c *Converter) short(p *proc, t int64, kind shortKind, sig int32) {
+	if p.hold == nil {
+		c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
+		return
+	}
+	c.holdShort(p, t, kind, sig)
+}
+
+func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
+	if p.hold = p.hold.Holder(); p.hold != nil {
+		c.lanes.Push(p.hold, heldRow{p: p, short: shortRow{t: t, pid: p.pid, ppid: p.ppid, comm: p.comm, sig: sig, kind: kind}})
+		c.lanes.Fit()
+		return
+	}
+	c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
 }
 
 // writeHeld writes a held row that leaves its hold.
@@ -406,9 +438,8 @@ func (c *Converter) writeHeld(r *heldRow) {
 		c.out(r.ev)
 		return
 	}
-	ev := &c.memEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = r.mem.t, r.mem.pid, r.mem.ppid, r.mem.kind, r.mem.comm
-	c.out(ev)
+	s := &r.short
+	c.outShort(s.t, s.pid, s.ppid, s.kind, s.comm, s.sig)
 }
 
 func (c *Converter) out(ev *trace.Event) {
@@ -419,11 +450,26 @@ func (c *Converter) out(ev *trace.Event) {
 		c.Stats.UnknownPIDRows++
 	}
 	c.Stats.Counted(ev)
-	if (ev == &c.memEv || ev == &c.sigEv) && c.emitShort != nil {
-		// memEv and sigEv set only these fields (see memory, signal).
-		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
+	c.err = c.emit(ev)
+}
+
+// outShort is out for a short row, which is never a creation (what
+// Stats.Counted looks for): the Event {TimeNs: t, PID: pid, PPID: ppid,
+// Kind: kind, Comm: comm, Signal: sig}, passed to emitShort if set.
+func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm string, sig int32) {
+	if c.err != nil {
 		return
 	}
+	if pid == 0 && c.unknown == nil {
+		c.Stats.UnknownPIDRows++
+	}
+	c.Stats.Rows++
+	if c.emitShort != nil {
+		c.err = c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig)
+		return
+	}
+	ev := &c.shortEv
+	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: shortKinds[kind], Comm: comm, Signal: sig}
 	c.err = c.emit(ev)
 }
 
@@ -828,29 +874,31 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		m = decodeMem(rec, c.dec)
 	}
 	ret := uint64(rec.RetVal)
+	var kind shortKind
 	switch m.kind {
 	case trace.Mmap:
 		p.space.Map(ret, m.b, m.prot, m.flags)
+		kind = shortMmap
 	case trace.Munmap:
 		p.space.Unmap(m.a, m.b)
+		kind = shortMunmap
 	case trace.Mremap:
 		p.space.Remap(m.a, m.b, m.c, ret)
+		kind = shortMremap
 	case trace.Mprotect:
 		p.space.Protect(m.a, m.b, m.prot)
+		kind = shortMprotect
 	case trace.Brk:
 		p.space.Brk(m.a, ret)
 		if m.a == 0 {
 			return // a query
 		}
+		kind = shortBrk
 	default:
 		return
 	}
 	c.Stats.MemoryCalls++
-	// memEv is only ever these five fields (the rest stay zero), so the
-	// most frequent row costs no clearing of a whole Event.
-	ev := &c.memEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = t, p.pid, p.ppid, m.kind, p.comm
-	c.row(p, ev)
+	c.short(p, t, kind, 0)
 }
 
 // decodeExec reads the path and argv of an execve or execveat call, and
@@ -1265,11 +1313,7 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
-	// sigEv is only ever these six fields (the rest stay zero), like
-	// memEv: no clearing of a whole Event, and out passes them on alone.
-	ev := &c.sigEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal = t, p.pid, p.ppid, trace.Signal, p.comm, sig
-	c.row(p, ev)
+	c.short(p, t, shortSignal, sig)
 	if sig != 17 || rec.SigInfo == nil {
 		return
 	}
