@@ -150,7 +150,6 @@ type Converter struct {
 
 	singleLog bool
 	bytesRead int64 // input consumed so far, when pipelined
-	cur       *Record
 
 	// PendingCreation reports whether some process is inside a creation
 	// call that has not returned (see the Reader's unfinished calls): a new
@@ -214,7 +213,6 @@ func (c *Converter) Add(rec *Record) error {
 	}
 	c.Stats.Records++
 	c.seq++
-	c.cur = rec
 	// Time.
 	var t int64
 	if !c.startSet {
@@ -233,15 +231,13 @@ func (c *Converter) Add(rec *Record) error {
 	default:
 		t = rec.Time - c.start
 	}
-	if t < c.last && rec.Kind != KindMessage {
-		if !rec.Resumed { // a rebuilt call carries its older entry time
+	// c.last is never negative: a negative t is before it.
+	if t < c.last {
+		if rec.Kind != KindMessage && !rec.Resumed { // a rebuilt call carries its older entry time
 			c.Stats.TimeBackwards++
 		}
-	}
-	if t < 0 {
-		t = 0
-	}
-	if !rec.Resumed && t > c.last {
+		t = max(t, 0)
+	} else if !rec.Resumed {
 		c.last = t
 	}
 	if rec.Kind == KindMessage {
@@ -250,9 +246,13 @@ func (c *Converter) Add(rec *Record) error {
 		}
 		return c.err
 	}
-	p, tid := c.task(rec)
-	if p == nil {
-		return c.err
+	// The task: the usual line's is in the cache.
+	tid := rec.PID
+	p := c.cached(tid)
+	if p == nil || !rec.HasPID {
+		if p, tid = c.task(rec); p == nil {
+			return c.err
+		}
 	}
 	if len(rec.Comm) > 0 && string(rec.Comm) != p.comm {
 		p.comm = string(rec.Comm)
@@ -262,9 +262,13 @@ func (c *Converter) Add(rec *Record) error {
 		if rec.Orphan {
 			c.Stats.OrphanResumes++
 		}
-		c.call(rec, p, tid, t)
-		if rec.sysCall().isCreation() && !c.pending() {
-			c.releaseOrphans()
+		if sys := rec.sysCall(); sys.isMemory() {
+			c.memory(rec, p, t) // the most frequent call, at once
+		} else {
+			c.call(rec, p, tid, t)
+			if sys.isCreation() && !c.pending(rec) {
+				c.releaseOrphans()
+			}
 		}
 	case KindExit:
 		c.exitLine(rec, p, tid, t)
@@ -278,11 +282,13 @@ func (c *Converter) Add(rec *Record) error {
 	return c.err
 }
 
-// task finds (or makes) the process of a record.
-func (c *Converter) pending() bool {
-	return c.cur != nil && c.cur.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
+// pending reports whether, at rec, some process is inside a creation call
+// that has not returned: a new pid then is taken for its child.
+func (c *Converter) pending(rec *Record) bool {
+	return rec.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
 }
 
+// task finds (or makes) the process of a record.
 func (c *Converter) task(rec *Record) (*proc, int32) {
 	if !rec.HasPID {
 		// Lines without a pid: the only tracee alive in a stderr log, or
@@ -310,7 +316,7 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 	// A pid not seen before.
 	p := c.newProc(tid)
 	c.setTask(tid, p)
-	pending := c.pending()
+	pending := c.pending(rec)
 	switch {
 	case pending:
 		// The child of a creation call that has not returned yet:
@@ -359,7 +365,8 @@ func (c *Converter) resolveAlias(pid int32) {
 	}
 }
 
-// taskSlot is an entry of tasks in taskCache: p is tasks[tid], or nil.
+// taskSlot is an entry of tasks in taskCache: p is tasks[tid], or nil
+// (setTask never stores nil).
 type taskSlot struct {
 	tid int32
 	p   *proc
@@ -371,15 +378,22 @@ type taskSlot struct {
 // cache costs a handful (scripts/ir-convert). Runs of lines of one task
 // hit the same slot.
 func (c *Converter) lookup(tid int32) (*proc, bool) {
-	s := &c.taskCache[uint8(tid)]
-	if s.p != nil && s.tid == tid {
-		return s.p, true
+	if p := c.cached(tid); p != nil {
+		return p, true
 	}
 	p, ok := c.tasks[tid]
 	if ok {
-		*s = taskSlot{tid, p}
+		c.taskCache[uint8(tid)] = taskSlot{tid, p}
 	}
 	return p, ok
+}
+
+// cached returns tasks[tid] if taskCache holds it, else nil.
+func (c *Converter) cached(tid int32) *proc {
+	if s := &c.taskCache[uint8(tid)]; s.tid == tid {
+		return s.p
+	}
+	return nil
 }
 
 // setTask and delTask change tasks, and keep taskCache in step.
@@ -559,7 +573,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 			}
 		}
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		c.memory(rec, p, t)
+		c.memory(rec, p, t) // (Add calls memory itself)
 	}
 }
 
@@ -898,7 +912,11 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		return
 	}
 	c.Stats.MemoryCalls++
-	c.short(p, t, kind, 0)
+	if p.hold == nil { // short, inline
+		c.outShort(t, p.pid, p.ppid, kind, p.comm, 0)
+	} else {
+		c.holdShort(p, t, kind, 0)
+	}
 }
 
 // decodeExec reads the path and argv of an execve or execveat call, and
