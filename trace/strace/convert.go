@@ -479,7 +479,11 @@ func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm stri
 	}
 	c.Stats.Rows++
 	if c.emitShort != nil {
-		c.err = c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig)
+		// Storing the error only when there is one spares every row an
+		// interface store.
+		if err := c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig); err != nil {
+			c.err = err
+		}
 		return
 	}
 	ev := &c.shortEv
@@ -883,9 +887,10 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 }
 
 func (c *Converter) memory(rec *Record, p *proc, t int64) {
-	m := rec.mem
+	m := &rec.mem // not a copy of it
 	if !rec.decoded {
-		m = decodeMem(rec, c.dec)
+		d := decodeMem(rec, c.dec)
+		m = &d
 	}
 	ret := uint64(rec.RetVal)
 	var kind shortKind
