@@ -457,14 +457,17 @@ func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
 	c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
 }
 
-// writeHeld writes a held row that leaves its hold.
-func (c *Converter) writeHeld(r *heldRow) {
-	if r.ev != nil {
-		c.out(r.ev)
-		return
+// writeHeld writes held rows that leave their hold.
+func (c *Converter) writeHeld(rows []heldRow) {
+	for i := range rows {
+		r := &rows[i]
+		if r.ev != nil {
+			c.out(r.ev)
+			continue
+		}
+		s := &r.short
+		c.outShort(s.t, s.pid, s.ppid, s.kind, s.comm, s.sig)
 	}
-	s := &r.short
-	c.outShort(s.t, s.pid, s.ppid, s.kind, s.comm, s.sig)
 }
 
 func (c *Converter) out(ev *trace.Event) {
