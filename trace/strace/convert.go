@@ -449,12 +449,17 @@ func (c *Converter) short(p *proc, t int64, kind shortKind, sig int32) {
 }
 
 func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
-	if p.hold = p.hold.Holder(); p.hold != nil {
-		c.lanes.Push(p.hold, heldRow{p: p, short: shortRow{t: t, pid: p.pid, ppid: p.ppid, comm: p.comm, sig: sig, kind: kind}})
-		c.lanes.Fit()
-		return
+	h := p.hold
+	if h.Finished() { // else h is its own Holder, and p.hold stays
+		if h = h.Holder(); h == nil {
+			p.hold = nil
+			c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
+			return
+		}
+		p.hold = h
 	}
-	c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
+	c.lanes.Push(h, heldRow{p: p, short: shortRow{t: t, pid: p.pid, ppid: p.ppid, comm: p.comm, sig: sig, kind: kind}})
+	c.lanes.Fit()
 }
 
 // writeHeld writes held rows that leave their hold.
