@@ -437,17 +437,11 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 	c.out(ev)
 }
 
-// short writes or holds a short row of process p, as row does an event.
-// Most processes hold no rows back: their rows go out at once, without
-// the calls to the lanes (see holdShort).
-func (c *Converter) short(p *proc, t int64, kind shortKind, sig int32) {
-	if p.hold == nil {
-		c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
-		return
-	}
-	c.holdShort(p, t, kind, sig)
-}
-
+// A short row of process p goes out with outShort when p holds no rows
+// back, as most processes do, else with holdShort, which writes or holds
+// it as row does an event. Its callers (memory, signal) make the test
+// themselves: a function for it, too large to be inlined, was a call
+// more for every row.
 func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
 	h := p.hold
 	if h.Finished() { // else h is its own Holder, and p.hold stays
@@ -936,7 +930,7 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		return
 	}
 	c.Stats.MemoryCalls++
-	if p.hold == nil { // short, inline
+	if p.hold == nil { // see holdShort
 		c.outShort(t, p.pid, p.ppid, kind, p.comm, 0)
 	} else {
 		c.holdShort(p, t, kind, 0)
@@ -1354,7 +1348,11 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
-	c.short(p, t, shortSignal, sig)
+	if p.hold == nil { // see holdShort
+		c.outShort(t, p.pid, p.ppid, shortSignal, p.comm, sig)
+	} else {
+		c.holdShort(p, t, shortSignal, sig)
+	}
 	if sig != 17 || rec.SigInfo == nil {
 		return
 	}
