@@ -179,7 +179,7 @@ func fuzzTree(t *testing.T, ops []byte) {
 	}
 	var out []row
 	tr := Tree[row, int]{MaxHeld: m.maxHeld, MaxAge: m.maxAge}
-	tr.Write = func(r *row) { out = append(out, *r) }
+	tr.Write = func(r []row) { out = append(out, r...) }
 	tr.Forced = func(l *Lane[row, int]) { out = append(out, row{id: -l.Key}) }
 	var lanes []*Lane[row, int]
 	var mlanes []*mlane

@@ -23,9 +23,11 @@ type Tree[R, K any] struct {
 	// negative MaxAge makes the next Expire force out every top-level lane
 	// up to the first Ageless one.
 	MaxAge int64
-	// Write writes a row that leaves the tree; the pointer is valid
-	// during the call only.
-	Write func(*R)
+	// Write writes rows that leave the tree, a run of one lane's rows at
+	// a time, in order; the slice is valid during the call only. (A run
+	// rather than a row: strace holds every row of a child that does not
+	// exec, and a call for each of them cost more than the row's writing.)
+	Write func([]R)
 	// Forced, if set, is called for each lane Fit or Expire forces out,
 	// before its rows are written: its owner counts it, and gives up what
 	// it waited for.
@@ -33,7 +35,7 @@ type Tree[R, K any] struct {
 
 	tops []*Lane[R, K] // top-level lanes, in the order they became so
 	held int
-	free [][]laneItem[R, K] // see newItems
+	free [][]R // see newRows
 }
 
 // Lane is a run of held rows and sub-lanes, in the order they were
@@ -45,14 +47,18 @@ type Lane[R, K any] struct {
 	// (Ageless for a lane that does not age).
 	At int64
 
-	items  []laneItem[R, K]
+	// The rows, and the sub-lanes in the order they came, each with the
+	// number of rows before it: most lanes have no sub-lane, and a row
+	// pushed is a row appended.
+	rows   []R
+	subs   []subLane[R, K]
 	parent *Lane[R, K] // nil for a top-level lane
 	done   bool
 }
 
-// laneItem is a held row, or a sub-lane (sub).
-type laneItem[R, K any] struct {
-	row R
+// subLane is a sub-lane, after the first at rows of its lane.
+type subLane[R, K any] struct {
+	at  int
 	sub *Lane[R, K]
 }
 
@@ -82,10 +88,10 @@ func (l *Lane[R, K]) Holder() *Lane[R, K] {
 // Holder holds, or, if in has no Holder (or is nil), a new top-level lane,
 // the youngest.
 func (t *Tree[R, K]) Open(in *Lane[R, K], key K, at int64) *Lane[R, K] {
-	l := &Lane[R, K]{Key: key, At: at, items: t.newItems()}
+	l := &Lane[R, K]{Key: key, At: at, rows: t.newRows()}
 	if p := in.Holder(); p != nil {
 		l.parent = p
-		p.items = append(p.items, laneItem[R, K]{sub: l})
+		p.subs = append(p.subs, subLane[R, K]{len(p.rows), l})
 	} else {
 		t.tops = append(t.tops, l)
 	}
@@ -99,7 +105,7 @@ func (t *Tree[R, K]) Push(l *Lane[R, K], r R) bool {
 	if l = l.Holder(); l == nil {
 		return false
 	}
-	l.items = append(l.items, laneItem[R, K]{row: r})
+	l.rows = append(l.rows, r)
 	t.held++
 	return true
 }
@@ -172,37 +178,42 @@ func (t *Tree[R, K]) Finish(l *Lane[R, K]) {
 
 // write writes the rows of the finished lane l, which is leaving the tree.
 func (t *Tree[R, K]) write(l *Lane[R, K]) {
-	for i := range l.items {
-		it := &l.items[i]
-		if s := it.sub; s != nil {
-			if s.done {
-				t.write(s)
-			} else {
-				s.parent = nil
-				t.tops = append(t.tops, s)
-			}
-			continue
+	i := 0
+	for _, s := range l.subs {
+		t.writeRows(l.rows[i:s.at])
+		i = s.at
+		if s.sub.done {
+			t.write(s.sub)
+		} else {
+			s.sub.parent = nil
+			t.tops = append(t.tops, s.sub)
 		}
-		t.held--
-		t.Write(&it.row)
 	}
-	if len(t.free) < maxFreeItems {
-		clear(l.items)
-		t.free = append(t.free, l.items[:0])
+	t.writeRows(l.rows[i:])
+	if len(t.free) < maxFreeRows {
+		clear(l.rows)
+		t.free = append(t.free, l.rows[:0])
 	}
-	l.items = nil
+	l.rows, l.subs = nil, nil
 }
 
-// maxFreeItems bounds the written lanes' item slices kept for new lanes:
+func (t *Tree[R, K]) writeRows(rows []R) {
+	if len(rows) > 0 {
+		t.held -= len(rows)
+		t.Write(rows)
+	}
+}
+
+// maxFreeRows bounds the written lanes' row slices kept for new lanes:
 // a strace child that runs without exec (a forked worker) has all its rows
 // held until it exits or MaxHeld forces them out, and growing a fresh
 // slice to that size for every such child was most of a memory-heavy log's
 // holding cost.
-const maxFreeItems = 4
+const maxFreeRows = 4
 
-// newItems returns an empty item slice for a new lane, recycled when
+// newRows returns an empty row slice for a new lane, recycled when
 // possible.
-func (t *Tree[R, K]) newItems() []laneItem[R, K] {
+func (t *Tree[R, K]) newRows() []R {
 	if n := len(t.free); n > 0 {
 		it := t.free[n-1]
 		t.free = t.free[:n-1]
@@ -228,7 +239,7 @@ func (t *Tree[R, K]) Adopt(l, sub *Lane[R, K]) bool {
 		t.tops = slices.Delete(t.tops, i, i+1)
 	}
 	sub.parent, sub.done = l, true
-	l.items = append(l.items, laneItem[R, K]{sub: sub})
+	l.subs = append(l.subs, subLane[R, K]{len(l.rows), sub})
 	return true
 }
 
@@ -244,8 +255,8 @@ func (t *Tree[R, K]) Drain() {
 // sub-lanes; the owner may change them (a pid learnt late).
 func (l *Lane[R, K]) Rows() iter.Seq[*R] {
 	return func(yield func(*R) bool) {
-		for i := range l.items {
-			if it := &l.items[i]; it.sub == nil && !yield(&it.row) {
+		for i := range l.rows {
+			if !yield(&l.rows[i]) {
 				return
 			}
 		}
@@ -259,13 +270,19 @@ func (l *Lane[R, K]) All() iter.Seq[*R] {
 }
 
 func (l *Lane[R, K]) all(yield func(*R) bool) bool {
-	for i := range l.items {
-		it := &l.items[i]
-		if it.sub != nil {
-			if !it.sub.all(yield) {
+	i := 0
+	for _, s := range l.subs {
+		for ; i < s.at; i++ {
+			if !yield(&l.rows[i]) {
 				return false
 			}
-		} else if !yield(&it.row) {
+		}
+		if !s.sub.all(yield) {
+			return false
+		}
+	}
+	for ; i < len(l.rows); i++ {
+		if !yield(&l.rows[i]) {
 			return false
 		}
 	}

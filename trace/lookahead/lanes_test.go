@@ -15,7 +15,11 @@ type tt struct {
 
 func newTT(maxHeld int, maxAge int64) *tt {
 	t := &tt{Tree: Tree[row, string]{MaxHeld: maxHeld, MaxAge: maxAge}}
-	t.Write = func(r *row) { t.out = append(t.out, fmt.Sprint(r.id)) }
+	t.Write = func(rows []row) {
+		for _, r := range rows {
+			t.out = append(t.out, fmt.Sprint(r.id))
+		}
+	}
 	t.Forced = func(l *Lane[row, string]) { t.out = append(t.out, "!"+l.Key) }
 	return t
 }

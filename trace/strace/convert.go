@@ -55,29 +55,47 @@ type proc struct {
 	fbTime   int64
 }
 
-// heldRow is a held row: ev, or a memory row in mem when ev is nil; p is
+// heldRow is a held row: ev, or a short row in short when ev is nil; p is
 // its process (for the pid patches of resolveAlias and orphanIsThread).
 type heldRow struct {
-	ev  *trace.Event
-	p   *proc
-	mem memRow
+	ev    *trace.Event
+	p     *proc
+	short shortRow
 }
 
-// memRow is a held memory row: the most frequent row has only these
-// fields, and holding it costs no allocation of a whole Event.
-type memRow struct {
+// shortRow is a memory or signal row, the most frequent rows: they have
+// only these fields (textconv.EmitShort), and making or holding one costs
+// no Event.
+type shortRow struct {
 	t         int64
 	pid, ppid int32
-	kind      trace.Kind
 	comm      string
+	sig       int32
+	kind      shortKind
 }
+
+// shortKind is the kind of a short row, in a byte: a held row of 64
+// bytes rather than the 72 of one with a trace.Kind.
+type shortKind uint8
+
+const (
+	shortMmap shortKind = iota
+	shortMunmap
+	shortMremap
+	shortMprotect
+	shortBrk
+	shortSignal
+)
+
+var shortKinds = [...]trace.Kind{shortMmap: trace.Mmap, shortMunmap: trace.Munmap, shortMremap: trace.Mremap,
+	shortMprotect: trace.Mprotect, shortBrk: trace.Brk, shortSignal: trace.Signal}
 
 // pids returns the pid and ppid fields of a held row.
 func (r *heldRow) pids() (pid, ppid *int32) {
 	if r.ev != nil {
 		return &r.ev.PID, &r.ev.PPID
 	}
-	return &r.mem.pid, &r.mem.ppid
+	return &r.short.pid, &r.short.ppid
 }
 
 // hold is a lane of held rows: a creation row, with the rows that must
@@ -100,14 +118,11 @@ type Converter struct {
 	opt  Options
 	base addrspace.Baseline
 	emit func(*trace.Event) error
-	// emitShort takes the memory and signal rows (memEv, sigEv), if set
-	// (SetEmitShort).
+	// emitShort takes the short rows, if set (SetEmitShort).
 	emitShort textconv.EmitShort
-	sigEv     trace.Event // signal rows (see signal)
 	err       error
 	tasks     map[int32]*proc // change it with setTask and delTask only
-	lastTid   int32           // the last task found in tasks
-	lastP     *proc
+	taskCache [256]taskSlot   // entries of tasks by tid, see lookup
 	lanes     lookahead.Tree[heldRow, holdKey]
 	attached  map[int32]bool
 	// deadOrphans are children that exited before their parent's creation
@@ -129,13 +144,12 @@ type Converter struct {
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
-	memEv     trace.Event // memory rows (see memory)
+	shortEv   trace.Event // short rows without emitShort (see outShort)
 	scratch   []byte
 	scratch2  []byte
 
 	singleLog bool
 	bytesRead int64 // input consumed so far, when pipelined
-	cur       *Record
 
 	// PendingCreation reports whether some process is inside a creation
 	// call that has not returned (see the Reader's unfinished calls): a new
@@ -199,7 +213,6 @@ func (c *Converter) Add(rec *Record) error {
 	}
 	c.Stats.Records++
 	c.seq++
-	c.cur = rec
 	// Time.
 	var t int64
 	if !c.startSet {
@@ -218,15 +231,13 @@ func (c *Converter) Add(rec *Record) error {
 	default:
 		t = rec.Time - c.start
 	}
-	if t < c.last && rec.Kind != KindMessage {
-		if !rec.Resumed { // a rebuilt call carries its older entry time
+	// c.last is never negative: a negative t is before it.
+	if t < c.last {
+		if rec.Kind != KindMessage && !rec.Resumed { // a rebuilt call carries its older entry time
 			c.Stats.TimeBackwards++
 		}
-	}
-	if t < 0 {
-		t = 0
-	}
-	if !rec.Resumed && t > c.last {
+		t = max(t, 0)
+	} else if !rec.Resumed {
 		c.last = t
 	}
 	if rec.Kind == KindMessage {
@@ -235,9 +246,13 @@ func (c *Converter) Add(rec *Record) error {
 		}
 		return c.err
 	}
-	p, tid := c.task(rec)
-	if p == nil {
-		return c.err
+	// The task: the usual line's is in the cache.
+	tid := rec.PID
+	p := c.cached(tid)
+	if p == nil || !rec.HasPID {
+		if p, tid = c.task(rec); p == nil {
+			return c.err
+		}
 	}
 	if len(rec.Comm) > 0 && string(rec.Comm) != p.comm {
 		p.comm = string(rec.Comm)
@@ -247,9 +262,13 @@ func (c *Converter) Add(rec *Record) error {
 		if rec.Orphan {
 			c.Stats.OrphanResumes++
 		}
-		c.call(rec, p, tid, t)
-		if rec.sysCall().isCreation() && !c.pending() {
-			c.releaseOrphans()
+		if sys := rec.sysCall(); sys.isMemory() {
+			c.memory(rec, p, t) // the most frequent call, at once
+		} else {
+			c.call(rec, p, tid, t)
+			if sys.isCreation() && !c.pending(rec) {
+				c.releaseOrphans()
+			}
 		}
 	case KindExit:
 		c.exitLine(rec, p, tid, t)
@@ -263,11 +282,13 @@ func (c *Converter) Add(rec *Record) error {
 	return c.err
 }
 
-// task finds (or makes) the process of a record.
-func (c *Converter) pending() bool {
-	return c.cur != nil && c.cur.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
+// pending reports whether, at rec, some process is inside a creation call
+// that has not returned: a new pid then is taken for its child.
+func (c *Converter) pending(rec *Record) bool {
+	return rec.PendingCreation || c.PendingCreation != nil && c.PendingCreation()
 }
 
+// task finds (or makes) the process of a record.
 func (c *Converter) task(rec *Record) (*proc, int32) {
 	if !rec.HasPID {
 		// Lines without a pid: the only tracee alive in a stderr log, or
@@ -289,17 +310,13 @@ func (c *Converter) task(rec *Record) (*proc, int32) {
 		return p, 0
 	}
 	tid := rec.PID
-	if c.lastP != nil && c.lastTid == tid {
-		return c.lastP, tid
-	}
-	if p, ok := c.tasks[tid]; ok {
-		c.lastTid, c.lastP = tid, p
+	if p, ok := c.lookup(tid); ok {
 		return p, tid
 	}
 	// A pid not seen before.
 	p := c.newProc(tid)
 	c.setTask(tid, p)
-	pending := c.pending()
+	pending := c.pending(rec)
 	switch {
 	case pending:
 		// The child of a creation call that has not returned yet:
@@ -348,20 +365,63 @@ func (c *Converter) resolveAlias(pid int32) {
 	}
 }
 
-// setTask and delTask change tasks, and forget the last lookup, which a
-// log's runs of lines of one task answer without the map.
+// taskSlot is an entry of tasks in taskCache: p is tasks[tid], or nil
+// (setTask never stores nil).
+type taskSlot struct {
+	tid int32
+	p   *proc
+}
+
+// lookup is tasks[tid], through a cache indexed by the tid's low byte: a
+// build interleaves the lines of a few dozen live tasks, whose tids are
+// mostly consecutive, and a map lookup cost some 70 instructions where the
+// cache costs a handful (scripts/ir-convert). Runs of lines of one task
+// hit the same slot.
+func (c *Converter) lookup(tid int32) (*proc, bool) {
+	if p := c.cached(tid); p != nil {
+		return p, true
+	}
+	p, ok := c.tasks[tid]
+	if ok {
+		c.taskCache[uint8(tid)] = taskSlot{tid, p}
+	}
+	return p, ok
+}
+
+// cached returns tasks[tid] if taskCache holds it, else nil.
+func (c *Converter) cached(tid int32) *proc {
+	if s := &c.taskCache[uint8(tid)]; s.tid == tid {
+		return s.p
+	}
+	return nil
+}
+
+// setTask and delTask change tasks, and keep taskCache in step.
 func (c *Converter) setTask(tid int32, p *proc) {
 	c.tasks[tid] = p
-	c.lastP = nil
+	c.taskCache[uint8(tid)] = taskSlot{tid, p}
 }
 
 func (c *Converter) delTask(tid int32) {
 	delete(c.tasks, tid)
-	c.lastP = nil
+	if s := &c.taskCache[uint8(tid)]; s.tid == tid {
+		*s = taskSlot{}
+	}
 }
 
 func (c *Converter) newProc(pid int32) *proc {
 	return &proc{pid: pid, space: addrspace.New(c.opt.PageSize), threads: 1}
+}
+
+// event returns the scratch event, cleared, with the fields of a row of
+// process p at time t; the caller sets the rest. Go builds a composite
+// literal assigned to *ev on the stack and copies it, about 150
+// instructions for an Event; clearing it and setting fields costs a third.
+func (c *Converter) event(p *proc, t int64, kind trace.Kind) *trace.Event {
+	ev := &c.scratchEv
+	*ev = trace.Event{}
+	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = t, p.pid, p.ppid, kind, p.comm
+	return ev
 }
 
 // row writes or holds an event of process p.
@@ -369,27 +429,44 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 	// The lane p's rows go to now, kept: a finished hold's are its
 	// nearest unfinished ancestor's.
 	if p.hold = p.hold.Holder(); p.hold != nil {
-		if ev == &c.memEv {
-			c.lanes.Push(p.hold, heldRow{p: p, mem: memRow{t: ev.TimeNs, pid: ev.PID, ppid: ev.PPID, kind: ev.Kind, comm: ev.Comm}})
-		} else {
-			e := *ev
-			c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
-		}
+		e := *ev
+		c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
 		c.lanes.Fit()
 		return
 	}
 	c.out(ev)
 }
 
-// writeHeld writes a held row that leaves its hold.
-func (c *Converter) writeHeld(r *heldRow) {
-	if r.ev != nil {
-		c.out(r.ev)
-		return
+// A short row of process p goes out with outShort when p holds no rows
+// back, as most processes do, else with holdShort, which writes or holds
+// it as row does an event. Its callers (memory, signal) make the test
+// themselves: a function for it, too large to be inlined, was a call
+// more for every row.
+func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
+	h := p.hold
+	if h.Finished() { // else h is its own Holder, and p.hold stays
+		if h = h.Holder(); h == nil {
+			p.hold = nil
+			c.outShort(t, p.pid, p.ppid, kind, p.comm, sig)
+			return
+		}
+		p.hold = h
 	}
-	ev := &c.memEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = r.mem.t, r.mem.pid, r.mem.ppid, r.mem.kind, r.mem.comm
-	c.out(ev)
+	c.lanes.Push(h, heldRow{p: p, short: shortRow{t: t, pid: p.pid, ppid: p.ppid, comm: p.comm, sig: sig, kind: kind}})
+	c.lanes.Fit()
+}
+
+// writeHeld writes held rows that leave their hold.
+func (c *Converter) writeHeld(rows []heldRow) {
+	for i := range rows {
+		r := &rows[i]
+		if r.ev != nil {
+			c.out(r.ev)
+			continue
+		}
+		s := &r.short
+		c.outShort(s.t, s.pid, s.ppid, s.kind, s.comm, s.sig)
+	}
 }
 
 func (c *Converter) out(ev *trace.Event) {
@@ -400,11 +477,30 @@ func (c *Converter) out(ev *trace.Event) {
 		c.Stats.UnknownPIDRows++
 	}
 	c.Stats.Counted(ev)
-	if (ev == &c.memEv || ev == &c.sigEv) && c.emitShort != nil {
-		// memEv and sigEv set only these fields (see memory, signal).
-		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
+	c.err = c.emit(ev)
+}
+
+// outShort is out for a short row, which is never a creation (what
+// Stats.Counted looks for): the Event {TimeNs: t, PID: pid, PPID: ppid,
+// Kind: kind, Comm: comm, Signal: sig}, passed to emitShort if set.
+func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm string, sig int32) {
+	if c.err != nil {
 		return
 	}
+	if pid == 0 && c.unknown == nil {
+		c.Stats.UnknownPIDRows++
+	}
+	c.Stats.Rows++
+	if c.emitShort != nil {
+		// Storing the error only when there is one spares every row an
+		// interface store.
+		if err := c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig); err != nil {
+			c.err = err
+		}
+		return
+	}
+	ev := &c.shortEv
+	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: shortKinds[kind], Comm: comm, Signal: sig}
 	c.err = c.emit(ev)
 }
 
@@ -494,7 +590,7 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 			}
 		}
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		c.memory(rec, p, t)
+		c.memory(rec, p, t) // (Add calls memory itself)
 	}
 }
 
@@ -804,34 +900,41 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 }
 
 func (c *Converter) memory(rec *Record, p *proc, t int64) {
-	m := rec.mem
+	m := &rec.mem // not a copy of it
 	if !rec.decoded {
-		m = decodeMem(rec, c.dec)
+		d := decodeMem(rec, c.dec)
+		m = &d
 	}
 	ret := uint64(rec.RetVal)
+	var kind shortKind
 	switch m.kind {
 	case trace.Mmap:
 		p.space.Map(ret, m.b, m.prot, m.flags)
+		kind = shortMmap
 	case trace.Munmap:
 		p.space.Unmap(m.a, m.b)
+		kind = shortMunmap
 	case trace.Mremap:
 		p.space.Remap(m.a, m.b, m.c, ret)
+		kind = shortMremap
 	case trace.Mprotect:
 		p.space.Protect(m.a, m.b, m.prot)
+		kind = shortMprotect
 	case trace.Brk:
 		p.space.Brk(m.a, ret)
 		if m.a == 0 {
 			return // a query
 		}
+		kind = shortBrk
 	default:
 		return
 	}
 	c.Stats.MemoryCalls++
-	// memEv is only ever these five fields (the rest stay zero), so the
-	// most frequent row costs no clearing of a whole Event.
-	ev := &c.memEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = t, p.pid, p.ppid, m.kind, p.comm
-	c.row(p, ev)
+	if p.hold == nil { // see holdShort
+		c.outShort(t, p.pid, p.ppid, kind, p.comm, 0)
+	} else {
+		c.holdShort(p, t, kind, 0)
+	}
 }
 
 // decodeExec reads the path and argv of an execve or execveat call, and
@@ -1024,9 +1127,8 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		c.setTask(child, p)
 		p.threads++
 		p.tids = append(p.tids, child)
-		ev := &c.scratchEv
-		*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Thread, ChildPID: child,
-			CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm}
+		ev := c.event(p, t, trace.Thread)
+		ev.ChildPID, ev.CloneFlags, ev.HasCloneFlags = child, flags, hasFlags
 		c.row(p, ev)
 		return
 	}
@@ -1037,8 +1139,9 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		parent = p.parent
 	}
 	ev := new(trace.Event) // held below; c.gone may use the scratch event
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: kind, ChildPID: child,
-		CloneFlags: flags, HasCloneFlags: hasFlags, Comm: p.comm, HasSnapshot: true, Snapshot: c.snapshot(p)}
+	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm = t, p.pid, p.ppid, kind, p.comm
+	ev.ChildPID, ev.CloneFlags, ev.HasCloneFlags = child, flags, hasFlags
+	ev.Snapshot, ev.HasSnapshot = c.snapshot(p), true
 	// The child: new, or seen already (its lines came before the parent's
 	// call returned), or a stale entry of a reused pid.
 	ch, seen := c.tasks[child]
@@ -1150,8 +1253,8 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if !success {
 		if rec.Ret == RetError {
 			c.Stats.ExecsFailed++
-			ev := &c.scratchEv
-			*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.ExecFailed, Comm: p.comm, ExecPath: file, Argv: argv}
+			ev := c.event(p, t, trace.ExecFailed)
+			ev.ExecPath, ev.Argv = file, argv
 			c.row(p, ev)
 		}
 		return
@@ -1171,8 +1274,8 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	if file != "" {
 		p.comm = comm(file)
 	}
-	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exec, Comm: p.comm, ExecPath: file, Argv: argv}
+	ev := c.event(p, t, trace.Exec)
+	ev.ExecPath, ev.Argv = file, argv
 	c.row(p, ev)
 	if !p.execd {
 		p.execd, p.execNs = true, t
@@ -1225,9 +1328,8 @@ func (c *Converter) exitLine(rec *Record, p *proc, tid int32, t int64) {
 func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig int32, core bool) {
 	p.exited = true
 	c.Stats.Exits++
-	ev := &c.scratchEv
-	*ev = trace.Event{TimeNs: t, PID: p.pid, PPID: p.ppid, Kind: trace.Exit, Comm: p.comm,
-		ExitStatus: status, HasExitStatus: hasStatus, Signal: sig, CoreDumped: core}
+	ev := c.event(p, t, trace.Exit)
+	ev.ExitStatus, ev.HasExitStatus, ev.Signal, ev.CoreDumped = status, hasStatus, sig, core
 	c.row(p, ev)
 	if p.created != nil {
 		c.resolve(p.created, 0, false)
@@ -1246,11 +1348,11 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
-	// sigEv is only ever these six fields (the rest stay zero), like
-	// memEv: no clearing of a whole Event, and out passes them on alone.
-	ev := &c.sigEv
-	ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal = t, p.pid, p.ppid, trace.Signal, p.comm, sig
-	c.row(p, ev)
+	if p.hold == nil { // see holdShort
+		c.outShort(t, p.pid, p.ppid, shortSignal, p.comm, sig)
+	} else {
+		c.holdShort(p, t, shortSignal, sig)
+	}
 	if sig != 17 || rec.SigInfo == nil {
 		return
 	}

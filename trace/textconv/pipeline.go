@@ -361,20 +361,29 @@ func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) e
 		if st.Read != nil {
 			st.Read(b.read)
 		}
-		j := 0
-		for i := range b.recs {
-			if b.isErr[i] {
-				counters.SyntaxErrors++
-				if onErr != nil {
-					if err := onErr(&b.errs[j]); err != nil {
-						return stop(err)
-					}
+		if len(b.errs) == 0 {
+			// The usual batch, without malformed lines: no isErr to test.
+			for i := range b.recs {
+				if err := s.Add(&b.recs[i]); err != nil {
+					return stop(err)
 				}
-				j++
-				continue
 			}
-			if err := s.Add(&b.recs[i]); err != nil {
-				return stop(err)
+		} else {
+			j := 0
+			for i := range b.recs {
+				if b.isErr[i] {
+					counters.SyntaxErrors++
+					if onErr != nil {
+						if err := onErr(&b.errs[j]); err != nil {
+							return stop(err)
+						}
+					}
+					j++
+					continue
+				}
+				if err := s.Add(&b.recs[i]); err != nil {
+					return stop(err)
+				}
 			}
 		}
 		if b.err != nil {
