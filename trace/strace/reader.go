@@ -1078,25 +1078,34 @@ func (r *Reader) timestamp(line []byte, i int, rec *Record) (int, bool) {
 }
 
 // unixTime reads the usual -ttt timestamp, ten digits of seconds and six
-// of microseconds ("1795742086.212042"), in two eight-byte words; ok is
-// false for every other form, which timestamp then reads. Every line has
-// one, and reading it a digit at a time was a fifth of parse.
+// of microseconds ("1795742086.212042"), as sixteen digits in two
+// eight-byte words (the '.' squeezed out of the second); ok is false for
+// every other form, which timestamp then reads. Every line has one, and
+// reading it a digit at a time was a fifth of parse.
 func unixTime(line []byte, i int) (t int64, end int, ok bool) {
 	if i < 0 || i+19 > len(line) {
 		return 0, i, false
 	}
-	x := binary.LittleEndian.Uint64(line[i : i+8])
-	c8, c9 := line[i+8]-'0', line[i+9]-'0'
-	if leadingDigits(x) != 8 || c8 > 9 || c9 > 9 || line[i+10] != '.' {
+	// "SSSSSSSS" and "SS.UUUUU", then the last U and the byte after it.
+	a := binary.LittleEndian.Uint64(line[i:]) ^ 0x3030303030303030
+	w := binary.LittleEndian.Uint64(line[i+8:])
+	b := w ^ 0x3030303030303030
+	u, after := line[i+16]-'0', line[i+17]-'0'
+	if notDigits(a)|notDigits(b&^0xff0000) != 0 || byte(w>>16) != '.' || u > 9 || after <= 9 {
 		return 0, i, false
 	}
-	y := binary.LittleEndian.Uint64(line[i+11 : i+19])
-	if leadingDigits(y) != 6 {
-		return 0, i, false
-	}
-	sec := eightDigits(x^0x3030303030303030)*100 + uint64(c8)*10 + uint64(c9)
-	usec := eightDigits((y ^ 0x3030303030303030) << 16)
-	return int64(sec)*1e9 + int64(usec)*1000, i + 17, true
+	// The digit values SSUUUUUU, the '.' dropped.
+	b = b&0xffff | b>>24<<16 | uint64(u)<<56
+	usec := eightDigits(a)*1e8 + eightDigits(b)
+	return int64(usec) * 1000, i + 17, true
+}
+
+// notDigits is 0 when every byte of a, a word of bytes xor '0', is a
+// digit's value (0 to 9).
+func notDigits(a uint64) uint64 {
+	// As in leadingDigits: a digit has a high nibble of 0 and a low one
+	// below 10, which adding 6 does not carry into bit 4.
+	return a&0xf0f0f0f0f0f0f0f0 | (a&0x0f0f0f0f0f0f0f0f+0x0606060606060606)&0x1010101010101010
 }
 
 // fraction reads 1 to 9 digits of a decimal fraction as nanoseconds.

@@ -207,7 +207,8 @@ func FuzzCutDuration(f *testing.F) {
 }
 
 // FuzzUnixTime checks the fast -ttt timestamp against the general
-// reading: digits, '.', fraction.
+// reading (digits, '.', fraction), and that it reads every timestamp of
+// its form.
 func FuzzUnixTime(f *testing.F) {
 	for _, s := range []string{"1795742086.212042 mmap(", "1795742086.212042", "1795742086.212042123 x", "17957420861.212042 x",
 		"179574208.212042 x", "1795742086.2120 x", "12:01:02.123456 x", "0.000123 x", "1795742086.212042x"} {
@@ -216,6 +217,12 @@ func FuzzUnixTime(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line []byte) {
 		got, end, ok := unixTime(line, 0)
 		if !ok {
+			// It must not turn away its own form.
+			if _, k := digits(line, 0); k == 10 && len(line) >= 19 && line[k] == '.' {
+				if _, f2 := digits(line, k+1); f2 == 17 {
+					t.Fatalf("unixTime(%q) turned away a -ttt timestamp", line)
+				}
+			}
 			return
 		}
 		v, k := digits(line, 0)
