@@ -268,6 +268,11 @@ func (s *Space) check() error {
 		case b.n > 0 && b.end != b.ivs[b.n-1].End || b.n == 0 && b.end != 0:
 			return fmt.Errorf("block %d ends at %#x, its last interval at %#x", i, b.end, b.ivs[max(b.n-1, 0)].End)
 		}
+		for k := b.n; k < blockCap; k++ {
+			if b.ivs[k].End != noEnd {
+				return fmt.Errorf("block %d: free slot %d ends at %#x, not noEnd", i, k, b.ivs[k].End)
+			}
+		}
 		for j, c := range s.blocks[:i] {
 			if c.ivs == b.ivs {
 				return fmt.Errorf("blocks %d and %d share an array", j, i)
