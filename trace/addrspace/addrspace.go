@@ -4,8 +4,10 @@
 // fill the trace schema's address-space columns at every process creation.
 //
 // A Space is a sorted set of disjoint page-aligned intervals, each with its
-// protection and whether it is private, anonymous or a stack. The
-// operations follow the kernel's rules closely enough for sizing:
+// protection and whether it is private, anonymous or a stack, kept in
+// blocks of at most 32 so that a change moves the rest of one block, not
+// of the whole space. The operations follow the kernel's rules closely
+// enough for sizing:
 //
 //   - lengths are rounded up to whole pages, addresses down;
 //   - a new mapping replaces whatever it overlaps (MAP_FIXED);
@@ -87,11 +89,19 @@ var DefaultBaseline = Baseline{
 
 // Space is one address space.
 type Space struct {
-	ivs      []Interval
+	// blocks holds the intervals in order, in blocks of at most
+	// blockCap: a mapping made or unmapped moves the rest of its block,
+	// not every interval after it (a worker of the memory-heavy shape of
+	// scripts/bench-convert.sh holds about 150 mappings in random order,
+	// and each of its calls moved a third of them). No block is empty and
+	// none holds fewer than blockCap/4 intervals, unless it is the only
+	// one.
+	blocks []block
+	// scratch is putSlow's buffer.
+	scratch  []Interval
 	pageSize uint64
 	brkStart uint64 // 0: unknown
 	brkEnd   uint64
-	hint     int // the result of the last search (first)
 	calls    int64
 	// deferred holds the calls recorded but not yet applied, in order.
 	deferred []call
@@ -100,6 +110,57 @@ type Space struct {
 	// them in runs cost more per call than one at a time).
 	eager bool
 }
+
+// block is a run of intervals of a Space.
+type block struct {
+	// ivs[:n] are the intervals; every slot after them ends at noEnd,
+	// so that find searches the whole array in a fixed number of steps.
+	ivs *[blockCap]Interval
+	n   int
+	end uint64 // ivs[n-1].End: find searches the blocks by it
+}
+
+// noEnd is the End of the slots of a block that hold no interval.
+const noEnd = ^uint64(0)
+
+// newArray returns an array for a block, of free slots.
+func newArray() *[blockCap]Interval {
+	a := new([blockCap]Interval)
+	for i := range a {
+		a[i].End = noEnd
+	}
+	return a
+}
+
+func (b *block) list() []Interval { return b.ivs[:b.n] }
+
+// set makes ivs[:n] the block's intervals, of the block's ivs[:b.n].
+func (b *block) set(n int) {
+	for i := n; i < b.n; i++ {
+		b.ivs[i].End = noEnd
+	}
+	b.n = n
+	b.end = 0
+	if n > 0 {
+		b.end = b.ivs[n-1].End
+	}
+}
+
+// insert puts iv at ivs[k], in a block with room for it.
+func (b *block) insert(k int, iv Interval) {
+	copy(b.ivs[k+1:b.n+1], b.ivs[k:b.n])
+	b.ivs[k] = iv
+	b.n++
+	b.end = b.ivs[b.n-1].End
+}
+
+// blockCap is the most intervals a block holds. putSlow fills the blocks
+// it rebuilds to at most three quarters of it, so that the next few
+// insertions fit. find's search is written for 32 (16 cost 3% more
+// instructions on the mem shape, 64 no fewer).
+const blockCap = 32
+
+var _ = [1]int{}[blockCap-32] // find's search takes 32
 
 // MaxDeferred is the most calls a Space holds unapplied (40 bytes each):
 // once that many have waited, they are applied, and so is every later
@@ -184,10 +245,13 @@ func (s *Space) PageSize() int { return int(s.pageSize) }
 func (s *Space) Clone() *Space {
 	s.apply()
 	c := *s
-	c.deferred = nil
-	// Room for the child's first mappings: an exact copy was copied
-	// again by the first one.
-	c.ivs = append(make([]Interval, 0, len(s.ivs)+len(s.ivs)/4+8), s.ivs...)
+	c.deferred, c.scratch = nil, nil
+	c.blocks = make([]block, len(s.blocks))
+	arr := make([][blockCap]Interval, len(s.blocks)) // one allocation
+	for i, b := range s.blocks {
+		c.blocks[i] = block{ivs: &arr[i], n: b.n, end: b.end}
+		arr[i] = *b.ivs
+	}
 	return &c
 }
 
@@ -195,7 +259,11 @@ func (s *Space) Clone() *Space {
 func (s *Space) Exec() {
 	// The calls not yet applied would change nothing that Exec keeps.
 	s.deferred, s.eager = s.deferred[:0], false
-	s.ivs = s.ivs[:0]
+	if len(s.blocks) > 0 {
+		clear(s.blocks[1:])
+		s.blocks = s.blocks[:1]
+		s.blocks[0].set(0)
+	}
 	s.brkStart, s.brkEnd = 0, 0
 	s.calls = 0
 }
@@ -214,83 +282,239 @@ func (s *Space) round(addr, length uint64) (uint64, uint64, bool) {
 }
 
 // cut removes [start, end) from the space, splitting intervals.
-func (s *Space) cut(start, end uint64) { s.put(start, end) }
+func (s *Space) cut(start, end uint64) {
+	// Most calls unmap whole mappings, in one block that keeps enough
+	// of them: a shift of the rest of the block.
+	b, k := s.find(start)
+	if b < len(s.blocks) {
+		blk := &s.blocks[b]
+		ivs := blk.list()
+		j := k
+		for j < len(ivs) && ivs[j].End <= end {
+			j++
+		}
+		// ivs[k:j] end within [start, end): whole mappings, unless the
+		// first begins before start or the next one begins before end.
+		next := ^uint64(0)
+		if j < len(ivs) {
+			next = ivs[j].Start
+		} else if b < len(s.blocks)-1 {
+			next = s.blocks[b+1].ivs[0].Start
+		}
+		if (j == k || ivs[k].Start >= start) && next >= end {
+			if n := len(ivs) - (j - k); n >= blockCap/4 || len(s.blocks) == 1 {
+				if j > k {
+					copy(blk.ivs[k:], ivs[j:])
+					blk.set(n)
+				}
+				return
+			}
+		}
+	}
+	s.put(start, end)
+}
+
+// add puts iv in the space, replacing what it overlaps.
+func (s *Space) add(iv Interval) {
+	// Most mappings fill a hole of a block with room for them: a shift
+	// of the rest of the block.
+	if len(s.blocks) == 0 {
+		s.blocks = append(s.blocks, block{ivs: newArray()})
+	}
+	b, k := s.find(iv.Start)
+	if b < len(s.blocks) {
+		if blk := &s.blocks[b]; blk.n < blockCap && (k == blk.n || blk.ivs[k].Start >= iv.End) {
+			blk.insert(k, iv)
+			return
+		}
+	}
+	s.put(iv.Start, iv.End, iv)
+}
 
 // put removes [start, end) from the space, splitting intervals, and puts
-// ins (sorted intervals within [start, end)) in its place, moving the
-// intervals after it once: a cut followed by an insertion moved them twice.
+// ins (sorted intervals within [start, end)) in its place. When that
+// changes one block only, and leaves it neither over blockCap nor under a
+// quarter of it, it is done here, moving the rest of the block once;
+// putSlow does the rest.
 func (s *Space) put(start, end uint64, ins ...Interval) {
-	i := s.first(start)
-	j := i
-	for j < len(s.ivs) && s.ivs[j].Start < end {
-		j++
-	}
-	if j == i && len(ins) == 0 {
-		return
-	}
-	// Only the first interval covered can begin before start, and only
-	// the last can end after end.
-	var buf [8]Interval
-	pieces := buf[:0]
-	if j > i && s.ivs[i].Start < start {
-		l := s.ivs[i]
-		l.End = start
-		pieces = append(pieces, l)
-	}
-	pieces = append(pieces, ins...)
-	if j > i && s.ivs[j-1].End > end {
-		r := s.ivs[j-1]
-		r.Start = end
-		pieces = append(pieces, r)
-	}
-	s.replace(i, j, pieces)
-}
-
-// replace is slices.Replace(s.ivs, i, j, pieces...) by hand, growing the
-// slice by at least 32 intervals: every exec makes a new space, which grew
-// by doubling from one interval, five allocations and copies before its
-// first few dozen mappings (a space holds 18 to 29 on average on the
-// three bench shapes of scripts/bench-convert.sh).
-func (s *Space) replace(i, j int, pieces []Interval) {
-	ivs := s.ivs
-	n := len(ivs)
-	if d := len(pieces) - (j - i); d > 0 {
-		if n+d > cap(ivs) {
-			ivs = slices.Grow(ivs, max(d, 32))
+	b, k := s.find(start)
+	if b < len(s.blocks) {
+		blk := &s.blocks[b]
+		ivs := blk.list()
+		j := k
+		for j < len(ivs) && ivs[j].Start < end {
+			j++
 		}
-		ivs = ivs[:n+d]
-		copy(ivs[j+d:], ivs[j:n])
-	} else if d < 0 {
-		copy(ivs[i+len(pieces):], ivs[j:n])
-		ivs = ivs[:n+d]
+		if j == k && len(ins) == 0 {
+			return
+		}
+		// Unless the run of covered intervals goes on in the next block.
+		if j < len(ivs) || b == len(s.blocks)-1 || s.blocks[b+1].ivs[0].Start >= end {
+			// Only the first interval covered can begin before start,
+			// and only the last can end after end.
+			m := len(ins)
+			var l, r Interval
+			hasL := j > k && ivs[k].Start < start
+			if hasL {
+				l = ivs[k]
+				l.End = start
+				m++
+			}
+			hasR := j > k && ivs[j-1].End > end
+			if hasR {
+				r = ivs[j-1]
+				r.Start = end
+				m++
+			}
+			n := len(ivs) - (j - k) + m
+			if n <= blockCap && (n >= blockCap/4 || len(s.blocks) == 1) {
+				if n != len(ivs) {
+					copy(blk.ivs[k+m:n], ivs[j:])
+				}
+				if hasL {
+					blk.ivs[k] = l
+					k++
+				}
+				for _, iv := range ins {
+					blk.ivs[k] = iv
+					k++
+				}
+				if hasR {
+					blk.ivs[k] = r
+				}
+				blk.set(n)
+				return
+			}
+		}
 	}
-	copy(ivs[i:], pieces)
-	s.ivs = ivs
+	s.putSlow(b, k, start, end, ins)
 }
 
-// first returns the index of the first interval that ends after addr
-// (by hand: slices.BinarySearchFunc's closure call per step showed in the
-// profiles of memory-heavy logs).
-func (s *Space) first(addr uint64) int {
-	// The answer of the last search first (right for 40% of the searches
-	// of the three bench shapes: mappings are often made, protected and
-	// unmapped next to the last one). A hint made stale by a change is
-	// only a wrong guess, checked before it is used.
-	ivs := s.ivs
-	if h := s.hint; h <= len(ivs) && (h == 0 || ivs[h-1].End <= addr) && (h == len(ivs) || ivs[h].End > addr) {
-		return h
+// putSlow is put for a change of more than one block, or one that
+// overfills a block or leaves it under a quarter full: it gathers the
+// blocks the change touches (and a neighbour, if they would hold too few
+// intervals) with the change made, and spreads them over blocks filled
+// to three quarters of blockCap at most. (b, k) is find(start).
+func (s *Space) putSlow(b, k int, start, end uint64, ins []Interval) {
+	bs := s.blocks
+	r := s.scratch[:0]
+	lo, hi := b, b // r replaces bs[lo:hi]
+	var tail []Interval
+	var last Interval
+	covered := false
+	if b < len(bs) {
+		r = append(r, bs[b].ivs[:k]...)
+		for {
+			ivs := bs[hi].list()
+			for ; k < len(ivs) && ivs[k].Start < end; k++ {
+				if !covered && ivs[k].Start < start {
+					l := ivs[k]
+					l.End = start
+					r = append(r, l)
+				}
+				covered, last = true, ivs[k]
+			}
+			hi++
+			if k < len(ivs) || hi == len(bs) {
+				tail = ivs[k:]
+				break
+			}
+			k = 0
+		}
 	}
-	lo, hi := 0, len(ivs)
+	r = append(r, ins...)
+	if covered && last.End > end {
+		last.Start = end
+		r = append(r, last)
+	}
+	r = append(r, tail...)
+	if len(r) < blockCap/4 {
+		if hi < len(bs) {
+			r = append(r, bs[hi].list()...)
+			hi++
+		} else if lo > 0 {
+			lo--
+			left := bs[lo].list()
+			r = append(r, left...) // rotated into place below
+			copy(r[len(left):], r[:len(r)-len(left)])
+			copy(r, left)
+		}
+	}
+	s.scratch = r[:0]
+	s.spread(lo, hi, r)
+}
+
+// spread replaces the blocks bs[lo:hi] with r (sorted intervals), in
+// blocks of at most three quarters of blockCap, reusing their arrays.
+func (s *Space) spread(lo, hi int, r []Interval) {
+	const fill = blockCap * 3 / 4
+	bs := s.blocks
+	c := (len(r) + fill - 1) / fill
+	if c == 0 && lo == 0 && hi == len(bs) {
+		c = 1 // an empty space keeps a block, to refill
+	}
+	if d := c - (hi - lo); d > 0 {
+		bs = slices.Insert(bs, hi, make([]block, d)...)
+	} else if d < 0 {
+		bs = slices.Delete(bs, lo+c, hi)
+	}
+	for i := lo; i < lo+c; i++ {
+		n := len(r) / (lo + c - i)
+		if bs[i].ivs == nil {
+			bs[i].ivs = newArray()
+		}
+		copy(bs[i].ivs[:], r[:n])
+		bs[i].set(n)
+		r = r[n:]
+	}
+	s.blocks = bs
+}
+
+// find returns the position (block, index in it) of the first interval
+// that ends after addr: past the last interval, the end of the last
+// block; in a space of no block, (0, 0). The search of the blocks is by
+// hand: slices.BinarySearchFunc's closure call per step showed in the
+// profiles of memory-heavy logs.
+func (s *Space) find(addr uint64) (int, int) {
+	bs := s.blocks
+	if len(bs) == 0 {
+		return 0, 0
+	}
+	lo, hi := 0, len(bs)-1
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if ivs[m].End <= addr {
+		if bs[m].end <= addr {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	s.hint = lo
-	return lo
+	b := lo
+	// The free slots end at noEnd, after addr: the search can take the
+	// whole array, in six steps without a loop or a bounds check (the
+	// masks), which took half the instructions of a binary search of
+	// ivs[:n] and of a check of the last search's answer before it.
+	ivs := bs[b].ivs
+	k := 0
+	if ivs[15].End <= addr {
+		k = 16
+	}
+	if ivs[(k+7)&31].End <= addr {
+		k += 8
+	}
+	if ivs[(k+3)&31].End <= addr {
+		k += 4
+	}
+	if ivs[(k+1)&31].End <= addr {
+		k += 2
+	}
+	if ivs[k&31].End <= addr {
+		k++
+	}
+	if ivs[k&31].End <= addr {
+		k++
+	}
+	return b, k
 }
 
 // Map records a successful mmap that returned addr.
@@ -308,7 +532,7 @@ func (s *Space) mapNow(addr, length uint64, prot, flags uint8) {
 		return
 	}
 	s.calls++
-	s.put(start, end, Interval{Start: start, End: end, Prot: prot, Flags: flags})
+	s.add(Interval{Start: start, End: end, Prot: prot, Flags: flags})
 }
 
 // Unmap records a successful munmap.
@@ -350,17 +574,46 @@ func (s *Space) protectNow(addr, length uint64, prot uint8) {
 	// Collect the covered pieces, cut them out and put them back with the
 	// new protection: unmapped holes stay holes.
 	// The intervals are sorted and disjoint: the covered ones are a run
-	// found by binary search, and usually one or two (no allocation).
+	// found by binary search, and usually one (no allocation).
+	b, k := s.find(start)
+	if b == len(s.blocks) {
+		return
+	}
+	if blk := &s.blocks[b]; k < blk.n && blk.ivs[k].Start <= start && blk.ivs[k].End >= end {
+		// Within one mapping, usually all of it or a page at one end.
+		// (Split even when the protection does not change, as it
+		// always has.)
+		iv := blk.ivs[k]
+		p := iv
+		p.Start, p.End, p.Prot = start, end, prot
+		switch {
+		case start == iv.Start && end == iv.End:
+			blk.ivs[k].Prot = prot
+		case start == iv.Start && blk.n < blockCap:
+			blk.ivs[k] = p
+			iv.Start = end
+			blk.insert(k+1, iv)
+		case end == iv.End && blk.n < blockCap:
+			blk.ivs[k].End = start
+			blk.insert(k+1, p)
+		default:
+			s.put(start, end, p)
+		}
+		return
+	}
 	var buf [8]Interval
 	pieces := buf[:0]
-	for _, iv := range s.ivs[s.first(start):] {
-		if iv.Start >= end {
+	for ; b < len(s.blocks); b, k = b+1, 0 {
+		ivs := s.blocks[b].list()
+		for ; k < len(ivs) && ivs[k].Start < end; k++ {
+			p := ivs[k]
+			p.Start, p.End = max(p.Start, start), min(p.End, end)
+			p.Prot = prot
+			pieces = append(pieces, p)
+		}
+		if k < len(ivs) {
 			break
 		}
-		p := iv
-		p.Start, p.End = max(iv.Start, start), min(iv.End, end)
-		p.Prot = prot
-		pieces = append(pieces, p)
 	}
 	if len(pieces) == 0 {
 		return
@@ -394,7 +647,7 @@ func (s *Space) remapNow(old, oldLen, newLen, newAddr uint64) {
 		s.cut(os, oe)
 	}
 	tmpl.Start, tmpl.End = ns, ne
-	s.put(ns, ne, tmpl)
+	s.add(tmpl)
 }
 
 // remapped returns the mapping whose protection and flags a mapping
@@ -404,8 +657,10 @@ func (s *Space) remapNow(old, oldLen, newLen, newAddr uint64) {
 // ends after os (a search: a scan of the whole space was a fiftieth of
 // converting a log of memory calls).
 func (s *Space) remapped(os, oe uint64) Interval {
-	if i := s.first(os); i < len(s.ivs) && (s.ivs[i].Start < oe || s.ivs[i].Start <= os) {
-		return s.ivs[i]
+	if b, k := s.find(os); b < len(s.blocks) && k < s.blocks[b].n {
+		if iv := s.blocks[b].ivs[k]; iv.Start < oe || iv.Start <= os {
+			return iv
+		}
 	}
 	return Interval{Prot: ProtRead | ProtWrite, Flags: Private | Anonymous}
 }
@@ -441,7 +696,7 @@ func (s *Space) brkNow(req, ret uint64) {
 	oldEnd := (s.brkEnd + s.pageSize - 1) &^ (s.pageSize - 1)
 	newEnd := (ret + s.pageSize - 1) &^ (s.pageSize - 1)
 	if newEnd > oldEnd {
-		s.put(oldEnd, newEnd, Interval{Start: oldEnd, End: newEnd, Prot: ProtRead | ProtWrite, Flags: Private | Anonymous | Heap})
+		s.add(Interval{Start: oldEnd, End: newEnd, Prot: ProtRead | ProtWrite, Flags: Private | Anonymous | Heap})
 	} else if newEnd < oldEnd && newEnd >= start {
 		s.cut(newEnd, oldEnd)
 	}
@@ -462,34 +717,39 @@ func (s *Space) Stats(base Baseline) Stats {
 	s.apply()
 	st := Stats{VirtBytes: base.VirtBytes, WritableBytes: base.WritableBytes, MapEntries: base.MapEntries}
 	var prev Interval
-	for k, iv := range s.ivs {
-		sz := int64(iv.size())
-		st.VirtBytes += sz
-		if iv.Prot == 0 {
-			st.NoneBytes += sz
-		}
-		if iv.Prot&ProtWrite != 0 && iv.Flags&Private != 0 {
-			st.WritableBytes += sz
-			if iv.Flags&Anonymous != 0 {
-				st.AnonBytes += sz
+	for i := range s.blocks {
+		for _, iv := range s.blocks[i].list() {
+			sz := int64(iv.size())
+			st.VirtBytes += sz
+			if iv.Prot == 0 {
+				st.NoneBytes += sz
 			}
-		}
-		// The kernel merges adjacent anonymous mappings with equal
-		// protection and flags into one vm_area.
-		if k > 0 && prev.End == iv.Start && prev.Prot == iv.Prot && prev.Flags == iv.Flags && iv.Flags&Anonymous != 0 {
+			if iv.Prot&ProtWrite != 0 && iv.Flags&Private != 0 {
+				st.WritableBytes += sz
+				if iv.Flags&Anonymous != 0 {
+					st.AnonBytes += sz
+				}
+			}
+			// The kernel merges adjacent anonymous mappings with equal
+			// protection and flags into one vm_area. (The zero prev is
+			// not anonymous: it merges with none.)
+			if prev.End != iv.Start || prev.Prot != iv.Prot || prev.Flags != iv.Flags || iv.Flags&Anonymous == 0 {
+				st.MapEntries++
+			}
 			prev = iv
-			continue
 		}
-		st.MapEntries++
-		prev = iv
 	}
 	return st
 }
 
-// Intervals returns the mappings (for tests); the slice is the space's own.
+// Intervals returns the mappings (for tests).
 func (s *Space) Intervals() []Interval {
 	s.apply()
-	return s.ivs
+	var ivs []Interval
+	for _, b := range s.blocks {
+		ivs = append(ivs, b.list()...)
+	}
+	return ivs
 }
 
 // Resident is an estimate of resident memory.
