@@ -257,7 +257,14 @@ func (r *Reader) next() bool {
 				if len(line) == 0 {
 					continue
 				}
-				if r.lexLine(line, r.LineNo, true) {
+				// A line that starts with a pid is neither a stack
+				// frame nor one of strace's messages (see lexLine).
+				if isDigit(line[0]) {
+					r.src, r.srcStable = line, true
+					if r.parse(line, r.LineNo) {
+						return true
+					}
+				} else if r.lexLine(line, r.LineNo, true) {
 					return true
 				}
 				continue
