@@ -77,7 +77,8 @@ func FuzzQuickHead(f *testing.F) {
 	}
 	f.Add([]byte("7 1795742086.212042 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000008>\n" +
 		"7 1795742086.212042  exit_group(0) = ?\n7 1795742086.212042 [00007f] brk(NULL) = 0x55\n" +
-		"2147483648 1795742086.212042 brk(NULL) = 0x55\n7 1795742086.212042 \n7<sh> 1795742086.212042 brk(NULL) = 0x55"))
+		"2147483648 1795742086.212042 brk(NULL) = 0x55\n7 1795742086.212042 \n7<sh> 1795742086.212042 brk(NULL) = 0x55\n" +
+		"12345678 1795742086.212042 brk(NULL) = 0x55\n1234567 1795742086.212042 brk(NULL) = 0x55\n0 1795742086.212042 x("))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		quick := NewReader(bytes.NewReader(nil), "fuzz")
 		slow := NewReader(bytes.NewReader(nil), "fuzz")

@@ -445,20 +445,33 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 // It reads what head would, with fewer tests and calls: every line has a
 // head. (r.noQuick, for tests, turns it off.)
 func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
-	if r.form != TimeUnix || r.noQuick || !isDigit(line[0]) {
+	// A pid of one to seven digits and a space (longer ones are head's),
+	// in one word; then the timestamp, as unixTime reads it, inline: the
+	// calls to digits and unixTime were some 60 instructions a line
+	// (every register is saved around a call).
+	if r.form != TimeUnix || r.noQuick || len(line) < 8 {
 		return 0, false
 	}
-	v, k := digits(line, 0)
-	if k >= len(line) || line[k] != ' ' || v > 1<<31-1 {
+	x := binary.LittleEndian.Uint64(line)
+	k := leadingDigits(x)
+	if k == 0 || k == 8 || line[k] != ' ' || k+20 > len(line) {
 		return 0, false
 	}
-	t, e, ok := unixTime(line, k+1)
-	if !ok || e+1 >= len(line) || line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
+	i := k + 1
+	w1 := binary.LittleEndian.Uint64(line[i+8:])
+	a, b := binary.LittleEndian.Uint64(line[i:])^0x3030303030303030, w1^0x3030303030303030
+	u, after := line[i+16]-'0', line[i+17]-'0'
+	if notDigits(a)|notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || after <= 9 {
 		return 0, false
 	}
-	rec.PID, rec.HasPID = int32(v), true
+	b = b&0xffff | b>>24<<16 | uint64(u)<<56
+	t := int64(eightDigits(a)*1e8+eightDigits(b)) * 1000
+	if e := i + 17; line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
+		return 0, false
+	}
+	rec.PID, rec.HasPID = int32(eightDigits((x^0x3030303030303030)<<(64-8*k))), true
 	rec.Time, rec.TimeForm = t, TimeUnix
-	return e + 1, true
+	return i + 18, true
 }
 
 // head reads a line's pid, timestamp and -n/-i columns into rec and
@@ -1094,9 +1107,9 @@ func unixTime(line []byte, i int) (t int64, end int, ok bool) {
 		return 0, i, false
 	}
 	// "SSSSSSSS" and "SS.UUUUU", then the last U and the byte after it.
-	a := binary.LittleEndian.Uint64(line[i:]) ^ 0x3030303030303030
+	// (quickHead reads it so too, inline.)
 	w := binary.LittleEndian.Uint64(line[i+8:])
-	b := w ^ 0x3030303030303030
+	a, b := binary.LittleEndian.Uint64(line[i:])^0x3030303030303030, w^0x3030303030303030
 	u, after := line[i+16]-'0', line[i+17]-'0'
 	if notDigits(a)|notDigits(b&^0xff0000) != 0 || byte(w>>16) != '.' || u > 9 || after <= 9 {
 		return 0, i, false
