@@ -254,10 +254,10 @@ func (w *Writer) check(ev *trace.Event, row int64) (k, src int32, err error) {
 // none), to a batch with room for it.
 func (b *rowBatch) put(mem memory.Allocator, ev *trace.Event, k, src int32) {
 	i := b.n
-	b.time.putI64(i, ev.TimeNs)
-	b.pid.putI32(i, ev.PID)
+	b.time.setI64(i, ev.TimeNs)
+	b.pid.setI32(i, ev.PID)
 	b.ppid.putI32Opt(i, ev.PPID, ev.PPID != 0)
-	b.kind.putI32(i, k)
+	b.kind.setI32(i, k)
 	b.child.putI32Opt(i, ev.ChildPID, ev.ChildPID != 0)
 	if ev.HasCloneFlags {
 		b.flags.putU64(i, ev.CloneFlags)
@@ -325,10 +325,10 @@ func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm str
 // putShort is put for a short row of kind index k.
 func (b *rowBatch) putShort(mem memory.Allocator, t int64, pid, ppid, k int32, comm string, sig int32) {
 	i := b.n
-	b.time.putI64(i, t)
-	b.pid.putI32(i, pid)
+	b.time.setI64(i, t)
+	b.pid.setI32(i, pid)
 	b.ppid.putI32Opt(i, ppid, ppid != 0)
-	b.kind.putI32(i, k)
+	b.kind.setI32(i, k)
 	b.comm.put(mem, i, comm)
 	b.sig.putI32Opt(i, sig, sig != 0)
 	b.n++
