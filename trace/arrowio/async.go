@@ -15,9 +15,12 @@ import (
 // Events) cost more than putting them. Memory is bounded by the batches in
 // flight.
 type AsyncWriter struct {
-	w    *Writer
-	b    *rowBatch // being filled, by the caller
-	rows int64     // appended
+	w *Writer
+	b *rowBatch // being filled, by the caller; nil: see full
+	// handed is the rows handed over to the writer's goroutine (b's
+	// first row is row handed of the file); batchRows is w.BatchRows.
+	handed    int64
+	batchRows int
 	// whole: a batch was handed over, so the next ones are allocated
 	// whole (rowBatch.grow).
 	whole   bool
@@ -34,10 +37,10 @@ type AsyncWriter struct {
 const asyncBatches = 3
 
 // NewAsyncWriter starts the goroutine that writes to w. Call Finish before
-// closing w. The rows of a writer created with FlushEvery are appended to
+// closing w; set w.BatchRows before. The rows of a writer created with FlushEvery are appended to
 // it as they come, so that its flushes see them.
 func NewAsyncWriter(w *Writer) *AsyncWriter {
-	a := &AsyncWriter{w: w, errc: make(chan error, 1)}
+	a := &AsyncWriter{w: w, batchRows: w.BatchRows, errc: make(chan error, 1)}
 	if w.mu != nil {
 		return a
 	}
@@ -45,7 +48,8 @@ func NewAsyncWriter(w *Writer) *AsyncWriter {
 	// The writer's batch, with whatever rows it has, is the first.
 	a.b, a.whole, a.made = w.b, w.flushed, 1
 	// w.rows counts the rows written from now on (see below).
-	a.rows, w.rows = w.rows, w.rows-int64(w.b.n)
+	w.rows -= int64(w.b.n)
+	a.handed = w.rows
 	a.batches = append(a.batches, a.b)
 	w.b = w.newBatch()
 	// The label shows the writer's share in a CPU profile.
@@ -73,18 +77,17 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 	if a.err != nil {
 		return a.err
 	}
-	k, src, err := a.w.check(ev, a.rows)
+	b := a.b
+	k, src, err := a.w.check(ev, a.handed+int64(b.n))
 	if err != nil {
 		a.err = err
 		return err
 	}
-	b := a.b
 	if b.n == b.time.cap {
-		b.grow(a.w.mem, a.w.zeroed, a.w.BatchRows, a.whole)
+		b.grow(a.batchRows, a.whole)
 	}
-	b.put(a.w.mem, ev, k, src)
-	a.rows++
-	if b.n >= a.w.BatchRows {
+	b.put(ev, k, src)
+	if b.n >= a.batchRows {
 		return a.handOver()
 	}
 	return nil
@@ -93,19 +96,31 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 // AppendShort appends a short row, as Writer.AppendShort does.
 func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 	k := int32(kind.Index())
-	if k < 0 || a.full == nil || a.err != nil {
-		if a.full == nil {
-			return a.w.AppendShort(t, pid, ppid, kind, comm, sig)
-		}
+	b := a.b
+	if k < 0 || b == nil || a.err != nil || b.n == b.time.cap {
+		return a.appendShortSlow(t, pid, ppid, kind, comm, sig)
+	}
+	b.putShort(t, pid, ppid, k, comm, sig)
+	if b.n >= a.batchRows {
+		return a.handOver()
+	}
+	return nil
+}
+
+// appendShortSlow is AppendShort for the rows that make it grow the
+// batch, or that it does not put itself.
+func (a *AsyncWriter) appendShortSlow(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+	if a.full == nil {
+		return a.w.AppendShort(t, pid, ppid, kind, comm, sig)
+	}
+	k := int32(kind.Index())
+	if k < 0 || a.err != nil {
 		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 	}
 	b := a.b
-	if b.n == b.time.cap {
-		b.grow(a.w.mem, a.w.zeroed, a.w.BatchRows, a.whole)
-	}
-	b.putShort(a.w.mem, t, pid, ppid, k, comm, sig)
-	a.rows++
-	if b.n >= a.w.BatchRows {
+	b.grow(a.batchRows, a.whole)
+	b.putShort(t, pid, ppid, k, comm, sig)
+	if b.n >= a.batchRows {
 		return a.handOver()
 	}
 	return nil
@@ -114,6 +129,7 @@ func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, com
 // handOver passes the batch being filled to the writer's goroutine and
 // takes an empty one.
 func (a *AsyncWriter) handOver() error {
+	a.handed += int64(a.b.n)
 	a.full <- a.b
 	a.whole = true
 	select {

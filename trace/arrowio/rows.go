@@ -51,7 +51,9 @@ type Writer struct {
 // Append or, on its caller's goroutine, by an AsyncWriter, whose own
 // goroutine encodes and writes the batches before it (Writer.write).
 type rowBatch struct {
-	n int // rows
+	n      int // rows
+	mem    memory.Allocator
+	zeroed bool // mem returns zeroed memory
 
 	// Fixed-width columns by field index (nil for the others), and by
 	// name.
@@ -110,7 +112,7 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 // newBatch makes the (empty) columns of a batch of w's schema.
 func (w *Writer) newBatch() *rowBatch {
 	schema := w.schema
-	b := &rowBatch{fixed: make([]*fixedCol, len(schema.Fields()))}
+	b := &rowBatch{mem: w.mem, zeroed: w.zeroed, fixed: make([]*fixedCol, len(schema.Fields()))}
 	fixed := func(name string) *fixedCol {
 		i := schema.FieldIndices(name)[0]
 		typ := schema.Field(i).Type
@@ -187,7 +189,8 @@ func (w *Writer) stopFlushing() {
 // doubling, so that a small trace stays small; later batches (whole: a
 // batch was made before) are allocated whole, which also saves the copies
 // of growing.
-func (b *rowBatch) grow(mem memory.Allocator, zeroed bool, batchRows int, whole bool) {
+func (b *rowBatch) grow(batchRows int, whole bool) {
+	mem, zeroed := b.mem, b.zeroed
 	rows := max(2*b.n, 256)
 	if whole || rows > batchRows {
 		rows = max(batchRows, b.n+1)
@@ -218,9 +221,9 @@ func (w *Writer) append(ev *trace.Event) error {
 	}
 	b := w.b
 	if b.n == b.time.cap {
-		b.grow(w.mem, w.zeroed, w.BatchRows, w.flushed)
+		b.grow(w.BatchRows, w.flushed)
 	}
-	b.put(w.mem, ev, k, src)
+	b.put(ev, k, src)
 	w.rows++
 	if b.n >= w.BatchRows {
 		return w.flush()
@@ -252,8 +255,8 @@ func (w *Writer) check(ev *trace.Event, row int64) (k, src int32, err error) {
 
 // put appends ev, whose kind index is k and snapshot source's src (-1:
 // none), to a batch with room for it.
-func (b *rowBatch) put(mem memory.Allocator, ev *trace.Event, k, src int32) {
-	i := b.n
+func (b *rowBatch) put(ev *trace.Event, k, src int32) {
+	i, mem := b.n, b.mem
 	b.time.setI64(i, ev.TimeNs)
 	b.pid.setI32(i, ev.PID)
 	b.ppid.putI32Opt(i, ev.PPID, ev.PPID != 0)
@@ -262,7 +265,7 @@ func (b *rowBatch) put(mem memory.Allocator, ev *trace.Event, k, src int32) {
 	if ev.HasCloneFlags {
 		b.flags.putU64(i, ev.CloneFlags)
 	}
-	b.comm.put(mem, i, ev.Comm)
+	b.comm.putNext(mem, ev.Comm)
 	if ev.ExecPath != "" {
 		b.path.put(mem, i, ev.ExecPath)
 	}
@@ -312,9 +315,9 @@ func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm str
 	}
 	b := w.b
 	if b.n == b.time.cap {
-		b.grow(w.mem, w.zeroed, w.BatchRows, w.flushed)
+		b.grow(w.BatchRows, w.flushed)
 	}
-	b.putShort(w.mem, t, pid, ppid, k, comm, sig)
+	b.putShort(t, pid, ppid, k, comm, sig)
 	w.rows++
 	if b.n >= w.BatchRows {
 		return w.flush()
@@ -323,15 +326,19 @@ func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm str
 }
 
 // putShort is put for a short row of kind index k.
-func (b *rowBatch) putShort(mem memory.Allocator, t int64, pid, ppid, k int32, comm string, sig int32) {
+func (b *rowBatch) putShort(t int64, pid, ppid, k int32, comm string, sig int32) {
 	i := b.n
 	b.time.setI64(i, t)
 	b.pid.setI32(i, pid)
-	b.ppid.putI32Opt(i, ppid, ppid != 0)
 	b.kind.setI32(i, k)
-	b.comm.put(mem, i, comm)
-	b.sig.putI32Opt(i, sig, sig != 0)
-	b.n++
+	if ppid != 0 {
+		b.ppid.putI32(i, ppid)
+	}
+	if sig != 0 {
+		b.sig.putI32(i, sig)
+	}
+	b.comm.putNext(b.mem, comm)
+	b.n = i + 1
 }
 
 // flush writes the rows of the batch Append builds.
