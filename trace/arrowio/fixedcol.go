@@ -202,8 +202,17 @@ func (c *fixedCol) clean() {
 	case c.set*8 > n:
 		clear(c.data[:n*c.width])
 	default:
-		for j, v := range c.valid[:vb] {
-			for ; v != 0; v &= v - 1 {
+		// A word of the bitmap at a time: most are zero.
+		valid := c.valid[:vb]
+		j := 0
+		for ; j+8 <= len(valid); j += 8 {
+			for v := binary.LittleEndian.Uint64(valid[j:]); v != 0; v &= v - 1 {
+				i := (j*8 + bits.TrailingZeros64(v)) * c.width
+				clear(c.data[i : i+c.width])
+			}
+		}
+		for ; j < len(valid); j++ {
+			for v := valid[j]; v != 0; v &= v - 1 {
 				i := (j*8 + bits.TrailingZeros8(v)) * c.width
 				clear(c.data[i : i+c.width])
 			}
