@@ -30,6 +30,7 @@ type AsyncWriter struct {
 	free    chan *rowBatch
 	full    chan *rowBatch // nil: the rows go to w itself (FlushEvery)
 	errc    chan error
+	onBatch func(rows int64)
 }
 
 // asyncBatches bounds the batches of an AsyncWriter: one being filled,
@@ -126,11 +127,20 @@ func (a *AsyncWriter) appendShortSlow(t int64, pid, ppid int32, kind trace.Kind,
 	return nil
 }
 
+// OnBatch makes the AsyncWriter call f, on the goroutine that appends,
+// every time it hands a batch to the writer's goroutine, with the rows
+// handed over so far (for progress reports; not called for a writer
+// created with FlushEvery).
+func (a *AsyncWriter) OnBatch(f func(rows int64)) { a.onBatch = f }
+
 // handOver passes the batch being filled to the writer's goroutine and
 // takes an empty one.
 func (a *AsyncWriter) handOver() error {
 	a.handed += int64(a.b.n)
 	a.full <- a.b
+	if a.onBatch != nil {
+		a.onBatch(a.handed)
+	}
 	a.whole = true
 	select {
 	case a.b = <-a.free:
