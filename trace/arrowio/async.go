@@ -94,15 +94,43 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 	return nil
 }
 
-// AppendShort appends a short row, as Writer.AppendShort does.
+// AppendShort appends a short row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero.
+// Most rows of a converted log are short: memory rows (sig 0) and, in a
+// Go program's, signal rows. It writes the same row as Append, at a
+// fraction of the cost: it sets only the columns the row sets, the
+// others' nulls being zero bits already, in one function (a call for each
+// column, or for the row, was a fifth of its cost).
 func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 	k := int32(kind.Index())
 	b := a.b
 	if k < 0 || b == nil || a.err != nil || b.n == b.time.cap {
 		return a.appendShortSlow(t, pid, ppid, kind, comm, sig)
 	}
-	b.putShort(t, pid, ppid, k, comm, sig)
-	if b.n >= a.batchRows {
+	i := b.n
+	b.time.setI64(i, t)
+	b.pid.setI32(i, pid)
+	b.kind.setI32(i, k)
+	if ppid != 0 {
+		b.ppid.putI32(i, ppid)
+	}
+	if sig != 0 {
+		b.sig.putI32(i, sig)
+	}
+	// comm, as stringCol.put puts it when it fits (every row puts comm:
+	// no row before was skipped).
+	c := &b.comm
+	if u := c.used; comm == "" || u+len(comm) > len(c.data) {
+		c.put(b.mem, i, comm)
+	} else {
+		copy(c.data[u:], comm)
+		c.used = u + len(comm)
+		c.valid[i>>3] |= 1 << (i & 7)
+		c.offs[i+1] = int32(c.used)
+		c.next = i + 1
+	}
+	b.n = i + 1
+	if i+1 >= a.batchRows {
 		return a.handOver()
 	}
 	return nil
@@ -114,17 +142,11 @@ func (a *AsyncWriter) appendShortSlow(t int64, pid, ppid int32, kind trace.Kind,
 	if a.full == nil {
 		return a.w.AppendShort(t, pid, ppid, kind, comm, sig)
 	}
-	k := int32(kind.Index())
-	if k < 0 || a.err != nil {
+	if kind.Index() < 0 || a.err != nil {
 		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 	}
-	b := a.b
-	b.grow(a.batchRows, a.whole)
-	b.putShort(t, pid, ppid, k, comm, sig)
-	if b.n >= a.batchRows {
-		return a.handOver()
-	}
-	return nil
+	a.b.grow(a.batchRows, a.whole)
+	return a.AppendShort(t, pid, ppid, kind, comm, sig)
 }
 
 // OnBatch makes the AsyncWriter call f, on the goroutine that appends,

@@ -265,7 +265,7 @@ func (b *rowBatch) put(ev *trace.Event, k, src int32) {
 	if ev.HasCloneFlags {
 		b.flags.putU64(i, ev.CloneFlags)
 	}
-	b.comm.putNext(mem, ev.Comm)
+	b.comm.put(mem, i, ev.Comm)
 	if ev.ExecPath != "" {
 		b.path.put(mem, i, ev.ExecPath)
 	}
@@ -299,46 +299,11 @@ func (b *rowBatch) put(ev *trace.Event, k, src int32) {
 }
 
 // AppendShort adds a short row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero.
-// Most rows of a converted log are short: memory rows (sig 0) and, in a
-// Go program's, signal rows. It writes the same row as Append, at a
-// fraction of the cost: it touches only the columns the row sets, the
-// others' nulls being zero bits already.
+// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero,
+// as Append does. AsyncWriter.AppendShort is the fast way to write such
+// rows (most rows of a converted log are short).
 func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
-	if w.mu != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-	}
-	k := int32(kind.Index())
-	if k < 0 {
-		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
-	}
-	b := w.b
-	if b.n == b.time.cap {
-		b.grow(w.BatchRows, w.flushed)
-	}
-	b.putShort(t, pid, ppid, k, comm, sig)
-	w.rows++
-	if b.n >= w.BatchRows {
-		return w.flush()
-	}
-	return nil
-}
-
-// putShort is put for a short row of kind index k.
-func (b *rowBatch) putShort(t int64, pid, ppid, k int32, comm string, sig int32) {
-	i := b.n
-	b.time.setI64(i, t)
-	b.pid.setI32(i, pid)
-	b.kind.setI32(i, k)
-	if ppid != 0 {
-		b.ppid.putI32(i, ppid)
-	}
-	if sig != 0 {
-		b.sig.putI32(i, sig)
-	}
-	b.comm.putNext(b.mem, comm)
-	b.n = i + 1
+	return w.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 }
 
 // flush writes the rows of the batch Append builds.

@@ -93,22 +93,6 @@ func (c *stringCol) put(mem memory.Allocator, i int, s string) {
 	c.next = i + 1
 }
 
-// putNext is put for the next row (next) in a column of strings that can
-// be null (comm): the common case, a string that fits, without put's
-// tests and call.
-func (c *stringCol) putNext(mem memory.Allocator, s string) {
-	i, u := c.next, c.used
-	if s == "" || u+len(s) > len(c.data) {
-		c.put(mem, i, s)
-		return
-	}
-	copy(c.data[u:], s)
-	c.used = u + len(s)
-	c.valid[i>>3] |= 1 << (i & 7)
-	c.offs[i+1] = int32(c.used)
-	c.next = i + 1
-}
-
 // fill makes the rows from next to n nulls.
 func (c *stringCol) fill(n int) {
 	end := int32(c.used)
