@@ -7,63 +7,61 @@ import (
 	"github.com/forkcost/forkcost/trace"
 )
 
-// AsyncWriter appends events to a Writer on a goroutine of its own, in
-// batches recycled through bounded channels, so that a converter can parse
-// while the previous rows are encoded. Memory is bounded by the batches in
+// AsyncWriter writes events through a Writer, encoding and writing each
+// batch on a goroutine of its own, so that a converter can go on while the
+// previous rows are written. The rows are put into the batch's columns on
+// the caller's goroutine, as the Writer would: queuing them for the
+// Writer's goroutine to put instead (as their fields, or copies of whole
+// Events) cost more than putting them. Memory is bounded by the batches in
 // flight.
 type AsyncWriter struct {
-	w     *Writer
-	batch *asyncBatch
-	free  chan *asyncBatch
-	full  chan *asyncBatch
-	errc  chan error
+	w *Writer
+	b *rowBatch // being filled, by the caller; nil: see full
+	// handed is the rows handed over to the writer's goroutine (b's
+	// first row is row handed of the file); batchRows is w.BatchRows.
+	handed    int64
+	batchRows int
+	// whole: a batch was handed over, so the next ones are allocated
+	// whole (rowBatch.grow).
+	whole   bool
+	made    int   // batches made
+	err     error // the first row that could not be written
+	batches []*rowBatch
+	free    chan *rowBatch
+	full    chan *rowBatch // nil: the rows go to w itself (FlushEvery)
+	errc    chan error
+	onBatch func(rows int64)
 }
 
-// asyncBatch is rows in the order they were appended: a short row
-// (AppendShort: a memory or signal row) is queued as its six fields, 48
-// bytes, and any other row as an index into evs, the copies of the whole
-// Events (328 bytes): most rows of a log are short, and copying whole
-// Events was a fifth of the writer's cost.
-type asyncBatch struct {
-	rows []queuedRow
-	evs  []trace.Event
-}
+// asyncBatches bounds the batches of an AsyncWriter: one being filled,
+// one being written, and one between them.
+const asyncBatches = 3
 
-type queuedRow struct {
-	t         int64
-	pid, ppid int32
-	kind      int32 // a short row's kind (Kind.Index), or -1: evs[ev]
-	ev        int32
-	sig       int32 // a short row's signal
-	comm      string
-}
-
-// batchesAhead bounds the batches waiting for the writer goroutine, and
-// asyncRows the rows of a batch.
-const (
-	batchesAhead = 4
-	asyncRows    = 1024
-)
-
-// NewAsyncWriter starts the goroutine that appends to w. Call Finish before
-// closing w.
+// NewAsyncWriter starts the goroutine that writes to w. Call Finish before
+// closing w; set w.BatchRows before. The rows of a writer created with FlushEvery are appended to
+// it as they come, so that its flushes see them.
 func NewAsyncWriter(w *Writer) *AsyncWriter {
-	a := &AsyncWriter{w: w, free: make(chan *asyncBatch, batchesAhead), full: make(chan *asyncBatch, batchesAhead), errc: make(chan error, 1)}
-	for i := 0; i < batchesAhead; i++ {
-		a.free <- &asyncBatch{rows: make([]queuedRow, 0, asyncRows)}
+	a := &AsyncWriter{w: w, batchRows: w.BatchRows, errc: make(chan error, 1)}
+	if w.mu != nil {
+		return a
 	}
-	a.batch = <-a.free
+	a.free, a.full = make(chan *rowBatch, asyncBatches), make(chan *rowBatch, asyncBatches)
+	// The writer's batch, with whatever rows it has, is the first.
+	a.b, a.whole, a.made = w.b, w.flushed, 1
+	// w.rows counts the rows written from now on (see below).
+	w.rows -= int64(w.b.n)
+	a.handed = w.rows
+	a.batches = append(a.batches, a.b)
+	w.b = w.newBatch()
 	// The label shows the writer's share in a CPU profile.
 	go pprof.Do(context.Background(), pprof.Labels("stage", "writer"), func(context.Context) {
 		var err error
 		for b := range a.full {
 			if err == nil {
-				err = a.write(b)
+				w.rows += int64(b.n)
+				err = w.write(b)
 			}
-			// Not cleared: every slot is overwritten when reused, and
-			// the strings a stale slot keeps alive are bounded by the
-			// batches in flight.
-			b.rows, b.evs = b.rows[:0], b.evs[:0]
+			b.n = 0
 			a.free <- b
 		}
 		a.errc <- err
@@ -71,55 +69,112 @@ func NewAsyncWriter(w *Writer) *AsyncWriter {
 	return a
 }
 
-func (a *AsyncWriter) write(b *asyncBatch) error {
-	w := a.w
-	if w.mu != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
+// Append appends ev, as Writer.Append does. An error of the writer's
+// goroutine comes back from a later Append or from Finish.
+func (a *AsyncWriter) Append(ev *trace.Event) error {
+	if a.full == nil {
+		return a.w.Append(ev)
 	}
-	for i := range b.rows {
-		r := &b.rows[i]
-		var err error
-		if r.kind < 0 {
-			err = w.append(&b.evs[r.ev])
-		} else {
-			err = w.appendShort(r.t, r.pid, r.ppid, r.kind, r.comm, r.sig)
-		}
-		if err != nil {
-			return err
-		}
+	if a.err != nil {
+		return a.err
+	}
+	b := a.b
+	k, src, err := a.w.check(ev, a.handed+int64(b.n))
+	if err != nil {
+		a.err = err
+		return err
+	}
+	if b.n == b.time.cap {
+		b.grow(a.batchRows, a.whole)
+	}
+	b.put(ev, k, src)
+	if b.n >= a.batchRows {
+		return a.handOver()
 	}
 	return nil
 }
 
-// Append queues a copy of ev. An error of the writer comes back from a
-// later Append or from Finish.
-func (a *AsyncWriter) Append(ev *trace.Event) error {
-	b := a.batch
-	b.rows = append(b.rows, queuedRow{kind: -1, ev: int32(len(b.evs))})
-	b.evs = append(b.evs, *ev)
-	return a.queued()
-}
-
-// AppendShort queues a short row, as Writer.AppendShort does.
+// AppendShort appends a short row: the Event {TimeNs: t, PID: pid, PPID:
+// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero.
+// Most rows of a converted log are short: memory rows (sig 0) and, in a
+// Go program's, signal rows. It writes the same row as Append, at a
+// fraction of the cost: it sets only the columns the row sets, the
+// others' nulls being zero bits already, in one function (a call for each
+// column, or for the row, was a fifth of its cost).
 func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
 	k := int32(kind.Index())
-	if k < 0 {
-		// The writer reports it, in its turn.
-		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
+	b := a.b
+	if k < 0 || b == nil || a.err != nil || b.n == b.time.cap {
+		return a.appendShortSlow(t, pid, ppid, kind, comm, sig)
 	}
-	b := a.batch
-	b.rows = append(b.rows, queuedRow{t: t, pid: pid, ppid: ppid, kind: k, comm: comm, sig: sig})
-	return a.queued()
+	i := b.n
+	b.time.setI64(i, t)
+	b.pid.setI32(i, pid)
+	b.kind.setI32(i, k)
+	if ppid != 0 {
+		b.ppid.putI32(i, ppid)
+	}
+	if sig != 0 {
+		b.sig.putI32(i, sig)
+	}
+	// comm, as stringCol.put puts it when it fits (every row puts comm:
+	// no row before was skipped).
+	c := &b.comm
+	if u := c.used; comm == "" || u+len(comm) > len(c.data) {
+		c.put(b.mem, i, comm)
+	} else {
+		copy(c.data[u:], comm)
+		c.used = u + len(comm)
+		c.valid[i>>3] |= 1 << (i & 7)
+		c.offs[i+1] = int32(c.used)
+		c.next = i + 1
+	}
+	b.n = i + 1
+	if i+1 >= a.batchRows {
+		return a.handOver()
+	}
+	return nil
 }
 
-// queued hands the batch over when it is full.
-func (a *AsyncWriter) queued() error {
-	if len(a.batch.rows) < asyncRows {
-		return nil
+// appendShortSlow is AppendShort for the rows that make it grow the
+// batch, or that it does not put itself.
+func (a *AsyncWriter) appendShortSlow(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+	if a.full == nil {
+		return a.w.AppendShort(t, pid, ppid, kind, comm, sig)
 	}
-	a.full <- a.batch
-	a.batch = <-a.free
+	if kind.Index() < 0 || a.err != nil {
+		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
+	}
+	a.b.grow(a.batchRows, a.whole)
+	return a.AppendShort(t, pid, ppid, kind, comm, sig)
+}
+
+// OnBatch makes the AsyncWriter call f, on the goroutine that appends,
+// every time it hands a batch to the writer's goroutine, with the rows
+// handed over so far (for progress reports; not called for a writer
+// created with FlushEvery).
+func (a *AsyncWriter) OnBatch(f func(rows int64)) { a.onBatch = f }
+
+// handOver passes the batch being filled to the writer's goroutine and
+// takes an empty one.
+func (a *AsyncWriter) handOver() error {
+	a.handed += int64(a.b.n)
+	a.full <- a.b
+	if a.onBatch != nil {
+		a.onBatch(a.handed)
+	}
+	a.whole = true
+	select {
+	case a.b = <-a.free:
+	default:
+		if a.made < asyncBatches {
+			a.b = a.w.newBatch()
+			a.batches = append(a.batches, a.b)
+			a.made++
+		} else {
+			a.b = <-a.free
+		}
+	}
 	select {
 	case err := <-a.errc:
 		// The writer stopped early: it only does so on an error.
@@ -130,15 +185,25 @@ func (a *AsyncWriter) queued() error {
 	return nil
 }
 
-// Finish flushes the last batch and waits for the writer goroutine; it
-// returns the writer's first error.
+// Finish writes the last batch and waits for the writer goroutine; it
+// returns the first error.
 func (a *AsyncWriter) Finish() error {
-	if len(a.batch.rows) > 0 {
-		a.full <- a.batch
+	if a.full == nil {
+		return nil
 	}
-	a.batch = nil
+	if a.b.n > 0 && a.err == nil {
+		a.full <- a.b
+	}
+	a.b = nil
 	close(a.full)
-	return <-a.errc
+	err := <-a.errc
+	for _, b := range a.batches {
+		b.release(a.w.mem)
+	}
+	if err == nil {
+		err = a.err
+	}
+	return err
 }
 
 // End finishes the goroutine and then the file: renamed into place when

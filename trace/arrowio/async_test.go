@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
@@ -92,5 +95,70 @@ func TestAsyncWriterEnd(t *testing.T) {
 	var none *arrowio.AsyncWriter
 	if err := none.End(io.EOF); err != io.EOF {
 		t.Errorf("nil End = %v", err)
+	}
+}
+
+// TestAsyncWriterCases checks what an AsyncWriter writes against the
+// events appended, where its batches are built in other ways than
+// Drive's: from a checked allocator (whose buffers must all come back:
+// the batches in flight are released at Finish) with batches of several
+// sizes, after rows appended to the Writer itself, and over a writer that
+// flushes on a timer (FlushEvery: the rows then go to the Writer).
+func TestAsyncWriterCases(t *testing.T) {
+	dir := t.TempDir()
+	var evs []trace.Event
+	for i := 0; i < 2000; i++ {
+		ev := tracetest.Sample()[i%6]
+		ev.TimeNs = int64(i)
+		if ev.HasChildExec {
+			ev.ChildExecNs = ev.TimeNs + 20
+		}
+		evs = append(evs, ev)
+	}
+	for _, c := range []struct {
+		name   string
+		batch  int
+		before int // rows appended to the Writer first
+		flush  bool
+	}{{"batch1", 1, 0, false}, {"batch7", 7, 0, false}, {"batch300", 300, 0, false},
+		{"before", 300, 450, false}, {"flushevery", 300, 0, true}} {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		path := filepath.Join(dir, c.name+".arrow")
+		var opts []arrowio.CreateOption
+		if c.flush {
+			opts = append(opts, arrowio.FlushEvery(time.Millisecond))
+		}
+		w, err := arrowio.Create(path, trace.Meta{Source: "test"}, mem, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.BatchRows = c.batch
+		for i := range evs[:c.before] {
+			if err := w.Append(&evs[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		aw := arrowio.NewAsyncWriter(w)
+		for i := c.before; i < len(evs); i++ {
+			ev := &evs[i]
+			if ev.Kind.IsMemory() && ev.ChildPID == 0 && !ev.HasSnapshot {
+				err = aw.AppendShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
+			} else {
+				err = aw.Append(ev)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := aw.End(nil); err != nil {
+			t.Fatal(err)
+		}
+		mem.AssertSize(t, 0)
+		if w.Rows() != int64(len(evs)) {
+			t.Errorf("%s: Rows() = %d, want %d", c.name, w.Rows(), len(evs))
+		}
+		if _, got := tracetest.Read(t, path, nil); !reflect.DeepEqual(got, evs) {
+			t.Errorf("%s: read back %d events, differing from the %d appended", c.name, len(got), len(evs))
+		}
 	}
 }

@@ -6,13 +6,13 @@
 // killed.
 //
 // A Writer builds each batch in buffers of its own, written by row index
-// (fixedCol, stringCol, listCol): a null costs nothing, so that the most
-// frequent row of a converted log, a memory row setting five columns of
-// thirty, costs little more than five stores (AppendShort, which also
-// takes signal rows; AsyncWriter queues such a row as its fields). Writing
-// Arrow IPC, the buffers are
-// kept from batch to batch, and the values a batch set are zeroed once it
-// is written.
+// (fixedCol, stringCol, listCol): a null costs nothing. An AsyncWriter
+// builds the batches the same way, on its caller's goroutine, and encodes
+// and writes them on its own; the most frequent row of a converted log, a
+// memory row setting five columns of thirty, costs it little more than
+// five stores (AsyncWriter.AppendShort, which also takes signal rows).
+// Writing Arrow IPC, the buffers are kept from batch to batch, and the
+// values a batch set are zeroed once it is written.
 //
 // Writers choose the format by the output file's extension (.arrow for the
 // Arrow IPC file format, .parquet for Parquet); readers recognise the format by

@@ -29,7 +29,9 @@ type fixedCol struct {
 	u64 []uint64
 
 	// always: every row sets the column (time_ns, pid, kind), so that
-	// the rows of one batch overwrite the last one's.
+	// the rows of one batch overwrite the last one's, and the column has
+	// no nulls: its rows are set with set*, which leave the validity
+	// bitmap alone (an array without nulls has none).
 	always bool
 	// dirty and set are the rows of the batch handed over by array with
 	// keep, and how many of them were set: clean zeroes them.
@@ -95,6 +97,11 @@ func (c *fixedCol) putI32(i int, v int32) { c.i32[i] = v; c.setValid(i) }
 
 func (c *fixedCol) putU64(i int, v uint64) { c.u64[i] = v; c.setValid(i) }
 
+// setI64 and setI32 set row i of an always column.
+func (c *fixedCol) setI64(i int, v int64) { c.i64[i] = v }
+
+func (c *fixedCol) setI32(i int, v int32) { c.i32[i] = v }
+
 func (c *fixedCol) putBool(i int, v bool) {
 	if v {
 		c.data[i>>3] |= 1 << (i & 7)
@@ -116,6 +123,9 @@ func (c *fixedCol) putI64Opt(i int, v int64, ok bool) {
 
 // nulls counts the zero bits among the first n of the validity bitmap.
 func (c *fixedCol) nulls(n int) int {
+	if c.always {
+		return 0
+	}
 	set := 0
 	full := n / 8
 	for i := 0; i+8 <= full; i += 8 {
@@ -185,13 +195,24 @@ func (c *fixedCol) clean() {
 	vb := (n + 7) / 8
 	switch {
 	case c.always:
+		c.dirty, c.set = 0, 0
+		return // the bitmap is not used
 	case c.width == 0:
 		clear(c.data[:vb])
 	case c.set*8 > n:
 		clear(c.data[:n*c.width])
 	default:
-		for j, v := range c.valid[:vb] {
-			for ; v != 0; v &= v - 1 {
+		// A word of the bitmap at a time: most are zero.
+		valid := c.valid[:vb]
+		j := 0
+		for ; j+8 <= len(valid); j += 8 {
+			for v := binary.LittleEndian.Uint64(valid[j:]); v != 0; v &= v - 1 {
+				i := (j*8 + bits.TrailingZeros64(v)) * c.width
+				clear(c.data[i : i+c.width])
+			}
+		}
+		for ; j < len(valid); j++ {
+			for v := valid[j]; v != 0; v &= v - 1 {
 				i := (j*8 + bits.TrailingZeros8(v)) * c.width
 				clear(c.data[i : i+c.width])
 			}

@@ -27,10 +27,33 @@ type Writer struct {
 	reuse     bool
 	schema    *arrow.Schema
 	cols      []arrow.Array // the batch's arrays, by field, at flush
-	n         int           // rows in the batch
+	b         *rowBatch     // the batch Append builds
 	flushed   bool
 	rows      int64
 	BatchRows int
+
+	// zeros stands for the buffers of the columns null on every row of a
+	// batch (fixedCol.array); read only.
+	zeros []byte
+
+	// Field indices of the columns that are not fixed-width, and of the
+	// dictionary columns.
+	commField, pathField, argvField, kindField, sourceField int
+	sourceMemo                                              map[trace.SnapshotSource]int32
+
+	// With FlushEvery: mu serialises Append, Close and Abort with the
+	// goroutine that flushes; stopFlush ends it.
+	mu        *sync.Mutex
+	stopFlush func()
+}
+
+// rowBatch is the columns of a record batch being built, by a Writer's
+// Append or, on its caller's goroutine, by an AsyncWriter, whose own
+// goroutine encodes and writes the batches before it (Writer.write).
+type rowBatch struct {
+	n      int // rows
+	mem    memory.Allocator
+	zeroed bool // mem returns zeroed memory
 
 	// Fixed-width columns by field index (nil for the others), and by
 	// name.
@@ -43,18 +66,8 @@ type Writer struct {
 	core, gone                                     *fixedCol
 	sizes                                          [8]*fixedCol
 
-	// zeros stands for the buffers of the columns null on every row of a
-	// batch (fixedCol.array); read only.
-	zeros []byte
-
 	comm, path stringCol
 	argv       listCol
-	sourceMemo map[trace.SnapshotSource]int32
-
-	// With FlushEvery: mu serialises Append, Close and Abort with the
-	// goroutine that flushes; stopFlush ends it.
-	mu        *sync.Mutex
-	stopFlush func()
 }
 
 // Create starts writing a trace to path; the extension picks the format.
@@ -80,43 +93,12 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 			mem, reuse = &bufferPool{}, true
 		}
 	}
-	w := &Writer{tw: tw, mem: mem, zeroed: zeroed, reuse: reuse, schema: schema, BatchRows: DefaultBatchRows,
-		fixed: make([]*fixedCol, len(schema.Fields())), cols: make([]arrow.Array, len(schema.Fields()))}
 	field := func(name string) int { return schema.FieldIndices(name)[0] }
-	fixed := func(name string) *fixedCol {
-		i := field(name)
-		typ := schema.Field(i).Type
-		if d, ok := typ.(*arrow.DictionaryType); ok {
-			typ = d.IndexType
-		}
-		w.fixed[i] = newFixedCol(typ)
-		return w.fixed[i]
-	}
-	w.time = fixed(trace.ColTimeNs)
-	w.pid = fixed(trace.ColPID)
-	w.ppid = fixed(trace.ColPPID)
-	w.kind = fixed(trace.ColKind)
-	w.time.always, w.pid.always, w.kind.always = true, true, true
-	w.child = fixed(trace.ColChildPID)
-	w.flags = fixed(trace.ColCloneFlags)
-	w.exitStatus = fixed(trace.ColExitStatus)
-	w.sig = fixed(trace.ColSignal)
-	w.core = fixed(trace.ColCoreDumped)
-	for i, name := range trace.SizeCols {
-		w.sizes[i] = fixed(name)
-	}
-	w.thr = fixed(trace.ColParentThreads)
-	w.pgsize = fixed(trace.ColPageSize)
-	w.source = fixed(trace.ColSnapshotSource)
-	w.childExec = fixed(trace.ColChildExecNs)
-	w.minflt = fixed(trace.ColMinFaults)
-	w.majflt = fixed(trace.ColMajFaults)
-	w.gone = fixed(trace.ColProcGone)
-	w.createNs = fixed(trace.ColCreateNs)
-	w.blockedNs = fixed(trace.ColParentBlockedNs)
-	w.postFaults = fixed(trace.ColPostCreateFaults)
-	w.execNs = fixed(trace.ColExecNs)
-	w.argv.typ = schema.Field(field(trace.ColArgv)).Type
+	w := &Writer{tw: tw, mem: mem, zeroed: zeroed, reuse: reuse, schema: schema, BatchRows: DefaultBatchRows,
+		cols:      make([]arrow.Array, len(schema.Fields())),
+		commField: field(trace.ColComm), pathField: field(trace.ColExecPath), argvField: field(trace.ColArgv),
+		kindField: field(trace.ColKind), sourceField: field(trace.ColSnapshotSource)}
+	w.b = w.newBatch()
 	w.sourceMemo = map[trace.SnapshotSource]int32{}
 	for i, v := range dictValues[trace.ColSnapshotSource] {
 		w.sourceMemo[trace.SnapshotSource(v)] = int32(i)
@@ -125,6 +107,47 @@ func Create(path string, meta trace.Meta, mem memory.Allocator, opts ...CreateOp
 		w.startFlushing(o.flushEvery)
 	}
 	return w, nil
+}
+
+// newBatch makes the (empty) columns of a batch of w's schema.
+func (w *Writer) newBatch() *rowBatch {
+	schema := w.schema
+	b := &rowBatch{mem: w.mem, zeroed: w.zeroed, fixed: make([]*fixedCol, len(schema.Fields()))}
+	fixed := func(name string) *fixedCol {
+		i := schema.FieldIndices(name)[0]
+		typ := schema.Field(i).Type
+		if d, ok := typ.(*arrow.DictionaryType); ok {
+			typ = d.IndexType
+		}
+		b.fixed[i] = newFixedCol(typ)
+		return b.fixed[i]
+	}
+	b.time = fixed(trace.ColTimeNs)
+	b.pid = fixed(trace.ColPID)
+	b.ppid = fixed(trace.ColPPID)
+	b.kind = fixed(trace.ColKind)
+	b.time.always, b.pid.always, b.kind.always = true, true, true
+	b.child = fixed(trace.ColChildPID)
+	b.flags = fixed(trace.ColCloneFlags)
+	b.exitStatus = fixed(trace.ColExitStatus)
+	b.sig = fixed(trace.ColSignal)
+	b.core = fixed(trace.ColCoreDumped)
+	for i, name := range trace.SizeCols {
+		b.sizes[i] = fixed(name)
+	}
+	b.thr = fixed(trace.ColParentThreads)
+	b.pgsize = fixed(trace.ColPageSize)
+	b.source = fixed(trace.ColSnapshotSource)
+	b.childExec = fixed(trace.ColChildExecNs)
+	b.minflt = fixed(trace.ColMinFaults)
+	b.majflt = fixed(trace.ColMajFaults)
+	b.gone = fixed(trace.ColProcGone)
+	b.createNs = fixed(trace.ColCreateNs)
+	b.blockedNs = fixed(trace.ColParentBlockedNs)
+	b.postFaults = fixed(trace.ColPostCreateFaults)
+	b.execNs = fixed(trace.ColExecNs)
+	b.argv.typ = schema.Field(w.argvField).Type
+	return b
 }
 
 func (w *Writer) startFlushing(every time.Duration) {
@@ -163,21 +186,23 @@ func (w *Writer) stopFlushing() {
 }
 
 // grow makes room for more rows in every column. The first batch grows by
-// doubling, so that a small trace stays small; later batches are
-// allocated whole, which also saves the copies of growing.
-func (w *Writer) grow() {
-	rows := max(2*w.n, 256)
-	if w.flushed || rows > w.BatchRows {
-		rows = max(w.BatchRows, w.n+1)
+// doubling, so that a small trace stays small; later batches (whole: a
+// batch was made before) are allocated whole, which also saves the copies
+// of growing.
+func (b *rowBatch) grow(batchRows int, whole bool) {
+	mem, zeroed := b.mem, b.zeroed
+	rows := max(2*b.n, 256)
+	if whole || rows > batchRows {
+		rows = max(batchRows, b.n+1)
 	}
-	for _, c := range w.fixed {
+	for _, c := range b.fixed {
 		if c != nil {
-			c.grow(w.mem, w.zeroed, w.n, rows)
+			c.grow(mem, zeroed, b.n, rows)
 		}
 	}
-	w.comm.grow(w.mem, w.zeroed, w.n, rows, bitmapBytes(rows))
-	w.path.grow(w.mem, w.zeroed, w.n, rows, bitmapBytes(rows))
-	w.argv.grow(w.mem, w.zeroed, w.n, rows)
+	b.comm.grow(mem, zeroed, b.n, rows, bitmapBytes(rows))
+	b.path.grow(mem, zeroed, b.n, rows, bitmapBytes(rows))
+	b.argv.grow(mem, zeroed, b.n, rows)
 }
 
 // Append adds one event. The event is copied; the caller may reuse it.
@@ -190,145 +215,141 @@ func (w *Writer) Append(ev *trace.Event) error {
 }
 
 func (w *Writer) append(ev *trace.Event) error {
-	k := int32(ev.Kind.Index())
+	k, src, err := w.check(ev, w.rows)
+	if err != nil {
+		return err
+	}
+	b := w.b
+	if b.n == b.time.cap {
+		b.grow(w.BatchRows, w.flushed)
+	}
+	b.put(ev, k, src)
+	w.rows++
+	if b.n >= w.BatchRows {
+		return w.flush()
+	}
+	return nil
+}
+
+// check returns the kind index of ev, row row of the file, and the index
+// of its snapshot source (-1: none), or the error that ev cannot be
+// written. It only reads w.
+func (w *Writer) check(ev *trace.Event, row int64) (k, src int32, err error) {
+	k = int32(ev.Kind.Index())
 	if k < 0 {
 		_, err := trace.ParseKind(string(ev.Kind))
-		return fmt.Errorf("writing %s: event %d: %w", w.tw.Path(), w.rows, err)
+		return 0, 0, fmt.Errorf("writing %s: event %d: %w", w.tw.Path(), row, err)
 	}
-	src := int32(-1)
+	src = -1
 	if ev.HasSnapshot && ev.Snapshot.Source != "" {
 		// Checked before anything is appended, so that a bad row
 		// leaves the columns aligned.
 		var ok bool
 		if src, ok = w.sourceMemo[ev.Snapshot.Source]; !ok {
-			return fmt.Errorf("writing %s: event %d: %s: %q is not one of %v",
-				w.tw.Path(), w.rows, trace.ColSnapshotSource, ev.Snapshot.Source, dictValues[trace.ColSnapshotSource])
+			return 0, 0, fmt.Errorf("writing %s: event %d: %s: %q is not one of %v",
+				w.tw.Path(), row, trace.ColSnapshotSource, ev.Snapshot.Source, dictValues[trace.ColSnapshotSource])
 		}
 	}
-	i := w.n
-	if i == w.time.cap {
-		w.grow()
-	}
-	w.time.putI64(i, ev.TimeNs)
-	w.pid.putI32(i, ev.PID)
-	w.ppid.putI32Opt(i, ev.PPID, ev.PPID != 0)
-	w.kind.putI32(i, k)
-	w.child.putI32Opt(i, ev.ChildPID, ev.ChildPID != 0)
+	return k, src, nil
+}
+
+// put appends ev, whose kind index is k and snapshot source's src (-1:
+// none), to a batch with room for it.
+func (b *rowBatch) put(ev *trace.Event, k, src int32) {
+	i, mem := b.n, b.mem
+	b.time.setI64(i, ev.TimeNs)
+	b.pid.setI32(i, ev.PID)
+	b.ppid.putI32Opt(i, ev.PPID, ev.PPID != 0)
+	b.kind.setI32(i, k)
+	b.child.putI32Opt(i, ev.ChildPID, ev.ChildPID != 0)
 	if ev.HasCloneFlags {
-		w.flags.putU64(i, ev.CloneFlags)
+		b.flags.putU64(i, ev.CloneFlags)
 	}
-	w.comm.put(w.mem, i, ev.Comm)
+	b.comm.put(mem, i, ev.Comm)
 	if ev.ExecPath != "" {
-		w.path.put(w.mem, i, ev.ExecPath)
+		b.path.put(mem, i, ev.ExecPath)
 	}
 	if ev.Argv != nil {
-		w.argv.put(w.mem, i, ev.Argv)
+		b.argv.put(mem, i, ev.Argv)
 	}
-	w.exitStatus.putI32Opt(i, ev.ExitStatus, ev.HasExitStatus)
-	w.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
+	b.exitStatus.putI32Opt(i, ev.ExitStatus, ev.HasExitStatus)
+	b.sig.putI32Opt(i, ev.Signal, ev.Signal != 0)
 	if ev.Kind == trace.Exit && ev.Signal != 0 {
-		w.core.putBool(i, ev.CoreDumped)
+		b.core.putBool(i, ev.CoreDumped)
 	}
 	if ev.HasSnapshot {
 		for j, v := range ev.Snapshot.Sizes() {
-			w.sizes[j].putI64(i, v)
+			b.sizes[j].putI64(i, v)
 		}
-		w.thr.putI32(i, ev.Snapshot.ParentThreads)
-		w.pgsize.putI32(i, ev.Snapshot.PageSize)
-		w.source.putI32Opt(i, src, src >= 0)
+		b.thr.putI32(i, ev.Snapshot.ParentThreads)
+		b.pgsize.putI32(i, ev.Snapshot.PageSize)
+		b.source.putI32Opt(i, src, src >= 0)
 	}
-	w.childExec.putI64Opt(i, ev.ChildExecNs, ev.HasChildExec)
-	w.minflt.putI64Opt(i, ev.MinFaults, ev.HasFaults)
-	w.majflt.putI64Opt(i, ev.MajFaults, ev.HasFaults)
+	b.childExec.putI64Opt(i, ev.ChildExecNs, ev.HasChildExec)
+	b.minflt.putI64Opt(i, ev.MinFaults, ev.HasFaults)
+	b.majflt.putI64Opt(i, ev.MajFaults, ev.HasFaults)
 	if ev.ProcGone {
-		w.gone.putBool(i, true)
+		b.gone.putBool(i, true)
 	}
-	w.createNs.putI64Opt(i, ev.CreateNs, ev.HasCreateNs)
-	w.blockedNs.putI64Opt(i, ev.ParentBlockedNs, ev.HasParentBlockedNs)
-	w.postFaults.putI64Opt(i, ev.PostCreateFaults, ev.HasPostCreateFaults)
-	w.execNs.putI64Opt(i, ev.ExecNs, ev.HasExecNs)
-	w.n++
-	w.rows++
-	if w.n >= w.BatchRows {
-		return w.flush()
-	}
-	return nil
+	b.createNs.putI64Opt(i, ev.CreateNs, ev.HasCreateNs)
+	b.blockedNs.putI64Opt(i, ev.ParentBlockedNs, ev.HasParentBlockedNs)
+	b.postFaults.putI64Opt(i, ev.PostCreateFaults, ev.HasPostCreateFaults)
+	b.execNs.putI64Opt(i, ev.ExecNs, ev.HasExecNs)
+	b.n++
 }
 
 // AppendShort adds a short row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero.
-// Most rows of a converted log are short: memory rows (sig 0) and, in a
-// Go program's, signal rows. It writes the same row as Append, at a
-// fraction of the cost: it touches only the columns the row sets, the
-// others' nulls being zero bits already.
+// ppid, Kind: kind, Comm: comm, Signal: sig} with every other field zero,
+// as Append does. AsyncWriter.AppendShort is the fast way to write such
+// rows (most rows of a converted log are short).
 func (w *Writer) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
-	if w.mu != nil {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-	}
-	k := int32(kind.Index())
-	if k < 0 {
-		return w.append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
-	}
-	return w.appendShort(t, pid, ppid, k, comm, sig)
+	return w.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 }
 
-// appendShort is AppendShort for a known kind index k.
-func (w *Writer) appendShort(t int64, pid, ppid, k int32, comm string, sig int32) error {
-	i := w.n
-	if i == w.time.cap {
-		w.grow()
-	}
-	w.time.putI64(i, t)
-	w.pid.putI32(i, pid)
-	w.ppid.putI32Opt(i, ppid, ppid != 0)
-	w.kind.putI32(i, k)
-	w.comm.put(w.mem, i, comm)
-	w.sig.putI32Opt(i, sig, sig != 0)
-	w.n++
-	w.rows++
-	if w.n >= w.BatchRows {
-		return w.flush()
-	}
-	return nil
-}
-
+// flush writes the rows of the batch Append builds.
 func (w *Writer) flush() error {
-	if w.n == 0 {
+	if w.b.n == 0 {
 		return nil
 	}
+	w.flushed = true
+	return w.write(w.b)
+}
+
+// write makes a record batch of b's rows, writes it, and leaves b empty.
+func (w *Writer) write(b *rowBatch) error {
+	n := b.n
 	// Buffers are kept once the batches have their full size, which is
 	// what grow would give them.
-	keep := w.reuse && w.time.cap == w.BatchRows
+	keep := w.reuse && b.time.cap == w.BatchRows
 	for i, f := range w.schema.Fields() {
-		switch c := w.fixed[i]; {
+		switch c := b.fixed[i]; {
 		case c == nil:
-		case f.Name == trace.ColKind || f.Name == trace.ColSnapshotSource:
-			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, w.n, &w.zeros, keep), dictValues[f.Name])
+		case i == w.kindField || i == w.sourceField:
+			w.cols[i] = dictArray(w.mem, f.Type, c.array(w.mem, n, &w.zeros, keep), dictValues[f.Name])
 		default:
-			w.cols[i] = c.array(w.mem, w.n, &w.zeros, keep)
+			w.cols[i] = c.array(w.mem, n, &w.zeros, keep)
 		}
 	}
-	w.cols[w.schema.FieldIndices(trace.ColComm)[0]] = w.comm.array(w.mem, w.n, keep)
-	w.cols[w.schema.FieldIndices(trace.ColExecPath)[0]] = w.path.array(w.mem, w.n, keep)
-	w.cols[w.schema.FieldIndices(trace.ColArgv)[0]] = w.argv.array(w.mem, w.n, keep)
-	rec := array.NewRecordBatch(w.schema, w.cols, int64(w.n))
+	w.cols[w.commField] = b.comm.array(w.mem, n, keep)
+	w.cols[w.pathField] = b.path.array(w.mem, n, keep)
+	w.cols[w.argvField] = b.argv.array(w.mem, n, keep)
+	rec := array.NewRecordBatch(w.schema, w.cols, int64(n))
 	for i, c := range w.cols {
 		c.Release()
 		w.cols[i] = nil
 	}
-	w.n, w.flushed = 0, true
+	b.n = 0
 	err := w.tw.Write(rec)
 	rec.Release()
 	if keep {
-		for _, c := range w.fixed {
+		for _, c := range b.fixed {
 			if c != nil {
 				c.clean()
 			}
 		}
-		w.comm.clean()
-		w.path.clean()
-		w.argv.clean()
+		b.comm.clean()
+		b.path.clean()
+		b.argv.clean()
 	}
 	return err
 }
@@ -347,15 +368,19 @@ func dictArray(mem memory.Allocator, typ arrow.DataType, indices arrow.Array, va
 	return array.NewDictionaryArray(typ, indices, values)
 }
 
-func (w *Writer) release() {
-	for _, c := range w.fixed {
+func (w *Writer) release() { w.b.release(w.mem) }
+
+// release frees the buffers of the batch's columns.
+func (b *rowBatch) release(mem memory.Allocator) {
+	for _, c := range b.fixed {
 		if c != nil {
-			c.release(w.mem)
+			c.release(mem)
 		}
 	}
-	w.comm.release(w.mem)
-	w.path.release(w.mem)
-	w.argv.release(w.mem)
+	b.comm.release(mem)
+	b.path.release(mem)
+	b.argv.release(mem)
+	b.n = 0
 }
 
 // Rows returns the number of events appended so far.

@@ -239,14 +239,28 @@ func (c *listCol) put(mem memory.Allocator, i int, vs []string) {
 	if c.next < i {
 		c.fill(i)
 	}
+	// The values, put in bulk: room is made for them all at once, and
+	// they are copied without stringCol.put's tests (never null, none
+	// skipped), which cost more than the copy of an argument.
 	v := &c.vals
-	for _, s := range vs {
-		k := v.next
-		if k == v.cap {
-			v.grow(mem, true, k, 2*k, 0)
-		}
-		v.put(mem, k, s)
+	k, n := v.next, 0
+	if k+len(vs) > v.cap {
+		v.grow(mem, true, k, max(2*k, k+len(vs)), 0)
 	}
+	for _, s := range vs {
+		n += len(s)
+	}
+	if v.used+n > len(v.data) {
+		v.growData(mem, n)
+	}
+	d, u := v.data, v.used
+	offs := v.offs[k+1 : k+1+len(vs)]
+	for j, s := range vs {
+		copy(d[u:], s)
+		u += len(s)
+		offs[j] = int32(u)
+	}
+	v.used, v.next = u, k+len(vs)
 	c.offs[i+1] = int32(v.next)
 	c.valid[i>>3] |= 1 << (i & 7)
 	c.next = i + 1

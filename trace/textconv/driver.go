@@ -152,22 +152,28 @@ func Drive(c Conversion, out string, cfg Config) error {
 		}
 		w.BatchRows = BatchRows
 		aw = arrowio.NewAsyncWriter(w)
+		if cfg.Progress != nil {
+			// Every 65536 rows, as batches are handed to the writer:
+			// counting in the row functions cost every row.
+			last := int64(0)
+			aw.OnBatch(func(rows int64) {
+				if rows>>16 != last>>16 {
+					last = rows
+					cfg.Progress(c.BytesRead())
+				}
+			})
+		}
 		return nil
 	}
-	n := 0
-	// The row functions ready the writer at the first row (ensure) and
-	// report progress every 65536 rows, testing both inline: they run for
-	// every row, and a closure calling another for it was some 50
-	// instructions a row (scripts/ir-convert).
-	progress := func() { cfg.Progress(c.BytesRead()) }
+	// The row functions ready the writer at the first row (ensure),
+	// testing for it inline: they run for every row, and a closure
+	// calling another for it was some 50 instructions a row
+	// (scripts/ir-convert).
 	emit := func(ev *trace.Event) error {
 		if aw == nil {
 			if err := ensure(); err != nil {
 				return err
 			}
-		}
-		if n++; n&0xffff == 0 && cfg.Progress != nil {
-			progress()
 		}
 		return aw.Append(ev)
 	}
@@ -177,9 +183,6 @@ func Drive(c Conversion, out string, cfg Config) error {
 				if err := ensure(); err != nil {
 					return err
 				}
-			}
-			if n++; n&0xffff == 0 && cfg.Progress != nil {
-				progress()
 			}
 			return aw.AppendShort(t, pid, ppid, kind, comm, sig)
 		})
