@@ -569,8 +569,8 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 // quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
 // strace prints them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
 // -1, 0"), read in one pass: numbers are read where they are found and
-// the flag sets handed to the memo as they lie in the line. ok is false
-// for any other form (spaces elsewhere, -N names, octal, decorations),
+// flag sets by memFlags. ok is false for any other form (spaces
+// elsewhere, -N names, octal, decorations, flags memFlags does not read),
 // which memArgsDecoded reads. Splitting every memory call's arguments
 // first and reading each number apart was the decoder's largest cost.
 func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
@@ -619,17 +619,14 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 		if !nextField(s, &i) {
 			return m, false
 		}
-		prot, e, ok := flagField(s, i)
-		if !ok || e != len(s) && s[e] != ',' {
+		prot, _, ok := memFlags(s, i, protField)
+		if !ok {
 			return m, false
 		}
 		if rec.RetVal != 0 {
 			return memCall{}, true
 		}
-		m.a, m.b = addr, length
-		m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
-		m.kind = trace.Mprotect
-		return m, true
+		return memCall{a: addr, b: length, prot: uint8(prot & 7), kind: trace.Mprotect}, true
 	case sysMmap:
 	default:
 		return m, false
@@ -638,22 +635,18 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 	if !nextField(s, &i) {
 		return m, false
 	}
-	prot, i, ok := flagField(s, i)
+	prot, i, ok := memFlags(s, i, protField)
 	if !ok || !nextField(s, &i) {
 		return m, false
 	}
-	flags, i, ok := flagField(s, i)
-	if !ok || i == len(s) || s[i] != ',' {
+	flags, i, ok := memFlags(s, i, mapField)
+	if !ok || i == len(s) {
 		return m, false
 	}
 	if failed {
 		return memCall{}, true
 	}
-	m.b = length
-	m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
-	m.flags = mmapFlags(d.flags.parse(flags, mapNames, d.scratch))
-	m.kind = trace.Mmap
-	return m, true
+	return memCall{b: length, prot: uint8(prot & 7), flags: mmapFlags(flags), kind: trace.Mmap}, true
 }
 
 // canonNum reads, at s[i:], a number as strace prints an address or a
@@ -715,21 +708,6 @@ func nextField(s []byte, i *int) bool {
 	}
 	*i += 2
 	return true
-}
-
-// flagField returns the flag set at s[i:], up to a ',' or the end, and
-// where it ends; ok is false when memArgs would read it otherwise (spaces
-// around it, an -N name).
-func flagField(s []byte, i int) (f []byte, end int, ok bool) {
-	j := len(s)
-	if k := bytes.IndexByte(s[i:], ','); k >= 0 {
-		j = i + k
-	}
-	f = s[i:j]
-	if len(f) == 0 || f[len(f)-1] == ' ' || f[0] >= 'a' && f[0] <= 'z' {
-		return nil, i, false
-	}
-	return f, j, true
 }
 
 // mmapFlags is the addrspace flags of an mmap's MAP_ flags.
