@@ -554,99 +554,123 @@ func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (u
 	return v, ok
 }
 
-// decodeMem reads the arguments of a memory call. It runs on the decoder's
-// goroutine when the conversion is pipelined.
+// decodeMem reads the arguments of a memory call.
 func decodeMem(rec *Record, d *argDecoder) (m memCall) {
+	decodeMemTo(&m, rec, d)
+	return m
+}
+
+// decodeMemTo is decodeMem writing to *m. It runs on the decoder's
+// goroutine when the conversion is pipelined, with m the record's own: a
+// memCall returned through decodeMem and quickMem and then copied into
+// the record cost about 40 instructions a call (scripts/ir-convert).
+func decodeMemTo(m *memCall, rec *Record, d *argDecoder) {
 	if rec.Ret != RetValue || rec.Interrupted {
+		*m = memCall{}
 		return
 	}
-	if m, ok := quickMem(rec, d); ok {
-		return m
+	if !quickMem(m, rec) {
+		*m = memArgsDecoded(rec, d)
 	}
-	return memArgsDecoded(rec, d)
 }
 
 // quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
 // strace prints them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
-// -1, 0"), read in one pass: numbers are read where they are found and
-// flag sets by memFlags. ok is false for any other form (spaces
-// elsewhere, -N names, octal, decorations, flags memFlags does not read),
-// which memArgsDecoded reads. Splitting every memory call's arguments
-// first and reading each number apart was the decoder's largest cost.
-func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
+// -1, 0"), read in one pass into *m: numbers are read where they are
+// found, and flag sets by memFlags. It returns false, leaving *m alone,
+// for any other form (spaces elsewhere, -N names, octal, decorations,
+// flags memFlags does not read), which memArgsDecoded reads. Splitting
+// every memory call's arguments first and reading each number apart was
+// the decoder's largest cost.
+func quickMem(m *memCall, rec *Record) bool {
 	s := rec.Args
 	sys := rec.sysCall()
+	// A failed call changes nothing, whatever its arguments (as
+	// memArgsDecoded has it).
+	switch sys {
+	case sysMmap, sysMremap:
+		if rec.RetVal < 0 && rec.RetVal > -4096 {
+			*m = memCall{}
+			return true
+		}
+	case sysMunmap, sysMprotect:
+		if rec.RetVal != 0 {
+			*m = memCall{}
+			return true
+		}
+	}
+	if sys == sysMmap {
+		// ADDR, LENGTH, PROT, FLAGS, FD, OFFSET. The converter takes the
+		// mapping's address from the return value: ADDR is passed over,
+		// not read (a third of a libc build's mmaps give one).
+		i := 4
+		if len(s) < 5 || string(s[:5]) != "NULL," {
+			if i = bytes.IndexByte(s, ','); i < 0 {
+				return false
+			}
+		}
+		if !nextField(s, &i) {
+			return false
+		}
+		length, i, ok := canonNum(s, i)
+		if !ok || !nextField(s, &i) {
+			return false
+		}
+		prot, i, ok := memFlags(s, i, protField)
+		if !ok || !nextField(s, &i) {
+			return false
+		}
+		flags, i, ok := memFlags(s, i, mapField)
+		if !ok || i == len(s) {
+			return false
+		}
+		*m = memCall{b: length, prot: uint8(prot & 7), flags: mmapFlags(flags), kind: trace.Mmap}
+		return true
+	}
 	addr, i, ok := canonNum(s, 0)
 	if !ok {
-		return m, false
+		return false
 	}
 	if sys == sysBrk {
 		if i != len(s) {
-			return m, false
+			return false
 		}
-		return memCall{a: addr, kind: trace.Brk}, true
+		*m = memCall{a: addr, kind: trace.Brk}
+		return true
 	}
 	if !nextField(s, &i) {
-		return m, false
+		return false
 	}
 	length, i, ok := canonNum(s, i)
 	if !ok {
-		return m, false
+		return false
 	}
-	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	switch sys {
+	case sysMunmap:
+		*m = memCall{a: addr, b: length, kind: trace.Munmap}
+		return true
 	case sysMremap:
 		if !nextField(s, &i) {
-			return m, false
+			return false
 		}
 		newLength, _, ok := canonNum(s, i)
 		if !ok {
-			return m, false
+			return false
 		}
-		if failed {
-			return memCall{}, true
-		}
-		return memCall{a: addr, b: length, c: newLength, kind: trace.Mremap}, true
-	case sysMunmap:
-		if i != len(s) && s[i] != ',' {
-			return m, false
-		}
-		if rec.RetVal != 0 {
-			return memCall{}, true
-		}
-		return memCall{a: addr, b: length, kind: trace.Munmap}, true
+		*m = memCall{a: addr, b: length, c: newLength, kind: trace.Mremap}
+		return true
 	case sysMprotect:
 		if !nextField(s, &i) {
-			return m, false
+			return false
 		}
 		prot, _, ok := memFlags(s, i, protField)
 		if !ok {
-			return m, false
+			return false
 		}
-		if rec.RetVal != 0 {
-			return memCall{}, true
-		}
-		return memCall{a: addr, b: length, prot: uint8(prot & 7), kind: trace.Mprotect}, true
-	case sysMmap:
-	default:
-		return m, false
+		*m = memCall{a: addr, b: length, prot: uint8(prot & 7), kind: trace.Mprotect}
+		return true
 	}
-	// mmap: ADDR, LENGTH, PROT, FLAGS, FD, OFFSET.
-	if !nextField(s, &i) {
-		return m, false
-	}
-	prot, i, ok := memFlags(s, i, protField)
-	if !ok || !nextField(s, &i) {
-		return m, false
-	}
-	flags, i, ok := memFlags(s, i, mapField)
-	if !ok || i == len(s) {
-		return m, false
-	}
-	if failed {
-		return memCall{}, true
-	}
-	return memCall{b: length, prot: uint8(prot & 7), flags: mmapFlags(flags), kind: trace.Mmap}, true
+	return false
 }
 
 // canonNum reads, at s[i:], a number as strace prints an address or a
@@ -655,26 +679,12 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 // (parseNum reads them).
 func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 	n := len(s)
-	switch {
-	case i+4 <= n && string(s[i:i+4]) == "NULL":
-		end = i + 4
-	case i+2 < n && s[i] == '0' && s[i+1] == 'x':
-		// Ranging over the digits' room rather than indexing s: 13
-		// instructions a digit instead of 17 (scripts/ir-convert).
-		j := i + 2
-		for _, c := range s[j:min(n, i+18)] {
-			h := hexDigit[c]
-			if h > 15 {
-				break
-			}
-			v = v<<4 | uint64(h)
-			j++
-		}
-		if j == i+2 {
-			return 0, i, false
-		}
-		end = j
-	case i < n && s[i] >= '1' && s[i] <= '9' || i+1 < n && s[i] == '0' && s[i+1] == ',' || i+1 == n && s[i] == '0':
+	if i >= n {
+		return 0, i, false
+	}
+	// By the first byte, sizes (decimal) first.
+	switch c := s[i]; {
+	case c >= '1' && c <= '9' || c == '0' && (i+1 == n || s[i+1] == ','):
 		if i+8 <= n {
 			// Fewer than eight digits, the usual length, at once (as
 			// digits reads them); one at a time they took 16
@@ -691,6 +701,24 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 			j++
 		}
 		end = j
+	case c == '0' && i+2 < n && s[i+1] == 'x':
+		// Ranging over the digits' room rather than indexing s: 13
+		// instructions a digit instead of 17 (scripts/ir-convert).
+		j := i + 2
+		for _, c := range s[j:min(n, i+18)] {
+			h := hexDigit[c]
+			if h > 15 {
+				break
+			}
+			v = v<<4 | uint64(h)
+			j++
+		}
+		if j == i+2 {
+			return 0, i, false
+		}
+		end = j
+	case c == 'N' && i+4 <= n && string(s[i:i+4]) == "NULL":
+		end = i + 4
 	default:
 		return 0, i, false
 	}
@@ -931,7 +959,7 @@ func argsCut(a []byte) bool {
 func predecode(rec *Record, d *argDecoder) {
 	switch rec.sysCall() {
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		rec.mem = decodeMem(rec, d)
+		decodeMemTo(&rec.mem, rec, d)
 		rec.decoded = true
 	case sysExecve, sysExecveat:
 		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)

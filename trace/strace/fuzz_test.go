@@ -139,8 +139,8 @@ func FuzzQuickMem(f *testing.F) {
 	f.Add("mmap", []byte("NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0"), int64(-12))
 	f.Fuzz(func(t *testing.T, name string, args []byte, ret int64) {
 		rec := &Record{Kind: KindCall, Name: []byte(name), Args: args, Ret: RetValue, RetVal: ret}
-		got, ok := quickMem(rec, newArgDecoder())
-		if !ok {
+		var got memCall
+		if !quickMem(&got, rec) {
 			return
 		}
 		if want := memArgsDecoded(rec, newArgDecoder()); got != want {
