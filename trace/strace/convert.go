@@ -922,16 +922,16 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 			return file, d.argv[k], true
 		}
 	}
-	// One walk finds where the argv ends and copies its elements.
-	var endBuf [32]int
-	buf, ends, e, ok := walkArgv(s[open+1:], d.scratch[:0], endBuf[:0])
+	// One walk finds where the argv ends and where its elements lie.
+	var spanBuf [64]argvSpan
+	in := s[open+1:]
+	buf, spans, e, ok := walkArgv(in, d.scratch[:0], spanBuf[:0])
 	d.scratch = buf[:0]
-	e += open + 1
-	if !ok || e >= len(s) || s[e] != ']' || e+1 < len(s) && s[e+1] != ',' {
+	if !ok || e >= len(in) || in[e] != ']' || e+1 < len(in) && in[e+1] != ',' {
 		return "", nil, false
 	}
-	text := s[open : e+1]
-	argv = argvStrings(buf, ends)
+	text := s[open : open+1+e+1]
+	argv = spanStrings(in, buf, spans)
 	d.remember(text, argv, true)
 	return file, argv, true
 }

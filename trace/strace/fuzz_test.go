@@ -73,7 +73,10 @@ func checkRowInvariants(evs []trace.Event) error {
 // the general argvElems reads.
 func FuzzQuickArgv(f *testing.F) {
 	for _, s := range []string{`"gcc", "-c", "x.c"`, `"a"..., "b"`, `"a", `, `"a",`, `""`, ``, ` "a" , "b" `, `"a\"b", "c"`,
-		`"a", ...`, `"a" ..., "b"`, "\t\"a\"", `"a", "b"...`, `"x,y", "z"`} {
+		`"a", ...`, `"a" ..., "b"`, "\t\"a\"", `"a", "b"...`, `"x,y", "z"`,
+		// Elements with escapes among those without (walkArgv's search
+		// for the next backslash).
+		`"a", "-DV=\"2\"", "b", "c\\", "d"`, `"\"x\""`, `"a\\", "\"", "b"`, `"a", "b\n"..., "c"`, `"a\", "b"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -94,7 +97,8 @@ func FuzzQuickArgv(f *testing.F) {
 func FuzzQuickExec(f *testing.F) {
 	for _, s := range []string{`"/usr/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`, `"/bin/sh"..., ["sh"], 0x1`,
 		`"/bin/true", []`, `"", [""]`, `"/bin/x", ["a"]`, `"/bin/x", ["a", "b"...], ["E=1"]`, `"/bin/x", ["a"] , 0`,
-		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`} {
+		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`,
+		`"/bin/sh", ["sh", "-c", "gcc -DV='\"2\"' x.c"], 0x1`, `"/bin/x", ["\"a\"", "b"], 0`, `"/bin/x", ["a\\"], 0`} {
 		f.Add([]byte(s), []byte(`"/usr/local/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`))
 		f.Add([]byte(`"/usr/local/bin/x", ["a"], 0`), []byte(s))
 	}
