@@ -561,107 +561,103 @@ var mapNames = map[string]uint64{
 }
 
 // memFlags reads the flag set at s[i:] of a memory call's PROT or MAP
-// argument (field is protField or mapField), up to a ',' or the end of s,
+// argument (names is protTable or mapTable), up to a ',' or the end of s,
 // as parseBits reads it: its value and where it ends. It reads only names
-// of field's table found in memFlagTable, each name's bytes as two words,
-// and ok is false for every other form (numbers, comments, spaces, other
+// of the table, each name's bytes and the one after it as two words, and
+// ok is false for every other form (numbers, comments, spaces, other
 // names), which the caller leaves to parseBits. Finding the set's end with
 // IndexByte and then comparing it with the memo's sets one by one cost
 // about 200 instructions a set.
-func memFlags(s []byte, i int, field uint8) (v uint64, end int, ok bool) {
+func memFlags(s []byte, i int, names *memFlagTable) (v uint64, end int, ok bool) {
 	for {
-		n := len(s) - i
-		if n < 8 {
+		var w0, w1 uint64
+		if n := len(s) - i; n >= 16 {
+			b := s[i : i+16]
+			w0, w1 = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+		} else if n >= 9 {
+			// The bytes up to the end, zero-padded: the last word, shifted.
+			w0 = binary.LittleEndian.Uint64(s[i:])
+			w1 = binary.LittleEndian.Uint64(s[len(s)-8:]) >> (8 * (16 - n))
+		} else {
 			return 0, i, false // shorter than every name of the table
 		}
-		w0 := binary.LittleEndian.Uint64(s[i:])
-		var w1 uint64
-		if n >= 16 {
-			w1 = binary.LittleEndian.Uint64(s[i+8:])
-		} else {
-			// The bytes up to the end, zero-padded: the last word, shifted.
-			w1 = binary.LittleEndian.Uint64(s[len(s)-8:]) >> (8 * (16 - n))
-		}
-		e := &memFlagTable[w0*memFlagMul>>(64-memFlagBits)]
-		if e.head != w0 || w1&e.mask != e.tail || e.field != field {
+		e := &names[w0*memFlagMul>>(64-memFlagBits)]
+		if e.head != w0 || w1&e.mask != e.tail {
 			return 0, i, false
 		}
 		v |= uint64(e.v)
-		j := i + int(e.n)
-		if j == len(s) || s[j] == ',' {
-			return v, j, true
+		i += int(e.n)
+		switch byte(w1 >> e.after) {
+		case '|':
+			i++
+			continue
+		case ',':
+			return v, i, true
+		case 0:
+			if i == len(s) {
+				return v, i, true
+			}
 		}
-		if s[j] != '|' {
-			return 0, i, false
-		}
-		i = j + 1
+		return 0, i, false
 	}
 }
 
-// The fields of memFlags: a name of one is read in the other too (by
-// lookupName), which memFlags leaves to parseBits.
-const (
-	protField = 1 + iota
-	mapField
-)
-
-// memFlagTable holds the names of protNames and mapNames of 9 to 16 bytes
-// by a perfect hash of their first eight bytes. memFlagMul was chosen so
-// that today's names fill distinct slots; names that share a slot or
-// their first eight bytes (PROT_GROWSDOWN, PROT_GROWSUP) are left out, to
-// parseBits. (A shorter or longer name with the same first eight bytes,
-// MAP_ANON or MAP_SHARED_VALIDATE, fails the tail or the test of the byte
-// after the name.)
-var memFlagTable = func() (t [1 << memFlagBits]memFlagName) {
-	type name struct {
-		s     string
-		v     uint64
-		field uint8
-	}
-	var names []name
-	for field, m := range []map[string]uint64{protField: protNames, mapField: mapNames} {
-		for s, v := range m {
-			if len(s) >= 9 && len(s) <= 16 && v < 1<<32 {
-				names = append(names, name{s, v, uint8(field)})
-			}
-		}
-	}
-	heads, slots := map[uint64]int{}, map[uint64]int{}
-	head := func(s string) uint64 {
-		var b [8]byte
-		copy(b[:], s)
-		return binary.LittleEndian.Uint64(b[:])
-	}
-	for _, nm := range names {
-		heads[head(nm.s)]++
-		slots[head(nm.s)*memFlagMul>>(64-memFlagBits)]++
-	}
-	for _, nm := range names {
-		h := head(nm.s)
-		slot := h * memFlagMul >> (64 - memFlagBits)
-		if heads[h] > 1 || slots[slot] > 1 {
-			continue
-		}
-		var b [8]byte
-		copy(b[:], nm.s[8:])
-		t[slot] = memFlagName{head: h, tail: binary.LittleEndian.Uint64(b[:]), mask: ^uint64(0) >> (8 * (16 - len(nm.s))),
-			v: uint32(nm.v), n: uint8(len(nm.s)), field: nm.field}
-	}
-	return t
-}()
+// protTable and mapTable hold the names of protNames and mapNames of 9 to
+// 15 bytes by a perfect hash of their first eight bytes. memFlagMul was
+// chosen so that today's names fill distinct slots; names that share a
+// slot or their first eight bytes (PROT_GROWSDOWN and PROT_GROWSUP) are
+// left out, to parseBits. (A shorter or longer name with the same first
+// eight bytes, MAP_ANON or MAP_SHARED_VALIDATE, fails the test of the
+// rest or of the byte after the name.) Each field has its table because
+// lookupName reads a name of one in the other too, which memFlags leaves
+// to it.
+var protTable, mapTable = newMemFlagTable(protNames), newMemFlagTable(mapNames)
 
 const (
 	memFlagBits = 5
 	memFlagMul  = 0x9e3779b97f4a8127
 )
 
-// memFlagName is an entry of memFlagTable: a name's first eight bytes,
+// memFlagTable is protTable's and mapTable's type.
+type memFlagTable [1 << memFlagBits]memFlagName
+
+// memFlagName is an entry of a memFlagTable: a name's first eight bytes,
 // the rest zero-padded and the mask of their bytes, its value and length,
-// and its field (0 in an empty slot).
+// and the shift that brings the byte after it to the bottom of the second
+// word.
 type memFlagName struct {
 	head, tail, mask uint64
 	v                uint32
-	n, field         uint8
+	n, after         uint8
+}
+
+func newMemFlagTable(names map[string]uint64) *memFlagTable {
+	var t memFlagTable
+	for k := range t {
+		t[k].tail = 1 // matches nothing (mask 0)
+	}
+	head := func(s string) uint64 {
+		var b [8]byte
+		copy(b[:], s)
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	heads, slots := map[uint64]int{}, map[uint64]int{}
+	for s, v := range names {
+		if len(s) >= 9 && len(s) <= 15 && v < 1<<32 {
+			heads[head(s)]++
+			slots[head(s)*memFlagMul>>(64-memFlagBits)]++
+		}
+	}
+	for s, v := range names {
+		h := head(s)
+		slot := h * memFlagMul >> (64 - memFlagBits)
+		if len(s) < 9 || len(s) > 15 || v >= 1<<32 || heads[h] > 1 || slots[slot] > 1 {
+			continue
+		}
+		t[slot] = memFlagName{head: h, tail: head(s[8:]), mask: 1<<(8*(len(s)-8)) - 1,
+			v: uint32(v), n: uint8(len(s)), after: uint8(8 * (len(s) - 8))}
+	}
+	return &t
 }
 
 // lookupName finds a flag name, with the common memory flags first.

@@ -506,6 +506,13 @@ type memCall struct {
 	flags   uint8 // addrspace flags (mmap)
 }
 
+// set sets every field of m: field by field, as a composite literal
+// assigned to *m is built on the stack first and then copied
+// (scripts/ir-convert).
+func (m *memCall) set(kind trace.Kind, a, b, c uint64, prot, flags uint8) {
+	m.kind, m.a, m.b, m.c, m.prot, m.flags = kind, a, b, c, prot, flags
+}
+
 // argDecoder holds the buffers of decodeMem and decodeExec, and the flag
 // sets it decoded last: a build's memory calls repeat a handful of PROT_
 // and MAP_ sets, and a comparison costs less than splitting and looking up
@@ -616,15 +623,15 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok || !nextField(s, &i) {
 			return false
 		}
-		prot, i, ok := memFlags(s, i, protField)
+		prot, i, ok := memFlags(s, i, protTable)
 		if !ok || !nextField(s, &i) {
 			return false
 		}
-		flags, i, ok := memFlags(s, i, mapField)
+		flags, i, ok := memFlags(s, i, mapTable)
 		if !ok || i == len(s) {
 			return false
 		}
-		*m = memCall{b: length, prot: uint8(prot & 7), flags: mmapFlags(flags), kind: trace.Mmap}
+		m.set(trace.Mmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
 		return true
 	}
 	addr, i, ok := canonNum(s, 0)
@@ -635,7 +642,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if i != len(s) {
 			return false
 		}
-		*m = memCall{a: addr, kind: trace.Brk}
+		m.set(trace.Brk, addr, 0, 0, 0, 0)
 		return true
 	}
 	if !nextField(s, &i) {
@@ -647,7 +654,7 @@ func quickMem(m *memCall, rec *Record) bool {
 	}
 	switch sys {
 	case sysMunmap:
-		*m = memCall{a: addr, b: length, kind: trace.Munmap}
+		m.set(trace.Munmap, addr, length, 0, 0, 0)
 		return true
 	case sysMremap:
 		if !nextField(s, &i) {
@@ -657,17 +664,17 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok {
 			return false
 		}
-		*m = memCall{a: addr, b: length, c: newLength, kind: trace.Mremap}
+		m.set(trace.Mremap, addr, length, newLength, 0, 0)
 		return true
 	case sysMprotect:
 		if !nextField(s, &i) {
 			return false
 		}
-		prot, _, ok := memFlags(s, i, protField)
+		prot, _, ok := memFlags(s, i, protTable)
 		if !ok {
 			return false
 		}
-		*m = memCall{a: addr, b: length, prot: uint8(prot & 7), kind: trace.Mprotect}
+		m.set(trace.Mprotect, addr, length, 0, uint8(prot&7), 0)
 		return true
 	}
 	return false

@@ -5,17 +5,17 @@ import (
 	"testing"
 )
 
-// TestMemFlagTable checks that memFlagTable holds every name of protNames
-// and mapNames that it can (9 to 16 bytes, first eight bytes of its own),
+// TestMemFlagTable checks that protTable and mapTable hold every name of protNames
+// and mapNames that it can (9 to 15 bytes, first eight bytes of its own),
 // so that a change of the names or of memFlagMul that sends the common
 // ones to parseBits shows here rather than as a slower conversion.
 func TestMemFlagTable(t *testing.T) {
-	for field, names := range map[uint8]map[string]uint64{protField: protNames, mapField: mapNames} {
+	for table, names := range map[*memFlagTable]map[string]uint64{protTable: protNames, mapTable: mapNames} {
 		for name := range names {
-			if len(name) < 9 || len(name) > 16 || strings.HasPrefix(name, "PROT_GROWS") {
+			if len(name) < 9 || len(name) > 15 || strings.HasPrefix(name, "PROT_GROWS") {
 				continue
 			}
-			v, end, ok := memFlags([]byte(name), 0, field)
+			v, end, ok := memFlags([]byte(name), 0, table)
 			if !ok || end != len(name) || v != names[name] {
 				t.Errorf("memFlags(%q) = %#x, %d, %v; want %#x, %d, true", name, v, end, ok, names[name], len(name))
 			}
@@ -32,27 +32,27 @@ func TestMemFlags(t *testing.T) {
 		"MAP_PRIVATE", "PROT_READ|", "|PROT_READ", "PROT_READ||PROT_WRITE", "PROT_READ /* x */", "0x3", "PROT_READX",
 		"PROT_REA", "MAP_NORESERVE|MAP_POPULATE|MAP_HUGETLB", "MAP_32BIT|MAP_GROWSDOWN|MAP_EXECUTABLE|MAP_LOCKED|MAP_NONBLOCK"}
 	for _, set := range sets {
-		for _, field := range []uint8{protField, mapField} {
+		for _, table := range []*memFlagTable{protTable, mapTable} {
 			names := protNames
-			if field == mapField {
+			if table == mapTable {
 				names = mapNames
 			}
 			want, _ := parseBits([]byte(set), names, nil)
 			for _, after := range []string{"", ",", ", -1, 0", ", 3, 0x1000", " , 3"} {
 				s := set + after
-				v, end, ok := memFlags([]byte(s), 0, field)
+				v, end, ok := memFlags([]byte(s), 0, table)
 				if !ok {
 					continue
 				}
 				if v != want || end != len(set) {
-					t.Errorf("memFlags(%q, %d) = %#x, %d; want %#x, %d", s, field, v, end, want, len(set))
+					t.Errorf("memFlags(%q, %p) = %#x, %d; want %#x, %d", s, table, v, end, want, len(set))
 				}
 			}
 		}
 	}
 	// The sets strace prints for a build's calls are read.
 	for _, s := range []string{"PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0", "PROT_READ"} {
-		if _, _, ok := memFlags([]byte(s), 0, protField); !ok {
+		if _, _, ok := memFlags([]byte(s), 0, protTable); !ok {
 			t.Errorf("memFlags(%q) not read", s)
 		}
 	}
