@@ -738,7 +738,12 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 // nextField moves *i from a ',' over the ", " strace prints between
 // arguments; false if the text there is not exactly that.
 func nextField(s []byte, i *int) bool {
-	if *i+2 >= len(s) || s[*i] != ',' || s[*i+1] != ' ' || s[*i+2] == ' ' {
+	if *i+3 > len(s) {
+		return false
+	}
+	// One bounds check, one load for the ", " (22 instructions a field
+	// with three bounds checks).
+	if t := s[*i : *i+3]; binary.LittleEndian.Uint16(t) != ' '<<8|',' || t[2] == ' ' {
 		return false
 	}
 	*i += 2
