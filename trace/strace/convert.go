@@ -563,22 +563,10 @@ func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (u
 
 // decodeMem reads the arguments of a memory call.
 func decodeMem(rec *Record, d *argDecoder) (m memCall) {
-	decodeMemTo(&m, rec, d)
+	if !quickMem(&m, rec) {
+		m = memArgsDecoded(rec, d)
+	}
 	return m
-}
-
-// decodeMemTo is decodeMem writing to *m. It runs on the decoder's
-// goroutine when the conversion is pipelined, with m the record's own: a
-// memCall returned through decodeMem and quickMem and then copied into
-// the record cost about 40 instructions a call (scripts/ir-convert).
-func decodeMemTo(m *memCall, rec *Record, d *argDecoder) {
-	if rec.Ret != RetValue || rec.Interrupted {
-		*m = memCall{}
-		return
-	}
-	if !quickMem(m, rec) {
-		*m = memArgsDecoded(rec, d)
-	}
 }
 
 // quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
@@ -588,8 +576,14 @@ func decodeMemTo(m *memCall, rec *Record, d *argDecoder) {
 // for any other form (spaces elsewhere, -N names, octal, decorations,
 // flags memFlags does not read), which memArgsDecoded reads. Splitting
 // every memory call's arguments first and reading each number apart was
-// the decoder's largest cost.
+// the decoder's largest cost. predecode calls it with the record's m: a
+// memCall returned through decodeMem and then copied into the record cost
+// about 40 instructions a call (scripts/ir-convert).
 func quickMem(m *memCall, rec *Record) bool {
+	if rec.Ret != RetValue || rec.Interrupted {
+		m.set("", 0, 0, 0, 0, 0) // not applied
+		return true
+	}
 	s := rec.Args
 	sys := rec.sysCall()
 	// A failed call changes nothing, whatever its arguments (as
@@ -972,7 +966,9 @@ func argsCut(a []byte) bool {
 func predecode(rec *Record, d *argDecoder) {
 	switch rec.sysCall() {
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		decodeMemTo(&rec.mem, rec, d)
+		if !quickMem(&rec.mem, rec) {
+			rec.mem = memArgsDecoded(rec, d)
+		}
 		rec.decoded = true
 	case sysExecve, sysExecveat:
 		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)
