@@ -317,8 +317,8 @@ func quickArgv(in []byte, buf []byte) ([]string, bool) {
 	return cloneArgv(argv), true
 }
 
-// cloneArgv copies the argv walkArgv read into a buffer on the stack
-// (where its strings cost no write barriers) to the heap.
+// cloneArgv copies an argv that walkArgv read into a buffer on the stack
+// to the heap, at the length it turned out to have.
 func cloneArgv(argv []string) []string {
 	out := make([]string, len(argv))
 	copy(out, argv)

@@ -514,9 +514,10 @@ func (m *memCall) set(kind trace.Kind, a, b, c uint64, prot, flags uint8) {
 }
 
 // argDecoder holds the buffers of decodeMem and decodeExec, and the flag
-// sets it decoded last: a build's memory calls repeat a handful of PROT_
-// and MAP_ sets, and a comparison costs less than splitting and looking up
-// the names again.
+// sets memArgsDecoded decoded last: a build's memory calls repeat a
+// handful of PROT_ and MAP_ sets, and a comparison costs less than
+// splitting and looking up the names again. (quickMem reads the usual
+// sets by memFlags, without the memo.)
 type argDecoder struct {
 	args        [8][]byte
 	scratch     []byte
@@ -581,7 +582,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 // about 40 instructions a call (scripts/ir-convert).
 func quickMem(m *memCall, rec *Record) bool {
 	if rec.Ret != RetValue || rec.Interrupted {
-		m.set("", 0, 0, 0, 0, 0) // not applied
+		*m = memCall{} // not applied
 		return true
 	}
 	s := rec.Args
@@ -929,7 +930,8 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 		}
 	}
 	// One walk finds where the argv ends and reads its elements, most of
-	// them substrings of one copy of the arguments from the argv on.
+	// them substrings of one copy of the arguments from the argv on
+	// (which they keep alive: with -v, the environment's text too).
 	var argvBuf [64]string
 	in := s[open+1:]
 	walked, buf, e, ok := walkArgv(in, string(in), argvBuf[:0], d.scratch[:0])
