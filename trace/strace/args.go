@@ -532,11 +532,12 @@ var mapNames = map[string]uint64{
 // about 200 instructions a set.
 func memFlags(s []byte, i int, names *memFlagTable) (v uint64, end int, ok bool) {
 	for {
+		// Sliced once, with the length known, the two words need no more
+		// bounds checks.
 		var w0, w1 uint64
-		if n := len(s) - i; n >= 16 {
-			b := s[i : i+16]
-			w0, w1 = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
-		} else if n >= 9 {
+		if t := s[i:]; len(t) >= 16 {
+			w0, w1 = binary.LittleEndian.Uint64(t), binary.LittleEndian.Uint64(t[8:16])
+		} else if n := len(t); n >= 9 {
 			// The bytes up to the end, zero-padded: the last word, shifted.
 			w0 = binary.LittleEndian.Uint64(s[i:])
 			w1 = binary.LittleEndian.Uint64(s[len(s)-8:]) >> (8 * (16 - n))
@@ -549,7 +550,7 @@ func memFlags(s []byte, i int, names *memFlagTable) (v uint64, end int, ok bool)
 		}
 		v |= uint64(e.v)
 		i += int(e.n)
-		switch byte(w1 >> e.after) {
+		switch byte(w1 >> (e.after & 63)) { // & 63: no test for a shift of 64 or more
 		case '|':
 			i++
 			continue
