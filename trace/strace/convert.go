@@ -687,11 +687,18 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 	// By the first byte, sizes (decimal) first.
 	switch c := s[i]; {
 	case c >= '1' && c <= '9' || c == '0' && (i+1 == n || s[i+1] == ','):
-		if i+8 <= n {
+		if n >= 8 {
 			// Fewer than eight digits, the usual length, at once (as
 			// digits reads them); one at a time they took 16
-			// instructions each (scripts/ir-convert).
-			x := binary.LittleEndian.Uint64(s[i:])
+			// instructions each (scripts/ir-convert). At the end of s
+			// (munmap's length), the last eight bytes, shifted: the zero
+			// bytes that come in are no digits.
+			var x uint64
+			if t := s[i:]; len(t) >= 8 {
+				x = binary.LittleEndian.Uint64(t)
+			} else {
+				x = binary.LittleEndian.Uint64(s[n-8:]) >> (8 * (8 - len(t)))
+			}
 			if k := leadingDigits(x); k < 8 {
 				v, end = eightDigits((x^0x3030303030303030)<<(64-8*k)), i+k
 				break
