@@ -3,6 +3,7 @@ package strace
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 )
 
 // nextArg returns the top-level argument starting at s[i:] and the index of
@@ -309,31 +310,33 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 // anything else, which argvElems then reads (a long gcc command line was
 // taken apart three times, by nextArg, TrimSpace and unquote).
 func quickArgv(in []byte, buf []byte) ([]string, bool) {
-	var argvBuf [64]string
-	argv, _, e, ok := walkArgv(in, string(in), argvBuf[:0], buf[:0])
+	var spanBuf [64]argvSpan
+	buf, spans, e, ok := walkArgv(in, buf[:0], spanBuf[:0])
 	if !ok || e != len(in) {
 		return nil, false
 	}
-	return cloneArgv(argv), true
+	return spanStrings(in, buf, spans), true
 }
 
-// cloneArgv copies an argv that walkArgv read into a buffer on the stack
-// to the heap, at the length it turned out to have.
-func cloneArgv(argv []string) []string {
-	out := make([]string, len(argv))
-	copy(out, argv)
-	return out
+// argvSpan is an element that walkArgv read: s[start:end], or buf's
+// bytes there when it had escapes.
+type argvSpan struct {
+	start, end int32
+	escaped    bool
 }
 
 // walkArgv reads quickArgv's elements from s up to its end or a ']' after
-// an element, appending them to argv; end is the index of the ']', or
-// len(s). text is s as a string: an element without escapes (a
-// backslash) is a substring of it, found with one IndexByte, and one
-// search for the next backslash tells which elements have none; an
-// element with escapes is unquoted into buf, and a string of its own.
-// (Copying every element into buf, with a search for a backslash in each,
-// and then making the strings, cost about 300 instructions an element.)
-func walkArgv(s []byte, text string, argv []string, buf []byte) (_ []string, _ []byte, end int, ok bool) {
+// an element, appending their spans to spans, and the unquoted bytes of
+// those with escapes to buf; end is the index of the ']', or len(s).
+// An element without escapes (a backslash) stays where it lies, found
+// with one IndexByte and its bytes not copied; one search for the next
+// backslash tells which elements have none. (Copying every element, with
+// a search for a backslash in each, cost about 300 instructions an
+// element.)
+func walkArgv(s []byte, buf []byte, spans []argvSpan) (_ []byte, _ []argvSpan, end int, ok bool) {
+	if len(s) > math.MaxInt32 {
+		return buf, spans, 0, false // beyond argvSpan
+	}
 	nb := bytes.IndexByte(s, '\\') // the next backslash
 	if nb < 0 {
 		nb = len(s)
@@ -347,24 +350,25 @@ func walkArgv(s []byte, text string, argv []string, buf []byte) (_ []string, _ [
 			break
 		}
 		if s[i] != '"' {
-			return argv, buf, i, false
+			return buf, spans, i, false
 		}
 		// The element at i, and those that follow it in strace's form,
 		// `"a", "b"`.
 		for {
 			q := bytes.IndexByte(s[i+1:], '"') + i + 1
 			if q == i {
-				return argv, buf, i, false // no closing quote
+				return buf, spans, i, false // no closing quote
 			}
 			if q < nb {
-				argv = append(argv, text[i+1:q])
+				spans = append(spans, argvSpan{start: int32(i + 1), end: int32(q)})
 			} else {
 				// Escapes: -DNAME=\"x\"
 				if q = closingQuote(s, i+1); q == len(s) {
-					return argv, buf, i, false
+					return buf, spans, i, false
 				}
-				buf, _ = unquote(buf[:0], s[i:q+1])
-				argv = append(argv, string(buf))
+				start := len(buf)
+				buf, _ = unquote(buf, s[i:q+1])
+				spans = append(spans, argvSpan{start: int32(start), end: int32(len(buf)), escaped: true})
 				if nb = bytes.IndexByte(s[q+1:], '\\'); nb < 0 {
 					nb = len(s)
 				} else {
@@ -388,13 +392,47 @@ func walkArgv(s []byte, text string, argv []string, buf []byte) (_ []string, _ [
 			case ',':
 				i++
 			case ']':
-				return argv, buf, i, true
+				return buf, spans, i, true
 			default:
-				return argv, buf, i, false
+				return buf, spans, i, false
 			}
 		}
 	}
-	return argv, buf, i, true
+	return buf, spans, i, true
+}
+
+// spanStrings makes the elements that walkArgv read from s: those without
+// escapes share one string of the text they lie in, those with escapes
+// one of buf: two or three allocations per argv instead of one per
+// argument.
+func spanStrings(s []byte, buf []byte, spans []argvSpan) []string {
+	out := make([]string, len(spans))
+	var lo, hi int32 // the text from the first element without escapes to the last
+	for _, sp := range spans {
+		if !sp.escaped {
+			lo = sp.start
+			break
+		}
+	}
+	for k := len(spans) - 1; k >= 0; k-- {
+		if !spans[k].escaped {
+			hi = spans[k].end
+			break
+		}
+	}
+	text := string(s[lo:hi])
+	var unquoted string
+	if len(buf) > 0 {
+		unquoted = string(buf)
+	}
+	for k, sp := range spans {
+		if sp.escaped {
+			out[k] = unquoted[sp.start:sp.end]
+		} else {
+			out[k] = text[sp.start-lo : sp.end-lo]
+		}
+	}
+	return out
 }
 
 // argvStrings makes the arguments, unquoted one after another into buf

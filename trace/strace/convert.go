@@ -936,18 +936,16 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 			return file, d.argv[k], true
 		}
 	}
-	// One walk finds where the argv ends and reads its elements, most of
-	// them substrings of one copy of the arguments from the argv on
-	// (which they keep alive: with -v, the environment's text too).
-	var argvBuf [64]string
+	// One walk finds where the argv ends and where its elements lie.
+	var spanBuf [64]argvSpan
 	in := s[open+1:]
-	walked, buf, e, ok := walkArgv(in, string(in), argvBuf[:0], d.scratch[:0])
+	buf, spans, e, ok := walkArgv(in, d.scratch[:0], spanBuf[:0])
 	d.scratch = buf[:0]
 	if !ok || e >= len(in) || in[e] != ']' || e+1 < len(in) && in[e+1] != ',' {
 		return "", nil, false
 	}
 	text := s[open : open+1+e+1]
-	argv = cloneArgv(walked)
+	argv = spanStrings(in, buf, spans)
 	d.remember(text, argv, true)
 	return file, argv, true
 }
