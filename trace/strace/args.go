@@ -2,6 +2,8 @@ package strace
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 )
 
 // nextArg returns the top-level argument starting at s[i:] and the index of
@@ -227,16 +229,15 @@ func unquote(dst []byte, s []byte) ([]byte, bool) {
 		return dst, false
 	}
 	s = s[1 : len(s)-1]
-	if bytes.IndexByte(s, '\\') < 0 {
-		return append(dst, s...), true // the common case: no escapes
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			dst = append(dst, c)
-			continue
+	// The bytes up to each backslash are copied at once: byte by byte, a
+	// long sh -c command with a few \" took 14 instructions a byte.
+	for {
+		k := bytes.IndexByte(s, '\\')
+		if k < 0 || k+1 >= len(s) { // a last lone backslash is kept
+			return append(dst, s...), true
 		}
-		i++
+		dst = append(dst, s[:k]...)
+		i := k + 1
 		switch e := s[i]; e {
 		case 'n':
 			dst = append(dst, '\n')
@@ -253,11 +254,11 @@ func unquote(dst []byte, s []byte) ([]byte, bool) {
 		case 'b':
 			dst = append(dst, '\b')
 		case 'x':
-			v, k := 0, 0
-			for k < 2 && i+1 < len(s) && isHex(s[i+1]) {
+			v, n := 0, 0
+			for n < 2 && i+1 < len(s) && isHex(s[i+1]) {
 				v = v<<4 | hexVal(s[i+1])
 				i++
-				k++
+				n++
 			}
 			dst = append(dst, byte(v))
 		default:
@@ -272,8 +273,8 @@ func unquote(dst []byte, s []byte) ([]byte, bool) {
 				dst = append(dst, e)
 			}
 		}
+		s = s[i+1:]
 	}
-	return dst, true
 }
 
 func isHex(c byte) bool {
@@ -305,24 +306,41 @@ func parseArgv(s []byte, buf []byte) ([]string, bool) {
 }
 
 // quickArgv is parseArgv's usual case, every element a quoted string
-// (cut by -s or not), read in one pass: an argument's closing quote is
-// found with IndexByte and its bytes copied once (unquoted when it has
-// escapes). ok is false for anything else, which argvElems then reads (a
-// long gcc command line was taken apart three times, by nextArg,
-// TrimSpace and unquote).
+// (cut by -s or not), read in one pass by walkArgv. ok is false for
+// anything else, which argvElems then reads (a long gcc command line was
+// taken apart three times, by nextArg, TrimSpace and unquote).
 func quickArgv(in []byte, buf []byte) ([]string, bool) {
-	var endBuf [32]int
-	buf, ends, e, ok := walkArgv(in, buf[:0], endBuf[:0])
+	var spanBuf [64]argvSpan
+	buf, spans, e, ok := walkArgv(in, buf[:0], spanBuf[:0])
 	if !ok || e != len(in) {
 		return nil, false
 	}
-	return argvStrings(buf, ends), true
+	return spanStrings(in, buf, spans), true
+}
+
+// argvSpan is an element that walkArgv read: s[start:end], or buf's
+// bytes there when it had escapes.
+type argvSpan struct {
+	start, end int32
+	escaped    bool
 }
 
 // walkArgv reads quickArgv's elements from s up to its end or a ']' after
-// an element, appending their bytes to buf and their ends to ends; end is
-// the index of the ']', or len(s).
-func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok bool) {
+// an element, appending their spans to spans, and the unquoted bytes of
+// those with escapes to buf; end is the index of the ']', or len(s).
+// An element without escapes (a backslash) stays where it lies, found
+// with one IndexByte and its bytes not copied; one search for the next
+// backslash tells which elements have none. (Copying every element, with
+// a search for a backslash in each, cost about 300 instructions an
+// element.)
+func walkArgv(s []byte, buf []byte, spans []argvSpan) (_ []byte, _ []argvSpan, end int, ok bool) {
+	if len(s) > math.MaxInt32 {
+		return buf, spans, 0, false // beyond argvSpan
+	}
+	nb := bytes.IndexByte(s, '\\') // the next backslash
+	if nb < 0 {
+		nb = len(s)
+	}
 	i := 0
 	for i < len(s) {
 		for i < len(s) && s[i] == ' ' {
@@ -332,19 +350,37 @@ func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok 
 			break
 		}
 		if s[i] != '"' {
-			return buf, ends, i, false
+			return buf, spans, i, false
 		}
-		q := closingQuote(s, i+1)
-		if q == len(s) {
-			return buf, ends, i, false
+		// The element at i, and those that follow it in strace's form,
+		// `"a", "b"`.
+		for {
+			q := bytes.IndexByte(s[i+1:], '"') + i + 1
+			if q == i {
+				return buf, spans, i, false // no closing quote
+			}
+			if q < nb {
+				spans = append(spans, argvSpan{start: int32(i + 1), end: int32(q)})
+			} else {
+				// Escapes: -DNAME=\"x\"
+				if q = closingQuote(s, i+1); q == len(s) {
+					return buf, spans, i, false
+				}
+				start := len(buf)
+				buf, _ = unquote(buf, s[i:q+1])
+				spans = append(spans, argvSpan{start: int32(start), end: int32(len(buf)), escaped: true})
+				if nb = bytes.IndexByte(s[q+1:], '\\'); nb < 0 {
+					nb = len(s)
+				} else {
+					nb += q + 1
+				}
+			}
+			if q+4 > len(s) || string(s[q:q+4]) != `", "` {
+				i = q + 1
+				break
+			}
+			i = q + 3
 		}
-		if a := s[i+1 : q]; bytes.IndexByte(a, '\\') >= 0 {
-			buf, _ = unquote(buf, s[i:q+1]) // escapes: -DNAME=\"x\"
-		} else {
-			buf = append(buf, a...)
-		}
-		ends = append(ends, len(buf))
-		i = q + 1
 		if bytes.HasPrefix(s[i:], []byte("...")) {
 			i += 3
 		}
@@ -356,13 +392,47 @@ func walkArgv(s []byte, buf []byte, ends []int) (_ []byte, _ []int, end int, ok 
 			case ',':
 				i++
 			case ']':
-				return buf, ends, i, true
+				return buf, spans, i, true
 			default:
-				return buf, ends, i, false
+				return buf, spans, i, false
 			}
 		}
 	}
-	return buf, ends, i, true
+	return buf, spans, i, true
+}
+
+// spanStrings makes the elements that walkArgv read from s: those without
+// escapes share one string of the text they lie in, those with escapes
+// one of buf: two or three allocations per argv instead of one per
+// argument.
+func spanStrings(s []byte, buf []byte, spans []argvSpan) []string {
+	out := make([]string, len(spans))
+	var lo, hi int32 // the text from the first element without escapes to the last
+	for _, sp := range spans {
+		if !sp.escaped {
+			lo = sp.start
+			break
+		}
+	}
+	for k := len(spans) - 1; k >= 0; k-- {
+		if !spans[k].escaped {
+			hi = spans[k].end
+			break
+		}
+	}
+	text := string(s[lo:hi])
+	var unquoted string
+	if len(buf) > 0 {
+		unquoted = string(buf)
+	}
+	for k, sp := range spans {
+		if sp.escaped {
+			out[k] = unquoted[sp.start:sp.end]
+		} else {
+			out[k] = text[sp.start-lo : sp.end-lo]
+		}
+	}
+	return out
 }
 
 // argvStrings makes the arguments, unquoted one after another into buf
@@ -488,6 +558,107 @@ var mapNames = map[string]uint64{
 	"MAP_DENYWRITE": 0x800, "MAP_EXECUTABLE": 0x1000, "MAP_LOCKED": 0x2000, "MAP_NORESERVE": 0x4000,
 	"MAP_POPULATE": 0x8000, "MAP_NONBLOCK": 0x10000, "MAP_STACK": 0x20000, "MAP_HUGETLB": 0x40000,
 	"MAP_SYNC": 0x80000, "MAP_FIXED_NOREPLACE": 0x100000, "MAP_UNINITIALIZED": 0x4000000,
+}
+
+// memFlags reads the flag set at s[i:] of a memory call's PROT or MAP
+// argument (names is protTable or mapTable), up to a ',' or the end of s,
+// as parseBits reads it: its value and where it ends. It reads only names
+// of the table, each name's bytes and the one after it as two words, and
+// ok is false for every other form (numbers, comments, spaces, other
+// names), which the caller leaves to parseBits. Finding the set's end with
+// IndexByte and then comparing it with the memo's sets one by one cost
+// about 200 instructions a set.
+func memFlags(s []byte, i int, names *memFlagTable) (v uint64, end int, ok bool) {
+	for {
+		// Sliced once, with the length known, the two words need no more
+		// bounds checks.
+		var w0, w1 uint64
+		if t := s[i:]; len(t) >= 16 {
+			w0, w1 = binary.LittleEndian.Uint64(t), binary.LittleEndian.Uint64(t[8:16])
+		} else if n := len(t); n >= 9 {
+			// The bytes up to the end, zero-padded: the last word, shifted.
+			w0 = binary.LittleEndian.Uint64(s[i:])
+			w1 = binary.LittleEndian.Uint64(s[len(s)-8:]) >> (8 * (16 - n))
+		} else {
+			return 0, i, false // shorter than every name of the table
+		}
+		e := &names[w0*memFlagMul>>(64-memFlagBits)]
+		if e.head != w0 || w1&e.mask != e.tail {
+			return 0, i, false
+		}
+		v |= uint64(e.v)
+		i += int(e.n)
+		switch byte(w1 >> (e.after & 63)) { // & 63: no test for a shift of 64 or more
+		case '|':
+			i++
+			continue
+		case ',':
+			return v, i, true
+		case 0:
+			if i == len(s) {
+				return v, i, true
+			}
+		}
+		return 0, i, false
+	}
+}
+
+// protTable and mapTable hold the names of protNames and mapNames of 9 to
+// 15 bytes by a perfect hash of their first eight bytes. memFlagMul was
+// chosen so that today's names fill distinct slots; names that share a
+// slot or their first eight bytes (PROT_GROWSDOWN and PROT_GROWSUP) are
+// left out, to parseBits. (A shorter or longer name with the same first
+// eight bytes, MAP_ANON or MAP_SHARED_VALIDATE, fails the test of the
+// rest or of the byte after the name.) Each field has its table because
+// lookupName reads a name of one in the other too, which memFlags leaves
+// to it.
+var protTable, mapTable = newMemFlagTable(protNames), newMemFlagTable(mapNames)
+
+const (
+	memFlagBits = 5
+	memFlagMul  = 0x9e3779b97f4a8127
+)
+
+// memFlagTable is protTable's and mapTable's type.
+type memFlagTable [1 << memFlagBits]memFlagName
+
+// memFlagName is an entry of a memFlagTable: a name's first eight bytes,
+// the rest zero-padded and the mask of their bytes, its value and length,
+// and the shift that brings the byte after it to the bottom of the second
+// word.
+type memFlagName struct {
+	head, tail, mask uint64
+	v                uint32
+	n, after         uint8
+}
+
+func newMemFlagTable(names map[string]uint64) *memFlagTable {
+	var t memFlagTable
+	for k := range t {
+		t[k].tail = 1 // matches nothing (mask 0)
+	}
+	head := func(s string) uint64 {
+		var b [8]byte
+		copy(b[:], s)
+		return binary.LittleEndian.Uint64(b[:])
+	}
+	heads, slots := map[uint64]int{}, map[uint64]int{}
+	for s, v := range names {
+		if len(s) >= 9 && len(s) <= 15 && v < 1<<32 {
+			heads[head(s)]++
+			slots[head(s)*memFlagMul>>(64-memFlagBits)]++
+		}
+	}
+	for s, v := range names {
+		h := head(s)
+		slot := h * memFlagMul >> (64 - memFlagBits)
+		if len(s) < 9 || len(s) > 15 || v >= 1<<32 || heads[h] > 1 || slots[slot] > 1 {
+			continue
+		}
+		t[slot] = memFlagName{head: h, tail: head(s[8:]), mask: 1<<(8*(len(s)-8)) - 1,
+			v: uint32(v), n: uint8(len(s)), after: uint8(8 * (len(s) - 8))}
+	}
+	return &t
 }
 
 // lookupName finds a flag name, with the common memory flags first.

@@ -602,10 +602,18 @@ type memCall struct {
 	flags   uint8 // addrspace flags (mmap)
 }
 
+// set sets every field of m: field by field, as a composite literal
+// assigned to *m is built on the stack first and then copied
+// (scripts/ir-convert).
+func (m *memCall) set(kind trace.Kind, a, b, c uint64, prot, flags uint8) {
+	m.kind, m.a, m.b, m.c, m.prot, m.flags = kind, a, b, c, prot, flags
+}
+
 // argDecoder holds the buffers of decodeMem and decodeExec, and the flag
-// sets it decoded last: a build's memory calls repeat a handful of PROT_
-// and MAP_ sets, and a comparison costs less than splitting and looking up
-// the names again.
+// sets memArgsDecoded decoded last: a build's memory calls repeat a
+// handful of PROT_ and MAP_ sets, and a comparison costs less than
+// splitting and looking up the names again. (quickMem reads the usual
+// sets by memFlags, without the memo.)
 type argDecoder struct {
 	args        [8][]byte
 	scratch     []byte
@@ -650,106 +658,117 @@ func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (u
 	return v, ok
 }
 
-// decodeMem reads the arguments of a memory call. It runs on the decoder's
-// goroutine when the conversion is pipelined.
+// decodeMem reads the arguments of a memory call.
 func decodeMem(rec *Record, d *argDecoder) (m memCall) {
-	if rec.Ret != RetValue || rec.Interrupted {
-		return
+	if !quickMem(&m, rec) {
+		m = memArgsDecoded(rec, d)
 	}
-	if m, ok := quickMem(rec, d); ok {
-		return m
-	}
-	return memArgsDecoded(rec, d)
+	return m
 }
 
 // quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
 // strace prints them ("NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
-// -1, 0"), read in one pass: numbers are read where they are found and
-// the flag sets handed to the memo as they lie in the line. ok is false
-// for any other form (spaces elsewhere, -N names, octal, decorations),
-// which memArgsDecoded reads. Splitting every memory call's arguments
-// first and reading each number apart was the decoder's largest cost.
-func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
+// -1, 0"), read in one pass into *m: numbers are read where they are
+// found, and flag sets by memFlags. It returns false, leaving *m alone,
+// for any other form (spaces elsewhere, -N names, octal, decorations,
+// flags memFlags does not read), which memArgsDecoded reads. Splitting
+// every memory call's arguments first and reading each number apart was
+// the decoder's largest cost. predecode calls it with the record's m: a
+// memCall returned through decodeMem and then copied into the record cost
+// about 40 instructions a call (scripts/ir-convert).
+func quickMem(m *memCall, rec *Record) bool {
+	if rec.Ret != RetValue || rec.Interrupted {
+		*m = memCall{} // not applied
+		return true
+	}
 	s := rec.Args
 	sys := rec.sysCall()
+	// A failed call changes nothing, whatever its arguments (as
+	// memArgsDecoded has it).
+	switch sys {
+	case sysMmap, sysMremap:
+		if rec.RetVal < 0 && rec.RetVal > -4096 {
+			*m = memCall{}
+			return true
+		}
+	case sysMunmap, sysMprotect:
+		if rec.RetVal != 0 {
+			*m = memCall{}
+			return true
+		}
+	}
+	if sys == sysMmap {
+		// ADDR, LENGTH, PROT, FLAGS, FD, OFFSET. The converter takes the
+		// mapping's address from the return value: ADDR is passed over,
+		// not read (a third of a libc build's mmaps give one).
+		i := 4
+		if len(s) < 5 || string(s[:5]) != "NULL," {
+			if i = bytes.IndexByte(s, ','); i < 0 {
+				return false
+			}
+		}
+		if !nextField(s, &i) {
+			return false
+		}
+		length, i, ok := canonNum(s, i)
+		if !ok || !nextField(s, &i) {
+			return false
+		}
+		prot, i, ok := memFlags(s, i, protTable)
+		if !ok || !nextField(s, &i) {
+			return false
+		}
+		flags, i, ok := memFlags(s, i, mapTable)
+		if !ok || i == len(s) {
+			return false
+		}
+		m.set(trace.Mmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
+		return true
+	}
 	addr, i, ok := canonNum(s, 0)
 	if !ok {
-		return m, false
+		return false
 	}
 	if sys == sysBrk {
 		if i != len(s) {
-			return m, false
+			return false
 		}
-		return memCall{a: addr, kind: trace.Brk}, true
+		m.set(trace.Brk, addr, 0, 0, 0, 0)
+		return true
 	}
 	if !nextField(s, &i) {
-		return m, false
+		return false
 	}
 	length, i, ok := canonNum(s, i)
 	if !ok {
-		return m, false
+		return false
 	}
-	failed := rec.RetVal < 0 && rec.RetVal > -4096
 	switch sys {
+	case sysMunmap:
+		m.set(trace.Munmap, addr, length, 0, 0, 0)
+		return true
 	case sysMremap:
 		if !nextField(s, &i) {
-			return m, false
+			return false
 		}
 		newLength, _, ok := canonNum(s, i)
 		if !ok {
-			return m, false
+			return false
 		}
-		if failed {
-			return memCall{}, true
-		}
-		return memCall{a: addr, b: length, c: newLength, kind: trace.Mremap}, true
-	case sysMunmap:
-		if i != len(s) && s[i] != ',' {
-			return m, false
-		}
-		if rec.RetVal != 0 {
-			return memCall{}, true
-		}
-		return memCall{a: addr, b: length, kind: trace.Munmap}, true
+		m.set(trace.Mremap, addr, length, newLength, 0, 0)
+		return true
 	case sysMprotect:
 		if !nextField(s, &i) {
-			return m, false
+			return false
 		}
-		prot, e, ok := flagField(s, i)
-		if !ok || e != len(s) && s[e] != ',' {
-			return m, false
+		prot, _, ok := memFlags(s, i, protTable)
+		if !ok {
+			return false
 		}
-		if rec.RetVal != 0 {
-			return memCall{}, true
-		}
-		m.a, m.b = addr, length
-		m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
-		m.kind = trace.Mprotect
-		return m, true
-	case sysMmap:
-	default:
-		return m, false
+		m.set(trace.Mprotect, addr, length, 0, uint8(prot&7), 0)
+		return true
 	}
-	// mmap: ADDR, LENGTH, PROT, FLAGS, FD, OFFSET.
-	if !nextField(s, &i) {
-		return m, false
-	}
-	prot, i, ok := flagField(s, i)
-	if !ok || !nextField(s, &i) {
-		return m, false
-	}
-	flags, i, ok := flagField(s, i)
-	if !ok || i == len(s) || s[i] != ',' {
-		return m, false
-	}
-	if failed {
-		return memCall{}, true
-	}
-	m.b = length
-	m.prot = uint8(d.prot.parse(prot, protNames, d.scratch) & 7)
-	m.flags = mmapFlags(d.flags.parse(flags, mapNames, d.scratch))
-	m.kind = trace.Mmap
-	return m, true
+	return false
 }
 
 // canonNum reads, at s[i:], a number as strace prints an address or a
@@ -758,10 +777,36 @@ func quickMem(rec *Record, d *argDecoder) (m memCall, ok bool) {
 // (parseNum reads them).
 func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 	n := len(s)
-	switch {
-	case i+4 <= n && string(s[i:i+4]) == "NULL":
-		end = i + 4
-	case i+2 < n && s[i] == '0' && s[i+1] == 'x':
+	if i >= n {
+		return 0, i, false
+	}
+	// By the first byte, sizes (decimal) first.
+	switch c := s[i]; {
+	case c >= '1' && c <= '9' || c == '0' && (i+1 == n || s[i+1] == ','):
+		if n >= 8 {
+			// Fewer than eight digits, the usual length, at once (as
+			// digits reads them); one at a time they took 16
+			// instructions each (scripts/ir-convert). At the end of s
+			// (munmap's length), the last eight bytes, shifted: the zero
+			// bytes that come in are no digits.
+			var x uint64
+			if t := s[i:]; len(t) >= 8 {
+				x = binary.LittleEndian.Uint64(t)
+			} else {
+				x = binary.LittleEndian.Uint64(s[n-8:]) >> (8 * (8 - len(t)))
+			}
+			if k := leadingDigits(x); k < 8 {
+				v, end = eightDigits((x^0x3030303030303030)<<(64-8*k)), i+k
+				break
+			}
+		}
+		j := i
+		for j < n && j < i+19 && isDigit(s[j]) {
+			v = v*10 + uint64(s[j]-'0')
+			j++
+		}
+		end = j
+	case c == '0' && i+2 < n && s[i+1] == 'x':
 		// Ranging over the digits' room rather than indexing s: 13
 		// instructions a digit instead of 17 (scripts/ir-convert).
 		j := i + 2
@@ -777,23 +822,8 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 			return 0, i, false
 		}
 		end = j
-	case i < n && s[i] >= '1' && s[i] <= '9' || i+1 < n && s[i] == '0' && s[i+1] == ',' || i+1 == n && s[i] == '0':
-		if i+8 <= n {
-			// Fewer than eight digits, the usual length, at once (as
-			// digits reads them); one at a time they took 16
-			// instructions each (scripts/ir-convert).
-			x := binary.LittleEndian.Uint64(s[i:])
-			if k := leadingDigits(x); k < 8 {
-				v, end = eightDigits((x^0x3030303030303030)<<(64-8*k)), i+k
-				break
-			}
-		}
-		j := i
-		for j < n && j < i+19 && isDigit(s[j]) {
-			v = v*10 + uint64(s[j]-'0')
-			j++
-		}
-		end = j
+	case c == 'N' && i+4 <= n && string(s[i:i+4]) == "NULL":
+		end = i + 4
 	default:
 		return 0, i, false
 	}
@@ -806,26 +836,16 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 // nextField moves *i from a ',' over the ", " strace prints between
 // arguments; false if the text there is not exactly that.
 func nextField(s []byte, i *int) bool {
-	if *i+2 >= len(s) || s[*i] != ',' || s[*i+1] != ' ' || s[*i+2] == ' ' {
+	if *i+3 > len(s) {
+		return false
+	}
+	// One bounds check, one load for the ", " (22 instructions a field
+	// with three bounds checks).
+	if t := s[*i : *i+3]; binary.LittleEndian.Uint16(t) != ' '<<8|',' || t[2] == ' ' {
 		return false
 	}
 	*i += 2
 	return true
-}
-
-// flagField returns the flag set at s[i:], up to a ',' or the end, and
-// where it ends; ok is false when memArgs would read it otherwise (spaces
-// around it, an -N name).
-func flagField(s []byte, i int) (f []byte, end int, ok bool) {
-	j := len(s)
-	if k := bytes.IndexByte(s[i:], ','); k >= 0 {
-		j = i + k
-	}
-	f = s[i:j]
-	if len(f) == 0 || f[len(f)-1] == ' ' || f[0] >= 'a' && f[0] <= 'z' {
-		return nil, i, false
-	}
-	return f, j, true
 }
 
 // mmapFlags is the addrspace flags of an mmap's MAP_ flags.
@@ -1019,16 +1039,16 @@ func quickExec(s []byte, d *argDecoder) (file string, argv []string, ok bool) {
 			return file, d.argv[k], true
 		}
 	}
-	// One walk finds where the argv ends and copies its elements.
-	var endBuf [32]int
-	buf, ends, e, ok := walkArgv(s[open+1:], d.scratch[:0], endBuf[:0])
+	// One walk finds where the argv ends and where its elements lie.
+	var spanBuf [64]argvSpan
+	in := s[open+1:]
+	buf, spans, e, ok := walkArgv(in, d.scratch[:0], spanBuf[:0])
 	d.scratch = buf[:0]
-	e += open + 1
-	if !ok || e >= len(s) || s[e] != ']' || e+1 < len(s) && s[e+1] != ',' {
+	if !ok || e >= len(in) || in[e] != ']' || e+1 < len(in) && in[e+1] != ',' {
 		return "", nil, false
 	}
-	text := s[open : e+1]
-	argv = argvStrings(buf, ends)
+	text := s[open : open+1+e+1]
+	argv = spanStrings(in, buf, spans)
 	d.remember(text, argv, true)
 	return file, argv, true
 }
@@ -1056,7 +1076,9 @@ func argsCut(a []byte) bool {
 func predecode(rec *Record, d *argDecoder) {
 	switch rec.sysCall() {
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		rec.mem = decodeMem(rec, d)
+		if !quickMem(&rec.mem, rec) {
+			rec.mem = memArgsDecoded(rec, d)
+		}
 		rec.decoded = true
 	case sysExecve, sysExecveat:
 		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)

@@ -73,7 +73,10 @@ func checkRowInvariants(evs []trace.Event) error {
 // the general argvElems reads.
 func FuzzQuickArgv(f *testing.F) {
 	for _, s := range []string{`"gcc", "-c", "x.c"`, `"a"..., "b"`, `"a", `, `"a",`, `""`, ``, ` "a" , "b" `, `"a\"b", "c"`,
-		`"a", ...`, `"a" ..., "b"`, "\t\"a\"", `"a", "b"...`, `"x,y", "z"`} {
+		`"a", ...`, `"a" ..., "b"`, "\t\"a\"", `"a", "b"...`, `"x,y", "z"`,
+		// Elements with escapes among those without (walkArgv's search
+		// for the next backslash).
+		`"a", "-DV=\"2\"", "b", "c\\", "d"`, `"\"x\""`, `"a\\", "\"", "b"`, `"a", "b\n"..., "c"`, `"a\", "b"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
@@ -94,7 +97,8 @@ func FuzzQuickArgv(f *testing.F) {
 func FuzzQuickExec(f *testing.F) {
 	for _, s := range []string{`"/usr/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`, `"/bin/sh"..., ["sh"], 0x1`,
 		`"/bin/true", []`, `"", [""]`, `"/bin/x", ["a"]`, `"/bin/x", ["a", "b"...], ["E=1"]`, `"/bin/x", ["a"] , 0`,
-		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`} {
+		`"/bin/x",  ["a"]`, `"a\"b", ["c"]`, `"/bin/x", ["a", ...]`, `filename="/bin/x", argv=["x"]`,
+		`"/bin/sh", ["sh", "-c", "gcc -DV='\"2\"' x.c"], 0x1`, `"/bin/x", ["\"a\"", "b"], 0`, `"/bin/x", ["a\\"], 0`} {
 		f.Add([]byte(s), []byte(`"/usr/local/bin/gcc", ["gcc", "-c", "x.c"], 0x7ffe /* 38 vars */`))
 		f.Add([]byte(`"/usr/local/bin/x", ["a"], 0`), []byte(s))
 	}
@@ -124,7 +128,14 @@ func FuzzQuickMem(f *testing.F) {
 		"0x7f44754c8000, 4096, PROT_NONE", "0x7f4, 0, PROT_READ, 0", "NULL,  8192, PROT_READ, MAP_SHARED, 3, 0",
 		"addr=NULL, length=8192, prot=PROT_READ, flags=MAP_SHARED, fd=3, offset=0", "0x7f4, 010, PROT_READ",
 		"0X7F4, 10", "NULL, 8192 , PROT_READ, MAP_SHARED, 3, 0", "0x7f4<x>, 10", "NULL, 99999999999999999999, P, M, 0",
-		"NULL", "0x55d1c000", "0x7f4, 4096, 8192, MREMAP_MAYMOVE", "0x7f4, 4096, 8192", "0x7f4, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f8"} {
+		"NULL", "0x55d1c000", "0x7f4, 4096, 8192, MREMAP_MAYMOVE", "0x7f4, 4096, 8192", "0x7f4, 4096, 8192, MREMAP_MAYMOVE|MREMAP_FIXED, 0x7f8",
+		// Flag sets memFlags reads, and sets it must leave to parseBits.
+		"NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0", "0x7f4, 4096, PROT_READ|PROT_WRITE",
+		"NULL, 8192, PROT_READ|PROT_EXEC, MAP_SHARED_VALIDATE, 3, 0", "NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANON, -1, 0",
+		"NULL, 8192, MAP_PRIVATE, PROT_READ|PROT_WRITE, -1, 0", "0x7f4, 4096, PROT_READ|", "0x7f4, 4096, PROT_READ|PROT_GROWSDOWN",
+		"NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED_NOREPLACE, 3, 0", "NULL, 8192, PROT_READ, MAP_PRIVATE", "0x7f4, 4096, PROT_NONE ",
+		"NULL, 8192, PROT_READ /* 1 */, MAP_PRIVATE, 3, 0", "0x7f4<x>, 8192, PROT_READ, MAP_PRIVATE, 3, 0", "NULL,8192",
+		"0x7f4, 4096, PROT_READ\x00PROT_WRITE", "0x7f4, 4096, PROT_EXEC,", "NULL, 8192, PROT_WRITE, MAP_NORESERVE|MAP_POPULATE, -1, 0"} {
 		for _, name := range []string{"mmap", "munmap", "mprotect", "pkey_mprotect", "mmap2", "mremap", "brk"} {
 			f.Add(name, []byte(s), int64(0))
 		}
@@ -132,8 +143,8 @@ func FuzzQuickMem(f *testing.F) {
 	f.Add("mmap", []byte("NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0"), int64(-12))
 	f.Fuzz(func(t *testing.T, name string, args []byte, ret int64) {
 		rec := &Record{Kind: KindCall, Name: []byte(name), Args: args, Ret: RetValue, RetVal: ret}
-		got, ok := quickMem(rec, newArgDecoder())
-		if !ok {
+		var got memCall
+		if !quickMem(&got, rec) {
 			return
 		}
 		if want := memArgsDecoded(rec, newArgDecoder()); got != want {
