@@ -125,6 +125,9 @@ type Reader struct {
 	// as much as reading its timestamp.
 	headOnly bool
 	noQuick  bool // tests: no quickHead
+	// quickHead's last first eight digits of a timestamp (xor '0'), and
+	// their worth in microseconds.
+	headWord, headUsec uint64
 
 	// time state
 	form     TimeForm
@@ -461,11 +464,19 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 	w1 := binary.LittleEndian.Uint64(line[i+8:])
 	a, b := binary.LittleEndian.Uint64(line[i:])^0x3030303030303030, w1^0x3030303030303030
 	u, after := line[i+16]-'0', line[i+17]-'0'
-	if notDigits(a)|notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || after <= 9 {
+	if notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || after <= 9 {
 		return 0, false
 	}
+	// The first eight digits change every hundred seconds: the last
+	// line's are remembered (a zero word is "00000000", worth 0).
+	if a != r.headWord {
+		if notDigits(a) != 0 {
+			return 0, false
+		}
+		r.headWord, r.headUsec = a, eightDigits(a)*1e8
+	}
 	b = b&0xffff | b>>24<<16 | uint64(u)<<56
-	t := int64(eightDigits(a)*1e8+eightDigits(b)) * 1000
+	t := int64(r.headUsec+eightDigits(b)) * 1000
 	if e := i + 17; line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
 		return 0, false
 	}
