@@ -102,3 +102,56 @@ func FuzzQuickHead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickResume holds resumed's shortcut (and its inline copies of
+// resumedName and cutDuration) to resumedSlow and cutDuration: lines lexed
+// with and without it give the same records, errors and pending halves.
+func FuzzQuickResume(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+4 <= len(lines) && i < 80; i += 4 {
+			f.Add(bytes.Join(lines[i:i+4], []byte("\n")))
+		}
+	}
+	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
+		"2 1795742086.212051 <... clone resumed>, flags=CLONE_VM) = 3 <12.000008>\n" +
+		"1 1795742086.212052 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>\n" +
+		"1 1795742086.212053 <... futex resumed> <unfinished ...>\n" +
+		"1 1795742086.212054 <... futex resumed>) = 0 <0.00001>\n" +
+		"1 1795742086.212055 brk(NULL <unfinished ...>\n" +
+		"1 1795742086.212056 <... mmap resumed>) = 0 <0.000001>\n" +
+		"1 1795742086.212057 <... brk resumed>) = 0x5 <0.0000a1>\n" +
+		"1 1795742086.212058 <... brk resumed>) = 0x5\n" +
+		"1 1795742086.212059 <... sched_setaffinity_xx resumed>) = 0 <0.000001>\n" +
+		"1 1795742086.212060 <... mmap resumed)>) = 0x5  <0.000001>  \n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.slowResume = true
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			qok, sok := quick.parse(line, n+1), slow.parse(line, n+1)
+			if qok != sok {
+				t.Fatalf("line %q: parse %v with the shortcut, %v without", line, qok, sok)
+			}
+			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
+				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.cur, quick.cur)
+			}
+			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+				t.Fatalf("line %q:\nwith the shortcut    %+v %v\nwithout the shortcut %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+			}
+			if quick.nPend != slow.nPend || quick.nCreate != slow.nCreate || quick.Unfinished() != slow.Unfinished() {
+				t.Fatalf("line %q: %d pending, %d creations with the shortcut; %d, %d without", line, quick.nPend, quick.nCreate, slow.nPend, slow.nCreate)
+			}
+		}
+	})
+}

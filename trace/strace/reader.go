@@ -107,16 +107,18 @@ type Reader struct {
 	plain      []byte // a line without its ANSI escapes
 	err        error
 
-	rec     *Record // the record being lexed: own, or a pipeline batch's slot
-	own     Record
-	synErr  SyntaxError
-	cur     Result
-	pend    map[int32]*pending // change it with setPend and delPend only
-	pcache  [64]pendSlot       // entries of pend by pid, see lookupPend
-	nPend   int                // entries of pend that are on
-	free    []*pending
-	noPID   pending // pending half of unprefixed lines
-	hasNoPD bool
+	rec    *Record // the record being lexed: own, or a pipeline batch's slot
+	own    Record
+	synErr SyntaxError
+	cur    Result
+	pend   map[int32]*pending // change it with setPend and delPend only
+	pcache [64]pendSlot       // entries of pend by pid, see lookupPend
+	nPend  int                // entries of pend that are on
+	// slowResume, for tests: resumed takes no shortcut (resumedSlow).
+	slowResume bool
+	free       []*pending
+	noPID      pending // pending half of unprefixed lines
+	hasNoPD    bool
 
 	// headOnly: since rec was last reset, only the fields a split call's
 	// first half sets (see stash) have changed, so that the next line
@@ -387,13 +389,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		// Byte by byte: bytes.HasPrefix calls memequal, which cost
 		// more than this on every resumed half.
 		if len(body) >= 5 && body[1] == '.' && body[2] == '.' && body[3] == '.' && body[4] == ' ' {
-			e := resumedName(body)
-			if e < 5 {
-				return r.fail(lineNo, "expected \"<... NAME resumed>\"")
-			}
-			name := body[5:e]
-			rest := body[e+len(resumedMark):]
-			return r.resumed(name, rest, lineNo)
+			return r.resumed(body, lineNo)
 		}
 	}
 	// NAME(
@@ -609,9 +605,67 @@ func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 	}
 }
 
-func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
+// resumed lexes a call's second half, body "<... NAME resumed>REST".
+// resumedName, cutDuration and dropPending are inline on its usual path:
+// the resumed halves are half the lines of a log of threads' memory
+// calls, and each call saved every live register around it.
+func (r *Reader) resumed(body []byte, lineNo int) bool {
+	e := 5
+	for e < len(body) && isNameChar(body[e]) {
+		e++
+	}
+	quick := !r.slowResume
+	if !quick || e+9 > len(body) || binary.LittleEndian.Uint64(body[e:]) != resumedLo || body[e+8] != '>' {
+		if e = resumedName(body); e < 5 {
+			return r.fail(lineNo, "expected \"<... NAME resumed>\"")
+		}
+	}
+	name := body[5:e]
+	rest := body[e+len(resumedMark):]
+	// cutDuration's usual form, as it reads it.
+	dur := int64(-1)
+	if n := len(rest); quick && n >= 11 && rest[n-1] == '>' && rest[n-10] == '<' && rest[n-11] == ' ' && rest[n-8] == '.' &&
+		leadingDigits(binary.LittleEndian.Uint64(rest[n-9:n-1])&^0xff00|0x3000) == 8 {
+		a := binary.LittleEndian.Uint64(rest[n-9:n-1]) ^ 0x3030303030303030
+		rest, dur = rest[:n-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+	} else {
+		rest, dur = cutDuration(rest)
+	}
 	rec := r.rec
-	rest, dur := cutDuration(rest)
+	rec.Name = name
+	rec.Duration = dur
+	// The usual first half: the same pid's, found in the cache.
+	if rec.HasPID && quick {
+		if c := &r.pcache[rec.PID&63]; c.p != nil && c.pid == rec.PID && c.p.on && sameName(c.p.name, name) && !mayBeUnfinished(rest) {
+			p := c.p
+			rec.Resumed = true
+			var text []byte
+			if r.arena != nil {
+				text = r.arena.Join(p.text, rest)
+				r.joinedKept = true
+			} else {
+				p.text = append(p.text, rest...)
+				text = p.text
+			}
+			rec.Time, rec.Line = p.time, p.line
+			if len(p.comm) > 0 && len(rec.Comm) == 0 {
+				rec.Comm = append(rec.Comm, p.comm...)
+			}
+			// dropPending: the buffers stay valid until the next stash.
+			if p.create {
+				r.nCreate--
+			}
+			p.on = false
+			r.nPend--
+			return r.call(text, p.line)
+		}
+	}
+	return r.resumedSlow(name, rest, lineNo)
+}
+
+// resumedSlow is resumed after the name and duration, for every case.
+func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
+	rec := r.rec
 	// Find the first half: the same pid's; in a stderr log, where lines
 	// printed while only one tracee lived have no pid, a pid-less half with
 	// the same name, or the only pid waiting in a call of that name.
@@ -656,8 +710,6 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 			return false
 		}
 	}
-	rec.Name = name
-	rec.Duration = dur
 	rec.Resumed = true
 	if p == nil {
 		rec.Orphan = true
@@ -680,7 +732,6 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	}
 	// name (equal to p.name) lies in the line, which a pipeline keeps
 	// without a copy.
-	rec.Name = name
 	ok := r.call(text, p.line)
 	r.dropPending(p, fromNoPID)
 	return ok
