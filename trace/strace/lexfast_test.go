@@ -155,3 +155,31 @@ func FuzzQuickResume(f *testing.F) {
 		}
 	})
 }
+
+// TestStashOneCopy holds stash's one copy of a name and text that lie
+// one after the other in a line to the three appends of its general path.
+func TestStashOneCopy(t *testing.T) {
+	line := []byte("mmap(NULL, 4096, PROT_READ <unfinished ...>")
+	sep := []byte("mmap")
+	cases := []struct{ name, text []byte }{
+		{line[:4], line[5:26]},                 // one after the other: one copy
+		{sep, []byte("NULL, 4096, PROT_READ")}, // apart
+		{line[:4], line[5:5]},                  // no text
+		{line[:4], append([]byte(nil), line[5:26]...)},
+	}
+	for _, first := range []bool{true, false} {
+		for _, c := range cases {
+			rd := NewReader(bytes.NewReader(nil), "t")
+			rec := &Record{PID: 7, HasPID: true, Time: 5}
+			if !first {
+				rd.stash([]byte("a_much_longer_name_than_mmap"), bytes.Repeat([]byte("x"), 200), rec, 1)
+			}
+			rd.stash(c.name, c.text, rec, 2)
+			p, _ := rd.lookupPend(7)
+			want := string(c.name) + "(" + string(c.text)
+			if string(p.buf) != want || string(p.name()) != string(c.name) || p.line != 2 {
+				t.Errorf("stash(%q, %q): buf %q, name %q, line %d", c.name, c.text, p.buf, p.name(), p.line)
+			}
+		}
+	}
+}

@@ -29,12 +29,18 @@ type pending struct {
 	// create: the call is a clone, fork or vfork (isCreationCall of
 	// name, asked once).
 	create bool
-	name   []byte
-	text   []byte // the argument prefix
-	time   int64
-	line   int
-	comm   []byte
+	// buf is the call's name, '(' and the argument prefix, as in the
+	// line (one copy at a stash; a slice each was two, and the stores
+	// of their pointers), the name buf[:n].
+	buf  []byte
+	n    int
+	time int64
+	line int
+	comm []byte
 }
+
+// name is the call's name.
+func (p *pending) name() []byte { return p.buf[:p.n:p.n] }
 
 // pendSlot is an entry of Reader.pcache.
 type pendSlot struct {
@@ -186,7 +192,7 @@ func (r *Reader) Unfinished() int {
 // UnfinishedCall reports the name of the call pid is blocked in, if any.
 func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
 	if p, ok := r.lookupPend(pid); ok && p.on {
-		return p.name, true
+		return p.name(), true
 	}
 	return nil, false
 }
@@ -195,11 +201,11 @@ func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
 func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
 	for pid, p := range r.pend {
 		if p.on {
-			f(pid, true, p.name)
+			f(pid, true, p.name())
 		}
 	}
 	if r.hasNoPD {
-		f(0, false, r.noPID.name)
+		f(0, false, r.noPID.name())
 	}
 }
 
@@ -569,40 +575,57 @@ func sameName(a, b []byte) bool {
 // stash holds the first half of a split call.
 func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
 	var p *pending
-	replaced := false
 	if !rec.HasPID {
 		p = &r.noPID
-		replaced = r.hasNoPD
+		if r.hasNoPD && p.create {
+			r.nCreate--
+		}
 		r.hasNoPD = true
 	} else {
-		var ok bool
-		if p, ok = r.lookupPend(rec.PID); !ok {
-			if k := len(r.free); k > 0 {
-				p, r.free = r.free[k-1], r.free[:k-1]
-			} else {
-				p = new(pending)
-			}
-			r.setPend(rec.PID, p)
+		// lookupPend's cache, inline.
+		c := &r.pcache[rec.PID&63]
+		if p = c.p; p == nil || c.pid != rec.PID {
+			p = r.newPend(rec.PID)
 		}
-		if replaced = p.on; !replaced {
+		if !p.on {
 			p.on = true
 			r.nPend++
+		} else if p.create {
+			r.nCreate--
 		}
-	}
-	if replaced && p.create {
-		r.nCreate--
 	}
 	if p.create = isCreationCall(name); p.create {
 		r.nCreate++
 	}
-	p.name = append(p.name[:0], name...)
-	p.text = append(p.text[:0], text...)
+	// In the line, text follows name and its '(': one copy takes both.
+	k := len(name) + 1
+	if m := k + len(text); len(text) > 0 && cap(name) >= m && &name[:m][k] == &text[0] && cap(p.buf) >= m {
+		p.buf = p.buf[:m] // the length alone is stored
+		copy(p.buf, name[:m])
+	} else {
+		p.buf = append(append(append(p.buf[:0], name...), '('), text...)
+	}
+	p.n = len(name)
 	p.time, p.line = rec.Time, lineNo
 	if len(rec.Comm) > 0 || len(p.comm) > 0 {
 		// Most logs have no -Y comm: an append of nothing still costs
 		// a call to memmove.
 		p.comm = append(p.comm[:0], rec.Comm...)
 	}
+}
+
+// newPend returns pend[pid], made if the task has none.
+func (r *Reader) newPend(pid int32) *pending {
+	p, ok := r.lookupPend(pid)
+	if !ok {
+		if k := len(r.free); k > 0 {
+			p, r.free = r.free[k-1], r.free[:k-1]
+		} else {
+			p = new(pending)
+		}
+		r.setPend(pid, p)
+	}
+	return p
 }
 
 // resumed lexes a call's second half, body "<... NAME resumed>REST".
@@ -636,16 +659,16 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 	rec.Duration = dur
 	// The usual first half: the same pid's, found in the cache.
 	if rec.HasPID && quick {
-		if c := &r.pcache[rec.PID&63]; c.p != nil && c.pid == rec.PID && c.p.on && sameName(c.p.name, name) && !mayBeUnfinished(rest) {
+		if c := &r.pcache[rec.PID&63]; c.p != nil && c.pid == rec.PID && c.p.on && sameName(c.p.name(), name) && !mayBeUnfinished(rest) {
 			p := c.p
 			rec.Resumed = true
 			var text []byte
 			if r.arena != nil {
-				text = r.arena.Join(p.text, rest)
+				text = r.arena.Join(p.buf[p.n+1:], rest)
 				r.joinedKept = true
 			} else {
-				p.text = append(p.text, rest...)
-				text = p.text
+				p.buf = append(p.buf, rest...)
+				text = p.buf[p.n+1:]
 			}
 			rec.Time, rec.Line = p.time, p.line
 			if len(p.comm) > 0 && len(rec.Comm) == 0 {
@@ -675,17 +698,17 @@ func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
 		if p, _ = r.lookupPend(rec.PID); p != nil && !p.on {
 			p = nil
 		}
-		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name(), name) {
 			p, fromNoPID = &r.noPID, true
 		}
 	} else {
-		if r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+		if r.hasNoPD && bytes.Equal(r.noPID.name(), name) {
 			p, fromNoPID = &r.noPID, true
 		} else {
 			var found int32
 			n := 0
 			for pid, q := range r.pend {
-				if q.on && bytes.Equal(q.name, name) {
+				if q.on && bytes.Equal(q.name(), name) {
 					found, p = pid, q
 					n++
 				}
@@ -697,10 +720,10 @@ func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
 			}
 		}
 	}
-	if p != nil && !sameName(p.name, name) {
+	if p != nil && !sameName(p.name(), name) {
 		// A different call than the one pending: the pending half is lost.
 		r.drop(rec.PID, fromNoPID)
-		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name, p.line)
+		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name(), p.line)
 		return true
 	}
 	if mayBeUnfinished(rest) {
@@ -719,11 +742,11 @@ func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
 	// pending buffer, which the record then uses.
 	var text []byte
 	if r.arena != nil {
-		text = r.arena.Join(p.text, rest)
+		text = r.arena.Join(p.buf[p.n+1:], rest)
 		r.joinedKept = true
 	} else {
-		p.text = append(p.text, rest...)
-		text = p.text
+		p.buf = append(p.buf, rest...)
+		text = p.buf[p.n+1:]
 	}
 	rec.Time = p.time
 	rec.Line = p.line
