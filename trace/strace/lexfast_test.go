@@ -130,7 +130,30 @@ func FuzzQuickResume(f *testing.F) {
 		"1 1795742086.212057 <... brk resumed>) = 0x5 <0.0000a1>\n" +
 		"1 1795742086.212058 <... brk resumed>) = 0x5\n" +
 		"1 1795742086.212059 <... sched_setaffinity_xx resumed>) = 0 <0.000001>\n" +
-		"1 1795742086.212060 <... mmap resumed)>) = 0x5  <0.000001>  \n"))
+		"1 1795742086.212060 <... mmap resumed)>) = 0x5  <0.000001>  \n" +
+		"3 1795742086.212061 mprotect(0x7f0000000000, 4096, PROT_READ <unfinished ...>\n" +
+		"4 1795742086.212062 clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0} <unfinished ...>\n" +
+		"5 1795742086.212063 process_vm_readv(7, [{iov_base=0x1, iov_len=8}] <unfinished ...>\n" +
+		"6 1795742086.212064 sched_setaffinity(0, 8, [0] <unfinished ...>\n" +
+		"3 1795742086.212065 <... mprotect resumed>) = 0 <0.000003>\n" +
+		"4 1795742086.212066 <... clock_nanosleep resumed>, NULL) = 0 <1.000072>\n" +
+		"5 1795742086.212067 <... process_vm_readv resumed>, 1, [{iov_base=0x2, iov_len=8}], 1, 0) = 8 <0.000010>\n" +
+		"6 1795742086.212068 <... sched_setaffinity resumed>) = 0 <0.000004>\n" +
+		"3 1795742086.212069 mprotect(0x7f0000000000, 4096, PROT_READ <unfinished ...>\n" +
+		"3 1795742086.212070 <... mprotecx resumed>) = 0 <0.000003>\n" +
+		"4 1795742086.212071 clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0} <unfinished ...>\n" +
+		"4 1795742086.212072 <... clock_nanosleeq resumed>, NULL) = 0 <1.000072>\n" +
+		"5 1795742086.212073 process_vm_readv(7, [{iov_base=0x1, iov_len=8}] <unfinished ...>\n" +
+		"5 1795742086.212074 <... process_vm_readw resumed>, 1) = 8 <0.000010>\n" +
+		"6 1795742086.212075 brk(NULL <unfinished ...>\n" +
+		"6 1795742086.212076 <... brk resumed>) = 0x5 <0.000004>\n" +
+		"6 1795742086.212077 mmap(NULL <unfinished ...>\n" +
+		"6 1795742086.212078 <... mmapx resumed>) = 0x5 <0.000004>\n" +
+		"6 1795742086.212079 <... mmap resumed>) = 0x5 <0.000004>\n" +
+		"7 1795742086.212080 mmap(NULL, 8192, PROT_READ <unfinished ...>\n" +
+		"7 1795742086.212081 <... mmap resumed)>) = 0x5 <0.000004>\n" +
+		"7 1795742086.212082 mmap(NULL, 8192, PROT_READ <unfinished ...>\n" +
+		"7 1795742086.212083 <... mmap resumed>, 1) = 0x5 <0.0000041>\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		quick := NewReader(bytes.NewReader(nil), "fuzz")
 		slow := NewReader(bytes.NewReader(nil), "fuzz")
