@@ -642,10 +642,8 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 		// a mask of its length) followed by " resumed>", whose space
 		// ends a name as resumedName's scan would.
 		if n := p.n; n <= 16 && len(p.buf) >= 16 && len(body) >= 21 && len(body) >= n+14 {
-			m0, m1 := ^uint64(0), ^uint64(0)>>(128-8*n)
-			if n < 8 {
-				m0, m1 = ^uint64(0)>>(64-8*n), 0
-			}
+			m := &nameMasks[n]
+			m0, m1 := m[0], m[1]
 			d0 := binary.LittleEndian.Uint64(body[5:]) ^ binary.LittleEndian.Uint64(p.buf)
 			d1 := binary.LittleEndian.Uint64(body[13:]) ^ binary.LittleEndian.Uint64(p.buf[8:])
 			if d0&m0|d1&m1 == 0 && binary.LittleEndian.Uint64(body[5+n:]) == resumedLo && body[n+13] == '>' {
@@ -696,6 +694,17 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 	rec.Duration = dur
 	return r.resumedSlow(name, rest, lineNo)
 }
+
+// nameMasks[n] are the masks of the first n bytes of two words (a table:
+// shifts by a variable amount, with Go's tests of their size, cost more).
+var nameMasks = func() (t [17][2]uint64) {
+	for n := range t {
+		for i := range n {
+			t[n][i/8] |= 0xff << (8 * (i % 8))
+		}
+	}
+	return t
+}()
 
 // resumedSlow is resumed after the name and duration, for every case.
 func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
