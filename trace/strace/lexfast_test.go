@@ -183,26 +183,53 @@ func FuzzQuickResume(f *testing.F) {
 // one after the other in a line to the three appends of its general path.
 func TestStashOneCopy(t *testing.T) {
 	line := []byte("mmap(NULL, 4096, PROT_READ <unfinished ...>")
-	sep := []byte("mmap")
-	cases := []struct{ name, text []byte }{
-		{line[:4], line[5:26]},                 // one after the other: one copy
-		{sep, []byte("NULL, 4096, PROT_READ")}, // apart
-		{line[:4], line[5:5]},                  // no text
-		{line[:4], append([]byte(nil), line[5:26]...)},
+	cases := []struct{ name, rest []byte }{
+		{line[:4], line[5:]}, // one after the other: one copy
+		{[]byte("mmap"), []byte("NULL, 4096, PROT_READ <unfinished ...>")}, // apart
+		{line[:4], []byte(" <unfinished ...>")},                            // no text
+		{line[:4], append([]byte(nil), line[5:]...)},
+		{line[:4], []byte("NULL, 4096, PROT_READ <unfinished ...>  ")}, // cutUnfinished's
 	}
 	for _, first := range []bool{true, false} {
 		for _, c := range cases {
 			rd := NewReader(bytes.NewReader(nil), "t")
 			rec := &Record{PID: 7, HasPID: true, Time: 5}
 			if !first {
-				rd.stash([]byte("a_much_longer_name_than_mmap"), bytes.Repeat([]byte("x"), 200), rec, 1)
+				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1)
 			}
-			rd.stash(c.name, c.text, rec, 2)
+			if !rd.stash(c.name, c.rest, rec, 2) {
+				t.Fatalf("stash(%q, %q) is false", c.name, c.rest)
+			}
+			text, _ := cutUnfinished(c.rest)
 			p, _ := rd.lookupPend(7)
-			want := string(c.name) + "(" + string(c.text)
+			want := string(c.name) + "(" + string(text)
 			if string(p.buf) != want || string(p.name()) != string(c.name) || p.line != 2 {
-				t.Errorf("stash(%q, %q): buf %q, name %q, line %d", c.name, c.text, p.buf, p.name(), p.line)
+				t.Errorf("stash(%q, %q): buf %q, name %q, line %d", c.name, c.rest, p.buf, p.name(), p.line)
 			}
 		}
 	}
+	rd := NewReader(bytes.NewReader(nil), "t")
+	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1) || rd.Unfinished() != 0 {
+		t.Errorf("stash of a line without the mark: true, or %d unfinished", rd.Unfinished())
+	}
+}
+
+// FuzzStashCut holds stash's inline reading of " <unfinished ...>" to
+// cutUnfinished: it stashes what cutUnfinished cuts, and only that.
+func FuzzStashCut(f *testing.F) {
+	for _, s := range []string{"NULL, 4096 <unfinished ...>", "x  <unfinished ...>", "x <unfinished ...>  ", " <unfinished ...>",
+		"<unfinished ...>", "x<unfinished ...>", ") = 0 <0.000012>", "", "x <unfinished ..>", "x <unfinished ...>>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, rest []byte) {
+		rd := NewReader(bytes.NewReader(nil), "fuzz")
+		want, ok := cutUnfinished(rest)
+		line := append([]byte("brk("), rest...)
+		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1); got != ok {
+			t.Fatalf("stash(%q) = %v, cutUnfinished %v", rest, got, ok)
+		}
+		if p, _ := rd.lookupPend(1); ok && string(p.buf) != "brk("+string(want) {
+			t.Fatalf("stash(%q) holds %q, cutUnfinished cuts %q", rest, p.buf, want)
+		}
+	})
 }
