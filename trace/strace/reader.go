@@ -659,10 +659,12 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 			if d0&m0|d1&m1 == 0 && binary.LittleEndian.Uint64(body[5+n:]) == resumedLo && body[n+13] == '>' {
 				name, rest := body[5:5+n], body[n+14:]
 				dur := int64(-1)
-				if k := len(rest); k >= 11 && rest[k-1] == '>' && rest[k-10] == '<' && rest[k-11] == ' ' && rest[k-8] == '.' &&
-					leadingDigits(binary.LittleEndian.Uint64(rest[k-9:k-1])&^0xff00|0x3000) == 8 {
-					a := binary.LittleEndian.Uint64(rest[k-9:k-1]) ^ 0x3030303030303030
-					rest, dur = rest[:k-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+				if k := len(rest); k >= 11 && rest[k-1] == '>' && binary.LittleEndian.Uint16(rest[k-11:]) == durOpen {
+					if a := binary.LittleEndian.Uint64(rest[k-9:k-1]) ^ 0x3030303030303030; byte(a>>8) == '.'^'0' && notDigits(a&^0xff00) == 0 {
+						rest, dur = rest[:k-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+					} else {
+						rest, dur = cutDuration(rest)
+					}
 				} else {
 					rest, dur = cutDuration(rest)
 				}
@@ -981,13 +983,16 @@ var hexDigit = func() (t [256]byte) {
 	return t
 }()
 
+// durOpen is " <", which opens a -T duration, as a little-endian halfword.
+const durOpen = '<'<<8 | ' '
+
 // cutDuration removes a -T " <0.000123>" suffix.
 func cutDuration(s []byte) ([]byte, int64) {
-	// The usual form, " <S.UUUUUU>" at the very end, in one word.
-	if n := len(s); n >= 11 && s[n-1] == '>' && s[n-10] == '<' && s[n-11] == ' ' && s[n-8] == '.' {
-		x := binary.LittleEndian.Uint64(s[n-9 : n-1])
-		if leadingDigits(x&^0xff00|0x3000) == 8 { // the '.' taken for a 0
-			a := x ^ 0x3030303030303030
+	// The usual form, " <S.UUUUUU>" at the very end: " <" in a halfword,
+	// "S.UUUUUU" in a word (notDigits of all but the '.'), and '>'.
+	if n := len(s); n >= 11 && s[n-1] == '>' && binary.LittleEndian.Uint16(s[n-11:]) == durOpen {
+		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
+		if byte(a>>8) == '.'^'0' && notDigits(a&^0xff00) == 0 {
 			return s[:n-11], int64(a&0xff)*1e9 + int64(eightDigits(a&^0xffff))*1000
 		}
 	}
