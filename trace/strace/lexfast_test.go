@@ -102,3 +102,134 @@ func FuzzQuickHead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickResume holds resumed's shortcut (and its inline copies of
+// resumedName and cutDuration) to resumedSlow and cutDuration: lines lexed
+// with and without it give the same records, errors and pending halves.
+func FuzzQuickResume(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.txt")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		for i := 0; i+4 <= len(lines) && i < 80; i += 4 {
+			f.Add(bytes.Join(lines[i:i+4], []byte("\n")))
+		}
+	}
+	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
+		"2 1795742086.212051 <... clone resumed>, flags=CLONE_VM) = 3 <12.000008>\n" +
+		"1 1795742086.212052 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>\n" +
+		"1 1795742086.212053 <... futex resumed> <unfinished ...>\n" +
+		"1 1795742086.212054 <... futex resumed>) = 0 <0.00001>\n" +
+		"1 1795742086.212055 brk(NULL <unfinished ...>\n" +
+		"1 1795742086.212056 <... mmap resumed>) = 0 <0.000001>\n" +
+		"1 1795742086.212057 <... brk resumed>) = 0x5 <0.0000a1>\n" +
+		"1 1795742086.212058 <... brk resumed>) = 0x5\n" +
+		"1 1795742086.212059 <... sched_setaffinity_xx resumed>) = 0 <0.000001>\n" +
+		"1 1795742086.212060 <... mmap resumed)>) = 0x5  <0.000001>  \n" +
+		"3 1795742086.212061 mprotect(0x7f0000000000, 4096, PROT_READ <unfinished ...>\n" +
+		"4 1795742086.212062 clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0} <unfinished ...>\n" +
+		"5 1795742086.212063 process_vm_readv(7, [{iov_base=0x1, iov_len=8}] <unfinished ...>\n" +
+		"6 1795742086.212064 sched_setaffinity(0, 8, [0] <unfinished ...>\n" +
+		"3 1795742086.212065 <... mprotect resumed>) = 0 <0.000003>\n" +
+		"4 1795742086.212066 <... clock_nanosleep resumed>, NULL) = 0 <1.000072>\n" +
+		"5 1795742086.212067 <... process_vm_readv resumed>, 1, [{iov_base=0x2, iov_len=8}], 1, 0) = 8 <0.000010>\n" +
+		"6 1795742086.212068 <... sched_setaffinity resumed>) = 0 <0.000004>\n" +
+		"3 1795742086.212069 mprotect(0x7f0000000000, 4096, PROT_READ <unfinished ...>\n" +
+		"3 1795742086.212070 <... mprotecx resumed>) = 0 <0.000003>\n" +
+		"4 1795742086.212071 clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0} <unfinished ...>\n" +
+		"4 1795742086.212072 <... clock_nanosleeq resumed>, NULL) = 0 <1.000072>\n" +
+		"5 1795742086.212073 process_vm_readv(7, [{iov_base=0x1, iov_len=8}] <unfinished ...>\n" +
+		"5 1795742086.212074 <... process_vm_readw resumed>, 1) = 8 <0.000010>\n" +
+		"6 1795742086.212075 brk(NULL <unfinished ...>\n" +
+		"6 1795742086.212076 <... brk resumed>) = 0x5 <0.000004>\n" +
+		"6 1795742086.212077 mmap(NULL <unfinished ...>\n" +
+		"6 1795742086.212078 <... mmapx resumed>) = 0x5 <0.000004>\n" +
+		"6 1795742086.212079 <... mmap resumed>) = 0x5 <0.000004>\n" +
+		"7 1795742086.212080 mmap(NULL, 8192, PROT_READ <unfinished ...>\n" +
+		"7 1795742086.212081 <... mmap resumed)>) = 0x5 <0.000004>\n" +
+		"7 1795742086.212082 mmap(NULL, 8192, PROT_READ <unfinished ...>\n" +
+		"7 1795742086.212083 <... mmap resumed>, 1) = 0x5 <0.0000041>\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.slowResume = true
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			qok, sok := quick.parse(line, n+1), slow.parse(line, n+1)
+			if qok != sok {
+				t.Fatalf("line %q: parse %v with the shortcut, %v without", line, qok, sok)
+			}
+			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
+				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.cur, quick.cur)
+			}
+			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+				t.Fatalf("line %q:\nwith the shortcut    %+v %v\nwithout the shortcut %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+			}
+			if quick.nPend != slow.nPend || quick.nCreate != slow.nCreate || quick.Unfinished() != slow.Unfinished() {
+				t.Fatalf("line %q: %d pending, %d creations with the shortcut; %d, %d without", line, quick.nPend, quick.nCreate, slow.nPend, slow.nCreate)
+			}
+		}
+	})
+}
+
+// TestStashOneCopy holds stash's one copy of a name and text that lie
+// one after the other in a line to the three appends of its general path.
+func TestStashOneCopy(t *testing.T) {
+	line := []byte("mmap(NULL, 4096, PROT_READ <unfinished ...>")
+	cases := []struct{ name, rest []byte }{
+		{line[:4], line[5:]}, // one after the other: one copy
+		{[]byte("mmap"), []byte("NULL, 4096, PROT_READ <unfinished ...>")}, // apart
+		{line[:4], []byte(" <unfinished ...>")},                            // no text
+		{line[:4], append([]byte(nil), line[5:]...)},
+		{line[:4], []byte("NULL, 4096, PROT_READ <unfinished ...>  ")}, // cutUnfinished's
+	}
+	for _, first := range []bool{true, false} {
+		for _, c := range cases {
+			rd := NewReader(bytes.NewReader(nil), "t")
+			rec := &Record{PID: 7, HasPID: true, Time: 5}
+			if !first {
+				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1)
+			}
+			if !rd.stash(c.name, c.rest, rec, 2) {
+				t.Fatalf("stash(%q, %q) is false", c.name, c.rest)
+			}
+			text, _ := cutUnfinished(c.rest)
+			p, _ := rd.lookupPend(7)
+			want := string(c.name) + "(" + string(text)
+			if string(p.buf) != want || string(p.name()) != string(c.name) || p.line != 2 {
+				t.Errorf("stash(%q, %q): buf %q, name %q, line %d", c.name, c.rest, p.buf, p.name(), p.line)
+			}
+		}
+	}
+	rd := NewReader(bytes.NewReader(nil), "t")
+	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1) || rd.Unfinished() != 0 {
+		t.Errorf("stash of a line without the mark: true, or %d unfinished", rd.Unfinished())
+	}
+}
+
+// FuzzStashCut holds stash's inline reading of " <unfinished ...>" to
+// cutUnfinished: it stashes what cutUnfinished cuts, and only that.
+func FuzzStashCut(f *testing.F) {
+	for _, s := range []string{"NULL, 4096 <unfinished ...>", "x  <unfinished ...>", "x <unfinished ...>  ", " <unfinished ...>",
+		"<unfinished ...>", "x<unfinished ...>", ") = 0 <0.000012>", "", "x <unfinished ..>", "x <unfinished ...>>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, rest []byte) {
+		rd := NewReader(bytes.NewReader(nil), "fuzz")
+		want, ok := cutUnfinished(rest)
+		line := append([]byte("brk("), rest...)
+		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1); got != ok {
+			t.Fatalf("stash(%q) = %v, cutUnfinished %v", rest, got, ok)
+		}
+		if p, _ := rd.lookupPend(1); ok && string(p.buf) != "brk("+string(want) {
+			t.Fatalf("stash(%q) holds %q, cutUnfinished cuts %q", rest, p.buf, want)
+		}
+	})
+}

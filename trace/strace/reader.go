@@ -29,12 +29,18 @@ type pending struct {
 	// create: the call is a clone, fork or vfork (isCreationCall of
 	// name, asked once).
 	create bool
-	name   []byte
-	text   []byte // the argument prefix
-	time   int64
-	line   int
-	comm   []byte
+	// buf is the call's name, '(' and the argument prefix, as in the
+	// line (one copy at a stash; a slice each was two, and the stores
+	// of their pointers), the name buf[:n].
+	buf  []byte
+	n    int
+	time int64
+	line int
+	comm []byte
 }
+
+// name is the call's name.
+func (p *pending) name() []byte { return p.buf[:p.n:p.n] }
 
 // pendSlot is an entry of Reader.pcache.
 type pendSlot struct {
@@ -107,16 +113,18 @@ type Reader struct {
 	plain      []byte // a line without its ANSI escapes
 	err        error
 
-	rec     *Record // the record being lexed: own, or a pipeline batch's slot
-	own     Record
-	synErr  SyntaxError
-	cur     Result
-	pend    map[int32]*pending // change it with setPend and delPend only
-	pcache  [64]pendSlot       // entries of pend by pid, see lookupPend
-	nPend   int                // entries of pend that are on
-	free    []*pending
-	noPID   pending // pending half of unprefixed lines
-	hasNoPD bool
+	rec    *Record // the record being lexed: own, or a pipeline batch's slot
+	own    Record
+	synErr SyntaxError
+	cur    Result
+	pend   map[int32]*pending // change it with setPend and delPend only
+	pcache [64]pendSlot       // entries of pend by pid, see lookupPend
+	nPend  int                // entries of pend that are on
+	// slowResume, for tests: resumed takes no shortcut (resumedSlow).
+	slowResume bool
+	free       []*pending
+	noPID      pending // pending half of unprefixed lines
+	hasNoPD    bool
 
 	// headOnly: since rec was last reset, only the fields a split call's
 	// first half sets (see stash) have changed, so that the next line
@@ -187,7 +195,7 @@ func (r *Reader) Unfinished() int {
 // UnfinishedCall reports the name of the call pid is blocked in, if any.
 func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
 	if p, ok := r.lookupPend(pid); ok && p.on {
-		return p.name, true
+		return p.name(), true
 	}
 	return nil, false
 }
@@ -196,11 +204,11 @@ func (r *Reader) UnfinishedCall(pid int32) ([]byte, bool) {
 func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
 	for pid, p := range r.pend {
 		if p.on {
-			f(pid, true, p.name)
+			f(pid, true, p.name())
 		}
 	}
 	if r.hasNoPD {
-		f(0, false, r.noPID.name)
+		f(0, false, r.noPID.name())
 	}
 }
 
@@ -390,13 +398,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		// Byte by byte: bytes.HasPrefix calls memequal, which cost
 		// more than this on every resumed half.
 		if len(body) >= 5 && body[1] == '.' && body[2] == '.' && body[3] == '.' && body[4] == ' ' {
-			e := resumedName(body)
-			if e < 5 {
-				return r.fail(lineNo, "expected \"<... NAME resumed>\"")
-			}
-			name := body[5:e]
-			rest := body[e+len(resumedMark):]
-			return r.resumed(name, rest, lineNo)
+			return r.resumed(body, lineNo)
 		}
 	}
 	// NAME(
@@ -408,21 +410,17 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
 	}
 	name, rest := body[:j], body[j+1:]
-	if mayBeUnfinished(rest) {
-		// A call's first half (half the lines of a log of threads'
-		// memory calls) has no duration to look for.
-		if u, ok := cutUnfinished(rest); ok {
-			r.stash(name, u, rec, lineNo)
-			r.headOnly = true
-			return false
-		}
+	// A call's first half (half the lines of a log of threads' memory
+	// calls) has no duration to look for.
+	if mayBeUnfinished(rest) && r.stash(name, rest, rec, lineNo) {
+		r.headOnly = true
+		return false
 	}
 	rest, dur := cutDuration(rest)
 	// Only a line ending in '>' can be a call's first half or a detached
 	// one; most end in the return value.
 	if t := trimSpaceRight(rest); len(t) > 0 && t[len(t)-1] == '>' {
-		if u, ok := cutUnfinished(rest); ok {
-			r.stash(name, u, rec, lineNo)
+		if r.stash(name, rest, rec, lineNo) {
 			r.headOnly = true
 			return false
 		}
@@ -581,48 +579,159 @@ func sameName(a, b []byte) bool {
 	return true
 }
 
-// stash holds the first half of a split call.
-func (r *Reader) stash(name, text []byte, rec *Record, lineNo int) {
-	var p *pending
-	replaced := false
-	if !rec.HasPID {
-		p = &r.noPID
-		replaced = r.hasNoPD
-		r.hasNoPD = true
+// stash holds the first half of a split call, if rest (the text after
+// "NAME(") ends with "<unfinished ...>", and reports whether it did.
+// cutUnfinished's usual form, " <unfinished ...>" at the very end, is
+// read inline: the calls to it and to a stash of its own were some 25
+// instructions for every first half.
+func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int) bool {
+	var text []byte
+	if n := len(rest) - 17; n >= 0 && rest[n] == ' ' && string(rest[n+1:]) == "<unfinished ...>" {
+		text = rest[:n]
 	} else {
 		var ok bool
-		if p, ok = r.lookupPend(rec.PID); !ok {
-			if k := len(r.free); k > 0 {
-				p, r.free = r.free[k-1], r.free[:k-1]
-			} else {
-				p = new(pending)
-			}
-			r.setPend(rec.PID, p)
-		}
-		if replaced = p.on; !replaced {
-			p.on = true
-			r.nPend++
+		if text, ok = cutUnfinished(rest); !ok {
+			return false
 		}
 	}
-	if replaced && p.create {
-		r.nCreate--
+	var p *pending
+	if !rec.HasPID {
+		p = &r.noPID
+		if r.hasNoPD && p.create {
+			r.nCreate--
+		}
+		r.hasNoPD = true
+	} else {
+		// lookupPend's cache, inline.
+		c := &r.pcache[rec.PID&63]
+		if p = c.p; p == nil || c.pid != rec.PID {
+			p = r.newPend(rec.PID)
+		}
+		if !p.on {
+			p.on = true
+			r.nPend++
+		} else if p.create {
+			r.nCreate--
+		}
 	}
 	if p.create = isCreationCall(name); p.create {
 		r.nCreate++
 	}
-	p.name = append(p.name[:0], name...)
-	p.text = append(p.text[:0], text...)
+	// In the line, text follows name and its '(': one copy takes both.
+	k := len(name) + 1
+	if m := k + len(text); len(text) > 0 && cap(name) >= m && &name[:m][k] == &text[0] && cap(p.buf) >= m {
+		p.buf = p.buf[:m] // the length alone is stored
+		copy(p.buf, name[:m])
+	} else {
+		p.buf = append(append(append(p.buf[:0], name...), '('), text...)
+	}
+	p.n = len(name)
 	p.time, p.line = rec.Time, lineNo
 	if len(rec.Comm) > 0 || len(p.comm) > 0 {
 		// Most logs have no -Y comm: an append of nothing still costs
 		// a call to memmove.
 		p.comm = append(p.comm[:0], rec.Comm...)
 	}
+	return true
 }
 
-func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
+// newPend returns pend[pid], made if the task has none.
+func (r *Reader) newPend(pid int32) *pending {
+	p, ok := r.lookupPend(pid)
+	if !ok {
+		if k := len(r.free); k > 0 {
+			p, r.free = r.free[k-1], r.free[:k-1]
+		} else {
+			p = new(pending)
+		}
+		r.setPend(pid, p)
+	}
+	return p
+}
+
+// resumed lexes a call's second half, body "<... NAME resumed>REST".
+// The resumed halves are half the lines of a log of threads' memory calls:
+// the usual one, whose first half is the same pid's and in the cache, is
+// read inline (cutDuration's usual form, dropPending), with NAME compared
+// to the first half's as two words rather than scanned a byte at a time
+// and then compared; every call saved every live register around it.
+func (r *Reader) resumed(body []byte, lineNo int) bool {
 	rec := r.rec
-	rest, dur := cutDuration(rest)
+	if c := &r.pcache[rec.PID&63]; rec.HasPID && c.p != nil && c.pid == rec.PID && c.p.on && !r.slowResume {
+		p := c.p
+		// NAME is p's name (at most 16 bytes, 16 of buf compared under
+		// a mask of its length) followed by " resumed>", whose space
+		// ends a name as resumedName's scan would.
+		if n := p.n; n <= 16 && len(p.buf) >= 16 && len(body) >= 21 && len(body) >= n+14 {
+			m := &nameMasks[n]
+			m0, m1 := m[0], m[1]
+			d0 := binary.LittleEndian.Uint64(body[5:]) ^ binary.LittleEndian.Uint64(p.buf)
+			d1 := binary.LittleEndian.Uint64(body[13:]) ^ binary.LittleEndian.Uint64(p.buf[8:])
+			if d0&m0|d1&m1 == 0 && binary.LittleEndian.Uint64(body[5+n:]) == resumedLo && body[n+13] == '>' {
+				name, rest := body[5:5+n], body[n+14:]
+				dur := int64(-1)
+				if k := len(rest); k >= 11 && rest[k-1] == '>' && binary.LittleEndian.Uint16(rest[k-11:]) == durOpen {
+					if a := binary.LittleEndian.Uint64(rest[k-9:k-1]) ^ 0x3030303030303030; byte(a>>8) == '.'^'0' && notDigits(a&^0xff00) == 0 {
+						rest, dur = rest[:k-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+					} else {
+						rest, dur = cutDuration(rest)
+					}
+				} else {
+					rest, dur = cutDuration(rest)
+				}
+				rec.Name = name
+				rec.Duration = dur
+				if mayBeUnfinished(rest) {
+					return r.resumedSlow(name, rest, lineNo)
+				}
+				rec.Resumed = true
+				var text []byte
+				if r.arena != nil {
+					text = r.arena.Join(p.buf[n+1:], rest)
+					r.joinedKept = true
+				} else {
+					p.buf = append(p.buf, rest...)
+					text = p.buf[n+1:]
+				}
+				rec.Time, rec.Line = p.time, p.line
+				if len(p.comm) > 0 && len(rec.Comm) == 0 {
+					rec.Comm = append(rec.Comm, p.comm...)
+				}
+				// dropPending: the buffers stay valid until the next stash.
+				if p.create {
+					r.nCreate--
+				}
+				p.on = false
+				r.nPend--
+				return r.call(text, p.line)
+			}
+		}
+	}
+	e := resumedName(body)
+	if e < 5 {
+		return r.fail(lineNo, "expected \"<... NAME resumed>\"")
+	}
+	name := body[5:e]
+	rest, dur := cutDuration(body[e+len(resumedMark):])
+	rec.Name = name
+	rec.Duration = dur
+	return r.resumedSlow(name, rest, lineNo)
+}
+
+// nameMasks[n] are the masks of the first n bytes of two words (a table:
+// shifts by a variable amount, with Go's tests of their size, cost more).
+var nameMasks = func() (t [17][2]uint64) {
+	for n := range t {
+		for i := range n {
+			t[n][i/8] |= 0xff << (8 * (i % 8))
+		}
+	}
+	return t
+}()
+
+// resumedSlow is resumed after the name and duration, for every case.
+func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
+	rec := r.rec
 	// Find the first half: the same pid's; in a stderr log, where lines
 	// printed while only one tracee lived have no pid, a pid-less half with
 	// the same name, or the only pid waiting in a call of that name.
@@ -632,17 +741,17 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 		if p, _ = r.lookupPend(rec.PID); p != nil && !p.on {
 			p = nil
 		}
-		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+		if p == nil && r.hasNoPD && bytes.Equal(r.noPID.name(), name) {
 			p, fromNoPID = &r.noPID, true
 		}
 	} else {
-		if r.hasNoPD && bytes.Equal(r.noPID.name, name) {
+		if r.hasNoPD && bytes.Equal(r.noPID.name(), name) {
 			p, fromNoPID = &r.noPID, true
 		} else {
 			var found int32
 			n := 0
 			for pid, q := range r.pend {
-				if q.on && bytes.Equal(q.name, name) {
+				if q.on && bytes.Equal(q.name(), name) {
 					found, p = pid, q
 					n++
 				}
@@ -654,10 +763,10 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 			}
 		}
 	}
-	if p != nil && !sameName(p.name, name) {
+	if p != nil && !sameName(p.name(), name) {
 		// A different call than the one pending: the pending half is lost.
 		r.drop(rec.PID, fromNoPID)
-		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name, p.line)
+		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name(), p.line)
 		return true
 	}
 	if mayBeUnfinished(rest) {
@@ -667,8 +776,6 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 			return false
 		}
 	}
-	rec.Name = name
-	rec.Duration = dur
 	rec.Resumed = true
 	if p == nil {
 		rec.Orphan = true
@@ -678,11 +785,11 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	// pending buffer, which the record then uses.
 	var text []byte
 	if r.arena != nil {
-		text = r.arena.Join(p.text, rest)
+		text = r.arena.Join(p.buf[p.n+1:], rest)
 		r.joinedKept = true
 	} else {
-		p.text = append(p.text, rest...)
-		text = p.text
+		p.buf = append(p.buf, rest...)
+		text = p.buf[p.n+1:]
 	}
 	rec.Time = p.time
 	rec.Line = p.line
@@ -691,7 +798,6 @@ func (r *Reader) resumed(name, rest []byte, lineNo int) bool {
 	}
 	// name (equal to p.name) lies in the line, which a pipeline keeps
 	// without a copy.
-	rec.Name = name
 	ok := r.call(text, p.line)
 	r.dropPending(p, fromNoPID)
 	return ok
@@ -888,13 +994,16 @@ var hexDigit = func() (t [256]byte) {
 	return t
 }()
 
+// durOpen is " <", which opens a -T duration, as a little-endian halfword.
+const durOpen = '<'<<8 | ' '
+
 // cutDuration removes a -T " <0.000123>" suffix.
 func cutDuration(s []byte) ([]byte, int64) {
-	// The usual form, " <S.UUUUUU>" at the very end, in one word.
-	if n := len(s); n >= 11 && s[n-1] == '>' && s[n-10] == '<' && s[n-11] == ' ' && s[n-8] == '.' {
-		x := binary.LittleEndian.Uint64(s[n-9 : n-1])
-		if leadingDigits(x&^0xff00|0x3000) == 8 { // the '.' taken for a 0
-			a := x ^ 0x3030303030303030
+	// The usual form, " <S.UUUUUU>" at the very end: " <" in a halfword,
+	// "S.UUUUUU" in a word (notDigits of all but the '.'), and '>'.
+	if n := len(s); n >= 11 && s[n-1] == '>' && binary.LittleEndian.Uint16(s[n-11:]) == durOpen {
+		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
+		if byte(a>>8) == '.'^'0' && notDigits(a&^0xff00) == 0 {
 			return s[:n-11], int64(a&0xff)*1e9 + int64(eightDigits(a&^0xffff))*1000
 		}
 	}
