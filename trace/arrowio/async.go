@@ -102,9 +102,23 @@ func (a *AsyncWriter) Append(ev *trace.Event) error {
 // others' nulls being zero bits already, in one function (a call for each
 // column, or for the row, was a fifth of its cost).
 func (a *AsyncWriter) AppendShort(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
-	k := int32(kind.Index())
+	k := kind.Index()
+	if k < 0 {
+		return a.appendShortSlow(t, pid, ppid, kind, comm, sig)
+	}
+	return a.AppendShortKind(t, pid, ppid, int32(k), comm, sig)
+}
+
+// AppendShortKind is AppendShort with the kind given by its index in
+// trace.Kinds (trace.Kind.Index): a converter that knows it spares every
+// row Index's string switch (7 to 10 instructions a row).
+func (a *AsyncWriter) AppendShortKind(t int64, pid, ppid, k int32, comm string, sig int32) error {
 	b := a.b
-	if k < 0 || b == nil || a.err != nil || b.n == b.time.cap {
+	if uint32(k) >= uint32(len(trace.Kinds)) || b == nil || a.err != nil || b.n == b.time.cap {
+		kind := trace.Kind("")
+		if uint32(k) < uint32(len(trace.Kinds)) {
+			kind = trace.Kinds[k]
+		}
 		return a.appendShortSlow(t, pid, ppid, kind, comm, sig)
 	}
 	i := b.n
@@ -142,11 +156,12 @@ func (a *AsyncWriter) appendShortSlow(t int64, pid, ppid int32, kind trace.Kind,
 	if a.full == nil {
 		return a.w.AppendShort(t, pid, ppid, kind, comm, sig)
 	}
-	if kind.Index() < 0 || a.err != nil {
+	k := kind.Index()
+	if k < 0 || a.err != nil {
 		return a.Append(&trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: kind, Comm: comm, Signal: sig})
 	}
 	a.b.grow(a.batchRows, a.whole)
-	return a.AppendShort(t, pid, ppid, kind, comm, sig)
+	return a.AppendShortKind(t, pid, ppid, int32(k), comm, sig)
 }
 
 // OnBatch makes the AsyncWriter call f, on the goroutine that appends,

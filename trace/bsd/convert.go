@@ -496,7 +496,7 @@ func (c *Converter) out(ev *trace.Event) {
 	c.Stats.Counted(ev)
 	if c.emitShort != nil && ev.Kind.IsMemory() {
 		// Memory rows (made by memory only) set these five fields.
-		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, 0)
+		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, int32(ev.Kind.Index()), ev.Comm, 0)
 		return
 	}
 	c.err = c.emit(ev)

@@ -74,21 +74,19 @@ type shortRow struct {
 	kind      shortKind
 }
 
-// shortKind is the kind of a short row, in a byte: a held row of 64
-// bytes rather than the 72 of one with a trace.Kind.
+// shortKind is the kind of a short row, in a byte (a held row of 64
+// bytes rather than the 72 of one with a trace.Kind): its index in
+// trace.Kinds, which EmitShort takes as it is (TestShortKinds).
 type shortKind uint8
 
 const (
-	shortMmap shortKind = iota
-	shortMunmap
-	shortMremap
-	shortMprotect
-	shortBrk
-	shortSignal
+	shortSignal   shortKind = 8
+	shortMmap     shortKind = 9
+	shortMunmap   shortKind = 10
+	shortMremap   shortKind = 11
+	shortMprotect shortKind = 12
+	shortBrk      shortKind = 13
 )
-
-var shortKinds = [...]trace.Kind{shortMmap: trace.Mmap, shortMunmap: trace.Munmap, shortMremap: trace.Mremap,
-	shortMprotect: trace.Mprotect, shortBrk: trace.Brk, shortSignal: trace.Signal}
 
 // pids returns the pid and ppid fields of a held row.
 func (r *heldRow) pids() (pid, ppid *int32) {
@@ -494,13 +492,13 @@ func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm stri
 	if c.emitShort != nil {
 		// Storing the error only when there is one spares every row an
 		// interface store.
-		if err := c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig); err != nil {
+		if err := c.emitShort(t, pid, ppid, int32(kind), comm, sig); err != nil {
 			c.err = err
 		}
 		return
 	}
 	ev := &c.shortEv
-	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: shortKinds[kind], Comm: comm, Signal: sig}
+	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: trace.Kinds[kind], Comm: comm, Signal: sig}
 	c.err = c.emit(ev)
 }
 

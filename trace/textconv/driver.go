@@ -51,11 +51,14 @@ type Conversion interface {
 }
 
 // EmitShort takes a short row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm, Signal: sig} whose other fields are all
-// zero. Most rows of a log are short, memory rows (sig 0) and, in a Go
-// program's, signal rows, and passing their fields costs the writer a
-// fraction of a whole Event (arrowio.Writer.AppendShort).
-type EmitShort func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error
+// ppid, Kind: trace.Kinds[kind], Comm: comm, Signal: sig} whose other
+// fields are all zero. Most rows of a log are short, memory rows (sig 0)
+// and, in a Go program's, signal rows, and passing their fields costs the
+// writer a fraction of a whole Event (arrowio.AsyncWriter.AppendShortKind).
+// The kind is its index in trace.Kinds (trace.Kind.Index), which the
+// converter knows: mapping a trace.Kind back to it cost every row a string
+// switch.
+type EmitShort func(t int64, pid, ppid, kind int32, comm string, sig int32) error
 
 // A ShortRows is a Conversion that can pass its short rows to an
 // EmitShort instead of as Events: Drive gives it one before Run. Rows
@@ -178,13 +181,13 @@ func Drive(c Conversion, out string, cfg Config) error {
 		return aw.Append(ev)
 	}
 	if sr, ok := c.(ShortRows); ok {
-		sr.SetEmitShort(func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+		sr.SetEmitShort(func(t int64, pid, ppid, kind int32, comm string, sig int32) error {
 			if aw == nil {
 				if err := ensure(); err != nil {
 					return err
 				}
 			}
-			return aw.AppendShort(t, pid, ppid, kind, comm, sig)
+			return aw.AppendShortKind(t, pid, ppid, kind, comm, sig)
 		})
 	}
 	reported := 0
