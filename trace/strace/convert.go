@@ -117,7 +117,7 @@ type Converter struct {
 	base addrspace.Baseline
 	emit func(*trace.Event) error
 	// emitShort takes the short rows, if set (SetEmitShort).
-	emitShort textconv.EmitShort
+	emitShort textconv.ShortWriter
 	err       error
 	tasks     map[int32]*proc // change it with setTask and delTask only
 	taskCache [256]taskSlot   // entries of tasks by tid, see lookup
@@ -492,7 +492,7 @@ func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm stri
 	if c.emitShort != nil {
 		// Storing the error only when there is one spares every row an
 		// interface store.
-		if err := c.emitShort(t, pid, ppid, int32(kind), comm, sig); err != nil {
+		if err := c.emitShort.AppendShortKind(t, pid, ppid, int32(kind), comm, sig); err != nil {
 			c.err = err
 		}
 		return
