@@ -280,6 +280,16 @@ func (c *Converter) Add(rec *Record) error {
 	return c.err
 }
 
+// AddAll adds recs, stopping at the first error (textconv.BatchSink).
+func (c *Converter) AddAll(recs []Record) error {
+	for i := range recs {
+		if err := c.Add(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // pending reports whether, at rec, some process is inside a creation call
 // that has not returned: a new pid then is taken for its child.
 func (c *Converter) pending(rec *Record) bool {
