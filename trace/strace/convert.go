@@ -136,7 +136,7 @@ type Converter struct {
 	seq      int64
 
 	cloneMemo bitsMemo // clone flag sets (a build's threads repeat one)
-	sigName   string   // the last signal line's signal, and its number
+	sigName   []byte   // the last signal line's signal (a copy: no string to allocate), and its number
 	sigNum    int32
 	sigSet    bool
 	argBuf    [8][]byte
@@ -1374,8 +1374,8 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 
 func (c *Converter) signal(rec *Record, p *proc, t int64) {
 	// The last name's number: a Go program's log is full of SIGURG.
-	if !c.sigSet || string(rec.Signal) != c.sigName {
-		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
+	if !c.sigSet || string(rec.Signal) != string(c.sigName) {
+		c.sigName, c.sigNum, c.sigSet = append(c.sigName[:0], rec.Signal...), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
 	if p.hold == nil { // see holdShort
