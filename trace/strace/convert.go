@@ -209,6 +209,27 @@ func (c *Converter) Add(rec *Record) error {
 	if c.err != nil {
 		return c.err
 	}
+	c.add(rec)
+	return c.err
+}
+
+// AddAll adds recs, stopping at the first error (textconv.BatchSink).
+func (c *Converter) AddAll(recs []Record) error {
+	if c.err != nil {
+		return c.err
+	}
+	for i := range recs {
+		if c.add(&recs[i]); c.err != nil {
+			return c.err
+		}
+	}
+	return nil
+}
+
+// add is Add once c.err is nil, without a result: a batch's loop tests
+// c.err itself (AddAll), which spares every record the test on entry and
+// the error's return.
+func (c *Converter) add(rec *Record) {
 	c.Stats.Records++
 	c.seq++
 	// Time.
@@ -242,14 +263,14 @@ func (c *Converter) Add(rec *Record) error {
 		if rec.Attached != 0 {
 			c.attached[rec.Attached] = true
 		}
-		return c.err
+		return
 	}
 	// The task: the usual line's is in the cache.
 	tid := rec.PID
 	p := c.cached(tid)
 	if p == nil || !rec.HasPID {
 		if p, tid = c.task(rec); p == nil {
-			return c.err
+			return
 		}
 	}
 	if len(rec.Comm) > 0 && string(rec.Comm) != p.comm {
@@ -277,17 +298,6 @@ func (c *Converter) Add(rec *Record) error {
 	// longer for their child's first action are written without
 	// child_exec_ns (see forced).
 	c.lanes.Expire(t)
-	return c.err
-}
-
-// AddAll adds recs, stopping at the first error (textconv.BatchSink).
-func (c *Converter) AddAll(recs []Record) error {
-	for i := range recs {
-		if err := c.Add(&recs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // pending reports whether, at rec, some process is inside a creation call
