@@ -61,6 +61,7 @@ type heldRow struct {
 	ev    *trace.Event
 	p     *proc
 	short shortRow
+	own   bool // ev is row's copy, nowhere else: reused once written
 }
 
 // shortRow is a memory or signal row, the most frequent rows: they have
@@ -142,7 +143,8 @@ type Converter struct {
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
-	shortEv   trace.Event // short rows without emitShort (see outShort)
+	freeEvs   []*trace.Event // held rows' events, written, for row to reuse
+	shortEv   trace.Event    // short rows without emitShort (see outShort)
 	scratch   []byte
 	scratch2  []byte
 
@@ -447,8 +449,14 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 	// The lane p's rows go to now, kept: a finished hold's are its
 	// nearest unfinished ancestor's.
 	if p.hold = p.hold.Holder(); p.hold != nil {
-		e := *ev
-		c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
+		var e *trace.Event
+		if n := len(c.freeEvs); n > 0 {
+			e, c.freeEvs = c.freeEvs[n-1], c.freeEvs[:n-1]
+		} else {
+			e = new(trace.Event)
+		}
+		*e = *ev
+		c.lanes.Push(p.hold, heldRow{ev: e, p: p, own: true})
 		c.lanes.Fit()
 		return
 	}
@@ -474,12 +482,19 @@ func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
 	c.lanes.Fit()
 }
 
+// maxFreeEvs bounds Converter.freeEvs. A held row's copy of its event
+// was one in nine of the allocations of a build's conversion.
+const maxFreeEvs = 256
+
 // writeHeld writes held rows that leave their hold.
 func (c *Converter) writeHeld(rows []heldRow) {
 	for i := range rows {
 		r := &rows[i]
 		if r.ev != nil {
 			c.out(r.ev)
+			if r.own && len(c.freeEvs) < maxFreeEvs {
+				c.freeEvs = append(c.freeEvs, r.ev)
+			}
 			continue
 		}
 		s := &r.short
