@@ -484,7 +484,7 @@ func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
 
 // maxFreeEvs bounds Converter.freeEvs. A held row's copy of its event
 // was one in nine of the allocations of a build's conversion.
-const maxFreeEvs = 256
+var maxFreeEvs = 256 // a variable for TestHeldEventReuse
 
 // writeHeld writes held rows that leave their hold.
 func (c *Converter) writeHeld(rows []heldRow) {
