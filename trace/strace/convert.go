@@ -983,7 +983,14 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		return
 	}
 	c.Stats.MemoryCalls++
-	if p.hold == nil { // see holdShort
+	if p.hold == nil && p.pid != 0 && c.emitShort != nil && c.err == nil {
+		// outShort's usual case, inline: the call was some 10
+		// instructions of the most frequent row.
+		c.Stats.Rows++
+		if err := c.emitShort.AppendShortKind(t, p.pid, p.ppid, int32(kind), p.comm, 0); err != nil {
+			c.err = err
+		}
+	} else if p.hold == nil { // see holdShort
 		c.outShort(t, p.pid, p.ppid, kind, p.comm, 0)
 	} else {
 		c.holdShort(p, t, kind, 0)
