@@ -8,8 +8,9 @@ import (
 )
 
 // EmitShort is the function a converter's SetEmitShort takes
-// (textconv.EmitShort): a memory or signal row as its fields.
-type EmitShort = func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error
+// (textconv.EmitShort): a memory or signal row as its fields, the kind as
+// its index in trace.Kinds.
+type EmitShort = func(t int64, pid, ppid, kind int32, comm string, sig int32) error
 
 // CheckEmitShort converts twice through convert, which passes its rows to
 // emit, and its short rows to short unless short is nil: the rows must be
@@ -25,7 +26,8 @@ func CheckEmitShort(tb testing.TB, name string, convert func(emit func(*trace.Ev
 		}
 		var short EmitShort
 		if split {
-			short = func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+			short = func(t int64, pid, ppid, k int32, comm string, sig int32) error {
+				kind := trace.Kinds[k]
 				if kind == trace.Signal {
 					sigRows++
 				} else {

@@ -162,3 +162,36 @@ func TestAsyncWriterCases(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyAsyncWriterOpenError: a lazy AsyncWriter whose open fails
+// returns its error from every row function, Open and End, and writes
+// nothing; one never opened ends with End's error.
+func TestLazyAsyncWriterOpenError(t *testing.T) {
+	bad := errors.New("no file")
+	opened := 0
+	aw := arrowio.NewLazyAsyncWriter(func() (*arrowio.Writer, error) {
+		opened++
+		return nil, bad
+	})
+	if err := aw.AppendShortKind(1, 2, 1, int32(trace.Mmap.Index()), "cc", 0); err != bad {
+		t.Errorf("AppendShortKind: %v, want %v", err, bad)
+	}
+	ev := tracetest.Sample()[0]
+	if err := aw.Append(&ev); err != bad {
+		t.Errorf("Append: %v, want %v", err, bad)
+	}
+	if err := aw.Open(); err != bad {
+		t.Errorf("Open: %v, want %v", err, bad)
+	}
+	if err := aw.End(nil); err != bad {
+		t.Errorf("End: %v, want %v", err, bad)
+	}
+	if opened != 1 {
+		t.Errorf("open called %d times, want 1", opened)
+	}
+	other := errors.New("stopped")
+	unopened := arrowio.NewLazyAsyncWriter(func() (*arrowio.Writer, error) { panic("opened") })
+	if err := unopened.End(other); err != other {
+		t.Errorf("End of an unopened writer: %v, want %v", err, other)
+	}
+}

@@ -78,7 +78,7 @@ func TestWriterBytes(t *testing.T) {
 		}
 		for _, batch := range []int{0, 1, 3, 7, 300, 1000} {
 			name := fmt.Sprintf("batch%d%s", batch, ext)
-			for _, how := range []string{"append", "short", "async"} {
+			for _, how := range []string{"append", "short", "async", "lazy"} {
 				if *updateBytes && how != "append" {
 					continue
 				}
@@ -107,15 +107,25 @@ func TestWriterBytes(t *testing.T) {
 	}
 }
 
+// writeBytesTrace writes evs to path: by Writer.Append ("append"), with
+// AppendShort for the short rows ("short"), through an AsyncWriter
+// ("async"), or through a lazy AsyncWriter with AppendShortKind ("lazy").
 func writeBytesTrace(t *testing.T, path string, batch int, how string, evs []trace.Event) {
-	w, err := arrowio.Create(path, trace.Meta{Source: "test", StartUnixNs: 1}, nil)
-	if err != nil {
+	create := func() (*arrowio.Writer, error) {
+		w, err := arrowio.Create(path, trace.Meta{Source: "test", StartUnixNs: 1}, nil)
+		if err == nil && batch > 0 {
+			w.BatchRows = batch
+		}
+		return w, err
+	}
+	var w *arrowio.Writer
+	var aw *arrowio.AsyncWriter
+	var err error
+	if how == "lazy" {
+		aw = arrowio.NewLazyAsyncWriter(create)
+	} else if w, err = create(); err != nil {
 		t.Fatal(err)
 	}
-	if batch > 0 {
-		w.BatchRows = batch
-	}
-	var aw *arrowio.AsyncWriter
 	if how == "async" {
 		aw = arrowio.NewAsyncWriter(w)
 	}
@@ -129,6 +139,8 @@ func writeBytesTrace(t *testing.T, path string, batch int, how string, evs []tra
 			} else {
 				err = w.Append(ev)
 			}
+		case how == "lazy":
+			err = aw.AppendShortKind(ev.TimeNs, ev.PID, ev.PPID, int32(ev.Kind.Index()), ev.Comm, ev.Signal)
 		case aw != nil:
 			err = aw.AppendShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, ev.Signal)
 		default:

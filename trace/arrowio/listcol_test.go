@@ -59,3 +59,22 @@ func TestListColPut(t *testing.T) {
 		mem.AssertSize(t, 0)
 	}
 }
+
+// TestFillOffs: fillOffs sets what a loop over every offset sets, and
+// nothing around it, short runs and long (doubling copies) alike.
+func TestFillOffs(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 63, 64, 65, 127, 128, 129, 1000, 8191} {
+		got := make([]int32, n+2)
+		want := make([]int32, n+2)
+		for j := range got {
+			got[j], want[j] = -1, -1
+		}
+		fillOffs(got[1:n+1], 7)
+		for j := 1; j <= n; j++ {
+			want[j] = 7
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("fillOffs of %d offsets: %v, want %v", n, got, want)
+		}
+	}
+}

@@ -95,9 +95,8 @@ func (c *stringCol) put(mem memory.Allocator, i int, s string) {
 
 // fill makes the rows from next to n nulls.
 func (c *stringCol) fill(n int) {
-	end := int32(c.used)
-	for j := c.next + 1; j <= n; j++ {
-		c.offs[j] = end
+	if n > c.next {
+		fillOffs(c.offs[c.next+1:n+1], int32(c.used))
 	}
 	c.nulls += n - c.next
 	c.next = n
@@ -267,9 +266,8 @@ func (c *listCol) put(mem memory.Allocator, i int, vs []string) {
 }
 
 func (c *listCol) fill(n int) {
-	end := int32(c.vals.next)
-	for j := c.next + 1; j <= n; j++ {
-		c.offs[j] = end
+	if n > c.next {
+		fillOffs(c.offs[c.next+1:n+1], int32(c.vals.next))
 	}
 	c.nulls += n - c.next
 	c.next = n
@@ -311,4 +309,23 @@ func (c *listCol) release(mem memory.Allocator) {
 	c.vals.release(mem)
 	c.off, c.offs, c.valid = nil, nil, nil
 	c.cap, c.nulls, c.next, c.dirty = 0, 0, 0, false
+}
+
+// fillOffs sets every offset of o, the null rows' between two values, to
+// end. Most rows have no path and no argv, so there are thousands of
+// them in a batch: over a slice, without a bounds check for each, and a
+// long run by doubling copies.
+func fillOffs(o []int32, end int32) {
+	if len(o) < 64 {
+		for j := range o {
+			o[j] = end
+		}
+		return
+	}
+	for j := range o[:64] {
+		o[j] = end
+	}
+	for k := 64; k < len(o); k *= 2 {
+		copy(o[k:], o[:k])
+	}
 }

@@ -184,7 +184,7 @@ type Converter struct {
 	ev        trace.Event
 	freeCalls []*pcall
 	// emitShort takes the memory rows, if set (SetEmitShort).
-	emitShort textconv.EmitShort
+	emitShort textconv.ShortWriter
 
 	Stats Stats
 }
@@ -496,7 +496,7 @@ func (c *Converter) out(ev *trace.Event) {
 	c.Stats.Counted(ev)
 	if c.emitShort != nil && ev.Kind.IsMemory() {
 		// Memory rows (made by memory only) set these five fields.
-		c.err = c.emitShort(ev.TimeNs, ev.PID, ev.PPID, ev.Kind, ev.Comm, 0)
+		c.err = c.emitShort.AppendShortKind(ev.TimeNs, ev.PID, ev.PPID, int32(ev.Kind.Index()), ev.Comm, 0)
 		return
 	}
 	c.err = c.emit(ev)
@@ -504,7 +504,7 @@ func (c *Converter) out(ev *trace.Event) {
 
 // SetEmitShort makes the converter pass its memory rows to f instead of
 // emit.
-func (c *Converter) SetEmitShort(f textconv.EmitShort) { c.emitShort = f }
+func (c *Converter) SetEmitShort(f textconv.ShortWriter) { c.emitShort = f }
 
 func (c *Converter) snapshot(p *proc) trace.Snapshot {
 	return c.opt.Snapshot(p.space, max(p.threads, 1))

@@ -105,10 +105,10 @@ type conversion struct {
 	name   string
 	opt    Options
 	conv   *Converter
-	short  textconv.EmitShort
+	short  textconv.ShortWriter
 }
 
-func (v *conversion) SetEmitShort(f textconv.EmitShort) { v.short = f }
+func (v *conversion) SetEmitShort(f textconv.ShortWriter) { v.short = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)

@@ -11,6 +11,7 @@ import (
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/bsd"
 	"github.com/forkcost/forkcost/trace/kdump"
+	"github.com/forkcost/forkcost/trace/textconv"
 	"github.com/forkcost/forkcost/trace/truss"
 )
 
@@ -30,7 +31,7 @@ func TestEmitShortSameRows(t *testing.T) {
 		m, _ := tracetest.CheckEmitShort(t, name, func(emit func(*trace.Event) error, short tracetest.EmitShort) {
 			c := bsd.NewConverter(bsd.Options{Truss: isTruss}, emit)
 			if short != nil {
-				c.SetEmitShort(short)
+				c.SetEmitShort(textconv.EmitShort(short))
 			}
 			var src bsd.Source = kdump.NewReader(bytes.NewReader(data), name)
 			if isTruss {

@@ -61,6 +61,7 @@ type heldRow struct {
 	ev    *trace.Event
 	p     *proc
 	short shortRow
+	own   bool // ev is row's copy, nowhere else: reused once written
 }
 
 // shortRow is a memory or signal row, the most frequent rows: they have
@@ -74,21 +75,19 @@ type shortRow struct {
 	kind      shortKind
 }
 
-// shortKind is the kind of a short row, in a byte: a held row of 64
-// bytes rather than the 72 of one with a trace.Kind.
+// shortKind is the kind of a short row, in a byte (a held row of 64
+// bytes rather than the 72 of one with a trace.Kind): its index in
+// trace.Kinds, which EmitShort takes as it is (TestShortKinds).
 type shortKind uint8
 
 const (
-	shortMmap shortKind = iota
-	shortMunmap
-	shortMremap
-	shortMprotect
-	shortBrk
-	shortSignal
+	shortSignal   shortKind = 8
+	shortMmap     shortKind = 9
+	shortMunmap   shortKind = 10
+	shortMremap   shortKind = 11
+	shortMprotect shortKind = 12
+	shortBrk      shortKind = 13
 )
-
-var shortKinds = [...]trace.Kind{shortMmap: trace.Mmap, shortMunmap: trace.Munmap, shortMremap: trace.Mremap,
-	shortMprotect: trace.Mprotect, shortBrk: trace.Brk, shortSignal: trace.Signal}
 
 // pids returns the pid and ppid fields of a held row.
 func (r *heldRow) pids() (pid, ppid *int32) {
@@ -119,7 +118,7 @@ type Converter struct {
 	base addrspace.Baseline
 	emit func(*trace.Event) error
 	// emitShort takes the short rows, if set (SetEmitShort).
-	emitShort textconv.EmitShort
+	emitShort textconv.ShortWriter
 	err       error
 	tasks     map[int32]*proc // change it with setTask and delTask only
 	taskCache [256]taskSlot   // entries of tasks by tid, see lookup
@@ -138,13 +137,14 @@ type Converter struct {
 	seq      int64
 
 	cloneMemo bitsMemo // clone flag sets (a build's threads repeat one)
-	sigName   string   // the last signal line's signal, and its number
+	sigName   []byte   // the last signal line's signal (a copy: no string to allocate), and its number
 	sigNum    int32
 	sigSet    bool
 	argBuf    [8][]byte
 	dec       *argDecoder // for records not decoded ahead
 	scratchEv trace.Event
-	shortEv   trace.Event // short rows without emitShort (see outShort)
+	freeEvs   []*trace.Event // held rows' events, written, for row to reuse
+	shortEv   trace.Event    // short rows without emitShort (see outShort)
 	scratch   []byte
 	scratch2  []byte
 
@@ -211,6 +211,27 @@ func (c *Converter) Add(rec *Record) error {
 	if c.err != nil {
 		return c.err
 	}
+	c.add(rec)
+	return c.err
+}
+
+// AddAll adds recs, stopping at the first error (textconv.BatchSink).
+func (c *Converter) AddAll(recs []Record) error {
+	if c.err != nil {
+		return c.err
+	}
+	for i := range recs {
+		if c.add(&recs[i]); c.err != nil {
+			return c.err
+		}
+	}
+	return nil
+}
+
+// add is Add once c.err is nil, without a result: a batch's loop tests
+// c.err itself (AddAll), which spares every record the test on entry and
+// the error's return.
+func (c *Converter) add(rec *Record) {
 	c.Stats.Records++
 	c.seq++
 	// Time.
@@ -244,14 +265,14 @@ func (c *Converter) Add(rec *Record) error {
 		if rec.Attached != 0 {
 			c.attached[rec.Attached] = true
 		}
-		return c.err
+		return
 	}
 	// The task: the usual line's is in the cache.
 	tid := rec.PID
 	p := c.cached(tid)
 	if p == nil || !rec.HasPID {
 		if p, tid = c.task(rec); p == nil {
-			return c.err
+			return
 		}
 	}
 	if len(rec.Comm) > 0 && string(rec.Comm) != p.comm {
@@ -279,7 +300,6 @@ func (c *Converter) Add(rec *Record) error {
 	// longer for their child's first action are written without
 	// child_exec_ns (see forced).
 	c.lanes.Expire(t)
-	return c.err
 }
 
 // pending reports whether, at rec, some process is inside a creation call
@@ -429,8 +449,14 @@ func (c *Converter) row(p *proc, ev *trace.Event) {
 	// The lane p's rows go to now, kept: a finished hold's are its
 	// nearest unfinished ancestor's.
 	if p.hold = p.hold.Holder(); p.hold != nil {
-		e := *ev
-		c.lanes.Push(p.hold, heldRow{ev: &e, p: p})
+		var e *trace.Event
+		if n := len(c.freeEvs); n > 0 {
+			e, c.freeEvs = c.freeEvs[n-1], c.freeEvs[:n-1]
+		} else {
+			e = new(trace.Event)
+		}
+		*e = *ev
+		c.lanes.Push(p.hold, heldRow{ev: e, p: p, own: true})
 		c.lanes.Fit()
 		return
 	}
@@ -456,12 +482,19 @@ func (c *Converter) holdShort(p *proc, t int64, kind shortKind, sig int32) {
 	c.lanes.Fit()
 }
 
+// maxFreeEvs bounds Converter.freeEvs. A held row's copy of its event
+// was one in nine of the allocations of a build's conversion.
+var maxFreeEvs = 256 // a variable for TestHeldEventReuse
+
 // writeHeld writes held rows that leave their hold.
 func (c *Converter) writeHeld(rows []heldRow) {
 	for i := range rows {
 		r := &rows[i]
 		if r.ev != nil {
 			c.out(r.ev)
+			if r.own && len(c.freeEvs) < maxFreeEvs {
+				c.freeEvs = append(c.freeEvs, r.ev)
+			}
 			continue
 		}
 		s := &r.short
@@ -494,13 +527,13 @@ func (c *Converter) outShort(t int64, pid, ppid int32, kind shortKind, comm stri
 	if c.emitShort != nil {
 		// Storing the error only when there is one spares every row an
 		// interface store.
-		if err := c.emitShort(t, pid, ppid, shortKinds[kind], comm, sig); err != nil {
+		if err := c.emitShort.AppendShortKind(t, pid, ppid, int32(kind), comm, sig); err != nil {
 			c.err = err
 		}
 		return
 	}
 	ev := &c.shortEv
-	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: shortKinds[kind], Comm: comm, Signal: sig}
+	*ev = trace.Event{TimeNs: t, PID: pid, PPID: ppid, Kind: trace.Kinds[kind], Comm: comm, Signal: sig}
 	c.err = c.emit(ev)
 }
 
@@ -950,7 +983,14 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		return
 	}
 	c.Stats.MemoryCalls++
-	if p.hold == nil { // see holdShort
+	if p.hold == nil && p.pid != 0 && c.emitShort != nil && c.err == nil {
+		// outShort's usual case, inline: the call was some 10
+		// instructions of the most frequent row.
+		c.Stats.Rows++
+		if err := c.emitShort.AppendShortKind(t, p.pid, p.ppid, int32(kind), p.comm, 0); err != nil {
+			c.err = err
+		}
+	} else if p.hold == nil { // see holdShort
 		c.outShort(t, p.pid, p.ppid, kind, p.comm, 0)
 	} else {
 		c.holdShort(p, t, kind, 0)
@@ -1366,8 +1406,8 @@ func (c *Converter) exitRow(p *proc, t int64, status int32, hasStatus bool, sig 
 
 func (c *Converter) signal(rec *Record, p *proc, t int64) {
 	// The last name's number: a Go program's log is full of SIGURG.
-	if !c.sigSet || string(rec.Signal) != c.sigName {
-		c.sigName, c.sigNum, c.sigSet = string(rec.Signal), signalNumber(rec.Signal), true
+	if !c.sigSet || string(rec.Signal) != string(c.sigName) {
+		c.sigName, c.sigNum, c.sigSet = append(c.sigName[:0], rec.Signal...), signalNumber(rec.Signal), true
 	}
 	sig := c.sigNum
 	if p.hold == nil { // see holdShort

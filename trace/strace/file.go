@@ -26,14 +26,14 @@ type conversion struct {
 	names []string
 	conv  *Converter
 	opt   Options
-	short textconv.EmitShort
+	short textconv.ShortWriter
 }
 
-func (v *conversion) SetEmitShort(f textconv.EmitShort) { v.short = f }
+func (v *conversion) SetEmitShort(f textconv.ShortWriter) { v.short = f }
 
 // SetEmitShort makes the converter pass its memory and signal rows to f
 // instead of emit.
-func (c *Converter) SetEmitShort(f textconv.EmitShort) { c.emitShort = f }
+func (c *Converter) SetEmitShort(f textconv.ShortWriter) { c.emitShort = f }
 
 func (v *conversion) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	v.conv = NewConverter(v.opt, emit)

@@ -11,6 +11,7 @@ import (
 	"github.com/forkcost/forkcost/internal/tracetest"
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/decompress"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // TestEmitShortSameRows converts the committed logs with and without
@@ -22,7 +23,7 @@ func TestEmitShortSameRows(t *testing.T) {
 		_, sig := tracetest.CheckEmitShort(t, name, func(emit func(*trace.Event) error, short tracetest.EmitShort) {
 			c := NewConverter(Options{}, emit)
 			if short != nil {
-				c.SetEmitShort(short)
+				c.SetEmitShort(textconv.EmitShort(short))
 			}
 			if err := RunPipelined(NewReader(bytes.NewReader(data), name), c, func(*SyntaxError) error { return nil }); err != nil {
 				t.Fatal(err)

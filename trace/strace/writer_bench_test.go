@@ -8,6 +8,7 @@ import (
 
 	"github.com/forkcost/forkcost/trace"
 	"github.com/forkcost/forkcost/trace/arrowio"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // BenchmarkWriteRows is the row path from the converter's emit to the
@@ -26,7 +27,7 @@ func BenchmarkWriteRows(b *testing.B) {
 	type shortRow struct {
 		t         int64
 		pid, ppid int32
-		kind      trace.Kind
+		kind      int32
 		comm      string
 		sig       int32
 	}
@@ -40,10 +41,10 @@ func BenchmarkWriteRows(b *testing.B) {
 		rows = append(rows, row{ev: &e})
 		return nil
 	})
-	c.SetEmitShort(func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
+	c.SetEmitShort(textconv.EmitShort(func(t int64, pid, ppid, kind int32, comm string, sig int32) error {
 		rows = append(rows, row{short: shortRow{t: t, pid: pid, ppid: ppid, kind: kind, comm: comm, sig: sig}})
 		return nil
-	})
+	}))
 	if err := Run(NewReader(bytes.NewReader(data), "big"), c, nil); err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func BenchmarkWriteRows(b *testing.B) {
 				err = aw.Append(r.ev)
 			} else {
 				m := &r.short
-				err = aw.AppendShort(m.t, m.pid, m.ppid, m.kind, m.comm, m.sig)
+				err = aw.AppendShortKind(m.t, m.pid, m.ppid, m.kind, m.comm, m.sig)
 			}
 			if err != nil {
 				b.Fatal(err)

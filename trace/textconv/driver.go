@@ -50,18 +50,32 @@ type Conversion interface {
 	BytesRead() int64
 }
 
-// EmitShort takes a short row: the Event {TimeNs: t, PID: pid, PPID:
-// ppid, Kind: kind, Comm: comm, Signal: sig} whose other fields are all
+// A ShortWriter takes short rows: AppendShortKind(t, pid, ppid, kind,
+// comm, sig) is the Event {TimeNs: t, PID: pid, PPID: ppid, Kind:
+// trace.Kinds[kind], Comm: comm, Signal: sig} whose other fields are all
 // zero. Most rows of a log are short, memory rows (sig 0) and, in a Go
 // program's, signal rows, and passing their fields costs the writer a
-// fraction of a whole Event (arrowio.Writer.AppendShort).
-type EmitShort func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error
+// fraction of a whole Event. The kind is its index in trace.Kinds
+// (trace.Kind.Index), which the converter knows: mapping a trace.Kind
+// back to it cost every row a string switch. Drive's is the
+// *arrowio.AsyncWriter itself.
+type ShortWriter interface {
+	AppendShortKind(t int64, pid, ppid, kind int32, comm string, sig int32) error
+}
 
-// A ShortRows is a Conversion that can pass its short rows to an
-// EmitShort instead of as Events: Drive gives it one before Run. Rows
+// EmitShort is a ShortWriter made of a function.
+type EmitShort func(t int64, pid, ppid, kind int32, comm string, sig int32) error
+
+// AppendShortKind calls f.
+func (f EmitShort) AppendShortKind(t int64, pid, ppid, kind int32, comm string, sig int32) error {
+	return f(t, pid, ppid, kind, comm, sig)
+}
+
+// A ShortRows is a Conversion that can pass its short rows to a
+// ShortWriter instead of as Events: Drive gives it one before Run. Rows
 // still reach the trace in the order they are emitted, whichever way.
 type ShortRows interface {
-	SetEmitShort(EmitShort)
+	SetEmitShort(ShortWriter)
 }
 
 // NothingReadError is the error of a lenient conversion that made no row
@@ -135,11 +149,11 @@ func Drive(c Conversion, out string, cfg Config) error {
 	if maxRep <= 0 {
 		maxRep = 10
 	}
-	var aw *arrowio.AsyncWriter
-	ensure := func() error {
-		if aw != nil {
-			return nil
-		}
+	// The writer is made at the first row, so that the metadata can say
+	// what the first lines told; the row functions are its methods: a
+	// closure testing for the first row was a call more for every row
+	// (scripts/ir-convert).
+	aw := arrowio.NewLazyAsyncWriter(func() (*arrowio.Writer, error) {
 		meta := trace.Meta{Tool: version.String(), Extra: map[string]string{}}
 		c.Describe(&meta)
 		var opts []arrowio.CreateOption
@@ -148,44 +162,25 @@ func Drive(c Conversion, out string, cfg Config) error {
 		}
 		w, err := arrowio.Create(out, meta, nil, opts...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		w.BatchRows = BatchRows
-		aw = arrowio.NewAsyncWriter(w)
-		if cfg.Progress != nil {
-			// Every 65536 rows, as batches are handed to the writer:
-			// counting in the row functions cost every row.
-			last := int64(0)
-			aw.OnBatch(func(rows int64) {
-				if rows>>16 != last>>16 {
-					last = rows
-					cfg.Progress(c.BytesRead())
-				}
-			})
-		}
-		return nil
-	}
-	// The row functions ready the writer at the first row (ensure),
-	// testing for it inline: they run for every row, and a closure
-	// calling another for it was some 50 instructions a row
-	// (scripts/ir-convert).
-	emit := func(ev *trace.Event) error {
-		if aw == nil {
-			if err := ensure(); err != nil {
-				return err
+		return w, nil
+	})
+	if cfg.Progress != nil {
+		// Every 65536 rows, as batches are handed to the writer:
+		// counting in the row functions cost every row.
+		last := int64(0)
+		aw.OnBatch(func(rows int64) {
+			if rows>>16 != last>>16 {
+				last = rows
+				cfg.Progress(c.BytesRead())
 			}
-		}
-		return aw.Append(ev)
-	}
-	if sr, ok := c.(ShortRows); ok {
-		sr.SetEmitShort(func(t int64, pid, ppid int32, kind trace.Kind, comm string, sig int32) error {
-			if aw == nil {
-				if err := ensure(); err != nil {
-					return err
-				}
-			}
-			return aw.AppendShort(t, pid, ppid, kind, comm, sig)
 		})
+	}
+	emit := aw.Append
+	if sr, ok := c.(ShortRows); ok {
+		sr.SetEmitShort(aw)
 	}
 	reported := 0
 	var first []SyntaxError
@@ -217,7 +212,7 @@ func Drive(c Conversion, out string, cfg Config) error {
 			Malformed: st.SyntaxErrors, Records: st.Records, First: first}
 	}
 	if err == nil {
-		err = ensure()
+		err = aw.Open()
 	}
 	if err := aw.End(err); err != nil {
 		return err

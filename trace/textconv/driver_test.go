@@ -12,12 +12,12 @@ import (
 // thousandth, a whole one.
 type rowsConv struct {
 	rows  int
-	short EmitShort
+	short ShortWriter
 	read  int64
 	st    Stats
 }
 
-func (c *rowsConv) SetEmitShort(f EmitShort) { c.short = f }
+func (c *rowsConv) SetEmitShort(f ShortWriter) { c.short = f }
 func (c *rowsConv) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) error) error {
 	for i := 0; i < c.rows; i++ {
 		c.read = int64(i)
@@ -25,7 +25,7 @@ func (c *rowsConv) Run(emit func(*trace.Event) error, onErr func(*SyntaxError) e
 		if i%1000 == 0 {
 			err = emit(&trace.Event{TimeNs: int64(i), PID: 1, Kind: trace.Exit, Comm: "x", HasExitStatus: true})
 		} else {
-			err = c.short(int64(i), 2, 1, trace.Mmap, "cc1", 0)
+			err = c.short.AppendShortKind(int64(i), 2, 1, int32(trace.Mmap.Index()), "cc1", 0)
 		}
 		if err != nil {
 			return err

@@ -366,15 +366,28 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 }
 
 // convert is RunPipelined's converter stage, on the caller's goroutine.
+// A BatchSink is a Sink that adds the records of a batch without a
+// malformed line itself (AddAll stops at Add's first error): its loop
+// calls its Add directly, where convert's calls it through the
+// interface, with its generic dictionary, for every record.
+type BatchSink[R any] interface {
+	AddAll(recs []R) error
+}
+
 func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) error, st Stages[R], lr *lineread.Reader,
 	free chan<- *batch[R], stop func(error) error) error {
 	counters := s.Counters()
+	bs, batched := s.(BatchSink[R])
 	for b := range full {
 		if st.Read != nil {
 			st.Read(b.read)
 		}
-		if len(b.errs) == 0 {
+		if len(b.errs) == 0 && batched {
 			// The usual batch, without malformed lines: no isErr to test.
+			if err := bs.AddAll(b.recs); err != nil {
+				return stop(err)
+			}
+		} else if len(b.errs) == 0 {
 			for i := range b.recs {
 				if err := s.Add(&b.recs[i]); err != nil {
 					return stop(err)
