@@ -500,6 +500,9 @@ func (r *Reader) head(line []byte, lineNo int, rec *Record) (_ int, ok bool) {
 		if k == j || k >= n || line[k] != ']' {
 			return 0, r.fail(lineNo, "malformed [pid N] prefix")
 		}
+		if v > 1<<31-1 {
+			return 0, r.fail(lineNo, "pid %d out of range", v)
+		}
 		rec.PID, rec.HasPID = int32(v), true
 		r.stderrPD = true
 		i = k + 1
