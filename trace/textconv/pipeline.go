@@ -80,7 +80,7 @@ type Stages[R any] struct {
 // Pipeline sizes.
 const (
 	// DefaultBlock is the read-ahead block size. Small enough that the
-	// blocks in flight (1.5 MiB) stay in the caches between the reading
+	// blocks in flight (2 MiB) stay in the caches between the reading
 	// goroutine, which fills a block and finds its line ends, and the
 	// lexer: with 16 blocks of 256 KiB, converting the 200 MB logs of
 	// scripts/bench-convert.sh took 6 to 10% more CPU (medians of 9 to 11
