@@ -2,8 +2,6 @@ package strace
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,20 +13,7 @@ import (
 // must never panic, and every row must keep the schema's invariants. The
 // seed corpus is the real samples in testdata.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	ff, _ := filepath.Glob("testdata/ff/*")
-	for _, name := range append(files, ff...) {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-		// Small pieces too, so the fuzzer mutates single lines.
-		lines := bytes.Split(b, []byte("\n"))
-		for i := 0; i+3 <= len(lines) && i < 60; i += 3 {
-			f.Add(bytes.Join(lines[i:i+3], []byte("\n")))
-		}
-	}
+	addLogSeeds(f, 3, 60, true, "*.txt", "ff/*")
 	fuzzbound.Setup(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzbound.Run(t, func(t *testing.T) {

@@ -85,3 +85,25 @@ func convertBoth(t testing.TB, opt Options, maxLine, block int, open func() io.R
 func bytesLog(data []byte) func() io.Reader {
 	return func() io.Reader { return bytes.NewReader(data) }
 }
+
+// addLogSeeds adds to f's seed corpus the logs under testdata that match
+// the globs (with whole) and pieces of per lines from the first max lines
+// of each, so that the fuzzer mutates single lines too.
+func addLogSeeds(f *testing.F, per, max int, whole bool, globs ...string) {
+	for _, g := range globs {
+		names, _ := filepath.Glob(filepath.Join("testdata", g))
+		for _, name := range names {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			if whole {
+				f.Add(b)
+			}
+			lines := bytes.Split(b, []byte("\n"))
+			for i := 0; i+per <= len(lines) && i < max; i += per {
+				f.Add(bytes.Join(lines[i:i+per], []byte("\n")))
+			}
+		}
+	}
+}

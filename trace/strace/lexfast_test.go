@@ -2,8 +2,6 @@ package strace
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -13,18 +11,7 @@ import (
 // fields only, so that the next line may clear just those (resetHead).
 // It fails when the first half of a split call sets any other field.
 func FuzzHeadOnly(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	ff, _ := filepath.Glob("testdata/ff/*")
-	for _, name := range append(files, ff...) {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		lines := bytes.Split(b, []byte("\n"))
-		for i := 0; i+4 <= len(lines) && i < 80; i += 4 {
-			f.Add(bytes.Join(lines[i:i+4], []byte("\n")))
-		}
-	}
+	addLogSeeds(f, 4, 80, false, "*.txt", "ff/*")
 	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
 		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
 		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n"))
@@ -64,17 +51,7 @@ func FuzzMayBeUnfinished(f *testing.F) {
 // FuzzQuickHead holds quickHead to head: a -ttt log's lines lexed with and
 // without it give the same records and the same errors.
 func FuzzQuickHead(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		lines := bytes.Split(b, []byte("\n"))
-		for i := 0; i+2 <= len(lines) && i < 40; i += 2 {
-			f.Add(bytes.Join(lines[i:i+2], []byte("\n")))
-		}
-	}
+	addLogSeeds(f, 2, 40, false, "*.txt")
 	f.Add([]byte("7 1795742086.212042 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000008>\n" +
 		"7 1795742086.212042  exit_group(0) = ?\n7 1795742086.212042 [00007f] brk(NULL) = 0x55\n" +
 		"2147483648 1795742086.212042 brk(NULL) = 0x55\n7 1795742086.212042 \n7<sh> 1795742086.212042 brk(NULL) = 0x55\n" +
@@ -107,17 +84,7 @@ func FuzzQuickHead(f *testing.F) {
 // resumedName and cutDuration) to resumedSlow and cutDuration: lines lexed
 // with and without it give the same records, errors and pending halves.
 func FuzzQuickResume(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		lines := bytes.Split(b, []byte("\n"))
-		for i := 0; i+4 <= len(lines) && i < 80; i += 4 {
-			f.Add(bytes.Join(lines[i:i+4], []byte("\n")))
-		}
-	}
+	addLogSeeds(f, 4, 80, false, "*.txt")
 	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
 		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
 		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
