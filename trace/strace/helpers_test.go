@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
@@ -45,24 +46,31 @@ func formatEvent(ev *trace.Event) string { return ev.String() }
 
 // convertBoth converts a log twice, line by line (Run) and through the
 // pipeline (RunPipelined) with read-ahead blocks of block bytes (0: the
-// usual size), and fails unless both give the same rows. It returns them.
-// open returns a fresh reader of the log each time.
+// usual size), and fails unless both give the same rows and report the
+// same malformed lines. It returns the rows. open returns a fresh reader of
+// the log each time.
 func convertBoth(t testing.TB, opt Options, maxLine, block int, open func() io.Reader) []trace.Event {
 	t.Helper()
+	var bad [2][]string // the malformed lines, line by line and pipelined
 	run := func(pipelined bool) []trace.Event {
 		var evs []trace.Event
 		c := NewConverter(opt, func(ev *trace.Event) error { evs = append(evs, *ev); return nil })
 		rd := NewReader(open(), "log")
 		rd.MaxLine = maxLine
+		k := 0
+		if pipelined {
+			k = 1
+		}
+		onErr := func(e *SyntaxError) error { bad[k] = append(bad[k], e.Error()); return nil }
 		var err error
 		if pipelined {
 			if block > 0 {
 				pipelineBlock = block
 				defer func() { pipelineBlock = readAheadBlock }()
 			}
-			err = RunPipelined(rd, c, nil)
+			err = RunPipelined(rd, c, onErr)
 		} else {
-			err = Run(rd, c, nil)
+			err = Run(rd, c, onErr)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -70,6 +78,9 @@ func convertBoth(t testing.TB, opt Options, maxLine, block int, open func() io.R
 		return evs
 	}
 	line, piped := run(false), run(true)
+	if a, b := strings.Join(bad[0], "\n"), strings.Join(bad[1], "\n"); a != b {
+		t.Fatalf("malformed lines line by line:\n%s\npipelined (blocks of %d):\n%s", a, block, b)
+	}
 	if len(line) != len(piped) {
 		t.Fatalf("%d rows line by line, %d pipelined (blocks of %d)", len(line), len(piped), block)
 	}

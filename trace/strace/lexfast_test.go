@@ -3,7 +3,10 @@ package strace
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/forkcost/forkcost/trace"
 )
 
 // FuzzHeadOnly holds the Reader's headOnly to what it claims: whenever a
@@ -199,4 +202,43 @@ func FuzzStashCut(f *testing.F) {
 			t.Fatalf("stash(%q) holds %q, cutUnfinished cuts %q", rest, p.buf, want)
 		}
 	})
+}
+
+// TestResumedTailErrors checks the joined split calls whose resumed half
+// is malformed: the pipeline reports them as the Reader does line by line,
+// at the first half's line, in order among the other malformed lines, and
+// the rows around them are the same.
+func TestResumedTailErrors(t *testing.T) {
+	log := "1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
+		"1 1795742086.212051 munmap(0x7f0000000000, 8192 <unfinished ...>\n" +
+		"bad line\n" +
+		"1 1795742086.212052 <... munmap resumed>) = zero <0.000008>\n" +
+		"1 1795742086.212053 brk(NULL <unfinished ...>\n" +
+		"1 1795742086.212054 <... brk resumed> <0.000008>\n" +
+		"another bad line\n" +
+		"1 1795742086.212055 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"1 1795742086.212056 <... mmap resumed>)) = 0x7f0000001000 <0.000008>\n" +
+		"1 1795742086.212057 exit_group(0) = ?\n" +
+		"1 1795742086.212058 +++ exited with 0 +++\n"
+	for _, block := range []int{0, 64} {
+		convertBoth(t, Options{}, 4096, block, bytesLog([]byte(log)))
+	}
+	var bad []string
+	c := NewConverter(Options{}, func(*trace.Event) error { return nil })
+	if err := RunPipelined(NewReader(strings.NewReader(log), "log"), c, func(e *SyntaxError) error {
+		bad = append(bad, e.Error())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"log:4:", "log:3: cannot read the return value", "log:6: expected \") = RETURN\"", "log:8:"}
+	if len(bad) != len(want) {
+		t.Fatalf("malformed lines %q, want %d", bad, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(bad[i], want[i]) {
+			t.Errorf("malformed line %d: %q, want %q...", i, bad[i], want[i])
+		}
+	}
 }
