@@ -233,10 +233,6 @@ var (
 	detachedMark   = []byte("<detached ...>")
 	splicedMsg     = []byte("strace: Process ")
 	resumedMark    = []byte(" resumed>")
-	// The words of unfinishedMark, and the first of resumedMark.
-	unfinishedLo = binary.LittleEndian.Uint64(unfinishedMark[:8])
-	unfinishedHi = binary.LittleEndian.Uint64(unfinishedMark[8:])
-	resumedLo    = binary.LittleEndian.Uint64(resumedMark[:8])
 )
 
 // Next advances to the next record or syntax error. It returns false at the
@@ -558,28 +554,12 @@ func resumedName(body []byte) int {
 	for e < len(body) && isNameChar(body[e]) {
 		e++
 	}
-	// One word and a byte rather than bytes.HasPrefix's call to memequal.
-	if e+9 <= len(body) && binary.LittleEndian.Uint64(body[e:]) == resumedLo && body[e+8] == '>' {
+	// A constant string, compared inline, rather than bytes.HasPrefix's
+	// call to memequal.
+	if e+9 <= len(body) && string(body[e:e+9]) == " resumed>" {
 		return e
 	}
 	return bytes.Index(body[4:], resumedMark) + 4
-}
-
-// sameName is bytes.Equal for the names of calls, most of them a few
-// bytes long, compared inline instead of in a call to memequal.
-func sameName(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) > 8 {
-		return bytes.Equal(a, b)
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // stash holds the first half of a split call, if rest (the text after
@@ -670,18 +650,9 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 			m0, m1 := m[0], m[1]
 			d0 := binary.LittleEndian.Uint64(body[5:]) ^ binary.LittleEndian.Uint64(p.buf)
 			d1 := binary.LittleEndian.Uint64(body[13:]) ^ binary.LittleEndian.Uint64(p.buf[8:])
-			if d0&m0|d1&m1 == 0 && binary.LittleEndian.Uint64(body[5+n:]) == resumedLo && body[n+13] == '>' {
-				name, rest := body[5:5+n], body[n+14:]
-				dur := int64(-1)
-				if k := len(rest); k >= 11 && rest[k-1] == '>' && binary.LittleEndian.Uint16(rest[k-11:]) == durOpen {
-					if a := binary.LittleEndian.Uint64(rest[k-9:k-1]) ^ 0x3030303030303030; byte(a>>8) == '.'^'0' && notDigits(a&^0xff00) == 0 {
-						rest, dur = rest[:k-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
-					} else {
-						rest, dur = cutDuration(rest)
-					}
-				} else {
-					rest, dur = cutDuration(rest)
-				}
+			if d0&m0|d1&m1 == 0 && string(body[5+n:n+14]) == " resumed>" {
+				name := body[5 : 5+n]
+				rest, dur := cutDuration(body[n+14:])
 				rec.Name = name
 				rec.Duration = dur
 				if mayBeUnfinished(rest) {
@@ -766,7 +737,7 @@ func (r *Reader) resumedSlow(name, rest []byte, lineNo int) bool {
 			}
 		}
 	}
-	if p != nil && !sameName(p.name(), name) {
+	if p != nil && !bytes.Equal(p.name(), name) {
 		// A different call than the one pending: the pending half is lost.
 		r.drop(rec.PID, fromNoPID)
 		r.fail(lineNo, "<... %s resumed> does not match the unfinished %s call of line %d", name, p.name(), p.line)
@@ -1054,12 +1025,12 @@ func cutUnfinished(s []byte) ([]byte, bool) {
 	t := trimSpaceRight(s)
 	// "...>" is told from a duration's "6>" before the whole mark is
 	// compared: every line of a -T log ends in '>'.
-	// The mark is compared as two words: bytes.HasSuffix's call to
-	// memequal cost more than the comparison (half the lines of a log of
-	// threads' memory calls end in it).
+	// The mark is compared as a constant string, which the compiler does
+	// in two words: bytes.HasSuffix's call to memequal cost more than the
+	// comparison (half the lines of a log of threads' memory calls end in
+	// it).
 	n := len(t)
-	if n < len(unfinishedMark) || t[n-1] != '>' || t[n-2] != '.' ||
-		binary.LittleEndian.Uint64(t[n-16:]) != unfinishedLo || binary.LittleEndian.Uint64(t[n-8:]) != unfinishedHi {
+	if n < len(unfinishedMark) || t[n-1] != '>' || t[n-2] != '.' || string(t[n-16:]) != "<unfinished ...>" {
 		return s, false
 	}
 	t = t[:len(t)-len(unfinishedMark)]
