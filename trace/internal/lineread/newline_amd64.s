@@ -1,62 +1,11 @@
 #include "textflag.h"
 
-// func newlines(data []byte, base int, out []int32) (n, scanned int)
-//
-// Sixteen bytes at a time (SSE2, which every amd64 has): compare each byte
-// with '\n', take the mask of the matches and write base plus the index
-// of each, lowest first, until data has fewer than 16 bytes left or out is
-// full (then scanned is the index of the first newline not written).
-TEXT ·newlines(SB), NOSPLIT, $0-72
-	MOVQ data_base+0(FP), SI
-	MOVQ data_len+8(FP), BX
-	MOVQ base+24(FP), R8
-	MOVQ out_base+32(FP), DI
-	MOVQ out_len+40(FP), R9
-	XORQ CX, CX            // bytes scanned
-	XORQ DX, DX            // entries written
-	MOVQ $0x0a0a0a0a, AX
-	MOVQ AX, X1
-	PSHUFL $0, X1, X1      // '\n' in every byte of X1
-
-loop:
-	LEAQ 16(CX), AX
-	CMPQ AX, BX
-	JA   done
-	MOVOU (SI)(CX*1), X0
-	PCMPEQB X1, X0
-	PMOVMSKB X0, AX
-	TESTL AX, AX
-	JZ   next
-
-each:
-	CMPQ DX, R9
-	JAE  full
-	BSFL AX, R10
-	LEAQ (CX)(R10*1), R11
-	ADDQ R8, R11
-	MOVL R11, (DI)(DX*4)
-	INCQ DX
-	LEAL -1(AX), R10
-	ANDL R10, AX           // the next match
-	JNZ  each
-
-next:
-	ADDQ $16, CX
-	JMP  loop
-
-full:
-	BSFL AX, R10
-	ADDQ R10, CX
-
-done:
-	MOVQ DX, n+56(FP)
-	MOVQ CX, scanned+64(FP)
-	RET
-
 // func newlinesAVX2(data []byte, base int, out []int32) (n, scanned int)
 //
-// newlines thirty-two bytes at a time, for machines with AVX2; it stops
-// when fewer than 32 bytes are left.
+// Thirty-two bytes at a time (AVX2): compare each byte with '\n', take
+// the mask of the matches and write base plus the index of each, lowest
+// first, until data has fewer than 32 bytes left or out is full (then
+// scanned is the index of the first newline not written).
 TEXT ·newlinesAVX2(SB), NOSPLIT, $0-72
 	MOVQ data_base+0(FP), SI
 	MOVQ data_len+8(FP), BX
