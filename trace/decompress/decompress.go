@@ -15,7 +15,8 @@ import (
 )
 
 // Reader wraps r in a gzip or zstd reader when its first bytes say so.
-// The returned closer releases the decoder (not r).
+// The returned closer releases the decoder (not r), and the mapping of
+// an uncompressed file (see Mapper).
 func Reader(r io.Reader) (io.Reader, func(), error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4)
@@ -33,7 +34,8 @@ func Reader(r io.Reader) (io.Reader, func(), error) {
 		}
 		return zr, zr.Close, nil
 	}
-	return br, func() {}, nil
+	p := &plain{br: br, src: r}
+	return p, p.unmap, nil
 }
 
 // Open opens the file name, or stdin for "-" (os.Stdin when stdin is nil),

@@ -147,6 +147,10 @@ type Block struct {
 	// cache): the lexer, the busiest stage, then finds its lines
 	// without a search.
 	nl []int32
+	// mapped: data lies in the mapped file (see mapped.go), and ends at
+	// offset end of it.
+	mapped bool
+	end    int
 }
 
 type readAhead struct {
@@ -155,10 +159,13 @@ type readAhead struct {
 	out  chan *Block
 	stop chan struct{}
 	wg   sync.WaitGroup
-	blk  *Block // the block ReadLine is in
-	pos  int
-	line int      // the index in blk.nl of the end of the line at pos
-	done []*Block // blocks ReadLine has finished
+	// mapper is the input whose mapping the blocks read before produce's
+	// lie in (mapped.go), nil if it is read.
+	mapper mapper
+	blk    *Block // the block ReadLine is in
+	pos    int
+	line   int      // the index in blk.nl of the end of the line at pos
+	done   []*Block // blocks ReadLine has finished
 }
 
 // StartReadAhead switches r to reading ahead, in blocks of about size
@@ -176,11 +183,19 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 	if max <= 0 {
 		max = DefaultMaxLine
 	}
+	m, start := r.mapInput(a)
 	a.wg.Add(1)
 	go pprof.Do(context.Background(), pprof.Labels("stage", "read-ahead"), func(context.Context) {
 		defer a.wg.Done()
 		defer close(a.out)
-		a.produce(drained{r.br, r.src}, max, r.Mark)
+		var tail []byte
+		if m != nil {
+			var stopped bool
+			if tail, stopped = a.produceMapped(m, start, r.Mark); stopped {
+				return
+			}
+		}
+		a.produce(drained{r.br, r.src}, max, r.Mark, tail)
 	})
 	r.ahead = a
 }
@@ -230,6 +245,10 @@ func (r *Reader) Release(b *Block) {
 	if cap(b.buf) > 4*a.size {
 		b.buf = nil // do not keep a long line's memory
 	}
+	if b.mapped {
+		a.mapper.Drop(b.end)
+		b.mapped = false
+	}
 	b.data, b.err = nil, nil
 	select {
 	case a.free <- b:
@@ -254,10 +273,12 @@ func (d drained) Read(p []byte) (int, error) {
 	return d.src.Read(p)
 }
 
-// produce reads the input into blocks until its end, an error or stop.
-func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte) {
-	var carry []byte // the start of a line cut by the end of a block
-	var err error    // the end of the input (io.EOF) or a read error
+// produce reads the input into blocks until its end, an error or stop;
+// carry is the start of its first line, read before (produceMapped's
+// tail, which it copies).
+func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte, carry []byte) {
+	carry = append([]byte(nil), carry...) // the start of a line cut by the end of a block
+	var err error                         // the end of the input (io.EOF) or a read error
 	for {
 		var b *Block
 		select {
