@@ -322,10 +322,10 @@ func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte, carry []byte) 
 			buf = slices.Grow(buf, min(cap(buf), maxLine+1-len(buf)))
 		}
 		b.buf = buf
-		b.mark = mark != 0 && bytes.IndexByte(b.data, mark) >= 0
-		b.nl = b.nl[:0]
-		if !b.long {
-			b.nl = findNewlines(b.data, b.nl)
+		if b.long {
+			b.nl, b.mark = b.nl[:0], mark != 0 && bytes.IndexByte(b.data, mark) >= 0
+		} else {
+			b.nl, b.mark = findNewlines(b.data, b.nl, mark)
 		}
 		if b.last && err != io.EOF {
 			b.err = err

@@ -64,8 +64,7 @@ func (a *readAhead) produceMapped(m []byte, pos int, mark byte) (tail []byte, st
 		}
 		b.data, b.n, b.long, b.last, b.err = m[pos:stop:stop], int64(stop-pos), false, false, nil
 		b.mapped, b.end = true, stop
-		b.mark = mark != 0 && bytes.IndexByte(b.data, mark) >= 0
-		b.nl = findNewlines(b.data, b.nl)
+		b.nl, b.mark = findNewlines(b.data, b.nl, mark)
 		select {
 		case a.out <- b:
 		case <-a.stop:

@@ -1,12 +1,13 @@
 #include "textflag.h"
 
-// func newlinesAVX2(data []byte, base int, out []int32) (n, scanned int)
+// func newlinesAVX2(data []byte, base int, out []int32, mark byte) (n, scanned int, marked bool)
 //
 // Thirty-two bytes at a time (AVX2): compare each byte with '\n', take
 // the mask of the matches and write base plus the index of each, lowest
 // first, until data has fewer than 32 bytes left or out is full (then
-// scanned is the index of the first newline not written).
-TEXT ·newlinesAVX2(SB), NOSPLIT, $0-72
+// scanned is the index of the first newline not written). marked says
+// whether a byte scanned is mark: the same loads, compared once more.
+TEXT ·newlinesAVX2(SB), NOSPLIT, $0-81
 	MOVQ data_base+0(FP), SI
 	MOVQ data_len+8(FP), BX
 	MOVQ base+24(FP), R8
@@ -17,12 +18,18 @@ TEXT ·newlinesAVX2(SB), NOSPLIT, $0-72
 	MOVQ $0x0a, AX
 	MOVQ AX, X1
 	VPBROADCASTB X1, Y1    // '\n' in every byte of Y1
+	MOVBQZX mark+56(FP), AX
+	MOVQ AX, X2
+	VPBROADCASTB X2, Y2    // mark in every byte of Y2
+	VPXOR Y4, Y4, Y4       // the marks seen
 
 loop:
 	LEAQ 32(CX), AX
 	CMPQ AX, BX
 	JA   done
 	VMOVDQU (SI)(CX*1), Y0
+	VPCMPEQB Y2, Y0, Y3
+	VPOR Y3, Y4, Y4
 	VPCMPEQB Y1, Y0, Y0
 	VPMOVMSKB Y0, AX
 	TESTL AX, AX
@@ -45,11 +52,16 @@ next:
 	JMP  loop
 
 full:
+	// The block of the newline not written counts as scanned for the
+	// mark: the next call scans it again, which only repeats the answer.
 	BSFL AX, R10
 	ADDQ R10, CX
 
 done:
+	VPTEST Y4, Y4
+	SETNE AX
 	VZEROUPPER
-	MOVQ DX, n+56(FP)
-	MOVQ CX, scanned+64(FP)
+	MOVQ DX, n+64(FP)
+	MOVQ CX, scanned+72(FP)
+	MOVB AX, marked+80(FP)
 	RET
