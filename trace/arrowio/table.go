@@ -135,7 +135,6 @@ type TableWriter struct {
 	path   string
 	tmp    *os.File
 	sparse *sparseFile // writes tmp, skipping pages of zeros
-	buf    *bufio.Writer
 	bw     BatchWriter
 	done   bool
 }
@@ -183,13 +182,10 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	if err != nil {
 		return nil, err
 	}
-	// A buffer smaller than a batch's column buffers: bufio writes a
-	// piece at least as long as its buffer straight to the file when
-	// nothing is buffered, so the large ones are not copied first (a
-	// 1 MiB buffer copied every byte of the trace once more).
+	// sparseFile buffers the small pieces the writer hands it, and
+	// writes the large ones where they lie.
 	tw := &TableWriter{path: path, tmp: tmp, sparse: &sparseFile{f: tmp}}
-	tw.buf = bufio.NewWriterSize(tw.sparse, 64<<10)
-	tw.bw, err = f.NewWriter(tw.buf, schema, mem, o.compress)
+	tw.bw, err = f.NewWriter(tw.sparse, schema, mem, o.compress)
 	if err != nil {
 		tw.Abort()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -202,9 +198,6 @@ func (w *TableWriter) Path() string { return w.path }
 
 // Flush pushes what has been written so far to the file.
 func (w *TableWriter) Flush() error {
-	if err := w.buf.Flush(); err != nil {
-		return err
-	}
 	return w.sparse.Flush()
 }
 
