@@ -30,8 +30,10 @@ type sparseFile struct {
 	off   int64  // bytes written, skipped or staged so far
 	stage []byte // small pieces not yet written: the bytes before off
 	end   int64  // the end of the bytes written to the file
-	runs  []run  // what Write writes before it returns
-	iov   [][]byte
+	// written counts the bytes written, zeros in holes not included.
+	written int64
+	runs    []run // what Write writes before it returns
+	iov     [][]byte
 	// noSeek: the file cannot be written at an offset (a pipe): it is
 	// written in order, the zeros too.
 	noSeek bool
@@ -140,6 +142,7 @@ func (s *sparseFile) write() error {
 		if err := s.writeAt(s.iov, at); err != nil {
 			return err
 		}
+		s.written += end - at
 		s.end = end
 	}
 	clear(s.iov)

@@ -2,6 +2,7 @@ package arrowio
 
 import (
 	"bytes"
+	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -21,9 +22,16 @@ func TestSparseFile(t *testing.T) {
 		}
 		s := &sparseFile{f: f, noSeek: trial%10 == 9}
 		var want []byte
-		for piece := 0; piece < 30; piece++ {
+		small := trial%4 == 2 // many small pieces: they overflow the stage
+		pieces := 30
+		if small {
+			pieces = 300
+		}
+		for piece := 0; piece < pieces; piece++ {
 			n := rng.Intn(3 * sparsePage)
-			if rng.Intn(4) == 0 {
+			if small {
+				n = rng.Intn(sparsePage)
+			} else if rng.Intn(4) == 0 {
 				n = rng.Intn(40 * sparsePage)
 			}
 			b := make([]byte, n)
@@ -41,7 +49,7 @@ func TestSparseFile(t *testing.T) {
 				t.Fatalf("Write = %d, %v", k, err)
 			}
 			want = append(want, b...)
-			if rng.Intn(5) == 0 {
+			if rng.Intn(5) == 0 && (!small || rng.Intn(20) == 0) {
 				if err := s.Flush(); err != nil {
 					t.Fatal(err)
 				}
@@ -54,6 +62,13 @@ func TestSparseFile(t *testing.T) {
 				}
 			}
 		}
+		if trial%3 == 0 {
+			// The file ends in a hole: pages of zeros up to a page
+			// boundary, so that nothing is staged after them.
+			tail := make([]byte, 3*sparsePage-len(want)%sparsePage)
+			s.Write(tail)
+			want = append(want, tail...)
+		}
 		if err := s.Flush(); err != nil {
 			t.Fatal(err)
 		}
@@ -65,5 +80,66 @@ func TestSparseFile(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("trial %d: the file has %d bytes, want %d", trial, len(got), len(want))
 		}
+	}
+}
+
+// TestSparsePipe writes pieces with pages of zeros to a pipe, which
+// cannot be written at an offset: the writer finds out (ESPIPE) and
+// writes everything in order, the zeros too.
+func TestSparsePipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- b
+	}()
+	s := &sparseFile{f: w}
+	var want []byte
+	for i, n := range []int{100, 5 * sparsePage, 7, 2 * sparsePage, 3000, 3000, 9 * sparsePage} {
+		b := make([]byte, n)
+		if i%2 == 1 {
+			b[n/2] = byte(i) // pages of zeros around one byte
+		}
+		if _, err := s.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, b...)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if b := <-got; !bytes.Equal(b, want) || !s.noSeek {
+		t.Errorf("read %d bytes through the pipe, want the %d written (equal: %v); noSeek %v", len(b), len(want), bytes.Equal(b, want), s.noSeek)
+	}
+}
+
+// TestSparseHoles checks that a page of zeros is skipped when its bytes
+// come in several pieces, small (staged) and large (written where they
+// lie), and that only the other pages are written.
+func TestSparseHoles(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := &sparseFile{f: f}
+	data := func(n int) []byte { return bytes.Repeat([]byte{7}, n) }
+	// Page 0: data then zeros; pages 1 and 2: zeros from a staged piece
+	// and a large one; page 3: zeros then data; page 4: data.
+	for _, p := range [][]byte{data(100), make([]byte, sparsePage-100+2000), make([]byte, 2*sparsePage-2000+10), data(2*sparsePage - 10)} {
+		if _, err := s.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s.written != 3*sparsePage {
+		t.Errorf("wrote %d bytes, want the %d of the three pages that are not zeros", s.written, 3*sparsePage)
 	}
 }
