@@ -339,6 +339,7 @@ func (w *Writer) write(b *rowBatch) error {
 		w.cols[i] = nil
 	}
 	b.n = 0
+	w.tw.sparse.zero = w.zeros
 	err := w.tw.Write(rec)
 	rec.Release()
 	if keep {

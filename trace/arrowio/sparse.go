@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // sparseFile writes a table to its file, skipping over whole pages of zero
@@ -37,6 +38,11 @@ type sparseFile struct {
 	// noSeek: the file cannot be written at an offset (a pipe): it is
 	// written in order, the zeros too.
 	noSeek bool
+	// zero is a buffer known to hold only zeros (Writer.zeros, which
+	// stands for the buffers of the columns null on every row of a
+	// batch): the pages of a piece within it are skipped without
+	// looking at them.
+	zero []byte
 
 	// The file's bytes before started are being written back to the disk
 	// (startWriteback); noWriteback: the file cannot say.
@@ -95,7 +101,9 @@ func (s *sparseFile) Write(p []byte) (int, error) {
 		s.stage = append(s.stage, p[:h]...)
 		m := int(cut - s.off)
 		s.add(s.stage, start)
-		s.add(p[h:m], s.off+int64(h))
+		if !within(p, s.zero) {
+			s.add(p[h:m], s.off+int64(h))
+		}
 		err = s.write()
 		s.stage = append(s.stage[:0], p[m:]...)
 	}
@@ -125,6 +133,17 @@ func (s *sparseFile) add(b []byte, at int64) {
 	if len(b) > start {
 		s.runs = append(s.runs, run{b[start:], at + int64(start)})
 	}
+}
+
+// within reports whether p lies within buf (and is not empty).
+func within(p, buf []byte) bool {
+	if len(p) == 0 || len(buf) == 0 {
+		return false
+	}
+	// Comparing the addresses of two live slices is safe; Go has no
+	// other way to ask whether one slice is part of another.
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+	return off < uintptr(len(buf)) && uintptr(len(p)) <= uintptr(len(buf))-off
 }
 
 // write writes the runs, those that follow each other by one system call.

@@ -143,3 +143,38 @@ func TestSparseHoles(t *testing.T) {
 		t.Errorf("wrote %d bytes, want the %d of the three pages that are not zeros", s.written, 3*sparsePage)
 	}
 }
+
+// TestSparseKnownZeros checks that the whole pages of a piece within
+// sparseFile.zero are skipped without being looked at: the buffer here
+// holds sevens, which must not reach the file.
+func TestSparseKnownZeros(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zero := bytes.Repeat([]byte{7}, 4*sparsePage)
+	s := &sparseFile{f: f, zero: zero}
+	data := bytes.Repeat([]byte{1}, 100)
+	// data, then 4 pages of the zero buffer from offset 100: its bytes
+	// up to the page boundary are staged (written), its 3 whole pages
+	// skipped, its last 100 bytes staged; then data again.
+	for _, p := range [][]byte{data, zero, data} {
+		if _, err := s.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append(append(append([]byte(nil), data...), zero[:sparsePage-100]...), make([]byte, 3*sparsePage)...), zero[:100]...)
+	want = append(want, data...)
+	if !bytes.Equal(got, want) || s.written != sparsePage+200 {
+		t.Errorf("file of %d bytes (as expected: %v), %d bytes written; want %d bytes, the first page and the last 200 written", len(got), bytes.Equal(got, want), s.written, len(want))
+	}
+}
