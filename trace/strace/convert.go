@@ -148,6 +148,14 @@ type Converter struct {
 	scratch   []byte
 	scratch2  []byte
 
+	// The last clone flag sets that cloneFlags read (plain ones, see
+	// cloneFlagsAt), their values and whether they were read: a Go
+	// build's threads and its vforks alternate two.
+	cloneKeys  [4][]byte
+	cloneVals  [4]uint64
+	cloneGoods [4]bool
+	cloneNext  int
+
 	singleLog bool
 	bytesRead int64 // input consumed so far, when pipelined
 
@@ -1128,12 +1136,75 @@ func predecode(rec *Record, d *argDecoder) {
 
 // cloneFlags reads the flags of a clone or clone3 call.
 func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
+	vs := cloneFlagsAt(rec.Args, rec.sysCall())
+	if vs >= 0 {
+		// A build's clones repeat a few flag sets: field took some 1200
+		// instructions a clone to find one (scripts/ir-convert).
+		t := rec.Args[vs:]
+		for k, key := range c.cloneKeys {
+			if key != nil && bytes.HasPrefix(t, key) &&
+				(len(t) > len(key) && t[len(key)] == ',' || len(t) == len(key) && rec.sysCall() == sysClone) {
+				return c.cloneVals[k], c.cloneGoods[k]
+			}
+		}
+	}
+	v, f, ok := c.cloneFlagsField(rec)
+	if vs >= 0 && len(v) > 0 && plainArg(v) {
+		k := c.cloneNext
+		c.cloneKeys[k], c.cloneVals[k], c.cloneGoods[k] = append(c.cloneKeys[k][:0], v...), f, ok
+		c.cloneNext = (k + 1) % len(c.cloneKeys)
+	}
+	return f, ok
+}
+
+// cloneFlagsAt returns where the value of the flags argument starts in
+// args, the arguments of a clone or clone3 call, when they start as strace
+// prints them ("child_stack=0x7f3c1b5fdff0, flags=" and "{flags="); -1 for
+// any other form. From there, a plain value (plainArg) followed by a ','
+// (or, for clone, the end) is the one field finds.
+func cloneFlagsAt(args []byte, sys sysCall) int {
+	if sys == sysClone3 {
+		if len(args) >= 7 && string(args[:7]) == "{flags=" {
+			return 7
+		}
+		return -1
+	}
+	if sys != sysClone || len(args) < 12 || string(args[:12]) != "child_stack=" {
+		return -1
+	}
+	i := 12
+	for i < len(args) && args[i] != ',' {
+		if argSpecial[args[i]] {
+			return -1
+		}
+		i++
+	}
+	if len(args)-i < 8 || string(args[i:i+8]) != ", flags=" {
+		return -1
+	}
+	return i + 8
+}
+
+// plainArg reports whether s holds none of the bytes that nextArg tells
+// apart.
+func plainArg(s []byte) bool {
+	for _, b := range s {
+		if argSpecial[b] {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneFlagsField is cloneFlags for every form of the arguments: the
+// flags argument's value too (nil if there is none).
+func (c *Converter) cloneFlagsField(rec *Record) ([]byte, uint64, bool) {
 	args := rec.Args
 	if rec.sysCall() == sysClone3 {
 		a, _ := nextArg(args, 0)
 		a = bytes.TrimSpace(a)
 		if len(a) < 2 || a[0] != '{' {
-			return 0, false
+			return nil, 0, false
 		}
 		end := bytes.LastIndexByte(a, '}')
 		if end < 0 {
@@ -1143,13 +1214,13 @@ func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
 	}
 	v, ok := field(args, "flags")
 	if !ok {
-		return 0, false
+		return nil, 0, false
 	}
 	f, good := c.cloneMemo.parseOK(v, cloneAndSignalNames, c.scratch)
 	if !good && f == 0 {
-		return 0, false
+		return v, 0, false
 	}
-	return f, true
+	return v, f, true
 }
 
 func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
