@@ -339,6 +339,9 @@ func (w *Writer) write(b *rowBatch) error {
 		w.cols[i] = nil
 	}
 	b.n = 0
+	if w.tw.sparse != nil {
+		w.tw.sparse.zero = w.zeros
+	}
 	err := w.tw.Write(rec)
 	rec.Release()
 	if keep {

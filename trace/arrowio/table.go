@@ -189,7 +189,7 @@ func CreateTable(path string, schema *arrow.Schema, mem memory.Allocator, opts .
 	// 1 MiB buffer copied every byte of the trace once more).
 	tw := &TableWriter{path: path, tmp: tmp, sparse: &sparseFile{f: tmp}}
 	tw.buf = bufio.NewWriterSize(tw.sparse, 64<<10)
-	tw.bw, err = f.NewWriter(tw.buf, schema, mem, o.compress)
+	tw.bw, err = f.NewWriter(&zeroWriter{buf: tw.buf, sparse: tw.sparse}, schema, mem, o.compress)
 	if err != nil {
 		tw.Abort()
 		return nil, fmt.Errorf("%s: %w", path, err)
