@@ -41,7 +41,10 @@
 // documented there and the fraction is the caller's to choose.
 package addrspace
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // Protection bits.
 const (
@@ -109,6 +112,8 @@ type Space struct {
 	// process lives long, and its calls are applied at once (applying
 	// them in runs cost more per call than one at a time).
 	eager bool
+	// shared: Share was called (see Recycle).
+	shared bool
 }
 
 // block is a run of intervals of a Space.
@@ -196,17 +201,71 @@ const (
 // the space eager.
 func (s *Space) record(c call) {
 	if s.deferred == nil {
-		// Room for the calls of most processes (about 40 an exec on
-		// average on the Go build shape of scripts/bench-convert.sh):
-		// growing from one call by doubling was half the cost of
-		// recording in the profiles of BenchmarkConvert.
-		s.deferred = make([]call, 0, 64)
+		s.deferred = freeCalls.get()
 	}
 	s.deferred = append(s.deferred, c)
 	if len(s.deferred) >= maxDeferred {
 		s.apply()
+		freeCalls.put(s.deferred)
 		s.deferred, s.eager = nil, true
 	}
+}
+
+// freeCalls holds the deferred slices of spaces recycled (Recycle), for
+// new spaces to record into: they were half the bytes a build log's
+// conversion allocated, and growing them a tenth of its allocations.
+var freeCalls callPool
+
+// callPool is a bounded stack of empty call slices.
+type callPool struct {
+	mu   sync.Mutex
+	free [][]call
+}
+
+// maxFreeCalls bounds freeCalls (up to 320 KiB a slice).
+const maxFreeCalls = 16
+
+func (p *callPool) get() []call {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		d := p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return d
+	}
+	p.mu.Unlock()
+	// Room for the calls of most processes (about 40 an exec on
+	// average on the Go build shape of scripts/bench-convert.sh):
+	// growing from one call by doubling was half the cost of recording
+	// in the profiles of BenchmarkConvert.
+	return make([]call, 0, 64)
+}
+
+func (p *callPool) put(d []call) {
+	if cap(d) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if len(p.free) < maxFreeCalls {
+		p.free = append(p.free, d[:0])
+	}
+	p.mu.Unlock()
+}
+
+// Share marks the space as used by more than one process (CLONE_VM, a
+// vfork child): Recycle leaves it alone from then on.
+func (s *Space) Share() { s.shared = true }
+
+// Recycle tells that the space is no longer used (its process exec'd or
+// exited): unless it is shared (Share), its buffers go to spaces made
+// later. It must not be used again.
+func (s *Space) Recycle() {
+	if s.shared {
+		return
+	}
+	freeCalls.put(s.deferred)
+	s.deferred = nil
 }
 
 // apply applies the deferred calls, in the order they were made.

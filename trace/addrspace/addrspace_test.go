@@ -290,3 +290,46 @@ func (s *Space) stored() int {
 	}
 	return n
 }
+
+// TestRecycle: spaces made after others were recycled record into their
+// buffers and read the same as spaces that never met one; a shared space
+// keeps its calls when recycled.
+func TestRecycle(t *testing.T) {
+	apply := func(s *Space, k int) {
+		for i := 0; i < 100+k*37; i++ {
+			a := uint64(0x10000000 + (i*7919+k)%512*pg)
+			switch i % 4 {
+			case 0, 1:
+				s.Map(a, uint64(1+i%3)*pg, ProtRead|ProtWrite, Private|Anonymous)
+			case 2:
+				s.Unmap(a, pg)
+			case 3:
+				s.Protect(a, 2*pg, ProtRead)
+			}
+		}
+	}
+	shared := New(pg)
+	shared.Share()
+	apply(shared, 99)
+	want99 := New(pg)
+	apply(want99, 99)
+	for k := 0; k < 40; k++ {
+		s := New(pg)
+		apply(s, k)
+		ref := New(pg)
+		apply(ref, k)
+		if k%3 == 0 {
+			ref.Recycle() // its buffer, full, goes to the next spaces
+			ref = New(pg)
+			apply(ref, k)
+		}
+		if got, want := s.Intervals(), ref.Intervals(); !slices.Equal(got, want) {
+			t.Fatalf("space %d: %d intervals, want %d", k, len(got), len(want))
+		}
+		s.Recycle()
+		shared.Recycle()
+	}
+	if got, want := shared.Intervals(), want99.Intervals(); !slices.Equal(got, want) {
+		t.Fatalf("shared space: %d intervals, want %d", len(got), len(want))
+	}
+}

@@ -1292,6 +1292,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		c.setTask(child, ch)
 		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
 			ch.space = p.space // shared until the child execs
+			p.space.Share()
 		} else {
 			ch.space = p.space.Clone()
 		}
@@ -1299,6 +1300,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		// An orphan that has not exec'd: give it the parent's space.
 		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
 			ch.space = p.space
+			p.space.Share()
 		} else {
 			ch.space = p.space.Clone()
 		}
@@ -1369,6 +1371,9 @@ func (c *Converter) forget(p *proc) {
 	if c.sole == p {
 		c.sole = nil
 	}
+	// No record reaches p any more (its pid is a new process's), nor
+	// its space, unless another process shares it.
+	p.space.Recycle()
 }
 
 func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
@@ -1395,6 +1400,7 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	c.Stats.Execs++
 	// The image is replaced: a new address space (not the one shared with
 	// a vfork parent), one thread.
+	p.space.Recycle()
 	p.space = addrspace.New(c.opt.PageSize)
 	for _, th := range p.tids {
 		if c.tasks[th] == p {
