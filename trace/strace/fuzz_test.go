@@ -172,3 +172,30 @@ func FuzzQuickCloneFlags(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSigchldPID checks that sigchldPID reads what parseNum reads of
+// field's si_pid.
+func FuzzSigchldPID(f *testing.F) {
+	for _, s := range []string{
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=17023, si_uid=0, si_status=0, si_utime=0, si_stime=2 /* 0.02 s */",
+		"si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=24800, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=0",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=017, si_uid=0", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=0",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12345678901, si_uid=0", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12 , x",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12<x>, si_uid=0", "si_signo=SIGCHLD, si_code=(CLD, si_pid=1), si_pid=2",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=99",
+		"si_signo=SIGURG, si_code=SI_TKILL, si_pid=16894, si_uid=0", "si_pid=5, si_signo=SIGCHLD",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, info []byte) {
+		got, gok := sigchldPID(info)
+		var want uint64
+		v, wok := field(info, "si_pid")
+		if wok {
+			want, wok = parseNum(v)
+		}
+		if got != want || gok != wok {
+			t.Fatalf("sigchldPID(%q) = %d, %v; field and parseNum: %d, %v", info, got, gok, want, wok)
+		}
+	})
+}
