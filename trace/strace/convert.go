@@ -637,7 +637,10 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 
 // memCall is a memory call's arguments, decoded.
 type memCall struct {
-	kind    trace.Kind // "" when the call is not applied (failed, malformed, a brk query)
+	// kind is the row's kind, 0 when the call is not applied (failed,
+	// malformed): a byte, where a trace.Kind made memory's switch compare
+	// strings and the Record 16 bytes longer.
+	kind    shortKind
 	a, b, c uint64
 	prot    uint8
 	flags   uint8 // addrspace flags (mmap)
@@ -646,7 +649,7 @@ type memCall struct {
 // set sets every field of m: field by field, as a composite literal
 // assigned to *m is built on the stack first and then copied
 // (scripts/ir-convert).
-func (m *memCall) set(kind trace.Kind, a, b, c uint64, prot, flags uint8) {
+func (m *memCall) set(kind shortKind, a, b, c uint64, prot, flags uint8) {
 	m.kind, m.a, m.b, m.c, m.prot, m.flags = kind, a, b, c, prot, flags
 }
 
@@ -763,7 +766,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok || i == len(s) {
 			return false
 		}
-		m.set(trace.Mmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
+		m.set(shortMmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
 		return true
 	}
 	addr, i, ok := canonNum(s, 0)
@@ -774,7 +777,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if i != len(s) {
 			return false
 		}
-		m.set(trace.Brk, addr, 0, 0, 0, 0)
+		m.set(shortBrk, addr, 0, 0, 0, 0)
 		return true
 	}
 	if !nextField(s, &i) {
@@ -786,7 +789,7 @@ func quickMem(m *memCall, rec *Record) bool {
 	}
 	switch sys {
 	case sysMunmap:
-		m.set(trace.Munmap, addr, length, 0, 0, 0)
+		m.set(shortMunmap, addr, length, 0, 0, 0)
 		return true
 	case sysMremap:
 		if !nextField(s, &i) {
@@ -796,7 +799,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok {
 			return false
 		}
-		m.set(trace.Mremap, addr, length, newLength, 0, 0)
+		m.set(shortMremap, addr, length, newLength, 0, 0)
 		return true
 	case sysMprotect:
 		if !nextField(s, &i) {
@@ -806,7 +809,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok {
 			return false
 		}
-		m.set(trace.Mprotect, addr, length, 0, uint8(prot&7), 0)
+		m.set(shortMprotect, addr, length, 0, uint8(prot&7), 0)
 		return true
 	}
 	return false
@@ -919,7 +922,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		prot := d.prot.parse(a[2], protNames, d.scratch)
 		m.flags = mmapFlags(d.flags.parse(a[3], mapNames, d.scratch))
 		m.prot = uint8(prot & 7)
-		m.kind = trace.Mmap
+		m.kind = shortMmap
 	case sysMunmap:
 		if len(a) < 2 || rec.RetVal != 0 {
 			return
@@ -927,7 +930,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		m.a, ok1 = parseNum(a[0])
 		m.b, ok2 = parseNum(a[1])
 		if ok1 && ok2 {
-			m.kind = trace.Munmap
+			m.kind = shortMunmap
 		}
 	case sysMremap:
 		if len(a) < 3 || failed {
@@ -937,7 +940,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		m.b, ok2 = parseNum(a[1])
 		m.c, ok3 = parseNum(a[2])
 		if ok1 && ok2 && ok3 {
-			m.kind = trace.Mremap
+			m.kind = shortMremap
 		}
 	case sysMprotect:
 		if len(a) < 3 || rec.RetVal != 0 {
@@ -948,14 +951,14 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		prot := d.prot.parse(a[2], protNames, d.scratch)
 		m.prot = uint8(prot & 7)
 		if ok1 && ok2 {
-			m.kind = trace.Mprotect
+			m.kind = shortMprotect
 		}
 	case sysBrk:
 		if len(a) < 1 {
 			return
 		}
 		m.a, _ = parseNum(a[0])
-		m.kind = trace.Brk // a query (brk(NULL)) too: it tells where the heap starts
+		m.kind = shortBrk // a query (brk(NULL)) too: it tells where the heap starts
 	}
 	return
 }
@@ -967,26 +970,21 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		m = &d
 	}
 	ret := uint64(rec.RetVal)
-	var kind shortKind
-	switch m.kind {
-	case trace.Mmap:
+	kind := m.kind
+	switch kind {
+	case shortMmap:
 		p.space.Map(ret, m.b, m.prot, m.flags)
-		kind = shortMmap
-	case trace.Munmap:
+	case shortMunmap:
 		p.space.Unmap(m.a, m.b)
-		kind = shortMunmap
-	case trace.Mremap:
+	case shortMremap:
 		p.space.Remap(m.a, m.b, m.c, ret)
-		kind = shortMremap
-	case trace.Mprotect:
+	case shortMprotect:
 		p.space.Protect(m.a, m.b, m.prot)
-		kind = shortMprotect
-	case trace.Brk:
+	case shortBrk:
 		p.space.Brk(m.a, ret)
 		if m.a == 0 {
 			return // a query
 		}
-		kind = shortBrk
 	default:
 		return
 	}
