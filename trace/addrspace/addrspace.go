@@ -114,6 +114,12 @@ type Space struct {
 	eager bool
 	// shared: Share was called (see Recycle).
 	shared bool
+	// gen counts the calls that may change the intervals (Map, Unmap,
+	// Protect, Remap, Brk, Exec); sums is what Stats summed of them at
+	// generation sumsGen, if sumsOK.
+	gen, sumsGen uint64
+	sums         Stats
+	sumsOK       bool
 }
 
 // block is a run of intervals of a Space.
@@ -321,6 +327,7 @@ func (s *Space) Clone() *Space {
 
 // Exec empties the space (execve replaced the image).
 func (s *Space) Exec() {
+	s.gen++
 	// The calls not yet applied would change nothing that Exec keeps.
 	s.deferred, s.eager = s.deferred[:0], false
 	if len(s.blocks) > 0 {
@@ -583,6 +590,7 @@ func (s *Space) find(addr uint64) (int, int) {
 
 // Map records a successful mmap that returned addr.
 func (s *Space) Map(addr, length uint64, prot, flags uint8) {
+	s.gen++
 	if s.eager {
 		s.mapNow(addr, length, prot, flags)
 		return
@@ -601,6 +609,7 @@ func (s *Space) mapNow(addr, length uint64, prot, flags uint8) {
 
 // Unmap records a successful munmap.
 func (s *Space) Unmap(addr, length uint64) {
+	s.gen++
 	if s.eager {
 		s.unmapNow(addr, length)
 		return
@@ -622,6 +631,7 @@ func (s *Space) unmapNow(addr, length uint64) {
 
 // Protect records a successful mprotect.
 func (s *Space) Protect(addr, length uint64, prot uint8) {
+	s.gen++
 	if s.eager {
 		s.protectNow(addr, length, prot)
 		return
@@ -688,6 +698,7 @@ func (s *Space) protectNow(addr, length uint64, prot uint8) {
 // Remap records a successful mremap(old, oldLen, newLen) that returned
 // newAddr.
 func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
+	s.gen++
 	if s.eager {
 		s.remapNow(old, oldLen, newLen, newAddr)
 		return
@@ -732,6 +743,7 @@ func (s *Space) remapped(os, oe uint64) Interval {
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
 // the heap starts.
 func (s *Space) Brk(req, ret uint64) {
+	s.gen++
 	if s.eager {
 		s.brkNow(req, ret)
 		return
@@ -778,8 +790,23 @@ type Stats struct {
 
 // Stats returns the sizes of the mappings seen, plus base.
 func (s *Space) Stats(base Baseline) Stats {
+	// A process that creates children one after another (a build's
+	// driver, a shell) often changed nothing between two: the sums of
+	// the last Stats, which walked every interval, serve again.
+	if !s.sumsOK || s.sumsGen != s.gen {
+		s.sums, s.sumsGen, s.sumsOK = s.sum(), s.gen, true
+	}
+	st := s.sums
+	st.VirtBytes += base.VirtBytes
+	st.WritableBytes += base.WritableBytes
+	st.MapEntries += base.MapEntries
+	return st
+}
+
+// sum is Stats of the intervals alone.
+func (s *Space) sum() Stats {
 	s.apply()
-	st := Stats{VirtBytes: base.VirtBytes, WritableBytes: base.WritableBytes, MapEntries: base.MapEntries}
+	var st Stats
 	var prev Interval
 	for i := range s.blocks {
 		for _, iv := range s.blocks[i].list() {
