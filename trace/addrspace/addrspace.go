@@ -41,7 +41,10 @@
 // documented there and the fraction is the caller's to choose.
 package addrspace
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // Protection bits.
 const (
@@ -109,6 +112,14 @@ type Space struct {
 	// process lives long, and its calls are applied at once (applying
 	// them in runs cost more per call than one at a time).
 	eager bool
+	// shared: Share was called (see Recycle).
+	shared bool
+	// gen counts the calls that may change the intervals (Map, Unmap,
+	// Protect, Remap, Brk, Exec); sums is what Stats summed of them at
+	// generation sumsGen, if sumsOK.
+	gen, sumsGen uint64
+	sums         Stats
+	sumsOK       bool
 }
 
 // block is a run of intervals of a Space.
@@ -196,17 +207,71 @@ const (
 // the space eager.
 func (s *Space) record(c call) {
 	if s.deferred == nil {
-		// Room for the calls of most processes (about 40 an exec on
-		// average on the Go build shape of scripts/bench-convert.sh):
-		// growing from one call by doubling was half the cost of
-		// recording in the profiles of BenchmarkConvert.
-		s.deferred = make([]call, 0, 64)
+		s.deferred = freeCalls.get()
 	}
 	s.deferred = append(s.deferred, c)
 	if len(s.deferred) >= maxDeferred {
 		s.apply()
+		freeCalls.put(s.deferred)
 		s.deferred, s.eager = nil, true
 	}
+}
+
+// freeCalls holds the deferred slices of spaces recycled (Recycle), for
+// new spaces to record into: they were half the bytes a build log's
+// conversion allocated, and growing them a tenth of its allocations.
+var freeCalls callPool
+
+// callPool is a bounded stack of empty call slices.
+type callPool struct {
+	mu   sync.Mutex
+	free [][]call
+}
+
+// maxFreeCalls bounds freeCalls (up to 320 KiB a slice).
+const maxFreeCalls = 16
+
+func (p *callPool) get() []call {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		d := p.free[n-1]
+		p.free[n-1] = nil
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return d
+	}
+	p.mu.Unlock()
+	// Room for the calls of most processes (about 40 an exec on
+	// average on the Go build shape of scripts/bench-convert.sh):
+	// growing from one call by doubling was half the cost of recording
+	// in the profiles of BenchmarkConvert.
+	return make([]call, 0, 64)
+}
+
+func (p *callPool) put(d []call) {
+	if cap(d) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if len(p.free) < maxFreeCalls {
+		p.free = append(p.free, d[:0])
+	}
+	p.mu.Unlock()
+}
+
+// Share marks the space as used by more than one process (CLONE_VM, a
+// vfork child): Recycle leaves it alone from then on.
+func (s *Space) Share() { s.shared = true }
+
+// Recycle tells that the space is no longer used (its process exec'd or
+// exited): unless it is shared (Share), its buffers go to spaces made
+// later. It must not be used again.
+func (s *Space) Recycle() {
+	if s.shared {
+		return
+	}
+	freeCalls.put(s.deferred)
+	s.deferred = nil
 }
 
 // apply applies the deferred calls, in the order they were made.
@@ -262,6 +327,7 @@ func (s *Space) Clone() *Space {
 
 // Exec empties the space (execve replaced the image).
 func (s *Space) Exec() {
+	s.gen++
 	// The calls not yet applied would change nothing that Exec keeps.
 	s.deferred, s.eager = s.deferred[:0], false
 	if len(s.blocks) > 0 {
@@ -524,6 +590,7 @@ func (s *Space) find(addr uint64) (int, int) {
 
 // Map records a successful mmap that returned addr.
 func (s *Space) Map(addr, length uint64, prot, flags uint8) {
+	s.gen++
 	if s.eager {
 		s.mapNow(addr, length, prot, flags)
 		return
@@ -542,6 +609,7 @@ func (s *Space) mapNow(addr, length uint64, prot, flags uint8) {
 
 // Unmap records a successful munmap.
 func (s *Space) Unmap(addr, length uint64) {
+	s.gen++
 	if s.eager {
 		s.unmapNow(addr, length)
 		return
@@ -563,6 +631,7 @@ func (s *Space) unmapNow(addr, length uint64) {
 
 // Protect records a successful mprotect.
 func (s *Space) Protect(addr, length uint64, prot uint8) {
+	s.gen++
 	if s.eager {
 		s.protectNow(addr, length, prot)
 		return
@@ -629,6 +698,7 @@ func (s *Space) protectNow(addr, length uint64, prot uint8) {
 // Remap records a successful mremap(old, oldLen, newLen) that returned
 // newAddr.
 func (s *Space) Remap(old, oldLen, newLen, newAddr uint64) {
+	s.gen++
 	if s.eager {
 		s.remapNow(old, oldLen, newLen, newAddr)
 		return
@@ -673,6 +743,7 @@ func (s *Space) remapped(os, oe uint64) Interval {
 // Brk records brk(req) returning ret. brk(NULL) (req 0) only learns where
 // the heap starts.
 func (s *Space) Brk(req, ret uint64) {
+	s.gen++
 	if s.eager {
 		s.brkNow(req, ret)
 		return
@@ -719,8 +790,23 @@ type Stats struct {
 
 // Stats returns the sizes of the mappings seen, plus base.
 func (s *Space) Stats(base Baseline) Stats {
+	// A process that creates children one after another (a build's
+	// driver, a shell) often changed nothing between two: the sums of
+	// the last Stats, which walked every interval, serve again.
+	if !s.sumsOK || s.sumsGen != s.gen {
+		s.sums, s.sumsGen, s.sumsOK = s.sum(), s.gen, true
+	}
+	st := s.sums
+	st.VirtBytes += base.VirtBytes
+	st.WritableBytes += base.WritableBytes
+	st.MapEntries += base.MapEntries
+	return st
+}
+
+// sum is Stats of the intervals alone.
+func (s *Space) sum() Stats {
 	s.apply()
-	st := Stats{VirtBytes: base.VirtBytes, WritableBytes: base.WritableBytes, MapEntries: base.MapEntries}
+	var st Stats
 	var prev Interval
 	for i := range s.blocks {
 		for _, iv := range s.blocks[i].list() {

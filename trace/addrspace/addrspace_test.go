@@ -290,3 +290,95 @@ func (s *Space) stored() int {
 	}
 	return n
 }
+
+// TestRecycle: spaces made after others were recycled record into their
+// buffers and read the same as spaces that never met one; a shared space
+// keeps its calls when recycled.
+func TestRecycle(t *testing.T) {
+	apply := func(s *Space, k int) {
+		for i := 0; i < 100+k*37; i++ {
+			a := uint64(0x10000000 + (i*7919+k)%512*pg)
+			switch i % 4 {
+			case 0, 1:
+				s.Map(a, uint64(1+i%3)*pg, ProtRead|ProtWrite, Private|Anonymous)
+			case 2:
+				s.Unmap(a, pg)
+			case 3:
+				s.Protect(a, 2*pg, ProtRead)
+			}
+		}
+	}
+	shared := New(pg)
+	shared.Share()
+	apply(shared, 99)
+	want99 := New(pg)
+	apply(want99, 99)
+	for k := 0; k < 40; k++ {
+		s := New(pg)
+		apply(s, k)
+		ref := New(pg)
+		apply(ref, k)
+		if k%3 == 0 {
+			ref.Recycle() // its buffer, full, goes to the next spaces
+			ref = New(pg)
+			apply(ref, k)
+		}
+		if got, want := s.Intervals(), ref.Intervals(); !slices.Equal(got, want) {
+			t.Fatalf("space %d: %d intervals, want %d", k, len(got), len(want))
+		}
+		s.Recycle()
+		shared.Recycle()
+	}
+	if got, want := shared.Intervals(), want99.Intervals(); !slices.Equal(got, want) {
+		t.Fatalf("shared space: %d intervals, want %d", len(got), len(want))
+	}
+}
+
+// FuzzStatsCache: Stats, which keeps the sums of its last walk while no
+// call changed the space, returns what a walk of the intervals returns
+// after every call, of a space and of its clones.
+func FuzzStatsCache(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 9, 9, 4, 5, 6, 7, 8, 9, 0, 9, 10, 9})
+	f.Add([]byte("\x00\x10\x09\x09\x01\x10\x09\x02\x30\x09\x0a\x09\x08\x09"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		base := Baseline{VirtBytes: 7 * pg, WritableBytes: 3 * pg, MapEntries: 2}
+		spaces := []*Space{New(pg)}
+		for i, op := range ops {
+			s := spaces[int(op>>4)%len(spaces)]
+			a := uint64(0x10000000 + uint64(op>>4)*pg)
+			switch op % 12 {
+			case 0:
+				s.Map(a, 3*pg, ProtRead|ProtWrite, Private|Anonymous)
+			case 1:
+				s.Map(a+pg, pg, ProtRead, Private)
+			case 2:
+				s.Unmap(a, pg)
+			case 3:
+				s.Protect(a, 2*pg, ProtRead)
+			case 4:
+				s.Remap(a, pg, 2*pg, a+8*pg)
+			case 5:
+				s.Brk(0, 0x20000000)
+			case 6:
+				s.Brk(0x20000000+uint64(op)*pg, 0x20000000+uint64(op)*pg)
+			case 7:
+				s.Exec()
+			case 8:
+				if len(spaces) < 4 {
+					spaces = append(spaces, s.Clone())
+				}
+			default:
+				// Stats, twice, between the calls.
+			}
+			for k, sp := range spaces {
+				want := sp.sum()
+				want.VirtBytes += base.VirtBytes
+				want.WritableBytes += base.WritableBytes
+				want.MapEntries += base.MapEntries
+				if got := sp.Stats(base); got != want {
+					t.Fatalf("op %d: space %d: Stats = %+v, want %+v", i, k, got, want)
+				}
+			}
+		}
+	})
+}

@@ -186,6 +186,15 @@ func (c *fixedCol) array(mem memory.Allocator, n int, zeros *[]byte, keep bool) 
 	return array.MakeFromData(d)
 }
 
+// zero zeroes the value of row i (of a column of 4 or 8 bytes).
+func (c *fixedCol) zero(i int) {
+	if c.width == 8 {
+		binary.LittleEndian.PutUint64(c.data[8*i:], 0)
+	} else {
+		binary.LittleEndian.PutUint32(c.data[4*i:], 0)
+	}
+}
+
 // clean zeroes what the batch lent by array set, once it is written.
 func (c *fixedCol) clean() {
 	n := c.dirty
@@ -199,22 +208,24 @@ func (c *fixedCol) clean() {
 		return // the bitmap is not used
 	case c.width == 0:
 		clear(c.data[:vb])
-	case c.set*8 > n:
+	case c.set*32 > n:
+		// Many values: clearing them all costs less than finding them
+		// (a few instructions a value set, one for some 16 bytes).
 		clear(c.data[:n*c.width])
 	default:
-		// A word of the bitmap at a time: most are zero.
+		// A word of the bitmap at a time: most are zero. A value is
+		// zeroed with one store, where clear called memclr for each
+		// (scripts/ir-convert).
 		valid := c.valid[:vb]
 		j := 0
 		for ; j+8 <= len(valid); j += 8 {
 			for v := binary.LittleEndian.Uint64(valid[j:]); v != 0; v &= v - 1 {
-				i := (j*8 + bits.TrailingZeros64(v)) * c.width
-				clear(c.data[i : i+c.width])
+				c.zero(j*8 + bits.TrailingZeros64(v))
 			}
 		}
 		for ; j < len(valid); j++ {
 			for v := valid[j]; v != 0; v &= v - 1 {
-				i := (j*8 + bits.TrailingZeros8(v)) * c.width
-				clear(c.data[i : i+c.width])
+				c.zero(j*8 + bits.TrailingZeros8(v))
 			}
 		}
 	}

@@ -178,3 +178,55 @@ func TestSparseKnownZeros(t *testing.T) {
 		t.Errorf("file of %d bytes (as expected: %v), %d bytes written; want %d bytes, the first page and the last 200 written", len(got), bytes.Equal(got, want), s.written, len(want))
 	}
 }
+
+// TestSparseZeroBuffer writes pieces of data, of zeros and of the known
+// zero buffer (whose whole pages are skipped unread) in random order, and
+// checks that the file reads back as what was written, also after each
+// Flush.
+func TestSparseZeroBuffer(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	zero := make([]byte, 20*sparsePage)
+	for trial := 0; trial < 40; trial++ {
+		path := filepath.Join(t.TempDir(), "f")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &sparseFile{f: f, noSeek: trial%10 == 9, zero: zero}
+		var want []byte
+		for piece := 0; piece < 40; piece++ {
+			var b []byte
+			switch rng.Intn(3) {
+			case 0: // a piece of the zero buffer
+				i := rng.Intn(len(zero))
+				b = zero[i : i+rng.Intn(len(zero)-i+1)]
+			case 1: // zeros elsewhere
+				b = make([]byte, rng.Intn(3*sparsePage))
+			default:
+				b = make([]byte, rng.Intn(3*sparsePage))
+				for i := range b {
+					b[i] = byte(1 + rng.Intn(255))
+				}
+			}
+			if k, err := s.Write(b); err != nil || k != len(b) {
+				t.Fatalf("Write = %d, %v", k, err)
+			}
+			want = append(want, b...)
+			if rng.Intn(6) == 0 {
+				if err := s.Flush(); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("trial %d: after a Flush the file has %d bytes, want %d (%v)", trial, len(got), len(want), err)
+				}
+			}
+		}
+		if err := s.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("trial %d: the file has %d bytes, want %d (%v)", trial, len(got), len(want), err)
+		}
+	}
+}

@@ -148,6 +148,14 @@ type Converter struct {
 	scratch   []byte
 	scratch2  []byte
 
+	// The last clone flag sets that cloneFlags read (plain ones, see
+	// cloneFlagsAt), their values and whether they were read: a Go
+	// build's threads and its vforks alternate two.
+	cloneKeys  [4][]byte
+	cloneVals  [4]uint64
+	cloneGoods [4]bool
+	cloneNext  int
+
 	singleLog bool
 	bytesRead int64 // input consumed so far, when pipelined
 
@@ -629,7 +637,10 @@ func (c *Converter) call(rec *Record, p *proc, tid int32, t int64) {
 
 // memCall is a memory call's arguments, decoded.
 type memCall struct {
-	kind    trace.Kind // "" when the call is not applied (failed, malformed, a brk query)
+	// kind is the row's kind, 0 when the call is not applied (failed,
+	// malformed): a byte, where a trace.Kind made memory's switch compare
+	// strings and the Record 16 bytes longer.
+	kind    shortKind
 	a, b, c uint64
 	prot    uint8
 	flags   uint8 // addrspace flags (mmap)
@@ -638,7 +649,7 @@ type memCall struct {
 // set sets every field of m: field by field, as a composite literal
 // assigned to *m is built on the stack first and then copied
 // (scripts/ir-convert).
-func (m *memCall) set(kind trace.Kind, a, b, c uint64, prot, flags uint8) {
+func (m *memCall) set(kind shortKind, a, b, c uint64, prot, flags uint8) {
 	m.kind, m.a, m.b, m.c, m.prot, m.flags = kind, a, b, c, prot, flags
 }
 
@@ -755,7 +766,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok || i == len(s) {
 			return false
 		}
-		m.set(trace.Mmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
+		m.set(shortMmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
 		return true
 	}
 	addr, i, ok := canonNum(s, 0)
@@ -766,7 +777,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if i != len(s) {
 			return false
 		}
-		m.set(trace.Brk, addr, 0, 0, 0, 0)
+		m.set(shortBrk, addr, 0, 0, 0, 0)
 		return true
 	}
 	if !nextField(s, &i) {
@@ -778,7 +789,7 @@ func quickMem(m *memCall, rec *Record) bool {
 	}
 	switch sys {
 	case sysMunmap:
-		m.set(trace.Munmap, addr, length, 0, 0, 0)
+		m.set(shortMunmap, addr, length, 0, 0, 0)
 		return true
 	case sysMremap:
 		if !nextField(s, &i) {
@@ -788,7 +799,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok {
 			return false
 		}
-		m.set(trace.Mremap, addr, length, newLength, 0, 0)
+		m.set(shortMremap, addr, length, newLength, 0, 0)
 		return true
 	case sysMprotect:
 		if !nextField(s, &i) {
@@ -798,7 +809,7 @@ func quickMem(m *memCall, rec *Record) bool {
 		if !ok {
 			return false
 		}
-		m.set(trace.Mprotect, addr, length, 0, uint8(prot&7), 0)
+		m.set(shortMprotect, addr, length, 0, uint8(prot&7), 0)
 		return true
 	}
 	return false
@@ -911,7 +922,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		prot := d.prot.parse(a[2], protNames, d.scratch)
 		m.flags = mmapFlags(d.flags.parse(a[3], mapNames, d.scratch))
 		m.prot = uint8(prot & 7)
-		m.kind = trace.Mmap
+		m.kind = shortMmap
 	case sysMunmap:
 		if len(a) < 2 || rec.RetVal != 0 {
 			return
@@ -919,7 +930,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		m.a, ok1 = parseNum(a[0])
 		m.b, ok2 = parseNum(a[1])
 		if ok1 && ok2 {
-			m.kind = trace.Munmap
+			m.kind = shortMunmap
 		}
 	case sysMremap:
 		if len(a) < 3 || failed {
@@ -929,7 +940,7 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		m.b, ok2 = parseNum(a[1])
 		m.c, ok3 = parseNum(a[2])
 		if ok1 && ok2 && ok3 {
-			m.kind = trace.Mremap
+			m.kind = shortMremap
 		}
 	case sysMprotect:
 		if len(a) < 3 || rec.RetVal != 0 {
@@ -940,14 +951,14 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 		prot := d.prot.parse(a[2], protNames, d.scratch)
 		m.prot = uint8(prot & 7)
 		if ok1 && ok2 {
-			m.kind = trace.Mprotect
+			m.kind = shortMprotect
 		}
 	case sysBrk:
 		if len(a) < 1 {
 			return
 		}
 		m.a, _ = parseNum(a[0])
-		m.kind = trace.Brk // a query (brk(NULL)) too: it tells where the heap starts
+		m.kind = shortBrk // a query (brk(NULL)) too: it tells where the heap starts
 	}
 	return
 }
@@ -959,26 +970,21 @@ func (c *Converter) memory(rec *Record, p *proc, t int64) {
 		m = &d
 	}
 	ret := uint64(rec.RetVal)
-	var kind shortKind
-	switch m.kind {
-	case trace.Mmap:
+	kind := m.kind
+	switch kind {
+	case shortMmap:
 		p.space.Map(ret, m.b, m.prot, m.flags)
-		kind = shortMmap
-	case trace.Munmap:
+	case shortMunmap:
 		p.space.Unmap(m.a, m.b)
-		kind = shortMunmap
-	case trace.Mremap:
+	case shortMremap:
 		p.space.Remap(m.a, m.b, m.c, ret)
-		kind = shortMremap
-	case trace.Mprotect:
+	case shortMprotect:
 		p.space.Protect(m.a, m.b, m.prot)
-		kind = shortMprotect
-	case trace.Brk:
+	case shortBrk:
 		p.space.Brk(m.a, ret)
 		if m.a == 0 {
 			return // a query
 		}
-		kind = shortBrk
 	default:
 		return
 	}
@@ -1128,12 +1134,75 @@ func predecode(rec *Record, d *argDecoder) {
 
 // cloneFlags reads the flags of a clone or clone3 call.
 func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
+	vs := cloneFlagsAt(rec.Args, rec.sysCall())
+	if vs >= 0 {
+		// A build's clones repeat a few flag sets: field took some 1200
+		// instructions a clone to find one (scripts/ir-convert).
+		t := rec.Args[vs:]
+		for k, key := range c.cloneKeys {
+			if key != nil && bytes.HasPrefix(t, key) &&
+				(len(t) > len(key) && t[len(key)] == ',' || len(t) == len(key) && rec.sysCall() == sysClone) {
+				return c.cloneVals[k], c.cloneGoods[k]
+			}
+		}
+	}
+	v, f, ok := c.cloneFlagsField(rec)
+	if vs >= 0 && len(v) > 0 && plainArg(v) {
+		k := c.cloneNext
+		c.cloneKeys[k], c.cloneVals[k], c.cloneGoods[k] = append(c.cloneKeys[k][:0], v...), f, ok
+		c.cloneNext = (k + 1) % len(c.cloneKeys)
+	}
+	return f, ok
+}
+
+// cloneFlagsAt returns where the value of the flags argument starts in
+// args, the arguments of a clone or clone3 call, when they start as strace
+// prints them ("child_stack=0x7f3c1b5fdff0, flags=" and "{flags="); -1 for
+// any other form. From there, a plain value (plainArg) followed by a ','
+// (or, for clone, the end) is the one field finds.
+func cloneFlagsAt(args []byte, sys sysCall) int {
+	if sys == sysClone3 {
+		if len(args) >= 7 && string(args[:7]) == "{flags=" {
+			return 7
+		}
+		return -1
+	}
+	if sys != sysClone || len(args) < 12 || string(args[:12]) != "child_stack=" {
+		return -1
+	}
+	i := 12
+	for i < len(args) && args[i] != ',' {
+		if argSpecial[args[i]] {
+			return -1
+		}
+		i++
+	}
+	if len(args)-i < 8 || string(args[i:i+8]) != ", flags=" {
+		return -1
+	}
+	return i + 8
+}
+
+// plainArg reports whether s holds none of the bytes that nextArg tells
+// apart.
+func plainArg(s []byte) bool {
+	for _, b := range s {
+		if argSpecial[b] {
+			return false
+		}
+	}
+	return true
+}
+
+// cloneFlagsField is cloneFlags for every form of the arguments: the
+// flags argument's value too (nil if there is none).
+func (c *Converter) cloneFlagsField(rec *Record) ([]byte, uint64, bool) {
 	args := rec.Args
 	if rec.sysCall() == sysClone3 {
 		a, _ := nextArg(args, 0)
 		a = bytes.TrimSpace(a)
 		if len(a) < 2 || a[0] != '{' {
-			return 0, false
+			return nil, 0, false
 		}
 		end := bytes.LastIndexByte(a, '}')
 		if end < 0 {
@@ -1143,13 +1212,13 @@ func (c *Converter) cloneFlags(rec *Record) (uint64, bool) {
 	}
 	v, ok := field(args, "flags")
 	if !ok {
-		return 0, false
+		return nil, 0, false
 	}
 	f, good := c.cloneMemo.parseOK(v, cloneAndSignalNames, c.scratch)
 	if !good && f == 0 {
-		return 0, false
+		return v, 0, false
 	}
-	return f, true
+	return v, f, true
 }
 
 func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
@@ -1221,6 +1290,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		c.setTask(child, ch)
 		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
 			ch.space = p.space // shared until the child execs
+			p.space.Share()
 		} else {
 			ch.space = p.space.Clone()
 		}
@@ -1228,6 +1298,7 @@ func (c *Converter) creation(rec *Record, p *proc, tid int32, t int64) {
 		// An orphan that has not exec'd: give it the parent's space.
 		if hasFlags && flags&cloneVM != 0 || kind == trace.VFork {
 			ch.space = p.space
+			p.space.Share()
 		} else {
 			ch.space = p.space.Clone()
 		}
@@ -1298,6 +1369,9 @@ func (c *Converter) forget(p *proc) {
 	if c.sole == p {
 		c.sole = nil
 	}
+	// No record reaches p any more (its pid is a new process's), nor
+	// its space, unless another process shares it.
+	p.space.Recycle()
 }
 
 func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
@@ -1324,6 +1398,7 @@ func (c *Converter) exec(rec *Record, p *proc, tid int32, t int64) {
 	c.Stats.Execs++
 	// The image is replaced: a new address space (not the one shared with
 	// a vfork parent), one thread.
+	p.space.Recycle()
 	p.space = addrspace.New(c.opt.PageSize)
 	for _, th := range p.tids {
 		if c.tasks[th] == p {
@@ -1419,11 +1494,7 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		return
 	}
 	// SIGCHLD: the last source of a child's exit status.
-	v, ok := field(rec.SigInfo, "si_pid")
-	if !ok {
-		return
-	}
-	n, ok := parseNum(v)
+	n, ok := sigchldPID(rec.SigInfo)
 	if !ok || n == 0 || n >= 1<<31 {
 		return
 	}
@@ -1452,6 +1523,41 @@ func (c *Converter) signal(rec *Record, p *proc, t int64) {
 		return // stopped, continued, trapped
 	}
 	c.Stats.ExitFallbacks++
+}
+
+// sigchldPID reads si_pid from a SIGCHLD's siginfo (parseNum of its
+// field). The usual one, "si_signo=SIGCHLD, si_code=CLD_EXITED,
+// si_pid=17023, ...", is read where strace prints it: field walked the
+// text before it byte by byte (half a percent of a build log's
+// conversion, scripts/ir-convert); its child has most often exited
+// already, and nothing more is read.
+func sigchldPID(info []byte) (uint64, bool) {
+	const head, pid = "si_signo=SIGCHLD, si_code=", ", si_pid="
+	if len(info) > len(head) && string(info[:len(head)]) == head {
+		i := len(head)
+		for i < len(info) && info[i] != ',' && !argSpecial[info[i]] {
+			i++
+		}
+		if len(info)-i > len(pid) && string(info[i:i+len(pid)]) == pid {
+			// A decimal number, without a leading 0 (octal to parseNum).
+			j, n := i+len(pid), uint64(0)
+			for k := j; k < len(info) && k < j+10 && isDigit(info[k]); k++ {
+				n = n*10 + uint64(info[k]-'0')
+			}
+			e := j
+			for e < len(info) && isDigit(info[e]) {
+				e++
+			}
+			if e > j && e-j <= 10 && (info[j] != '0' || e == j+1) && (e == len(info) || info[e] == ',') {
+				return n, true
+			}
+		}
+	}
+	v, ok := field(info, "si_pid")
+	if !ok {
+		return 0, false
+	}
+	return parseNum(v)
 }
 
 // Finish writes everything still held: exits known only from exit_group,

@@ -137,3 +137,65 @@ func FuzzQuickMem(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickCloneFlags checks that cloneFlags, which reads a flag set it
+// read last without field (cloneFlagsAt), reads what the general
+// cloneFlagsField reads.
+func FuzzQuickCloneFlags(f *testing.F) {
+	for _, s := range []string{
+		"child_stack=0x2a5a6fd28000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS, tls=0x2a5a6fd3c090",
+		"child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f549e6d7a10",
+		"child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD",
+		"{flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7fade1513000, stack_size=0x9000}, 88",
+		"{flags=CLONE_VM|CLONE_VFORK}, 88", "{flags=CLONE_VM|CLONE_VFORK", "{flags=CLONE_VM , x=1}",
+		"child_stack=NULL, flags=CLONE_VM , tls=1", "child_stack=NULL, flags=CLONE_VM|FOO, tls=1",
+		"child_stack=NULL, flags=CLONE_VM(x, y)", "child_stack=(1, 2), flags=CLONE_VM", "child_stack=NULL, flags=",
+		"child_stack=NULL, flags=0x1200000 /* CLONE_CHILD_SETTID */|SIGCHLD, x=1", "child_stack=NULL,flags=CLONE_VM",
+	} {
+		for _, name := range []string{"clone", "clone3"} {
+			f.Add(name, []byte(s), []byte(s))
+			f.Add(name, []byte(s), []byte(s+", x"))
+			f.Add(name, []byte("child_stack=NULL, flags=A, x\n{flags=B, y}\n"+s), []byte(s))
+		}
+	}
+	f.Fuzz(func(t *testing.T, name string, prime, args []byte) {
+		c := NewConverter(Options{}, func(*trace.Event) error { return nil })
+		for _, p := range bytes.Split(prime, []byte("\n")) { // the flag sets it remembers
+			c.cloneFlags(&Record{Kind: KindCall, Name: []byte(name), Args: p})
+		}
+		rec := &Record{Kind: KindCall, Name: []byte(name), Args: args}
+		got, gok := c.cloneFlags(rec)
+		fresh := NewConverter(Options{}, func(*trace.Event) error { return nil })
+		_, want, wok := fresh.cloneFlagsField(rec)
+		if got != want || gok != wok {
+			t.Fatalf("cloneFlags(%s(%q)) after %q = %#x, %v; cloneFlagsField: %#x, %v", name, args, prime, got, gok, want, wok)
+		}
+	})
+}
+
+// FuzzSigchldPID checks that sigchldPID reads what parseNum reads of
+// field's si_pid.
+func FuzzSigchldPID(f *testing.F) {
+	for _, s := range []string{
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=17023, si_uid=0, si_status=0, si_utime=0, si_stime=2 /* 0.02 s */",
+		"si_signo=SIGCHLD, si_code=CLD_KILLED, si_pid=24800, si_uid=0, si_status=SIGKILL, si_utime=0, si_stime=0",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=017, si_uid=0", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=0",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12345678901, si_uid=0", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12 , x",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12<x>, si_uid=0", "si_signo=SIGCHLD, si_code=(CLD, si_pid=1), si_pid=2",
+		"si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=", "si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=99",
+		"si_signo=SIGURG, si_code=SI_TKILL, si_pid=16894, si_uid=0", "si_pid=5, si_signo=SIGCHLD",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, info []byte) {
+		got, gok := sigchldPID(info)
+		var want uint64
+		v, wok := field(info, "si_pid")
+		if wok {
+			want, wok = parseNum(v)
+		}
+		if got != want || gok != wok {
+			t.Fatalf("sigchldPID(%q) = %d, %v; field and parseNum: %d, %v", info, got, gok, want, wok)
+		}
+	})
+}

@@ -197,9 +197,12 @@ func (a *Arena) Rebase(p, src, kept []byte, stable bool) []byte {
 }
 
 type batch[R any] struct {
-	recs  []R
-	errs  []SyntaxError
-	isErr []bool
+	recs []R
+	errs []SyntaxError
+	// errAt is the index in recs of each of errs (their slots hold no
+	// record), ascending: a flag for every record cost its append on the
+	// lexer's goroutine and its test on the decoder's (scripts/ir-convert).
+	errAt []int
 	arena Arena
 	err   error // the Lexer's I/O error, on the last batch
 	read  int64 // bytes read when the batch was full
@@ -211,7 +214,7 @@ type batch[R any] struct {
 }
 
 func (b *batch[R]) reset() {
-	b.recs, b.errs, b.isErr = b.recs[:0], b.errs[:0], b.isErr[:0]
+	b.recs, b.errs, b.errAt = b.recs[:0], b.errs[:0], b.errAt[:0]
 	b.arena.reset()
 	b.err, b.last = nil, false
 	clear(b.blocks)
@@ -256,8 +259,17 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 			defer close(full)
 			decode := st.Decoder()
 			for b := range lexed {
-				for i := range b.recs {
-					if !b.isErr[i] {
+				if len(b.errAt) == 0 {
+					for i := range b.recs {
+						decode(&b.recs[i])
+					}
+				} else {
+					next := 0 // the next of b.errAt
+					for i := range b.recs {
+						if next < len(b.errAt) && b.errAt[next] == i {
+							next++
+							continue
+						}
 						decode(&b.recs[i])
 					}
 				}
@@ -329,10 +341,9 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 				return
 			case Rec:
 				lx.Keep(dst, &b.arena)
-				b.isErr = append(b.isErr, false)
 			case Bad:
 				b.errs = append(b.errs, *lx.SyntaxError())
-				b.isErr = append(b.isErr, true)
+				b.errAt = append(b.errAt, len(b.recs)-1)
 			case Yield:
 				b.recs = b.recs[:len(b.recs)-1]
 			}
@@ -383,7 +394,7 @@ func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) e
 			st.Read(b.read)
 		}
 		if len(b.errs) == 0 && batched {
-			// The usual batch, without malformed lines: no isErr to test.
+			// The usual batch, without malformed lines: no errAt to test.
 			if err := bs.AddAll(b.recs); err != nil {
 				return stop(err)
 			}
@@ -396,7 +407,7 @@ func convert[R any](s Sink[R], full <-chan *batch[R], onErr func(*SyntaxError) e
 		} else {
 			j := 0
 			for i := range b.recs {
-				if b.isErr[i] {
+				if j < len(b.errAt) && b.errAt[j] == i {
 					counters.SyntaxErrors++
 					if onErr != nil {
 						if err := onErr(&b.errs[j]); err != nil {
