@@ -81,9 +81,13 @@ func RunPipelined(rd *Reader, c *Converter, onErr func(*SyntaxError) error) erro
 	c.singleLog = true
 	c.PendingCreation = nil // each record carries it
 	err := textconv.RunPipelined[Record](lexer{rd}, c, onErr, textconv.Stages[Record]{
-		Decoder: func() func(*Record) {
+		Decoder: func() func([]Record) {
 			d := newArgDecoder()
-			return func(rec *Record) { predecode(rec, d) }
+			return func(recs []Record) {
+				for i := range recs {
+					predecode(&recs[i], d)
+				}
+			}
 		},
 		Read:  func(n int64) { c.bytesRead = n },
 		Block: pipelineBlock,
