@@ -10,8 +10,8 @@ import (
 )
 
 // FuzzHeadOnly holds the Reader's headOnly to what it claims: whenever a
-// line leaves it set, the record differs from a reset one in its head
-// fields only, so that the next line may clear just those (resetHead).
+// line leaves it set, the line changed the record's head fields only,
+// which every line sets, so that the next line need not reset it.
 // It fails when the first half of a split call sets any other field.
 func FuzzHeadOnly(f *testing.F) {
 	addLogSeeds(f, 4, 80, false, "*.txt", "ff/*")
@@ -24,16 +24,88 @@ func FuzzHeadOnly(f *testing.F) {
 			if len(line) == 0 {
 				continue
 			}
+			want := *rd.rec
+			if !rd.headOnly {
+				want.resetLine()
+			}
 			rd.parse(line, n+1)
 			if !rd.headOnly {
 				continue
 			}
 			got := *rd.rec
-			got.resetHead()
-			got.File, got.Line, got.Comm = "", 0, nil
-			if want := (Record{Duration: -1}); !reflect.DeepEqual(got, want) {
-				t.Fatalf("line %d %q left headOnly with %+v", n+1, line, *rd.rec)
+			for _, r := range []*Record{&got, &want} {
+				r.File, r.Line, r.PID, r.HasPID, r.Time, r.TimeForm, r.Comm = "", 0, 0, false, 0, 0, nil
 			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("line %d %q left headOnly with %+v, was %+v", n+1, line, got, want)
+			}
+		}
+	})
+}
+
+// FuzzResetLine holds parse's partial reset of its record (resetLine,
+// headOnly) to a whole one: lines lexed into records reused as the
+// pipeline reuses its batches' (filled by other lines, then decoded by
+// predecode) give the records that lines lexed into zeroed ones give.
+func FuzzResetLine(f *testing.F) {
+	addLogSeeds(f, 6, 120, false, "*.txt", "ff/*")
+	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
+		"3 1795742086.212051 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4, si_uid=0, si_status=0} ---\n" +
+		"3 1795742086.212052 execve(\"/bin/sh\", [\"sh\"], 0x7ffd /* 9 vars */) = 0 <0.000100>\n" +
+		"3 1795742086.212053 +++ killed by SIGKILL (core dumped) +++\n" +
+		"strace: Process 5 attached\n" +
+		"5 1795742086.212054 open(\"/x\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000008>\n" +
+		"5 1795742086.212055 exit_group(0) = ?\n" +
+		"6 1795742086.212056 read(3 <detached ...>\n" +
+		"7 1795742086.212057 +++ superseded by execve in pid 6 +++\n" +
+		"[pid 8] 12:00:00.000001 brk(NULL) = 0x55\n" +
+		"7 1795742086.212058 +++ exited with 3 +++\n"))
+	f.Add([]byte("1 1795742086.212042 brk(NULL) = 0x55 <0.000001>\n1 1795742086.212043 brk(NULL) = 0x55 <0.000001>\n" +
+		"1 1795742086.212044 brk(NULL) = 0x55 <0.000001>\n1 1795742086.212045 read(3 <detached ...>\n" +
+		"1 1795742086.212046 brk(NULL) = ? <0.000001>\n1 1795742086.212047 brk(NULL) = -1 EINTR (x) <0.000001>\n" +
+		"1 1795742086.212048 getpid()\n1 1795742086.212049 read(3 <detached ...>\n1 1795742086.212050 getpid()\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		reused := NewReader(bytes.NewReader(nil), "fuzz")
+		fresh := NewReader(bytes.NewReader(nil), "fuzz")
+		var slots [3]Record
+		k := 0
+		reused.rec = &slots[0]
+		d := newArgDecoder()
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			*fresh.rec, fresh.headOnly = Record{Duration: -1}, false
+			rok, fok := reused.lexLine(line, n+1, true), fresh.lexLine(line, n+1, true)
+			if rok != fok {
+				t.Fatalf("line %q: lexLine %v into a used record, %v into a zeroed one", line, rok, fok)
+			}
+			if !rok {
+				continue
+			}
+			if _, bad := fresh.cur.(*SyntaxError); bad != (reused.cur == &reused.synErr) || bad && reused.synErr != fresh.synErr {
+				t.Fatalf("line %q: %v into a zeroed record, %v into a used one", line, fresh.cur, reused.cur)
+			}
+			if reused.cur == reused.rec {
+				got, want := *reused.rec, *fresh.rec
+				got.decoded, got.mem, got.execFile, got.execArgv, got.execCut = false, memCall{}, "", nil, false
+				// Comm's buffer is the record's own, empty or not.
+				if !bytes.Equal(got.Comm, want.Comm) {
+					t.Fatalf("line %q: Comm %q into a used record, %q into a zeroed one", line, got.Comm, want.Comm)
+				}
+				got.Comm, want.Comm = nil, nil
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("line %q:\ninto a used record   %+v\ninto a zeroed record %+v", line, got, want)
+				}
+				if reused.rec.Kind == KindCall {
+					predecode(reused.rec, d)
+				}
+			}
+			// The next record goes to the next slot, as in Lex.
+			k++
+			reused.rec, reused.headOnly = &slots[k%len(slots)], false
 		}
 	})
 }

@@ -126,11 +126,10 @@ type Reader struct {
 	noPID      pending // pending half of unprefixed lines
 	hasNoPD    bool
 
-	// headOnly: since rec was last reset, only the fields a split call's
-	// first half sets (see stash) have changed, so that the next line
-	// need clear only those: the halves are half the lines of a log of
-	// threads' memory calls, and clearing the whole record for each was
-	// as much as reading its timestamp.
+	// headOnly: since rec was last reset (resetLine), only the fields a
+	// split call's first half sets (see stash) have changed, the head's,
+	// which every line sets, so that the next line need not reset it: the
+	// halves are half the lines of a log of threads' memory calls.
 	headOnly bool
 	noQuick  bool // tests: no quickHead
 	// quickHead's last first eight digits of a timestamp (xor '0'), and
@@ -367,11 +366,11 @@ func (r *Reader) message(msg []byte, line int) {
 func (r *Reader) parse(line []byte, lineNo int) bool {
 	rec := r.rec
 	if r.headOnly {
-		rec.resetHead()
 		r.headOnly = false
 	} else {
-		rec.reset()
+		rec.resetLine()
 	}
+	rec.Comm = rec.Comm[:0]
 	r.joinedKept = false
 	rec.File, rec.Line = r.name, lineNo
 	i, ok := r.quickHead(line, rec)
@@ -424,6 +423,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			d := t[:len(t)-len(detachedMark)]
 			rec.Kind = KindCall
 			rec.Name = name
+			rec.sys = 0 // see resetLine
 			rec.Args = trimSpaceRight(d)
 			rec.Interrupted = true
 			rec.Duration = dur
@@ -485,6 +485,8 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 func (r *Reader) head(line []byte, lineNo int, rec *Record) (_ int, ok bool) {
 	i := 0
 	n := len(line)
+	// What quickHead would have set (resetLine leaves it).
+	rec.PID, rec.HasPID, rec.Time, rec.TimeForm = 0, false, 0, 0
 	// Pid prefix.
 	switch {
 	case line[0] == '[' && bytes.HasPrefix(line, []byte("[pid ")):
@@ -1043,6 +1045,7 @@ func cutUnfinished(s []byte) ([]byte, bool) {
 func (r *Reader) exitLine(body []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindExit
+	rec.clearCall()
 	in, ok := bytes.CutSuffix(trimSpaceRight(body[4:]), []byte(" +++"))
 	if !ok {
 		return r.fail(lineNo, "expected \"+++ ... +++\"")
@@ -1089,6 +1092,7 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 func (r *Reader) signalLine(body []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindSignal
+	rec.clearCall()
 	in, ok := bytes.CutSuffix(trimSpaceRight(body[4:]), []byte(" ---"))
 	if !ok {
 		return r.fail(lineNo, "expected \"--- SIGNAL {...} ---\"")
