@@ -314,3 +314,31 @@ func TestResumedTailErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzQuickRet holds quickRet to retBoundary and parseRet: whenever it
+// reads an end, they find the same ")" and the same value in it.
+func FuzzQuickRet(f *testing.F) {
+	for _, s := range []string{"NULL, 4096) = 0x7f0000000000", "17083, 17083, SIGURG) = 0", "x) = 17131", ") = 0x", "a) =  0x5",
+		"a)  = 5", "a) = -1", "a) = 0X5", "a) = 0x12345678123456789", "a) = 123456789012345678901234", "a) = 5 ", "a) = 5a",
+		"a) = ab", "a <unfinished ...>) = 0", "a) = ?", "a) = -1 ENOENT (No such file or directory)", "a) = 0x5 (flags 0x1)",
+		"\") = 3\") = 4", ") = 5", " = 5", "= 0x1", "a)= 0x1", "a) = 4450<prog>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var quick, slow Record
+		p, ok := quickRet(s, &quick)
+		if !ok {
+			if !reflect.DeepEqual(quick, Record{}) {
+				t.Fatalf("quickRet(%q) turned it away, but set %+v", s, quick)
+			}
+			return
+		}
+		sp, q := retBoundary(s)
+		if sp != p || sp < 0 || !parseRet(s[q:], &slow) {
+			t.Fatalf("quickRet(%q) = %d; retBoundary %d, %d", s, p, sp, q)
+		}
+		if !reflect.DeepEqual(quick, slow) {
+			t.Fatalf("quickRet(%q) read %+v, parseRet %+v", s, quick, slow)
+		}
+	})
+}

@@ -828,6 +828,18 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindCall
 	rec.sys = sysOf(rec.Name)
+	if p, ok := quickRet(rest, rec); ok {
+		args := rest[:p]
+		if mayBeUnfinished(args) {
+			if a, ok := cutUnfinished(args); ok {
+				args = a
+				rec.Interrupted = true
+			}
+		}
+		rec.Args = args
+		r.cur = rec
+		return true
+	}
 	p, q := retBoundary(rest)
 	if p < 0 {
 		if bytes.HasSuffix(trimSpaceRight(rest), []byte(")")) {
@@ -881,6 +893,56 @@ func retBoundary(s []byte) (paren, ret int) {
 	}
 	return -1, -1
 }
+
+// quickRet is retBoundary and parseRet of the usual end of a call, ") = "
+// and a hex or decimal value at the very end, read in one pass from the
+// right: the value's digits were read twice, once by each (a memory
+// call's address is a dozen of them). It returns where the ")" is; ok is
+// false for every other end, which retBoundary and parseRet then read.
+func quickRet(s []byte, rec *Record) (paren int, ok bool) {
+	// Hex digits from the right, each shifted in at the top: a shift by
+	// a constant (one by a variable is tested for 64 and more), the
+	// value shifted down once at the end. More than 16 digits are
+	// parseRet's.
+	var v uint64
+	k := len(s) - 1
+	for ; k >= 0; k-- {
+		d := hexDigit[s[k]]
+		if d > 15 {
+			break
+		}
+		v = v>>4 | uint64(d)<<60
+	}
+	n := len(s) - 1 - k // digits
+	if k < 4 || n == 0 || n > 16 {
+		return 0, false
+	}
+	switch s[k] {
+	case 'x': // "0x" and the digits
+		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
+			return 0, false
+		}
+		rec.RetVal, rec.Ret = int64(v>>((64-4*uint(n))&63)), RetValue // n is 1 to 16
+		return k - 5, true
+	case ' ': // decimal digits only
+		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
+			return 0, false
+		}
+		v = 0
+		for _, c := range s[k+1:] {
+			if c-'0' > 9 {
+				return 0, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		rec.RetVal, rec.Ret = int64(v), RetValue
+		return k - 3, true
+	}
+	return 0, false
+}
+
+// retOpen is ") = ", before a call's return value, as a little-endian word.
+const retOpen = ' '<<24 | '='<<16 | ' '<<8 | ')'
 
 // parseRet reads "RET[ ERRNO (text)][ (INJECTED)]...".
 func parseRet(s []byte, rec *Record) bool {
