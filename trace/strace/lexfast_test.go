@@ -123,8 +123,9 @@ func FuzzMayBeUnfinished(f *testing.F) {
 	})
 }
 
-// FuzzQuickHead holds quickHead to head: a -ttt log's lines lexed with and
-// without it give the same records and the same errors.
+// FuzzQuickHead holds quickHead to head (and quickCall to the rest of
+// parse): a -ttt log's lines lexed with and without them give the same
+// records and the same errors.
 func FuzzQuickHead(f *testing.F) {
 	addLogSeeds(f, 2, 40, false, "*.txt")
 	f.Add([]byte("7 1795742086.212042 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000008>\n" +
@@ -339,6 +340,44 @@ func FuzzQuickRet(f *testing.F) {
 		}
 		if !reflect.DeepEqual(quick, slow) {
 			t.Fatalf("quickRet(%q) read %+v, parseRet %+v", s, quick, slow)
+		}
+	})
+}
+
+// FuzzQuickCall holds quickCall to the rest of parse and call: the text
+// of a call after "NAME(" lexed with and without it gives the same
+// records, errors and pending halves.
+func FuzzQuickCall(f *testing.F) {
+	for _, s := range []string{"NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f0000000000 <0.000008>", "1, 2) = 0 <0.000145>",
+		"1) = 0", "1) = 0x5", "1) = 0x5 <0.00001>", "1) = 0x5 <0.0000012>", "1) = 0x5 <a.000001>", "1) = 0x5 <0.000001> ",
+		"1) = 0x5  <0.000001>", "1) = 0x5<0.000001>", ") = 0x5 <0.000001>", "1) = -1 ENOENT (No such file) <0.000001>",
+		"1) = ? <0.000001>", "1) = 4450<prog> <0.000001>", "1 <unfinished ...>) = 0 <0.000001>", "1 <unfinished ...>",
+		"1 <detached ...>", "1) = 0x12345678123456789 <0.000001>", "1) = 123456789012345678901 <0.000001>", "1) = 5a <0.000001>",
+		"1)  = 5 <0.000001>", "\") = 3\") = 4 <1.000000>", "<0.000001>", "1) = 0X5 <0.000001>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, tail []byte) {
+		if bytes.IndexByte(tail, '\n') >= 0 {
+			return
+		}
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.noQuick = true
+		for n, line := range [][]byte{append([]byte("7 1795742086.212042 mmap("), tail...), append([]byte("7 1795742086.212043 <... mmap resumed>"), tail...)} {
+			quick.form, slow.form = TimeUnix, TimeUnix
+			qok, sok := quick.parse(line, n+1), slow.parse(line, n+1)
+			if qok != sok {
+				t.Fatalf("line %q: parse %v with quickCall, %v without", line, qok, sok)
+			}
+			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
+				t.Fatalf("line %q: error %v without quickCall, result %v with", line, slow.cur, quick.cur)
+			}
+			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+				t.Fatalf("line %q:\nwith quickCall    %+v %v\nwithout quickCall %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+			}
+			if quick.nPend != slow.nPend || quick.nCreate != slow.nCreate {
+				t.Fatalf("line %q: %d pending, %d creations with quickCall; %d, %d without", line, quick.nPend, quick.nCreate, slow.nPend, slow.nCreate)
+			}
 		}
 	})
 }
