@@ -381,3 +381,28 @@ func FuzzQuickCall(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickEnd holds quickEnd to cutDuration, retBoundary and parseRet: whenever it
+// reads an end, they cut the same duration and find the same ")" and
+// value, and the text is not one mayBeUnfinished lets through.
+func FuzzQuickEnd(f *testing.F) {
+	for _, s := range []string{"NULL, 4096) = 0x7f0000000000 <0.000008>", ") = 0 <0.000145>", ") = 0", ") = 0x5", "x) = 0x5 <0.0000012>",
+		") = 0x5 <a.000001>", ") = 0x5 <0.000001> ", ") = 0x5  <0.000001>", ") = 0x5<0.000001>", ") = -1 ENOENT (No such file) <0.000001>",
+		") = ? <0.000001>", ") = 4450<prog> <0.000001>", "1 <unfinished ...>) = 0 <0.000001>", " <unfinished ...>", ") = 0X5 <0.000001>",
+		") = 0x12345678123456789 <0.000001>", ") = 123456789012345678901 <0.000001>", ") = 5a <0.000001>", ")  = 5", "= 5", "x) = 0x"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		args, dur, v, ok := quickEnd(s)
+		if !ok {
+			return
+		}
+		rest, d := cutDuration(s)
+		var rec Record
+		p, q := retBoundary(rest)
+		rok := p >= 0 && parseRet(rest[q:], &rec)
+		if d != dur || !rok || !bytes.Equal(rest[:p], args) || rec.Ret != RetValue || uint64(rec.RetVal) != v || mayBeUnfinished(rest) {
+			t.Fatalf("quickEnd(%q) = %q, %d, %d; cutDuration %q, %d, retBoundary %d, parseRet %v %+v", s, args, dur, v, rest, d, p, rok, rec)
+		}
+	})
+}
