@@ -452,16 +452,24 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 	if r.form != TimeUnix || r.noQuick || len(line) < 8 {
 		return 0, false
 	}
-	x := binary.LittleEndian.Uint64(line)
-	k := leadingDigits(x)
-	if k == 0 || k == 8 || line[k] != ' ' || k+20 > len(line) {
+	// leadingDigits, inline, with the top bit set so that the count
+	// needs no test for zero: eight digits count as seven, turned away
+	// (the eighth is no space) as eight were.
+	x := binary.LittleEndian.Uint64(line) ^ 0x3030303030303030
+	bad := notDigits(x)
+	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
+	k := bits.TrailingZeros64(m|1<<63) >> 3
+	if k == 0 || k+20 > len(line) {
 		return 0, false
 	}
-	i := k + 1
-	w1 := binary.LittleEndian.Uint64(line[i+8:])
-	a, b := binary.LittleEndian.Uint64(line[i:])^0x3030303030303030, w1^0x3030303030303030
-	u, after := line[i+16]-'0', line[i+17]-'0'
-	if notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || after <= 9 {
+	// " SSSSSSSSSS.UUUUUU N": the pid's space, the timestamp, its space
+	// and the call's first byte, in a slice of constant length, so that
+	// its bytes are read without a bounds check each.
+	h := line[k : k+20]
+	w1 := binary.LittleEndian.Uint64(h[9:])
+	a, b := binary.LittleEndian.Uint64(h[1:])^0x3030303030303030, w1^0x3030303030303030
+	u := h[17] - '0'
+	if h[0] != ' ' || notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || h[18] != ' ' || h[19] == ' ' || h[19] == '[' {
 		return 0, false
 	}
 	// The first eight digits change every hundred seconds: the last
@@ -473,13 +481,9 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 		r.headWord, r.headUsec = a, eightDigits(a)*1e8
 	}
 	b = b&0xffff | b>>24<<16 | uint64(u)<<56
-	t := int64(r.headUsec+eightDigits(b)) * 1000
-	if e := i + 17; line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
-		return 0, false
-	}
-	rec.PID, rec.HasPID = int32(eightDigits((x^0x3030303030303030)<<(64-8*k))), true
-	rec.Time, rec.TimeForm = t, TimeUnix
-	return i + 18, true
+	rec.Time, rec.TimeForm = int64(r.headUsec+eightDigits(b))*1000, TimeUnix
+	rec.PID, rec.HasPID = int32(eightDigits(x<<((64-8*uint(k))&63))), true // k is 1 to 7
+	return k + 19, true
 }
 
 // head reads a line's pid, timestamp and -n/-i columns into rec and
