@@ -85,10 +85,10 @@ func FuzzResetLine(f *testing.F) {
 			if !rok {
 				continue
 			}
-			if _, bad := fresh.cur.(*SyntaxError); bad != (reused.cur == &reused.synErr) || bad && reused.synErr != fresh.synErr {
-				t.Fatalf("line %q: %v into a zeroed record, %v into a used one", line, fresh.cur, reused.cur)
+			if bad := fresh.cur == resErr; bad != (reused.cur == resErr) || bad && reused.synErr != fresh.synErr {
+				t.Fatalf("line %q: %v into a zeroed record, %v into a used one", line, fresh.Result(), reused.Result())
 			}
-			if reused.cur == reused.rec {
+			if reused.cur == resRec {
 				got, want := *reused.rec, *fresh.rec
 				got.decoded, got.mem, got.execFile, got.execArgv, got.execCut = false, memCall{}, "", nil, false
 				// Comm's buffer is the record's own, empty or not.
@@ -146,8 +146,8 @@ func FuzzQuickHead(f *testing.F) {
 			if qok != sok {
 				t.Fatalf("line %q: parse %v with quickHead, %v without", line, qok, sok)
 			}
-			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
-				t.Fatalf("line %q: error %v without quickHead, result %v with", line, slow.cur, quick.cur)
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without quickHead, result %v with", line, slow.Result(), quick.Result())
 			}
 			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
 				t.Fatalf("line %q:\nwith quickHead    %+v %v\nwithout quickHead %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
@@ -209,8 +209,8 @@ func FuzzQuickResume(f *testing.F) {
 			if qok != sok {
 				t.Fatalf("line %q: parse %v with the shortcut, %v without", line, qok, sok)
 			}
-			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
-				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.cur, quick.cur)
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.Result(), quick.Result())
 			}
 			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
 				t.Fatalf("line %q:\nwith the shortcut    %+v %v\nwithout the shortcut %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
@@ -369,8 +369,8 @@ func FuzzQuickCall(f *testing.F) {
 			if qok != sok {
 				t.Fatalf("line %q: parse %v with quickCall, %v without", line, qok, sok)
 			}
-			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
-				t.Fatalf("line %q: error %v without quickCall, result %v with", line, slow.cur, quick.cur)
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without quickCall, result %v with", line, slow.Result(), quick.Result())
 			}
 			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
 				t.Fatalf("line %q:\nwith quickCall    %+v %v\nwithout quickCall %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)

@@ -33,11 +33,11 @@ func (l lexer) Lex(dst *Record) textconv.Status {
 	if !r.next() {
 		return textconv.End
 	}
-	switch c := r.cur.(type) {
-	case *Record:
-		c.PendingCreation = r.nCreate > 0
+	switch r.cur {
+	case resRec:
+		dst.PendingCreation = r.nCreate > 0
 		return textconv.Rec
-	case *SyntaxError:
+	case resErr:
 		return textconv.Bad
 	}
 	return textconv.Yield

@@ -116,7 +116,7 @@ type Reader struct {
 	rec    *Record // the record being lexed: own, or a pipeline batch's slot
 	own    Record
 	synErr SyntaxError
-	cur    Result
+	cur    result             // what Result returns
 	pend   map[int32]*pending // change it with setPend and delPend only
 	pcache [64]pendSlot       // entries of pend by pid, see lookupPend
 	nPend  int                // entries of pend that are on
@@ -180,7 +180,26 @@ func (r *Reader) source() (src []byte, stable bool) { return r.src, r.srcStable 
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
-func (r *Reader) Result() Result { return r.cur }
+func (r *Reader) Result() Result {
+	switch r.cur {
+	case resRec:
+		return r.rec
+	case resErr:
+		return &r.synErr
+	}
+	return nil
+}
+
+// result is what the Reader found last: a byte, not the Result itself,
+// whose two words (and a write barrier's test) were stored for every
+// record and switched on by type in the pipeline's Lex.
+type result uint8
+
+const (
+	resNone result = iota // nothing: the end, or a yield
+	resRec                // rec
+	resErr                // synErr
+)
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
@@ -213,7 +232,7 @@ func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
 
 func (r *Reader) fail(line int, format string, args ...any) bool {
 	r.synErr = SyntaxError{File: r.name, Line: line, Msg: fmt.Sprintf(format, args...)}
-	r.cur = &r.synErr
+	r.cur = resErr
 	return true
 }
 
@@ -240,7 +259,7 @@ func (r *Reader) Next() bool {
 	if !r.next() {
 		return false
 	}
-	if r.cur == r.rec {
+	if r.cur == resRec {
 		// The record says whether a creation call is unfinished after it
 		// (the Converter takes a new pid for its child then), so that it
 		// can be converted after the Reader has moved on.
@@ -253,7 +272,7 @@ func (r *Reader) next() bool {
 	for {
 		if r.yieldSoon {
 			r.yieldSoon = false
-			r.cur = nil
+			r.cur = resNone
 			return true
 		}
 		if len(r.carry) == 0 {
@@ -284,7 +303,7 @@ func (r *Reader) next() bool {
 				r.carry = r.carry[:0]
 				return r.fail(ln, "log ends inside a line cut by a strace message")
 			}
-			r.cur = nil
+			r.cur = resNone
 			return false
 		}
 		lineNo := r.LineNo
@@ -357,7 +376,7 @@ func (r *Reader) message(msg []byte, line int) {
 			}
 		}
 	}
-	r.cur = r.rec
+	r.cur = resRec
 }
 
 // parse lexes one line. It returns true when a record or a syntax error is
@@ -373,13 +392,16 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	rec.Comm = rec.Comm[:0]
 	r.joinedKept = false
 	rec.File, rec.Line = r.name, lineNo
-	i, ok := r.quickHead(line, rec)
+	// quickHead returns the rest of the line itself, so that the line
+	// need not be reloaded after the call.
+	body, ok := r.quickHead(line, rec)
 	if !ok {
-		if i, ok = r.head(line, lineNo, rec); !ok {
+		i, ok := r.head(line, lineNo, rec)
+		if !ok {
 			return true
 		}
+		body = line[i:]
 	}
-	body := line[i:]
 	switch body[0] { // a call's name starts with a letter: one test for it
 	case '+':
 		if bytes.HasPrefix(body, []byte("+++ ")) {
@@ -430,7 +452,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			rec.Args = trimSpaceRight(d)
 			rec.Interrupted = true
 			rec.Duration = dur
-			r.cur = rec
+			r.cur = resRec
 			return true
 		}
 	}
@@ -440,17 +462,17 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 }
 
 // quickHead reads the usual head of a line of a -ttt log, "PID
-// SECONDS.MICROS " followed by the call, into rec and returns where the
-// call starts; ok is false for every other head, which head then reads.
-// It reads what head would, with fewer tests and calls: every line has a
-// head. (r.noQuick, for tests, turns it off.)
-func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
+// SECONDS.MICROS " followed by the call, into rec and returns the call;
+// ok is false for every other head, which head then reads. It reads what
+// head would, with fewer tests and calls: every line has a head.
+// (r.noQuick, for tests, turns it off.)
+func (r *Reader) quickHead(line []byte, rec *Record) ([]byte, bool) {
 	// A pid of one to seven digits and a space (longer ones are head's),
 	// in one word; then the timestamp, as unixTime reads it, inline: the
 	// calls to digits and unixTime were some 60 instructions a line
 	// (every register is saved around a call).
 	if r.form != TimeUnix || r.noQuick || len(line) < 8 {
-		return 0, false
+		return nil, false
 	}
 	// leadingDigits, inline, with the top bit set so that the count
 	// needs no test for zero: eight digits count as seven, turned away
@@ -460,7 +482,7 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
 	k := bits.TrailingZeros64(m|1<<63) >> 3
 	if k == 0 || k+20 > len(line) {
-		return 0, false
+		return nil, false
 	}
 	// " SSSSSSSSSS.UUUUUU N": the pid's space, the timestamp, its space
 	// and the call's first byte, in a slice of constant length, so that
@@ -470,20 +492,20 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 	a, b := binary.LittleEndian.Uint64(h[1:])^0x3030303030303030, w1^0x3030303030303030
 	u := h[17] - '0'
 	if h[0] != ' ' || notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || h[18] != ' ' || h[19] == ' ' || h[19] == '[' {
-		return 0, false
+		return nil, false
 	}
 	// The first eight digits change every hundred seconds: the last
 	// line's are remembered (a zero word is "00000000", worth 0).
 	if a != r.headWord {
 		if notDigits(a) != 0 {
-			return 0, false
+			return nil, false
 		}
 		r.headWord, r.headUsec = a, eightDigits(a)*1e8
 	}
 	b = b&0xffff | b>>24<<16 | uint64(u)<<56
 	rec.Time, rec.TimeForm = int64(r.headUsec+eightDigits(b))*1000, TimeUnix
 	rec.PID, rec.HasPID = int32(eightDigits(x<<((64-8*uint(k))&63))), true // k is 1 to 7
-	return k + 19, true
+	return line[k+19:], true
 }
 
 // head reads a line's pid, timestamp and -n/-i columns into rec and
@@ -689,7 +711,7 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 					}
 					p.on = false
 					r.nPend--
-					r.cur = rec
+					r.cur = resRec
 					return true
 				}
 				rest, dur := cutDuration(body[n+14:])
@@ -875,7 +897,7 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 			}
 		}
 		rec.Args = args
-		r.cur = rec
+		r.cur = resRec
 		return true
 	}
 	p, q := retBoundary(rest)
@@ -886,7 +908,7 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 			rec.Args = trimSpaceRight(rest)
 			rec.Args = rec.Args[:len(rec.Args)-1]
 			rec.Interrupted = true
-			r.cur = rec
+			r.cur = resRec
 			return true
 		}
 		return r.fail(lineNo, "expected \") = RETURN\" at the end of the %s call", rec.Name)
@@ -902,7 +924,7 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 	if !parseRet(rest[q:], rec) {
 		return r.fail(lineNo, "cannot read the return value %q of %s", trimTo(rest[q:], 40), rec.Name)
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
@@ -997,7 +1019,7 @@ func (r *Reader) quickCall(name, s []byte, rec *Record) bool {
 	}
 	rec.Kind, rec.Name, rec.Args, rec.Duration = KindCall, name, args, dur
 	rec.sys = sysOf(name)
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
@@ -1307,7 +1329,7 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 	default:
 		return r.fail(lineNo, "unknown +++ line")
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
@@ -1335,7 +1357,7 @@ func (r *Reader) signalLine(body []byte, lineNo int) bool {
 			rec.SigInfo = in[o+1 : c]
 		}
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
