@@ -30,9 +30,29 @@ func (l lexer) Lex(dst *Record) textconv.Status {
 	if dst != r.rec {
 		r.rec, r.headOnly = dst, false
 	}
+	// next's loop for the usual lines (whole in their block, led by a
+	// pid), here rather than a call away; next reads every other.
+	for !r.yieldSoon && len(r.carry) == 0 {
+		line, ok := r.NextInBlock()
+		if !ok {
+			break
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if isDigit(line[0]) {
+			r.src, r.srcStable = line, true
+			if r.parse(line, r.LineNo) {
+				goto found
+			}
+		} else if r.lexLine(line, r.LineNo, true) {
+			goto found
+		}
+	}
 	if !r.next() {
 		return textconv.End
 	}
+found:
 	switch r.cur {
 	case resRec:
 		dst.PendingCreation = r.nCreate > 0
