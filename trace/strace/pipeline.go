@@ -76,12 +76,18 @@ func (c *Converter) Counters() *textconv.Stats { return &c.Stats.Stats }
 // moved onto the copy. Other slices (the halves of a split call joined in
 // the Reader's memory) are copied one by one; Comm is the record's own.
 func (l lexer) Keep(d *Record, a *textconv.Arena) {
-	src, stable := l.rd.source()
-	if stable && (!d.Resumed || l.rd.joinedKept) {
+	if r := l.rd; r.srcStable && (!d.Resumed || r.joinedKept) {
 		// The common case: every slice is a part of the line, or of
-		// the batch's arena for a call joined there (UseArena).
+		// the batch's arena for a call joined there (UseArena). Tested
+		// before keep's call, which loads and saves what the rest needs.
 		return
 	}
+	l.keep(d, a)
+}
+
+// keep is Keep for the records whose slices need moving.
+func (l lexer) keep(d *Record, a *textconv.Arena) {
+	src, stable := l.rd.source()
 	var kept []byte
 	if !stable {
 		kept = a.Keep(src)
