@@ -2,6 +2,7 @@ package strace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -405,4 +406,37 @@ func FuzzQuickEnd(f *testing.F) {
 			t.Fatalf("quickEnd(%q) = %q, %d, %d; cutDuration %q, %d, retBoundary %d, parseRet %v %+v", s, args, dur, v, rest, d, p, rok, rec)
 		}
 	})
+}
+
+// TestNameSlots holds the names seen before (Reader.names) to the scan of
+// a name: lines of names that share their first bytes, or differ from a
+// known name in a byte past its '(', or are too long or too short to be
+// kept, give the same records with and without them; and a name seen
+// once is found again.
+func TestNameSlots(t *testing.T) {
+	var log []string
+	for _, call := range []string{"mmap(NULL, 4096) = 0x7f0000000000", "mmap2(NULL, 4096) = 0x7f0000000000",
+		"mmapx(NULL, 4096) = 0x7f0000000000", "mmap(0x1, 4096) = 0x7f0000000000", "mma(NULL, 4096) = 0x7f0000000000",
+		"mmap (NULL, 4096) = 0x7f0000000000", "mm.p(NULL, 4096) = 0x7f0000000000", "sched_setaffinity(0, 8, [0]) = 0",
+		"clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0}, NULL) = 0", "io(1, 2, 3, 4, 5, 6, 7) = 0",
+		"clone(child_stack=NULL, flags=CLONE_VM) = 5", "clone3({flags=CLONE_VM, exit_signal=SIGCHLD}, 88) = 6",
+		"brk(NULL) = 0x5", "brk(NULL)     = 0x55555555", "x(1)"} {
+		log = append(log, call, call)
+	}
+	quick := NewReader(bytes.NewReader(nil), "t")
+	slow := NewReader(bytes.NewReader(nil), "t")
+	slow.noQuick = true
+	for n, call := range log {
+		line := []byte("7 1795742086.212042 " + call)
+		quick.form, slow.form = TimeUnix, TimeUnix
+		quick.parse(line, n+1)
+		slow.parse(line, n+1)
+		if quick.cur != slow.cur || !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+			t.Fatalf("line %q:\nwith names    %+v %v\nwithout names %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+		}
+	}
+	body := []byte("mmap(NULL, 4096) = 0x7f0000000000")
+	if e := quick.names[nameHash(binary.LittleEndian.Uint64(body))]; e.n != 4 || e.sys != sysMmap {
+		t.Errorf("mmap's slot holds %+v", e)
+	}
 }

@@ -119,6 +119,7 @@ type Reader struct {
 	cur    result             // what Result returns
 	pend   map[int32]*pending // change it with setPend and delPend only
 	pcache [64]pendSlot       // entries of pend by pid, see lookupPend
+	names  [64]nameSlot       // calls' names seen, see nameSlot
 	nPend  int                // entries of pend that are on
 	// slowResume, for tests: resumed takes no shortcut (resumedSlow).
 	slowResume bool
@@ -131,7 +132,7 @@ type Reader struct {
 	// which every line sets, so that the next line need not reset it: the
 	// halves are half the lines of a log of threads' memory calls.
 	headOnly bool
-	noQuick  bool // tests: no quickHead, no quickCall
+	noQuick  bool // tests: no quickHead, quickCall, names
 	// quickHead's last first eight digits of a timestamp (xor '0'), and
 	// their worth in microseconds.
 	headWord, headUsec uint64
@@ -418,13 +419,25 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			return r.resumed(body, lineNo)
 		}
 	}
-	// NAME(
-	j := 0
-	for j < len(body) && isNameChar(body[j]) {
-		j++
+	// NAME(: a name seen before is found in names by its first bytes
+	// (see nameSlot), with its sysCall; others are scanned.
+	j, sys := 0, sysCall(0)
+	if len(body) >= 16 && !r.noQuick {
+		w0, w1 := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
+		if e := &r.names[nameHash(w0)]; w0&e.m0 == e.w0 && w1&e.m1 == e.w1 {
+			j, sys = e.n, e.sys // 0 for an empty slot
+		}
 	}
-	if j == 0 || j >= len(body) || body[j] != '(' {
-		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
+	if j == 0 {
+		for j < len(body) && isNameChar(body[j]) {
+			j++
+		}
+		if j == 0 || j >= len(body) || body[j] != '(' {
+			return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
+		}
+		if j < 16 && len(body) >= 16 && !r.noQuick {
+			r.learnName(body, j)
+		}
 	}
 	name, rest := body[:j], body[j+1:]
 	// A call's first half (half the lines of a log of threads' memory
@@ -433,7 +446,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 		r.headOnly = true
 		return false
 	}
-	if !r.noQuick && r.quickCall(name, rest, rec) {
+	if !r.noQuick && r.quickCall(name, rest, rec, sys) {
 		return true
 	}
 	rest, dur := cutDuration(rest)
@@ -754,6 +767,33 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 	return r.resumedSlow(name, rest, lineNo)
 }
 
+// nameSlot is an entry of Reader.names: a call's name and its '(', as
+// the first 16 bytes of a call's text have them (w0, w1: the bytes under
+// the masks m0, m1, zero after), its length n and its sysCall. A line
+// whose first bytes hold them under the masks holds that name, checked
+// and named when the slot was filled (learnName): the name's scan, a
+// byte at a time, and sysOf's switch on it were some 65 instructions for
+// every call's line; an empty slot matches anything, and gives n 0, which
+// parse takes for no match. Names of 16 bytes and more are scanned.
+type nameSlot struct {
+	w0, w1, m0, m1 uint64
+	n              int
+	sys            sysCall
+}
+
+// nameHash is the index in Reader.names of a text starting with w0: a
+// hash of its first four bytes (a name's and its '(' for names of three
+// bytes and more; others are seldom found).
+func nameHash(w0 uint64) uint32 { return uint32(w0) * 0x9e3779b1 >> 26 }
+
+// learnName fills the slot of body's name, body[:n] (checked, followed by
+// '(', n below 16, body 16 bytes long at least).
+func (r *Reader) learnName(body []byte, n int) {
+	w0, w1 := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
+	m := &nameMasks[n+1]
+	r.names[nameHash(w0)] = nameSlot{w0 & m[0], w1 & m[1], m[0], m[1], n, sysOf(body[:n])}
+}
+
 // nameMasks[n] are the masks of the first n bytes of two words (a table:
 // shifts by a variable amount, with Go's tests of their size, cost more).
 var nameMasks = func() (t [17][2]uint64) {
@@ -959,7 +999,7 @@ func retBoundary(s []byte) (paren, ret int) {
 // cutDuration's usual " <S.UUUUUU>" may follow, as the rest of parse and
 // call would, without their calls and tests; it is false, having set
 // nothing, for every other text. (r.noQuick, for tests, turns it off.)
-func (r *Reader) quickCall(name, s []byte, rec *Record) bool {
+func (r *Reader) quickCall(name, s []byte, rec *Record, sys sysCall) bool {
 	// quickEnd, inline: a call to it was 0.6% more instructions for a
 	// log of whole calls (scripts/ir-convert).
 	dur := int64(-1)
@@ -1017,8 +1057,10 @@ func (r *Reader) quickCall(name, s []byte, rec *Record) bool {
 			rec.Interrupted = true
 		}
 	}
-	rec.Kind, rec.Name, rec.Args, rec.Duration = KindCall, name, args, dur
-	rec.sys = sysOf(name)
+	if sys == 0 {
+		sys = sysOf(name)
+	}
+	rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
 	r.cur = resRec
 	return true
 }
