@@ -239,9 +239,9 @@ func TestStashOneCopy(t *testing.T) {
 			rd := NewReader(bytes.NewReader(nil), "t")
 			rec := &Record{PID: 7, HasPID: true, Time: 5}
 			if !first {
-				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1)
+				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1, 0)
 			}
-			if !rd.stash(c.name, c.rest, rec, 2) {
+			if !rd.stash(c.name, c.rest, rec, 2, 0) {
 				t.Fatalf("stash(%q, %q) is false", c.name, c.rest)
 			}
 			text, _ := cutUnfinished(c.rest)
@@ -253,7 +253,7 @@ func TestStashOneCopy(t *testing.T) {
 		}
 	}
 	rd := NewReader(bytes.NewReader(nil), "t")
-	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1) || rd.Unfinished() != 0 {
+	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1, 0) || rd.Unfinished() != 0 {
 		t.Errorf("stash of a line without the mark: true, or %d unfinished", rd.Unfinished())
 	}
 }
@@ -269,7 +269,7 @@ func FuzzStashCut(f *testing.F) {
 		rd := NewReader(bytes.NewReader(nil), "fuzz")
 		want, ok := cutUnfinished(rest)
 		line := append([]byte("brk("), rest...)
-		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1); got != ok {
+		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1, 0); got != ok {
 			t.Fatalf("stash(%q) = %v, cutUnfinished %v", rest, got, ok)
 		}
 		if p, _ := rd.lookupPend(1); ok && string(p.buf) != "brk("+string(want) {

@@ -26,9 +26,12 @@ type Result = any
 // memory calls.
 type pending struct {
 	on bool
-	// create: the call is a clone, fork or vfork (isCreationCall of
-	// name, asked once).
+	// create: the call is a clone, fork or vfork (sys.isCreation, asked
+	// once).
 	create bool
+	// sys is the call's sysCall, named once for both halves (from
+	// Reader.names for most), for the resumed half's record.
+	sys sysCall
 	// buf is the call's name, '(' and the argument prefix, as in the
 	// line (one copy at a stash; a slice each was two, and the stores
 	// of their pointers), the name buf[:n].
@@ -413,9 +416,9 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			return r.signalLine(body, lineNo)
 		}
 	case '<':
-		// Byte by byte: bytes.HasPrefix calls memequal, which cost
+		// "... " as a word: bytes.HasPrefix calls memequal, which cost
 		// more than this on every resumed half.
-		if len(body) >= 5 && body[1] == '.' && body[2] == '.' && body[3] == '.' && body[4] == ' ' {
+		if len(body) >= 5 && binary.LittleEndian.Uint32(body[1:]) == ' '<<24|'.'<<16|'.'<<8|'.' {
 			return r.resumed(body, lineNo)
 		}
 	}
@@ -442,7 +445,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	name, rest := body[:j], body[j+1:]
 	// A call's first half (half the lines of a log of threads' memory
 	// calls) has no duration to look for.
-	if mayBeUnfinished(rest) && r.stash(name, rest, rec, lineNo) {
+	if mayBeUnfinished(rest) && r.stash(name, rest, rec, lineNo, sys) {
 		r.headOnly = true
 		return false
 	}
@@ -453,7 +456,7 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 	// Only a line ending in '>' can be a call's first half or a detached
 	// one; most end in the return value.
 	if t := trimSpaceRight(rest); len(t) > 0 && t[len(t)-1] == '>' {
-		if r.stash(name, rest, rec, lineNo) {
+		if r.stash(name, rest, rec, lineNo, sys) {
 			r.headOnly = true
 			return false
 		}
@@ -611,7 +614,7 @@ func resumedName(body []byte) int {
 // cutUnfinished's usual form, " <unfinished ...>" at the very end, is
 // read inline: the calls to it and to a stash of its own were some 25
 // instructions for every first half.
-func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int) bool {
+func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int, sys sysCall) bool {
 	var text []byte
 	if n := len(rest) - 17; n >= 0 && rest[n] == ' ' && string(rest[n+1:]) == "<unfinished ...>" {
 		text = rest[:n]
@@ -641,7 +644,10 @@ func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int) bool {
 			r.nCreate--
 		}
 	}
-	if p.create = isCreationCall(name); p.create {
+	if sys == 0 { // not found in Reader.names
+		sys = sysOf(name)
+	}
+	if p.sys, p.create = sys, sys.isCreation(); p.create {
 		r.nCreate++
 	}
 	// In the line, text follows name and its '(': one copy takes both.
@@ -713,7 +719,7 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 						}
 					}
 					rec.Kind, rec.Name, rec.Args, rec.Duration = KindCall, name, args, dur
-					rec.RetVal, rec.Ret, rec.sys = int64(v), RetValue, sysOf(name)
+					rec.RetVal, rec.Ret, rec.sys = int64(v), RetValue, p.sys
 					rec.Resumed = true
 					rec.Time, rec.Line = p.time, p.line
 					if len(p.comm) > 0 && len(rec.Comm) == 0 {
