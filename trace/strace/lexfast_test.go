@@ -390,20 +390,27 @@ func FuzzQuickEnd(f *testing.F) {
 	for _, s := range []string{"NULL, 4096) = 0x7f0000000000 <0.000008>", ") = 0 <0.000145>", ") = 0", ") = 0x5", "x) = 0x5 <0.0000012>",
 		") = 0x5 <a.000001>", ") = 0x5 <0.000001> ", ") = 0x5  <0.000001>", ") = 0x5<0.000001>", ") = -1 ENOENT (No such file) <0.000001>",
 		") = ? <0.000001>", ") = 4450<prog> <0.000001>", "1 <unfinished ...>) = 0 <0.000001>", " <unfinished ...>", ") = 0X5 <0.000001>",
-		") = 0x12345678123456789 <0.000001>", ") = 123456789012345678901 <0.000001>", ") = 5a <0.000001>", ")  = 5", "= 5", "x) = 0x"} {
+		") = 0x12345678123456789 <0.000001>", ") = 123456789012345678901 <0.000001>", ") = 5a <0.000001>", ")  = 5", "= 5", "x) = 0x",
+		"x)   = 0x5 <0.000001>", "x)  = 17", "x) = ?", "x)    = ?", "x) = -1 EFAULT (Bad address) <0.000019>",
+		"x) = -1 ENOENT (No such file or directory)", "x) = -1 E2BIG (Argument list too long)", "x) = -1 ERESTART_RESTARTBLOCK (Interrupted)",
+		"x) = -1 EPERM (a = b)", "x) = -1 EPERM (a (b))", "x) = -1 EPERM  (x)", "x) = -1  EPERM (x)", "x) = -12 EPERM (x)", "x) = -1 eperm (x)",
+		"x) = 1 EPERM (x)", "x) = -1 EPERM(x)", "x) = -1 (x)", "x) = ? <unavailable>", "x) = ? ERESTARTSYS (To be restarted)"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, s []byte) {
-		args, dur, v, ok := quickEnd(s)
+		var quick, slow Record
+		args, dur, ok := quickEnd(s, &quick)
 		if !ok {
+			if !reflect.DeepEqual(quick, Record{}) {
+				t.Fatalf("quickEnd(%q) turned it away, but set %+v", s, quick)
+			}
 			return
 		}
 		rest, d := cutDuration(s)
-		var rec Record
 		p, q := retBoundary(rest)
-		rok := p >= 0 && parseRet(rest[q:], &rec)
-		if d != dur || !rok || !bytes.Equal(rest[:p], args) || rec.Ret != RetValue || uint64(rec.RetVal) != v || mayBeUnfinished(rest) {
-			t.Fatalf("quickEnd(%q) = %q, %d, %d; cutDuration %q, %d, retBoundary %d, parseRet %v %+v", s, args, dur, v, rest, d, p, rok, rec)
+		rok := p >= 0 && parseRet(rest[q:], &slow)
+		if d != dur || !rok || !bytes.Equal(rest[:p], args) || !reflect.DeepEqual(quick, slow) || mayBeUnfinished(rest) {
+			t.Fatalf("quickEnd(%q) = %q, %d, %+v; cutDuration %q, %d, retBoundary %d, parseRet %v %+v", s, args, dur, quick, rest, d, p, rok, slow)
 		}
 	})
 }

@@ -702,7 +702,7 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 			d1 := binary.LittleEndian.Uint64(body[13:]) ^ binary.LittleEndian.Uint64(p.buf[8:])
 			if d0&m0|d1&m1 == 0 && string(body[5+n:n+14]) == " resumed>" {
 				name := body[5 : 5+n]
-				if args, dur, v, ok := quickEnd(body[n+14:]); ok {
+				if args, dur, ok := quickEnd(body[n+14:], rec); ok {
 					// The usual end, whole in this half (quickEnd):
 					// what call would do, inline.
 					if r.arena != nil {
@@ -719,7 +719,7 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 						}
 					}
 					rec.Kind, rec.Name, rec.Args, rec.Duration = KindCall, name, args, dur
-					rec.RetVal, rec.Ret, rec.sys = int64(v), RetValue, p.sys
+					rec.sys = p.sys
 					rec.Resumed = true
 					rec.Time, rec.Line = p.time, p.line
 					if len(p.comm) > 0 && len(rec.Comm) == 0 {
@@ -1029,46 +1029,58 @@ func (r *Reader) quickCall(name, s []byte, rec *Record, sys sysCall) bool {
 		v = v>>4 | uint64(d)<<60
 	}
 	n := len(s) - 1 - k
-	if k < 3 || n == 0 || n > 16 {
-		return false
-	}
 	var p int
+	if k < 3 || n == 0 || n > 16 {
+		goto rare
+	}
 	switch s[k] {
 	case 'x':
 		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
-			return false
+			goto rare
 		}
 		v >>= (64 - 4*uint(n)) & 63
 		p = k - 5
 	case ' ':
 		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
-			return false
+			goto rare
 		}
 		v = 0
 		for _, c := range s[k+1:] {
 			if c-'0' > 9 {
-				return false
+				goto rare
 			}
 			v = v*10 + uint64(c-'0')
 		}
 		p = k - 3
 	default:
-		return false
+		goto rare
 	}
 	rec.RetVal, rec.Ret = int64(v), RetValue
-	args := s[:p]
-	if mayBeUnfinished(args) {
-		if a, ok := cutUnfinished(args); ok {
-			args = a
-			rec.Interrupted = true
+set:
+	{
+		args := s[:p]
+		if mayBeUnfinished(args) {
+			if a, ok := cutUnfinished(args); ok {
+				args = a
+				rec.Interrupted = true
+			}
 		}
+		if sys == 0 {
+			sys = sysOf(name)
+		}
+		rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
+		r.cur = resRec
+		return true
 	}
-	if sys == 0 {
-		sys = sysOf(name)
+rare:
+	{
+		q, ret, val, errno, ok := rareEnd(s)
+		if !ok {
+			return false
+		}
+		rec.RetVal, rec.Ret, rec.Errno, p = val, ret, errno, q
 	}
-	rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
-	r.cur = resRec
-	return true
+	goto set
 }
 
 // quickEnd reads the usual end of a call's text: ") = " and a hex or
@@ -1076,20 +1088,21 @@ func (r *Reader) quickCall(name, s []byte, rec *Record, sys sysCall) bool {
 // " <S.UUUUUU>" may follow (dur -1 without it). It returns the text
 // before the ")", the duration and the value; ok is false for every
 // other end.
-func quickEnd(s []byte) (args []byte, dur int64, v uint64, ok bool) {
+func quickEnd(s []byte, rec *Record) (args []byte, dur int64, ok bool) {
 	dur = -1
 	if n := len(s); n > 0 && s[n-1] == '>' {
 		// cutDuration's usual form, inline.
 		if n < 11 || binary.LittleEndian.Uint16(s[n-11:]) != durOpen {
-			return nil, 0, 0, false
+			return nil, 0, false
 		}
 		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
 		if byte(a>>8) != '.'^'0' || notDigits(a&^0xff00) != 0 {
-			return nil, 0, 0, false
+			return nil, 0, false
 		}
 		s, dur = s[:n-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
 	}
 	// quickRet, inline.
+	var v uint64
 	k := len(s) - 1
 	for ; k >= 0; k-- {
 		d := hexDigit[s[k]]
@@ -1100,28 +1113,121 @@ func quickEnd(s []byte) (args []byte, dur int64, v uint64, ok bool) {
 	}
 	n := len(s) - 1 - k
 	if k < 3 || n == 0 || n > 16 {
-		return nil, 0, 0, false
+		goto rare
 	}
 	switch s[k] {
 	case 'x':
 		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
-			return nil, 0, 0, false
+			goto rare
 		}
-		return s[:k-5], dur, v >> ((64 - 4*uint(n)) & 63), true
+		rec.RetVal, rec.Ret = int64(v>>((64-4*uint(n))&63)), RetValue
+		return s[:k-5], dur, true
 	case ' ':
 		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
-			return nil, 0, 0, false
+			goto rare
 		}
 		v = 0
 		for _, c := range s[k+1:] {
 			if c-'0' > 9 {
-				return nil, 0, 0, false
+				goto rare
 			}
 			v = v*10 + uint64(c-'0')
 		}
-		return s[:k-3], dur, v, true
+		rec.RetVal, rec.Ret = int64(v), RetValue
+		return s[:k-3], dur, true
 	}
-	return nil, 0, 0, false
+rare:
+	p, ret, val, errno, ok := rareEnd(s)
+	if !ok {
+		return nil, 0, false
+	}
+	rec.RetVal, rec.Ret, rec.Errno = val, ret, errno
+	return s[:p], dur, true
+}
+
+// rareEnd is retBoundary and parseRet of the less usual ends of a call
+// that quickCall and quickEnd meet, after the return value's usual form
+// failed them: a failure, ") = -1 ENAME (message)", a call that does not
+// return, ") = ?", and the usual values after a " = " that strace pads
+// with spaces. It returns where the ")" is and the return; ok is false
+// for every other end. (A failed call's line, through the general path,
+// was some 400 instructions.)
+func rareEnd(s []byte) (paren int, ret RetKind, val int64, errno []byte, ok bool) {
+	n := len(s)
+	if n == 0 {
+		return
+	}
+	q := 0 // where the return starts
+	switch c := s[n-1]; {
+	case c == '?':
+		q, ret = n-1, RetNone
+	case c == ')':
+		// The message, without '=' (so that retBoundary finds the same
+		// " = "), after the last '(' ...
+		o := n - 2
+		for o >= 0 && s[o] != '(' {
+			if s[o] == '=' {
+				return
+			}
+			o--
+		}
+		// ... after "-1 ENAME ".
+		e := o - 1
+		if e < 1 || s[e] != ' ' {
+			return
+		}
+		b := e
+		for b > 0 && (s[b-1]-'A' < 26 || s[b-1]-'0' < 10 || s[b-1] == '_') {
+			b--
+		}
+		if b == e || s[b] != 'E' || b < 3 || s[b-1] != ' ' || s[b-2] != '1' || s[b-3] != '-' {
+			return
+		}
+		q, ret, val, errno = b-3, RetError, -1, s[b:e]
+	default:
+		// A hex or decimal value, as in quickRet.
+		var v uint64
+		k := n - 1
+		for ; k >= 0; k-- {
+			d := hexDigit[s[k]]
+			if d > 15 {
+				break
+			}
+			v = v>>4 | uint64(d)<<60
+		}
+		m := n - 1 - k
+		if m == 0 || m > 16 || k < 1 {
+			return
+		}
+		switch {
+		case s[k] == 'x' && s[k-1] == '0':
+			q, val = k-1, int64(v>>((64-4*uint(m))&63))
+		case s[k] == ' ':
+			v = 0
+			for _, c := range s[k+1:] {
+				if c-'0' > 9 {
+					return
+				}
+				v = v*10 + uint64(c-'0')
+			}
+			q, val = k+1, int64(v)
+		default:
+			return
+		}
+		ret = RetValue
+	}
+	// " = ", spaces, and the ')'.
+	if q < 4 || s[q-1] != ' ' || s[q-2] != '=' || s[q-3] != ' ' {
+		return 0, 0, 0, nil, false
+	}
+	j := q - 4
+	for j >= 0 && s[j] == ' ' {
+		j--
+	}
+	if j < 0 || s[j] != ')' {
+		return 0, 0, 0, nil, false
+	}
+	return j, ret, val, errno, true
 }
 
 // quickRet is retBoundary and parseRet of the usual end of a call, ") = "
