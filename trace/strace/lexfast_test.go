@@ -2,6 +2,7 @@ package strace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,8 +11,8 @@ import (
 )
 
 // FuzzHeadOnly holds the Reader's headOnly to what it claims: whenever a
-// line leaves it set, the record differs from a reset one in its head
-// fields only, so that the next line may clear just those (resetHead).
+// line leaves it set, the line changed the record's head fields only,
+// which every line sets, so that the next line need not reset it.
 // It fails when the first half of a split call sets any other field.
 func FuzzHeadOnly(f *testing.F) {
 	addLogSeeds(f, 4, 80, false, "*.txt", "ff/*")
@@ -24,16 +25,88 @@ func FuzzHeadOnly(f *testing.F) {
 			if len(line) == 0 {
 				continue
 			}
+			want := *rd.rec
+			if !rd.headOnly {
+				want.resetLine()
+			}
 			rd.parse(line, n+1)
 			if !rd.headOnly {
 				continue
 			}
 			got := *rd.rec
-			got.resetHead()
-			got.File, got.Line, got.Comm = "", 0, nil
-			if want := (Record{Duration: -1}); !reflect.DeepEqual(got, want) {
-				t.Fatalf("line %d %q left headOnly with %+v", n+1, line, *rd.rec)
+			for _, r := range []*Record{&got, &want} {
+				r.File, r.Line, r.PID, r.HasPID, r.Time, r.TimeForm, r.Comm = "", 0, 0, false, 0, 0, nil
 			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("line %d %q left headOnly with %+v, was %+v", n+1, line, got, want)
+			}
+		}
+	})
+}
+
+// FuzzResetLine holds parse's partial reset of its record (resetLine,
+// headOnly) to a whole one: lines lexed into records reused as the
+// pipeline reuses its batches' (filled by other lines, then decoded by
+// predecode) give the records that lines lexed into zeroed ones give.
+func FuzzResetLine(f *testing.F) {
+	addLogSeeds(f, 6, 120, false, "*.txt", "ff/*")
+	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
+		"2<sh> 1795742086.212043 clone(child_stack=NULL <unfinished ...>\n" +
+		"1 1795742086.212050 <... mmap resumed>) = 0x7f0000000000 <0.000008>\n" +
+		"3 1795742086.212051 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4, si_uid=0, si_status=0} ---\n" +
+		"3 1795742086.212052 execve(\"/bin/sh\", [\"sh\"], 0x7ffd /* 9 vars */) = 0 <0.000100>\n" +
+		"3 1795742086.212053 +++ killed by SIGKILL (core dumped) +++\n" +
+		"strace: Process 5 attached\n" +
+		"5 1795742086.212054 open(\"/x\", O_RDONLY) = -1 ENOENT (No such file or directory) <0.000008>\n" +
+		"5 1795742086.212055 exit_group(0) = ?\n" +
+		"6 1795742086.212056 read(3 <detached ...>\n" +
+		"7 1795742086.212057 +++ superseded by execve in pid 6 +++\n" +
+		"[pid 8] 12:00:00.000001 brk(NULL) = 0x55\n" +
+		"7 1795742086.212058 +++ exited with 3 +++\n"))
+	f.Add([]byte("1 1795742086.212042 brk(NULL) = 0x55 <0.000001>\n1 1795742086.212043 brk(NULL) = 0x55 <0.000001>\n" +
+		"1 1795742086.212044 brk(NULL) = 0x55 <0.000001>\n1 1795742086.212045 read(3 <detached ...>\n" +
+		"1 1795742086.212046 brk(NULL) = ? <0.000001>\n1 1795742086.212047 brk(NULL) = -1 EINTR (x) <0.000001>\n" +
+		"1 1795742086.212048 getpid()\n1 1795742086.212049 read(3 <detached ...>\n1 1795742086.212050 getpid()\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		reused := NewReader(bytes.NewReader(nil), "fuzz")
+		fresh := NewReader(bytes.NewReader(nil), "fuzz")
+		var slots [3]Record
+		k := 0
+		reused.rec = &slots[0]
+		d := newArgDecoder()
+		for n, line := range bytes.Split(data, []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			*fresh.rec, fresh.headOnly = Record{Duration: -1}, false
+			rok, fok := reused.lexLine(line, n+1, true), fresh.lexLine(line, n+1, true)
+			if rok != fok {
+				t.Fatalf("line %q: lexLine %v into a used record, %v into a zeroed one", line, rok, fok)
+			}
+			if !rok {
+				continue
+			}
+			if bad := fresh.cur == resErr; bad != (reused.cur == resErr) || bad && reused.synErr != fresh.synErr {
+				t.Fatalf("line %q: %v into a zeroed record, %v into a used one", line, fresh.Result(), reused.Result())
+			}
+			if reused.cur == resRec {
+				got, want := *reused.rec, *fresh.rec
+				got.decoded, got.mem, got.execFile, got.execArgv, got.execCut = false, memCall{}, "", nil, false
+				// Comm's buffer is the record's own, empty or not.
+				if !bytes.Equal(got.Comm, want.Comm) {
+					t.Fatalf("line %q: Comm %q into a used record, %q into a zeroed one", line, got.Comm, want.Comm)
+				}
+				got.Comm, want.Comm = nil, nil
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("line %q:\ninto a used record   %+v\ninto a zeroed record %+v", line, got, want)
+				}
+				if reused.rec.Kind == KindCall {
+					predecode(reused.rec, d)
+				}
+			}
+			// The next record goes to the next slot, as in Lex.
+			k++
+			reused.rec, reused.headOnly = &slots[k%len(slots)], false
 		}
 	})
 }
@@ -51,8 +124,9 @@ func FuzzMayBeUnfinished(f *testing.F) {
 	})
 }
 
-// FuzzQuickHead holds quickHead to head: a -ttt log's lines lexed with and
-// without it give the same records and the same errors.
+// FuzzQuickHead holds quickHead to head (and quickCall to the rest of
+// parse): a -ttt log's lines lexed with and without them give the same
+// records and the same errors.
 func FuzzQuickHead(f *testing.F) {
 	addLogSeeds(f, 2, 40, false, "*.txt")
 	f.Add([]byte("7 1795742086.212042 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f00 <0.000008>\n" +
@@ -73,8 +147,8 @@ func FuzzQuickHead(f *testing.F) {
 			if qok != sok {
 				t.Fatalf("line %q: parse %v with quickHead, %v without", line, qok, sok)
 			}
-			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
-				t.Fatalf("line %q: error %v without quickHead, result %v with", line, slow.cur, quick.cur)
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without quickHead, result %v with", line, slow.Result(), quick.Result())
 			}
 			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
 				t.Fatalf("line %q:\nwith quickHead    %+v %v\nwithout quickHead %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
@@ -136,8 +210,8 @@ func FuzzQuickResume(f *testing.F) {
 			if qok != sok {
 				t.Fatalf("line %q: parse %v with the shortcut, %v without", line, qok, sok)
 			}
-			if _, bad := slow.cur.(*SyntaxError); bad != (quick.cur == &quick.synErr) {
-				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.cur, quick.cur)
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without the shortcut, result %v with", line, slow.Result(), quick.Result())
 			}
 			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
 				t.Fatalf("line %q:\nwith the shortcut    %+v %v\nwithout the shortcut %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
@@ -165,9 +239,9 @@ func TestStashOneCopy(t *testing.T) {
 			rd := NewReader(bytes.NewReader(nil), "t")
 			rec := &Record{PID: 7, HasPID: true, Time: 5}
 			if !first {
-				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1)
+				rd.stash([]byte("a_much_longer_name_than_mmap"), append(bytes.Repeat([]byte("x"), 200), " <unfinished ...>"...), rec, 1, 0)
 			}
-			if !rd.stash(c.name, c.rest, rec, 2) {
+			if !rd.stash(c.name, c.rest, rec, 2, 0) {
 				t.Fatalf("stash(%q, %q) is false", c.name, c.rest)
 			}
 			text, _ := cutUnfinished(c.rest)
@@ -179,7 +253,7 @@ func TestStashOneCopy(t *testing.T) {
 		}
 	}
 	rd := NewReader(bytes.NewReader(nil), "t")
-	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1) || rd.Unfinished() != 0 {
+	if rd.stash(line[:4], line[5:20], &Record{PID: 7, HasPID: true}, 1, 0) || rd.Unfinished() != 0 {
 		t.Errorf("stash of a line without the mark: true, or %d unfinished", rd.Unfinished())
 	}
 }
@@ -195,7 +269,7 @@ func FuzzStashCut(f *testing.F) {
 		rd := NewReader(bytes.NewReader(nil), "fuzz")
 		want, ok := cutUnfinished(rest)
 		line := append([]byte("brk("), rest...)
-		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1); got != ok {
+		if got := rd.stash(line[:3], line[4:], &Record{PID: 1, HasPID: true}, 1, 0); got != ok {
 			t.Fatalf("stash(%q) = %v, cutUnfinished %v", rest, got, ok)
 		}
 		if p, _ := rd.lookupPend(1); ok && string(p.buf) != "brk("+string(want) {
@@ -240,5 +314,136 @@ func TestResumedTailErrors(t *testing.T) {
 		if !strings.HasPrefix(bad[i], want[i]) {
 			t.Errorf("malformed line %d: %q, want %q...", i, bad[i], want[i])
 		}
+	}
+}
+
+// FuzzQuickRet holds quickRet to retBoundary and parseRet: whenever it
+// reads an end, they find the same ")" and the same value in it.
+func FuzzQuickRet(f *testing.F) {
+	for _, s := range []string{"NULL, 4096) = 0x7f0000000000", "17083, 17083, SIGURG) = 0", "x) = 17131", ") = 0x", "a) =  0x5",
+		"a)  = 5", "a) = -1", "a) = 0X5", "a) = 0x12345678123456789", "a) = 123456789012345678901234", "a) = 5 ", "a) = 5a",
+		"a) = ab", "a <unfinished ...>) = 0", "a) = ?", "a) = -1 ENOENT (No such file or directory)", "a) = 0x5 (flags 0x1)",
+		"\") = 3\") = 4", ") = 5", " = 5", "= 0x1", "a)= 0x1", "a) = 4450<prog>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var quick, slow Record
+		p, ok := quickRet(s, &quick)
+		if !ok {
+			if !reflect.DeepEqual(quick, Record{}) {
+				t.Fatalf("quickRet(%q) turned it away, but set %+v", s, quick)
+			}
+			return
+		}
+		sp, q := retBoundary(s)
+		if sp != p || sp < 0 || !parseRet(s[q:], &slow) {
+			t.Fatalf("quickRet(%q) = %d; retBoundary %d, %d", s, p, sp, q)
+		}
+		if !reflect.DeepEqual(quick, slow) {
+			t.Fatalf("quickRet(%q) read %+v, parseRet %+v", s, quick, slow)
+		}
+	})
+}
+
+// FuzzQuickCall holds quickCall to the rest of parse and call: the text
+// of a call after "NAME(" lexed with and without it gives the same
+// records, errors and pending halves.
+func FuzzQuickCall(f *testing.F) {
+	for _, s := range []string{"NULL, 4096, PROT_READ, MAP_PRIVATE, -1, 0) = 0x7f0000000000 <0.000008>", "1, 2) = 0 <0.000145>",
+		"1) = 0", "1) = 0x5", "1) = 0x5 <0.00001>", "1) = 0x5 <0.0000012>", "1) = 0x5 <a.000001>", "1) = 0x5 <0.000001> ",
+		"1) = 0x5  <0.000001>", "1) = 0x5<0.000001>", ") = 0x5 <0.000001>", "1) = -1 ENOENT (No such file) <0.000001>",
+		"1) = ? <0.000001>", "1) = 4450<prog> <0.000001>", "1 <unfinished ...>) = 0 <0.000001>", "1 <unfinished ...>",
+		"1 <detached ...>", "1) = 0x12345678123456789 <0.000001>", "1) = 123456789012345678901 <0.000001>", "1) = 5a <0.000001>",
+		"1)  = 5 <0.000001>", "\") = 3\") = 4 <1.000000>", "<0.000001>", "1) = 0X5 <0.000001>"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, tail []byte) {
+		if bytes.IndexByte(tail, '\n') >= 0 {
+			return
+		}
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.noQuick = true
+		for n, line := range [][]byte{append([]byte("7 1795742086.212042 mmap("), tail...), append([]byte("7 1795742086.212043 <... mmap resumed>"), tail...)} {
+			quick.form, slow.form = TimeUnix, TimeUnix
+			qok, sok := quick.parse(line, n+1), slow.parse(line, n+1)
+			if qok != sok {
+				t.Fatalf("line %q: parse %v with quickCall, %v without", line, qok, sok)
+			}
+			if bad := slow.cur == resErr; bad != (quick.cur == resErr) {
+				t.Fatalf("line %q: error %v without quickCall, result %v with", line, slow.Result(), quick.Result())
+			}
+			if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+				t.Fatalf("line %q:\nwith quickCall    %+v %v\nwithout quickCall %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+			}
+			if quick.nPend != slow.nPend || quick.nCreate != slow.nCreate {
+				t.Fatalf("line %q: %d pending, %d creations with quickCall; %d, %d without", line, quick.nPend, quick.nCreate, slow.nPend, slow.nCreate)
+			}
+		}
+	})
+}
+
+// FuzzQuickEnd holds quickEnd to cutDuration, retBoundary and parseRet: whenever it
+// reads an end, they cut the same duration and find the same ")" and
+// value, and the text is not one mayBeUnfinished lets through.
+func FuzzQuickEnd(f *testing.F) {
+	for _, s := range []string{"NULL, 4096) = 0x7f0000000000 <0.000008>", ") = 0 <0.000145>", ") = 0", ") = 0x5", "x) = 0x5 <0.0000012>",
+		") = 0x5 <a.000001>", ") = 0x5 <0.000001> ", ") = 0x5  <0.000001>", ") = 0x5<0.000001>", ") = -1 ENOENT (No such file) <0.000001>",
+		") = ? <0.000001>", ") = 4450<prog> <0.000001>", "1 <unfinished ...>) = 0 <0.000001>", " <unfinished ...>", ") = 0X5 <0.000001>",
+		") = 0x12345678123456789 <0.000001>", ") = 123456789012345678901 <0.000001>", ") = 5a <0.000001>", ")  = 5", "= 5", "x) = 0x",
+		"x)   = 0x5 <0.000001>", "x)  = 17", "x) = ?", "x)    = ?", "x) = -1 EFAULT (Bad address) <0.000019>",
+		"x) = -1 ENOENT (No such file or directory)", "x) = -1 E2BIG (Argument list too long)", "x) = -1 ERESTART_RESTARTBLOCK (Interrupted)",
+		"x) = -1 EPERM (a = b)", "x) = -1 EPERM (a (b))", "x) = -1 EPERM  (x)", "x) = -1  EPERM (x)", "x) = -12 EPERM (x)", "x) = -1 eperm (x)",
+		"x) = 1 EPERM (x)", "x) = -1 EPERM(x)", "x) = -1 (x)", "x) = ? <unavailable>", "x) = ? ERESTARTSYS (To be restarted)"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		var quick, slow Record
+		args, dur, ok := quickEnd(s, &quick)
+		if !ok {
+			if !reflect.DeepEqual(quick, Record{}) {
+				t.Fatalf("quickEnd(%q) turned it away, but set %+v", s, quick)
+			}
+			return
+		}
+		rest, d := cutDuration(s)
+		p, q := retBoundary(rest)
+		rok := p >= 0 && parseRet(rest[q:], &slow)
+		if d != dur || !rok || !bytes.Equal(rest[:p], args) || !reflect.DeepEqual(quick, slow) || mayBeUnfinished(rest) {
+			t.Fatalf("quickEnd(%q) = %q, %d, %+v; cutDuration %q, %d, retBoundary %d, parseRet %v %+v", s, args, dur, quick, rest, d, p, rok, slow)
+		}
+	})
+}
+
+// TestNameSlots holds the names seen before (Reader.names) to the scan of
+// a name: lines of names that share their first bytes, or differ from a
+// known name in a byte past its '(', or are too long or too short to be
+// kept, give the same records with and without them; and a name seen
+// once is found again.
+func TestNameSlots(t *testing.T) {
+	var log []string
+	for _, call := range []string{"mmap(NULL, 4096) = 0x7f0000000000", "mmap2(NULL, 4096) = 0x7f0000000000",
+		"mmapx(NULL, 4096) = 0x7f0000000000", "mmap(0x1, 4096) = 0x7f0000000000", "mma(NULL, 4096) = 0x7f0000000000",
+		"mmap (NULL, 4096) = 0x7f0000000000", "mm.p(NULL, 4096) = 0x7f0000000000", "sched_setaffinity(0, 8, [0]) = 0",
+		"clock_nanosleep(CLOCK_MONOTONIC, 0, {tv_sec=1, tv_nsec=0}, NULL) = 0", "io(1, 2, 3, 4, 5, 6, 7) = 0",
+		"clone(child_stack=NULL, flags=CLONE_VM) = 5", "clone3({flags=CLONE_VM, exit_signal=SIGCHLD}, 88) = 6",
+		"brk(NULL) = 0x5", "brk(NULL)     = 0x55555555", "x(1)"} {
+		log = append(log, call, call)
+	}
+	quick := NewReader(bytes.NewReader(nil), "t")
+	slow := NewReader(bytes.NewReader(nil), "t")
+	slow.noQuick = true
+	for n, call := range log {
+		line := []byte("7 1795742086.212042 " + call)
+		quick.form, slow.form = TimeUnix, TimeUnix
+		quick.parse(line, n+1)
+		slow.parse(line, n+1)
+		if quick.cur != slow.cur || !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+			t.Fatalf("line %q:\nwith names    %+v %v\nwithout names %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+		}
+	}
+	body := []byte("mmap(NULL, 4096) = 0x7f0000000000")
+	if e := quick.names[nameHash(binary.LittleEndian.Uint64(body))]; e.n != 4 || e.sys != sysMmap {
+		t.Errorf("mmap's slot holds %+v", e)
 	}
 }

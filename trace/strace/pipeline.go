@@ -30,14 +30,34 @@ func (l lexer) Lex(dst *Record) textconv.Status {
 	if dst != r.rec {
 		r.rec, r.headOnly = dst, false
 	}
+	// next's loop for the usual lines (whole in their block, led by a
+	// pid), here rather than a call away; next reads every other.
+	for !r.yieldSoon && len(r.carry) == 0 {
+		line, ok := r.NextInBlock()
+		if !ok {
+			break
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if isDigit(line[0]) {
+			r.src, r.srcStable = line, true
+			if r.parse(line, r.LineNo) {
+				goto found
+			}
+		} else if r.lexLine(line, r.LineNo, true) {
+			goto found
+		}
+	}
 	if !r.next() {
 		return textconv.End
 	}
-	switch c := r.cur.(type) {
-	case *Record:
-		c.PendingCreation = r.nCreate > 0
+found:
+	switch r.cur {
+	case resRec:
+		dst.PendingCreation = r.nCreate > 0
 		return textconv.Rec
-	case *SyntaxError:
+	case resErr:
 		return textconv.Bad
 	}
 	return textconv.Yield
@@ -56,12 +76,18 @@ func (c *Converter) Counters() *textconv.Stats { return &c.Stats.Stats }
 // moved onto the copy. Other slices (the halves of a split call joined in
 // the Reader's memory) are copied one by one; Comm is the record's own.
 func (l lexer) Keep(d *Record, a *textconv.Arena) {
-	src, stable := l.rd.source()
-	if stable && (!d.Resumed || l.rd.joinedKept) {
+	if r := l.rd; r.srcStable && (!d.Resumed || r.joinedKept) {
 		// The common case: every slice is a part of the line, or of
-		// the batch's arena for a call joined there (UseArena).
+		// the batch's arena for a call joined there (UseArena). Tested
+		// before keep's call, which loads and saves what the rest needs.
 		return
 	}
+	l.keep(d, a)
+}
+
+// keep is Keep for the records whose slices need moving.
+func (l lexer) keep(d *Record, a *textconv.Arena) {
+	src, stable := l.rd.source()
 	var kept []byte
 	if !stable {
 		kept = a.Keep(src)

@@ -26,9 +26,12 @@ type Result = any
 // memory calls.
 type pending struct {
 	on bool
-	// create: the call is a clone, fork or vfork (isCreationCall of
-	// name, asked once).
+	// create: the call is a clone, fork or vfork (sys.isCreation, asked
+	// once).
 	create bool
+	// sys is the call's sysCall, named once for both halves (from
+	// Reader.names for most), for the resumed half's record.
+	sys sysCall
 	// buf is the call's name, '(' and the argument prefix, as in the
 	// line (one copy at a stash; a slice each was two, and the stores
 	// of their pointers), the name buf[:n].
@@ -116,9 +119,10 @@ type Reader struct {
 	rec    *Record // the record being lexed: own, or a pipeline batch's slot
 	own    Record
 	synErr SyntaxError
-	cur    Result
+	cur    result             // what Result returns
 	pend   map[int32]*pending // change it with setPend and delPend only
 	pcache [64]pendSlot       // entries of pend by pid, see lookupPend
+	names  [64]nameSlot       // calls' names seen, see nameSlot
 	nPend  int                // entries of pend that are on
 	// slowResume, for tests: resumed takes no shortcut (resumedSlow).
 	slowResume bool
@@ -126,13 +130,12 @@ type Reader struct {
 	noPID      pending // pending half of unprefixed lines
 	hasNoPD    bool
 
-	// headOnly: since rec was last reset, only the fields a split call's
-	// first half sets (see stash) have changed, so that the next line
-	// need clear only those: the halves are half the lines of a log of
-	// threads' memory calls, and clearing the whole record for each was
-	// as much as reading its timestamp.
+	// headOnly: since rec was last reset (resetLine), only the fields a
+	// split call's first half sets (see stash) have changed, the head's,
+	// which every line sets, so that the next line need not reset it: the
+	// halves are half the lines of a log of threads' memory calls.
 	headOnly bool
-	noQuick  bool // tests: no quickHead
+	noQuick  bool // tests: no quickHead, quickCall, names
 	// quickHead's last first eight digits of a timestamp (xor '0'), and
 	// their worth in microseconds.
 	headWord, headUsec uint64
@@ -181,7 +184,26 @@ func (r *Reader) source() (src []byte, stable bool) { return r.src, r.srcStable 
 func (r *Reader) Err() error { return r.err }
 
 // Result returns the current record or syntax error.
-func (r *Reader) Result() Result { return r.cur }
+func (r *Reader) Result() Result {
+	switch r.cur {
+	case resRec:
+		return r.rec
+	case resErr:
+		return &r.synErr
+	}
+	return nil
+}
+
+// result is what the Reader found last: a byte, not the Result itself,
+// whose two words (and a write barrier's test) were stored for every
+// record and switched on by type in the pipeline's Lex.
+type result uint8
+
+const (
+	resNone result = iota // nothing: the end, or a yield
+	resRec                // rec
+	resErr                // synErr
+)
 
 // Unfinished returns the number of calls waiting for their resumed half.
 func (r *Reader) Unfinished() int {
@@ -214,7 +236,7 @@ func (r *Reader) EachUnfinished(f func(pid int32, hasPID bool, name []byte)) {
 
 func (r *Reader) fail(line int, format string, args ...any) bool {
 	r.synErr = SyntaxError{File: r.name, Line: line, Msg: fmt.Sprintf(format, args...)}
-	r.cur = &r.synErr
+	r.cur = resErr
 	return true
 }
 
@@ -241,7 +263,7 @@ func (r *Reader) Next() bool {
 	if !r.next() {
 		return false
 	}
-	if r.cur == r.rec {
+	if r.cur == resRec {
 		// The record says whether a creation call is unfinished after it
 		// (the Converter takes a new pid for its child then), so that it
 		// can be converted after the Reader has moved on.
@@ -254,7 +276,7 @@ func (r *Reader) next() bool {
 	for {
 		if r.yieldSoon {
 			r.yieldSoon = false
-			r.cur = nil
+			r.cur = resNone
 			return true
 		}
 		if len(r.carry) == 0 {
@@ -285,7 +307,7 @@ func (r *Reader) next() bool {
 				r.carry = r.carry[:0]
 				return r.fail(ln, "log ends inside a line cut by a strace message")
 			}
-			r.cur = nil
+			r.cur = resNone
 			return false
 		}
 		lineNo := r.LineNo
@@ -358,7 +380,7 @@ func (r *Reader) message(msg []byte, line int) {
 			}
 		}
 	}
-	r.cur = r.rec
+	r.cur = resRec
 }
 
 // parse lexes one line. It returns true when a record or a syntax error is
@@ -367,20 +389,23 @@ func (r *Reader) message(msg []byte, line int) {
 func (r *Reader) parse(line []byte, lineNo int) bool {
 	rec := r.rec
 	if r.headOnly {
-		rec.resetHead()
 		r.headOnly = false
 	} else {
-		rec.reset()
+		rec.resetLine()
 	}
+	rec.Comm = rec.Comm[:0]
 	r.joinedKept = false
 	rec.File, rec.Line = r.name, lineNo
-	i, ok := r.quickHead(line, rec)
+	// quickHead returns the rest of the line itself, so that the line
+	// need not be reloaded after the call.
+	body, ok := r.quickHead(line, rec)
 	if !ok {
-		if i, ok = r.head(line, lineNo, rec); !ok {
+		i, ok := r.head(line, lineNo, rec)
+		if !ok {
 			return true
 		}
+		body = line[i:]
 	}
-	body := line[i:]
 	switch body[0] { // a call's name starts with a letter: one test for it
 	case '+':
 		if bytes.HasPrefix(body, []byte("+++ ")) {
@@ -391,32 +416,47 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			return r.signalLine(body, lineNo)
 		}
 	case '<':
-		// Byte by byte: bytes.HasPrefix calls memequal, which cost
+		// "... " as a word: bytes.HasPrefix calls memequal, which cost
 		// more than this on every resumed half.
-		if len(body) >= 5 && body[1] == '.' && body[2] == '.' && body[3] == '.' && body[4] == ' ' {
+		if len(body) >= 5 && binary.LittleEndian.Uint32(body[1:]) == ' '<<24|'.'<<16|'.'<<8|'.' {
 			return r.resumed(body, lineNo)
 		}
 	}
-	// NAME(
-	j := 0
-	for j < len(body) && isNameChar(body[j]) {
-		j++
+	// NAME(: a name seen before is found in names by its first bytes
+	// (see nameSlot), with its sysCall; others are scanned.
+	j, sys := 0, sysCall(0)
+	if len(body) >= 16 && !r.noQuick {
+		w0, w1 := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
+		if e := &r.names[nameHash(w0)]; w0&e.m0 == e.w0 && w1&e.m1 == e.w1 {
+			j, sys = e.n, e.sys // 0 for an empty slot
+		}
 	}
-	if j == 0 || j >= len(body) || body[j] != '(' {
-		return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
+	if j == 0 {
+		for j < len(body) && isNameChar(body[j]) {
+			j++
+		}
+		if j == 0 || j >= len(body) || body[j] != '(' {
+			return r.fail(lineNo, "expected a system call NAME(...), \"<... NAME resumed>\", \"+++ ... +++\" or \"--- ... ---\"")
+		}
+		if j < 16 && len(body) >= 16 && !r.noQuick {
+			r.learnName(body, j)
+		}
 	}
 	name, rest := body[:j], body[j+1:]
 	// A call's first half (half the lines of a log of threads' memory
 	// calls) has no duration to look for.
-	if mayBeUnfinished(rest) && r.stash(name, rest, rec, lineNo) {
+	if mayBeUnfinished(rest) && r.stash(name, rest, rec, lineNo, sys) {
 		r.headOnly = true
 		return false
+	}
+	if !r.noQuick && r.quickCall(name, rest, rec, sys) {
+		return true
 	}
 	rest, dur := cutDuration(rest)
 	// Only a line ending in '>' can be a call's first half or a detached
 	// one; most end in the return value.
 	if t := trimSpaceRight(rest); len(t) > 0 && t[len(t)-1] == '>' {
-		if r.stash(name, rest, rec, lineNo) {
+		if r.stash(name, rest, rec, lineNo, sys) {
 			r.headOnly = true
 			return false
 		}
@@ -424,10 +464,11 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 			d := t[:len(t)-len(detachedMark)]
 			rec.Kind = KindCall
 			rec.Name = name
+			rec.sys = 0 // see resetLine
 			rec.Args = trimSpaceRight(d)
 			rec.Interrupted = true
 			rec.Duration = dur
-			r.cur = rec
+			r.cur = resRec
 			return true
 		}
 	}
@@ -437,46 +478,50 @@ func (r *Reader) parse(line []byte, lineNo int) bool {
 }
 
 // quickHead reads the usual head of a line of a -ttt log, "PID
-// SECONDS.MICROS " followed by the call, into rec and returns where the
-// call starts; ok is false for every other head, which head then reads.
-// It reads what head would, with fewer tests and calls: every line has a
-// head. (r.noQuick, for tests, turns it off.)
-func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
+// SECONDS.MICROS " followed by the call, into rec and returns the call;
+// ok is false for every other head, which head then reads. It reads what
+// head would, with fewer tests and calls: every line has a head.
+// (r.noQuick, for tests, turns it off.)
+func (r *Reader) quickHead(line []byte, rec *Record) ([]byte, bool) {
 	// A pid of one to seven digits and a space (longer ones are head's),
 	// in one word; then the timestamp, as unixTime reads it, inline: the
 	// calls to digits and unixTime were some 60 instructions a line
 	// (every register is saved around a call).
 	if r.form != TimeUnix || r.noQuick || len(line) < 8 {
-		return 0, false
+		return nil, false
 	}
-	x := binary.LittleEndian.Uint64(line)
-	k := leadingDigits(x)
-	if k == 0 || k == 8 || line[k] != ' ' || k+20 > len(line) {
-		return 0, false
+	// leadingDigits, inline, with the top bit set so that the count
+	// needs no test for zero: eight digits count as seven, turned away
+	// (the eighth is no space) as eight were.
+	x := binary.LittleEndian.Uint64(line) ^ 0x3030303030303030
+	bad := notDigits(x)
+	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
+	k := bits.TrailingZeros64(m|1<<63) >> 3
+	if k == 0 || k+20 > len(line) {
+		return nil, false
 	}
-	i := k + 1
-	w1 := binary.LittleEndian.Uint64(line[i+8:])
-	a, b := binary.LittleEndian.Uint64(line[i:])^0x3030303030303030, w1^0x3030303030303030
-	u, after := line[i+16]-'0', line[i+17]-'0'
-	if notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || after <= 9 {
-		return 0, false
+	// " SSSSSSSSSS.UUUUUU N": the pid's space, the timestamp, its space
+	// and the call's first byte, in a slice of constant length, so that
+	// its bytes are read without a bounds check each.
+	h := line[k : k+20]
+	w1 := binary.LittleEndian.Uint64(h[9:])
+	a, b := binary.LittleEndian.Uint64(h[1:])^0x3030303030303030, w1^0x3030303030303030
+	u := h[17] - '0'
+	if h[0] != ' ' || notDigits(b&^0xff0000) != 0 || byte(w1>>16) != '.' || u > 9 || h[18] != ' ' || h[19] == ' ' || h[19] == '[' {
+		return nil, false
 	}
 	// The first eight digits change every hundred seconds: the last
 	// line's are remembered (a zero word is "00000000", worth 0).
 	if a != r.headWord {
 		if notDigits(a) != 0 {
-			return 0, false
+			return nil, false
 		}
 		r.headWord, r.headUsec = a, eightDigits(a)*1e8
 	}
 	b = b&0xffff | b>>24<<16 | uint64(u)<<56
-	t := int64(r.headUsec+eightDigits(b)) * 1000
-	if e := i + 17; line[e] != ' ' || line[e+1] == ' ' || line[e+1] == '[' {
-		return 0, false
-	}
-	rec.PID, rec.HasPID = int32(eightDigits((x^0x3030303030303030)<<(64-8*k))), true
-	rec.Time, rec.TimeForm = t, TimeUnix
-	return i + 18, true
+	rec.Time, rec.TimeForm = int64(r.headUsec+eightDigits(b))*1000, TimeUnix
+	rec.PID, rec.HasPID = int32(eightDigits(x<<((64-8*uint(k))&63))), true // k is 1 to 7
+	return line[k+19:], true
 }
 
 // head reads a line's pid, timestamp and -n/-i columns into rec and
@@ -485,6 +530,8 @@ func (r *Reader) quickHead(line []byte, rec *Record) (int, bool) {
 func (r *Reader) head(line []byte, lineNo int, rec *Record) (_ int, ok bool) {
 	i := 0
 	n := len(line)
+	// What quickHead would have set (resetLine leaves it).
+	rec.PID, rec.HasPID, rec.Time, rec.TimeForm = 0, false, 0, 0
 	// Pid prefix.
 	switch {
 	case line[0] == '[' && bytes.HasPrefix(line, []byte("[pid ")):
@@ -567,7 +614,7 @@ func resumedName(body []byte) int {
 // cutUnfinished's usual form, " <unfinished ...>" at the very end, is
 // read inline: the calls to it and to a stash of its own were some 25
 // instructions for every first half.
-func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int) bool {
+func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int, sys sysCall) bool {
 	var text []byte
 	if n := len(rest) - 17; n >= 0 && rest[n] == ' ' && string(rest[n+1:]) == "<unfinished ...>" {
 		text = rest[:n]
@@ -597,7 +644,10 @@ func (r *Reader) stash(name, rest []byte, rec *Record, lineNo int) bool {
 			r.nCreate--
 		}
 	}
-	if p.create = isCreationCall(name); p.create {
+	if sys == 0 { // not found in Reader.names
+		sys = sysOf(name)
+	}
+	if p.sys, p.create = sys, sys.isCreation(); p.create {
 		r.nCreate++
 	}
 	// In the line, text follows name and its '(': one copy takes both.
@@ -652,6 +702,37 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 			d1 := binary.LittleEndian.Uint64(body[13:]) ^ binary.LittleEndian.Uint64(p.buf[8:])
 			if d0&m0|d1&m1 == 0 && string(body[5+n:n+14]) == " resumed>" {
 				name := body[5 : 5+n]
+				if args, dur, ok := quickEnd(body[n+14:], rec); ok {
+					// The usual end, whole in this half (quickEnd):
+					// what call would do, inline.
+					if r.arena != nil {
+						args = r.arena.Join(p.buf[n+1:], args)
+						r.joinedKept = true
+					} else {
+						p.buf = append(p.buf, args...)
+						args = p.buf[n+1:]
+					}
+					if mayBeUnfinished(args) {
+						if a, ok := cutUnfinished(args); ok {
+							args = a
+							rec.Interrupted = true
+						}
+					}
+					rec.Kind, rec.Name, rec.Args, rec.Duration = KindCall, name, args, dur
+					rec.sys = p.sys
+					rec.Resumed = true
+					rec.Time, rec.Line = p.time, p.line
+					if len(p.comm) > 0 && len(rec.Comm) == 0 {
+						rec.Comm = append(rec.Comm, p.comm...)
+					}
+					if p.create {
+						r.nCreate--
+					}
+					p.on = false
+					r.nPend--
+					r.cur = resRec
+					return true
+				}
 				rest, dur := cutDuration(body[n+14:])
 				rec.Name = name
 				rec.Duration = dur
@@ -690,6 +771,33 @@ func (r *Reader) resumed(body []byte, lineNo int) bool {
 	rec.Name = name
 	rec.Duration = dur
 	return r.resumedSlow(name, rest, lineNo)
+}
+
+// nameSlot is an entry of Reader.names: a call's name and its '(', as
+// the first 16 bytes of a call's text have them (w0, w1: the bytes under
+// the masks m0, m1, zero after), its length n and its sysCall. A line
+// whose first bytes hold them under the masks holds that name, checked
+// and named when the slot was filled (learnName): the name's scan, a
+// byte at a time, and sysOf's switch on it were some 65 instructions for
+// every call's line; an empty slot matches anything, and gives n 0, which
+// parse takes for no match. Names of 16 bytes and more are scanned.
+type nameSlot struct {
+	w0, w1, m0, m1 uint64
+	n              int
+	sys            sysCall
+}
+
+// nameHash is the index in Reader.names of a text starting with w0: a
+// hash of its first four bytes (a name's and its '(' for names of three
+// bytes and more; others are seldom found).
+func nameHash(w0 uint64) uint32 { return uint32(w0) * 0x9e3779b1 >> 26 }
+
+// learnName fills the slot of body's name, body[:n] (checked, followed by
+// '(', n below 16, body 16 bytes long at least).
+func (r *Reader) learnName(body []byte, n int) {
+	w0, w1 := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
+	m := &nameMasks[n+1]
+	r.names[nameHash(w0)] = nameSlot{w0 & m[0], w1 & m[1], m[0], m[1], n, sysOf(body[:n])}
 }
 
 // nameMasks[n] are the masks of the first n bytes of two words (a table:
@@ -826,6 +934,18 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindCall
 	rec.sys = sysOf(rec.Name)
+	if p, ok := quickRet(rest, rec); ok {
+		args := rest[:p]
+		if mayBeUnfinished(args) {
+			if a, ok := cutUnfinished(args); ok {
+				args = a
+				rec.Interrupted = true
+			}
+		}
+		rec.Args = args
+		r.cur = resRec
+		return true
+	}
 	p, q := retBoundary(rest)
 	if p < 0 {
 		if bytes.HasSuffix(trimSpaceRight(rest), []byte(")")) {
@@ -834,7 +954,7 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 			rec.Args = trimSpaceRight(rest)
 			rec.Args = rec.Args[:len(rec.Args)-1]
 			rec.Interrupted = true
-			r.cur = rec
+			r.cur = resRec
 			return true
 		}
 		return r.fail(lineNo, "expected \") = RETURN\" at the end of the %s call", rec.Name)
@@ -850,7 +970,7 @@ func (r *Reader) call(rest []byte, lineNo int) bool {
 	if !parseRet(rest[q:], rec) {
 		return r.fail(lineNo, "cannot read the return value %q of %s", trimTo(rest[q:], 40), rec.Name)
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
@@ -879,6 +999,286 @@ func retBoundary(s []byte) (paren, ret int) {
 	}
 	return -1, -1
 }
+
+// quickCall lexes the usual call, whole on its line, from the text after
+// "NAME(": the return value's usual end (quickRet), after which only
+// cutDuration's usual " <S.UUUUUU>" may follow, as the rest of parse and
+// call would, without their calls and tests; it is false, having set
+// nothing, for every other text. (r.noQuick, for tests, turns it off.)
+func (r *Reader) quickCall(name, s []byte, rec *Record, sys sysCall) bool {
+	// quickEnd, inline: a call to it was 0.6% more instructions for a
+	// log of whole calls (scripts/ir-convert).
+	dur := int64(-1)
+	if n := len(s); n > 0 && s[n-1] == '>' {
+		if n < 11 || binary.LittleEndian.Uint16(s[n-11:]) != durOpen {
+			return false
+		}
+		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
+		if byte(a>>8) != '.'^'0' || notDigits(a&^0xff00) != 0 {
+			return false
+		}
+		s, dur = s[:n-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+	}
+	var v uint64
+	k := len(s) - 1
+	for ; k >= 0; k-- {
+		d := hexDigit[s[k]]
+		if d > 15 {
+			break
+		}
+		v = v>>4 | uint64(d)<<60
+	}
+	n := len(s) - 1 - k
+	var p int
+	if k < 3 || n == 0 || n > 16 {
+		goto rare
+	}
+	switch s[k] {
+	case 'x':
+		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
+			goto rare
+		}
+		v >>= (64 - 4*uint(n)) & 63
+		p = k - 5
+	case ' ':
+		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
+			goto rare
+		}
+		v = 0
+		for _, c := range s[k+1:] {
+			if c-'0' > 9 {
+				goto rare
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		p = k - 3
+	default:
+		goto rare
+	}
+	rec.RetVal, rec.Ret = int64(v), RetValue
+set:
+	{
+		args := s[:p]
+		if mayBeUnfinished(args) {
+			if a, ok := cutUnfinished(args); ok {
+				args = a
+				rec.Interrupted = true
+			}
+		}
+		if sys == 0 {
+			sys = sysOf(name)
+		}
+		rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
+		r.cur = resRec
+		return true
+	}
+rare:
+	{
+		q, ret, val, errno, ok := rareEnd(s)
+		if !ok {
+			return false
+		}
+		rec.RetVal, rec.Ret, rec.Errno, p = val, ret, errno, q
+	}
+	goto set
+}
+
+// quickEnd reads the usual end of a call's text: ") = " and a hex or
+// decimal value (as quickRet), after which only cutDuration's usual
+// " <S.UUUUUU>" may follow (dur -1 without it). It returns the text
+// before the ")", the duration and the value; ok is false for every
+// other end.
+func quickEnd(s []byte, rec *Record) (args []byte, dur int64, ok bool) {
+	dur = -1
+	if n := len(s); n > 0 && s[n-1] == '>' {
+		// cutDuration's usual form, inline.
+		if n < 11 || binary.LittleEndian.Uint16(s[n-11:]) != durOpen {
+			return nil, 0, false
+		}
+		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
+		if byte(a>>8) != '.'^'0' || notDigits(a&^0xff00) != 0 {
+			return nil, 0, false
+		}
+		s, dur = s[:n-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+	}
+	// quickRet, inline.
+	var v uint64
+	k := len(s) - 1
+	for ; k >= 0; k-- {
+		d := hexDigit[s[k]]
+		if d > 15 {
+			break
+		}
+		v = v>>4 | uint64(d)<<60
+	}
+	n := len(s) - 1 - k
+	if k < 3 || n == 0 || n > 16 {
+		goto rare
+	}
+	switch s[k] {
+	case 'x':
+		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
+			goto rare
+		}
+		rec.RetVal, rec.Ret = int64(v>>((64-4*uint(n))&63)), RetValue
+		return s[:k-5], dur, true
+	case ' ':
+		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
+			goto rare
+		}
+		v = 0
+		for _, c := range s[k+1:] {
+			if c-'0' > 9 {
+				goto rare
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		rec.RetVal, rec.Ret = int64(v), RetValue
+		return s[:k-3], dur, true
+	}
+rare:
+	p, ret, val, errno, ok := rareEnd(s)
+	if !ok {
+		return nil, 0, false
+	}
+	rec.RetVal, rec.Ret, rec.Errno = val, ret, errno
+	return s[:p], dur, true
+}
+
+// rareEnd is retBoundary and parseRet of the less usual ends of a call
+// that quickCall and quickEnd meet, after the return value's usual form
+// failed them: a failure, ") = -1 ENAME (message)", a call that does not
+// return, ") = ?", and the usual values after a " = " that strace pads
+// with spaces. It returns where the ")" is and the return; ok is false
+// for every other end. (A failed call's line, through the general path,
+// was some 400 instructions.)
+func rareEnd(s []byte) (paren int, ret RetKind, val int64, errno []byte, ok bool) {
+	n := len(s)
+	if n == 0 {
+		return
+	}
+	q := 0 // where the return starts
+	switch c := s[n-1]; {
+	case c == '?':
+		q, ret = n-1, RetNone
+	case c == ')':
+		// The message, without '=' (so that retBoundary finds the same
+		// " = "), after the last '(' ...
+		o := n - 2
+		for o >= 0 && s[o] != '(' {
+			if s[o] == '=' {
+				return
+			}
+			o--
+		}
+		// ... after "-1 ENAME ".
+		e := o - 1
+		if e < 1 || s[e] != ' ' {
+			return
+		}
+		b := e
+		for b > 0 && (s[b-1]-'A' < 26 || s[b-1]-'0' < 10 || s[b-1] == '_') {
+			b--
+		}
+		if b == e || s[b] != 'E' || b < 3 || s[b-1] != ' ' || s[b-2] != '1' || s[b-3] != '-' {
+			return
+		}
+		q, ret, val, errno = b-3, RetError, -1, s[b:e]
+	default:
+		// A hex or decimal value, as in quickRet.
+		var v uint64
+		k := n - 1
+		for ; k >= 0; k-- {
+			d := hexDigit[s[k]]
+			if d > 15 {
+				break
+			}
+			v = v>>4 | uint64(d)<<60
+		}
+		m := n - 1 - k
+		if m == 0 || m > 16 || k < 1 {
+			return
+		}
+		switch {
+		case s[k] == 'x' && s[k-1] == '0':
+			q, val = k-1, int64(v>>((64-4*uint(m))&63))
+		case s[k] == ' ':
+			v = 0
+			for _, c := range s[k+1:] {
+				if c-'0' > 9 {
+					return
+				}
+				v = v*10 + uint64(c-'0')
+			}
+			q, val = k+1, int64(v)
+		default:
+			return
+		}
+		ret = RetValue
+	}
+	// " = ", spaces, and the ')'.
+	if q < 4 || s[q-1] != ' ' || s[q-2] != '=' || s[q-3] != ' ' {
+		return 0, 0, 0, nil, false
+	}
+	j := q - 4
+	for j >= 0 && s[j] == ' ' {
+		j--
+	}
+	if j < 0 || s[j] != ')' {
+		return 0, 0, 0, nil, false
+	}
+	return j, ret, val, errno, true
+}
+
+// quickRet is retBoundary and parseRet of the usual end of a call, ") = "
+// and a hex or decimal value at the very end, read in one pass from the
+// right: the value's digits were read twice, once by each (a memory
+// call's address is a dozen of them). It returns where the ")" is; ok is
+// false for every other end, which retBoundary and parseRet then read.
+func quickRet(s []byte, rec *Record) (paren int, ok bool) {
+	// Hex digits from the right, each shifted in at the top: a shift by
+	// a constant (one by a variable is tested for 64 and more), the
+	// value shifted down once at the end. More than 16 digits are
+	// parseRet's.
+	var v uint64
+	k := len(s) - 1
+	for ; k >= 0; k-- {
+		d := hexDigit[s[k]]
+		if d > 15 {
+			break
+		}
+		v = v>>4 | uint64(d)<<60
+	}
+	n := len(s) - 1 - k // digits
+	if k < 4 || n == 0 || n > 16 {
+		return 0, false
+	}
+	switch s[k] {
+	case 'x': // "0x" and the digits
+		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
+			return 0, false
+		}
+		rec.RetVal, rec.Ret = int64(v>>((64-4*uint(n))&63)), RetValue // n is 1 to 16
+		return k - 5, true
+	case ' ': // decimal digits only
+		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
+			return 0, false
+		}
+		v = 0
+		for _, c := range s[k+1:] {
+			if c-'0' > 9 {
+				return 0, false
+			}
+			v = v*10 + uint64(c-'0')
+		}
+		rec.RetVal, rec.Ret = int64(v), RetValue
+		return k - 3, true
+	}
+	return 0, false
+}
+
+// retOpen is ") = ", before a call's return value, as a little-endian word.
+const retOpen = ' '<<24 | '='<<16 | ' '<<8 | ')'
 
 // parseRet reads "RET[ ERRNO (text)][ (INJECTED)]...".
 func parseRet(s []byte, rec *Record) bool {
@@ -1043,6 +1443,7 @@ func cutUnfinished(s []byte) ([]byte, bool) {
 func (r *Reader) exitLine(body []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindExit
+	rec.clearCall()
 	in, ok := bytes.CutSuffix(trimSpaceRight(body[4:]), []byte(" +++"))
 	if !ok {
 		return r.fail(lineNo, "expected \"+++ ... +++\"")
@@ -1082,13 +1483,14 @@ func (r *Reader) exitLine(body []byte, lineNo int) bool {
 	default:
 		return r.fail(lineNo, "unknown +++ line")
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 
 func (r *Reader) signalLine(body []byte, lineNo int) bool {
 	rec := r.rec
 	rec.Kind = KindSignal
+	rec.clearCall()
 	in, ok := bytes.CutSuffix(trimSpaceRight(body[4:]), []byte(" ---"))
 	if !ok {
 		return r.fail(lineNo, "expected \"--- SIGNAL {...} ---\"")
@@ -1109,7 +1511,7 @@ func (r *Reader) signalLine(body []byte, lineNo int) bool {
 			rec.SigInfo = in[o+1 : c]
 		}
 	}
-	r.cur = rec
+	r.cur = resRec
 	return true
 }
 

@@ -118,7 +118,8 @@ type Record struct {
 	// sys is the call Name names, set by the Reader (0: not yet known,
 	// see sysCall).
 	sys sysCall
-	// Arguments decoded ahead by the pipeline (see predecode).
+	// Arguments decoded ahead by the pipeline (see predecode): mem and
+	// exec* are left as they were when decoded is false (resetLine).
 	decoded  bool
 	mem      memCall
 	execFile string
@@ -199,10 +200,33 @@ func (r *Record) reset() {
 	*r = Record{Comm: r.Comm[:0], Duration: -1}
 }
 
-// resetHead is reset of a record that was reset and then given only a
-// line's head (File, Line, PID, Time, Comm): the Reader's headOnly.
-func (r *Record) resetHead() {
-	r.PID, r.HasPID, r.Time, r.TimeForm, r.Comm = 0, false, 0, 0, r.Comm[:0]
+// resetLine is reset for the Reader's parse, of the fields a line may
+// leave as they were: every record parse makes sets Kind, File, Line, the
+// head's fields (PID, HasPID, Time, TimeForm; Comm, which parse clears)
+// and the call's (Name, Args, Duration, sys), or clears them (clearCall).
+// The fields of exit, signal and message lines are set only after Kind
+// says so, and mem and exec* mean nothing without decoded. Zeroing all
+// 400 bytes was a quarter of the lexing of a call's line.
+func (r *Record) resetLine() {
+	if r.Kind > KindCall {
+		r.clearRare()
+	}
+	r.Ret, r.RetVal, r.Errno = 0, 0, nil
+	r.Resumed, r.Orphan, r.Interrupted, r.PendingCreation = false, false, false, false
+	r.decoded = false
+}
+
+// clearRare clears the fields of exit, signal and message lines.
+func (r *Record) clearRare() {
+	r.ExitStatus, r.KillSignal, r.CoreDumped, r.SupersededBy = 0, nil, false, 0
+	r.Signal, r.SigInfo = nil, nil
+	r.Msg, r.Attached = nil, 0
+}
+
+// clearCall clears the fields a call sets, for the lines that are not
+// calls (see resetLine).
+func (r *Record) clearCall() {
+	r.Name, r.Args, r.Duration, r.sys = nil, nil, -1, 0
 }
 
 // String formats the record for tests and debugging.
