@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/forkcost/forkcost/trace"
+	"github.com/forkcost/forkcost/trace/textconv"
 )
 
 // TestHeldEventReuse converts the committed logs with and without the
@@ -32,5 +33,28 @@ func TestHeldEventReuse(t *testing.T) {
 		if !reflect.DeepEqual(reused, fresh) {
 			t.Errorf("%s: %d rows with held events reused, %d without, differing", name, len(reused), len(fresh))
 		}
+	}
+}
+
+// TestExecArgvReleased checks that converting an exec takes its decoded
+// argv out of the record: a batch's slot, reset only in part for the next
+// line, must not keep it alive (the libc shape's peak RSS rose by half).
+func TestExecArgvReleased(t *testing.T) {
+	log := "100 1700000000.000001 execve(\"/bin/true\", [\"true\", \"x\"], 0x7ffd /* 3 vars */) = 0\n"
+	rd := NewReader(bytes.NewReader([]byte(log)), "exec")
+	var rec Record
+	if (lexer{rd}).Lex(&rec) != textconv.Rec {
+		t.Fatal("no record")
+	}
+	predecode(&rec, newArgDecoder())
+	if rec.execArgv == nil {
+		t.Fatal("predecode decoded no argv")
+	}
+	c := NewConverter(Options{}, func(*trace.Event) error { return nil })
+	if err := c.Add(&rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.execArgv != nil || rec.execFile != "" {
+		t.Errorf("after Add the record holds argv %q, file %q", rec.execArgv, rec.execFile)
 	}
 }
