@@ -28,6 +28,12 @@ loop:
 	CMPQ AX, BX
 	JA   done
 	VMOVDQU (SI)(CX*1), Y0
+	// A page ahead: the hardware prefetcher stops at each 4 KiB page
+	// of a mapped file, and this loop is the first to read its bytes
+	// (finding the line ends of a 500 MB mapped log took 77-90 ms
+	// without, 50-62 ms with; 1 KiB and 8 KiB ahead did less). A
+	// prefetch never faults, past the data's end included.
+	PREFETCHT0 4096(SI)(CX*1)
 	VPCMPEQB Y2, Y0, Y3
 	VPOR Y3, Y4, Y4
 	VPCMPEQB Y1, Y0, Y0
