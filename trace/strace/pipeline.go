@@ -63,6 +63,24 @@ found:
 	return textconv.Yield
 }
 
+// LexBatch is textconv.BatchLexer's: Lex and Keep for a run of records.
+func (l lexer) LexBatch(recs []Record, a *textconv.Arena, stop *bool) (int, textconv.Status) {
+	for i := range recs {
+		switch st := l.Lex(&recs[i]); st {
+		case textconv.Rec:
+			l.Keep(&recs[i], a)
+		case textconv.Bad:
+			return i + 1, st
+		default:
+			return i, st
+		}
+		if *stop {
+			return i + 1, textconv.Rec
+		}
+	}
+	return len(recs), textconv.Rec
+}
+
 func (l lexer) SyntaxError() *SyntaxError      { return &l.rd.synErr }
 func (l lexer) Err() error                     { return l.rd.Err() }
 func (l lexer) LineReader() *lineread.Reader   { return &l.rd.Reader }

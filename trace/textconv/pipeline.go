@@ -3,6 +3,7 @@ package textconv
 import (
 	"context"
 	"runtime/pprof"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -54,6 +55,19 @@ type Lexer[R any] interface {
 // instead of in its own memory that Keep then copies.
 type ArenaLexer interface {
 	UseArena(a *Arena)
+}
+
+// A BatchLexer is a Lexer that lexes a run of records in one call, so
+// that its loop calls its own Lex and Keep directly, where RunPipelined's
+// calls them through the interface, with its generic dictionary, for
+// every record (scripts/ir-convert).
+type BatchLexer[R any] interface {
+	// LexBatch lexes records into recs, in order, as Lex does, each Rec
+	// kept (Keep) with a, until recs is full, *stop is set (checked
+	// after each record), or Lex returns anything but Rec. It returns
+	// the records filled, the Bad one included, and the last status:
+	// Rec when recs is full or *stop is set, else End, Bad or Yield.
+	LexBatch(recs []R, a *Arena, stop *bool) (int, Status)
 }
 
 // A Sink is a format's converter, fed one record at a time.
@@ -327,6 +341,33 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 			}
 		}
 		take()
+		if bl, ok := lx.(BatchLexer[R]); ok {
+			for b != nil {
+				if cap(b.recs) < batchRecords {
+					b.recs = slices.Grow(b.recs, batchRecords-len(b.recs))
+				}
+				k := len(b.recs)
+				n, st := bl.LexBatch(b.recs[k:batchRecords], &b.arena, &finished)
+				b.recs = b.recs[:k+n]
+				switch st {
+				case End:
+					b.err, b.last = lx.Err(), true
+					send()
+					return
+				case Bad:
+					b.errs = append(b.errs, *lx.SyntaxError())
+					b.errAt = append(b.errAt, len(b.recs)-1)
+				}
+				if finished {
+					finished = false
+					b.blocks = lr.TakeDone(b.blocks)
+				}
+				if len(b.recs) >= batchRecords || len(b.blocks) >= maxHeldBlocks {
+					send()
+				}
+			}
+			return
+		}
 		for b != nil {
 			dst := b.slot()
 			switch lx.Lex(dst) {
