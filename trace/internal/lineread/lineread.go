@@ -26,8 +26,8 @@ type Reader struct {
 	MaxLine int
 	// LineNo is the number of the last line returned, from 1.
 	LineNo int
-	// Lines and Bytes count what has been read.
-	Lines, Bytes int64
+	// Bytes counts what has been read.
+	Bytes int64
 
 	long  []byte
 	eof   bool
@@ -79,21 +79,21 @@ func (r *Reader) ReadLine() (line []byte, tooLong, ok bool) {
 	b, err := r.br.ReadSlice('\n')
 	r.Bytes += int64(len(b))
 	if err == bufio.ErrBufferFull {
+		// A line longer than the buffer: its first max+2 bytes are kept,
+		// enough to tell whether, without its "\r\n", it is longer
+		// than max.
 		r.long = append(r.long[:0], b...)
 		for err == bufio.ErrBufferFull {
 			b, err = r.br.ReadSlice('\n')
 			r.Bytes += int64(len(b))
-			if len(r.long) < max {
+			if len(r.long) <= max+2 {
 				r.long = append(r.long, b...)
-			} else {
-				tooLong = true
 			}
 		}
-		if len(r.long) > max {
-			r.long = r.long[:max]
-			tooLong = true
-		}
 		b = r.long
+		if len(b) > max+2 {
+			b, tooLong = b[:max], true
+		}
 	}
 	if err != nil {
 		r.eof = true
@@ -105,7 +105,9 @@ func (r *Reader) ReadLine() (line []byte, tooLong, ok bool) {
 		}
 	}
 	r.LineNo++
-	r.Lines++
+	if tooLong {
+		return b, true, true // (its end is not in b)
+	}
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
 	}
@@ -142,6 +144,9 @@ type Block struct {
 	err  error  // the read error that ended the input after this block
 	last bool
 	mark bool // data holds the byte Reader.Mark
+	// plain: no line of data holds Mark, ends in '\r' or is longer than
+	// MaxLine, so that NextInBlock may hand its lines out as they are.
+	plain bool
 	// nl holds the index in data of every '\n', found by the reading
 	// goroutine, which has just written the bytes (they are in its
 	// cache): the lexer, the busiest stage, then finds its lines
@@ -191,7 +196,7 @@ func (r *Reader) StartReadAhead(size, blocks int) {
 		var tail []byte
 		if m != nil {
 			var stopped bool
-			if tail, stopped = a.produceMapped(m, start, r.Mark); stopped {
+			if tail, stopped = a.produceMapped(m, start, max, r.Mark); stopped {
 				return
 			}
 		}
@@ -304,9 +309,11 @@ func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte, carry []byte) 
 				b.last = err != nil && len(carry) == 0
 				break
 			}
-			if len(buf) > maxLine {
+			if len(buf) > maxLine+1 {
 				// A line too long: its first maxLine bytes; the rest
-				// is read and dropped.
+				// is read and dropped. (maxLine+1 bytes and a '\r'
+				// before the '\n' make a line of maxLine, as ReadLine
+				// reads it without reading ahead.)
 				var skipped int64
 				skipped, carry, err = skipLine(rd, carry, err)
 				b.data, b.n, b.long = buf[:maxLine], int64(len(buf))+skipped, true
@@ -319,13 +326,14 @@ func (a *readAhead) produce(rd io.Reader, maxLine int, mark byte, carry []byte) 
 				break
 			}
 			// A line longer than the block: room for more of it.
-			buf = slices.Grow(buf, min(cap(buf), maxLine+1-len(buf)))
+			buf = slices.Grow(buf, min(cap(buf), maxLine+2-len(buf)))
 		}
 		b.buf = buf
 		if b.long {
-			b.nl, b.mark = b.nl[:0], mark != 0 && bytes.IndexByte(b.data, mark) >= 0
+			b.nl = b.nl[:0]
+			b.mark, b.plain = mark != 0 && bytes.IndexByte(b.data, mark) >= 0, false
 		} else {
-			b.nl, b.mark = findNewlines(b.data, b.nl, mark)
+			b.scan(mark, maxLine)
 		}
 		if b.last && err != io.EOF {
 			b.err = err
@@ -368,20 +376,28 @@ func (r *Reader) NextInBlock() (line []byte, ok bool) {
 		return nil, false
 	}
 	b := a.blk
-	if a.line >= len(b.nl) || b.mark {
+	if a.line >= len(b.nl) || !b.plain {
 		return nil, false
 	}
 	end := int(b.nl[a.line])
 	line = b.data[a.pos:end]
-	if n := len(line); n > 0 && line[n-1] == '\r' || n > r.MaxLine && (r.MaxLine > 0 || n > DefaultMaxLine) {
-		return nil, false
-	}
 	a.line++
 	r.Bytes += int64(end + 1 - a.pos)
 	a.pos = end + 1
 	r.LineNo++
-	r.Lines++
 	return line, true
+}
+
+// scan finds the line ends of the block's data, and says whether it holds
+// mark (0: none) and whether it is plain. Lines longer than maxLine are
+// only in data longer than it.
+func (b *Block) scan(mark byte, maxLine int) {
+	var special bool
+	b.nl, special = findNewlines(b.data, b.nl, mark)
+	// special: mark or '\r' somewhere (or a NUL, with no mark); which,
+	// the rare block's second look says.
+	b.mark = special && mark != 0 && bytes.IndexByte(b.data, mark) >= 0
+	b.plain = !special && len(b.data) <= maxLine
 }
 
 // readAhead is ReadLine's reading-ahead half.
@@ -398,7 +414,6 @@ func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 		r.Bytes += int64(end + 1 - a.pos)
 		a.pos = end + 1
 		r.LineNo++
-		r.Lines++
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
@@ -453,9 +468,8 @@ func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 		}
 	}
 	r.LineNo++
-	r.Lines++
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' && !b.long {
+		line = line[:n-1] // (a long block's data does not end its line)
 	}
 	if l, cut := r.cut(line); cut {
 		line, tooLong = l, true

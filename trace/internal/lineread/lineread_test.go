@@ -246,7 +246,7 @@ func FuzzNextInBlock(f *testing.F) {
 					r.Release(b)
 				}
 				if !ok {
-					return append(out, fmt.Sprintf("end line %d lines %d bytes %d", r.LineNo, r.Lines, r.Bytes))
+					return append(out, fmt.Sprintf("end line %d bytes %d", r.LineNo, r.Bytes))
 				}
 				out = append(out, fmt.Sprintf("%q %v %d %d", l, tooLong, r.LineNo, r.Bytes))
 			}

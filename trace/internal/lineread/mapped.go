@@ -47,7 +47,7 @@ func (r *Reader) mapInput(a *readAhead) ([]byte, int) {
 // blocks of about a.size bytes (a longer line makes a block of its own,
 // which ReadLine cuts to MaxLine), until stop. It returns the bytes after
 // the last line end, or stopped true.
-func (a *readAhead) produceMapped(m []byte, pos int, mark byte) (tail []byte, stopped bool) {
+func (a *readAhead) produceMapped(m []byte, pos, maxLine int, mark byte) (tail []byte, stopped bool) {
 	end := pos + bytes.LastIndexByte(m[pos:], '\n') + 1 // pos when there is none
 	for pos < end {
 		var b *Block
@@ -64,7 +64,7 @@ func (a *readAhead) produceMapped(m []byte, pos int, mark byte) (tail []byte, st
 		}
 		b.data, b.n, b.long, b.last, b.err = m[pos:stop:stop], int64(stop-pos), false, false, nil
 		b.mapped, b.end = true, stop
-		b.nl, b.mark = findNewlines(b.data, b.nl, mark)
+		b.scan(mark, maxLine)
 		select {
 		case a.out <- b:
 		case <-a.stop:

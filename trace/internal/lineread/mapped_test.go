@@ -62,13 +62,28 @@ func readAll(rd io.Reader, max, block, peek int) (out []string) {
 			r.Release(b)
 		}
 		if !ok {
-			return append(out, fmt.Sprintf("end line %d lines %d bytes %d err %v", r.LineNo, r.Lines, r.Bytes, r.ReadErr()))
+			return append(out, fmt.Sprintf("end line %d bytes %d err %v", r.LineNo, r.Bytes, r.ReadErr()))
 		}
 		out = append(out, fmt.Sprintf("%q %v %d %d", l, tooLong, r.LineNo, r.Bytes))
 	}
 }
 
-// FuzzMapped holds reading a mapped input ahead to reading it: the same
+// plainLines describes the lines of in as ReadLine reads them without
+// reading ahead, as readAll does.
+func plainLines(in string, max int) (out []string) {
+	r := &Reader{MaxLine: max}
+	r.Init(strings.NewReader(in), 16)
+	for {
+		l, tooLong, ok := r.ReadLine()
+		if !ok {
+			return append(out, fmt.Sprintf("end line %d bytes %d err %v", r.LineNo, r.Bytes, r.ReadErr()))
+		}
+		out = append(out, fmt.Sprintf("%q %v %d %d", l, tooLong, r.LineNo, r.Bytes))
+	}
+}
+
+// FuzzMapped holds reading ahead, from a mapped input and from a reader,
+// to ReadLine without reading ahead: the same
 // lines, too-long flags, line numbers and byte counts, whatever the block
 // size, MaxLine, what detection peeked and how much of the input was
 // mapped (the rest is read after the mapping's lines); and nothing is
@@ -81,11 +96,14 @@ func FuzzMapped(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string, max, block, peek, mapped int) {
 		max, block, peek = abs(max%200), 1+abs(block)%300, abs(peek)%40
 		mapped = abs(mapped) % (len(in) + 1)
-		want := readAll(strings.NewReader(in), max, block, peek)
+		want := plainLines(in, max)
+		if read := readAll(strings.NewReader(in), max, block, peek); strings.Join(read, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("read ahead:\n%s\nReadLine:\n%s", strings.Join(read, "\n"), strings.Join(want, "\n"))
+		}
 		fm := &fakeMap{text: []byte(in), mapped: mapped, rd: bytes.NewReader([]byte(in)), t: t}
 		got := readAll(fm, max, block, peek)
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("mapped %d of %d bytes:\n%s\nread:\n%s", mapped, len(in), strings.Join(got, "\n"), strings.Join(want, "\n"))
+			t.Fatalf("mapped %d of %d bytes:\n%s\nReadLine:\n%s", mapped, len(in), strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }

@@ -1,12 +1,13 @@
 #include "textflag.h"
 
-// func newlinesAVX2(data []byte, base int, out []int32, mark byte) (n, scanned int, marked bool)
+// func newlinesAVX2(data []byte, base int, out []int32, mark byte) (n, scanned int, special bool)
 //
 // Thirty-two bytes at a time (AVX2): compare each byte with '\n', take
 // the mask of the matches and write base plus the index of each, lowest
 // first, until data has fewer than 32 bytes left or out is full (then
-// scanned is the index of the first newline not written). marked says
-// whether a byte scanned is mark: the same loads, compared once more.
+// scanned is the index of the first newline not written). special says
+// whether a byte scanned is mark or '\r': the same loads, compared twice
+// more.
 TEXT ·newlinesAVX2(SB), NOSPLIT, $0-81
 	MOVQ data_base+0(FP), SI
 	MOVQ data_len+8(FP), BX
@@ -21,7 +22,10 @@ TEXT ·newlinesAVX2(SB), NOSPLIT, $0-81
 	MOVBQZX mark+56(FP), AX
 	MOVQ AX, X2
 	VPBROADCASTB X2, Y2    // mark in every byte of Y2
-	VPXOR Y4, Y4, Y4       // the marks seen
+	MOVQ $0x0d, AX
+	MOVQ AX, X5
+	VPBROADCASTB X5, Y5    // '\r' in every byte of Y5
+	VPXOR Y4, Y4, Y4       // the marks and '\r's seen
 
 loop:
 	LEAQ 32(CX), AX
@@ -35,6 +39,8 @@ loop:
 	// prefetch never faults, past the data's end included.
 	PREFETCHT0 4096(SI)(CX*1)
 	VPCMPEQB Y2, Y0, Y3
+	VPOR Y3, Y4, Y4
+	VPCMPEQB Y5, Y0, Y3
 	VPOR Y3, Y4, Y4
 	VPCMPEQB Y1, Y0, Y0
 	VPMOVMSKB Y0, AX
@@ -59,7 +65,8 @@ next:
 
 full:
 	// The block of the newline not written counts as scanned for the
-	// mark: the next call scans it again, which only repeats the answer.
+	// mark and '\r': the next call scans it again, which only repeats
+	// the answer.
 	BSFL AX, R10
 	ADDQ R10, CX
 
@@ -69,5 +76,5 @@ done:
 	VZEROUPPER
 	MOVQ DX, n+64(FP)
 	MOVQ CX, scanned+72(FP)
-	MOVB AX, marked+80(FP)
+	MOVB AX, special+80(FP)
 	RET
