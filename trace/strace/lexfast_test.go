@@ -447,3 +447,25 @@ func TestNameSlots(t *testing.T) {
 		t.Errorf("mmap's slot holds %+v", e)
 	}
 }
+
+// FuzzDigitWords holds leadingDigits and notDigits, which test eight
+// bytes at once, to a test of one byte at a time.
+func FuzzDigitWords(f *testing.F) {
+	f.Add(uint64(0x3938373635343332))
+	f.Add(uint64(0x3a2f393020203130))
+	f.Add(uint64(0x39ff303030303030))
+	f.Add(uint64(0x308a393939393939))
+	f.Add(uint64(0))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		want := 0
+		for want < 8 && byte(x>>(8*want))-'0' <= 9 {
+			want++
+		}
+		if got := leadingDigits(x); got != want {
+			t.Fatalf("leadingDigits(%#016x) = %d, want %d", x, got, want)
+		}
+		if nd := notDigits(x ^ 0x3030303030303030); (nd == 0) != (want == 8) {
+			t.Fatalf("notDigits(%#016x ^ '0's) = %#x with %d leading digits", x, nd, want)
+		}
+	})
+}

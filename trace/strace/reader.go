@@ -494,9 +494,7 @@ func (r *Reader) quickHead(line []byte, rec *Record) ([]byte, bool) {
 	// needs no test for zero: eight digits count as seven, turned away
 	// (the eighth is no space) as eight were.
 	x := binary.LittleEndian.Uint64(line) ^ 0x3030303030303030
-	bad := notDigits(x)
-	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
-	k := bits.TrailingZeros64(m|1<<63) >> 3
+	k := bits.TrailingZeros64(notDigits(x)|1<<63) >> 3
 	if k == 0 || k+20 > len(line) {
 		return nil, false
 	}
@@ -1617,11 +1615,15 @@ func unixTime(line []byte, i int) (t int64, end int, ok bool) {
 }
 
 // notDigits is 0 when every byte of a, a word of bytes xor '0', is a
-// digit's value (0 to 9).
+// digit's value (0 to 9); else it has the high bit of the first byte (in
+// memory order, little-endian) that is not set, and maybe of later ones.
+// Adding 0x76 sets a byte's high bit from 10 up; one of 0x8a or more
+// carries into the next byte instead, but has its own high bit set, and
+// a carry goes only from a byte that is not a digit's to a later one.
+// Two constants, where testing the nibbles took four: Go loads a 64-bit
+// constant anew at every use (scripts/ir-convert).
 func notDigits(a uint64) uint64 {
-	// As in leadingDigits: a digit has a high nibble of 0 and a low one
-	// below 10, which adding 6 does not carry into bit 4.
-	return a&0xf0f0f0f0f0f0f0f0 | (a&0x0f0f0f0f0f0f0f0f+0x0606060606060606)&0x1010101010101010
+	return (a + 0x7676767676767676 | a) & 0x8080808080808080
 }
 
 // fraction reads 1 to 9 digits of a decimal fraction as nanoseconds.
@@ -1705,14 +1707,9 @@ func digitsSlow(b []byte, i int, v uint64) (uint64, int) {
 // leadingDigits returns how many of the first bytes of x (in memory order,
 // little-endian) are ASCII digits, 0 to 8.
 func leadingDigits(x uint64) int {
-	a := x ^ 0x3030303030303030 // a digit becomes 0x00..0x09
-	// A byte is a digit when its high nibble is 0 and its low nibble is
-	// below 10; adding 6 to the low nibble sets bit 4 for 10..15, and no
-	// byte carries into the next.
-	bad := a&0xf0f0f0f0f0f0f0f0 | (a&0x0f0f0f0f0f0f0f0f+0x0606060606060606)&0x1010101010101010
-	// The high bit of every non-zero byte of bad.
-	m := ((bad & 0x7f7f7f7f7f7f7f7f) + 0x7f7f7f7f7f7f7f7f | bad) & 0x8080808080808080
-	return bits.TrailingZeros64(m) >> 3
+	// A digit becomes 0x00..0x09; the first byte that does not has the
+	// lowest bit of notDigits.
+	return bits.TrailingZeros64(notDigits(x^0x3030303030303030)) >> 3
 }
 
 // eightDigits combines eight digit values (0..9, the first in the lowest
