@@ -1,6 +1,8 @@
 // Package decompress opens text logs that may be gzip- or
 // zstd-compressed, recognising the compression by content, for the log
-// converters and their format detection.
+// converters and their format detection. The reader of a log that is not
+// compressed is a Mapper: a regular file can then be read in place,
+// mapped, rather than copied by read system calls.
 package decompress
 
 import (
