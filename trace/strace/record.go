@@ -119,7 +119,9 @@ type Record struct {
 	// see sysCall).
 	sys sysCall
 	// Arguments decoded ahead by the pipeline (see predecode): mem and
-	// exec* are left as they were when decoded is false (resetLine).
+	// exec* are left as they were when decoded is false (resetLine),
+	// but for execFile and execArgv, which the Converter takes out once
+	// it has read them (Converter.exec).
 	decoded  bool
 	mem      memCall
 	execFile string
