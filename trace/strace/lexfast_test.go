@@ -469,3 +469,32 @@ func FuzzDigitWords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQuickSignal holds signalLine's usual case to its general code:
+// lexed with and without it, a line gives the same record or error.
+func FuzzQuickSignal(f *testing.F) {
+	for _, s := range []string{
+		"--- SIGURG {si_signo=SIGURG, si_code=SI_TKILL, si_pid=7, si_uid=0} ---",
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=8, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---",
+		"--- stopped by SIGSTOP ---", "--- SIG{X {a} ---", "--- SIGSEGV {} ---", "--- SIGINT {a}} ---",
+		"--- 33 {si_signo=SIGRT_1} ---", "--- SIGURG {x} ---  ", "--- SIGURG{} ---", "--- S {} ---",
+	} {
+		f.Add([]byte("7 1795742086.212042 " + s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if len(line) == 0 || bytes.IndexByte(line, '\n') >= 0 {
+			return
+		}
+		quick := NewReader(bytes.NewReader(nil), "fuzz")
+		slow := NewReader(bytes.NewReader(nil), "fuzz")
+		slow.noQuick = true
+		quick.form, slow.form = TimeUnix, TimeUnix
+		qok, sok := quick.parse(line, 1), slow.parse(line, 1)
+		if qok != sok || (quick.cur == resErr) != (slow.cur == resErr) {
+			t.Fatalf("line %q: parse %v (error %v) quick, %v (error %v) not", line, qok, quick.cur == resErr, sok, slow.cur == resErr)
+		}
+		if !reflect.DeepEqual(*quick.rec, *slow.rec) || quick.synErr != slow.synErr {
+			t.Fatalf("line %q:\nquick %+v %v\nslow  %+v %v", line, *quick.rec, quick.synErr, *slow.rec, slow.synErr)
+		}
+	})
+}
