@@ -70,6 +70,27 @@ type BatchLexer[R any] interface {
 	LexBatch(recs []R, a *Arena, stop *bool) (int, Status)
 }
 
+// lexEach is a Lexer that is no BatchLexer as one: its Lex and Keep
+// called through the interface, a record at a time.
+type lexEach[R any] struct{ Lexer[R] }
+
+func (l lexEach[R]) LexBatch(recs []R, a *Arena, stop *bool) (int, Status) {
+	for i := range recs {
+		switch st := l.Lex(&recs[i]); st {
+		case Rec:
+			l.Keep(&recs[i], a)
+		case Bad:
+			return i + 1, st
+		default:
+			return i, st
+		}
+		if *stop {
+			return i + 1, Rec
+		}
+	}
+	return len(recs), Rec
+}
+
 // A Sink is a format's converter, fed one record at a time.
 type Sink[R any] interface {
 	Add(rec *R) error
@@ -239,18 +260,6 @@ func (b *batch[R]) reset() {
 	b.blocks = b.blocks[:0]
 }
 
-// slot returns the next record of the batch for the Lexer to lex into. A
-// slot keeps its buffers from one use to the next.
-func (b *batch[R]) slot() *R {
-	if len(b.recs) < cap(b.recs) {
-		b.recs = b.recs[:len(b.recs)+1]
-	} else {
-		var zero R
-		b.recs = append(b.recs, zero)
-	}
-	return &b.recs[len(b.recs)-1]
-}
-
 // RunPipelined is Run with the Lexer, and the decoder if any, on
 // goroutines of their own (see the package documentation). The caller
 // finishes the Sink.
@@ -341,48 +350,25 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 			}
 		}
 		take()
-		if bl, ok := lx.(BatchLexer[R]); ok {
-			for b != nil {
-				if cap(b.recs) < batchRecords {
-					b.recs = slices.Grow(b.recs, batchRecords-len(b.recs))
-				}
-				k := len(b.recs)
-				n, st := bl.LexBatch(b.recs[k:batchRecords], &b.arena, &finished)
-				b.recs = b.recs[:k+n]
-				switch st {
-				case End:
-					b.err, b.last = lx.Err(), true
-					send()
-					return
-				case Bad:
-					b.errs = append(b.errs, *lx.SyntaxError())
-					b.errAt = append(b.errAt, len(b.recs)-1)
-				}
-				if finished {
-					finished = false
-					b.blocks = lr.TakeDone(b.blocks)
-				}
-				if len(b.recs) >= batchRecords || len(b.blocks) >= maxHeldBlocks {
-					send()
-				}
-			}
-			return
+		bl, ok := lx.(BatchLexer[R])
+		if !ok {
+			bl = lexEach[R]{lx}
 		}
 		for b != nil {
-			dst := b.slot()
-			switch lx.Lex(dst) {
+			if cap(b.recs) < batchRecords {
+				b.recs = slices.Grow(b.recs, batchRecords-len(b.recs))
+			}
+			k := len(b.recs)
+			n, st := bl.LexBatch(b.recs[k:batchRecords], &b.arena, &finished)
+			b.recs = b.recs[:k+n]
+			switch st {
 			case End:
-				b.recs = b.recs[:len(b.recs)-1]
 				b.err, b.last = lx.Err(), true
 				send()
 				return
-			case Rec:
-				lx.Keep(dst, &b.arena)
 			case Bad:
 				b.errs = append(b.errs, *lx.SyntaxError())
 				b.errAt = append(b.errAt, len(b.recs)-1)
-			case Yield:
-				b.recs = b.recs[:len(b.recs)-1]
 			}
 			if finished {
 				finished = false
