@@ -379,13 +379,19 @@ func (r *Reader) NextInBlock() (line []byte, ok bool) {
 	if a.line >= len(b.nl) || !b.plain {
 		return nil, false
 	}
+	return r.take(a, b), true
+}
+
+// take returns the line of the block b that ends at its next line end,
+// and counts it (NextInBlock's and readAhead's usual case).
+func (r *Reader) take(a *readAhead, b *Block) []byte {
 	end := int(b.nl[a.line])
-	line = b.data[a.pos:end]
+	line := b.data[a.pos:end]
 	a.line++
 	r.Bytes += int64(end + 1 - a.pos)
 	a.pos = end + 1
 	r.LineNo++
-	return line, true
+	return line
 }
 
 // scan finds the line ends of the block's data, and says whether it holds
@@ -408,12 +414,7 @@ func (r *Reader) readAhead() (line []byte, tooLong, ok bool) {
 		// with fewer tests than the general case below (a tenth of the
 		// line reading's instructions, scripts/ir-convert). A long
 		// block has no line ends.
-		end := int(b.nl[a.line])
-		line = b.data[a.pos:end]
-		a.line++
-		r.Bytes += int64(end + 1 - a.pos)
-		a.pos = end + 1
-		r.LineNo++
+		line = r.take(a, b)
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
