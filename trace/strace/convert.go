@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"math/bits"
 	"path"
 	"slices"
 
@@ -671,6 +672,7 @@ type argDecoder struct {
 	argv       [4][]string
 	argvWalked [4]bool
 	argvNext   int
+	mmaps      mmapMemo
 }
 
 func newArgDecoder() *argDecoder { return &argDecoder{scratch: make([]byte, 0, 4096)} }
@@ -704,7 +706,7 @@ func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (u
 
 // decodeMem reads the arguments of a memory call.
 func decodeMem(rec *Record, d *argDecoder) (m memCall) {
-	if !quickMem(&m, rec) {
+	if !quickMem(&m, rec, &d.mmaps) {
 		m = memArgsDecoded(rec, d)
 	}
 	return m
@@ -720,7 +722,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 // the decoder's largest cost. predecode calls it with the record's m: a
 // memCall returned through decodeMem and then copied into the record cost
 // about 40 instructions a call (scripts/ir-convert).
-func quickMem(m *memCall, rec *Record) bool {
+func quickMem(m *memCall, rec *Record, memo *mmapMemo) bool {
 	if rec.Ret != RetValue || rec.Interrupted {
 		*m = memCall{} // not applied
 		return true
@@ -751,6 +753,14 @@ func quickMem(m *memCall, rec *Record) bool {
 				return false
 			}
 		}
+		// What follows ADDR is all that is read: a build's mmaps repeat
+		// a few hundred of those texts.
+		e := memo.slot(s[i:])
+		if e != nil && int(e.n) == len(s)-i && string(e.key[:e.n]) == string(s[i:]) {
+			m.set(shortMmap, 0, e.length, 0, e.prot, e.flags)
+			return true
+		}
+		tail := i
 		if !nextField(s, &i) {
 			return false
 		}
@@ -767,6 +777,10 @@ func quickMem(m *memCall, rec *Record) bool {
 			return false
 		}
 		m.set(shortMmap, 0, length, 0, uint8(prot&7), mmapFlags(flags))
+		if e != nil {
+			e.n = uint8(copy(e.key[:], s[tail:]))
+			e.length, e.prot, e.flags = length, m.prot, m.flags
+		}
 		return true
 	}
 	addr, i, ok := canonNum(s, 0)
@@ -813,6 +827,43 @@ func quickMem(m *memCall, rec *Record) bool {
 		return true
 	}
 	return false
+}
+
+// mmapMemo remembers what quickMem read from the last mmaps' texts after
+// their address (", LENGTH, PROT, FLAGS, FD, OFFSET"), by a hash of the
+// text: the mmaps of a build's processes load the same libraries, and of
+// a Go runtime the same arenas, so that nearly every mmap of the bench
+// shapes repeats one of the last 256 texts (a comparison instead of a
+// number and two flag sets, some 200 instructions).
+type mmapMemo [1 << mmapMemoBits]mmapMemoEntry
+
+const mmapMemoBits = 8
+
+// mmapMemoEntry is one text and what quickMem read from it. n is 0 for
+// an empty slot (no text is empty).
+type mmapMemoEntry struct {
+	n           uint8
+	prot, flags uint8
+	length      uint64
+	key         [mmapMemoKey]byte
+}
+
+// mmapMemoKey is the longest text remembered; those of the bench shapes
+// are 30 to 80 bytes.
+const mmapMemoKey = 104
+
+// slot returns t's slot in the memo, or nil when t is too short or too
+// long to be remembered (or there is no memo).
+func (memo *mmapMemo) slot(t []byte) *mmapMemoEntry {
+	n := len(t)
+	if memo == nil || n < 16 || n > mmapMemoKey {
+		return nil
+	}
+	// The length's digits, the middle (the flags) and the end (fd and
+	// offset), and the length.
+	h := binary.LittleEndian.Uint64(t) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(t[n/2-8:]), 21) ^
+		bits.RotateLeft64(binary.LittleEndian.Uint64(t[n-8:]), 42) ^ uint64(n)
+	return &memo[h*0x9e3779b97f4a7c15>>(64-mmapMemoBits)]
 }
 
 // canonNum reads, at s[i:], a number as strace prints an address or a
@@ -1122,7 +1173,7 @@ func argsCut(a []byte) bool {
 func predecode(rec *Record, d *argDecoder) {
 	switch rec.sysCall() {
 	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		if !quickMem(&rec.mem, rec) {
+		if !quickMem(&rec.mem, rec, &d.mmaps) {
 			rec.mem = memArgsDecoded(rec, d)
 		}
 		rec.decoded = true

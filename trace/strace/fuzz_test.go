@@ -106,7 +106,8 @@ func FuzzQuickExec(f *testing.F) {
 }
 
 // FuzzQuickMem checks that quickMem, where it reads a memory call, reads
-// what the general memArgsDecoded reads.
+// what the general memArgsDecoded reads, without its memo of mmaps and
+// with it, whether the text is new to the memo or found in it.
 func FuzzQuickMem(f *testing.F) {
 	for _, s := range []string{"NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0",
 		"0x7f44754c8000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000", "0x7f44754c8000, 8192",
@@ -129,14 +130,40 @@ func FuzzQuickMem(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string, args []byte, ret int64) {
 		rec := &Record{Kind: KindCall, Name: []byte(name), Args: args, Ret: RetValue, RetVal: ret}
 		var got memCall
-		if !quickMem(&got, rec) {
+		if !quickMem(&got, rec, nil) {
 			return
 		}
-		if want := memArgsDecoded(rec, newArgDecoder()); got != want {
+		want := memArgsDecoded(rec, newArgDecoder())
+		if got != want {
 			t.Fatalf("quickMem(%s(%q) = %d) = %+v; memArgsDecoded: %+v", name, args, ret, got, want)
+		}
+		// A memo that holds other texts already, some in the text's slot.
+		memo := new(mmapMemo)
+		for _, other := range memoFill {
+			var m memCall
+			quickMem(&m, &Record{Kind: KindCall, Name: []byte("mmap"), Args: []byte(other), Ret: RetValue, RetVal: 0x1000}, memo)
+		}
+		// And in the text's own slot, a text that differs in its last byte.
+		if i := bytes.IndexByte(args, ','); i >= 0 {
+			if e := memo.slot(args[i:]); e != nil {
+				e.n = uint8(copy(e.key[:], args[i:]))
+				e.key[e.n-1]++
+				e.length, e.prot, e.flags = 1, 7, 7
+			}
+		}
+		for _, when := range []string{"new", "remembered"} {
+			got = memCall{}
+			if !quickMem(&got, rec, memo) || got != want {
+				t.Fatalf("quickMem(%s(%q) = %d), text %s to the memo, = %+v; memArgsDecoded: %+v", name, args, ret, when, got, want)
+			}
 		}
 	})
 }
+
+// memoFill is what FuzzQuickMem fills the memo of mmaps with first.
+var memoFill = []string{"NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0",
+	"0x7f44754c8000, 8192, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x1000",
+	"NULL, 8192, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_DENYWRITE, 3, 0"}
 
 // FuzzQuickCloneFlags checks that cloneFlags, which reads a flag set it
 // read last without field (cloneFlagsAt), reads what the general
