@@ -30,30 +30,16 @@ func (l lexer) Lex(dst *Record) textconv.Status {
 	if dst != r.rec {
 		r.rec, r.headOnly = dst, false
 	}
-	// next's loop for the usual lines (whole in their block, led by a
-	// pid), here rather than a call away; next reads every other.
-	for !r.yieldSoon && len(r.carry) == 0 {
-		line, ok := r.NextInBlock()
-		if !ok {
-			break
-		}
-		if len(line) == 0 {
-			continue
-		}
-		if isDigit(line[0]) {
-			r.src, r.srcStable = line, true
-			if r.parse(line, r.LineNo) {
-				goto found
-			}
-		} else if r.lexLine(line, r.LineNo, true) {
-			goto found
-		}
-	}
 	if !r.next() {
 		return textconv.End
 	}
-found:
-	switch r.cur {
+	return l.found(dst)
+}
+
+// found is Lex's status for what r found, a record into dst, a syntax
+// error or nothing.
+func (l lexer) found(dst *Record) textconv.Status {
+	switch r := l.rd; r.cur {
 	case resRec:
 		dst.PendingCreation = r.nCreate > 0
 		return textconv.Rec
@@ -64,18 +50,71 @@ found:
 }
 
 // LexBatch is textconv.BatchLexer's: Lex and Keep for a run of records.
+// The usual lines, whole in their read-ahead block and led by a pid, are
+// read in a loop over the block's line ends (lineread.BlockLines), with
+// the records going into recs one after another; Lex (next) reads every
+// other line. (Lex's loop over NextInBlock, a call of Lex per record,
+// cost some 40 instructions a line more: scripts/ir-convert.)
 func (l lexer) LexBatch(recs []Record, a *textconv.Arena, stop *bool) (int, textconv.Status) {
-	for i := range recs {
-		switch st := l.Lex(&recs[i]); st {
+	r := l.rd
+	i := 0
+	for i < len(recs) {
+		dst := &recs[i]
+		if dst != r.rec {
+			r.rec, r.headOnly = dst, false
+		}
+		if data, ends, pos, ok := r.BlockLines(); ok && !r.yieldSoon && len(r.carry) == 0 {
+			k, lineNo := 0, r.LineNo
+			for k < len(ends) {
+				end := int(ends[k])
+				line := data[pos:end]
+				k, pos, lineNo = k+1, end+1, lineNo+1
+				if len(line) == 0 {
+					continue
+				}
+				if isDigit(line[0]) {
+					// A line that starts with a pid is neither a stack
+					// frame nor one of strace's messages (see lexLine).
+					r.src, r.srcStable = line, true
+					if !r.parse(line, lineNo) {
+						continue
+					}
+				} else if !r.lexLine(line, lineNo, true) {
+					continue
+				}
+				if r.cur != resRec {
+					r.TookLines(k, pos)
+					if r.cur == resErr {
+						return i + 1, textconv.Bad
+					}
+					return i, textconv.Yield
+				}
+				dst.PendingCreation = r.nCreate > 0
+				l.Keep(dst, a)
+				i++
+				if i == len(recs) || *stop || len(r.carry) > 0 {
+					// (A spliced message left the start of its line
+					// to the next: next reads it.)
+					r.TookLines(k, pos)
+					return i, textconv.Rec
+				}
+				dst = &recs[i]
+				r.rec, r.headOnly = dst, false
+			}
+			r.TookLines(k, pos)
+			continue
+		}
+		switch st := l.Lex(dst); st {
 		case textconv.Rec:
-			l.Keep(&recs[i], a)
+			l.Keep(dst, a)
 		case textconv.Bad:
 			return i + 1, st
 		default:
 			return i, st
 		}
+		i++
 		if *stop {
-			return i + 1, textconv.Rec
+			return i, textconv.Rec
 		}
 	}
 	return len(recs), textconv.Rec
