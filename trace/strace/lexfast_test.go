@@ -345,6 +345,35 @@ func FuzzQuickRet(f *testing.F) {
 	})
 }
 
+// FuzzHex12 holds hex12, which reads ") = 0x" and twelve hex digits two
+// words at a time, to the general retBoundary and parseRet: where it
+// reads an end, they read the same; and an end of twelve lowercase hex
+// digits after ") = 0x" it reads.
+func FuzzHex12(f *testing.F) {
+	for _, s := range []string{"NULL, 4096) = 0x7f0000000000", "a) = 0x7fade176f000", "a) = 0x55686494b000", "a) = 0xffffffffffff",
+		"a) = 0x000000000000", "a) = 0x7fAde176f000", "a) = 0x7fgde176f000", "a) = 0x7f`de176f000", "a) = 0x7f/de176f000",
+		"a) = 0x7f:de176f000", ") = 0x7fade176f000", "a) = 0x7fade176f00", "a) = 0x7fade176f0000", "a) = 0X7fade176f000",
+		"a)  = 0x7fade176f000", "a) = 0x7fade176f00\xff", "a) = 0x7fade176f0o0"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		v, p := hex12(s)
+		sp, q := retBoundary(s)
+		var slow Record
+		if p < 0 {
+			n := len(s)
+			if n >= 18 && string(s[n-18:n-12]) == ") = 0x" && sp == n-18 && parseRet(s[q:], &slow) && slow.Ret == RetValue &&
+				bytes.IndexFunc(s[n-12:], func(r rune) bool { return !strings.ContainsRune("0123456789abcdef", r) }) < 0 {
+				t.Fatalf("hex12(%q) turned away an end parseRet reads as %#x", s, slow.RetVal)
+			}
+			return
+		}
+		if sp != p || !parseRet(s[q:], &slow) || slow.Ret != RetValue || slow.RetVal != int64(v) {
+			t.Fatalf("hex12(%q) = %#x, %d; retBoundary %d, %d, parseRet %+v", s, v, p, sp, q, slow)
+		}
+	})
+}
+
 // FuzzQuickCall holds quickCall to the rest of parse and call: the text
 // of a call after "NAME(" lexed with and without it gives the same
 // records, errors and pending halves.
