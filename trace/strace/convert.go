@@ -902,6 +902,15 @@ func canonNum(s []byte, i int) (v uint64, end int, ok bool) {
 		}
 		end = j
 	case c == '0' && i+2 < n && s[i+1] == 'x':
+		// The usual address, twelve lowercase digits, two words at a
+		// time (hex12's way): the loop below took some 160 instructions.
+		if e := i + 14; e <= n && (e == n || s[e] == ',') {
+			hi, ok1 := hexWord(binary.LittleEndian.Uint64(s[i+2:]))
+			lo, ok2 := hexWord(binary.LittleEndian.Uint64(s[i+6:]))
+			if ok1 && ok2 {
+				return hi<<16 | lo&0xffff, e, true
+			}
+		}
 		// Ranging over the digits' room rather than indexing s: 13
 		// instructions a digit instead of 17 (scripts/ir-convert).
 		j := i + 2
