@@ -23,7 +23,7 @@
 #
 # SPLIT=1 adds, per shape, one profiled conversion of the same log (the
 # trace/strace benchmark ConvertFile with -cpuprofile) and prints each
-# pipeline stage's share of the CPU (read-ahead, lexer, decoder, converter,
+# pipeline stage's share of the CPU (read-ahead, lexer, converter,
 # writer), from the profile's stage labels.
 #
 # PGO=1 builds analyze with profile-guided optimization

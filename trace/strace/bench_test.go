@@ -263,10 +263,11 @@ func callRecords(b *testing.B, keep func(*Record) bool) []Record {
 func BenchmarkDecodeMem(b *testing.B) {
 	recs := callRecords(b, func(r *Record) bool { return r.sysCall().isMemory() })
 	d := newArgDecoder()
+	var m memCall
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for j := range recs {
-			recs[j].mem = decodeMem(&recs[j], d)
+			decodeMem(&m, &recs[j], d)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(recs)), "ns/call")

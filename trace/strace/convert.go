@@ -142,7 +142,8 @@ type Converter struct {
 	sigNum    int32
 	sigSet    bool
 	argBuf    [8][]byte
-	dec       *argDecoder // for records not decoded ahead
+	dec       *argDecoder // memory calls, and execs not decoded ahead
+	mem       memCall     // the memory call being applied
 	scratchEv trace.Event
 	freeEvs   []*trace.Event // held rows' events, written, for row to reuse
 	shortEv   trace.Event    // short rows without emitShort (see outShort)
@@ -704,12 +705,11 @@ func (m *bitsMemo) parseOK(s []byte, names map[string]uint64, scratch []byte) (u
 	return v, ok
 }
 
-// decodeMem reads the arguments of a memory call.
-func decodeMem(rec *Record, d *argDecoder) (m memCall) {
-	if !quickMem(&m, rec, &d.mmaps) {
-		m = memArgsDecoded(rec, d)
+// decodeMem reads the arguments of a memory call into *m.
+func decodeMem(m *memCall, rec *Record, d *argDecoder) {
+	if !quickMem(m, rec, &d.mmaps) {
+		*m = memArgsDecoded(rec, d)
 	}
-	return m
 }
 
 // quickMem is decodeMem for mmap, munmap, mprotect, mremap and brk as
@@ -719,9 +719,7 @@ func decodeMem(rec *Record, d *argDecoder) (m memCall) {
 // for any other form (spaces elsewhere, -N names, octal, decorations,
 // flags memFlags does not read), which memArgsDecoded reads. Splitting
 // every memory call's arguments first and reading each number apart was
-// the decoder's largest cost. predecode calls it with the record's m: a
-// memCall returned through decodeMem and then copied into the record cost
-// about 40 instructions a call (scripts/ir-convert).
+// the decoder's largest cost.
 func quickMem(m *memCall, rec *Record, memo *mmapMemo) bool {
 	if rec.Ret != RetValue || rec.Interrupted {
 		*m = memCall{} // not applied
@@ -1024,11 +1022,10 @@ func memArgsDecoded(rec *Record, d *argDecoder) (m memCall) {
 }
 
 func (c *Converter) memory(rec *Record, p *proc, t int64) {
-	m := &rec.mem // not a copy of it
-	if !rec.decoded {
-		d := decodeMem(rec, c.dec)
-		m = &d
-	}
+	// Decoded into the Converter's own memCall: one returned and copied
+	// cost some 40 instructions a call (scripts/ir-convert).
+	m := &c.mem
+	decodeMem(m, rec, c.dec)
 	ret := uint64(rec.RetVal)
 	kind := m.kind
 	switch kind {
@@ -1174,21 +1171,6 @@ func argsCut(a []byte) bool {
 			return true
 		}
 		i = k + 1
-	}
-}
-
-// predecode decodes, on the reader's goroutine, the arguments the
-// Converter needs, so that the two goroutines share the work.
-func predecode(rec *Record, d *argDecoder) {
-	switch rec.sysCall() {
-	case sysMmap, sysMunmap, sysMremap, sysMprotect, sysBrk:
-		if !quickMem(&rec.mem, rec, &d.mmaps) {
-			rec.mem = memArgsDecoded(rec, d)
-		}
-		rec.decoded = true
-	case sysExecve, sysExecveat:
-		rec.execFile, rec.execArgv, rec.execCut = decodeExec(rec, d)
-		rec.decoded = true
 	}
 }
 

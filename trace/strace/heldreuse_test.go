@@ -43,12 +43,12 @@ func TestExecArgvReleased(t *testing.T) {
 	log := "100 1700000000.000001 execve(\"/bin/true\", [\"true\", \"x\"], 0x7ffd /* 3 vars */) = 0\n"
 	rd := NewReader(bytes.NewReader([]byte(log)), "exec")
 	var rec Record
-	if (lexer{rd}).Lex(&rec) != textconv.Rec {
+	if (lexer{rd: rd}).Lex(&rec) != textconv.Rec {
 		t.Fatal("no record")
 	}
-	predecode(&rec, newArgDecoder())
+	(lexer{dec: newArgDecoder()}).execAhead(&rec)
 	if rec.execArgv == nil {
-		t.Fatal("predecode decoded no argv")
+		t.Fatal("execAhead decoded no argv")
 	}
 	c := NewConverter(Options{}, func(*trace.Event) error { return nil })
 	if err := c.Add(&rec); err != nil {

@@ -46,8 +46,8 @@ func FuzzHeadOnly(f *testing.F) {
 
 // FuzzResetLine holds parse's partial reset of its record (resetLine,
 // headOnly) to a whole one: lines lexed into records reused as the
-// pipeline reuses its batches' (filled by other lines, then decoded by
-// predecode) give the records that lines lexed into zeroed ones give.
+// pipeline reuses its batches' (filled by other lines, their execs then
+// decoded by execAhead) give the records that lines lexed into zeroed ones give.
 func FuzzResetLine(f *testing.F) {
 	addLogSeeds(f, 6, 120, false, "*.txt", "ff/*")
 	f.Add([]byte("1 1795742086.212042 mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n" +
@@ -91,7 +91,7 @@ func FuzzResetLine(f *testing.F) {
 			}
 			if reused.cur == resRec {
 				got, want := *reused.rec, *fresh.rec
-				got.decoded, got.mem, got.execFile, got.execArgv, got.execCut = false, memCall{}, "", nil, false
+				got.decoded, got.execFile, got.execArgv, got.execCut = false, "", nil, false
 				// Comm's buffer is the record's own, empty or not.
 				if !bytes.Equal(got.Comm, want.Comm) {
 					t.Fatalf("line %q: Comm %q into a used record, %q into a zeroed one", line, got.Comm, want.Comm)
@@ -101,7 +101,7 @@ func FuzzResetLine(f *testing.F) {
 					t.Fatalf("line %q:\ninto a used record   %+v\ninto a zeroed record %+v", line, got, want)
 				}
 				if reused.rec.Kind == KindCall {
-					predecode(reused.rec, d)
+					(lexer{dec: d}).execAhead(reused.rec)
 				}
 			}
 			// The next record goes to the next slot, as in Lex.

@@ -118,12 +118,11 @@ type Record struct {
 	// sys is the call Name names, set by the Reader (0: not yet known,
 	// see sysCall).
 	sys sysCall
-	// Arguments decoded ahead by the pipeline (see predecode): mem and
-	// exec* are left as they were when decoded is false (resetLine),
-	// but for execFile and execArgv, which the Converter takes out once
-	// it has read them (Converter.exec).
+	// An exec's path and argv, decoded ahead by the pipeline's lexer
+	// (lexer.execAhead): left as they were when decoded is false
+	// (resetLine), but for execFile and execArgv, which the Converter
+	// takes out once it has read them (Converter.exec).
 	decoded  bool
-	mem      memCall
 	execFile string
 	execArgv []string
 	execCut  bool
@@ -207,7 +206,7 @@ func (r *Record) reset() {
 // head's fields (PID, HasPID, Time, TimeForm; Comm, which parse clears)
 // and the call's (Name, Args, Duration, sys), or clears them (clearCall).
 // The fields of exit, signal and message lines are set only after Kind
-// says so, and mem and exec* mean nothing without decoded. Zeroing all
+// says so, and exec* mean nothing without decoded. Zeroing all
 // 400 bytes was a quarter of the lexing of a call's line.
 func (r *Record) resetLine() {
 	if r.Kind > KindCall {

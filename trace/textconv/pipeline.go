@@ -101,13 +101,6 @@ type Sink[R any] interface {
 
 // Stages are the optional parts of a pipelined conversion.
 type Stages[R any] struct {
-	// Decoder, if set, returns a function that decodes the arguments of
-	// records ahead of the Sink, a run of a batch's records at a time
-	// (the batch's records between its malformed lines): it runs on a
-	// goroutine of its own. A run rather than a record, so that the
-	// format's loop calls its decoding directly, not through a closure
-	// for every record.
-	Decoder func() func([]R)
 	// Read, if set, is told the bytes read so far as each batch reaches
 	// the Sink (for progress).
 	Read func(n int64)
@@ -131,8 +124,9 @@ const (
 	maxHeldBlocks   = 4
 
 	// batchesAhead is the number of batches, all stages together. The
-	// lexer, the decoder and the converter each hold one while they work
-	// on it, so with 4, as before, one was left to take up a stage's
+	// lexer and the converter (and then a decoder stage, since dropped:
+	// see strace's execAhead) each hold one while they work on it, so
+	// with 4, as before, one was left to take up a stage's
 	// uneven pace (an exec record costs the converter many memory
 	// records), and the stages waited on each other: two cores ran 1.65
 	// CPUs. With 16 (and 32 read-ahead blocks rather than 24), converting
@@ -240,7 +234,7 @@ type batch[R any] struct {
 	errs []SyntaxError
 	// errAt is the index in recs of each of errs (their slots hold no
 	// record), ascending: a flag for every record cost its append on the
-	// lexer's goroutine and its test on the decoder's (scripts/ir-convert).
+	// lexer's goroutine and its test on the converter's (scripts/ir-convert).
 	errAt []int
 	arena Arena
 	err   error // the Lexer's I/O error, on the last batch
@@ -260,8 +254,8 @@ func (b *batch[R]) reset() {
 	b.blocks = b.blocks[:0]
 }
 
-// RunPipelined is Run with the Lexer, and the decoder if any, on
-// goroutines of their own (see the package documentation). The caller
+// RunPipelined is Run with the reading ahead and the Lexer on goroutines
+// of their own (see the package documentation). The caller
 // finishes the Sink.
 func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error, st Stages[R]) error {
 	lr := lx.LineReader()
@@ -272,36 +266,11 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 	lr.StartReadAhead(block, readAheadBlocks)
 	free := make(chan *batch[R], batchesAhead)
 	lexed := make(chan *batch[R], batchesAhead)
-	full := lexed
 	done := make(chan struct{})
 	for i := 0; i < batchesAhead; i++ {
 		free <- &batch[R]{}
 	}
 	var wg sync.WaitGroup
-	if st.Decoder != nil {
-		full = make(chan *batch[R], batchesAhead)
-		wg.Add(1)
-		go pprof.Do(context.Background(), pprof.Labels("stage", "decoder"), func(context.Context) {
-			defer wg.Done()
-			defer close(full)
-			decode := st.Decoder()
-			for b := range lexed {
-				start := 0 // the first record of the run
-				for _, e := range b.errAt {
-					decode(b.recs[start:e])
-					start = e + 1
-				}
-				decode(b.recs[start:])
-				select {
-				case full <- b:
-				case <-done:
-					for range lexed {
-					}
-					return
-				}
-			}
-		})
-	}
 	wg.Add(1)
 	go pprof.Do(context.Background(), pprof.Labels("stage", "lexer"), func(context.Context) {
 		defer wg.Done()
@@ -382,14 +351,14 @@ func RunPipelined[R any](lx Lexer[R], s Sink[R], onErr func(*SyntaxError) error,
 	stop := func(err error) error {
 		close(done)
 		lr.StopReadAhead() // the lexer may wait for a block
-		for range full {
+		for range lexed {
 		}
 		wg.Wait()
 		return err
 	}
 	var err error
 	pprof.Do(context.Background(), pprof.Labels("stage", "converter"), func(context.Context) {
-		err = convert(s, full, onErr, st, lr, free, stop)
+		err = convert(s, lexed, onErr, st, lr, free, stop)
 	})
 	if err != nil {
 		return err

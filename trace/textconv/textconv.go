@@ -23,23 +23,22 @@
 //
 // # Pipeline
 //
-// RunPipelined runs a conversion on up to five goroutines, handing batches
+// RunPipelined runs a conversion on four goroutines, handing batches
 // over through channels, so that a conversion keeps both
 // cores of a small machine busy:
 //
 //	read-ahead  reads (and decompresses) the input into blocks of whole
 //	            lines, and finds where each line ends
 //	lexer       lexes the lines straight into a batch of records
-//	decoder     (optional) decodes arguments the converter will need
 //	converter   the Sink: records to rows, which it puts in the columns
 //	            of the trace's next record batch (arrowio.AsyncWriter,
 //	            in Drive; memory and signal rows as their few fields, see
 //	            ShortRows)
 //	writer      encodes and writes each full record batch
 //
-// There are 16 batches of records in all (see batchesAhead): the lexer,
-// the decoder and the converter hold one each while they work on it, and
-// the rest take up the stages' uneven pace.
+// There are 16 batches of records in all (see batchesAhead): the lexer
+// and the converter hold one each while they work on it, and the rest
+// take up the stages' uneven pace.
 //
 // A record's slices point into the read-ahead block its line came from
 // where they can (Lexer.Keep copies the rest into the batch's Arena, and
