@@ -26,9 +26,9 @@
 # pipeline stage's share of the CPU (read-ahead, lexer, converter,
 # writer), from the profile's stage labels.
 #
-# PGO=1 builds analyze with profile-guided optimization
-# (-pgo=cmd/analyze/convert.pgo, see scripts/pgo-profile) instead of as go
-# build does by default.
+# analyze is built as go build builds it, with profile-guided optimization
+# by cmd/analyze/default.pgo (see scripts/pgo-profile); PGO=0 builds it
+# without (-pgo=off).
 #
 # RUNS (default 5) sets the number of alternating runs of wc -l and
 # convert; the ratio is of their medians. Needs GNU time (/usr/bin/time) for
@@ -54,8 +54,8 @@ gobuild | libc | mem) shapes=$shape ;;
 	exit 2
 	;;
 esac
-pgo=off
-if [ "${PGO:-}" = 1 ]; then pgo=cmd/analyze/convert.pgo; fi
+pgo=auto
+if [ "${PGO:-}" = 0 ]; then pgo=off; fi
 (cd "$root" && go build -pgo="$pgo" -o "$dir/analyze" ./cmd/analyze && go build -o "$dir/stracegen" ./scripts/stracegen)
 if [ "${SPLIT:-}" = 1 ]; then
 	(cd "$root" && go test -c -o "$dir/strace.test" ./trace/strace)
