@@ -180,7 +180,7 @@ func BenchmarkConvertVsScan(b *testing.B) {
 // BenchmarkConvertFile converts the log named by $FORKCOST_BENCH_LOG (a
 // shape built by scripts/bench-convert.sh) into /dev/shm, as analyze
 // convert does: go test -bench ConvertFile -cpuprofile gives the CPU split
-// between the stages (pprof -tags: the lexer and decoder stages are
+// between the stages (pprof -tags: the read-ahead and lexer stages are
 // labelled; the converter runs unlabelled; the writer is labelled by trace).
 func BenchmarkConvertFile(b *testing.B) {
 	log := os.Getenv("FORKCOST_BENCH_LOG")
@@ -234,7 +234,7 @@ func BenchmarkLexPipelined(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		rd := NewReader(bytes.NewReader(data), "big")
-		if err := textconv.RunPipelined[Record](lexer{rd: rd}, &nopSink{}, nil, textconv.Stages[Record]{}); err != nil {
+		if err := textconv.RunPipelined[Record](lexer{rd: rd, dec: newArgDecoder()}, &nopSink{}, nil, textconv.Stages[Record]{}); err != nil {
 			b.Fatal(err)
 		}
 	}
