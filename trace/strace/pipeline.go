@@ -130,10 +130,12 @@ func (l lexer) LexBatch(recs []Record, a *textconv.Arena, stop *bool) (int, text
 // while its line is in the caches: the costliest decoding (a libc
 // build's gcc lines hold some 50 arguments), which the Converter, the
 // busiest stage of a log of builds, is spared. Memory calls are the
-// Converter's to decode: with a stage of their own (on a goroutine that
-// read every record of every batch after the lexer and before the
-// Converter), converting the 500 MB logs of scripts/bench-convert.sh took
-// 0 to 14% more wall time (medians of 13 alternating runs).
+// Converter's to decode. A decoder stage of their own (a goroutine that
+// read every record of every batch between the lexer and the Converter)
+// is gone: without it, converting the 500 MB logs of
+// scripts/bench-convert.sh took 8 to 17% less wall time for the gobuild
+// and mem shapes, libc's within its noise (-7 to +5%; medians of 13
+// alternating runs).
 func (l lexer) execAhead(d *Record) {
 	if s := d.sysCall(); l.dec != nil && (s == sysExecve || s == sysExecveat) {
 		d.execFile, d.execArgv, d.execCut = decodeExec(d, l.dec)
