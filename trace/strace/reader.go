@@ -999,90 +999,28 @@ func retBoundary(s []byte) (paren, ret int) {
 }
 
 // quickCall lexes the usual call, whole on its line, from the text after
-// "NAME(": the return value's usual end (quickRet), after which only
-// cutDuration's usual " <S.UUUUUU>" may follow, as the rest of parse and
-// call would, without their calls and tests; it is false, having set
-// nothing, for every other text. (r.noQuick, for tests, turns it off.)
+// "NAME(": its usual end (quickEnd), as the rest of parse and call would,
+// without their calls and tests; it is false, having set nothing, for
+// every other text. (r.noQuick, for tests, turns it off.) It carried a
+// copy of quickEnd, whose call cost 0.6% more instructions, until the
+// profile-guided build (cmd/analyze/default.pgo) inlined the call.
 func (r *Reader) quickCall(name, s []byte, rec *Record, sys sysCall) bool {
-	// quickEnd, inline: a call to it was 0.6% more instructions for a
-	// log of whole calls (scripts/ir-convert).
-	dur := int64(-1)
-	if n := len(s); n > 0 && s[n-1] == '>' {
-		if n < 11 || binary.LittleEndian.Uint16(s[n-11:]) != durOpen {
-			return false
-		}
-		a := binary.LittleEndian.Uint64(s[n-9:n-1]) ^ 0x3030303030303030
-		if byte(a>>8) != '.'^'0' || notDigits(a&^0xff00) != 0 {
-			return false
-		}
-		s, dur = s[:n-11], int64(a&0xff)*1e9+int64(eightDigits(a&^0xffff))*1000
+	args, dur, ok := quickEnd(s, rec)
+	if !ok {
+		return false
 	}
-	var v uint64
-	var k, n, p int
-	if v, p = hex12(s); p >= 0 {
-		rec.RetVal, rec.Ret = int64(v), RetValue
-		goto set
+	if mayBeUnfinished(args) {
+		if a, ok := cutUnfinished(args); ok {
+			args = a
+			rec.Interrupted = true
+		}
 	}
-	k = len(s) - 1
-	for ; k >= 0; k-- {
-		d := hexDigit[s[k]]
-		if d > 15 {
-			break
-		}
-		v = v>>4 | uint64(d)<<60
+	if sys == 0 {
+		sys = sysOf(name)
 	}
-	n = len(s) - 1 - k
-	if k < 3 || n == 0 || n > 16 {
-		goto rare
-	}
-	switch s[k] {
-	case 'x':
-		if k < 5 || binary.LittleEndian.Uint32(s[k-5:]) != retOpen || s[k-1] != '0' {
-			goto rare
-		}
-		v >>= (64 - 4*uint(n)) & 63
-		p = k - 5
-	case ' ':
-		if binary.LittleEndian.Uint32(s[k-3:]) != retOpen {
-			goto rare
-		}
-		v = 0
-		for _, c := range s[k+1:] {
-			if c-'0' > 9 {
-				goto rare
-			}
-			v = v*10 + uint64(c-'0')
-		}
-		p = k - 3
-	default:
-		goto rare
-	}
-	rec.RetVal, rec.Ret = int64(v), RetValue
-set:
-	{
-		args := s[:p]
-		if mayBeUnfinished(args) {
-			if a, ok := cutUnfinished(args); ok {
-				args = a
-				rec.Interrupted = true
-			}
-		}
-		if sys == 0 {
-			sys = sysOf(name)
-		}
-		rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
-		r.cur = resRec
-		return true
-	}
-rare:
-	{
-		q, ret, val, errno, ok := rareEnd(s)
-		if !ok {
-			return false
-		}
-		rec.RetVal, rec.Ret, rec.Errno, p = val, ret, errno, q
-	}
-	goto set
+	rec.Kind, rec.Name, rec.Args, rec.Duration, rec.sys = KindCall, name, args, dur, sys
+	r.cur = resRec
+	return true
 }
 
 // quickEnd reads the usual end of a call's text: ") = " and a hex or
